@@ -1,0 +1,101 @@
+"""Connection pools and forward-only SQL migrations, one database per service."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from sextant_kit.settings import Settings
+
+Connection = asyncpg.Connection | PoolConnectionProxy
+"""A connection of its own or one borrowed from a pool: the same API."""
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    path: Path
+
+
+def migrations_in(namespace: str, directory: Path) -> list[Migration]:
+    """The ``*.sql`` files of ``directory`` in name order, named ``<namespace>/<file>``."""
+    return [Migration(f"{namespace}/{p.name}", p) for p in sorted(directory.glob("*.sql"))]
+
+
+_SQL = Path(__file__).parent / "sql"
+CORE_MIGRATIONS = migrations_in("kit", _SQL / "core")
+AUDIT_MIGRATIONS = migrations_in("audit", _SQL / "audit")
+
+
+async def create_pool(settings: Settings, database: str) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        settings.dsn(database),
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+    )
+    assert pool is not None
+    return pool
+
+
+async def ensure_database(settings: Settings, database: str) -> None:
+    conn = await asyncpg.connect(settings.postgres_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            try:
+                await conn.execute(f'CREATE DATABASE "{database}"')
+                log.info("created database %s", database)
+            except asyncpg.DuplicateDatabaseError:
+                pass
+    finally:
+        await conn.close()
+
+
+async def migrate(settings: Settings, database: str, files: Sequence[Migration]) -> list[str]:
+    """Apply each file not applied yet, in order, each in its own transaction.
+
+    A file already applied whose text changed is an error: migrations only move forward.
+    """
+    await ensure_database(settings, database)
+    conn = await asyncpg.connect(settings.dsn(database))
+    applied: list[str] = []
+    try:
+        await conn.execute("SELECT pg_advisory_lock(hashtext('sextant.migrations'))")
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, checksum text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {
+            r["name"]: r["checksum"]
+            for r in await conn.fetch("SELECT name, checksum FROM schema_migrations")
+        }
+        for migration in files:
+            name = migration.name
+            text = migration.path.read_text()
+            checksum = hashlib.sha256(text.encode()).hexdigest()
+            if name in done:
+                if done[name] != checksum:
+                    raise RuntimeError(
+                        f"migration {name} changed after it was applied to {database}; "
+                        "add a new migration file instead"
+                    )
+                continue
+            async with conn.transaction():
+                await conn.execute(text)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", name, checksum
+                )
+            applied.append(name)
+            log.info("applied %s to %s", name, database)
+    finally:
+        await conn.close()
+    return applied

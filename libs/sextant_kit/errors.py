@@ -1,0 +1,59 @@
+"""Errors the kit raises; the HTTP layer maps each to one problem+json status."""
+
+from __future__ import annotations
+
+
+class SextantError(Exception):
+    """Base of every error the kit and the domains raise on purpose."""
+
+
+class DomainError(SextantError):
+    """A command broke an invariant; the caller can fix the command (HTTP 422 by default)."""
+
+    status = 422
+
+    def __init__(self, detail: str, *, field: str | None = None, code: str = "invalid-command"):
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.code = code
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, detail: str, *, code: str = "not-found") -> None:
+        super().__init__(detail, code=code)
+
+
+class Conflict(DomainError):
+    """The command is valid but contradicts the current state (HTTP 409)."""
+
+    status = 409
+
+    def __init__(self, detail: str, *, code: str = "conflict") -> None:
+        super().__init__(detail, code=code)
+
+
+class ConcurrencyError(Conflict):
+    """The stream moved on since the caller read it: expected version does not match."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stream {stream_id} is at version {actual}, the command expected {expected}; "
+            "reload and retry",
+            code="version-conflict",
+        )
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+class IdempotencyKeyReused(Conflict):
+    """The same idempotency key came with a different command."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different command",
+            code="idempotency-key-reused",
+        )

@@ -1,0 +1,85 @@
+"""Base classes for commands, events and their metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Event(BaseModel):
+    """An immutable fact, named in the past tense.
+
+    Subclasses set ``event_type`` (the wire name, without context or version) and may set
+    ``schema_version`` when a breaking change made a new version.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+class Command(BaseModel):
+    """An intention, named in the imperative; validated at the edge."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CommandContext(BaseModel):
+    """What a decider may not invent itself: time, ids and who is asking."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    actor: str
+    now: datetime
+    correlation_id: str
+    causation_id: str | None = None
+
+
+class EventMetadata(BaseModel):
+    """Metadata stored beside each event and carried as CloudEvents extensions."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tenant_id: str
+    actor: str
+    correlation_id: str
+    causation_id: str | None = None
+    workspace_id: str | None = None
+    traceparent: str | None = None
+    tracestate: str | None = None
+
+    @classmethod
+    def from_context(
+        cls, ctx: CommandContext, *, workspace_id: str | None, traceparent: str | None = None
+    ) -> EventMetadata:
+        return cls(
+            tenant_id=ctx.tenant_id,
+            actor=ctx.actor,
+            correlation_id=ctx.correlation_id,
+            causation_id=ctx.causation_id,
+            workspace_id=workspace_id,
+            traceparent=traceparent,
+        )
+
+
+class RecordedEvent(BaseModel):
+    """An event as the store recorded it: payload still raw JSON, so unknown types survive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    stream_id: str
+    stream_type: str
+    stream_version: int
+    position: int
+    transaction_id: int
+    event_type: str
+    schema_version: int
+    payload: dict[str, Any]
+    metadata: EventMetadata
+    recorded_at: datetime = Field()

@@ -1,0 +1,297 @@
+"""The PostgreSQL event store: optimistic appends, idempotent commands, a gap-free global read."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, NamedTuple
+from uuid import UUID
+
+import asyncpg
+from opentelemetry import trace
+
+from sextant_kit.database import Connection
+from sextant_kit.errors import ConcurrencyError, IdempotencyKeyReused
+from sextant_kit.events import EventMetadata, RecordedEvent
+from sextant_kit.metrics import Metrics
+
+NO_STREAM = 0
+"""Expected version of a stream that must not exist yet."""
+
+NOTIFY_CHANNEL = "sextant_events"
+
+
+class GlobalPosition(NamedTuple):
+    """A reader's place in the global order: ``(transaction_id, position)``."""
+
+    transaction_id: int
+    position: int
+
+
+START = GlobalPosition(0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    event_id: UUID
+    event_type: str
+    schema_version: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    stream_id: str
+    stream_version: int
+    positions: tuple[int, ...]
+    event_ids: tuple[str, ...]
+    replayed: bool = False
+    """True when an earlier command with the same idempotency key produced this result."""
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "replayed": False})
+
+    @classmethod
+    def from_json(cls, raw: str | dict[str, Any], *, replayed: bool) -> AppendResult:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+        return cls(
+            stream_id=data["stream_id"],
+            stream_version=data["stream_version"],
+            positions=tuple(data["positions"]),
+            event_ids=tuple(data["event_ids"]),
+            replayed=replayed,
+        )
+
+
+_COLUMNS = (
+    "event_id, stream_id, stream_type, stream_version, position, "
+    "transaction_id::text::bigint AS transaction_id, event_type, schema_version, "
+    "payload::text AS payload, metadata::text AS metadata, recorded_at"
+)
+
+_INSERT = """
+INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
+                    schema_version, tenant_id, payload, metadata)
+SELECT e.event_id, $1, $2, $3 + e.ord, e.event_type, e.schema_version, $4,
+       e.payload::jsonb, $5::jsonb
+FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[])
+     WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
+RETURNING position
+"""
+
+
+def record_from_row(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        event_id=row["event_id"],
+        stream_id=row["stream_id"],
+        stream_type=row["stream_type"],
+        stream_version=row["stream_version"],
+        position=row["position"],
+        transaction_id=row["transaction_id"],
+        event_type=row["event_type"],
+        schema_version=row["schema_version"],
+        payload=json.loads(row["payload"]),
+        metadata=EventMetadata.model_validate_json(row["metadata"]),
+        recorded_at=row["recorded_at"],
+    )
+
+
+class PostgresEventStore:
+    """One service's event store.
+
+    Writers never share a lock beyond the rows they insert: the expected-version check is
+    the unique ``(stream_id, stream_version)`` index, so concurrent writers to different
+    streams commit in parallel and PostgreSQL groups their WAL flushes.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        metrics: Metrics | None = None,
+        tracer: trace.Tracer | None = None,
+        notify_channel: str = NOTIFY_CHANNEL,
+    ) -> None:
+        self._pool = pool
+        self._metrics = metrics
+        self._tracer = tracer or trace.get_tracer("sextant.eventstore")
+        self._channel = notify_channel
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        return self._pool
+
+    async def append(
+        self,
+        stream_id: str,
+        stream_type: str,
+        events: Sequence[NewEvent],
+        metadata: EventMetadata,
+        *,
+        expected_version: int | None,
+        idempotency_key: str | None = None,
+        request_hash: str = "",
+    ) -> AppendResult:
+        """Append ``events`` after ``expected_version`` (``None``: wherever the stream is).
+
+        Raises :class:`ConcurrencyError` when the stream is elsewhere. With an idempotency
+        key seen before, returns the first result and writes nothing.
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        started = time.perf_counter()
+        with self._tracer.start_as_current_span(
+            "eventstore.append",
+            attributes={"sextant.stream_id": stream_id, "sextant.events": len(events)},
+        ):
+            async with self._pool.acquire() as conn:
+                result = await self._append(
+                    conn,
+                    stream_id,
+                    stream_type,
+                    events,
+                    metadata,
+                    expected_version,
+                    idempotency_key,
+                    request_hash,
+                )
+                if not result.replayed:
+                    # After commit, in its own tiny transaction: a NOTIFY inside the append
+                    # would take PostgreSQL's global notify lock across the WAL flush and
+                    # serialise every writer.
+                    await conn.execute("SELECT pg_notify($1, '')", self._channel)
+        if self._metrics is not None:
+            self._metrics.observe_append(stream_type, len(events), time.perf_counter() - started)
+        return result
+
+    async def _append(
+        self,
+        conn: Connection,
+        stream_id: str,
+        stream_type: str,
+        events: Sequence[NewEvent],
+        metadata: EventMetadata,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        request_hash: str,
+    ) -> AppendResult:
+        async with conn.transaction():
+            if idempotency_key is not None:
+                earlier = await self._claim_key(
+                    conn, metadata.tenant_id, idempotency_key, request_hash
+                )
+                if earlier is not None:
+                    return earlier
+            current = await conn.fetchval(
+                "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
+                stream_id,
+            )
+            if expected_version is not None and current != expected_version:
+                raise ConcurrencyError(stream_id, expected_version, current)
+            try:
+                rows = await conn.fetch(
+                    _INSERT,
+                    stream_id,
+                    stream_type,
+                    current,
+                    metadata.tenant_id,
+                    metadata.model_dump_json(),
+                    [e.event_id for e in events],
+                    [e.event_type for e in events],
+                    [e.schema_version for e in events],
+                    [json.dumps(e.payload) for e in events],
+                )
+            except asyncpg.UniqueViolationError as error:
+                if error.constraint_name != "events_stream_version_key":
+                    raise
+                actual = await self._pool.fetchval(
+                    "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
+                    stream_id,
+                )
+                raise ConcurrencyError(stream_id, current, actual) from None
+            result = AppendResult(
+                stream_id=stream_id,
+                stream_version=current + len(events),
+                positions=tuple(row["position"] for row in rows),
+                event_ids=tuple(str(e.event_id) for e in events),
+            )
+            if idempotency_key is not None:
+                await conn.execute(
+                    "UPDATE idempotency_keys SET result = $3::jsonb "
+                    "WHERE tenant_id = $1 AND key = $2",
+                    metadata.tenant_id,
+                    idempotency_key,
+                    result.to_json(),
+                )
+            return result
+
+    async def _claim_key(
+        self, conn: Connection, tenant_id: str, key: str, request_hash: str
+    ) -> AppendResult | None:
+        # A concurrent command with the same key blocks here until the first commits.
+        claimed = await conn.fetchval(
+            "INSERT INTO idempotency_keys (tenant_id, key, request_hash, result) "
+            "VALUES ($1, $2, $3, '{}') ON CONFLICT DO NOTHING RETURNING true",
+            tenant_id,
+            key,
+            request_hash,
+        )
+        if claimed:
+            return None
+        return await self._earlier_result(conn, tenant_id, key, request_hash)
+
+    async def _earlier_result(
+        self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str, request_hash: str
+    ) -> AppendResult | None:
+        row = await conn.fetchrow(
+            "SELECT request_hash, result::text AS result FROM idempotency_keys "
+            "WHERE tenant_id = $1 AND key = $2",
+            tenant_id,
+            key,
+        )
+        if row is None:
+            return None
+        if row["request_hash"] != request_hash:
+            raise IdempotencyKeyReused(key)
+        return AppendResult.from_json(row["result"], replayed=True)
+
+    async def earlier_result(
+        self, tenant_id: str, key: str, request_hash: str
+    ) -> AppendResult | None:
+        """The stored result of a command already handled under this key, if any."""
+        return await self._earlier_result(self._pool, tenant_id, key, request_hash)
+
+    async def read_stream(self, stream_id: str, *, after_version: int = 0) -> list[RecordedEvent]:
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version > $2 "
+            "ORDER BY stream_version",
+            stream_id,
+            after_version,
+        )
+        return [record_from_row(row) for row in rows]
+
+    async def read_all(
+        self, after: GlobalPosition = START, *, limit: int = 500
+    ) -> list[RecordedEvent]:
+        """Events after ``after`` in commit-safe global order, never skipping a late commit."""
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events "
+            "WHERE (transaction_id, position) > ($1::text::xid8, $2) "
+            "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY transaction_id, position LIMIT $3",
+            str(after.transaction_id),
+            after.position,
+            limit,
+        )
+        return [record_from_row(row) for row in rows]
+
+    async def head(self) -> GlobalPosition:
+        """The position of the newest event visible to readers now."""
+        row = await self._pool.fetchrow(
+            "SELECT transaction_id::text::bigint AS t, position FROM events "
+            "WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY transaction_id DESC, position DESC LIMIT 1"
+        )
+        return START if row is None else GlobalPosition(row["t"], row["position"])

@@ -1,0 +1,203 @@
+"""HTTP kit: app factory, RFC 9457 problem+json errors, health, metrics and tracing."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sextant_kit import telemetry
+from sextant_kit.errors import DomainError
+from sextant_kit.events import CommandContext
+from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+def problem(
+    status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: Any
+) -> JSONResponse:
+    body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field_path(e["loc"]), "message": e["msg"], "type": e["type"]}
+        for e in exc.errors()
+    ]
+    fields = ", ".join(e["field"] for e in errors)
+    return problem(
+        422,
+        "Invalid request",
+        f"invalid field(s): {fields}",
+        type_="https://sextant.dev/problems/validation",
+        errors=errors,
+    )
+
+
+async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    extra: dict[str, Any] = {}
+    if exc.field is not None:
+        extra["errors"] = [{"field": exc.field, "message": exc.detail, "type": exc.code}]
+    return problem(
+        exc.status,
+        exc.code.replace("-", " ").capitalize(),
+        exc.detail,
+        type_=f"https://sextant.dev/problems/{exc.code}",
+        **extra,
+    )
+
+
+async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+
+async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Internal error", "the server failed; the error was logged")
+
+
+class TelemetryMiddleware:
+    """One server span and one metrics sample per request; continues an incoming trace."""
+
+    def __init__(self, app: ASGIApp, *, tracer: trace.Tracer, metrics: Metrics) -> None:
+        self._app = app
+        self._tracer = tracer
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        parent = telemetry.context_from(headers.get("traceparent"), headers.get("tracestate"))
+        method = scope["method"]
+        status = 500
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        with self._tracer.start_as_current_span(
+            f"{method} {scope['path']}",
+            context=parent,
+            kind=SpanKind.SERVER,
+            attributes={"http.request.method": method, "url.path": scope["path"]},
+        ) as span:
+            try:
+                await self._app(scope, receive, send_wrapper)
+            finally:
+                route = getattr(scope.get("route"), "path", "unmatched")
+                span.update_name(f"{method} {route}")
+                span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
+                self._metrics.http_requests.labels(method, route, str(status)).inc()
+                self._metrics.http_latency.labels(method, route).observe(
+                    time.perf_counter() - started
+                )
+
+
+def create_http_app(
+    *,
+    title: str,
+    metrics: Metrics,
+    tracer: trace.Tracer,
+    readiness: dict[str, ReadinessCheck],
+    routers: Sequence[APIRouter] = (),
+    version: str = "1",
+) -> FastAPI:
+    app = FastAPI(title=title, version=version)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(DomainError, _domain_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)
+    app.add_middleware(TelemetryMiddleware, tracer=tracer, metrics=metrics)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers. Never depends on Kafka or PostgreSQL."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        failures: dict[str, str] = {}
+        for name, check in readiness.items():
+            try:
+                await check()
+            except Exception as error:
+                failures[name] = f"{type(error).__name__}: {error}"
+        if failures:
+            return problem(
+                503,
+                "Not ready",
+                "; ".join(f"{k}: {v}" for k, v in failures.items()),
+                checks=failures,
+            )
+        return JSONResponse({"status": "ready", "checks": dict.fromkeys(readiness, "ok")})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling. Until tenancy and tokens land this comes from development headers."""
+
+    tenant_id: str
+    actor: str
+
+
+def caller(
+    x_sextant_tenant: Annotated[str, Header(min_length=1, max_length=100)] = "local",
+    x_sextant_actor: Annotated[str, Header(min_length=1, max_length=200)] = "anonymous",
+) -> Caller:
+    return Caller(tenant_id=x_sextant_tenant, actor=x_sextant_actor)
+
+
+def command_context(
+    who: Annotated[Caller, Depends(caller)],
+    x_correlation_id: Annotated[str | None, Header(max_length=200)] = None,
+) -> CommandContext:
+    return CommandContext(
+        tenant_id=who.tenant_id,
+        actor=who.actor,
+        now=datetime.now(UTC),
+        correlation_id=x_correlation_id or str(uuid.uuid4()),
+    )
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

@@ -1,0 +1,66 @@
+"""The Kafka side of a process: the faststream broker and explicit topic creation."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from sextant_kit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int = 3
+    replication: int = 1
+    config: tuple[tuple[str, str], ...] = ()
+
+
+def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
+    """A broker whose producer is idempotent and waits for every in-sync replica."""
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=client_id,
+        enable_idempotence=True,
+        acks="all",
+        linger_ms=2,
+        allow_auto_create_topics=False,
+        logger=logging.getLogger(f"sextant.kafka.{client_id}"),
+        log_level=logging.DEBUG,
+    )
+
+
+def topics_for(settings: Settings, names: Iterable[str], *, partitions: int = 3) -> list[TopicSpec]:
+    """Each topic and its dead-letter twin, ``<topic>.dlq``."""
+    specs: list[TopicSpec] = []
+    for name in names:
+        full = settings.topic(name)
+        specs.append(TopicSpec(full, partitions))
+        specs.append(TopicSpec(f"{full}.dlq", 1))
+    return specs
+
+
+async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(s.name, s.partitions, s.replication, topic_configs=dict(s.config))
+            for s in specs
+            if s.name not in existing
+        ]
+        if wanted:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(wanted)
+            log.info("created topics %s", [t.name for t in wanted])
+    finally:
+        await admin.close()

@@ -1,0 +1,309 @@
+"""Projections: Kafka -> PostgreSQL read models with an exactly-once effect.
+
+Each batch is one PostgreSQL transaction holding the read-model changes, the ids of the
+events applied and the next offset per partition. On (re)assignment the consumer seeks to
+the offsets stored there, so Kafka's own committed offsets are only advisory. A record that
+cannot be decoded or applied goes to ``<topic>.dlq`` with the reason in its headers, is
+counted, and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from sextant_kit import envelope, telemetry
+from sextant_kit.database import Connection
+from sextant_kit.envelope import IncomingEvent
+from sextant_kit.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+"""Errors that say nothing about the message: the batch is retried, never dead-lettered."""
+
+
+class Projection(Protocol):
+    """A read model built from events. ``apply`` runs inside the batch's transaction."""
+
+    name: str
+    topics: Sequence[str]
+    tables: Sequence[str]
+
+    async def apply(self, conn: Connection, event: IncomingEvent) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    record: ConsumerRecord[Any, Any]
+    reason: str
+    error: str
+
+
+class DeadLetterSink(Protocol):
+    async def send(self, letters: Sequence[DeadLetter]) -> None: ...
+
+
+class KafkaDeadLetters:
+    """Publishes to ``<topic>.dlq`` keeping key, value and headers, adding the reason."""
+
+    def __init__(self, broker: KafkaBroker, projection: str, metrics: Metrics | None) -> None:
+        self._broker = broker
+        self._projection = projection
+        self._metrics = metrics
+
+    async def send(self, letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            rec = letter.record
+            headers = {k: v.decode(errors="replace") for k, v in (rec.headers or ())}
+            headers.update(
+                {
+                    "sextant_dlq_reason": letter.reason,
+                    "sextant_dlq_error": letter.error[:2000],
+                    "sextant_dlq_projection": self._projection,
+                    "sextant_dlq_topic": rec.topic,
+                    "sextant_dlq_partition": str(rec.partition),
+                    "sextant_dlq_offset": str(rec.offset),
+                }
+            )
+            await self._broker.publish(
+                rec.value if rec.value is not None else b"",
+                f"{rec.topic}.dlq",
+                key=rec.key,
+                headers=headers,
+            )
+            if self._metrics is not None:
+                self._metrics.dead_letters.labels(rec.topic, letter.reason).inc()
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        dead_letters: DeadLetterSink,
+        *,
+        metrics: Metrics | None = None,
+        tracer: trace.Tracer | None = None,
+    ) -> None:
+        self.projection = projection
+        self._pool = pool
+        self._dead_letters = dead_letters
+        self._metrics = metrics
+        self._tracer = tracer or trace.get_tracer("sextant.projection")
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    async def stored_offsets(self) -> dict[TopicPartition, int]:
+        rows = await self._pool.fetch(
+            "SELECT topic, partition, next_offset FROM projection_checkpoints"
+            " WHERE projection = $1",
+            self.name,
+        )
+        return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+    async def handle(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """Apply one batch. Raises only on transient errors (the caller retries the batch)."""
+        if not records:
+            return
+        async with self._pool.acquire() as conn, conn.transaction():
+            offsets = await self._locked_offsets(conn, records)
+            fresh = [r for r in records if r.offset >= offsets.get((r.topic, r.partition), 0)]
+            decoded, dead = self._decode(fresh)
+            new_ids = await self._claim(conn, [e.id for _, e in decoded])
+            todo = [(r, e) for r, e in decoded if e.id in new_ids]
+            skipped = len(decoded) - len(todo)
+            dead += await self._apply_all(conn, todo)
+            if dead:
+                await self._dead_letters.send(dead)
+            await self._save_offsets(conn, fresh, todo)
+        if self._metrics is not None:
+            self._metrics.projected.labels(self.name).inc(len(todo) - len(dead))
+            if skipped:
+                self._metrics.projection_duplicates.labels(self.name).inc(skipped)
+            if todo and todo[-1][1].time is not None:
+                age = (datetime.now(UTC) - todo[-1][1].time).total_seconds()
+                self._metrics.projection_lag_seconds.labels(self.name).set(max(age, 0.0))
+
+    async def _locked_offsets(
+        self, conn: Connection, records: Sequence[ConsumerRecord[Any, Any]]
+    ) -> dict[tuple[str, int], int]:
+        # FOR UPDATE: a second consumer of the same partition (during a rebalance) waits
+        # here and then sees the offsets this batch stored, instead of applying twice.
+        parts = sorted({(r.topic, r.partition) for r in records})
+        rows = await conn.fetch(
+            "SELECT topic, partition, next_offset FROM projection_checkpoints "
+            "WHERE projection = $1 AND (topic, partition) IN "
+            "(SELECT * FROM unnest($2::text[], $3::int[])) FOR UPDATE",
+            self.name,
+            [p[0] for p in parts],
+            [p[1] for p in parts],
+        )
+        return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+    def _decode(
+        self, records: Sequence[ConsumerRecord[Any, Any]]
+    ) -> tuple[list[tuple[ConsumerRecord[Any, Any], IncomingEvent]], list[DeadLetter]]:
+        decoded: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
+        dead: list[DeadLetter] = []
+        for record in records:
+            try:
+                decoded.append((record, envelope.decode(record.headers or (), record.value)))
+            except envelope.EnvelopeError as error:
+                dead.append(DeadLetter(record, "invalid-envelope", str(error)))
+        return decoded, dead
+
+    async def _claim(self, conn: Connection, ids: list[Any]) -> set[Any]:
+        if not ids:
+            return set()
+        rows = await conn.fetch(
+            "INSERT INTO projection_applied_events (projection, event_id) "
+            "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
+            self.name,
+            ids,
+        )
+        return {r["event_id"] for r in rows}
+
+    async def _apply_all(
+        self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
+    ) -> list[DeadLetter]:
+        dead: list[DeadLetter] = []
+        for record, event in todo:
+            parent = telemetry.context_from(event.traceparent, event.tracestate)
+            with self._tracer.start_as_current_span(
+                f"{record.topic} process",
+                context=parent,
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": record.topic,
+                    "messaging.message.id": str(event.id),
+                    "sextant.projection": self.name,
+                },
+            ) as span:
+                try:
+                    async with conn.transaction():  # a savepoint: a failure undoes only this event
+                        await self.projection.apply(conn, event)
+                except TRANSIENT_ERRORS:
+                    raise
+                except Exception as error:
+                    span.record_exception(error)
+                    log.warning(
+                        "projection %s: event %s (%s) dead-lettered: %s",
+                        self.name,
+                        event.id,
+                        event.type,
+                        error,
+                    )
+                    dead.append(
+                        DeadLetter(record, "apply-failed", f"{type(error).__name__}: {error}")
+                    )
+        return dead
+
+    async def _save_offsets(
+        self,
+        conn: Connection,
+        records: Sequence[ConsumerRecord[Any, Any]],
+        applied: Sequence[tuple[ConsumerRecord[Any, Any], IncomingEvent]],
+    ) -> None:
+        nxt: dict[tuple[str, int], int] = {}
+        for r in records:
+            key = (r.topic, r.partition)
+            nxt[key] = max(nxt.get(key, 0), r.offset + 1)
+        if not nxt:
+            return
+        newest = max((e.time for _, e in applied if e.time is not None), default=None)
+        keys = sorted(nxt)
+        await conn.execute(
+            "INSERT INTO projection_checkpoints"
+            " (projection, topic, partition, next_offset, event_time) "
+            "SELECT $1, t, p, o, $5 FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, o) "
+            "ON CONFLICT (projection, topic, partition) DO UPDATE SET "
+            "next_offset = greatest(projection_checkpoints.next_offset, excluded.next_offset), "
+            "event_time = coalesce(excluded.event_time, projection_checkpoints.event_time), "
+            "updated_at = now()",
+            self.name,
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+            [nxt[k] for k in keys],
+            newest,
+        )
+
+    async def reset(self) -> None:
+        """Forget everything this projection built, so it replays from the start."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            for table in self.projection.tables:
+                await conn.execute(f'TRUNCATE "{table}"')
+            await conn.execute(
+                "DELETE FROM projection_checkpoints WHERE projection = $1", self.name
+            )
+            await conn.execute(
+                "DELETE FROM projection_applied_events WHERE projection = $1", self.name
+            )
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runner: ProjectionRunner, consumer: Callable[[], AIOKafkaConsumer]) -> None:
+        self._runner = runner
+        self._consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        stored = await self._runner.stored_offsets()
+        consumer = self._consumer()
+        for tp in assigned:
+            if tp in stored:
+                consumer.seek(tp, stored[tp])
+            else:
+                await consumer.seek_to_beginning(tp)
+
+
+async def _no_decode(_: Any) -> None:
+    """The runner decodes CloudEvents itself, so a bad record can be dead-lettered."""
+    return
+
+
+def subscribe(
+    broker: KafkaBroker, runner: ProjectionRunner, topics: Sequence[str], *, batch_size: int
+) -> None:
+    """Register the runner on ``broker`` as consumer group ``sextant.<projection>``."""
+    holder: dict[str, Any] = {}
+    subscriber = broker.subscriber(
+        *topics,
+        group_id=f"sextant.{runner.name}",
+        batch=True,
+        max_records=batch_size,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.ACK,
+        decoder=_no_decode,
+        listener=_SeekToStoredOffsets(runner, lambda: holder["subscriber"].consumer),
+    )
+    holder["subscriber"] = subscriber
+
+    @subscriber
+    async def handle(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        await runner.handle(records)

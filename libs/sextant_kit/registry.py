@@ -1,0 +1,92 @@
+"""Each context's closed set of event types: wire names, versions, decoding and upcasting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from sextant_kit.events import Event
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+class InvalidEventPayload(ValueError):
+    pass
+
+
+@dataclass
+class EventRegistry:
+    """Maps ``(event_type, schema_version)`` to the pydantic model of one context.
+
+    An old version is read through the upcasters registered for it, one version step at a
+    time, so consumers only ever see the newest model.
+    """
+
+    context: str
+    events: Iterable[type[Event]]
+    upcasters: dict[tuple[str, int], Upcaster] = field(default_factory=dict)
+    _by_type: dict[str, type[Event]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for model in self.events:
+            if model.event_type in self._by_type:
+                raise ValueError(f"event type {model.event_type} registered twice")
+            self._by_type[model.event_type] = model
+
+    @property
+    def source(self) -> str:
+        return f"/sextant/{self.context}"
+
+    @property
+    def topic(self) -> str:
+        return f"sextant.{self.context}.events.v1"
+
+    def models(self) -> list[type[Event]]:
+        return list(self._by_type.values())
+
+    def ce_type(self, event_type: str, schema_version: int) -> str:
+        return f"io.sextant.{self.context}.{event_type}.v{schema_version}"
+
+    def model_for(self, event_type: str) -> type[Event]:
+        try:
+            return self._by_type[event_type]
+        except KeyError:
+            raise UnknownEventType(f"{self.context} has no event type {event_type!r}") from None
+
+    def decode(self, event_type: str, schema_version: int, payload: dict[str, Any]) -> Event:
+        model = self.model_for(event_type)
+        version = schema_version
+        while version < model.schema_version:
+            upcast = self.upcasters.get((event_type, version))
+            if upcast is None:
+                raise UnknownEventType(f"no upcaster for {event_type} v{version}")
+            payload = upcast(payload)
+            version += 1
+        if version != model.schema_version:
+            raise UnknownEventType(
+                f"{event_type} v{schema_version} is newer than this reader "
+                f"(v{model.schema_version})"
+            )
+        try:
+            return model.model_validate(payload)
+        except ValidationError as error:
+            raise InvalidEventPayload(f"{event_type} v{schema_version}: {error}") from error
+
+
+def parse_ce_type(ce_type: str) -> tuple[str, str, int]:
+    """``io.sextant.<context>.<Name>.v<N>`` -> ``(context, Name, N)``."""
+    parts = ce_type.split(".")
+    if len(parts) != 5 or parts[:2] != ["io", "sextant"] or not parts[4].startswith("v"):
+        raise UnknownEventType(f"ce_type {ce_type!r} is not io.sextant.<context>.<Name>.v<N>")
+    try:
+        version = int(parts[4][1:])
+    except ValueError:
+        raise UnknownEventType(f"ce_type {ce_type!r} has no numeric version") from None
+    return parts[2], parts[3], version

@@ -1,0 +1,167 @@
+"""The outbox relay: moves committed events from the store to Kafka, at least once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from sextant_kit import envelope, telemetry
+from sextant_kit.eventstore import NOTIFY_CHANNEL, START, GlobalPosition, PostgresEventStore
+from sextant_kit.metrics import Metrics
+from sextant_kit.registry import EventRegistry
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    """Publishes the store's events in global order and marks progress after the broker acks.
+
+    Wakes on NOTIFY over a dedicated connection; polls as well, so a lost notification (or
+    one sent while an older transaction was still open) only delays, never strands, an event.
+    Crashing between publish and mark republishes the same events: consumers deduplicate
+    by event id.
+    """
+
+    def __init__(
+        self,
+        store: PostgresEventStore,
+        broker: KafkaBroker,
+        registry: EventRegistry,
+        *,
+        topic: str,
+        dsn: str,
+        name: str = "kafka",
+        batch_size: int = 1000,
+        poll_interval: float = 1.0,
+        metrics: Metrics | None = None,
+        tracer: trace.Tracer | None = None,
+    ) -> None:
+        self._store = store
+        self._broker = broker
+        self._registry = registry
+        self._topic = topic
+        self._dsn = dsn
+        self._name = name
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._metrics = metrics
+        self._tracer = tracer or trace.get_tracer("sextant.relay")
+        self._wake = asyncio.Event()
+
+    async def checkpoint(self) -> GlobalPosition:
+        row = await self._store.pool.fetchrow(
+            "SELECT transaction_id::text::bigint AS t, position FROM relay_checkpoints "
+            "WHERE name = $1",
+            self._name,
+        )
+        return START if row is None else GlobalPosition(row["t"], row["position"])
+
+    async def _mark(self, position: GlobalPosition) -> None:
+        await self._store.pool.execute(
+            "INSERT INTO relay_checkpoints (name, transaction_id, position) "
+            "VALUES ($1, $2::text::xid8, $3) ON CONFLICT (name) DO UPDATE "
+            "SET transaction_id = excluded.transaction_id, position = excluded.position, "
+            "updated_at = now()",
+            self._name,
+            str(position.transaction_id),
+            position.position,
+        )
+
+    async def publish_batch(self) -> int:
+        """Publish the next batch after the checkpoint; return how many events went out."""
+        after = await self.checkpoint()
+        events = await self._store.read_all(after, limit=self._batch_size)
+        if not events:
+            if self._metrics is not None:
+                self._metrics.relay_lag_seconds.labels(self._topic).set(0)
+            return 0
+        pending: list[asyncio.Future[Any]] = []
+        for event in events:
+            parent = telemetry.context_from(event.metadata.traceparent, event.metadata.tracestate)
+            with self._tracer.start_as_current_span(
+                f"{self._topic} publish",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": self._topic,
+                    "messaging.message.id": str(event.event_id),
+                },
+            ):
+                trace_headers: dict[str, str] = {}
+                telemetry.inject_headers(trace_headers)
+                record = envelope.encode(
+                    event,
+                    self._registry,
+                    traceparent=trace_headers.get("traceparent"),
+                    tracestate=trace_headers.get("tracestate"),
+                )
+                pending.append(await self._send(record))
+        await asyncio.gather(*pending)
+        last = events[-1]
+        await self._mark(GlobalPosition(last.transaction_id, last.position))
+        if self._metrics is not None:
+            self._metrics.relay_published.labels(self._topic).inc(len(events))
+            age = (datetime.now(UTC) - last.recorded_at).total_seconds()
+            self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
+        return len(events)
+
+    async def _send(self, record: envelope.KafkaRecord) -> asyncio.Future[Any]:
+        headers = {k: v.decode() for k, v in record.headers}
+        future: asyncio.Future[Any] = await self._broker.publish(
+            record.value, self._topic, key=record.key, headers=headers, no_confirm=True
+        )
+        return future
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish until cancelled. Transient broker or database errors are retried."""
+        listener = await asyncpg.connect(self._dsn)
+        await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        backoff = 0.1
+        try:
+            while True:
+                try:
+                    started = time.perf_counter()
+                    published = await self.publish_batch()
+                    backoff = 0.1
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                    log.warning("relay %s: %s; retrying in %.1fs", self._topic, error, backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                except Exception as error:  # the broker's errors have no common base here
+                    log.warning(
+                        "relay %s failed to publish: %r; retrying in %.1fs",
+                        self._topic,
+                        error,
+                        backoff,
+                    )
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    continue
+                if published >= self._batch_size:
+                    continue
+                log.debug(
+                    "relay %s: %d events in %.3fs",
+                    self._topic,
+                    published,
+                    time.perf_counter() - started,
+                )
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+        finally:
+            with contextlib.suppress(Exception):
+                await listener.close()

@@ -1,0 +1,144 @@
+"""Process entry points: run a service's api, relay or projector (or all) until signalled."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from typing import Literal
+
+import uvicorn
+from fastapi import FastAPI
+
+from sextant_kit.service import Runtime, ServiceDefinition, open_runtime, prepare
+from sextant_kit.settings import Settings
+
+log = logging.getLogger("sextant")
+
+Process = Literal["api", "relay", "projector", "all"]
+PROCESSES: tuple[Process, ...] = ("api", "relay", "projector", "all")
+
+
+def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool) -> FastAPI:
+    """One HTTP app for several services: the first one's health and metrics, all routes."""
+    app = runtimes[0].http_app(with_routes=with_routes)
+    if with_routes:
+        for rt in runtimes[1:]:
+            for router in rt.definition.routers(rt):
+                app.include_router(router)
+    return app
+
+
+async def serve(
+    definitions: Sequence[ServiceDefinition],
+    process: Process,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run until ``stop`` is set (or a component fails), then shut down in order."""
+    stop = stop or asyncio.Event()
+    for definition in definitions:
+        await prepare(definition, settings)
+    async with AsyncExitStack() as stack:
+        runtimes = [await stack.enter_async_context(open_runtime(d, settings)) for d in definitions]
+        tasks: list[asyncio.Task[None]] = []
+        for rt in runtimes:
+            if process in ("projector", "all"):
+                rt.subscribe_projections()
+            await rt.broker.start()
+            if process in ("relay", "all"):
+                tasks.append(asyncio.create_task(rt.relay().run(), name=f"relay-{rt.context}"))
+        app = combined_app(runtimes, with_routes=process in ("api", "all"))
+        config = uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        names = ", ".join(d.context for d in definitions)
+        log.info(
+            "sextant %s (%s) listening on http://%s:%d",
+            process,
+            names,
+            settings.http_host,
+            settings.http_port,
+        )
+        serving: asyncio.Task[None] = asyncio.create_task(server.serve(), name="http")
+        stopping = asyncio.create_task(stop.wait(), name="stop")
+        watched = [serving, *tasks]
+        done, _ = await asyncio.wait([*watched, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        server.should_exit = True
+        for task in tasks:
+            task.cancel()
+        for task in watched:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for finished in done:
+            if finished in tasks and not finished.cancelled() and finished.exception():
+                raise RuntimeError(f"{finished.get_name()} stopped") from finished.exception()
+
+
+async def rebuild(definition: ServiceDefinition, projection: str, settings: Settings) -> None:
+    """Reset one projection; the projector replays it from the start when it next runs."""
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as rt:
+        runners = {r.name: r for r in rt.projection_runners()}
+        if projection not in runners:
+            raise SystemExit(
+                f"unknown projection {projection!r}; choose one of: {', '.join(sorted(runners))}"
+            )
+        await runners[projection].reset()
+        print(f"projection {projection} reset; (re)start the projector to replay it from the start")
+
+
+def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="sextant-run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for process in PROCESSES:
+        p = sub.add_parser(process, help=f"run the {process} process")
+        p.add_argument("--port", type=int, default=None)
+    sub.add_parser("migrate", help="create databases, tables and topics, then exit")
+    rb = sub.add_parser("rebuild", help="reset a projection so it replays from the start")
+    rb.add_argument("projection")
+    rb.add_argument("--service", default=definitions[0].context)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if getattr(args, "port", None):
+        settings = settings.model_copy(update={"http_port": args.port})
+    if args.command == "migrate":
+        asyncio.run(_migrate_all(definitions, settings))
+    elif args.command == "rebuild":
+        by_name = {d.context: d for d in definitions}
+        asyncio.run(rebuild(by_name[args.service], args.projection, settings))
+    else:
+        asyncio.run(_serve_until_signalled(definitions, args.command, settings))
+
+
+async def _migrate_all(definitions: Sequence[ServiceDefinition], settings: Settings) -> None:
+    for definition in definitions:
+        await prepare(definition, settings)
+        print(f"{definition.context}: database {settings.database(definition.context)} ready")
+
+
+async def _serve_until_signalled(
+    definitions: Sequence[ServiceDefinition], process: Process, settings: Settings
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve(definitions, process, settings, stop)

@@ -1,0 +1,153 @@
+"""One service's composition root: everything a process needs, built from settings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import asyncpg
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
+from sextant_kit import kafka, telemetry
+from sextant_kit.database import CORE_MIGRATIONS, Migration, create_pool, migrate
+from sextant_kit.eventstore import PostgresEventStore
+from sextant_kit.http import ReadinessCheck, create_http_app
+from sextant_kit.metrics import Metrics
+from sextant_kit.projection import KafkaDeadLetters, Projection, ProjectionRunner, subscribe
+from sextant_kit.registry import EventRegistry
+from sextant_kit.relay import Relay
+from sextant_kit.settings import Settings
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service itself; the kit supplies the rest."""
+
+    context: str
+    registry: EventRegistry
+    migrations: Sequence[Migration]
+    routers: Callable[[Runtime], Sequence[APIRouter]]
+    projections: Callable[[Runtime], Sequence[Projection]]
+    extra_topics: Sequence[str] = field(default_factory=tuple)
+    title: str = ""
+
+
+@dataclass
+class Runtime:
+    definition: ServiceDefinition
+    settings: Settings
+    pool: asyncpg.Pool
+    store: PostgresEventStore
+    broker: KafkaBroker
+    metrics: Metrics
+    tracer_provider: trace.TracerProvider
+
+    @property
+    def context(self) -> str:
+        return self.definition.context
+
+    @property
+    def database(self) -> str:
+        return self.settings.database(self.context)
+
+    @property
+    def topic(self) -> str:
+        return self.settings.topic(self.definition.registry.topic)
+
+    def tracer(self, name: str) -> trace.Tracer:
+        return self.tracer_provider.get_tracer(name)
+
+    def readiness(self) -> dict[str, ReadinessCheck]:
+        async def postgres() -> None:
+            await self.pool.fetchval("SELECT 1")
+
+        async def kafka_broker() -> None:
+            if not await self.broker.ping(timeout=2.0):
+                raise ConnectionError(f"no answer from {self.settings.kafka_bootstrap}")
+
+        return {"postgres": postgres, "kafka": kafka_broker}
+
+    def http_app(self, *, with_routes: bool) -> FastAPI:
+        routers = self.definition.routers(self) if with_routes else ()
+        return create_http_app(
+            title=self.definition.title or f"Sextant {self.context}",
+            metrics=self.metrics,
+            tracer=self.tracer(f"sextant.{self.context}.http"),
+            readiness=self.readiness(),
+            routers=routers,
+        )
+
+    def relay(self) -> Relay:
+        return Relay(
+            self.store,
+            self.broker,
+            self.definition.registry,
+            topic=self.topic,
+            dsn=self.settings.dsn(self.database),
+            batch_size=self.settings.relay_batch_size,
+            poll_interval=self.settings.relay_poll_interval,
+            metrics=self.metrics,
+            tracer=self.tracer(f"sextant.{self.context}.relay"),
+        )
+
+    def projection_runners(self) -> list[ProjectionRunner]:
+        return [
+            ProjectionRunner(
+                projection,
+                self.pool,
+                KafkaDeadLetters(self.broker, projection.name, self.metrics),
+                metrics=self.metrics,
+                tracer=self.tracer(f"sextant.{self.context}.projection"),
+            )
+            for projection in self.definition.projections(self)
+        ]
+
+    def subscribe_projections(self) -> list[ProjectionRunner]:
+        runners = self.projection_runners()
+        for runner in runners:
+            topics = [self.settings.topic(t) for t in runner.projection.topics]
+            subscribe(self.broker, runner, topics, batch_size=self.settings.projection_batch_size)
+        return runners
+
+
+async def prepare(definition: ServiceDefinition, settings: Settings) -> None:
+    """Create the service's database, tables and topics; safe to run again."""
+    await migrate(
+        settings,
+        settings.database(definition.context),
+        [*CORE_MIGRATIONS, *definition.migrations],
+    )
+    names = [definition.registry.topic, *definition.extra_topics]
+    await kafka.ensure_topics(settings, kafka.topics_for(settings, names))
+
+
+@asynccontextmanager
+async def open_runtime(
+    definition: ServiceDefinition,
+    settings: Settings,
+    *,
+    tracer_provider: trace.TracerProvider | None = None,
+    metrics: Metrics | None = None,
+) -> AsyncIterator[Runtime]:
+    """Build a service's runtime; the broker is created but not started."""
+    provider = tracer_provider or telemetry.build_tracer_provider(
+        f"sextant-{definition.context}", settings.otel_exporter
+    )
+    metrics = metrics or Metrics()
+    pool = await create_pool(settings, settings.database(definition.context))
+    try:
+        store = PostgresEventStore(
+            pool, metrics=metrics, tracer=provider.get_tracer(f"sextant.{definition.context}.store")
+        )
+        broker = kafka.build_broker(settings, client_id=f"sextant-{definition.context}")
+        yield Runtime(definition, settings, pool, store, broker, metrics, provider)
+        await broker.stop()
+    finally:
+        await asyncio.shield(pool.close())
+        if tracer_provider is None and isinstance(provider, TracerProvider):
+            provider.shutdown()

@@ -1,0 +1,39 @@
+"""Typed settings shared by every service process, read from ``SEXTANT_*`` variables."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEXTANT_", extra="ignore")
+
+    postgres_url: str = "postgresql://sextant:sextant@127.0.0.1:5432/sextant"
+    """A server login; each service uses its own database on that server."""
+    database_prefix: str = "sextant"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = ""
+    """Prepended to every topic name; lets test runs share a broker without colliding."""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=20, ge=1)
+    relay_poll_interval: float = Field(default=1.0, gt=0)
+    relay_batch_size: int = Field(default=1000, ge=1)
+    projection_batch_size: int = Field(default=500, ge=1)
+    log_level: str = "INFO"
+
+    def database(self, context: str) -> str:
+        return f"{self.database_prefix}_{context}"
+
+    def dsn(self, database: str) -> str:
+        parts = urlsplit(self.postgres_url)
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"

@@ -1,0 +1,1 @@
+"""The feedback context: feedback items from every channel, as events."""
