@@ -1,0 +1,240 @@
+"""The event store's contract, on the real PostgreSQL server."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections import defaultdict
+
+import asyncpg
+import pytest
+from sextant_kit import (
+    NO_STREAM,
+    START,
+    ConcurrencyError,
+    EventMetadata,
+    GlobalPosition,
+    IdempotencyKeyReused,
+    NewEvent,
+    PostgresEventStore,
+)
+
+pytestmark = pytest.mark.integration
+
+META = EventMetadata(tenant_id="acme", actor="ana", correlation_id="c-1", workspace_id="ws")
+
+
+def new(n: int = 1, kind: str = "ThingHappened") -> list[NewEvent]:
+    return [NewEvent(uuid.uuid4(), kind, 1, {"n": i}) for i in range(n)]
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool) -> PostgresEventStore:
+    return PostgresEventStore(pool)
+
+
+async def test_append_and_read_a_stream(store: PostgresEventStore) -> None:
+    first = await store.append("s-1", "thing", new(2), META, expected_version=NO_STREAM)
+    second = await store.append("s-1", "thing", new(1), META, expected_version=2)
+    assert (first.stream_version, second.stream_version) == (2, 3)
+    events = await store.read_stream("s-1")
+    assert [e.stream_version for e in events] == [1, 2, 3]
+    assert [e.payload for e in events] == [{"n": 0}, {"n": 1}, {"n": 0}]
+    assert events[0].metadata == META
+    assert list(first.positions) == [events[0].position, events[1].position]
+
+
+@pytest.mark.parametrize("expected", [NO_STREAM, 1, 3])
+async def test_wrong_expected_version_is_a_conflict_and_writes_nothing(
+    store: PostgresEventStore, expected: int
+) -> None:
+    await store.append("s-2", "thing", new(2), META, expected_version=NO_STREAM)
+    with pytest.raises(ConcurrencyError) as raised:
+        await store.append("s-2", "thing", new(1), META, expected_version=expected)
+    assert (raised.value.expected, raised.value.actual) == (expected, 2)
+    assert len(await store.read_stream("s-2")) == 2
+
+
+async def test_racing_writers_on_one_stream_one_wins(store: PostgresEventStore) -> None:
+    results = await asyncio.gather(
+        *(store.append("s-3", "thing", new(1), META, expected_version=NO_STREAM) for _ in range(8)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, BaseException) for r in results) == 1
+    assert all(isinstance(r, ConcurrencyError) for r in results if isinstance(r, BaseException))
+    assert len(await store.read_stream("s-3")) == 1
+
+
+async def test_idempotency_key_returns_the_first_result_and_writes_nothing(
+    store: PostgresEventStore,
+) -> None:
+    first = await store.append(
+        "s-4",
+        "thing",
+        new(1),
+        META,
+        expected_version=NO_STREAM,
+        idempotency_key="k-1",
+        request_hash="h",
+    )
+    again = await store.append(
+        "s-4",
+        "thing",
+        new(1),
+        META,
+        expected_version=NO_STREAM,
+        idempotency_key="k-1",
+        request_hash="h",
+    )
+    assert again.replayed
+    assert not first.replayed
+    assert (again.positions, again.event_ids) == (first.positions, first.event_ids)
+    assert len(await store.read_stream("s-4")) == 1
+    assert await store.earlier_result("acme", "k-1", "h") == again
+
+
+async def test_concurrent_commands_with_one_key_append_once(store: PostgresEventStore) -> None:
+    results = await asyncio.gather(
+        *(
+            store.append(
+                "s-5",
+                "thing",
+                new(1),
+                META,
+                expected_version=None,
+                idempotency_key="k-2",
+                request_hash="h",
+            )
+            for _ in range(10)
+        )
+    )
+    assert len({r.positions for r in results}) == 1
+    assert len(await store.read_stream("s-5")) == 1
+
+
+async def test_a_key_reused_for_another_command_is_refused(store: PostgresEventStore) -> None:
+    await store.append(
+        "s-6",
+        "thing",
+        new(1),
+        META,
+        expected_version=NO_STREAM,
+        idempotency_key="k-3",
+        request_hash="h1",
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        await store.append(
+            "s-7",
+            "thing",
+            new(1),
+            META,
+            expected_version=NO_STREAM,
+            idempotency_key="k-3",
+            request_hash="h2",
+        )
+    assert await store.read_stream("s-7") == []
+
+
+async def test_keys_are_per_tenant(store: PostgresEventStore) -> None:
+    other = META.model_copy(update={"tenant_id": "globex"})
+    a = await store.append(
+        "s-8",
+        "thing",
+        new(1),
+        META,
+        expected_version=None,
+        idempotency_key="same",
+        request_hash="h",
+    )
+    b = await store.append(
+        "s-9",
+        "thing",
+        new(1),
+        other,
+        expected_version=None,
+        idempotency_key="same",
+        request_hash="h",
+    )
+    assert not a.replayed
+    assert not b.replayed
+
+
+async def test_a_reader_never_passes_an_event_that_commits_later(
+    store: PostgresEventStore, pool: asyncpg.Pool
+) -> None:
+    """The classic gap: B commits while A (with the lower position) is still open."""
+    await store.append("before", "thing", new(1), META, expected_version=None)
+    seen = await store.read_all(START)
+    after = GlobalPosition(seen[-1].transaction_id, seen[-1].position)
+
+    slow = await pool.acquire()
+    tx = slow.transaction()
+    await tx.start()
+    await slow.execute(
+        "INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,"
+        " schema_version, tenant_id, payload, metadata)"
+        " VALUES ($1, 'slow', 'thing', 1, 'ThingHappened', 1, 'acme', '{}', $2::jsonb)",
+        uuid.uuid4(),
+        META.model_dump_json(),
+    )
+    try:
+        await store.append("fast", "thing", new(1), META, expected_version=None)
+        assert await store.read_all(after) == [], "read past an open transaction"
+    finally:
+        await tx.commit()
+        await pool.release(slow)
+    streams = [e.stream_id for e in await store.read_all(after)]
+    assert streams == ["slow", "fast"]
+
+
+async def test_sixteen_writers_and_a_follower_see_every_event_once_in_order(
+    store: PostgresEventStore,
+) -> None:
+    writers, appends_each = 16, 150
+    streams = [f"c-{i}" for i in range(40)]
+    written: list[uuid.UUID] = []
+    done = asyncio.Event()
+
+    async def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(appends_each):
+            batch = new(rng.randint(1, 3))
+            while True:
+                try:
+                    await store.append(
+                        rng.choice(streams), "thing", batch, META, expected_version=None
+                    )
+                    break
+                except ConcurrencyError:
+                    continue
+            written.extend(e.event_id for e in batch)
+
+    seen: list[uuid.UUID] = []
+    versions: dict[str, list[int]] = defaultdict(list)
+
+    async def follower() -> None:
+        position = START
+        while True:
+            finished = done.is_set()
+            batch = await store.read_all(position, limit=200)
+            for event in batch:
+                seen.append(event.event_id)
+                versions[event.stream_id].append(event.stream_version)
+            if batch:
+                position = GlobalPosition(batch[-1].transaction_id, batch[-1].position)
+            elif finished:
+                return
+            else:
+                await asyncio.sleep(0.005)
+
+    reader = asyncio.create_task(follower())
+    await asyncio.gather(*(writer(i) for i in range(writers)))
+    done.set()
+    await reader
+
+    assert len(written) >= writers * appends_each
+    assert len(seen) == len(set(seen)), "an event was read twice"
+    assert set(seen) == set(written), f"{len(set(written) - set(seen))} events were skipped"
+    for stream, got in versions.items():
+        assert got == list(range(1, len(got) + 1)), f"{stream} out of order"
