@@ -88,7 +88,7 @@ async def settings(infra: Infra, run_id: str) -> AsyncIterator[Settings]:
         relay_poll_interval=0.2,
     )
     await _drop_databases(infra.postgres_url, prefix)
-    await _delete_topics(infra.kafka_bootstrap, f"test-{run_id}.")
+    await _delete_topics(infra.kafka_bootstrap, f"test-{run_id}")
 
 
 async def _drop_databases(url: str, prefix: str) -> None:
@@ -120,12 +120,20 @@ def unique() -> str:
 
 
 @pytest.fixture
-async def pool(settings: Settings, unique: str) -> AsyncIterator[asyncpg.Pool]:
+async def kit_database(settings: Settings, unique: str) -> str:
     """A fresh database with the kit's tables (event store, checkpoints, audit)."""
-    from sextant_kit.database import AUDIT_MIGRATIONS, CORE_MIGRATIONS, create_pool, migrate
+    from sextant_kit.database import AUDIT_MIGRATIONS, CORE_MIGRATIONS, migrate
 
     database = settings.database(f"kit_{unique}")
     await migrate(settings, database, [*CORE_MIGRATIONS, *AUDIT_MIGRATIONS])
+    return database
+
+
+@pytest.fixture
+async def pool(settings: Settings, kit_database: str) -> AsyncIterator[asyncpg.Pool]:
+    from sextant_kit.database import create_pool
+
+    database = kit_database
     pool = await create_pool(settings.model_copy(update={"pool_max_size": 40}), database)
     yield pool
     await pool.close()

@@ -286,13 +286,18 @@ async def _no_decode(_: Any) -> None:
 
 
 def subscribe(
-    broker: KafkaBroker, runner: ProjectionRunner, topics: Sequence[str], *, batch_size: int
+    broker: KafkaBroker,
+    runner: ProjectionRunner,
+    topics: Sequence[str],
+    *,
+    batch_size: int,
+    group_prefix: str = "",
 ) -> None:
-    """Register the runner on ``broker`` as consumer group ``sextant.<projection>``."""
+    """Register the runner on ``broker`` as consumer group ``<prefix>sextant.<projection>``."""
     holder: dict[str, Any] = {}
     subscriber = broker.subscriber(
         *topics,
-        group_id=f"sextant.{runner.name}",
+        group_id=f"{group_prefix}sextant.{runner.name}",
         batch=True,
         max_records=batch_size,
         auto_offset_reset="earliest",

@@ -111,7 +111,11 @@ class Runtime:
         runners = self.projection_runners()
         for runner in runners:
             topics = [self.settings.topic(t) for t in runner.projection.topics]
-            subscribe(self.broker, runner, topics, batch_size=self.settings.projection_batch_size)
+            subscribe(
+                self.broker, runner, topics,
+                batch_size=self.settings.projection_batch_size,
+                group_prefix=self.settings.topic_prefix,
+            )
         return runners
 
 

@@ -84,7 +84,7 @@ def router(rt: Runtime) -> APIRouter:
             ctx, workspace_id=workspace_id, traceparent=current_traceparent()
         )
         result = await handler.handle(
-            f"feedback-{item_id}", command, metadata, idempotency_key=idempotency_key
+            str(item_id), command, metadata, idempotency_key=idempotency_key
         )
         out = accepted(item_id, result)
         status = 201 if out.created else 200

@@ -1,0 +1,56 @@
+# Sextant: `make run` starts the platform on local Kafka and PostgreSQL; `make test` tests it.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help venv infra-up infra-down infra-status migrate run test test-unit check format clean
+
+help:
+	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
+	@echo "make test        set up everything and run the whole test suite"
+	@echo "make check       ruff and mypy --strict"
+	@echo "make infra-down  stop the Kafka broker and PostgreSQL server that were started"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+infra-up:
+	@scripts/infra/up.sh
+
+infra-down:
+	@scripts/infra/down.sh
+
+infra-status:
+	@scripts/infra/kafka.sh status; scripts/infra/postgres.sh status
+
+migrate: venv infra-up
+	$(BIN)/sextant-run migrate
+
+run: venv infra-up
+	@echo "Sextant API: http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000}  (OpenAPI: /docs, metrics: /metrics)"
+	$(BIN)/sextant-run all
+
+test: venv infra-up
+	$(BIN)/pytest
+
+test-unit: venv
+	$(BIN)/pytest tests/unit
+
+check: venv
+	$(BIN)/ruff check libs services tests
+	$(BIN)/ruff format --check libs services tests
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff check --fix libs services tests
+	$(BIN)/ruff format libs services tests
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

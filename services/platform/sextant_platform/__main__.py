@@ -1,0 +1,3 @@
+from sextant_platform import main
+
+main()

@@ -1,0 +1,253 @@
+"""The relay and the projection runner on the real broker and server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from cloudevents.abstract import CloudEvent
+from cloudevents.kafka import KafkaMessage, from_binary
+from faststream.kafka import KafkaBroker
+from sextant_feedback.events import registry
+from sextant_kit import START, NewEvent, PostgresEventStore, ProjectionRunner, Relay, Settings
+from sextant_kit.envelope import encode
+from sextant_kit.kafka import TopicSpec, build_broker, ensure_topics
+from sextant_kit.metrics import Metrics
+from sextant_kit.projection import KafkaDeadLetters, subscribe
+
+from tests.integration.kit_support import META, ThingsSeen, append_things, read_topic
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+async def topic(settings: Settings, unique: str) -> str:
+    name = settings.topic(f"kit-{unique}.events.v1")
+    await ensure_topics(settings, [TopicSpec(name, 3), TopicSpec(f"{name}.dlq", 1)])
+    return name
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool) -> PostgresEventStore:
+    return PostgresEventStore(pool)
+
+
+def make_relay(store: PostgresEventStore, dsn: str, topic: str, broker: KafkaBroker) -> Relay:
+    return Relay(store, broker, registry, topic=topic, dsn=dsn)
+
+
+@pytest.fixture
+def dsn(settings: Settings, kit_database: str) -> str:
+    return settings.dsn(kit_database)
+
+
+async def run_projector(
+    settings: Settings, pool: asyncpg.Pool, topic: str, metrics: Metrics, expected_rows: int
+) -> None:
+    broker = build_broker(settings, client_id="test-projector")
+    runner = ProjectionRunner(
+        ThingsSeen(topic), pool, KafkaDeadLetters(broker, "things_seen", metrics), metrics=metrics
+    )
+    subscribe(broker, runner, [topic], batch_size=50, group_prefix=f"{topic}.")
+    await broker.start()
+    try:
+
+        async def all_rows() -> None:
+            assert await pool.fetchval("SELECT count(*) FROM things_seen") == expected_rows
+
+        await eventually(all_rows)
+    finally:
+        await broker.stop()
+
+
+async def test_relay_publishes_cloudevents_that_the_official_sdk_reads(
+    settings: Settings, store: PostgresEventStore, dsn: str, topic: str
+) -> None:
+    traced = META.model_copy(
+        update={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    )
+    ids = await append_things(store, streams=4, per_stream=5)
+    await store.append("traced", "thing", [_event({"n": 0})], traced, expected_version=0)
+    broker = build_broker(settings, client_id="test-relay")
+    await broker.start()
+    try:
+        relay = make_relay(store, dsn, topic, broker)
+        assert await relay.publish_batch() == 21
+        assert await relay.publish_batch() == 0
+        head = await store.head()
+        assert await relay.checkpoint() == head
+    finally:
+        await broker.stop()
+
+    records = await read_topic(settings.kafka_bootstrap, topic, 21)
+    assert len(records) == 21
+    versions: dict[str, list[int]] = defaultdict(list)
+    for record in records:
+        headers = dict(record.headers)
+        event = from_binary(KafkaMessage(headers=headers, key=record.key, value=record.value))
+        assert event["specversion"] == "1.0"
+        assert event["source"] == "/sextant/feedback"
+        assert event["type"] == "io.sextant.feedback.FeedbackReceived.v1"
+        assert event["subject"] == record.key.decode()
+        assert event["time"]
+        assert event["tenantid"] == "acme"
+        assert event["workspaceid"] == "ws-1"
+        assert event["actor"] == "ana"
+        assert event["correlationid"] == "corr-1"
+        assert event["causationid"] == "cause-1"
+        assert event["streamtype"] == "thing"
+        assert int(event["position"]) > 0
+        assert headers["content-type"] == b"application/json"
+        assert json.loads(record.value) == event.get_data() or event.get_data() == record.value
+        versions[event["subject"]].append(int(event["streamversion"]))
+        if event["subject"] == "traced":
+            # the relay's publish span continues the command's trace
+            assert (
+                headers["traceparent"].decode().split("-")[1] == "0af7651916cd43dd8448eb211c80319c"
+            )
+    assert {str(uuid.UUID(e["id"])) for e in _events(records)} >= set(ids)
+    for stream, got in versions.items():
+        assert got == sorted(got), f"{stream} out of order"
+
+
+def _event(payload: dict[str, object]) -> NewEvent:
+    return NewEvent(uuid.uuid4(), "FeedbackReceived", 1, payload)
+
+
+def _events(records: list[ConsumerRecord[Any, Any]]) -> list[CloudEvent]:
+    return [
+        from_binary(KafkaMessage(headers=dict(r.headers), key=r.key, value=r.value))
+        for r in records
+    ]
+
+
+async def test_relay_killed_between_publish_and_mark_still_applies_each_event_once(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=5, per_stream=10)
+    crashed = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "tests.integration.crashing_relay",
+            dsn,
+            settings.kafka_bootstrap,
+            topic,
+        ],
+        cwd=ROOT,
+        timeout=60,
+        capture_output=True,
+    )
+    assert crashed.returncode == -9, crashed.stderr.decode()[-2000:]
+    relay_checkpoint = await pool.fetchval("SELECT count(*) FROM relay_checkpoints")
+    assert relay_checkpoint == 0, "the crashed relay must not have marked progress"
+
+    broker = build_broker(settings, client_id="test-relay")
+    await broker.start()
+    try:
+        assert await make_relay(store, dsn, topic, broker).publish_batch() == 50
+    finally:
+        await broker.stop()
+    assert len(await read_topic(settings.kafka_bootstrap, topic, 100)) == 100  # each twice
+
+    metrics = Metrics()
+    await run_projector(settings, pool, topic, metrics, expected_rows=50)
+    assert metrics.projection_duplicates.labels("things_seen")._value.get() == 50
+    assert metrics.dead_letters._metrics == {}
+
+
+async def test_poison_messages_go_to_the_dlq_and_the_rest_flows(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=1, per_stream=3)
+    await store.append("thing-p", "thing", [_event({"poison": True})], META, expected_version=0)
+    await append_things_after(store)
+    good = await store.read_all(START, limit=100)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for i, event in enumerate(good):
+            record = encode(event, registry)
+            await producer.send_and_wait(topic, record.value, key=b"k", headers=record.headers)
+            if i == 1:  # garbage in the middle of the partition
+                await producer.send_and_wait(
+                    topic, b"not json", key=b"k", headers=record.headers[:1]
+                )
+                await producer.send_and_wait(topic, b"{oops", key=b"k", headers=record.headers)
+    finally:
+        await producer.stop()
+
+    metrics = Metrics()
+    await run_projector(settings, pool, topic, metrics, expected_rows=len(good) - 1)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 3)
+    reasons = sorted(dict(r.headers)["sextant_dlq_reason"].decode() for r in dead)
+    assert reasons == ["apply-failed", "invalid-envelope", "invalid-envelope"]
+    errors = " ".join(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
+    assert "poison" in errors
+    assert "missing CloudEvents header" in errors
+    assert "not JSON" in errors
+
+
+async def append_things_after(store: PostgresEventStore) -> None:
+    await store.append("thing-after", "thing", [_event({"n": 7})], META, expected_version=0)
+
+
+async def test_the_same_batch_delivered_twice_is_applied_once(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=2, per_stream=5)
+    broker = build_broker(settings, client_id="test-relay")
+    await broker.start()
+    try:
+        await make_relay(store, dsn, topic, broker).publish_batch()
+        records = await read_topic(settings.kafka_bootstrap, topic, 10)
+        metrics = Metrics()
+        runner = ProjectionRunner(
+            ThingsSeen(topic),
+            pool,
+            KafkaDeadLetters(broker, "things_seen", metrics),
+            metrics=metrics,
+        )
+        await runner.handle(records)
+        await runner.handle(records)
+        await runner.handle(list(reversed(records)))
+    finally:
+        await broker.stop()
+    assert await pool.fetchval("SELECT count(*) FROM things_seen") == 10
+    stored = await runner.stored_offsets()
+    assert sum(stored.values()) == 10  # next offset per partition, all partitions together
+
+
+async def test_reset_replays_the_projection_from_the_start(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=3, per_stream=4)
+    broker = build_broker(settings, client_id="test-relay")
+    await broker.start()
+    try:
+        await make_relay(store, dsn, topic, broker).publish_batch()
+    finally:
+        await broker.stop()
+    metrics = Metrics()
+    await run_projector(settings, pool, topic, metrics, expected_rows=12)
+    runner = ProjectionRunner(ThingsSeen(topic), pool, KafkaDeadLetters(broker, "x", None))
+    await runner.reset()
+    assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0
+    await run_projector(settings, pool, topic, metrics, expected_rows=12)
