@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv infra-up infra-down infra-status migrate run test test-unit check format clean
+.PHONY: help venv venv-testcontainers schemas infra-up infra-down infra-status migrate run test test-unit check format clean
 
 help:
 	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
@@ -37,11 +37,24 @@ run: venv infra-up
 	@echo "Sextant API: http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000}  (OpenAPI: /docs, metrics: /metrics)"
 	$(BIN)/sextant-run all
 
-test: venv infra-up
+# SEXTANT_TEST_INFRA=testcontainers: the suite starts Kafka and PostgreSQL containers itself.
+ifeq ($(SEXTANT_TEST_INFRA),testcontainers)
+TEST_INFRA := venv-testcontainers
+else
+TEST_INFRA := infra-up
+endif
+
+test: venv $(TEST_INFRA)
 	$(BIN)/pytest
+
+venv-testcontainers: venv
+	$(BIN)/pip install --quiet -e ".[dev,testcontainers]"
 
 test-unit: venv
 	$(BIN)/pytest tests/unit
+
+schemas: venv
+	$(BIN)/python -m sextant_platform.schemas
 
 check: venv
 	$(BIN)/ruff check libs services tests
