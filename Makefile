@@ -28,7 +28,7 @@ infra-down:
 	@scripts/infra/down.sh
 
 infra-status:
-	@scripts/infra/kafka.sh status; scripts/infra/postgres.sh status
+	@scripts/infra/kafka.sh status || true; scripts/infra/postgres.sh status || true
 
 migrate: venv infra-up
 	$(BIN)/sextant-run migrate

@@ -142,7 +142,13 @@ run_tool() {
     -cp "$LIBS_DIR/*" "$@"
 }
 
-recorded_pid() { [[ -f "$PID_FILE" ]] && cat "$PID_FILE" || true; }
+# Alive and not a zombie (an orphaned, killed JVM may linger as one until init reaps it).
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]
+}
+
+recorded_pid() { if [[ -f "$PID_FILE" ]]; then cat "$PID_FILE"; fi; }
 
 # True when $1 is alive and is our broker (guards against pid reuse).
 is_our_broker() {
@@ -188,7 +194,7 @@ print_log_tail() {
 wait_ready() {
   local pid="$1" deadline=$((SECONDS + READY_TIMEOUT))
   while ((SECONDS < deadline)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! alive "$pid"; then
       print_log_tail
       rm -f "$PID_FILE"
       die "broker process $pid exited during startup"
@@ -235,6 +241,7 @@ cmd_up() {
   # setsid+nohup: the broker outlives this script and its terminal; the inner shell
   # records its own pid and then becomes the JVM, so the pid file names the broker.
   : >"$OUT_FILE"
+  # shellcheck disable=SC2016  # $$ and $@ are for the inner shell
   setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$PID_FILE" \
     "$JAVA" -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$STATE_DIR/log4j2.properties" \
@@ -259,11 +266,13 @@ cmd_down() {
   log "stopping pid $pid..."
   kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + STOP_TIMEOUT))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
+  while alive "$pid" && ((SECONDS < deadline)); do sleep 0.5; done
+  if alive "$pid"; then
     log "pid $pid still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
-    sleep 1
+    deadline=$((SECONDS + 10))
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    alive "$pid" && die "pid $pid survived SIGKILL"
   fi
   rm -f "$PID_FILE"
   log "stopped"

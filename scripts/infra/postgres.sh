@@ -6,6 +6,7 @@
 #   scripts/infra/postgres.sh up|down|status
 #
 # Env: SEXTANT_PG_PORT (5432), SEXTANT_STATE (<repo>/.state),
+#      SEXTANT_PG_CLUSTER (sextant; e.g. a separate throwaway cluster per CI job),
 #      SEXTANT_PG_FAST=1 at creation time: fsync/synchronous_commit/full_page_writes off,
 #      for throwaway CI clusters only (a crash can corrupt the cluster). Default is durable.
 # `status` exits 0 when up, 3 when down.
@@ -13,7 +14,7 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${SEXTANT_PG_PORT:-5432}"
-CLUSTER=sextant
+CLUSTER="${SEXTANT_PG_CLUSTER:-sextant}"
 STATE_DIR="${SEXTANT_STATE:-$REPO_ROOT/.state}/postgres"
 MARKER="$STATE_DIR/created"
 MIN_VERSION=15
@@ -73,10 +74,6 @@ port_owner() {
 
 create_cluster() {
   local ver="$1" fast="${SEXTANT_PG_FAST:-0}"
-  local -a opts=(-o "listen_addresses='127.0.0.1'" -o "max_connections=200")
-  if [[ "$fast" == 1 ]]; then
-    opts+=(-o "fsync=off" -o "synchronous_commit=off" -o "full_page_writes=off")
-  fi
   local other
   other="$(pg_lsclusters -h 2>/dev/null | awk -v p="$PORT" -v c="$CLUSTER" '$3 == p && $2 != c { print $1 "/" $2 }' | paste -sd, -)"
   [[ -z "$other" ]] || log "note: cluster(s) $other are also configured for port $PORT; only one can run at a time"
@@ -85,11 +82,25 @@ create_cluster() {
   # --start-conf manual: only these scripts start it (not the OS at boot).
   # Local socket connections are trusted (OS users on this machine); TCP needs a password.
   if ! as_root pg_createcluster "$ver" "$CLUSTER" --port "$PORT" --locale C.UTF-8 \
-    --start-conf manual "${opts[@]}" -- --auth-local trust --auth-host scram-sha-256 \
+    --start-conf manual -- --auth-local trust --auth-host scram-sha-256 \
     >"$STATE_DIR/createcluster.log" 2>&1; then
     cat "$STATE_DIR/createcluster.log" >&2
     die "pg_createcluster failed"
   fi
+  # Appended rather than passed as `pg_createcluster -o`, which leaves 127.0.0.1 unquoted
+  # (it looks like a number) and breaks the file. The last occurrence of a setting wins.
+  {
+    echo ""
+    echo "# --- Sextant local development (scripts/infra/postgres.sh) ---"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "max_connections = 200"
+    if [[ "$fast" == 1 ]]; then
+      echo "# SEXTANT_PG_FAST=1: throwaway cluster; a crash can lose or corrupt data."
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+  } | as_root tee -a "/etc/postgresql/$ver/$CLUSTER/postgresql.conf" >/dev/null
   cat >"$MARKER" <<EOF
 # Created by scripts/infra/postgres.sh; 'down' stops it, nothing here deletes it.
 # Remove it with: pg_dropcluster --stop $ver $CLUSTER
