@@ -131,7 +131,11 @@ class ProjectionRunner:
             fresh = [r for r in records if r.offset >= offsets.get((r.topic, r.partition), 0)]
             decoded, dead = self._decode(fresh)
             new_ids = await self._claim(conn, [e.id for _, e in decoded])
-            todo = [(r, e) for r, e in decoded if e.id in new_ids]
+            todo = []
+            for record, event in decoded:  # a batch can hold both copies of a republished event
+                if event.id in new_ids:
+                    new_ids.discard(event.id)
+                    todo.append((record, event))
             skipped = len(decoded) - len(todo)
             dead += await self._apply_all(conn, todo)
             if dead:
