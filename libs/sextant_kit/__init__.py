@@ -1,7 +1,7 @@
 """Sextant's event-sourcing kit: deciders, the PostgreSQL event store, the relay to Kafka,
 projections, CloudEvents envelopes, telemetry and the HTTP conventions every service shares."""
 
-from sextant_kit.application import CommandHandler
+from sextant_kit.application import CommandHandler, Idempotency
 from sextant_kit.decider import Decider
 from sextant_kit.envelope import EnvelopeError, IncomingEvent, KafkaRecord
 from sextant_kit.errors import (
@@ -42,6 +42,7 @@ __all__ = [
     "EventMetadata",
     "EventRegistry",
     "GlobalPosition",
+    "Idempotency",
     "IdempotencyKeyReused",
     "IncomingEvent",
     "KafkaRecord",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sextant_kit.decider import Decider
@@ -16,6 +17,20 @@ from sextant_kit.registry import EventRegistry
 C = TypeVar("C", bound=Command)
 E = TypeVar("E", bound=Event)
 S = TypeVar("S")
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """A client's idempotency key and a fingerprint of the request it came with."""
+
+    key: str
+    request_hash: str
+
+    @classmethod
+    def of(cls, key: str | None, *parts: str) -> Idempotency | None:
+        if key is None:
+            return None
+        return cls(key, hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 
 class CommandHandler(Generic[C, E, S]):
@@ -51,19 +66,18 @@ class CommandHandler(Generic[C, E, S]):
         metadata: EventMetadata,
         *,
         expected_version: int | None = None,
-        idempotency_key: str | None = None,
+        idempotency: Idempotency | None = None,
     ) -> AppendResult:
         """Decide ``command`` on the stream's current state and append what it decided.
 
         ``expected_version`` from the caller (an ``If-Match``) makes a stale command a
         conflict; without it the handler still appends only after the version it read.
+        A request seen before under the same idempotency key gets the first result back,
+        even where the first request created the stream under an id of its own.
         """
-        request_hash = hashlib.sha256(
-            f"{stream_id}\n{type(command).__name__}\n{command.model_dump_json()}".encode()
-        ).hexdigest()
-        if idempotency_key is not None:
+        if idempotency is not None:
             earlier = await self._store.earlier_result(
-                metadata.tenant_id, idempotency_key, request_hash
+                metadata.tenant_id, idempotency.key, idempotency.request_hash
             )
             if earlier is not None:
                 return earlier
@@ -85,6 +99,6 @@ class CommandHandler(Generic[C, E, S]):
             new,
             metadata,
             expected_version=version,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
+            idempotency_key=idempotency.key if idempotency else None,
+            request_hash=idempotency.request_hash if idempotency else "",
         )

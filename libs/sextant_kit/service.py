@@ -112,7 +112,9 @@ class Runtime:
         for runner in runners:
             topics = [self.settings.topic(t) for t in runner.projection.topics]
             subscribe(
-                self.broker, runner, topics,
+                self.broker,
+                runner,
+                topics,
                 batch_size=self.settings.projection_batch_size,
                 group_prefix=self.settings.topic_prefix,
             )

@@ -9,7 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sextant_kit import AppendResult, CommandContext, CommandHandler, EventMetadata, NotFound
+from sextant_kit import (
+    AppendResult,
+    CommandContext,
+    CommandHandler,
+    EventMetadata,
+    Idempotency,
+    NotFound,
+)
 from sextant_kit.audit import audit_entries
 from sextant_kit.http import Caller, IdempotencyKey, caller, command_context
 from sextant_kit.service import Runtime
@@ -47,9 +54,9 @@ class Accepted(BaseModel):
     created: bool
 
 
-def accepted(item_id: uuid.UUID, result: AppendResult) -> Accepted:
+def accepted(result: AppendResult) -> Accepted:
     return Accepted(
-        id=str(item_id),
+        id=result.stream_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
         consistency_token=f"feedback:{max(result.positions)}" if result.positions else None,
@@ -83,15 +90,16 @@ def router(rt: Runtime) -> APIRouter:
         metadata = EventMetadata.from_context(
             ctx, workspace_id=workspace_id, traceparent=current_traceparent()
         )
-        result = await handler.handle(
-            str(item_id), command, metadata, idempotency_key=idempotency_key
+        idempotency = Idempotency.of(
+            idempotency_key, request.url.path, workspace_id, body.model_dump_json()
         )
-        out = accepted(item_id, result)
+        result = await handler.handle(str(item_id), command, metadata, idempotency=idempotency)
+        out = accepted(result)
         status = 201 if out.created else 200
         return JSONResponse(
             out.model_dump(),
             status_code=status,
-            headers={"Location": f"{request.url.path}/{item_id}"},
+            headers={"Location": f"{request.url.path}/{out.id}"},
         )
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}")

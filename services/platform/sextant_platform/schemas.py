@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sextant_kit import EventRegistry
+
 from sextant_platform import SERVICES
 
 ROOT = Path(__file__).resolve().parents[3]
