@@ -32,6 +32,19 @@ async def event_count(platform: Platform) -> int:
         await conn.close()
 
 
+async def audit_of(http: httpx.AsyncClient, subject: str, count: int) -> list[dict[str, Any]]:
+    """The audit entries of ``subject`` once the audit projection has ``count`` of them."""
+    entries: list[dict[str, Any]] = []
+
+    async def projected() -> None:
+        body = (await http.get("/v1/audit", params={"subject": subject})).json()
+        assert len(body["entries"]) >= count
+        entries[:] = body["entries"]
+
+    await eventually(projected)
+    return entries
+
+
 async def wait_for_item(http: httpx.AsyncClient, workspace: str, item: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
 
@@ -69,9 +82,9 @@ async def test_feedback_flows_from_http_through_kafka_to_the_read_models(
     assert got["source"] == "sales_call"
     assert got["customer_ref"] == "acme-corp"
 
-    audit = (await http.get("/v1/audit", params={"subject": item})).json()
-    assert len(audit["entries"]) == 1
-    entry = audit["entries"][0]
+    entries = await audit_of(http, item, 1)
+    assert len(entries) == 1
+    entry = entries[0]
     assert entry["actor"] == "pm.ana"
     assert entry["correlation_id"] == "walkthrough-1"
     assert entry["event_type"] == "io.sextant.feedback.FeedbackReceived.v1"
@@ -102,8 +115,7 @@ async def test_the_same_external_id_twice_is_one_item(
     assert changed.status_code == 409
     assert changed.headers["content-type"] == "application/problem+json"
     await wait_for_item(http, workspace, first.json()["id"])
-    audit = (await http.get("/v1/audit", params={"subject": first.json()["id"]})).json()
-    assert len(audit["entries"]) == 1
+    assert len(await audit_of(http, first.json()["id"], 1)) == 1
 
 
 async def test_an_idempotency_key_replays_the_first_answer(http: httpx.AsyncClient) -> None:
