@@ -47,17 +47,19 @@ def _local_infra() -> Iterator[Infra]:
 
 
 def _container_infra() -> Iterator[Infra]:
-    from testcontainers.kafka import KafkaContainer
-    from testcontainers.postgres import PostgresContainer
+    # testcontainers' KafkaContainer drives the Confluent image's start script (KRaft mode);
+    # the Apache broker inside it is the same protocol the local jars speak.
+    from testcontainers.community.kafka import KafkaContainer
+    from testcontainers.community.postgres import PostgresContainer
 
+    kafka_image = os.environ.get("SEXTANT_TEST_KAFKA_IMAGE", "confluentinc/cp-kafka:7.9.0")
     with (
         PostgresContainer(
-            "postgres:16", username="sextant", password="sextant", dbname="sextant"
+            "postgres:16", username="sextant", password="sextant", dbname="sextant", driver=None
         ) as pg,
-        KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka,
+        KafkaContainer(kafka_image).with_kraft() as kafka,
     ):
-        url = pg.get_connection_url().replace("postgresql+psycopg2://", "postgresql://")
-        yield Infra(url, kafka.get_bootstrap_server())
+        yield Infra(pg.get_connection_url(), kafka.get_bootstrap_server())
 
 
 @pytest.fixture(scope="session")
