@@ -26,6 +26,15 @@ class NotFound(DomainError):
         super().__init__(detail, code=code)
 
 
+class Forbidden(DomainError):
+    """The caller is known but their role does not allow this (HTTP 403)."""
+
+    status = 403
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, code="forbidden")
+
+
 class Conflict(DomainError):
     """The command is valid but contradicts the current state (HTTP 409)."""
 

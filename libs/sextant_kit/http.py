@@ -6,7 +6,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sextant_kit import telemetry
-from sextant_kit.errors import DomainError
+from sextant_kit.authz import Access, Principal, Role
+from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.events import CommandContext
 from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 
@@ -173,23 +173,43 @@ def create_http_app(
     return app
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is calling. Until tenancy and tokens land this comes from development headers."""
-
-    tenant_id: str
-    actor: str
+Caller = Principal
+"""Who is calling, as the endpoints see them."""
 
 
-def caller(
+def development_principal(
     x_sextant_tenant: Annotated[str, Header(min_length=1, max_length=100)] = "local",
     x_sextant_actor: Annotated[str, Header(min_length=1, max_length=200)] = "anonymous",
-) -> Caller:
-    return Caller(tenant_id=x_sextant_tenant, actor=x_sextant_actor)
+    x_sextant_role: Annotated[Role, Header()] = Role.ADMIN,
+) -> Principal:
+    """Local development identity from headers; production verifies bearer tokens instead."""
+    return Principal(
+        tenant_id=x_sextant_tenant, actor=x_sextant_actor, organisation_role=x_sextant_role
+    )
+
+
+def caller(who: Annotated[Principal, Depends(development_principal)]) -> Principal:
+    return who
+
+
+def requires(access: Access) -> Callable[..., Principal]:
+    """A dependency that lets the call through only with ``access`` in its workspace.
+
+    The workspace is the route's ``workspace_id`` path parameter, when it has one.
+    """
+
+    def check(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+        workspace_id = request.path_params.get("workspace_id")
+        if not who.may(access, workspace_id):
+            where = f"workspace {workspace_id}" if workspace_id else "this organisation"
+            raise Forbidden(f"{who.actor} may not {access.value} in {where}")
+        return who
+
+    return check
 
 
 def command_context(
-    who: Annotated[Caller, Depends(caller)],
+    who: Annotated[Principal, Depends(caller)],
     x_correlation_id: Annotated[str | None, Header(max_length=200)] = None,
 ) -> CommandContext:
     return CommandContext(

@@ -164,3 +164,19 @@ async def test_unknown_items_are_404_problems(http: httpx.AsyncClient) -> None:
     malformed = await http.get("/v1/workspaces/ws/feedback/not-a-uuid")
     assert malformed.status_code == 422
     assert malformed.json()["errors"][0]["field"] == "path.feedback_id"
+
+
+async def test_a_stakeholder_may_not_record_feedback(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/v1/workspaces/ws/feedback",
+        json={"text": "x", "source": "email"},
+        headers={"X-Sextant-Role": "stakeholder"},
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    contributor = await http.post(
+        "/v1/workspaces/ws/feedback",
+        json={"text": "x", "source": "email"},
+        headers={"X-Sextant-Role": "contributor"},
+    )
+    assert contributor.status_code == 201

@@ -18,7 +18,8 @@ from sextant_kit import (
     NotFound,
 )
 from sextant_kit.audit import audit_entries
-from sextant_kit.http import Caller, IdempotencyKey, caller, command_context
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -73,6 +74,7 @@ def router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         body: FeedbackIn,
         request: Request,
+        _: Annotated[Caller, Depends(requires(Access.WRITE))],
         ctx: Annotated[CommandContext, Depends(command_context)],
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
@@ -106,7 +108,7 @@ def router(rt: Runtime) -> APIRouter:
     async def get_feedback(
         workspace_id: WorkspaceId,
         feedback_id: uuid.UUID,
-        who: Annotated[Caller, Depends(caller)],
+        who: Annotated[Caller, Depends(requires(Access.READ))],
     ) -> dict[str, Any]:
         row = await rt.pool.fetchrow(
             "SELECT feedback_id, workspace_id, text, source, external_id, customer_ref,"
@@ -126,7 +128,7 @@ def router(rt: Runtime) -> APIRouter:
     @api.get("/audit")
     async def audit(
         subject: Annotated[str, Query(min_length=1, max_length=200)],
-        who: Annotated[Caller, Depends(caller)],
+        who: Annotated[Caller, Depends(requires(Access.READ))],
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict[str, Any]:
         entries = await audit_entries(rt.pool, who.tenant_id, subject, limit=limit)

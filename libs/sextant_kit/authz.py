@@ -1,0 +1,80 @@
+"""Who may do what: the one role table every service enforces.
+
+Each endpoint names the kind of access it needs (``requires(Access.WRITE)``); a caller's
+role in the endpoint's workspace (or their organisation-wide role) decides.
+
+| role                      | read | read_published | write | decide | publish | administer |
+|---------------------------|------|----------------|-------|--------|---------|------------|
+| admin                     |  x   |       x        |   x   |   x    |    x    |     x      |
+| product_manager           |  x   |       x        |   x   |   x    |    x    |            |
+| technical_product_manager |  x   |       x        |   x   |   x    |         |            |
+| product_owner             |  x   |       x        |   x   |        |    x    |            |
+| contributor               |  x   |       x        |   x   |        |         |            |
+| stakeholder               |      |       x        |       |        |         |            |
+
+- read: everything of a workspace except what only admins see;
+- read_published: published roadmap versions (all a stakeholder sees);
+- write: record and change work items (feedback, research, items, objectives, ...);
+- decide: pursue/park/reject, select, approve, record decisions, conclude experiments;
+- publish: publish roadmap versions to an audience, hand items to delivery;
+- administer: workspaces, memberships, tokens, replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PRODUCT_MANAGER = "product_manager"
+    TECHNICAL_PRODUCT_MANAGER = "technical_product_manager"
+    PRODUCT_OWNER = "product_owner"
+    CONTRIBUTOR = "contributor"
+    STAKEHOLDER = "stakeholder"
+
+
+class Access(StrEnum):
+    READ = "read"
+    READ_PUBLISHED = "read_published"
+    WRITE = "write"
+    DECIDE = "decide"
+    PUBLISH = "publish"
+    ADMINISTER = "administer"
+
+
+_A = Access
+PERMISSIONS: Mapping[Role, frozenset[Access]] = {
+    Role.ADMIN: frozenset(Access),
+    Role.PRODUCT_MANAGER: frozenset({_A.READ, _A.READ_PUBLISHED, _A.WRITE, _A.DECIDE, _A.PUBLISH}),
+    Role.TECHNICAL_PRODUCT_MANAGER: frozenset({_A.READ, _A.READ_PUBLISHED, _A.WRITE, _A.DECIDE}),
+    Role.PRODUCT_OWNER: frozenset({_A.READ, _A.READ_PUBLISHED, _A.WRITE, _A.PUBLISH}),
+    Role.CONTRIBUTOR: frozenset({_A.READ, _A.READ_PUBLISHED, _A.WRITE}),
+    Role.STAKEHOLDER: frozenset({_A.READ_PUBLISHED}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: a person or an internal platform's service account."""
+
+    tenant_id: str
+    actor: str
+    organisation_role: Role | None = None
+    workspace_roles: Mapping[str, Role] = field(default_factory=dict)
+    workspaces: frozenset[str] | None = None
+    """For service tokens: the only workspaces the token may touch (None: no restriction)."""
+
+    def role_in(self, workspace_id: str | None) -> Role | None:
+        outside = self.workspaces is not None and workspace_id not in self.workspaces
+        if workspace_id is not None and outside:
+            return None
+        if workspace_id is not None and workspace_id in self.workspace_roles:
+            return self.workspace_roles[workspace_id]
+        return self.organisation_role
+
+    def may(self, access: Access, workspace_id: str | None) -> bool:
+        role = self.role_in(workspace_id)
+        return role is not None and access in PERMISSIONS[role]

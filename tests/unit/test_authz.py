@@ -1,0 +1,25 @@
+import pytest
+
+from sextant_kit.authz import PERMISSIONS, Access, Principal, Role
+
+
+def test_admin_may_do_everything_and_stakeholders_only_read_published() -> None:
+    assert PERMISSIONS[Role.ADMIN] == frozenset(Access)
+    assert PERMISSIONS[Role.STAKEHOLDER] == {Access.READ_PUBLISHED}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_is_in_the_table(role: Role) -> None:
+    assert Access.READ_PUBLISHED in PERMISSIONS[role]
+
+
+def test_workspace_role_overrides_the_organisation_role() -> None:
+    who = Principal("t", "ana", Role.STAKEHOLDER, {"mobile": Role.PRODUCT_MANAGER})
+    assert who.may(Access.PUBLISH, "mobile")
+    assert not who.may(Access.WRITE, "web")
+
+
+def test_a_scoped_service_token_reaches_only_its_workspaces() -> None:
+    token = Principal("t", "svc:crm", Role.CONTRIBUTOR, workspaces=frozenset({"mobile"}))
+    assert token.may(Access.WRITE, "mobile")
+    assert not token.may(Access.READ, "web")
