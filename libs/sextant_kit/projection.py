@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -56,6 +57,7 @@ class DeadLetter:
     record: ConsumerRecord[Any, Any]
     reason: str
     error: str
+    event_id: UUID | None = None
 
 
 class DeadLetterSink(Protocol):
@@ -137,7 +139,15 @@ class ProjectionRunner:
                     new_ids.discard(event.id)
                     todo.append((record, event))
             skipped = len(decoded) - len(todo)
-            dead += await self._apply_all(conn, todo)
+            failed = await self._apply_all(conn, todo)
+            if failed:  # not applied, so a re-drive from the DLQ must not count as a duplicate
+                await conn.execute(
+                    "DELETE FROM projection_applied_events"
+                    " WHERE projection = $1 AND event_id = ANY($2::uuid[])",
+                    self.name,
+                    [d.event_id for d in failed],
+                )
+            dead += failed
             if dead:
                 await self._dead_letters.send(dead)
             await self._save_offsets(conn, fresh, todo)
@@ -191,7 +201,32 @@ class ProjectionRunner:
     async def _apply_all(
         self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
     ) -> list[DeadLetter]:
+        """Apply the batch under one savepoint; only if that fails, event by event."""
+        if not todo:
+            return []
+        try:
+            async with conn.transaction():
+                await self._apply_batch(conn, todo)
+            return []
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as error:
+            if len(todo) == 1:
+                return [self._dead(todo[0], error)]
         dead: list[DeadLetter] = []
+        for item in todo:
+            try:
+                async with conn.transaction():  # a savepoint: a failure undoes only this event
+                    await self._apply_batch(conn, [item])
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception as error:
+                dead.append(self._dead(item, error))
+        return dead
+
+    async def _apply_batch(
+        self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
+    ) -> None:
         for record, event in todo:
             parent = telemetry.context_from(event.traceparent, event.tracestate)
             with self._tracer.start_as_current_span(
@@ -204,25 +239,17 @@ class ProjectionRunner:
                     "messaging.message.id": str(event.id),
                     "sextant.projection": self.name,
                 },
-            ) as span:
-                try:
-                    async with conn.transaction():  # a savepoint: a failure undoes only this event
-                        await self.projection.apply(conn, event)
-                except TRANSIENT_ERRORS:
-                    raise
-                except Exception as error:
-                    span.record_exception(error)
-                    log.warning(
-                        "projection %s: event %s (%s) dead-lettered: %s",
-                        self.name,
-                        event.id,
-                        event.type,
-                        error,
-                    )
-                    dead.append(
-                        DeadLetter(record, "apply-failed", f"{type(error).__name__}: {error}")
-                    )
-        return dead
+            ):
+                await self.projection.apply(conn, event)
+
+    def _dead(
+        self, item: tuple[ConsumerRecord[Any, Any], IncomingEvent], error: Exception
+    ) -> DeadLetter:
+        record, event = item
+        log.warning(
+            "projection %s: event %s (%s) dead-lettered: %s", self.name, event.id, event.type, error
+        )
+        return DeadLetter(record, "apply-failed", f"{type(error).__name__}: {error}", event.id)
 
     async def _save_offsets(
         self,
