@@ -19,6 +19,7 @@ from sextant_kit.eventstore import (
     AppendResult,
     GlobalPosition,
     NewEvent,
+    NewStream,
     PostgresEventStore,
 )
 from sextant_kit.projection import Projection, ProjectionRunner
@@ -47,6 +48,7 @@ __all__ = [
     "IncomingEvent",
     "KafkaRecord",
     "NewEvent",
+    "NewStream",
     "NotFound",
     "PostgresEventStore",
     "Projection",

@@ -65,6 +65,28 @@ class AppendResult:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class NewStream:
+    """The first event of a stream that may already exist (imports, inbound messages)."""
+
+    stream_id: str
+    stream_type: str
+    event: NewEvent
+    metadata: EventMetadata
+
+
+_CREATE = """
+INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
+                    schema_version, tenant_id, payload, metadata)
+SELECT e.event_id, e.stream_id, e.stream_type, 1, e.event_type, e.schema_version, e.tenant_id,
+       e.payload::jsonb, e.metadata::jsonb
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[],
+            $8::text[]) AS e(event_id, stream_id, stream_type, event_type, schema_version,
+                             tenant_id, payload, metadata)
+ON CONFLICT (stream_id, stream_version) DO NOTHING
+RETURNING stream_id, position
+"""
+
 _COLUMNS = (
     "event_id, stream_id, stream_type, stream_version, position, "
     "transaction_id::text::bigint AS transaction_id, event_type, schema_version, "
@@ -226,6 +248,40 @@ class PostgresEventStore:
                     result.to_json(),
                 )
             return result
+
+    async def create_streams(self, streams: Sequence[NewStream]) -> dict[str, int]:
+        """Start many streams in one transaction; streams that already exist are skipped.
+
+        Returns the global position of each stream created. Made for bulk ingestion: one
+        statement and one commit for the whole batch, and sending the same batch again
+        creates nothing.
+        """
+        if not streams:
+            return {}
+        started = time.perf_counter()
+        with self._tracer.start_as_current_span(
+            "eventstore.create_streams", attributes={"sextant.events": len(streams)}
+        ):
+            async with self._pool.acquire() as conn:
+                async with conn.transaction():
+                    rows = await conn.fetch(
+                        _CREATE,
+                        [s.event.event_id for s in streams],
+                        [s.stream_id for s in streams],
+                        [s.stream_type for s in streams],
+                        [s.event.event_type for s in streams],
+                        [s.event.schema_version for s in streams],
+                        [s.metadata.tenant_id for s in streams],
+                        [json.dumps(s.event.payload) for s in streams],
+                        [s.metadata.model_dump_json() for s in streams],
+                    )
+                if rows:
+                    await conn.execute("SELECT pg_notify($1, '')", self._channel)
+        if self._metrics is not None and rows:
+            self._metrics.observe_append(
+                streams[0].stream_type, len(rows), time.perf_counter() - started
+            )
+        return {r["stream_id"]: r["position"] for r in rows}
 
     async def _claim_key(
         self, conn: Connection, tenant_id: str, key: str, request_hash: str

@@ -238,3 +238,16 @@ async def test_sixteen_writers_and_a_follower_see_every_event_once_in_order(
     assert set(seen) == set(written), f"{len(set(written) - set(seen))} events were skipped"
     for stream, got in versions.items():
         assert got == list(range(1, len(got) + 1)), f"{stream} out of order"
+
+
+async def test_create_streams_starts_new_streams_and_skips_existing_ones(
+    store: PostgresEventStore,
+) -> None:
+    from sextant_kit import NewStream
+
+    await store.append("old", "thing", new(1), META, expected_version=NO_STREAM)
+    batch = [NewStream(sid, "thing", new(1)[0], META) for sid in ("old", "a", "b", "a")]
+    created = await store.create_streams(batch)
+    assert set(created) == {"a", "b"}
+    assert await store.create_streams(batch) == {}
+    assert [len(await store.read_stream(s)) for s in ("old", "a", "b")] == [1, 1, 1]
