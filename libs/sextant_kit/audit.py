@@ -21,24 +21,34 @@ class AuditProjection:
         self.topics = topics
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
-        meta = event.metadata()
-        await conn.execute(
+        await self.apply_many(conn, [event])
+
+    async def apply_many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
+        rows = []
+        for event in events:
+            meta = event.metadata()
+            rows.append(
+                (
+                    event.id,
+                    meta.tenant_id,
+                    meta.workspace_id,
+                    event.subject or "",
+                    event.extensions.get("streamtype"),
+                    event.type,
+                    event.source,
+                    meta.actor,
+                    meta.correlation_id,
+                    meta.causation_id,
+                    event.time or datetime.now(UTC),
+                    json.dumps(event.data),
+                )
+            )
+        await conn.executemany(
             "INSERT INTO audit_log (event_id, tenant_id, workspace_id, subject, entity_type,"
             " event_type, source, actor, correlation_id, causation_id, occurred_at, data)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)"
             " ON CONFLICT (event_id) DO NOTHING",
-            event.id,
-            meta.tenant_id,
-            meta.workspace_id,
-            event.subject or "",
-            event.extensions.get("streamtype"),
-            event.type,
-            event.source,
-            meta.actor,
-            meta.correlation_id,
-            meta.causation_id,
-            event.time or datetime.now(UTC),
-            json.dumps(event.data),
+            rows,
         )
 
 

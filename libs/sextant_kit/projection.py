@@ -43,7 +43,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class Projection(Protocol):
-    """A read model built from events. ``apply`` runs inside the batch's transaction."""
+    """A read model built from events. ``apply`` runs inside the batch's transaction.
+
+    A projection may also define ``async apply_many(conn, events)``; the runner then hands
+    it whole batches (in order), which lets it write many rows per statement.
+    """
 
     name: str
     topics: Sequence[str]
@@ -227,20 +231,39 @@ class ProjectionRunner:
     async def _apply_batch(
         self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
     ) -> None:
-        for record, event in todo:
-            parent = telemetry.context_from(event.traceparent, event.tracestate)
-            with self._tracer.start_as_current_span(
-                f"{record.topic} process",
-                context=parent,
-                kind=SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": record.topic,
-                    "messaging.message.id": str(event.id),
-                    "sextant.projection": self.name,
-                },
-            ):
-                await self.projection.apply(conn, event)
+        # One span per batch: the parent is the event's own trace when the batch holds one
+        # event; otherwise every event's trace is linked (OpenTelemetry's batch pattern).
+        contexts = [
+            trace.get_current_span(
+                telemetry.context_from(e.traceparent, e.tracestate)
+            ).get_span_context()
+            for _, e in todo
+        ]
+        parent = (
+            telemetry.context_from(todo[0][1].traceparent, todo[0][1].tracestate)
+            if len(todo) == 1
+            else None
+        )
+        links = [trace.Link(c) for c in contexts[:128] if c.is_valid] if len(todo) > 1 else []
+        with self._tracer.start_as_current_span(
+            f"{todo[0][0].topic} process",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            links=links,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": todo[0][0].topic,
+                "messaging.batch.message_count": len(todo),
+                "sextant.projection": self.name,
+            },
+        ):
+            events = [event for _, event in todo]
+            apply_many = getattr(self.projection, "apply_many", None)
+            if apply_many is not None:
+                await apply_many(conn, events)
+            else:
+                for event in events:
+                    await self.projection.apply(conn, event)
 
     def _dead(
         self, item: tuple[ConsumerRecord[Any, Any], IncomingEvent], error: Exception

@@ -4,6 +4,33 @@ from __future__ import annotations
 
 from sextant_kit import EventRegistry
 
-from sextant_feedback.domain import FeedbackReceived
+from sextant_feedback.domain import (
+    CustomerErased,
+    CustomerProfileUpdated,
+    CustomerRegistered,
+    FeedbackAbsorbed,
+    FeedbackClassified,
+    FeedbackLinked,
+    FeedbackMerged,
+    FeedbackReceived,
+    FeedbackUnlinked,
+    FeedbackVoted,
+)
 
-registry = EventRegistry("feedback", [FeedbackReceived])
+registry = EventRegistry(
+    "feedback",
+    [
+        FeedbackReceived,
+        FeedbackClassified,
+        FeedbackVoted,
+        FeedbackLinked,
+        FeedbackUnlinked,
+        FeedbackMerged,
+        FeedbackAbsorbed,
+        CustomerRegistered,
+        CustomerProfileUpdated,
+        CustomerErased,
+    ],
+)
+
+INBOUND_TOPIC = "sextant.feedback.inbound.v1"

@@ -1,0 +1,124 @@
+"""Customer accounts (organisation-wide): register, update, read, erase on request."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, EmailStr
+from sextant_kit import CommandContext, CommandHandler, Conflict, EventMetadata, NotFound
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.service import Runtime
+from sextant_kit.telemetry import current_traceparent
+
+from sextant_feedback.api.common import Accepted, accepted
+from sextant_feedback.domain import (
+    EraseCustomer,
+    RegisterCustomer,
+    UpdateCustomerProfile,
+    customer_decider,
+    customer_id_for,
+)
+from sextant_feedback.domain.customer import Name, Revenue, Segment
+from sextant_feedback.events import registry
+from sextant_feedback.privacy import KeyRing, seal
+
+Ref = Annotated[str, Path(min_length=1, max_length=200)]
+Context = Annotated[CommandContext, Depends(command_context)]
+
+
+class CustomerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    segment: Segment | None = None
+    plan: Segment | None = None
+    annual_revenue: Revenue = Decimal(0)
+    contact: EmailStr | None = None
+    """A person's e-mail: personal data, sealed with this customer's key."""
+
+
+class NewCustomerIn(CustomerIn):
+    ref: Annotated[str, Path(min_length=1, max_length=200)]
+
+
+def customers_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/customers", tags=["customers"])
+    handler = CommandHandler(rt.store, registry, customer_decider, stream_type="customer")
+    keyring = KeyRing(rt.pool)
+
+    async def sealed_contact(ctx: CommandContext, ref: str, contact: str | None) -> str | None:
+        if contact is None:
+            return None
+        subject = customer_id_for(ctx.tenant_id, ref)
+        keys = await keyring.keys(ctx.tenant_id, [subject], create=True)
+        if subject not in keys:
+            raise Conflict(f"customer {ref} was erased on request", code="customer-erased")
+        return seal(keys[subject], subject, contact)
+
+    def metadata(ctx: CommandContext) -> EventMetadata:
+        return EventMetadata.from_context(ctx, workspace_id=None, traceparent=current_traceparent())
+
+    @api.post("", status_code=201, response_model=Accepted)
+    async def register(
+        body: NewCustomerIn, _: Annotated[Caller, Depends(requires(Access.WRITE))], ctx: Context
+    ) -> Accepted:
+        customer_id = customer_id_for(ctx.tenant_id, body.ref)
+        cmd = RegisterCustomer(
+            customer_id=customer_id,
+            at=ctx.now,
+            **body.model_dump(exclude={"contact"}),
+            contact=await sealed_contact(ctx, body.ref, body.contact),
+        )
+        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+
+    @api.put("/{ref}", response_model=Accepted)
+    async def update(
+        ref: Ref,
+        body: CustomerIn,
+        _: Annotated[Caller, Depends(requires(Access.WRITE))],
+        ctx: Context,
+    ) -> Accepted:
+        customer_id = customer_id_for(ctx.tenant_id, ref)
+        cmd = UpdateCustomerProfile(
+            at=ctx.now,
+            **body.model_dump(exclude={"contact"}),
+            contact=await sealed_contact(ctx, ref, body.contact),
+        )
+        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+
+    @api.get("/{ref}")
+    async def get(
+        ref: Ref, who: Annotated[Caller, Depends(requires(Access.READ))]
+    ) -> dict[str, Any]:
+        row = await rt.pool.fetchrow(
+            "SELECT customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
+            " FROM customers WHERE tenant_id = $1 AND customer_id = $2",
+            who.tenant_id,
+            customer_id_for(who.tenant_id, ref),
+        )
+        if row is None:
+            raise NotFound(f"customer {ref} not found")
+        out = dict(row)
+        out["customer_id"] = str(out["customer_id"])
+        out["annual_revenue"] = str(out["annual_revenue"])
+        return out
+
+    @api.post("/{ref}/erasure", response_model=Accepted)
+    async def erase(
+        ref: Ref, _: Annotated[Caller, Depends(requires(Access.ADMINISTER))], ctx: Context
+    ) -> Accepted:
+        """Erase the customer's personal data (GDPR art. 17): their key is destroyed first,
+        so nothing sealed with it can be read again, then CustomerErased is recorded."""
+        customer_id = customer_id_for(ctx.tenant_id, ref)
+        state, _version = await handler.load(str(customer_id))
+        has_data = await keyring.keys(ctx.tenant_id, [customer_id])
+        if state.customer_id is None and not has_data:
+            raise NotFound(f"customer {ref} not found: nothing of theirs is stored")
+        await keyring.erase(ctx.tenant_id, customer_id)
+        cmd = EraseCustomer(customer_id=customer_id, at=ctx.now)
+        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+
+    return api

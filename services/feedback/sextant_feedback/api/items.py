@@ -1,0 +1,313 @@
+"""Commands on feedback items: receive (single, batch, meeting notes), tag, vote, link, merge."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sextant_kit import (
+    CommandContext,
+    CommandHandler,
+    Conflict,
+    EventMetadata,
+    Idempotency,
+    NotFound,
+)
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.service import Runtime
+from sextant_kit.telemetry import current_traceparent
+
+from sextant_feedback.api.common import Accepted, WorkspaceId, accepted
+from sextant_feedback.domain import (
+    AbsorbDuplicate,
+    ClassifyFeedback,
+    CustomerRef,
+    ExternalId,
+    Link,
+    LinkFeedback,
+    LinkTarget,
+    MarkAsDuplicate,
+    Tag,
+    Text,
+    UnlinkFeedback,
+    Vote,
+    VoteForFeedback,
+    customer_id_for,
+    feedback_decider,
+)
+from sextant_feedback.domain.channels import Channel, Person
+from sextant_feedback.events import registry
+from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, first_event
+from sextant_feedback.privacy import KeyRing
+
+Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+Context = Annotated[CommandContext, Depends(command_context)]
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_BATCH)]
+    """Each item is validated on its own, so one bad item never blocks the others."""
+
+
+class MeetingNotesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    notes: Text
+    attendees: Annotated[list[Person], Field(min_length=1, max_length=100)]
+    customer_ref: CustomerRef | None = None
+    meeting_at: datetime
+    external_id: ExternalId | None = None
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+
+
+class TagsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add_tags: Annotated[list[Tag], Field(max_length=50)] = []
+    remove_tags: Annotated[list[Tag], Field(max_length=50)] = []
+    add_themes: Annotated[list[Tag], Field(max_length=20)] = []
+    remove_themes: Annotated[list[Tag], Field(max_length=20)] = []
+
+
+class VoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_behalf_of: CustomerRef | None = None
+    """A customer's reference: the vote counts for that account, not for the caller."""
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target_type: LinkTarget
+    target_id: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into_id: uuid.UUID
+
+
+def items_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["feedback"])
+    handler = CommandHandler(rt.store, registry, feedback_decider, stream_type="feedback")
+    ingestor = Ingestor(KeyRing(rt.pool))
+
+    def metadata(ctx: CommandContext, workspace_id: str) -> EventMetadata:
+        return EventMetadata.from_context(
+            ctx, workspace_id=workspace_id, traceparent=current_traceparent()
+        )
+
+    async def receive_one(
+        workspace_id: str,
+        item: FeedbackIn,
+        request: Request,
+        ctx: CommandContext,
+        idempotency_key: str | None,
+    ) -> JSONResponse:
+        (prepared,) = await ingestor.prepare([item], workspace_id, ctx, metadata(ctx, workspace_id))
+        if isinstance(prepared, Conflict):
+            raise prepared
+        idempotency = Idempotency.of(
+            idempotency_key, request.url.path, workspace_id, item.model_dump_json()
+        )
+        result = await handler.handle(
+            str(prepared.command.feedback_id),
+            prepared.command,
+            prepared.metadata,
+            idempotency=idempotency,
+        )
+        out = accepted(result)
+        return JSONResponse(
+            out.model_dump(),
+            status_code=201 if out.created else 200,
+            headers={"Location": f"/v1/workspaces/{workspace_id}/feedback/{out.id}"},
+        )
+
+    @api.post("/feedback", status_code=201, response_model=Accepted)
+    async def receive_feedback(
+        workspace_id: WorkspaceId,
+        body: FeedbackIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Record one piece of feedback; the same (source, external id) again is one item."""
+        return await receive_one(workspace_id, body, request, ctx, idempotency_key)
+
+    @api.post("/meeting-notes", status_code=201, response_model=Accepted)
+    async def record_meeting_notes(
+        workspace_id: WorkspaceId,
+        body: MeetingNotesIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Notes of a customer meeting, with its attendees, as a feedback item."""
+        item = FeedbackIn(
+            text=body.notes,
+            source=Channel.CUSTOMER_MEETING,
+            external_id=body.external_id,
+            customer_ref=body.customer_ref,
+            attendees=body.attendees,
+            tags=body.tags,
+            received_at=body.meeting_at,
+        )
+        return await receive_one(workspace_id, item, request, ctx, idempotency_key)
+
+    @api.post("/feedback/batch")
+    async def receive_batch(
+        workspace_id: WorkspaceId, body: BatchIn, _: Writer, ctx: Context
+    ) -> dict[str, Any]:
+        """Up to 1,000 items; each is validated on its own and reported on its own."""
+        results: list[dict[str, Any]] = [{} for _ in body.items]
+        valid: list[tuple[int, FeedbackIn]] = []
+        for index, raw in enumerate(body.items):
+            try:
+                valid.append((index, FeedbackIn.model_validate(raw)))
+            except ValidationError as error:
+                results[index] = {
+                    "index": index,
+                    "status": "invalid",
+                    "errors": [
+                        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                        for e in error.errors()
+                    ],
+                }
+        prepared = await ingestor.prepare(
+            [item for _, item in valid], workspace_id, ctx, metadata(ctx, workspace_id)
+        )
+        streams = []
+        for (index, _item), outcome in zip(valid, prepared, strict=True):
+            if isinstance(outcome, Conflict):
+                results[index] = {"index": index, "status": "rejected", "detail": outcome.detail}
+            else:
+                streams.append((index, outcome, first_event(outcome)))
+        created = await rt.store.create_streams([s for _, _, s in streams])
+        for index, _prepared, stream in streams:
+            position = created.get(stream.stream_id)
+            results[index] = {
+                "index": index,
+                "id": stream.stream_id,
+                "status": "created" if position is not None else "duplicate",
+                "position": position,
+            }
+        summary: dict[str, int] = {}
+        for r in results:
+            summary[r["status"]] = summary.get(r["status"], 0) + 1
+        positions = list(created.values())
+        return {
+            "summary": summary,
+            "results": results,
+            "consistency_token": f"feedback:{max(positions)}" if positions else None,
+        }
+
+    async def command(
+        workspace_id: str,
+        feedback_id: uuid.UUID,
+        cmd: Any,
+        ctx: CommandContext,
+        request: Request | None = None,
+        idempotency_key: str | None = None,
+    ) -> Accepted:
+        state, _ = await handler.load(str(feedback_id))
+        if not state.exists or state.workspace_id != workspace_id:
+            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        idempotency = (
+            Idempotency.of(idempotency_key, request.url.path, cmd.model_dump_json())
+            if request is not None
+            else None
+        )
+        result = await handler.handle(
+            str(feedback_id), cmd, metadata(ctx, workspace_id), idempotency=idempotency
+        )
+        return accepted(result, created=False)
+
+    @api.post("/feedback/{feedback_id}/tags", response_model=Accepted)
+    async def classify(
+        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: TagsIn, _: Writer, ctx: Context
+    ) -> Accepted:
+        """Add or remove tags and themes."""
+        cmd = ClassifyFeedback(**body.model_dump(), at=ctx.now)
+        return await command(workspace_id, feedback_id, cmd, ctx)
+
+    @api.post("/feedback/{feedback_id}/votes", response_model=Accepted)
+    async def vote(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: VoteIn,
+        who: Writer,
+        ctx: Context,
+    ) -> Accepted:
+        """A vote by the caller, or on behalf of a customer account; one per voter."""
+        if body.on_behalf_of is None:
+            the_vote = Vote(voter=who.actor)
+        else:
+            the_vote = Vote(
+                voter=f"customer:{body.on_behalf_of}",
+                customer_id=customer_id_for(ctx.tenant_id, body.on_behalf_of),
+                customer_ref=body.on_behalf_of,
+            )
+        return await command(
+            workspace_id, feedback_id, VoteForFeedback(vote=the_vote, at=ctx.now), ctx
+        )
+
+    @api.post("/feedback/{feedback_id}/links", response_model=Accepted)
+    async def link(
+        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: LinkIn, _: Writer, ctx: Context
+    ) -> Accepted:
+        """Link to a problem, opportunity or roadmap item; the other contexts count it."""
+        link_ = Link(target_type=body.target_type, target_id=body.target_id)
+        return await command(workspace_id, feedback_id, LinkFeedback(link=link_, at=ctx.now), ctx)
+
+    @api.delete("/feedback/{feedback_id}/links/{target_type}/{target_id}", response_model=Accepted)
+    async def unlink(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        target_type: LinkTarget,
+        target_id: str,
+        _: Writer,
+        ctx: Context,
+    ) -> Accepted:
+        link_ = Link(target_type=target_type, target_id=target_id)
+        return await command(workspace_id, feedback_id, UnlinkFeedback(link=link_, at=ctx.now), ctx)
+
+    @api.post("/feedback/{feedback_id}/merge", response_model=Accepted)
+    async def merge(
+        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: MergeIn, _: Writer, ctx: Context
+    ) -> Accepted:
+        """Merge this (duplicate) item into ``into_id``: its votes and links move there;
+        both originals stay in the history."""
+        duplicate, _v = await handler.load(str(feedback_id))
+        target, _t = await handler.load(str(body.into_id))
+        for state, which in ((duplicate, feedback_id), (target, body.into_id)):
+            if not state.exists or state.workspace_id != workspace_id:
+                raise NotFound(f"feedback {which} not found in workspace {workspace_id}")
+        if target.merged_into is not None:
+            raise Conflict(
+                f"feedback {body.into_id} was itself merged into {target.merged_into}; "
+                "merge into that item",
+                code="feedback-merged",
+            )
+        absorb = AbsorbDuplicate(
+            duplicate_id=feedback_id,
+            votes=list(duplicate.votes),
+            links=sorted(duplicate.links, key=lambda k: (k.target_type, k.target_id)),
+            at=ctx.now,
+        )
+        await command(workspace_id, body.into_id, absorb, ctx)
+        return await command(
+            workspace_id, feedback_id, MarkAsDuplicate(into_id=body.into_id, at=ctx.now), ctx
+        )
+
+    return api

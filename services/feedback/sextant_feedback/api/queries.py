@@ -1,0 +1,243 @@
+"""Queries of the feedback read models: the inbox, one item, similar items, demand, audit."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sextant_kit import DomainError, NotFound
+from sextant_kit.audit import audit_entries
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+from sextant_kit.service import Runtime
+
+from sextant_feedback.api.common import WorkspaceId
+from sextant_feedback.domain import Channel, LinkTarget
+
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+
+_ITEM_COLUMNS = (
+    "feedback_id, workspace_id, text, source, external_id, customer_ref, author, attendees,"
+    " tags, themes, sentiment, votes, links, merged_into, received_at, version"
+)
+SENTIMENT = {
+    "positive": "sentiment > 0.1",
+    "negative": "sentiment < -0.1",
+    "neutral": "sentiment BETWEEN -0.1 AND 0.1",
+}
+
+
+def _item(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    out["feedback_id"] = str(out["feedback_id"])
+    out["merged_into"] = str(out["merged_into"]) if out["merged_into"] else None
+    out["received_at"] = out["received_at"].isoformat()
+    out["sentiment"] = round(float(out["sentiment"]), 3)
+    return out
+
+
+def _encode_cursor(received_at: datetime, feedback_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{received_at.isoformat()}|{feedback_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        at, item = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(at), uuid.UUID(item)
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("cursor is not one this API returned", field="cursor") from None
+
+
+def queries_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["feedback queries"])
+
+    @api.get("/workspaces/{workspace_id}/feedback")
+    async def inbox(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        source: Channel | None = None,
+        segment: Annotated[str | None, Query(max_length=100)] = None,
+        tag: Annotated[str | None, Query(max_length=50)] = None,
+        theme: Annotated[str | None, Query(max_length=50)] = None,
+        customer_ref: Annotated[str | None, Query(max_length=200)] = None,
+        linked: bool | None = None,
+        sentiment: Literal["positive", "negative", "neutral"] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        include_merged: bool = False,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """The inbox, newest first. ``q`` is full-text search (English stemming)."""
+        where = ["i.tenant_id = $1", "i.workspace_id = $2"]
+        args: list[Any] = [who.tenant_id, workspace_id]
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        if source is not None:
+            where.append(f"i.source = {arg(source.value)}")
+        if segment is not None:
+            where.append(
+                f"i.customer_id IN (SELECT customer_id FROM customers WHERE tenant_id = $1"
+                f" AND segment = {arg(segment)})"
+            )
+        if tag is not None:
+            where.append(f"{arg(tag.lower())} = ANY(i.tags)")
+        if theme is not None:
+            where.append(f"{arg(theme.lower())} = ANY(i.themes)")
+        if customer_ref is not None:
+            where.append(f"i.customer_ref = {arg(customer_ref)}")
+        if linked is not None:
+            where.append("i.links > 0" if linked else "i.links = 0")
+        if sentiment is not None:
+            where.append("i." + SENTIMENT[sentiment])
+        if since is not None:
+            where.append(f"i.received_at >= {arg(since)}")
+        if until is not None:
+            where.append(f"i.received_at < {arg(until)}")
+        if q is not None:
+            where.append(f"i.search @@ websearch_to_tsquery('english', {arg(q)})")
+        if not include_merged:
+            where.append("i.merged_into IS NULL")
+        if cursor is not None:
+            at, item = _decode_cursor(cursor)
+            where.append(f"(i.received_at, i.feedback_id) < ({arg(at)}, {arg(item)})")
+        rows = await rt.pool.fetch(
+            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
+            f" ORDER BY i.received_at DESC, i.feedback_id DESC LIMIT {arg(limit + 1)}",
+            *args,
+        )
+        page = rows[:limit]
+        more = len(rows) > limit
+        return {
+            "items": [_item(r) for r in page],
+            "next_cursor": _encode_cursor(page[-1]["received_at"], str(page[-1]["feedback_id"]))
+            if more
+            else None,
+        }
+
+    @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}")
+    async def get_feedback(
+        workspace_id: WorkspaceId, feedback_id: uuid.UUID, who: Reader
+    ) -> dict[str, Any]:
+        row = await rt.pool.fetchrow(
+            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox"
+            " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
+            who.tenant_id,
+            workspace_id,
+            feedback_id,
+        )
+        if row is None:
+            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        return _item(row)
+
+    @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}/similar")
+    async def similar(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        who: Reader,
+        min_similarity: Annotated[float, Query(ge=0.1, le=1.0)] = 0.3,
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> dict[str, Any]:
+        """Likely duplicates: trigram similarity of the texts (pg_trgm, computed in the
+        database, no model), highest first. Merge the ones that are the same request."""
+        row = await rt.pool.fetchrow(
+            "SELECT text FROM feedback_inbox"
+            " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
+            who.tenant_id,
+            workspace_id,
+            feedback_id,
+        )
+        if row is None:
+            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        async with rt.pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {float(min_similarity)}")
+            rows = await conn.fetch(
+                f"SELECT {_ITEM_COLUMNS}, similarity(text, $4) AS similarity FROM feedback_inbox"
+                " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id <> $3"
+                " AND merged_into IS NULL AND text % $4"
+                " ORDER BY similarity DESC, feedback_id LIMIT $5",
+                who.tenant_id,
+                workspace_id,
+                feedback_id,
+                row["text"],
+                limit,
+            )
+        return {
+            "feedback_id": str(feedback_id),
+            "method": "trigram similarity (pg_trgm)",
+            "suggestions": [
+                {**_item(r), "similarity": round(float(r["similarity"]), 3)} for r in rows
+            ],
+        }
+
+    @api.get("/workspaces/{workspace_id}/demand")
+    async def demand(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        target_type: LinkTarget | None = None,
+        target_id: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:
+        """Demand per linked problem, opportunity or roadmap item: linked items, votes,
+        distinct customers, and revenue-weighted demand (the summed annual revenue of the
+        distinct customers behind it), with a breakdown by segment."""
+        rows = await rt.pool.fetch(
+            "WITH linked AS ("
+            "  SELECT l.target_type, l.target_id, i.feedback_id, i.customer_id, i.votes"
+            "  FROM feedback_links l JOIN feedback_inbox i"
+            "    ON i.tenant_id = l.tenant_id AND i.feedback_id = l.feedback_id"
+            "  WHERE l.tenant_id = $1 AND l.workspace_id = $2"
+            "    AND ($3::text IS NULL OR l.target_type = $3)"
+            "    AND ($4::text IS NULL OR l.target_id = $4)),"
+            " accounts AS ("
+            "  SELECT DISTINCT target_type, target_id, customer_id FROM linked"
+            "  WHERE customer_id IS NOT NULL)"
+            " SELECT t.target_type, t.target_id, t.items, t.votes,"
+            "   count(a.customer_id) AS customers,"
+            "   coalesce(sum(c.annual_revenue), 0) AS revenue,"
+            "   coalesce(jsonb_object_agg(coalesce(c.segment, 'unknown'), c.annual_revenue)"
+            "     FILTER (WHERE a.customer_id IS NOT NULL), '{}') AS by_segment"
+            " FROM (SELECT target_type, target_id, count(*) AS items, sum(votes) AS votes"
+            "       FROM linked GROUP BY target_type, target_id) t"
+            " LEFT JOIN accounts a USING (target_type, target_id)"
+            " LEFT JOIN customers c ON c.tenant_id = $1 AND c.customer_id = a.customer_id"
+            " GROUP BY t.target_type, t.target_id, t.items, t.votes"
+            " ORDER BY revenue DESC, t.items DESC LIMIT $5",
+            who.tenant_id,
+            workspace_id,
+            target_type.value if target_type else None,
+            target_id,
+            limit,
+        )
+        return {
+            "targets": [
+                {
+                    "target_type": r["target_type"],
+                    "target_id": r["target_id"],
+                    "items": r["items"],
+                    "votes": int(r["votes"] or 0),
+                    "customers": r["customers"],
+                    "revenue_weighted": str(r["revenue"]),
+                    "by_segment": r["by_segment"],
+                }
+                for r in rows
+            ]
+        }
+
+    @api.get("/audit")
+    async def audit(
+        subject: Annotated[str, Query(min_length=1, max_length=200)],
+        who: Reader,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        entries = await audit_entries(rt.pool, who.tenant_id, subject, limit=limit)
+        return {"subject": subject, "entries": entries}
+
+    return api

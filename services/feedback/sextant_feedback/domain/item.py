@@ -1,0 +1,274 @@
+"""A feedback item: received from a channel, classified, voted for, linked, merged.
+
+Personal fields (``text``, ``author``, ``attendees``) arrive already sealed when the item
+is attributed to a customer: the domain treats them as opaque strings, so erasing the
+customer's key erases them everywhere the events travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Annotated, Literal, assert_never
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from sextant_kit import Command, Event
+
+from sextant_feedback.domain.channels import Channel, LinkTarget, Tag
+
+
+class Vote(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    voter: str
+    customer_id: UUID | None = None
+    customer_ref: str | None = None
+
+
+class Link(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_type: LinkTarget
+    target_id: str
+
+
+# Events -------------------------------------------------------------------------------
+
+
+class FeedbackReceived(Event):
+    event_type = "FeedbackReceived"
+
+    feedback_id: UUID
+    workspace_id: str
+    source: Channel
+    external_id: str | None = None
+    text: str
+    author: str | None = None
+    attendees: list[str] = Field(default_factory=list)
+    sealed: bool = False
+    """True when text, author and attendees are sealed with the customer's key."""
+    customer_id: UUID | None = None
+    customer_ref: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    sentiment: float = Field(ge=-1, le=1)
+    received_at: datetime
+
+
+class FeedbackClassified(Event):
+    event_type = "FeedbackClassified"
+
+    feedback_id: UUID
+    workspace_id: str
+    tags_added: list[str] = Field(default_factory=list)
+    tags_removed: list[str] = Field(default_factory=list)
+    themes_added: list[str] = Field(default_factory=list)
+    themes_removed: list[str] = Field(default_factory=list)
+    classified_at: datetime
+
+
+class FeedbackVoted(Event):
+    event_type = "FeedbackVoted"
+
+    feedback_id: UUID
+    workspace_id: str
+    vote: Vote
+    voted_at: datetime
+
+
+class FeedbackLinked(Event):
+    """Other contexts count this as evidence for the target."""
+
+    event_type = "FeedbackLinked"
+
+    feedback_id: UUID
+    workspace_id: str
+    target_type: LinkTarget
+    target_id: str
+    customer_ref: str | None = None
+    linked_at: datetime
+
+
+class FeedbackUnlinked(Event):
+    event_type = "FeedbackUnlinked"
+
+    feedback_id: UUID
+    workspace_id: str
+    target_type: LinkTarget
+    target_id: str
+    unlinked_at: datetime
+
+
+class FeedbackMerged(Event):
+    """This item was a duplicate; its votes and links now live on ``into_id``."""
+
+    event_type = "FeedbackMerged"
+
+    feedback_id: UUID
+    workspace_id: str
+    into_id: UUID
+    merged_at: datetime
+
+
+class FeedbackAbsorbed(Event):
+    """This item took over a duplicate's votes (its links follow as FeedbackLinked)."""
+
+    event_type = "FeedbackAbsorbed"
+
+    feedback_id: UUID
+    workspace_id: str
+    duplicate_id: UUID
+    votes: list[Vote] = Field(default_factory=list)
+    absorbed_at: datetime
+
+
+FeedbackEvent = (
+    FeedbackReceived
+    | FeedbackClassified
+    | FeedbackVoted
+    | FeedbackLinked
+    | FeedbackUnlinked
+    | FeedbackMerged
+    | FeedbackAbsorbed
+)
+
+# Commands -----------------------------------------------------------------------------
+
+
+class ReceiveFeedback(Command):
+    kind: Literal["receive"] = "receive"
+    feedback_id: UUID
+    workspace_id: str
+    source: Channel
+    external_id: str | None = None
+    text: str
+    author: str | None = None
+    attendees: list[str] = Field(default_factory=list)
+    sealed: bool = False
+    customer_id: UUID | None = None
+    customer_ref: str | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    sentiment: float = Field(ge=-1, le=1)
+    received_at: datetime
+
+
+class ClassifyFeedback(Command):
+    kind: Literal["classify"] = "classify"
+    add_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    add_themes: list[Tag] = Field(default_factory=list, max_length=20)
+    remove_themes: list[Tag] = Field(default_factory=list, max_length=20)
+    at: datetime
+
+
+class VoteForFeedback(Command):
+    kind: Literal["vote"] = "vote"
+    vote: Vote
+    at: datetime
+
+
+class LinkFeedback(Command):
+    kind: Literal["link"] = "link"
+    link: Link
+    at: datetime
+
+
+class UnlinkFeedback(Command):
+    kind: Literal["unlink"] = "unlink"
+    link: Link
+    at: datetime
+
+
+class MarkAsDuplicate(Command):
+    """Sent to the duplicate after its target absorbed it."""
+
+    kind: Literal["mark-duplicate"] = "mark-duplicate"
+    into_id: UUID
+    at: datetime
+
+
+class AbsorbDuplicate(Command):
+    """Sent to the item that stays; carries the duplicate's votes and links."""
+
+    kind: Literal["absorb"] = "absorb"
+    duplicate_id: UUID
+    votes: list[Vote]
+    links: list[Link]
+    at: datetime
+
+
+FeedbackCommand = Annotated[
+    ReceiveFeedback
+    | ClassifyFeedback
+    | VoteForFeedback
+    | LinkFeedback
+    | UnlinkFeedback
+    | MarkAsDuplicate
+    | AbsorbDuplicate,
+    Field(discriminator="kind"),
+]
+
+# State --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackItem:
+    feedback_id: UUID | None = None
+    workspace_id: str = ""
+    customer_ref: str | None = None
+    tags: frozenset[str] = frozenset()
+    themes: frozenset[str] = frozenset()
+    votes: tuple[Vote, ...] = ()
+    links: frozenset[Link] = frozenset()
+    absorbed: frozenset[UUID] = frozenset()
+    merged_into: UUID | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.feedback_id is not None
+
+    def voted(self, voter: str) -> bool:
+        return any(v.voter == voter for v in self.votes)
+
+
+def initial_state() -> FeedbackItem:
+    return FeedbackItem()
+
+
+def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
+    match event:
+        case FeedbackReceived():
+            return FeedbackItem(
+                feedback_id=event.feedback_id,
+                workspace_id=event.workspace_id,
+                customer_ref=event.customer_ref,
+                tags=frozenset(event.tags),
+            )
+        case FeedbackClassified():
+            return replace(
+                state,
+                tags=(state.tags | set(event.tags_added)) - set(event.tags_removed),
+                themes=(state.themes | set(event.themes_added)) - set(event.themes_removed),
+            )
+        case FeedbackVoted():
+            return replace(state, votes=(*state.votes, event.vote))
+        case FeedbackLinked():
+            return replace(state, links=state.links | {Link(**_link_of(event))})
+        case FeedbackUnlinked():
+            return replace(state, links=state.links - {Link(**_link_of(event))})
+        case FeedbackMerged():
+            return replace(state, merged_into=event.into_id)
+        case FeedbackAbsorbed():
+            known = {v.voter for v in state.votes}
+            moved = tuple(v for v in event.votes if v.voter not in known)
+            return replace(
+                state,
+                votes=(*state.votes, *moved),
+                absorbed=state.absorbed | {event.duplicate_id},
+            )
+        case _:
+            assert_never(event)
+
+
+def _link_of(event: FeedbackLinked | FeedbackUnlinked) -> dict[str, str]:
+    return {"target_type": event.target_type, "target_id": event.target_id}

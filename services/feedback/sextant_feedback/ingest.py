@@ -1,0 +1,126 @@
+"""Turning incoming feedback into commands: validation, identity, sentiment and sealing.
+
+Every channel (HTTP, batch, file import, the inbound Kafka topic, meeting notes) goes
+through here, so (source, external id) means the same item everywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
+
+from sextant_feedback.domain import (
+    Channel,
+    CustomerRef,
+    ExternalId,
+    ReceiveFeedback,
+    Tag,
+    Text,
+    customer_id_for,
+    feedback_decider,
+    feedback_id_for,
+    sentiment,
+)
+from sextant_feedback.domain.channels import Person
+from sextant_feedback.privacy import KeyRing, seal
+
+STREAM_TYPE = "feedback"
+MAX_BATCH = 1000
+
+
+class FeedbackIn(BaseModel):
+    """One piece of feedback as a channel delivers it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text
+    source: Channel
+    external_id: ExternalId | None = None
+    customer_ref: CustomerRef | None = None
+    author: Person | None = None
+    attendees: Annotated[list[Person], Field(max_length=100)] = []
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    command: ReceiveFeedback
+    metadata: EventMetadata
+
+
+class Ingestor:
+    def __init__(self, keyring: KeyRing) -> None:
+        self._keyring = keyring
+
+    async def prepare(
+        self,
+        items: Sequence[FeedbackIn],
+        workspace_id: str,
+        ctx: CommandContext,
+        metadata: EventMetadata,
+    ) -> list[Prepared | Conflict]:
+        """Commands for ``items`` (personal fields sealed), or why an item cannot be taken."""
+        refs = {i.customer_ref for i in items if i.customer_ref}
+        subjects = {ref: customer_id_for(ctx.tenant_id, ref) for ref in refs}
+        keys = await self._keyring.keys(ctx.tenant_id, subjects.values(), create=True)
+        out: list[Prepared | Conflict] = []
+        for item in items:
+            customer_id = subjects.get(item.customer_ref or "")
+            if customer_id is not None and customer_id not in keys:
+                out.append(
+                    Conflict(
+                        f"customer {item.customer_ref} was erased on request; "
+                        "feedback can no longer be attributed to them",
+                        code="customer-erased",
+                    )
+                )
+                continue
+            key = keys.get(customer_id) if customer_id else None
+
+            def protect(
+                value: str, key: bytes | None = key, subject: uuid.UUID | None = customer_id
+            ) -> str:
+                return seal(key, subject, value) if key and subject else value
+
+            feedback_id = (
+                feedback_id_for(ctx.tenant_id, workspace_id, item.source, item.external_id)
+                if item.external_id is not None
+                else uuid.uuid4()
+            )
+            command = ReceiveFeedback(
+                feedback_id=feedback_id,
+                workspace_id=workspace_id,
+                source=item.source,
+                external_id=item.external_id,
+                text=protect(item.text),
+                author=protect(item.author) if item.author else None,
+                attendees=[protect(a) for a in item.attendees],
+                sealed=key is not None,
+                customer_id=customer_id,
+                customer_ref=item.customer_ref,
+                tags=item.tags,
+                sentiment=sentiment(item.text),
+                received_at=item.received_at or ctx.now,
+            )
+            out.append(Prepared(command, metadata))
+        return out
+
+
+def first_event(prepared: Prepared) -> NewStream:
+    """The FeedbackReceived that starts an item's stream (deciding on an empty state)."""
+    (event,) = feedback_decider.decide(prepared.command, feedback_decider.initial_state())
+    return NewStream(
+        str(prepared.command.feedback_id),
+        STREAM_TYPE,
+        NewEvent(
+            uuid.uuid4(), event.event_type, event.schema_version, event.model_dump(mode="json")
+        ),
+        prepared.metadata,
+    )

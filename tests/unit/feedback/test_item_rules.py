@@ -1,0 +1,201 @@
+"""Given-when-then for every rule of a feedback item."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from sextant_feedback.domain import (
+    AbsorbDuplicate,
+    Channel,
+    ClassifyFeedback,
+    FeedbackAbsorbed,
+    FeedbackClassified,
+    FeedbackLinked,
+    FeedbackMerged,
+    FeedbackReceived,
+    FeedbackUnlinked,
+    FeedbackVoted,
+    Link,
+    LinkFeedback,
+    LinkTarget,
+    MarkAsDuplicate,
+    ReceiveFeedback,
+    UnlinkFeedback,
+    Vote,
+    VoteForFeedback,
+    feedback_decider,
+    feedback_id_for,
+)
+from sextant_kit import Conflict, DomainError, NotFound
+from sextant_kit.testing import DeciderSpecification
+
+spec = DeciderSpecification(feedback_decider)
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+ITEM = UUID("00000000-0000-4000-8000-000000000001")
+OTHER = UUID("00000000-0000-4000-8000-000000000002")
+PROBLEM = Link(target_type=LinkTarget.PROBLEM, target_id="p-1")
+OPPORTUNITY = Link(target_type=LinkTarget.OPPORTUNITY, target_id="o-1")
+
+
+def receive(**overrides: object) -> ReceiveFeedback:
+    fields: dict[str, object] = {
+        "feedback_id": ITEM,
+        "workspace_id": "ws",
+        "text": "Export to CSV times out",
+        "source": Channel.SUPPORT_TICKET,
+        "external_id": "T-1",
+        "customer_ref": "acme",
+        "sentiment": -0.4,
+        "received_at": NOW,
+    }
+    fields.update(overrides)
+    return ReceiveFeedback.model_validate(fields)
+
+
+def received(**overrides: object) -> FeedbackReceived:
+    return FeedbackReceived(**receive(**overrides).model_dump(exclude={"kind"}))
+
+
+def linked(link: Link = PROBLEM, item: UUID = ITEM) -> FeedbackLinked:
+    return FeedbackLinked(
+        feedback_id=item,
+        workspace_id="ws",
+        target_type=link.target_type,
+        target_id=link.target_id,
+        customer_ref="acme",
+        linked_at=NOW,
+    )
+
+
+def test_new_feedback_is_received() -> None:
+    spec.given([]).when(receive()).then([received()])
+
+
+def test_the_same_item_again_changes_nothing() -> None:
+    spec.given([received()]).when(receive(text="re-sent")).then([])
+
+
+def test_commands_on_an_unknown_item_are_not_found() -> None:
+    spec.given([]).when(VoteForFeedback(vote=Vote(voter="ana"), at=NOW)).then_raises(NotFound)
+
+
+def test_classifying_adds_and_removes_only_what_changes() -> None:
+    cmd = ClassifyFeedback(
+        add_tags=["Export", "csv"], remove_tags=["nope"], add_themes=["reporting"], at=NOW
+    )
+    spec.given([received(tags=["csv"])]).when(cmd).then(
+        [
+            FeedbackClassified(
+                feedback_id=ITEM,
+                workspace_id="ws",
+                tags_added=["export"],
+                themes_added=["reporting"],
+                classified_at=NOW,
+            )
+        ]
+    )
+    spec.given([received(tags=["csv"])]).when(ClassifyFeedback(add_tags=["csv"], at=NOW)).then([])
+
+
+def test_at_most_fifty_tags() -> None:
+    many = [f"t{i}" for i in range(50)]
+    spec.given([received(tags=many)]).when(
+        ClassifyFeedback(add_tags=["one-more"], at=NOW)
+    ).then_raises(DomainError, match="at most 50")
+
+
+def test_one_vote_per_voter() -> None:
+    vote = Vote(voter="customer:acme", customer_ref="acme")
+    voted = FeedbackVoted(feedback_id=ITEM, workspace_id="ws", vote=vote, voted_at=NOW)
+    spec.given([received()]).when(VoteForFeedback(vote=vote, at=NOW)).then([voted])
+    spec.given([received(), voted]).when(VoteForFeedback(vote=vote, at=NOW)).then([])
+
+
+def test_linking_is_idempotent_and_carries_the_customer() -> None:
+    spec.given([received()]).when(LinkFeedback(link=PROBLEM, at=NOW)).then([linked()])
+    spec.given([received(), linked()]).when(LinkFeedback(link=PROBLEM, at=NOW)).then([])
+
+
+def test_unlinking_what_is_not_linked_names_the_field() -> None:
+    error = (
+        spec.given([received()]).when(UnlinkFeedback(link=PROBLEM, at=NOW)).then_raises(DomainError)
+    )
+    assert isinstance(error, DomainError)
+    assert error.field == "target_id"
+    spec.given([received(), linked()]).when(UnlinkFeedback(link=PROBLEM, at=NOW)).then(
+        [
+            FeedbackUnlinked(
+                feedback_id=ITEM,
+                workspace_id="ws",
+                target_type=LinkTarget.PROBLEM,
+                target_id="p-1",
+                unlinked_at=NOW,
+            )
+        ]
+    )
+
+
+def test_the_duplicate_gives_up_its_links_and_points_at_the_survivor() -> None:
+    spec.given([received(), linked()]).when(MarkAsDuplicate(into_id=OTHER, at=NOW)).then(
+        [
+            FeedbackUnlinked(
+                feedback_id=ITEM,
+                workspace_id="ws",
+                target_type=LinkTarget.PROBLEM,
+                target_id="p-1",
+                unlinked_at=NOW,
+            ),
+            FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW),
+        ]
+    )
+
+
+def test_an_item_cannot_be_merged_into_itself() -> None:
+    spec.given([received()]).when(MarkAsDuplicate(into_id=ITEM, at=NOW)).then_raises(
+        DomainError, match="itself"
+    )
+
+
+def test_the_survivor_takes_votes_and_only_new_links() -> None:
+    vote = Vote(voter="ana")
+    cmd = AbsorbDuplicate(duplicate_id=OTHER, votes=[vote], links=[PROBLEM, OPPORTUNITY], at=NOW)
+    spec.given([received(), linked()]).when(cmd).then(
+        [
+            FeedbackAbsorbed(
+                feedback_id=ITEM,
+                workspace_id="ws",
+                duplicate_id=OTHER,
+                votes=[vote],
+                absorbed_at=NOW,
+            ),
+            linked(OPPORTUNITY),
+        ]
+    )
+
+
+def test_absorbing_the_same_duplicate_twice_changes_nothing() -> None:
+    absorbed = FeedbackAbsorbed(
+        feedback_id=ITEM, workspace_id="ws", duplicate_id=OTHER, absorbed_at=NOW
+    )
+    cmd = AbsorbDuplicate(duplicate_id=OTHER, votes=[], links=[], at=NOW)
+    spec.given([received(), absorbed]).when(cmd).then([])
+
+
+def test_a_merged_item_accepts_no_more_changes() -> None:
+    merged = FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW)
+    spec.given([received(), merged]).when(LinkFeedback(link=PROBLEM, at=NOW)).then_raises(
+        Conflict, match="merged into"
+    )
+
+
+def test_tags_are_normalised_and_validated() -> None:
+    assert receive(tags=["  CSV "]).tags == ["csv"]
+    with pytest.raises(ValueError, match="tags"):
+        receive(tags=["no<script>"])
+
+
+def test_identity_comes_from_source_and_external_id() -> None:
+    a = feedback_id_for("t", "ws", Channel.SURVEY, "42")
+    assert a == feedback_id_for("t", "ws", Channel.SURVEY, "42")
+    assert a != feedback_id_for("t", "ws", Channel.EMAIL, "42")
+    assert a != feedback_id_for("t2", "ws", Channel.SURVEY, "42")
