@@ -1,8 +1,62 @@
-"""``python -m sextant_feedback {api|relay|projector|all|migrate|rebuild NAME}``."""
+"""``python -m sextant_feedback {api|relay|projector|all|migrate|rebuild NAME|import FILE}``."""
 
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from sextant_kit import Settings
 from sextant_kit.runner import main_for
+from sextant_kit.service import open_runtime, prepare
 
+from sextant_feedback.importer import run_import
 from sextant_feedback.service import definition
 
+
+def import_main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m sextant_feedback import",
+        description="Import feedback from a CSV or JSON Lines file (resumable, no duplicates).",
+    )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--workspace", required=True)
+    parser.add_argument("--tenant", default="local")
+    parser.add_argument("--actor", default="import")
+    parser.add_argument("--format", choices=["csv", "jsonl"], default=None)
+    parser.add_argument("--source", default=None, help="channel for rows that name none")
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args(argv)
+    if not args.file.is_file():
+        parser.error(f"{args.file} is not a file")
+    settings = Settings()
+
+    async def go() -> None:
+        await prepare(definition, settings)
+        async with open_runtime(definition, settings) as rt:
+            report = await run_import(
+                rt.store,
+                args.file,
+                workspace_id=args.workspace,
+                tenant_id=args.tenant,
+                actor=args.actor,
+                fmt=args.format,
+                default_source=args.source,
+                batch_size=args.batch_size,
+            )
+        print(
+            f"{report.rows:,} rows: {report.created:,} created, {report.duplicates:,} already "
+            f"there, {report.rejected:,} rejected, {report.skipped:,} skipped (done before)"
+        )
+        if report.rejects_file:
+            print(f"rejected rows and their reasons: {report.rejects_file}")
+
+    asyncio.run(go())
+
+
 if __name__ == "__main__":
-    main_for([definition])
+    if sys.argv[1:2] == ["import"]:
+        import_main(sys.argv[2:])
+    else:
+        main_for([definition])

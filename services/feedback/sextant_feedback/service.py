@@ -9,7 +9,8 @@ from sextant_kit.database import AUDIT_MIGRATIONS, migrations_in
 from sextant_kit.service import ServiceDefinition
 
 from sextant_feedback.api import routers
-from sextant_feedback.events import registry
+from sextant_feedback.events import INBOUND_TOPIC, registry
+from sextant_feedback.inbound import InboundFeedback
 from sextant_feedback.projections import FeedbackViews
 
 definition = ServiceDefinition(
@@ -18,5 +19,10 @@ definition = ServiceDefinition(
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("feedback", Path(__file__).parent / "sql")],
     routers=routers,
-    projections=lambda rt: [FeedbackViews(), AuditProjection([registry.topic])],
+    projections=lambda rt: [
+        FeedbackViews(),
+        AuditProjection([registry.topic]),
+        InboundFeedback(rt.store),
+    ],
+    extra_topics=[INBOUND_TOPIC],
 )
