@@ -1,0 +1,270 @@
+"""Every channel in: HTTP batch, file import, the inbound Kafka topic, meeting notes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from sextant_feedback.importer import run_import
+from sextant_feedback.inbound import SUBMITTED
+from sextant_kit import Settings
+from sextant_kit.progress import Progress
+from sextant_kit.service import Runtime
+
+from tests.integration.feedback.conftest import Check, ok
+from tests.integration.kit_support import read_topic
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def count_items(rt: Runtime, workspace: str) -> int:
+    n: int = await rt.pool.fetchval(
+        "SELECT count(*) FROM events WHERE payload->>'workspace_id' = $1"
+        " AND event_type = 'FeedbackReceived'",
+        workspace,
+    )
+    return n
+
+
+async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
+    rt: Runtime, http: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    first = await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback",
+            json={"text": "old", "source": "survey", "external_id": "s-1"},
+        ),
+        201,
+    )
+    body = await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/batch",
+            json={
+                "items": [
+                    {"text": "Roadmap export", "source": "email", "external_id": "e-1"},
+                    {"source": "email"},
+                    {"text": "old", "source": "survey", "external_id": "s-1"},
+                    {"text": "Dark mode", "source": "pigeon"},
+                    {"text": "SSO please", "source": "sales_call", "customer_ref": "acme"},
+                ]
+            },
+        )
+    )
+    statuses = [r["status"] for r in body["results"]]
+    assert statuses == ["created", "invalid", "duplicate", "invalid", "created"]
+    assert body["results"][1]["errors"][0]["field"] == "text"
+    assert body["results"][3]["errors"][0]["field"] == "source"
+    assert body["results"][2]["id"] == first["id"]
+    assert body["summary"] == {"created": 2, "invalid": 2, "duplicate": 1}
+    assert await count_items(rt, ws) == 3
+
+
+async def test_a_batch_over_the_limit_is_refused_whole(http: httpx.AsyncClient) -> None:
+    items = [{"text": "x", "source": "email"}] * 1001
+    response = await http.post("/v1/workspaces/ws/feedback/batch", json={"items": items})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.items"
+
+
+async def test_meeting_notes_keep_their_attendees(
+    http: httpx.AsyncClient, settle: Callable[[Check], Awaitable[None]], unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    created = await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/meeting-notes",
+            json={
+                "notes": "They struggle with quarterly planning",
+                "attendees": ["Ana Lima", "Bo Chen"],
+                "customer_ref": f"acme-{unique}",
+                "meeting_at": "2026-11-20T10:00:00Z",
+            },
+        ),
+        201,
+    )
+
+    async def visible() -> None:
+        item = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{created['id']}"))
+        assert item["source"] == "customer_meeting"
+        assert item["attendees"] == ["Ana Lima", "Bo Chen"]
+        assert item["text"] == "They struggle with quarterly planning"
+
+    await settle(visible)
+
+
+def write_csv(path: Path, rows: int, bad: set[int]) -> None:
+    lines = ["text,source,customer_ref,tags"]
+    for i in range(rows):
+        text = "" if i in bad else f"Request number {i}: bulk edit is slow"
+        lines.append(f'"{text}",support_ticket,acct-{i % 7},perf;bulk')
+    path.write_text("\n".join(lines) + "\n")
+
+
+async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_nothing(
+    rt: Runtime,
+    tmp_path: Path,
+    unique: str,
+    settle: Callable[[Check], Awaitable[None]],
+    http: httpx.AsyncClient,
+) -> None:
+    ws = f"ws-{unique}"
+    path = tmp_path / "tickets.csv"
+    write_csv(path, 2500, bad={10, 2000})
+    report = await run_import(
+        rt.store,
+        path,
+        workspace_id=ws,
+        tenant_id="local",
+        actor="ana",
+        batch_size=400,
+        progress=Progress("t", None),
+    )
+    assert (report.rows, report.created, report.rejected) == (2500, 2498, 2)
+    rejected = Path(report.rejects_file or "").read_text()  # noqa: ASYNC240
+    rejects = [json.loads(x) for x in rejected.splitlines()]
+    assert [r["line"] for r in rejects] == [12, 2002]
+    assert "text" in rejects[0]["error"]
+    again = await run_import(
+        rt.store,
+        path,
+        workspace_id=ws,
+        tenant_id="local",
+        actor="ana",
+        progress=Progress("t", None),
+    )
+    assert (again.created, again.duplicates) == (0, 2498)
+    assert await count_items(rt, ws) == 2498
+
+    async def in_inbox() -> None:
+        page = await ok(
+            await http.get(f"/v1/workspaces/{ws}/feedback", params={"tag": "bulk", "limit": 1})
+        )
+        assert page["items"]
+        count = await rt.pool.fetchval(
+            "SELECT count(*) FROM feedback_inbox WHERE workspace_id = $1", ws
+        )
+        assert count == 2498
+
+    await settle(in_inbox)
+
+
+async def test_an_interrupted_import_resumes_without_duplicates(
+    rt: Runtime, settings: Settings, tmp_path: Path, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    path = tmp_path / "big.jsonl"
+    path.write_text(
+        "".join(json.dumps({"text": f"item {i}", "source": "survey"}) + "\n" for i in range(20_000))
+    )
+    env = {
+        **os.environ,
+        "SEXTANT_POSTGRES_URL": settings.postgres_url,
+        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
+        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "sextant_feedback",
+        "import",
+        str(path),
+        "--workspace",
+        ws,
+        "--batch-size",
+        "500",
+    ]
+    first = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    state = path.with_name(path.name + ".import-state.json")
+    for _ in range(600):
+        if state.exists() and json.loads(state.read_text())["line"] >= 2000:
+            break
+        await asyncio.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    assert state.exists(), "the import finished before it could be interrupted"
+    assert 0 < await count_items(rt, ws) < 20_000
+
+    second = await asyncio.create_subprocess_exec(
+        *command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(second.communicate(), 120)
+    assert second.returncode == 0, err.decode()[-2000:]
+    summary = out.decode()
+    assert "skipped (done before)" in summary
+    assert await count_items(rt, ws) == 20_000
+    assert b"import big.jsonl" in err  # progress was shown
+
+
+async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
+    rt: Runtime,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    unique: str,
+    settle: Callable[[Check], Awaitable[None]],
+) -> None:
+    ws = f"ws-{unique}"
+    topic = settings.topic("sextant.feedback.inbound.v1")
+
+    def message(
+        data: dict[str, object], *, ce_type: str = SUBMITTED, ce_id: str | None = None
+    ) -> tuple[bytes, list[tuple[str, bytes]]]:
+        headers = {
+            "ce_specversion": "1.0",
+            "ce_id": ce_id or str(uuid.uuid4()),
+            "ce_source": "/crm/zendesk-bridge",
+            "ce_type": ce_type,
+            "ce_time": datetime.now(UTC).isoformat(),
+            "content-type": "application/json",
+            "ce_tenantid": "local",
+            "ce_actor": "service:zendesk-bridge",
+        }
+        return json.dumps(data).encode(), [(k, v.encode()) for k, v in headers.items()]
+
+    good: dict[str, object] = {
+        "workspace_id": ws,
+        "text": "Please add SAML",
+        "source": "support_ticket",
+    }
+    same_id = str(uuid.uuid4())
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for value, headers in [
+            message(good, ce_id=same_id),
+            message(good, ce_id=same_id),  # delivered twice
+            message({**good, "external_id": "Z-9", "text": "Audit log export"}),
+            message({"text": "no workspace", "source": "email"}),
+            message(good, ce_type="io.sextant.feedback.Unknown.v1"),
+            (b"garbage", [("ce_specversion", b"1.0")]),
+        ]:
+            await producer.send_and_wait(topic, value, key=b"k", headers=headers)
+    finally:
+        await producer.stop()
+
+    async def ingested() -> None:
+        page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
+        assert sorted(i["text"] for i in page["items"]) == ["Audit log export", "Please add SAML"]
+
+    await settle(ingested)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 3)
+    errors = sorted(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
+    assert len(errors) == 3
+    assert any("workspace_id" in e for e in errors)
+    assert any("Unknown" in e for e in errors)
+    assert any("missing CloudEvents header" in e for e in errors)
