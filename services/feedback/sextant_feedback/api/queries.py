@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -225,7 +226,7 @@ def queries_router(rt: Runtime) -> APIRouter:
                     "votes": int(r["votes"] or 0),
                     "customers": r["customers"],
                     "revenue_weighted": str(r["revenue"]),
-                    "by_segment": r["by_segment"],
+                    "by_segment": json.loads(r["by_segment"]),
                 }
                 for r in rows
             ]

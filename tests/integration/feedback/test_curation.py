@@ -1,0 +1,256 @@
+"""Curating feedback: customers, links, votes, merges, demand, filters, similar items."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from sextant_kit.kafka import build_broker
+from sextant_kit.projection import subscribe
+from sextant_kit.service import Runtime
+
+from tests.integration.feedback.conftest import Check, ok
+
+pytestmark = pytest.mark.integration
+
+Settle = Callable[[Check], Awaitable[None]]
+
+
+async def post(http: httpx.AsyncClient, ws: str, **item: Any) -> str:
+    body = await ok(await http.post(f"/v1/workspaces/{ws}/feedback", json=item), 201)
+    return str(body["id"])
+
+
+async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_and_links(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    for ref, revenue, segment in [
+        (f"big-{unique}", "900000", "enterprise"),
+        (f"small-{unique}", "12000", "smb"),
+    ]:
+        await ok(
+            await http.post(
+                "/v1/customers",
+                json={"ref": ref, "name": ref, "segment": segment, "annual_revenue": revenue},
+            ),
+            201,
+        )
+    a = await post(
+        http, ws, text="Need SSO with Okta", source="sales_call", customer_ref=f"big-{unique}"
+    )
+    b = await post(
+        http,
+        ws,
+        text="Need SSO with Okta please",
+        source="support_ticket",
+        customer_ref=f"small-{unique}",
+    )
+    c = await post(http, ws, text="Okta SSO", source="community")
+    for item in (a, b):
+        await ok(
+            await http.post(
+                f"/v1/workspaces/{ws}/feedback/{item}/links",
+                json={"target_type": "problem", "target_id": "p-sso"},
+            )
+        )
+    await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{c}/votes", json={"on_behalf_of": f"small-{unique}"}
+        )
+    )
+    await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{c}/links",
+            json={"target_type": "opportunity", "target_id": "o-sso"},
+        )
+    )
+
+    async def demand_counted() -> None:
+        body = await ok(
+            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_type": "problem"})
+        )
+        assert len(body["targets"]) == 1
+        target = body["targets"][0]
+        assert (target["target_id"], target["items"], target["customers"]) == ("p-sso", 2, 2)
+        assert target["revenue_weighted"] == "912000.00"
+        assert target["by_segment"] == {"enterprise": 900000, "smb": 12000}
+
+    await settle(demand_counted)
+
+    # c duplicates a: its vote and its link move to a; c stays in history, merged
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json={"into_id": a}))
+
+    async def merged() -> None:
+        survivor = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{a}"))
+        assert survivor["votes"] == 1
+        assert survivor["links"] == 2
+        duplicate = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{c}"))
+        assert duplicate["merged_into"] == a
+        assert duplicate["links"] == 0
+        inbox = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
+        assert c not in [i["feedback_id"] for i in inbox["items"]]
+        opportunity = await ok(
+            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": "o-sso"})
+        )
+        assert opportunity["targets"][0]["items"] == 1
+
+    await settle(merged)
+    again = await http.post(f"/v1/workspaces/{ws}/feedback/{c}/votes", json={})
+    assert again.status_code == 409
+
+
+async def test_inbox_filters_search_pages_and_suggests_similar_items(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    await ok(
+        await http.post(
+            "/v1/customers", json={"ref": f"ent-{unique}", "name": "Ent", "segment": "enterprise"}
+        ),
+        201,
+    )
+    ids = [
+        await post(
+            http,
+            ws,
+            text="I love the timeline view, it is great",
+            source="survey",
+            tags=["timeline"],
+        ),
+        await post(
+            http,
+            ws,
+            text="Exporting roadmaps to PDF is broken and slow",
+            source="support_ticket",
+            customer_ref=f"ent-{unique}",
+        ),
+        await post(http, ws, text="Exporting roadmaps to PDF is broken", source="email"),
+        await post(http, ws, text="Add a Jira integration", source="sales_call"),
+    ]
+
+    async def indexed() -> None:
+        page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
+        assert len(page["items"]) == 4
+
+    await settle(indexed)
+
+    async def texts(**params: Any) -> list[str]:
+        page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback", params=params))
+        return sorted(i["text"][:9] for i in page["items"])
+
+    assert await texts(tag="timeline") == ["I love th"]
+    assert await texts(sentiment="negative") == ["Exporting", "Exporting"]
+    assert await texts(sentiment="positive") == ["I love th"]
+    assert await texts(q="export pdf") == ["Exporting", "Exporting"]
+    assert await texts(source="sales_call") == ["Add a Jir"]
+    assert await texts(segment="enterprise") == ["Exporting"]
+    assert await texts(linked="false") == sorted(await texts())
+
+    first = await ok(await http.get(f"/v1/workspaces/{ws}/feedback", params={"limit": 3}))
+    rest = await ok(
+        await http.get(
+            f"/v1/workspaces/{ws}/feedback", params={"limit": 3, "cursor": first["next_cursor"]}
+        )
+    )
+    seen = [i["feedback_id"] for i in first["items"] + rest["items"]]
+    assert sorted(seen) == sorted(ids)
+    assert rest["next_cursor"] is None
+    bad = await http.get(f"/v1/workspaces/{ws}/feedback", params={"cursor": "nope"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "cursor"
+
+    similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
+    assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]
+    assert similar["suggestions"][0]["similarity"] > 0.6
+
+
+async def test_erasing_a_customer_removes_their_personal_data_everywhere(
+    rt: Runtime, http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws, ref = f"ws-{unique}", f"globex-{unique}"
+    await ok(
+        await http.post(
+            "/v1/customers",
+            json={
+                "ref": ref,
+                "name": "Globex",
+                "segment": "enterprise",
+                "annual_revenue": "50000",
+                "contact": "hank.scorpio@globex.example",
+            },
+        ),
+        201,
+    )
+    item = await post(
+        http,
+        ws,
+        text="Hank Scorpio here: the API rate limit hurts us",
+        source="email",
+        customer_ref=ref,
+        author="Hank Scorpio",
+    )
+    await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{item}/links",
+            json={"target_type": "problem", "target_id": "p-rate"},
+        )
+    )
+
+    async def readable() -> None:
+        got = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+        assert got["author"] == "Hank Scorpio"
+        customer = await ok(await http.get(f"/v1/customers/{ref}"))
+        assert customer["contact"] == "hank.scorpio@globex.example"
+
+    await settle(readable)
+    raw = await rt.pool.fetchval(
+        "SELECT string_agg(payload::text, ' ') FROM events WHERE stream_id = ANY($1)",
+        [item, str((await ok(await http.get(f"/v1/customers/{ref}")))["customer_id"])],
+    )
+    assert "Hank" not in raw
+    assert "scorpio" not in raw.lower()
+
+    await ok(await http.post(f"/v1/customers/{ref}/erasure"))
+
+    async def erased() -> None:
+        got = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+        assert got["text"] == "[erased]"
+        assert got["author"] is None
+        customer = await ok(await http.get(f"/v1/customers/{ref}"))
+        assert customer["erased"] is True
+        assert customer["contact"] is None
+
+    await settle(erased)
+    # everything else still works: the link counts as demand, the item can be tagged
+    demand = await ok(await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": "p-rate"}))
+    assert demand["targets"][0]["items"] == 1
+    await ok(
+        await http.post(f"/v1/workspaces/{ws}/feedback/{item}/tags", json={"add_tags": ["api"]})
+    )
+    refused = await http.post(
+        f"/v1/workspaces/{ws}/feedback",
+        json={"text": "more", "source": "email", "customer_ref": ref},
+    )
+    assert refused.status_code == 409
+    audit = await ok(await http.get("/v1/audit", params={"subject": item}))
+    assert "Hank" not in str(audit)
+
+    # a replay from the start cannot bring the data back: the key is gone
+    (views,) = [r for r in rt.projection_runners() if r.name == "feedback_inbox"]
+    await views.reset()
+    restarted = build_broker(rt.settings, client_id="restarted-projector")
+    subscribe(restarted, views, [rt.topic], batch_size=500, group_prefix=rt.settings.topic_prefix)
+    await restarted.start()  # joining the group makes every member seek to stored offsets
+
+    async def replayed_still_erased() -> None:
+        got = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+        assert got["text"] == "[erased]"
+        assert got["author"] is None
+
+    try:
+        await settle(replayed_still_erased)
+    finally:
+        await restarted.stop()
