@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv venv-testcontainers schemas infra-up infra-down infra-status migrate run test test-unit check format clean
+.PHONY: help venv venv-testcontainers bench schemas infra-up infra-down infra-status migrate run test test-unit check format clean
 
 help:
 	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
@@ -53,17 +53,20 @@ venv-testcontainers: venv
 test-unit: venv
 	$(BIN)/pytest tests/unit
 
+bench: venv infra-up
+	$(BIN)/python -m bench.run $(BENCH)
+
 schemas: venv
 	$(BIN)/python -m sextant_platform.schemas
 
 check: venv
-	$(BIN)/ruff check libs services tests
-	$(BIN)/ruff format --check libs services tests
+	$(BIN)/ruff check libs services tests bench
+	$(BIN)/ruff format --check libs services tests bench
 	$(BIN)/mypy
 
 format: venv
-	$(BIN)/ruff check --fix libs services tests
-	$(BIN)/ruff format libs services tests
+	$(BIN)/ruff check --fix libs services tests bench
+	$(BIN)/ruff format libs services tests bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

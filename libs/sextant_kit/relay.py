@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from faststream.kafka import KafkaBroker
+from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
@@ -20,6 +20,42 @@ from sextant_kit.metrics import Metrics
 from sextant_kit.registry import EventRegistry
 
 log = logging.getLogger(__name__)
+
+
+class KafkaSink:
+    """The relay's producer: idempotent, ``acks=all``, keyed by aggregate id.
+
+    Plain aiokafka rather than the faststream broker: the relay only ever produces, and at
+    bulk rates faststream's per-message publish machinery costs as much as the send itself.
+    """
+
+    def __init__(self, bootstrap: str, *, client_id: str) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap,
+            client_id=client_id,
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            max_batch_size=512 * 1024,
+        )
+        self._started = False
+
+    async def start(self) -> None:
+        if not self._started:
+            await self._producer.start()
+            self._started = True
+
+    async def stop(self) -> None:
+        if self._started:
+            self._started = False
+            await self._producer.stop()
+
+    async def send(self, topic: str, record: envelope.KafkaRecord) -> asyncio.Future[Any]:
+        await self.start()
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic, record.value, key=record.key, headers=record.headers
+        )
+        return future
 
 
 class Relay:
@@ -34,7 +70,7 @@ class Relay:
     def __init__(
         self,
         store: PostgresEventStore,
-        broker: KafkaBroker,
+        sink: KafkaSink,
         registry: EventRegistry,
         *,
         topic: str,
@@ -46,7 +82,7 @@ class Relay:
         tracer: trace.Tracer | None = None,
     ) -> None:
         self._store = store
-        self._broker = broker
+        self._sink = sink
         self._registry = registry
         self._topic = topic
         self._dsn = dsn
@@ -86,6 +122,11 @@ class Relay:
             return 0
         pending: list[asyncio.Future[Any]] = []
         for event in events:
+            if event.metadata.traceparent is None:  # bulk ingestion: nothing to continue
+                pending.append(
+                    await self._sink.send(self._topic, envelope.encode(event, self._registry))
+                )
+                continue
             parent = telemetry.context_from(event.metadata.traceparent, event.metadata.tracestate)
             with self._tracer.start_as_current_span(
                 f"{self._topic} publish",
@@ -105,7 +146,7 @@ class Relay:
                     traceparent=trace_headers.get("traceparent"),
                     tracestate=trace_headers.get("tracestate"),
                 )
-                pending.append(await self._send(record))
+                pending.append(await self._sink.send(self._topic, record))
         await asyncio.gather(*pending)
         last = events[-1]
         await self._mark(GlobalPosition(last.transaction_id, last.position))
@@ -115,12 +156,8 @@ class Relay:
             self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
         return len(events)
 
-    async def _send(self, record: envelope.KafkaRecord) -> asyncio.Future[Any]:
-        headers = {k: v.decode() for k, v in record.headers}
-        future: asyncio.Future[Any] = await self._broker.publish(
-            record.value, self._topic, key=record.key, headers=headers, no_confirm=True
-        )
-        return future
+    async def close(self) -> None:
+        await self._sink.stop()
 
     def wake(self) -> None:
         self._wake.set()

@@ -117,7 +117,7 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if getattr(args, "port", None):
+    if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"http_port": args.port})
     if args.command == "migrate":
         asyncio.run(_migrate_all(definitions, settings))

@@ -20,7 +20,7 @@ from sextant_kit.http import ReadinessCheck, create_http_app
 from sextant_kit.metrics import Metrics
 from sextant_kit.projection import KafkaDeadLetters, Projection, ProjectionRunner, subscribe
 from sextant_kit.registry import EventRegistry
-from sextant_kit.relay import Relay
+from sextant_kit.relay import KafkaSink, Relay
 from sextant_kit.settings import Settings
 
 
@@ -46,6 +46,7 @@ class Runtime:
     broker: KafkaBroker
     metrics: Metrics
     tracer_provider: trace.TracerProvider
+    _relay: Relay | None = None
 
     @property
     def context(self) -> str:
@@ -83,9 +84,15 @@ class Runtime:
         )
 
     def relay(self) -> Relay:
+        """This runtime's relay (one per runtime; its producer closes with the runtime)."""
+        if self._relay is None:
+            self._relay = self._new_relay()
+        return self._relay
+
+    def _new_relay(self) -> Relay:
         return Relay(
             self.store,
-            self.broker,
+            KafkaSink(self.settings.kafka_bootstrap, client_id=f"sextant-{self.context}-relay"),
             self.definition.registry,
             topic=self.topic,
             dsn=self.settings.dsn(self.database),
@@ -151,7 +158,10 @@ async def open_runtime(
             pool, metrics=metrics, tracer=provider.get_tracer(f"sextant.{definition.context}.store")
         )
         broker = kafka.build_broker(settings, client_id=f"sextant-{definition.context}")
-        yield Runtime(definition, settings, pool, store, broker, metrics, provider)
+        runtime = Runtime(definition, settings, pool, store, broker, metrics, provider)
+        yield runtime
+        if runtime._relay is not None:
+            await runtime._relay.close()
         await broker.stop()
     finally:
         await asyncio.shield(pool.close())

@@ -14,21 +14,20 @@ from sextant_feedback.events import registry
 from sextant_kit import PostgresEventStore, Relay, Settings
 from sextant_kit.database import create_pool
 from sextant_kit.eventstore import GlobalPosition
-from sextant_kit.kafka import build_broker
+from sextant_kit.relay import KafkaSink
 
 
 async def main(dsn: str, bootstrap: str, topic: str) -> None:
     settings = Settings(postgres_url=dsn, kafka_bootstrap=bootstrap)
     database = dsn.rsplit("/", 1)[1]
     pool = await create_pool(settings, database)
-    broker = build_broker(settings, client_id="crashing-relay")
-    await broker.start()
 
     class CrashBeforeMark(Relay):
         async def _mark(self, position: GlobalPosition) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    relay = CrashBeforeMark(PostgresEventStore(pool), broker, registry, topic=topic, dsn=dsn)
+    sink = KafkaSink(bootstrap, client_id="crashing-relay")
+    relay = CrashBeforeMark(PostgresEventStore(pool), sink, registry, topic=topic, dsn=dsn)
     await relay.publish_batch()
 
 

@@ -16,13 +16,13 @@ import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
-from faststream.kafka import KafkaBroker
 from sextant_feedback.events import registry
 from sextant_kit import START, NewEvent, PostgresEventStore, ProjectionRunner, Relay, Settings
 from sextant_kit.envelope import encode
 from sextant_kit.kafka import TopicSpec, build_broker, ensure_topics
 from sextant_kit.metrics import Metrics
 from sextant_kit.projection import KafkaDeadLetters, subscribe
+from sextant_kit.relay import KafkaSink
 
 from tests.integration.kit_support import META, ThingsSeen, append_things, read_topic
 from tests.support import eventually
@@ -44,8 +44,18 @@ def store(pool: asyncpg.Pool) -> PostgresEventStore:
     return PostgresEventStore(pool)
 
 
-def make_relay(store: PostgresEventStore, dsn: str, topic: str, broker: KafkaBroker) -> Relay:
-    return Relay(store, broker, registry, topic=topic, dsn=dsn)
+def make_relay(store: PostgresEventStore, dsn: str, topic: str, bootstrap: str) -> Relay:
+    return Relay(
+        store, KafkaSink(bootstrap, client_id="test-relay"), registry, topic=topic, dsn=dsn
+    )
+
+
+async def publish_all(store: PostgresEventStore, dsn: str, topic: str, bootstrap: str) -> int:
+    relay = make_relay(store, dsn, topic, bootstrap)
+    try:
+        return await relay.publish_batch()
+    finally:
+        await relay.close()
 
 
 @pytest.fixture
@@ -80,16 +90,14 @@ async def test_relay_publishes_cloudevents_that_the_official_sdk_reads(
     )
     ids = await append_things(store, streams=4, per_stream=5)
     await store.append("traced", "thing", [_event({"n": 0})], traced, expected_version=0)
-    broker = build_broker(settings, client_id="test-relay")
-    await broker.start()
+    relay = make_relay(store, dsn, topic, settings.kafka_bootstrap)
     try:
-        relay = make_relay(store, dsn, topic, broker)
         assert await relay.publish_batch() == 21
         assert await relay.publish_batch() == 0
         head = await store.head()
         assert await relay.checkpoint() == head
     finally:
-        await broker.stop()
+        await relay.close()
 
     records = await read_topic(settings.kafka_bootstrap, topic, 21)
     assert len(records) == 21
@@ -154,12 +162,7 @@ async def test_relay_killed_between_publish_and_mark_still_applies_each_event_on
     relay_checkpoint = await pool.fetchval("SELECT count(*) FROM relay_checkpoints")
     assert relay_checkpoint == 0, "the crashed relay must not have marked progress"
 
-    broker = build_broker(settings, client_id="test-relay")
-    await broker.start()
-    try:
-        assert await make_relay(store, dsn, topic, broker).publish_batch() == 50
-    finally:
-        await broker.stop()
+    assert await publish_all(store, dsn, topic, settings.kafka_bootstrap) == 50
     assert len(await read_topic(settings.kafka_bootstrap, topic, 100)) == 100  # each twice
 
     metrics = Metrics()
@@ -210,10 +213,10 @@ async def test_the_same_batch_delivered_twice_is_applied_once(
 ) -> None:
     await ThingsSeen.create_table(pool)
     await append_things(store, streams=2, per_stream=5)
-    broker = build_broker(settings, client_id="test-relay")
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap)
+    broker = build_broker(settings, client_id="test-dlq")
     await broker.start()
     try:
-        await make_relay(store, dsn, topic, broker).publish_batch()
         records = await read_topic(settings.kafka_bootstrap, topic, 10)
         metrics = Metrics()
         runner = ProjectionRunner(
@@ -237,14 +240,10 @@ async def test_reset_replays_the_projection_from_the_start(
 ) -> None:
     await ThingsSeen.create_table(pool)
     await append_things(store, streams=3, per_stream=4)
-    broker = build_broker(settings, client_id="test-relay")
-    await broker.start()
-    try:
-        await make_relay(store, dsn, topic, broker).publish_batch()
-    finally:
-        await broker.stop()
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap)
     metrics = Metrics()
     await run_projector(settings, pool, topic, metrics, expected_rows=12)
+    broker = build_broker(settings, client_id="test-reset")
     runner = ProjectionRunner(ThingsSeen(topic), pool, KafkaDeadLetters(broker, "x", None))
     await runner.reset()
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0

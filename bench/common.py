@@ -1,0 +1,117 @@
+"""What every benchmark shares: isolated settings, process control, memory readings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+from sextant_kit import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_settings() -> Settings:
+    run = uuid.uuid4().hex[:6]
+    return Settings(database_prefix=f"sextant_bench_{run}", topic_prefix=f"bench-{run}.")
+
+
+def env_for(settings: Settings) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SEXTANT_POSTGRES_URL": settings.postgres_url,
+        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
+        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
+        "SEXTANT_LOG_LEVEL": "WARNING",
+    }
+
+
+@dataclass
+class Process:
+    """A child process whose resident memory is sampled while it runs."""
+
+    popen: subprocess.Popen[bytes]
+    name: str
+    peak_rss_mb: float = 0.0
+    samples: list[float] = field(default_factory=list)
+
+    def sample(self) -> None:
+        try:
+            with open(f"/proc/{self.popen.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        mb = int(line.split()[1]) / 1024
+                        self.samples.append(mb)
+                        self.peak_rss_mb = max(self.peak_rss_mb, mb)
+        except FileNotFoundError:
+            pass
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(30)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+def spawn(args: Sequence[str], settings: Settings, name: str, **extra_env: str) -> Process:
+    popen = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**env_for(settings), **extra_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    return Process(popen, name)
+
+
+async def sample_until_done(processes: Sequence[Process], done: asyncio.Event) -> None:
+    while not done.is_set():
+        for p in processes:
+            p.sample()
+        await asyncio.sleep(0.2)
+
+
+def self_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def cleanup(settings: Settings) -> None:
+    conn = await asyncpg.connect(settings.postgres_url)
+    try:
+        for row in await conn.fetch(
+            "SELECT datname FROM pg_database WHERE datname LIKE $1",
+            f"{settings.database_prefix}%",
+        ):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        topics = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
+        if topics:
+            await admin.delete_topics(topics)
+    finally:
+        await admin.close()
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started

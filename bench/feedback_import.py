@@ -1,0 +1,190 @@
+"""Bulk import end to end: a generated file -> event store -> Kafka -> inbox read model.
+
+Baseline in the same run: a plain ``COPY`` of the same rows into a bare table on the same
+server. The relay and the projector run as their own processes, as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sextant_feedback.service import definition
+from sextant_kit import Settings
+from sextant_kit.service import prepare
+
+from bench.common import (
+    Process,
+    Stopwatch,
+    bench_settings,
+    cleanup,
+    sample_until_done,
+    spawn,
+)
+
+WORDS = [
+    "roadmap",
+    "export",
+    "csv",
+    "slow",
+    "timeline",
+    "sso",
+    "okta",
+    "jira",
+    "integration",
+    "dashboard",
+    "filter",
+    "bulk",
+    "edit",
+    "permissions",
+    "audit",
+    "report",
+    "mobile",
+    "offline",
+    "search",
+    "notification",
+    "api",
+    "rate",
+    "limit",
+    "sprint",
+    "planning",
+    "priority",
+    "customer",
+    "onboarding",
+    "billing",
+    "invoice",
+    "dark",
+    "mode",
+    "accessibility",
+]
+SOURCES = ["support_ticket", "sales_call", "survey", "app_store", "community", "email"]
+
+
+def generate(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w") as out:
+        for i in range(count):
+            row: dict[str, Any] = {
+                "text": " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 24))),
+                "source": SOURCES[i % len(SOURCES)],
+                "external_id": f"ext-{i}",
+            }
+            if i % 3 == 0:
+                row["customer_ref"] = f"account-{i % 500}"
+            out.write(json.dumps(row) + "\n")
+
+
+async def copy_baseline(settings: Settings, path: Path) -> float:
+    """Rows per second of a bare COPY of the same rows (no checks, no events, no Kafka)."""
+    rows = []
+    with path.open() as handle:
+        for line in handle:
+            item = json.loads(line)
+            rows.append(
+                (item["external_id"], item["source"], item["text"], item.get("customer_ref"))
+            )
+    conn = await asyncpg.connect(settings.dsn(settings.database("feedback")))
+    try:
+        await conn.execute(
+            "CREATE TABLE bench_bare_feedback (external_id text, source text, text text,"
+            " customer_ref text)"
+        )
+        watch = Stopwatch()
+        await conn.copy_records_to_table("bench_bare_feedback", records=rows)
+        return len(rows) / watch.seconds
+    finally:
+        await conn.execute("DROP TABLE IF EXISTS bench_bare_feedback")
+        await conn.close()
+
+
+async def wait_for_inbox(settings: Settings, workspace: str, count: int, within: float) -> None:
+    conn = await asyncpg.connect(settings.dsn(settings.database("feedback")))
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while True:
+            seen = await conn.fetchval(
+                "SELECT count(*) FROM feedback_inbox WHERE workspace_id = $1", workspace
+            )
+            if seen >= count:
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"only {seen:,} of {count:,} items reached the inbox")
+            await asyncio.sleep(0.25)
+    finally:
+        await conn.close()
+
+
+async def run(items: int = 200_000) -> dict[str, Any]:
+    settings = bench_settings()
+    await prepare(definition, settings)
+    workdir = Path(tempfile.mkdtemp(prefix="sextant-bench-"))
+    path = workdir / "feedback.jsonl"
+    generate(path, items)
+    processes: list[Process] = []
+    try:
+        relay = spawn(["-m", "sextant_feedback", "relay", "--port", "0"], settings, "relay")
+        projector = spawn(
+            ["-m", "sextant_feedback", "projector", "--port", "0"],
+            settings,
+            "projector",
+            SEXTANT_PROJECTION_BATCH_SIZE="2000",
+        )
+        processes += [relay, projector]
+        await asyncio.sleep(3)  # consumer groups joined, relay listening
+        done = asyncio.Event()
+        watch = Stopwatch()
+        importer = spawn(
+            [
+                "-m",
+                "sextant_feedback",
+                "import",
+                str(path),
+                "--workspace",
+                "bench",
+                "--batch-size",
+                "1000",
+            ],
+            settings,
+            "import",
+        )
+        processes.append(importer)
+        sampler = asyncio.create_task(sample_until_done(processes, done))
+        code = await asyncio.to_thread(importer.popen.wait)
+        if code != 0:
+            raise RuntimeError(
+                importer.popen.stderr.read().decode()[-2000:]
+                if importer.popen.stderr
+                else "import failed"
+            )
+        imported_at = watch.seconds
+        await wait_for_inbox(settings, "bench", items, within=600)
+        total = watch.seconds
+        done.set()
+        await sampler
+        copy_rate = await copy_baseline(settings, path)
+    finally:
+        for p in processes:
+            p.stop()
+        await cleanup(settings)
+        path.unlink(missing_ok=True)
+        os.rmdir(workdir)
+    rate = items / total
+    return {
+        "name": "feedback bulk import, end to end (file -> store -> Kafka -> inbox)",
+        "items": items,
+        "seconds": round(total, 2),
+        "items_per_s": round(rate),
+        "store_only_items_per_s": round(items / imported_at),
+        "baseline": "plain COPY of the same rows into a bare table",
+        "baseline_rows_per_s": round(copy_rate),
+        "ratio_to_baseline": round(rate / copy_rate, 3),
+        "target_items_per_s": 20_000,
+        "peak_rss_mb": {p.name: round(p.peak_rss_mb, 1) for p in processes},
+    }
