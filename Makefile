@@ -33,9 +33,11 @@ infra-status:
 migrate: venv infra-up
 	$(BIN)/sextant-run migrate
 
+# Locally the caller is named by X-Sextant-* headers; set SEXTANT_AUTH_MODE=jwt (and the
+# identity provider's keys) to require bearer tokens, as every deployment does.
 run: venv infra-up
 	@echo "Sextant API: http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000}  (OpenAPI: /docs, metrics: /metrics)"
-	$(BIN)/sextant-run all
+	SEXTANT_AUTH_MODE=$${SEXTANT_AUTH_MODE:-dev} $(BIN)/sextant-run all
 
 # SEXTANT_TEST_INFRA=testcontainers: the suite starts Kafka and PostgreSQL containers itself.
 ifeq ($(SEXTANT_TEST_INFRA),testcontainers)

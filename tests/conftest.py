@@ -88,6 +88,7 @@ async def settings(infra: Infra, run_id: str) -> AsyncIterator[Settings]:
         database_prefix=prefix,
         topic_prefix=f"test-{run_id}.",
         relay_poll_interval=0.2,
+        auth_mode="dev",
     )
     await _drop_databases(infra.postgres_url, prefix)
     await _delete_topics(infra.kafka_bootstrap, f"test-{run_id}")

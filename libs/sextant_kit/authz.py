@@ -66,6 +66,8 @@ class Principal:
     workspace_roles: Mapping[str, Role] = field(default_factory=dict)
     workspaces: frozenset[str] | None = None
     """For service tokens: the only workspaces the token may touch (None: no restriction)."""
+    actions: frozenset[Access] | None = None
+    """For service tokens: the only kinds of access granted (None: what the role allows)."""
 
     def role_in(self, workspace_id: str | None) -> Role | None:
         outside = self.workspaces is not None and workspace_id not in self.workspaces
@@ -77,4 +79,6 @@ class Principal:
 
     def may(self, access: Access, workspace_id: str | None) -> bool:
         role = self.role_in(workspace_id)
+        if self.actions is not None and access not in self.actions:
+            return False
         return role is not None and access in PERMISSIONS[role]

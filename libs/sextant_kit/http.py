@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sextant_kit import telemetry
-from sextant_kit.authz import Access, Principal, Role
+from sextant_kit.auth import Authenticator
+from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.events import CommandContext
 from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -132,10 +133,12 @@ def create_http_app(
     metrics: Metrics,
     tracer: trace.Tracer,
     readiness: dict[str, ReadinessCheck],
+    authenticator: Authenticator,
     routers: Sequence[APIRouter] = (),
     version: str = "1",
 ) -> FastAPI:
     app = FastAPI(title=title, version=version)
+    app.state.authenticator = authenticator
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(DomainError, _domain_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
@@ -177,19 +180,10 @@ Caller = Principal
 """Who is calling, as the endpoints see them."""
 
 
-def development_principal(
-    x_sextant_tenant: Annotated[str, Header(min_length=1, max_length=100)] = "local",
-    x_sextant_actor: Annotated[str, Header(min_length=1, max_length=200)] = "anonymous",
-    x_sextant_role: Annotated[Role, Header()] = Role.ADMIN,
-) -> Principal:
-    """Local development identity from headers; production verifies bearer tokens instead."""
-    return Principal(
-        tenant_id=x_sextant_tenant, actor=x_sextant_actor, organisation_role=x_sextant_role
-    )
-
-
-def caller(who: Annotated[Principal, Depends(development_principal)]) -> Principal:
-    return who
+def caller(request: Request) -> Principal:
+    """The authenticated caller (bearer token, or development headers where enabled)."""
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator.authenticate(request.headers)
 
 
 def requires(access: Access) -> Callable[..., Principal]:

@@ -30,28 +30,31 @@ class KafkaSink:
     """
 
     def __init__(self, bootstrap: str, *, client_id: str) -> None:
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id=client_id,
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=5,
-            max_batch_size=512 * 1024,
-        )
-        self._started = False
+        self._bootstrap = bootstrap
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
-        if not self._started:
-            await self._producer.start()
-            self._started = True
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self._bootstrap,
+                client_id=self._client_id,
+                enable_idempotence=True,
+                acks="all",
+                linger_ms=5,
+                max_batch_size=512 * 1024,
+            )
+            await producer.start()
+            self._producer = producer
 
     async def stop(self) -> None:
-        if self._started:
-            self._started = False
-            await self._producer.stop()
+        if self._producer is not None:
+            producer, self._producer = self._producer, None
+            await producer.stop()
 
     async def send(self, topic: str, record: envelope.KafkaRecord) -> asyncio.Future[Any]:
         await self.start()
+        assert self._producer is not None
         future: asyncio.Future[Any] = await self._producer.send(
             topic, record.value, key=record.key, headers=record.headers
         )

@@ -14,6 +14,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from sextant_kit import kafka, telemetry
+from sextant_kit.auth import authenticator_from
 from sextant_kit.database import CORE_MIGRATIONS, Migration, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
 from sextant_kit.http import ReadinessCheck, create_http_app
@@ -80,6 +81,7 @@ class Runtime:
             metrics=self.metrics,
             tracer=self.tracer(f"sextant.{self.context}.http"),
             readiness=self.readiness(),
+            authenticator=authenticator_from(self.settings),
             routers=routers,
         )
 

@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=1000, ge=1)
     projection_batch_size: int = Field(default=500, ge=1)
     log_level: str = "INFO"
+    auth_mode: Literal["jwt", "dev"] = "jwt"
+    """``jwt``: bearer tokens verified against the identity provider's keys (the default);
+    ``dev``: identity from X-Sextant-* headers, for a developer's machine and tests only."""
+    jwt_issuer: str = "https://sextant.local"
+    jwt_audience: str = "sextant"
+    jwt_jwks: str | None = None
+    jwt_jwks_file: str | None = None
 
     def database(self, context: str) -> str:
         return f"{self.database_prefix}_{context}"

@@ -50,6 +50,7 @@ def platform(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
         "SEXTANT_TOPIC_PREFIX": mine.topic_prefix,
         "SEXTANT_HTTP_PORT": str(port),
         "SEXTANT_RELAY_POLL_INTERVAL": "0.2",
+        "SEXTANT_AUTH_MODE": mine.auth_mode,
     }
     log_path = tmp_path_factory.mktemp("platform") / "platform.log"
     with log_path.open("wb") as log:

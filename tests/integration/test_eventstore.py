@@ -18,7 +18,10 @@ from sextant_kit import (
     IdempotencyKeyReused,
     NewEvent,
     PostgresEventStore,
+    RecordedEvent,
 )
+
+from tests.support import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -165,7 +168,13 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
 ) -> None:
     """The classic gap: B commits while A (with the lower position) is still open."""
     await store.append("before", "thing", new(1), META, expected_version=None)
-    seen = await store.read_all(START)
+    seen: list[RecordedEvent] = []
+
+    async def visible() -> None:  # transactions elsewhere on the server can hold xmin back
+        seen[:] = await store.read_all(START)
+        assert seen
+
+    await eventually(visible)
     after = GlobalPosition(seen[-1].transaction_id, seen[-1].position)
 
     slow = await pool.acquire()
@@ -184,8 +193,12 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
     finally:
         await tx.commit()
         await pool.release(slow)
-    streams = [e.stream_id for e in await store.read_all(after)]
-    assert streams == ["slow", "fast"]
+
+    async def both_in_commit_order() -> None:
+        streams = [e.stream_id for e in await store.read_all(after)]
+        assert streams == ["slow", "fast"]
+
+    await eventually(both_in_commit_order)
 
 
 async def test_sixteen_writers_and_a_follower_see_every_event_once_in_order(

@@ -68,6 +68,14 @@ async def _keys(conn: Connection, tenant_id: str, subjects: set[UUID]) -> dict[U
     return {r["subject_id"]: bytes(r["key"]) for r in rows}
 
 
+def _personal(keys: dict[UUID, bytes], value: str | None) -> str | None:
+    """A personal field's plaintext; nothing at all once its subject was erased."""
+    if value is None:
+        return None
+    plain = unseal(keys, value)
+    return None if plain == ERASED else plain
+
+
 _INSERT_ITEM = """
 INSERT INTO feedback_inbox (tenant_id, feedback_id, workspace_id, text, source, external_id,
     customer_ref, customer_id, author, attendees, tags, sentiment, received_at, version)
@@ -125,8 +133,8 @@ class FeedbackViews:
                     f.external_id,
                     f.customer_ref,
                     f.customer_id,
-                    unseal(keys, f.author) if f.author else None,
-                    [unseal(keys, a) for a in f.attendees],
+                    _personal(keys, f.author),
+                    [a for a in (_personal(keys, a) for a in f.attendees) if a is not None],
                     f.tags,
                     f.sentiment,
                     f.received_at,

@@ -1,0 +1,207 @@
+"""Who is calling: bearer tokens (OIDC/JWT, RS256 or ES256) or, for local use only,
+development headers.
+
+Token claims Sextant reads (an organisation's identity provider adds them, or
+``sextant-run token`` mints them for service accounts):
+
+- ``sub``: the actor (a person, or ``service:<name>`` for an internal platform);
+- ``sextant_tenant``: the organisation; every query and command is confined to it;
+- ``sextant_role``: the organisation-wide role (see ``authz.PERMISSIONS``);
+- ``sextant_workspaces``: ``{workspace id: role}`` for roles in single workspaces;
+- ``sextant_scope``: service tokens only, ``{"workspaces": [...], "actions": [...]}``
+  narrowing what the token may touch and do.
+
+``exp``, ``iss`` and ``aud`` are required and checked. Tokens never appear in logs or in
+error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from pydantic import ValidationError
+
+from sextant_kit.authz import Access, Principal, Role
+from sextant_kit.errors import DomainError
+from sextant_kit.settings import Settings
+
+ALGORITHMS = ("RS256", "ES256")
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, code="unauthenticated")
+
+
+class Authenticator(Protocol):
+    def authenticate(self, headers: Mapping[str, str]) -> Principal: ...
+
+
+class DevelopmentHeaders:
+    """``X-Sextant-Tenant``, ``X-Sextant-Actor``, ``X-Sextant-Role``: local use and tests only."""
+
+    def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        tenant = headers.get("x-sextant-tenant", "local")
+        actor = headers.get("x-sextant-actor", "anonymous")
+        raw_role = headers.get("x-sextant-role", Role.ADMIN.value)
+        try:
+            role = Role(raw_role)
+        except ValueError:
+            raise DomainError(
+                f"X-Sextant-Role must be one of {', '.join(r.value for r in Role)}",
+                field="header.x-sextant-role",
+            ) from None
+        for name, value in (("x-sextant-tenant", tenant), ("x-sextant-actor", actor)):
+            if not 0 < len(value) <= 200:
+                raise DomainError(f"{name} must be 1 to 200 characters", field=f"header.{name}")
+        return Principal(tenant_id=tenant, actor=actor, organisation_role=role)
+
+
+@dataclass(frozen=True)
+class BearerTokens:
+    keys: jwt.PyJWKSet
+    issuer: str
+    audience: str
+    leeway: int = 30
+
+    def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        header = headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated("a bearer token is required (Authorization: Bearer <token>)")
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._key(kid)
+            claims = jwt.decode(
+                token,
+                key.key,
+                algorithms=list(ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired; get a new one") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthenticated(f"the token is not for this audience ({self.audience})") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthenticated(f"the token was not issued by {self.issuer}") from None
+        except (jwt.InvalidTokenError, jwt.PyJWKError) as error:
+            raise Unauthenticated(f"the token is not valid: {type(error).__name__}") from None
+        return principal_from_claims(claims)
+
+    def _key(self, kid: str | None) -> jwt.PyJWK:
+        if kid is None:
+            if len(self.keys.keys) == 1:
+                return self.keys.keys[0]
+            raise jwt.InvalidTokenError("token has no kid and several keys are configured")
+        try:
+            return self.keys[kid]
+        except KeyError:
+            raise jwt.InvalidTokenError(f"unknown key id {kid}") from None
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    tenant = claims.get("sextant_tenant")
+    if not isinstance(tenant, str) or not tenant:
+        raise Unauthenticated("the token carries no sextant_tenant claim")
+    try:
+        org_role = Role(claims["sextant_role"]) if claims.get("sextant_role") else None
+        workspaces = {
+            str(k): Role(v) for k, v in dict(claims.get("sextant_workspaces") or {}).items()
+        }
+        scope = dict(claims.get("sextant_scope") or {})
+        scoped_ws = frozenset(map(str, scope["workspaces"])) if "workspaces" in scope else None
+        actions = frozenset(Access(a) for a in scope["actions"]) if "actions" in scope else None
+    except (ValueError, TypeError, ValidationError) as error:
+        raise Unauthenticated(f"the token's Sextant claims are malformed: {error}") from None
+    return Principal(
+        tenant_id=tenant,
+        actor=str(claims["sub"]),
+        organisation_role=org_role,
+        workspace_roles=workspaces,
+        workspaces=scoped_ws,
+        actions=actions,
+    )
+
+
+def load_jwks(settings: Settings) -> jwt.PyJWKSet:
+    if settings.jwt_jwks:
+        return jwt.PyJWKSet.from_json(settings.jwt_jwks)
+    if settings.jwt_jwks_file:
+        return jwt.PyJWKSet.from_json(Path(settings.jwt_jwks_file).read_text())
+    raise RuntimeError(
+        "SEXTANT_AUTH_MODE=jwt needs SEXTANT_JWT_JWKS or SEXTANT_JWT_JWKS_FILE (the identity "
+        "provider's public keys); use SEXTANT_AUTH_MODE=dev only on a developer's machine"
+    )
+
+
+def authenticator_from(settings: Settings) -> Authenticator:
+    if settings.auth_mode == "dev":
+        return DevelopmentHeaders()
+    return BearerTokens(load_jwks(settings), settings.jwt_issuer, settings.jwt_audience)
+
+
+def mint(
+    private_key_pem: str,
+    *,
+    kid: str,
+    issuer: str,
+    audience: str,
+    subject: str,
+    tenant: str,
+    role: Role | None = None,
+    workspaces: Mapping[str, Role] | None = None,
+    scope_workspaces: Sequence[str] | None = None,
+    scope_actions: Sequence[Access] | None = None,
+    ttl: int = 3600,
+    algorithm: str = "ES256",
+) -> str:
+    """A signed token with Sextant's claims (service accounts, local development, tests)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": subject,
+        "iat": now,
+        "exp": now + ttl,
+        "sextant_tenant": tenant,
+    }
+    if role is not None:
+        claims["sextant_role"] = role.value
+    if workspaces:
+        claims["sextant_workspaces"] = {k: v.value for k, v in workspaces.items()}
+    scope: dict[str, list[str]] = {}
+    if scope_workspaces is not None:
+        scope["workspaces"] = list(scope_workspaces)
+    if scope_actions is not None:
+        scope["actions"] = [a.value for a in scope_actions]
+    if scope:
+        claims["sextant_scope"] = scope
+    return jwt.encode(claims, private_key_pem, algorithm=algorithm, headers={"kid": kid})
+
+
+def jwks_of(public_keys: Mapping[str, RSAPublicKey | EllipticCurvePublicKey]) -> str:
+    """A JWKS document for ``{kid: public key}`` (RSA for RS256, P-256 for ES256)."""
+    keys = []
+    for kid, key in public_keys.items():
+        if isinstance(key, RSAPublicKey):
+            jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
+            jwk["alg"] = "RS256"
+        else:
+            jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key))
+            jwk["alg"] = "ES256"
+        jwk["kid"] = kid
+        keys.append(jwk)
+    return json.dumps({"keys": keys})

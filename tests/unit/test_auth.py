@@ -1,0 +1,127 @@
+"""Bearer tokens: RS256 and ES256 verified against configured keys; claims become roles."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from sextant_kit.auth import BearerTokens, DevelopmentHeaders, Unauthenticated, jwks_of, mint
+from sextant_kit.authz import Access, Role
+from sextant_kit.errors import DomainError
+
+
+def pem(key: Any) -> str:
+    raw: bytes = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return raw.decode()
+
+
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER = ec.generate_private_key(ec.SECP256R1())
+VERIFIER = BearerTokens(
+    jwt.PyJWKSet.from_json(jwks_of({"ec": EC_KEY.public_key(), "rsa": RSA_KEY.public_key()})),
+    issuer="https://idp.example",
+    audience="sextant",
+)
+
+
+def token(key: Any = EC_KEY, kid: str = "ec", algorithm: str = "ES256", **overrides: Any) -> str:
+    fields: dict[str, Any] = {
+        "kid": kid,
+        "issuer": "https://idp.example",
+        "audience": "sextant",
+        "subject": "ana@acme.example",
+        "tenant": "acme",
+        "role": Role.PRODUCT_MANAGER,
+        "algorithm": algorithm,
+    }
+    fields.update(overrides)
+    return mint(pem(key), **fields)
+
+
+def bearer(value: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {value}"}
+
+
+@pytest.mark.parametrize(
+    ("key", "kid", "alg"), [(EC_KEY, "ec", "ES256"), (RSA_KEY, "rsa", "RS256")]
+)
+def test_valid_tokens_of_both_algorithms_name_the_caller(key: Any, kid: str, alg: str) -> None:
+    who = VERIFIER.authenticate(bearer(token(key, kid, alg)))
+    assert (who.tenant_id, who.actor, who.organisation_role) == (
+        "acme",
+        "ana@acme.example",
+        Role.PRODUCT_MANAGER,
+    )
+    assert who.may(Access.PUBLISH, "any-workspace")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (token(ttl=-120), "expired"),
+        (token(audience="someone-else"), "audience"),
+        (token(issuer="https://evil.example"), "issued by"),
+        (token(key=OTHER), "not valid"),
+        (token(kid="unknown"), "not valid"),
+        ("not.a.token", "not valid"),
+    ],
+)
+def test_bad_tokens_are_401_without_echoing_the_token(value: str, message: str) -> None:
+    with pytest.raises(Unauthenticated, match=message) as raised:
+        VERIFIER.authenticate(bearer(value))
+    assert value not in str(raised.value)
+
+
+def test_no_token_is_401() -> None:
+    with pytest.raises(Unauthenticated, match="bearer token is required"):
+        VERIFIER.authenticate({})
+    with pytest.raises(Unauthenticated):
+        VERIFIER.authenticate({"authorization": "Basic YWRtaW46YWRtaW4="})
+
+
+def test_a_token_without_tenant_is_refused() -> None:
+    now = int(time.time())
+    raw = jwt.encode(
+        {"iss": "https://idp.example", "aud": "sextant", "sub": "x", "exp": now + 60},
+        pem(EC_KEY),
+        algorithm="ES256",
+        headers={"kid": "ec"},
+    )
+    with pytest.raises(Unauthenticated, match="sextant_tenant"):
+        VERIFIER.authenticate(bearer(raw))
+
+
+def test_service_tokens_are_scoped_to_workspaces_and_actions() -> None:
+    raw = token(
+        subject="service:crm-sync",
+        role=Role.CONTRIBUTOR,
+        scope_workspaces=["mobile"],
+        scope_actions=[Access.WRITE],
+    )
+    who = VERIFIER.authenticate(bearer(raw))
+    assert who.may(Access.WRITE, "mobile")
+    assert not who.may(Access.READ, "mobile")
+    assert not who.may(Access.WRITE, "web")
+
+
+def test_workspace_roles_come_from_the_token() -> None:
+    raw = token(role=Role.STAKEHOLDER, workspaces={"mobile": Role.PRODUCT_OWNER})
+    who = VERIFIER.authenticate(bearer(raw))
+    assert who.may(Access.PUBLISH, "mobile")
+    assert not who.may(Access.READ, "web")
+
+
+def test_development_headers_validate_the_role() -> None:
+    who = DevelopmentHeaders().authenticate({"x-sextant-role": "stakeholder"})
+    assert who.organisation_role == Role.STAKEHOLDER
+    with pytest.raises(DomainError, match="X-Sextant-Role"):
+        DevelopmentHeaders().authenticate({"x-sextant-role": "overlord"})
