@@ -62,7 +62,7 @@ schemas: venv
 contracts:
 	@scripts/contracts.sh
 
-k8s-validate:
+k8s-validate: venv
 	@scripts/k8s-validate.sh
 
 check: venv

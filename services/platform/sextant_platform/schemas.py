@@ -3,7 +3,9 @@
 - ``<context>/<Event>.v<N>.json``: a JSON Schema (Draft 2020-12) per event type;
 - ``<context>/inbound/<Type>.v<N>.json``: the payload of each inbound topic;
 - ``asyncapi.yaml``: AsyncAPI 3.0 for every topic, its messages and dead letters;
-- ``openapi/<context>.json``: each service's HTTP API.
+- ``openapi/<context>.json``: each service's HTTP API;
+
+and the per-service containers of ``docker-compose.yml``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import yaml
 from sextant_kit import EventRegistry
 from sextant_kit.service import ServiceDefinition
 
-from sextant_platform import SERVICES
+from sextant_platform import SERVICES, compose
 from sextant_platform.asyncapi import asyncapi_document, inbound_schemas
 from sextant_platform.openapi import openapi_document
 
@@ -69,7 +71,12 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         written += 1
-    print(f"wrote {written} contract documents under {target}", file=sys.stderr)
+    compose_file = ROOT / "docker-compose.yml"
+    compose_file.write_text(compose.update(compose_file.read_text(), SERVICES))
+    print(
+        f"wrote {written} contract documents under {target}, and {compose_file.name}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
