@@ -52,3 +52,20 @@ def test_the_generated_part_of_docker_compose_is_current() -> None:
 
     text = (ROOT / "docker-compose.yml").read_text()
     assert compose.update(text, SERVICES) == text, "docker-compose.yml is stale: run `make schemas`"
+
+
+def test_the_grafana_dashboard_shows_every_metric_and_only_real_ones() -> None:
+    import json
+    import re
+
+    from sextant_kit.metrics import Metrics
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "sextant-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {
+        re.sub(r"_(total|bucket|sum|count)$", "", name)
+        for expr in exprs
+        for name in re.findall(r"\bsextant_[a-z_]+", expr)
+    }
+    families = {family.name for family in Metrics().registry.collect()}
+    assert used == families
