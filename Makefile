@@ -5,12 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv venv-testcontainers bench schemas infra-up infra-down infra-status migrate run test test-unit check format clean
+.PHONY: help venv venv-testcontainers bench schemas contracts k8s-validate infra-up infra-down infra-status migrate run test test-unit check format clean
 
 help:
 	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
 	@echo "make test        set up everything and run the whole test suite"
 	@echo "make check       ruff and mypy --strict"
+	@echo "make schemas     regenerate schemas/ (event JSON Schemas, asyncapi.yaml, openapi/)"
+	@echo "make contracts   validate asyncapi.yaml (AsyncAPI parser) and docker-compose.yml (Compose spec)"
+	@echo "make k8s-validate  lint and render the Helm chart, validate it against Kubernetes and CRD schemas"
 	@echo "make infra-down  stop the Kafka broker and PostgreSQL server that were started"
 
 $(STAMP): pyproject.toml
@@ -60,6 +63,12 @@ bench: venv infra-up
 
 schemas: venv
 	$(BIN)/python -m sextant_platform.schemas
+
+contracts:
+	@scripts/contracts.sh
+
+k8s-validate: venv
+	@scripts/k8s-validate.sh
 
 check: venv
 	$(BIN)/ruff check libs services tests bench
