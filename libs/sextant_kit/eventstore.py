@@ -345,6 +345,20 @@ class PostgresEventStore:
         )
         return [record_from_row(row) for row in rows]
 
+    async def read_positions(
+        self, first: int, last: int, *, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        """Committed events with ``first <= position <= last``, by position (for replays)."""
+        rows = await self._pool.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position BETWEEN $1 AND $2 "
+            "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY position LIMIT $3",
+            first,
+            last,
+            limit,
+        )
+        return [record_from_row(row) for row in rows]
+
     async def head(self) -> GlobalPosition:
         """The position of the newest event visible to readers now."""
         row = await self._pool.fetchrow(

@@ -156,7 +156,7 @@ class ProjectionRunner:
                 await self._dead_letters.send(dead)
             await self._save_offsets(conn, fresh, todo)
         if self._metrics is not None:
-            self._metrics.projected.labels(self.name).inc(len(todo) - len(dead))
+            self._metrics.projected.labels(self.name).inc(len(todo) - len(failed))
             if skipped:
                 self._metrics.projection_duplicates.labels(self.name).inc(skipped)
             if todo and todo[-1][1].time is not None:

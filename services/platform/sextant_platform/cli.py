@@ -1,0 +1,367 @@
+"""``sextant``: the operator's tool. Tail topics, see lag and dead letters, re-drive them,
+rebuild projections, republish the event store, and mint tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from sextant_kit import Settings, envelope
+from sextant_kit.auth import jwks_of, mint
+from sextant_kit.authz import Access, Role
+from sextant_kit.kafka import TopicSpec, ensure_topics
+from sextant_kit.progress import Progress
+from sextant_kit.relay import KafkaSink
+from sextant_kit.runner import rebuild
+from sextant_kit.service import ServiceDefinition, open_runtime
+
+from sextant_platform import SERVICES
+
+DLQ_HEADERS = (
+    "sextant_dlq_reason",
+    "sextant_dlq_error",
+    "sextant_dlq_projection",
+    "sextant_dlq_topic",
+    "sextant_dlq_partition",
+    "sextant_dlq_offset",
+)
+
+
+def service(name: str) -> ServiceDefinition:
+    for s in SERVICES:
+        if s.context == name:
+            return s
+    raise SystemExit(
+        f"unknown service {name!r}; choose from {', '.join(s.context for s in SERVICES)}"
+    )
+
+
+async def _consume(
+    settings: Settings, topic: str, *, from_beginning: bool, limit: int | None
+) -> Any:
+    """Records of ``topic``: up to ``limit`` of those there now, or follow it forever."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None
+    )
+    await consumer.start()
+    try:
+        partitions = await consumer._client.fetch_all_metadata()
+        ids = partitions.partitions_for_topic(topic)
+        if not ids:
+            raise SystemExit(f"no topic {topic!r} on {settings.kafka_bootstrap}")
+        tps = [TopicPartition(topic, p) for p in sorted(ids)]
+        consumer.assign(tps)
+        if from_beginning:
+            await consumer.seek_to_beginning(*tps)
+        else:
+            await consumer.seek_to_end(*tps)
+        ends = await consumer.end_offsets(tps)
+        seen = 0
+        while limit is None or seen < limit:
+            if limit is not None:
+                positions = [await _at(consumer, tp) for tp in tps]
+                if all(at >= ends[tp] for at, tp in zip(positions, tps, strict=True)):
+                    return
+            batch = await consumer.getmany(timeout_ms=1000)
+            for records in batch.values():
+                for record in records:
+                    yield record
+                    seen += 1
+    finally:
+        await consumer.stop()
+
+
+async def _at(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int:
+    position: int = await consumer.position(tp)
+    return position
+
+
+async def tail(settings: Settings, args: argparse.Namespace) -> None:
+    topic = settings.topic(args.topic)
+    async for record in _consume(
+        settings, topic, from_beginning=args.from_beginning, limit=args.limit
+    ):
+        try:
+            event = envelope.decode(record.headers or (), record.value)
+            line = {
+                "offset": record.offset,
+                "partition": record.partition,
+                "type": event.type,
+                "subject": event.subject,
+                "time": event.time.isoformat() if event.time else None,
+                **dict(event.extensions.items()),
+                "data": event.data,
+            }
+        except envelope.EnvelopeError as error:
+            line = {
+                "offset": record.offset,
+                "partition": record.partition,
+                "undecodable": str(error),
+            }
+        print(json.dumps(line, default=str))
+
+
+async def lag(settings: Settings, args: argparse.Namespace) -> None:
+    """Per projection: events behind the topic's end, seconds behind, and DLQ depth."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None)
+    await consumer.start()
+    rows: list[dict[str, Any]] = []
+    try:
+        for definition in SERVICES if not args.service else [service(args.service)]:
+            async with open_runtime(definition, settings) as rt:
+                for runner in rt.projection_runners():
+                    stored = await runner.stored_offsets()
+                    behind = 0
+                    dlq = 0
+                    for logical in runner.projection.topics:
+                        topic = settings.topic(logical)
+                        parts = consumer.partitions_for_topic(topic) or set()
+                        tps = [TopicPartition(topic, p) for p in parts]
+                        ends = await consumer.end_offsets(tps) if tps else {}
+                        behind += sum(max(0, end - stored.get(tp, 0)) for tp, end in ends.items())
+                        dlq_tps = [
+                            TopicPartition(f"{topic}.dlq", p)
+                            for p in consumer.partitions_for_topic(f"{topic}.dlq") or set()
+                        ]
+                        if dlq_tps:
+                            starts = await consumer.beginning_offsets(dlq_tps)
+                            dlq_ends = await consumer.end_offsets(dlq_tps)
+                            dlq += sum(dlq_ends[tp] - starts[tp] for tp in dlq_tps)
+                    newest = await rt.pool.fetchval(
+                        "SELECT max(event_time) FROM projection_checkpoints WHERE projection = $1",
+                        runner.name,
+                    )
+                    seconds = (
+                        (datetime.now(UTC) - newest).total_seconds() if newest and behind else 0
+                    )
+                    rows.append(
+                        {
+                            "service": definition.context,
+                            "projection": runner.name,
+                            "events_behind": behind,
+                            "seconds_behind": round(seconds, 1),
+                            "dead_letters": dlq,
+                        }
+                    )
+    finally:
+        await consumer.stop()
+    width = max(len(r["projection"]) for r in rows) if rows else 10
+    print(f"{'service':<10} {'projection':<{width}} {'behind':>9} {'seconds':>8} {'dlq':>6}")
+    for r in rows:
+        print(
+            f"{r['service']:<10} {r['projection']:<{width}} {r['events_behind']:>9,} "
+            f"{r['seconds_behind']:>8} {r['dead_letters']:>6,}"
+        )
+
+
+async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
+    topic = settings.topic(args.topic)
+    dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
+    async for record in _consume(settings, dlq, from_beginning=True, limit=args.limit or 10_000):
+        headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
+        print(
+            json.dumps(
+                {
+                    "dlq_offset": record.offset,
+                    "key": (record.key or b"").decode(errors="replace"),
+                    **{k: headers.get(k) for k in DLQ_HEADERS},
+                    "ce_type": headers.get("ce_type"),
+                    "ce_id": headers.get("ce_id"),
+                }
+            )
+        )
+
+
+async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
+    """Send dead letters back to their topic (once the cause is fixed), each only once:
+    the offsets re-driven are committed for the group ``sextant.dlq-redrive``."""
+    topic = settings.topic(args.topic)
+    dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{settings.topic_prefix}sextant.dlq-redrive",
+        enable_auto_commit=False,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+    )
+    await consumer.start()
+    await producer.start()
+    progress = Progress(f"redrive {dlq}", None, unit="messages")
+    try:
+        tps = [
+            TopicPartition(dlq, p)
+            for p in sorted(
+                (await consumer._client.fetch_all_metadata()).partitions_for_topic(dlq) or ()
+            )
+        ]
+        if not tps:
+            raise SystemExit(f"no dead-letter topic {dlq!r}")
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        starts = await consumer.beginning_offsets(tps)
+        for tp in tps:
+            done = await consumer.committed(tp)
+            consumer.seek(tp, done if done is not None else starts[tp])
+        while any([await _at(consumer, tp) < ends[tp] for tp in tps]):
+            batch = await consumer.getmany(timeout_ms=1000)
+            for records in batch.values():
+                for record in records:
+                    if record.offset >= ends[TopicPartition(record.topic, record.partition)]:
+                        continue
+                    if args.offset is not None and record.offset != args.offset:
+                        continue
+                    headers = [(k, v) for k, v in record.headers or () if k not in DLQ_HEADERS]
+                    origin = dict(record.headers or ()).get("sextant_dlq_topic", topic.encode())
+                    await producer.send_and_wait(
+                        origin.decode(), record.value, key=record.key, headers=headers
+                    )
+                    progress.advance()
+        if args.offset is None:
+            await consumer.commit(dict(ends))
+    finally:
+        progress.finish()
+        await producer.stop()
+        await consumer.stop()
+
+
+async def republish(settings: Settings, args: argparse.Namespace) -> None:
+    """Publish events ``--from``..``--to`` (store positions) of a service to Kafka again,
+    e.g. for a new subscriber or a lost topic. Subscribers deduplicate by event id."""
+    definition = service(args.service)
+    async with open_runtime(definition, settings) as rt:
+        last = args.to if args.to is not None else (await rt.store.head()).position
+        topic = settings.topic(args.topic or definition.registry.topic)
+        await ensure_topics(settings, [TopicSpec(topic, 3)])
+        sink = KafkaSink(settings.kafka_bootstrap, client_id="sextant-republish")
+        progress = Progress(
+            f"republish {definition.context} {args.first}..{last}",
+            max(last - args.first + 1, 1),
+            unit="events",
+        )
+        position = args.first
+        try:
+            while position <= last:
+                events = await rt.store.read_positions(position, last, limit=1000)
+                if not events:
+                    break
+                pending = [
+                    await sink.send(topic, envelope.encode(e, definition.registry)) for e in events
+                ]
+                await asyncio.gather(*pending)
+                position = events[-1].position + 1
+                progress.advance(len(events), position=position - args.first)
+        finally:
+            progress.finish()
+            await sink.stop()
+
+
+def token_keys(args: argparse.Namespace) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    Path(args.private_key).write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    Path(args.private_key).chmod(0o600)
+    print(jwks_of({args.kid: key.public_key()}))
+
+
+def token_create(settings: Settings, args: argparse.Namespace) -> None:
+    workspaces = dict(item.split("=", 1) for item in args.workspace_role)
+    print(
+        mint(
+            Path(args.private_key).read_text(),
+            kid=args.kid,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            subject=args.subject,
+            tenant=args.tenant,
+            role=Role(args.role) if args.role else None,
+            workspaces={k: Role(v) for k, v in workspaces.items()},
+            scope_workspaces=args.scope_workspace or None,
+            scope_actions=[Access(a) for a in args.scope_action] or None,
+            ttl=args.ttl,
+        )
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sextant", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("tail", help="print a topic's events decoded, one JSON line each")
+    p.add_argument("topic")
+    p.add_argument("--from-beginning", action="store_true")
+    p.add_argument("--limit", type=int)
+    p = sub.add_parser("lag", help="projection lag and dead-letter counts")
+    p.add_argument("--service")
+    dlq = sub.add_parser("dlq", help="inspect or re-drive dead letters").add_subparsers(
+        dest="dlq_command", required=True
+    )
+    p = dlq.add_parser("list")
+    p.add_argument("topic")
+    p.add_argument("--limit", type=int)
+    p = dlq.add_parser("redrive")
+    p.add_argument("topic")
+    p.add_argument("--offset", type=int, help="only this dead letter")
+    p = sub.add_parser("rebuild", help="reset a projection so it replays from the start")
+    p.add_argument("service")
+    p.add_argument("projection")
+    p = sub.add_parser("republish", help="publish a range of a service's event store again")
+    p.add_argument("service")
+    p.add_argument("--from", dest="first", type=int, default=1)
+    p.add_argument("--to", type=int)
+    p.add_argument("--topic", help="another topic than the service's own")
+    tokens = sub.add_parser("token", help="signing keys and tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    p = tokens.add_parser("keys", help="make an ES256 key pair; prints the JWKS to configure")
+    p.add_argument("--private-key", required=True)
+    p.add_argument("--kid", default="sextant-1")
+    p = tokens.add_parser("create", help="mint a token (people or service accounts)")
+    p.add_argument("--private-key", required=True)
+    p.add_argument("--kid", default="sextant-1")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--subject", required=True, help="a person, or service:<name>")
+    p.add_argument("--role", choices=[r.value for r in Role])
+    p.add_argument("--workspace-role", action="append", default=[], metavar="WS=ROLE")
+    p.add_argument("--scope-workspace", action="append", default=[])
+    p.add_argument("--scope-action", action="append", default=[], choices=[a.value for a in Access])
+    p.add_argument("--ttl", type=int, default=3600)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "token":
+        token_keys(args) if args.token_command == "keys" else token_create(settings, args)
+        return
+    if args.command == "rebuild":
+        asyncio.run(rebuild(service(args.service), args.projection, settings))
+        return
+    commands = {"tail": tail, "lag": lag, "republish": republish}
+    if args.command == "dlq":
+        run = dlq_list if args.dlq_command == "list" else dlq_redrive
+    else:
+        run = commands[args.command]
+    try:
+        asyncio.run(run(settings, args))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

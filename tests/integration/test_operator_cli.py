@@ -1,0 +1,174 @@
+"""The operator CLI against the real broker and server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import jwt
+import pytest
+from aiokafka import AIOKafkaProducer
+from sextant_feedback.service import definition
+from sextant_kit import Settings
+from sextant_kit.auth import BearerTokens
+from sextant_kit.service import Runtime, open_runtime, prepare
+
+from tests.integration.kit_support import read_topic
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def sextant(settings: Settings, *args: str) -> str:
+    env = {
+        **os.environ,
+        "SEXTANT_POSTGRES_URL": settings.postgres_url,
+        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
+        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sextant_platform.cli",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()[-3000:]
+    return out.decode()
+
+
+@pytest.fixture(scope="module")
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as runtime:
+        runtime.subscribe_projections()
+        await runtime.broker.start()
+        yield runtime
+
+
+async def test_tail_republish_and_lag(rt: Runtime, settings: Settings, unique: str) -> None:
+    app = rt.http_app(with_routes=True)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://x"
+    ) as http:
+        for i in range(3):
+            response = await http.post(
+                f"/v1/workspaces/ws-{unique}/feedback", json={"text": f"cli {i}", "source": "email"}
+            )
+            assert response.status_code == 201
+    await rt.relay().publish_batch()
+    tailed = await sextant(
+        settings, "tail", "sextant.feedback.events.v1", "--from-beginning", "--limit", "1000"
+    )
+    mine = [json.loads(line) for line in tailed.splitlines() if f"ws-{unique}" in line]
+    assert len(mine) == 3
+    assert mine[0]["type"] == "io.sextant.feedback.FeedbackReceived.v1"
+
+    head = (await rt.store.head()).position
+    await sextant(
+        settings,
+        "republish",
+        "feedback",
+        "--from",
+        "1",
+        "--to",
+        str(head),
+        "--topic",
+        f"replay-{unique}",
+    )
+    copied = await read_topic(settings.kafka_bootstrap, settings.topic(f"replay-{unique}"), head)
+    assert len(copied) == head
+
+    async def caught_up() -> None:
+        report = await sextant(settings, "lag", "--service", "feedback")
+        inbox = next(line for line in report.splitlines() if "feedback_inbox" in line)
+        assert inbox.split()[2] == "0", report
+
+    await eventually(caught_up, within=30)
+
+
+async def test_dead_letters_are_listed_and_redriven(
+    rt: Runtime, settings: Settings, unique: str
+) -> None:
+    topic = settings.topic("sextant.feedback.inbound.v1")
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    ce_id = str(uuid.uuid4())
+    try:
+        await producer.send_and_wait(
+            topic,
+            b'{"text": "no workspace", "source": "email"}',
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", ce_id.encode()),
+                ("ce_source", b"/crm"),
+                ("ce_type", b"io.sextant.feedback.FeedbackSubmitted.v1"),
+                ("ce_tenantid", b"local"),
+                ("ce_actor", b"service:crm"),
+            ],
+        )
+    finally:
+        await producer.stop()
+
+    async def dead_lettered() -> None:
+        listed = await sextant(settings, "dlq", "list", "sextant.feedback.inbound.v1")
+        assert ce_id in listed
+
+    await eventually(dead_lettered, within=30)
+    listed = [
+        json.loads(x)
+        for x in (
+            await sextant(settings, "dlq", "list", "sextant.feedback.inbound.v1")
+        ).splitlines()
+    ]
+    letter = next(x for x in listed if x["ce_id"] == ce_id)
+    assert "workspace_id" in letter["sextant_dlq_error"]
+    await sextant(settings, "dlq", "redrive", "sextant.feedback.inbound.v1")
+    back = await read_topic(settings.kafka_bootstrap, topic, 100, timeout_ms=3000)
+    copies = [r for r in back if dict(r.headers).get("ce_id") == ce_id.encode()]
+    assert len(copies) == 2
+    assert not any(k.startswith("sextant_dlq") for k, _ in copies[1].headers)
+
+
+async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_path: Path) -> None:
+    key = tmp_path / "signing.pem"
+    jwks = await sextant(settings, "token", "keys", "--private-key", str(key), "--kid", "k1")
+    token = (
+        await sextant(
+            settings,
+            "token",
+            "create",
+            "--private-key",
+            str(key),
+            "--kid",
+            "k1",
+            "--tenant",
+            "acme",
+            "--subject",
+            "service:crm-sync",
+            "--role",
+            "contributor",
+            "--scope-workspace",
+            "mobile",
+            "--scope-action",
+            "write",
+        )
+    ).strip()
+    verifier = BearerTokens(
+        jwt.PyJWKSet.from_json(jwks), settings.jwt_issuer, settings.jwt_audience
+    )
+    who = verifier.authenticate({"authorization": f"Bearer {token}"})
+    assert (who.tenant_id, who.actor) == ("acme", "service:crm-sync")
+    assert who.workspaces == frozenset({"mobile"})
