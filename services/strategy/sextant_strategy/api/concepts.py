@@ -1,7 +1,5 @@
 """Product concepts of a workspace and their links to discovery opportunities."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """The decision log: record decisions (superseding earlier ones) and search it."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import date
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """The preliminary timeline: milestones, moved with a reason, and their history."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import date
 from typing import Annotated, Any

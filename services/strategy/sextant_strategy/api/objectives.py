@@ -1,6 +1,5 @@
 """Objectives and key results, of the organisation and of each workspace (team)."""
-
-from __future__ import annotations
+# No "from __future__ import annotations": FastAPI must resolve the local Annotated aliases.
 
 import uuid
 from typing import Annotated, Any

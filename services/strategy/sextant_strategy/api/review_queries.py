@@ -1,7 +1,5 @@
 """Read side of strategy review: strategies, their comments and approved versions, as of."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any

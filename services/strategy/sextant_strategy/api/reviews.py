@@ -1,7 +1,5 @@
 """Strategies through review: draft, submit to named reviewers, comment, approve."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Annotated, Any
 
