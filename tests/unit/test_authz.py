@@ -1,5 +1,4 @@
 import pytest
-
 from sextant_kit.authz import PERMISSIONS, Access, Principal, Role
 
 
