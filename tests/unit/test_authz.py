@@ -1,4 +1,5 @@
 import pytest
+
 from sextant_kit.authz import PERMISSIONS, Access, Principal, Role
 
 
