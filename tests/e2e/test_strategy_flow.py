@@ -123,14 +123,14 @@ async def test_cascade_check_in_and_approve_a_strategy(
         assert {c["objective_id"] for c in root["children"]} == set(teams.values())
         assert root["rolled_up_progress"] == pytest.approx((0.5 + 0.3) / 2)
 
-    await eventually(tree_rolled_up)
+    await eventually(tree_rolled_up, within=60)
 
     async def approved() -> None:
         got = (await http.get(base, headers=PM)).json()
         assert got.get("status") == "approved"
         assert [v["version"] for v in got["approved_versions"]] == [1]
 
-    await eventually(approved)
+    await eventually(approved, within=60)
     version = (await http.get(f"{base}/versions/1", headers=PM)).json()
     snapshot = version["snapshot"]
     assert snapshot["vision"]["vision"] == "Anyone can pay anywhere"

@@ -27,7 +27,7 @@ async def topic_is_known(settings: Settings, topic: str) -> None:
         async def known() -> None:
             assert await producer.partitions_for(topic)
 
-        await eventually(known)
+        await eventually(known, within=60)
     finally:
         await producer.stop()
 

@@ -30,7 +30,7 @@ async def test_every_vision_revision_is_kept_and_readable_as_of_a_moment(
         revisions = (await client.get(f"{path}/revisions")).json()["items"]
         assert [r["revision"] for r in revisions] == [2, 1]
 
-    await eventually(both)
+    await eventually(both, within=60)
     revisions = (await client.get(f"{path}/revisions", params={"limit": 1})).json()
     assert revisions["next_cursor"] is not None
     older = await client.get(f"{path}/revisions", params={"cursor": revisions["next_cursor"]})
@@ -103,7 +103,7 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
         assert timeline[0]["original_date"] == "2026-06-01"
         assert [m["reason"] for m in timeline[0]["moves"]] == ["vendor late"]
 
-    await eventually(projected)
+    await eventually(projected, within=60)
 
 
 async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_supersession(
@@ -155,5 +155,5 @@ async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_superse
         current = (await client.get(path, params={"include_superseded": False})).json()
         assert [d["decision_id"] for d in current["items"]] == [second]
 
-    await eventually(searchable)
+    await eventually(searchable, within=60)
     assert (await client.get(f"{path}/{uuid.uuid4()}")).status_code == 404

@@ -75,7 +75,7 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
             assert {c["objective_id"] for c in root["children"]} == {a, b}
             assert root["rolled_up_progress"] == pytest.approx((0.6 + 0.2) / 2)
 
-        await eventually(rolled_up)
+        await eventually(rolled_up, within=60)
         detail = (await client.get(f"{team(f'a-{unique}')}/{a}")).json()
         assert detail["progress"] == pytest.approx(0.6)
         assert detail["key_results"][0]["current"] == 60

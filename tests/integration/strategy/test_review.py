@@ -80,7 +80,7 @@ async def test_an_approved_version_is_an_immutable_snapshot(
         vision = (await client.get(f"{ws}/vision")).json()
         assert vision.get("revision") == 2
 
-    await eventually(approved)
+    await eventually(approved, within=60)
     version = (await client.get(f"{ws}/strategies/{strategy}/versions/1")).json()
     snapshot = version["snapshot"]
     assert snapshot["vision"]["vision"] == "Pay anywhere"
