@@ -1,0 +1,192 @@
+"""The preliminary timeline: milestones, moved with a reason, and their history."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sextant_kit import CommandContext, NotFound
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.service import Runtime
+
+from sextant_strategy.api.common import (
+    Aggregate,
+    Cursor,
+    IfMatch,
+    Limit,
+    WorkspaceId,
+    answer,
+    decode_cursor,
+    in_workspace,
+    jsonable,
+    page,
+)
+from sextant_strategy.api.inputs import Body
+from sextant_strategy.domain.common import ShortText, Text, Title
+from sextant_strategy.domain.milestone import (
+    MoveMilestone,
+    PlanMilestone,
+    ReachMilestone,
+    milestone_decider,
+)
+
+
+class MilestoneIn(Body):
+    title: Title
+    description: Text | None = None
+    target_date: date
+    objective_ids: Annotated[tuple[uuid.UUID, ...], Field(max_length=50)] = ()
+
+
+class MoveIn(Body):
+    target_date: date
+    reason: ShortText
+
+
+class ReachIn(Body):
+    reached_on: date
+
+
+def milestone_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["timeline"])
+    milestones = Aggregate(rt, milestone_decider, "milestone")
+    Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+    Reader = Annotated[Caller, Depends(requires(Access.READ))]
+    Context = Annotated[CommandContext, Depends(command_context)]
+
+    async def existing(milestone_id: uuid.UUID, tenant: str, workspace_id: str) -> None:
+        state, _ = await milestones.load(str(milestone_id), tenant)
+        in_workspace(state.exists, state.workspace_id, workspace_id, f"milestone {milestone_id}")
+
+    @api.post("/milestones", status_code=201)
+    async def plan_milestone(
+        workspace_id: WorkspaceId,
+        body: MilestoneIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        milestone_id = uuid.uuid4()
+        command = PlanMilestone(
+            milestone_id=milestone_id, workspace_id=workspace_id, now=ctx.now, **body.model_dump()
+        )
+        result = await milestones.run(
+            str(milestone_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.post("/milestones/{milestone_id}/move")
+    async def move_milestone(
+        workspace_id: WorkspaceId,
+        milestone_id: uuid.UUID,
+        body: MoveIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        await existing(milestone_id, ctx.tenant_id, workspace_id)
+        command = MoveMilestone(
+            milestone_id=milestone_id,
+            to_date=body.target_date,
+            reason=body.reason,
+            now=ctx.now,
+            actor=ctx.actor,
+        )
+        result = await milestones.run(
+            str(milestone_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
+
+    @api.post("/milestones/{milestone_id}/reach")
+    async def reach_milestone(
+        workspace_id: WorkspaceId,
+        milestone_id: uuid.UUID,
+        body: ReachIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        await existing(milestone_id, ctx.tenant_id, workspace_id)
+        command = ReachMilestone(milestone_id=milestone_id, reached_on=body.reached_on, now=ctx.now)
+        result = await milestones.run(
+            str(milestone_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
+
+    async def history(tenant: str, ids: list[Any]) -> dict[str, list[dict[str, Any]]]:
+        rows = await rt.pool.fetch(
+            "SELECT milestone_id, from_date, to_date, reason, moved_at, moved_by"
+            " FROM strategy_milestone_moves WHERE tenant_id = $1 AND milestone_id = ANY($2)"
+            " ORDER BY moved_at",
+            tenant,
+            ids,
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            out.setdefault(str(r["milestone_id"]), []).append(jsonable(r))
+        return out
+
+    @api.get("/timeline")
+    async def timeline(
+        workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
+    ) -> dict[str, Any]:
+        """Milestones by target date, each with its moves (oldest first)."""
+        after = decode_cursor(cursor, 2)
+        rows = await rt.pool.fetch(
+            "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND ($3::text IS NULL"
+            " OR (target_date, milestone_id) > ($3::text::date, $4::text::uuid))"
+            " ORDER BY target_date, milestone_id LIMIT $5",
+            who.tenant_id,
+            workspace_id,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        moves = await history(who.tenant_id, [r["milestone_id"] for r in rows])
+        items = [{**jsonable(r), "moves": moves.get(str(r["milestone_id"]), [])} for r in rows]
+        return page(items, limit, "target_date", "milestone_id")
+
+    @api.get("/milestones/{milestone_id}")
+    async def get_milestone(
+        workspace_id: WorkspaceId, milestone_id: uuid.UUID, who: Reader
+    ) -> dict[str, Any]:
+        row = await rt.pool.fetchrow(
+            "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND milestone_id = $3",
+            who.tenant_id,
+            workspace_id,
+            milestone_id,
+        )
+        if row is None:
+            raise NotFound(f"milestone {milestone_id} not found in workspace {workspace_id}")
+        moves = await history(who.tenant_id, [milestone_id])
+        return {**jsonable(row), "moves": moves.get(str(milestone_id), [])}
+
+    return api

@@ -1,0 +1,112 @@
+"""Objective read models: one objective in full, and the tree across all workspaces."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Query
+from sextant_kit import NotFound
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+from sextant_kit.service import Runtime
+
+from sextant_strategy.api.common import Cursor, Limit, decode_cursor, jsonable, page
+from sextant_strategy.domain.common import Quarter
+from sextant_strategy.domain.progress import rolled_up_progress
+
+
+async def objective_detail(
+    pool: asyncpg.Pool, tenant: str, workspace_id: str | None, objective_id: uuid.UUID
+) -> dict[str, Any]:
+    row = await pool.fetchrow(
+        "SELECT * FROM strategy_objectives WHERE tenant_id = $1 AND objective_id = $2"
+        " AND workspace_id IS NOT DISTINCT FROM $3",
+        tenant,
+        objective_id,
+        workspace_id,
+    )
+    if row is None:
+        where = f"workspace {workspace_id}" if workspace_id else "the organisation"
+        raise NotFound(f"objective {objective_id} not found in {where}")
+    krs = await pool.fetch(
+        "SELECT * FROM strategy_key_results WHERE tenant_id = $1 AND objective_id = $2"
+        " ORDER BY defined_order",
+        tenant,
+        objective_id,
+    )
+    check_ins = await pool.fetch(
+        "SELECT key_result_id, value, confidence, comment, progress, status, checked_in_at,"
+        " checked_in_by FROM strategy_check_ins WHERE tenant_id = $1 AND objective_id = $2"
+        " ORDER BY checked_in_at DESC LIMIT 100",
+        tenant,
+        objective_id,
+    )
+    return {
+        **jsonable(row),
+        "key_results": [jsonable(k) for k in krs],
+        "recent_check_ins": [jsonable(c) for c in check_ins],
+    }
+
+
+def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Nest objectives under their parents and roll progress up (``rolled_up_progress``).
+
+    Roots are objectives without a parent, or whose parent is outside ``rows``.
+    """
+    by_id = {r["objective_id"]: {**r, "children": []} for r in rows}
+    children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    roots: list[dict[str, Any]] = []
+    for node in by_id.values():
+        parent = node["parent_id"]
+        if parent is not None and parent in by_id:
+            children[parent].append(node)
+        else:
+            roots.append(node)
+
+    def fill(node: dict[str, Any], seen: frozenset[str]) -> float | None:
+        kids = [c for c in children[node["objective_id"]] if c["objective_id"] not in seen]
+        node["children"] = kids
+        inner = seen | {node["objective_id"]}
+        node["rolled_up_progress"] = rolled_up_progress(
+            node["progress"], [fill(c, inner) for c in kids]
+        )
+        return node["rolled_up_progress"]  # type: ignore[no-any-return]
+
+    for root in roots:
+        fill(root, frozenset())
+    return roots
+
+
+def tree_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/organisation", tags=["objectives"])
+
+    @api.get("/objective-tree")
+    async def objective_tree(
+        who: Annotated[Caller, Depends(requires(Access.READ))],
+        period: Annotated[Quarter | None, Query()] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Every objective of the organisation and its workspaces, nested by alignment.
+
+        Pages over the root objectives (by when they were set); each root carries its whole
+        subtree with ``rolled_up_progress``. ``period`` keeps objectives of that quarter.
+        """
+        rows = await rt.pool.fetch(
+            "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
+            " period_end, parent_id, progress, status, outcome, set_at"
+            " FROM strategy_objectives WHERE tenant_id = $1"
+            " AND ($2::text IS NULL OR period_label = $2) ORDER BY set_at, objective_id",
+            who.tenant_id,
+            period,
+        )
+        roots = build_tree([jsonable(r) for r in rows])
+        after = decode_cursor(cursor, 2)
+        if after is not None:
+            roots = [r for r in roots if (r["set_at"], r["objective_id"]) > (after[0], after[1])]
+        return page(roots[: limit + 1], limit, "set_at", "objective_id")
+
+    return api

@@ -1,0 +1,304 @@
+"""Objectives and key results, of the organisation and of each workspace (team)."""
+# No "from __future__ import annotations": FastAPI must resolve the local Annotated aliases.
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sextant_kit import CommandContext, DomainError
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.service import Runtime
+
+from sextant_strategy.api.common import (
+    Aggregate,
+    Cursor,
+    IfMatch,
+    Limit,
+    WorkspaceId,
+    answer,
+    decode_cursor,
+    in_workspace,
+    jsonable,
+    page,
+)
+from sextant_strategy.api.inputs import Body, PeriodIn
+from sextant_strategy.api.objective_queries import objective_detail
+from sextant_strategy.domain.common import Actor, ShortText, Text, Title, Unit
+from sextant_strategy.domain.objective import (
+    AlignObjective,
+    CheckInKeyResult,
+    CloseObjective,
+    DefineKeyResult,
+    Objective,
+    SetObjective,
+    objective_decider,
+)
+from sextant_strategy.domain.objective_events import Outcome
+from sextant_strategy.domain.progress import Direction
+
+MAX_DEPTH = 100
+
+
+class ObjectiveIn(Body):
+    title: Title
+    description: Text | None = None
+    owner: Actor | None = None
+    period: PeriodIn
+    parent_id: uuid.UUID | None = None
+
+
+class AlignIn(Body):
+    parent_id: uuid.UUID | None
+
+
+class KeyResultIn(Body):
+    title: Title
+    baseline: float
+    target: float
+    unit: Unit
+    direction: Direction
+
+
+class CheckInIn(Body):
+    value: float
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    comment: ShortText | None = None
+
+
+class CloseIn(Body):
+    outcome: Outcome
+    note: ShortText | None = None
+
+
+def team_scope(workspace_id: WorkspaceId) -> str | None:
+    return workspace_id
+
+
+def organisation_scope() -> str | None:
+    return None
+
+
+Objectives = Aggregate[Any, Any, Objective]
+
+
+async def ancestry(
+    objectives: Objectives, tenant: str, parent_id: uuid.UUID
+) -> tuple[uuid.UUID, ...]:
+    """The proposed parent's chain of parents, nearest first, read from the event streams."""
+    parent, _ = await objectives.load(str(parent_id), tenant)
+    if not parent.exists:
+        raise DomainError(
+            f"parent objective {parent_id} does not exist in this organisation",
+            field="parent_id",
+        )
+    chain: list[uuid.UUID] = []
+    current = parent.parent_id
+    while current is not None and current not in chain and len(chain) < MAX_DEPTH:
+        chain.append(current)
+        state, _ = await objectives.load(str(current), tenant)
+        current = state.parent_id
+    return tuple(chain)
+
+
+def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
+    prefix = "/v1/workspaces/{workspace_id}/objectives" if team else "/v1/organisation/objectives"
+    api = APIRouter(prefix=prefix, tags=["objectives"])
+    Scope = Annotated[str | None, Depends(team_scope if team else organisation_scope)]
+    Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+    Context = Annotated[CommandContext, Depends(command_context)]
+    objectives: Objectives = Aggregate(rt, objective_decider, "objective")
+
+    async def existing(objective_id: uuid.UUID, tenant: str, scope: str | None) -> Objective:
+        state, _ = await objectives.load(str(objective_id), tenant)
+        in_workspace(state.exists, state.workspace_id, scope, f"objective {objective_id}")
+        return state
+
+    @api.post("", status_code=201)
+    async def set_objective(
+        scope: Scope,
+        body: ObjectiveIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        objective_id = uuid.uuid4()
+        parents = (
+            await ancestry(objectives, ctx.tenant_id, body.parent_id) if body.parent_id else ()
+        )
+        command = SetObjective(
+            objective_id=objective_id,
+            workspace_id=scope,
+            title=body.title,
+            description=body.description,
+            owner=body.owner or ctx.actor,
+            period=body.period.period(),
+            parent_id=body.parent_id,
+            parent_ancestry=parents,
+            now=ctx.now,
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.put("/{objective_id}/parent")
+    async def align_objective(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        body: AlignIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        await existing(objective_id, ctx.tenant_id, scope)
+        parents = (
+            await ancestry(objectives, ctx.tenant_id, body.parent_id) if body.parent_id else ()
+        )
+        command = AlignObjective(
+            objective_id=objective_id, parent_id=body.parent_id, parent_ancestry=parents
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
+
+    @api.post("/{objective_id}/key-results", status_code=201)
+    async def define_key_result(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        body: KeyResultIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        await existing(objective_id, ctx.tenant_id, scope)
+        kr_id = uuid.uuid4()
+        command = DefineKeyResult(
+            objective_id=objective_id, key_result_id=kr_id, **body.model_dump()
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(
+            result,
+            create=True,
+            location=f"{request.url.path}/{kr_id}",
+            extra={"key_result_id": str(kr_id)},
+        )
+
+    @api.post("/{objective_id}/key-results/{key_result_id}/check-ins", status_code=201)
+    async def check_in(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        key_result_id: uuid.UUID,
+        body: CheckInIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = CheckInKeyResult(
+            objective_id=objective_id,
+            key_result_id=key_result_id,
+            now=ctx.now,
+            actor=ctx.actor,
+            **body.model_dump(),
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=True)
+
+    @api.post("/{objective_id}/close")
+    async def close_objective(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        body: CloseIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = CloseObjective(
+            objective_id=objective_id, now=ctx.now, actor=ctx.actor, **body.model_dump()
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
+
+    @api.get("")
+    async def list_objectives(
+        scope: Scope,
+        who: Annotated[Caller, Depends(requires(Access.READ))],
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        after = decode_cursor(cursor, 2)
+        rows = await rt.pool.fetch(
+            "SELECT * FROM strategy_objectives WHERE tenant_id = $1"
+            " AND workspace_id IS NOT DISTINCT FROM $2"
+            " AND ($3::text IS NULL"
+            " OR (set_at, objective_id) > ($3::text::timestamptz, $4::text::uuid))"
+            " ORDER BY set_at, objective_id LIMIT $5",
+            who.tenant_id,
+            scope,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        return page([jsonable(r) for r in rows], limit, "set_at", "objective_id")
+
+    @api.get("/{objective_id}")
+    async def get_objective(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        who: Annotated[Caller, Depends(requires(Access.READ))],
+    ) -> dict[str, Any]:
+        return await objective_detail(rt.pool, who.tenant_id, scope, objective_id)
+
+    return api

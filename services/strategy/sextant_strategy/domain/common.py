@@ -1,0 +1,56 @@
+"""Field types and value objects that several strategy aggregates share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+from uuid import UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from sextant_kit import DomainError
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Quarter = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+
+STRATEGY_NAMESPACE = UUID("3f1d0a52-8a7e-4b8e-9d5c-2c1f6b0e9a41")
+
+
+class Period(BaseModel):
+    """A planning period: a calendar quarter or a custom range, both ends inclusive."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str
+    start: date
+    end: date
+
+
+def quarter_period(quarter: str) -> Period:
+    """``2026-Q3`` -> 1 July 2026 to 30 September 2026."""
+    year, q = int(quarter[:4]), int(quarter[-1])
+    start = date(year, 3 * (q - 1) + 1, 1)
+    following = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return Period(label=quarter, start=start, end=following - timedelta(days=1))
+
+
+def custom_period(start: date, end: date) -> Period:
+    return Period(label=f"{start.isoformat()}..{end.isoformat()}", start=start, end=end)
+
+
+def check_period(period: Period) -> None:
+    """A period must end on or after the day it starts."""
+    if period.end < period.start:
+        raise DomainError(
+            f"the period ends ({period.end}) before it starts ({period.start}); "
+            "give an end date on or after the start date",
+            field="period.end",
+        )
+
+
+def vision_id_for(tenant_id: str, workspace_id: str) -> UUID:
+    """Each workspace has exactly one vision stream."""
+    return uuid5(STRATEGY_NAMESPACE, f"vision\n{tenant_id}\n{workspace_id}")

@@ -1,0 +1,260 @@
+"""Objectives with key results: set, aligned to a parent, checked in, closed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Annotated, Literal, assert_never
+from uuid import UUID
+
+from pydantic import Field
+from sextant_kit import Command, Conflict, Decider, DomainError, NotFound
+
+from sextant_strategy.domain.common import Actor, Period, ShortText, Text, Title, Unit, check_period
+from sextant_strategy.domain.objective_events import (
+    KeyResultDefined,
+    KeyResultProgressed,
+    Level,
+    ObjectiveAligned,
+    ObjectiveClosed,
+    ObjectiveEvent,
+    ObjectiveSet,
+    Outcome,
+)
+from sextant_strategy.domain.progress import (
+    Direction,
+    elapsed_share,
+    key_result_progress,
+    key_result_status,
+)
+
+# Commands -----------------------------------------------------------------------------
+
+
+class SetObjective(Command):
+    kind: Literal["set"] = "set"
+    objective_id: UUID
+    workspace_id: str | None
+    title: Title
+    description: Text | None = None
+    owner: Actor
+    period: Period
+    parent_id: UUID | None = None
+    parent_ancestry: tuple[UUID, ...] = ()
+    """The proposed parent's own parents, nearest first, as the caller loaded them."""
+    now: datetime
+
+
+class AlignObjective(Command):
+    kind: Literal["align"] = "align"
+    objective_id: UUID
+    parent_id: UUID | None
+    parent_ancestry: tuple[UUID, ...] = ()
+
+
+class DefineKeyResult(Command):
+    kind: Literal["define_kr"] = "define_kr"
+    objective_id: UUID
+    key_result_id: UUID
+    title: Title
+    baseline: float
+    target: float
+    unit: Unit
+    direction: Direction
+
+
+class CheckInKeyResult(Command):
+    kind: Literal["check_in"] = "check_in"
+    objective_id: UUID
+    key_result_id: UUID
+    value: float
+    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    comment: ShortText | None = None
+    now: datetime
+    actor: Actor
+
+
+class CloseObjective(Command):
+    kind: Literal["close"] = "close"
+    objective_id: UUID
+    outcome: Outcome
+    note: ShortText | None = None
+    now: datetime
+    actor: Actor
+
+
+ObjectiveCommand = (
+    SetObjective | AlignObjective | DefineKeyResult | CheckInKeyResult | CloseObjective
+)
+
+# State --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    definition: KeyResultDefined
+    latest: KeyResultProgressed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    set: ObjectiveSet | None = None
+    parent_id: UUID | None = None
+    key_results: dict[UUID, KeyResult] = field(default_factory=dict)
+    closed: ObjectiveClosed | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.set is not None
+
+    @property
+    def workspace_id(self) -> str | None:
+        return self.set.workspace_id if self.set else None
+
+
+def initial_state() -> Objective:
+    return Objective()
+
+
+def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
+    match event:
+        case ObjectiveSet():
+            return Objective(set=event, parent_id=event.parent_id)
+        case ObjectiveAligned():
+            return replace(state, parent_id=event.parent_id)
+        case KeyResultDefined():
+            return replace(
+                state, key_results={**state.key_results, event.key_result_id: KeyResult(event)}
+            )
+        case KeyResultProgressed():
+            kr = state.key_results[event.key_result_id]
+            return replace(
+                state,
+                key_results={**state.key_results, event.key_result_id: replace(kr, latest=event)},
+            )
+        case ObjectiveClosed():
+            return replace(state, closed=event)
+        case _:
+            assert_never(event)
+
+
+# Decisions ----------------------------------------------------------------------------
+
+
+def check_no_cycle(objective_id: UUID, parent_id: UUID | None, ancestry: tuple[UUID, ...]) -> None:
+    """An objective may not sit below itself anywhere in its chain of parents."""
+    if parent_id is None:
+        return
+    chain = [parent_id, *ancestry]
+    if objective_id in chain:
+        loop = chain[: chain.index(objective_id) + 1]
+        path = " → ".join(str(o) for o in [objective_id, *loop])
+        raise DomainError(
+            f"aligning objective {objective_id} under {parent_id} would create a cycle: "
+            f"{path}; choose a parent that is not aligned below this objective",
+            field="parent_id",
+            code="alignment-cycle",
+        )
+
+
+def _open(state: Objective, objective_id: UUID) -> ObjectiveSet:
+    if state.set is None:
+        raise NotFound(f"objective {objective_id} does not exist")
+    if state.closed is not None:
+        raise Conflict(
+            f"objective {objective_id} was closed ({state.closed.outcome.value}); "
+            "set a new objective instead",
+            code="objective-closed",
+        )
+    return state.set
+
+
+def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
+    match command:
+        case SetObjective():
+            if state.exists:
+                raise Conflict(f"objective {command.objective_id} already exists")
+            check_period(command.period)
+            check_no_cycle(command.objective_id, command.parent_id, command.parent_ancestry)
+            level = Level.TEAM if command.workspace_id else Level.ORGANISATION
+            return [
+                ObjectiveSet(
+                    **command.model_dump(exclude={"kind", "parent_ancestry", "now"}),
+                    level=level,
+                    set_at=command.now,
+                )
+            ]
+        case AlignObjective():
+            _open(state, command.objective_id)
+            check_no_cycle(command.objective_id, command.parent_id, command.parent_ancestry)
+            if command.parent_id == state.parent_id:
+                return []
+            return [
+                ObjectiveAligned(
+                    objective_id=command.objective_id,
+                    parent_id=command.parent_id,
+                    previous_parent_id=state.parent_id,
+                )
+            ]
+        case DefineKeyResult():
+            return _define(command, state)
+        case CheckInKeyResult():
+            return _check_in(command, state)
+        case CloseObjective():
+            _open(state, command.objective_id)
+            return [
+                ObjectiveClosed(
+                    objective_id=command.objective_id,
+                    outcome=command.outcome,
+                    note=command.note,
+                    closed_at=command.now,
+                    closed_by=command.actor,
+                )
+            ]
+        case _:
+            assert_never(command)
+
+
+def _define(command: DefineKeyResult, state: Objective) -> list[ObjectiveEvent]:
+    _open(state, command.objective_id)
+    if command.key_result_id in state.key_results:
+        raise Conflict(f"key result {command.key_result_id} already exists")
+    rising = command.direction is Direction.INCREASE
+    if (command.target > command.baseline) != rising or command.target == command.baseline:
+        relation = "above" if rising else "below"
+        raise DomainError(
+            f"an {command.direction.value} key result needs a target {relation} its baseline "
+            f"({command.baseline}); got {command.target}",
+            field="target",
+        )
+    return [KeyResultDefined(**command.model_dump(exclude={"kind"}))]
+
+
+def _check_in(command: CheckInKeyResult, state: Objective) -> list[ObjectiveEvent]:
+    objective = _open(state, command.objective_id)
+    kr = state.key_results.get(command.key_result_id)
+    if kr is None:
+        raise NotFound(
+            f"objective {command.objective_id} has no key result {command.key_result_id}"
+        )
+    d = kr.definition
+    progress = key_result_progress(d.baseline, d.target, command.value)
+    elapsed = elapsed_share(objective.period.start, objective.period.end, command.now)
+    return [
+        KeyResultProgressed(
+            objective_id=command.objective_id,
+            key_result_id=command.key_result_id,
+            value=command.value,
+            confidence=command.confidence,
+            comment=command.comment,
+            progress=progress,
+            status=key_result_status(progress, elapsed, command.confidence),
+            checked_in_at=command.now,
+            checked_in_by=command.actor,
+        )
+    ]
+
+
+objective_decider: Decider[ObjectiveCommand, ObjectiveEvent, Objective] = Decider(
+    initial_state, decide, evolve
+)

@@ -1,0 +1,85 @@
+"""The facts of the objective aggregate: objectives set, aligned, measured and closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sextant_kit import Event
+
+from sextant_strategy.domain.common import Period
+from sextant_strategy.domain.progress import Direction, Status
+
+
+class Level(StrEnum):
+    ORGANISATION = "organisation"
+    TEAM = "team"
+
+
+class Outcome(StrEnum):
+    ACHIEVED = "achieved"
+    PARTIALLY_ACHIEVED = "partially_achieved"
+    MISSED = "missed"
+    ABANDONED = "abandoned"
+
+
+# Events -------------------------------------------------------------------------------
+
+
+class ObjectiveSet(Event):
+    event_type = "ObjectiveSet"
+    objective_id: UUID
+    workspace_id: str | None
+    level: Level
+    title: str
+    description: str | None
+    owner: str
+    period: Period
+    parent_id: UUID | None
+    set_at: datetime
+
+
+class ObjectiveAligned(Event):
+    event_type = "ObjectiveAligned"
+    objective_id: UUID
+    parent_id: UUID | None
+    previous_parent_id: UUID | None
+
+
+class KeyResultDefined(Event):
+    event_type = "KeyResultDefined"
+    objective_id: UUID
+    key_result_id: UUID
+    title: str
+    baseline: float
+    target: float
+    unit: str
+    direction: Direction
+
+
+class KeyResultProgressed(Event):
+    event_type = "KeyResultProgressed"
+    objective_id: UUID
+    key_result_id: UUID
+    value: float
+    confidence: float
+    comment: str | None
+    progress: float
+    status: Status
+    checked_in_at: datetime
+    checked_in_by: str
+
+
+class ObjectiveClosed(Event):
+    event_type = "ObjectiveClosed"
+    objective_id: UUID
+    outcome: Outcome
+    note: str | None
+    closed_at: datetime
+    closed_by: str
+
+
+ObjectiveEvent = (
+    ObjectiveSet | ObjectiveAligned | KeyResultDefined | KeyResultProgressed | ObjectiveClosed
+)

@@ -1,0 +1,159 @@
+"""Vision revisions as of a moment, concepts, the timeline and the decision log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from sextant_kit.service import Runtime
+
+from tests.integration.strategy.support import event_count, ok, publish
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_every_vision_revision_is_kept_and_readable_as_of_a_moment(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    path = f"/v1/workspaces/ws-{unique}/vision"
+    first = await ok(await client.put(path, json={"vision": "Pay anywhere", "mission": "Ship"}))
+    same = await client.put(path, json={"vision": "Pay anywhere", "mission": "Ship"})
+    assert (same.status_code, same.json()["created"]) == (200, False)
+    await ok(await client.put(path, json={"vision": "Pay with a glance", "mission": "Ship"}))
+    assert first["stream_version"] == 1
+    await publish(runtime)
+
+    async def both() -> None:
+        revisions = (await client.get(f"{path}/revisions")).json()["items"]
+        assert [r["revision"] for r in revisions] == [2, 1]
+
+    await eventually(both, within=60)
+    revisions = (await client.get(f"{path}/revisions", params={"limit": 1})).json()
+    assert revisions["next_cursor"] is not None
+    older = await client.get(f"{path}/revisions", params={"cursor": revisions["next_cursor"]})
+    first_at = datetime.fromisoformat(older.json()["items"][0]["revised_at"])
+    between = (first_at + timedelta(microseconds=1)).isoformat()
+    then = (await client.get(path, params={"as_of": between})).json()
+    assert then["vision"] == "Pay anywhere"
+    assert (await client.get(path)).json()["vision"] == "Pay with a glance"
+    before = await client.get(path, params={"as_of": "2001-01-01"})
+    assert before.status_code == 404
+    bad = await client.get(path, params={"as_of": "yesterday"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "query.as_of"
+
+
+async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    opportunity = str(uuid.uuid4())
+    concept = (
+        await ok(
+            await client.post(
+                f"{ws}/concepts",
+                json={
+                    "name": "One-click checkout",
+                    "problem": "Buyers abandon long checkouts",
+                    "personas": ["busy buyer"],
+                    "value_proposition": "Pay in one click",
+                    "differentiators": ["no account"],
+                },
+            )
+        )
+    )["id"]
+    await ok(
+        await client.post(
+            f"{ws}/concepts/{concept}/opportunities", json={"opportunity_id": opportunity}
+        ),
+        200,
+    )
+    unlinked = await client.delete(f"{ws}/concepts/{concept}/opportunities/{uuid.uuid4()}")
+    assert unlinked.status_code == 422
+    milestone = (
+        await ok(
+            await client.post(
+                f"{ws}/milestones", json={"title": "Beta", "target_date": "2026-06-01"}
+            )
+        )
+    )["id"]
+    await ok(
+        await client.post(
+            f"{ws}/milestones/{milestone}/move",
+            json={"target_date": "2026-07-01", "reason": "vendor late"},
+        ),
+        200,
+    )
+    same_day = await client.post(
+        f"{ws}/milestones/{milestone}/move", json={"target_date": "2026-07-01", "reason": "x"}
+    )
+    assert same_day.status_code == 422
+    assert same_day.json()["errors"][0]["field"] == "target_date"
+    await publish(runtime)
+
+    async def projected() -> None:
+        got = (await client.get(f"{ws}/concepts/{concept}")).json()
+        assert got.get("opportunity_ids") == [opportunity]
+        timeline = (await client.get(f"{ws}/timeline")).json()["items"]
+        assert len(timeline) == 1
+        assert timeline[0]["target_date"] == "2026-07-01"
+        assert timeline[0]["original_date"] == "2026-06-01"
+        assert [m["reason"] for m in timeline[0]["moves"]] == ["vendor late"]
+
+    await eventually(projected, within=60)
+
+
+async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_supersession(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    path = f"/v1/workspaces/ws-{unique}/decisions"
+    problem, experiment = str(uuid.uuid4()), str(uuid.uuid4())
+    base = {
+        "title": "Build our own checkout",
+        "context": "Conversion is low",
+        "options": [{"title": "Build"}, {"title": "Buy", "summary": "Vendor X"}],
+        "decision": "Build",
+        "rationale": "Control of the flow",
+        "evidence": [{"kind": "problem", "id": problem}],
+    }
+    first = (await ok(await client.post(path, json=base)))["id"]
+    second = (
+        await ok(
+            await client.post(
+                path,
+                json={
+                    **base,
+                    "decision": "Buy",
+                    "evidence": [{"kind": "experiment", "id": experiment}],
+                    "supersedes": first,
+                },
+            )
+        )
+    )["id"]
+    before = await event_count(runtime)
+    again = await client.post(path, json={**base, "supersedes": first})
+    assert again.status_code == 409
+    assert await event_count(runtime) == before
+    missing = await client.post(path, json={**base, "supersedes": str(uuid.uuid4())})
+    assert missing.status_code == 404
+    viewer = await client.post(path, json=base, headers={"X-Sextant-Role": "contributor"})
+    assert viewer.status_code == 403
+    await publish(runtime)
+
+    async def searchable() -> None:
+        by_problem = (
+            await client.get(path, params={"entity_kind": "problem", "entity_id": problem})
+        ).json()["items"]
+        assert [d["decision_id"] for d in by_problem] == [first]
+        assert by_problem[0]["superseded_by"] == second
+        assert by_problem[0]["options"][1]["summary"] == "Vendor X"
+        by_id = (await client.get(path, params={"entity_id": experiment})).json()["items"]
+        assert [d["decision_id"] for d in by_id] == [second]
+        current = (await client.get(path, params={"include_superseded": False})).json()
+        assert [d["decision_id"] for d in current["items"]] == [second]
+
+    await eventually(searchable, within=60)
+    assert (await client.get(f"{path}/{uuid.uuid4()}")).status_code == 404

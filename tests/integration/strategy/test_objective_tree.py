@@ -1,0 +1,177 @@
+"""Objectives over HTTP -> store -> Kafka -> the objective tree read model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sextant_kit.service import Runtime
+
+from tests.integration.strategy.support import event_count, ok, publish
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+ORG = "/v1/organisation/objectives"
+
+
+def team(ws: str) -> str:
+    return f"/v1/workspaces/{ws}/objectives"
+
+
+async def objective(
+    client: httpx.AsyncClient,
+    path: str,
+    title: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> str:
+    body = {"title": title, "period": {"quarter": "2026-Q3"}, **extra}
+    return str((await ok(await client.post(path, json=body, headers=headers or {})))["id"])
+
+
+async def key_result(client: httpx.AsyncClient, path: str, **fields: Any) -> str:
+    body = {"title": "KR", "baseline": 0, "target": 100, "unit": "%", "direction": "increase"}
+    return str(
+        (await ok(await client.post(f"{path}/key-results", json={**body, **fields})))[
+            "key_result_id"
+        ]
+    )
+
+
+async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    tenant = {"X-Sextant-Tenant": f"t-{unique}"}
+    client.headers.update(tenant)
+    try:
+        org = await objective(client, ORG, "Grow revenue")
+        a = await objective(client, team(f"a-{unique}"), "Convert more", parent_id=org)
+        b = await objective(client, team(f"b-{unique}"), "Retain more", parent_id=org)
+        kr_a = await key_result(client, f"{team(f'a-{unique}')}/{a}")
+        kr_b = await key_result(
+            client, f"{team(f'b-{unique}')}/{b}", baseline=50, target=0, direction="decrease"
+        )
+        await ok(
+            await client.post(
+                f"{team(f'a-{unique}')}/{a}/key-results/{kr_a}/check-ins",
+                json={"value": 60, "confidence": 0.9, "comment": "good week"},
+            )
+        )
+        await ok(
+            await client.post(
+                f"{team(f'b-{unique}')}/{b}/key-results/{kr_b}/check-ins",
+                json={"value": 40, "confidence": 0.8},
+            )
+        )
+        await publish(runtime)
+
+        async def rolled_up() -> None:
+            tree = (await client.get("/v1/organisation/objective-tree")).json()
+            assert len(tree["items"]) == 1, tree
+            root = tree["items"][0]
+            assert root["objective_id"] == org
+            assert {c["objective_id"] for c in root["children"]} == {a, b}
+            assert root["rolled_up_progress"] == pytest.approx((0.6 + 0.2) / 2)
+
+        await eventually(rolled_up, within=60)
+        detail = (await client.get(f"{team(f'a-{unique}')}/{a}")).json()
+        assert detail["progress"] == pytest.approx(0.6)
+        assert detail["key_results"][0]["current"] == 60
+        assert detail["recent_check_ins"][0]["comment"] == "good week"
+        assert detail["status"] is not None
+        listed = (await client.get(team(f"a-{unique}"), params={"limit": 1})).json()
+        assert [i["objective_id"] for i in listed["items"]] == [a]
+        orgs = (await client.get(ORG)).json()
+        assert [i["objective_id"] for i in orgs["items"]] == [org]
+    finally:
+        for key in tenant:
+            client.headers.pop(key)
+
+
+async def test_aligning_an_objective_below_its_own_child_is_a_422_naming_the_cycle(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    top = await objective(client, ORG, "Top")
+    child = await objective(client, team(ws), "Child", parent_id=top)
+    before = await event_count(runtime)
+    response = await client.put(f"{ORG}/{top}/parent", json={"parent_id": child})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "parent_id"
+    assert f"{top} → {child} → {top}" in problem["detail"]
+    assert await event_count(runtime) == before
+
+
+async def test_a_parent_from_another_tenant_does_not_exist(
+    client: httpx.AsyncClient, unique: str
+) -> None:
+    theirs = await objective(client, ORG, "Theirs", headers={"X-Sextant-Tenant": f"o-{unique}"})
+    response = await client.post(
+        team(f"ws-{unique}"),
+        json={"title": "Mine", "period": {"quarter": "2026-Q3"}, "parent_id": theirs},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "parent_id"
+    elsewhere = await client.get(f"{ORG}/{theirs}")
+    assert elsewhere.status_code == 404
+
+
+async def test_invalid_objective_input_names_the_field_and_writes_nothing(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    before = await event_count(runtime)
+    bad_quarter = await client.post(
+        team(unique), json={"title": "x", "period": {"quarter": "2026-Q5"}}
+    )
+    assert bad_quarter.status_code == 422
+    assert "body.period.quarter" in bad_quarter.json()["detail"]
+    backwards = await client.post(
+        team(unique), json={"title": "x", "period": {"start": "2026-09-01", "end": "2026-08-01"}}
+    )
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "period.end"
+    oid = await objective(client, team(unique), "Valid")
+    after_create = await event_count(runtime)
+    wrong_way = await client.post(
+        f"{team(unique)}/{oid}/key-results",
+        json={"title": "Churn", "baseline": 5, "target": 2, "unit": "%", "direction": "increase"},
+    )
+    assert wrong_way.status_code == 422
+    assert wrong_way.json()["errors"][0]["field"] == "target"
+    confidence = await client.post(
+        f"{team(unique)}/{oid}/key-results/{oid}/check-ins", json={"value": 1, "confidence": 2}
+    )
+    assert confidence.status_code == 422
+    assert "body.confidence" in confidence.json()["detail"]
+    assert before + 1 == after_create == await event_count(runtime)
+
+
+async def test_closed_objectives_conflict_and_unknown_ones_are_404(
+    client: httpx.AsyncClient, unique: str
+) -> None:
+    oid = await objective(client, team(unique), "Ship it")
+    kr = await key_result(client, f"{team(unique)}/{oid}")
+    await ok(await client.post(f"{team(unique)}/{oid}/close", json={"outcome": "missed"}), 200)
+    late = await client.post(
+        f"{team(unique)}/{oid}/key-results/{kr}/check-ins", json={"value": 1, "confidence": 1}
+    )
+    assert late.status_code == 409
+    assert late.headers["content-type"] == "application/problem+json"
+    other_ws = await client.post(f"{team('elsewhere')}/{oid}/close", json={"outcome": "missed"})
+    assert other_ws.status_code == 404
+    stale = await client.put(
+        f"{team(unique)}/{oid}/parent", json={"parent_id": None}, headers={"If-Match": "1"}
+    )
+    assert stale.status_code == 409
+
+
+async def test_writing_objectives_needs_write_access(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        ORG,
+        json={"title": "x", "period": {"quarter": "2026-Q3"}},
+        headers={"X-Sextant-Role": "stakeholder"},
+    )
+    assert response.status_code == 403

@@ -1,0 +1,213 @@
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from sextant_kit import Conflict, DomainError, NotFound
+from sextant_kit.testing import DeciderSpecification
+from sextant_strategy.domain.common import custom_period, quarter_period
+from sextant_strategy.domain.objective import (
+    AlignObjective,
+    CheckInKeyResult,
+    CloseObjective,
+    DefineKeyResult,
+    SetObjective,
+    objective_decider,
+)
+from sextant_strategy.domain.objective_events import (
+    KeyResultDefined,
+    KeyResultProgressed,
+    Level,
+    ObjectiveAligned,
+    ObjectiveClosed,
+    ObjectiveSet,
+    Outcome,
+)
+from sextant_strategy.domain.progress import Direction, Status
+
+spec = DeciderSpecification(objective_decider)
+NOW = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)  # about half of 2026-Q3 is gone
+OBJ = UUID("00000000-0000-4000-8000-000000000001")
+PARENT = UUID("00000000-0000-4000-8000-000000000002")
+GRAND = UUID("00000000-0000-4000-8000-000000000003")
+KR = UUID("00000000-0000-4000-8000-00000000000a")
+Q3 = quarter_period("2026-Q3")
+
+
+def set_command(**overrides: object) -> SetObjective:
+    fields: dict[str, object] = {
+        "objective_id": OBJ,
+        "workspace_id": "payments",
+        "title": "Make checkout effortless",
+        "owner": "pm.ana",
+        "period": Q3,
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return SetObjective.model_validate(fields)
+
+
+def objective_set(**overrides: object) -> ObjectiveSet:
+    fields: dict[str, object] = {
+        "objective_id": OBJ,
+        "workspace_id": "payments",
+        "level": Level.TEAM,
+        "title": "Make checkout effortless",
+        "description": None,
+        "owner": "pm.ana",
+        "period": Q3,
+        "parent_id": None,
+        "set_at": NOW,
+    }
+    fields.update(overrides)
+    return ObjectiveSet.model_validate(fields)
+
+
+KR_DEFINED = KeyResultDefined(
+    objective_id=OBJ,
+    key_result_id=KR,
+    title="Checkout conversion",
+    baseline=40,
+    target=60,
+    unit="%",
+    direction=Direction.INCREASE,
+)
+
+
+def check_in(value: float, confidence: float = 0.8) -> CheckInKeyResult:
+    return CheckInKeyResult(
+        objective_id=OBJ,
+        key_result_id=KR,
+        value=value,
+        confidence=confidence,
+        now=NOW,
+        actor="pm.ana",
+    )
+
+
+def test_a_team_objective_is_set() -> None:
+    spec.given([]).when(set_command()).then([objective_set()])
+
+
+def test_an_objective_without_workspace_is_organisation_level() -> None:
+    spec.given([]).when(set_command(workspace_id=None)).then(
+        [objective_set(workspace_id=None, level=Level.ORGANISATION)]
+    )
+
+
+def test_an_objective_aligned_to_a_parent_on_creation() -> None:
+    spec.given([]).when(set_command(parent_id=PARENT, parent_ancestry=(GRAND,))).then(
+        [objective_set(parent_id=PARENT)]
+    )
+
+
+def test_setting_an_existing_objective_is_a_conflict() -> None:
+    spec.given([objective_set()]).when(set_command()).then_raises(Conflict, match="already")
+
+
+def test_a_period_that_ends_before_it_starts_is_refused() -> None:
+    period = custom_period(date(2026, 9, 1), date(2026, 8, 1))
+    error = spec.given([]).when(set_command(period=period)).then_raises(DomainError)
+    assert isinstance(error, DomainError)
+    assert error.field == "period.end"
+
+
+def test_an_objective_may_not_be_its_own_parent() -> None:
+    spec.given([]).when(set_command(parent_id=OBJ)).then_raises(DomainError, match="cycle")
+
+
+def test_realigning_under_a_descendant_names_the_cycle() -> None:
+    # PARENT sits below OBJ (PARENT -> GRAND -> OBJ); putting OBJ under PARENT loops.
+    command = AlignObjective(objective_id=OBJ, parent_id=PARENT, parent_ancestry=(GRAND, OBJ))
+    error = spec.given([objective_set()]).when(command).then_raises(DomainError)
+    assert isinstance(error, DomainError)
+    assert error.field == "parent_id"
+    assert f"{OBJ} → {PARENT} → {GRAND} → {OBJ}" in error.detail
+
+
+def test_aligning_records_the_previous_parent() -> None:
+    command = AlignObjective(objective_id=OBJ, parent_id=GRAND, parent_ancestry=())
+    spec.given([objective_set(parent_id=PARENT)]).when(command).then(
+        [ObjectiveAligned(objective_id=OBJ, parent_id=GRAND, previous_parent_id=PARENT)]
+    )
+
+
+def test_aligning_to_the_same_parent_changes_nothing() -> None:
+    command = AlignObjective(objective_id=OBJ, parent_id=PARENT)
+    spec.given([objective_set(parent_id=PARENT)]).when(command).then([])
+
+
+def test_aligning_an_unknown_objective_is_not_found() -> None:
+    spec.given([]).when(AlignObjective(objective_id=OBJ, parent_id=None)).then_raises(NotFound)
+
+
+def test_a_key_result_is_defined() -> None:
+    command = DefineKeyResult(**KR_DEFINED.model_dump())
+    spec.given([objective_set()]).when(command).then([KR_DEFINED])
+
+
+def test_a_key_result_target_must_lie_in_its_direction() -> None:
+    wrong = DefineKeyResult(**{**KR_DEFINED.model_dump(), "direction": Direction.DECREASE})
+    error = spec.given([objective_set()]).when(wrong).then_raises(DomainError, match="below")
+    assert isinstance(error, DomainError)
+    assert error.field == "target"
+    flat = DefineKeyResult(**{**KR_DEFINED.model_dump(), "target": 40})
+    spec.given([objective_set()]).when(flat).then_raises(DomainError, match="above")
+
+
+def test_a_key_result_id_is_defined_once() -> None:
+    command = DefineKeyResult(**KR_DEFINED.model_dump())
+    spec.given([objective_set(), KR_DEFINED]).when(command).then_raises(Conflict)
+
+
+def test_a_check_in_records_progress_and_status() -> None:
+    spec.given([objective_set(), KR_DEFINED]).when(check_in(50)).then(
+        [
+            KeyResultProgressed(
+                objective_id=OBJ,
+                key_result_id=KR,
+                value=50,
+                confidence=0.8,
+                comment=None,
+                progress=0.5,
+                status=Status.ON_TRACK,
+                checked_in_at=NOW,
+                checked_in_by="pm.ana",
+            )
+        ]
+    )
+
+
+def test_a_check_in_far_behind_schedule_is_off_track() -> None:
+    [event] = objective_decider.decide(
+        check_in(42), objective_decider.fold([objective_set(), KR_DEFINED])
+    )
+    assert isinstance(event, KeyResultProgressed)
+    assert event.status is Status.OFF_TRACK
+
+
+def test_checking_in_an_unknown_key_result_is_not_found() -> None:
+    spec.given([objective_set()]).when(check_in(50)).then_raises(NotFound, match="key result")
+
+
+def test_an_objective_is_closed_with_its_outcome() -> None:
+    command = CloseObjective(objective_id=OBJ, outcome=Outcome.ACHIEVED, now=NOW, actor="ana")
+    spec.given([objective_set()]).when(command).then(
+        [
+            ObjectiveClosed(
+                objective_id=OBJ,
+                outcome=Outcome.ACHIEVED,
+                note=None,
+                closed_at=NOW,
+                closed_by="ana",
+            )
+        ]
+    )
+
+
+def test_a_closed_objective_takes_no_more_check_ins_or_closing() -> None:
+    closed = ObjectiveClosed(
+        objective_id=OBJ, outcome=Outcome.MISSED, note=None, closed_at=NOW, closed_by="ana"
+    )
+    given = spec.given([objective_set(), KR_DEFINED, closed])
+    given.when(check_in(50)).then_raises(Conflict, match="closed")
+    command = CloseObjective(objective_id=OBJ, outcome=Outcome.ACHIEVED, now=NOW, actor="ana")
+    given.when(command).then_raises(Conflict, match="closed")
