@@ -14,11 +14,13 @@ from sextant_kit.envelope import IncomingEvent
 
 
 class AuditProjection:
-    name = "audit_log"
     tables: Sequence[str] = ("audit_log",)
 
     def __init__(self, topics: Sequence[str]) -> None:
         self.topics = topics
+        # "sextant.feedback.events.v1" -> "feedback_audit_log": a consumer group per service
+        context = topics[0].split(".")[1] if topics and topics[0].count(".") >= 2 else "all"
+        self.name = f"{context}_audit_log"
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         await self.apply_many(conn, [event])

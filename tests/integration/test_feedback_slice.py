@@ -60,30 +60,34 @@ async def test_one_trace_spans_http_append_kafka_and_projection(
 
     await eventually(projected)
 
-    finished = spans.get_finished_spans()
+    finished = list(spans.get_finished_spans())
     server = next(
         s
         for s in finished
         if s.kind == SpanKind.SERVER and s.name == "POST /v1/workspaces/{workspace_id}/feedback"
     )
     trace_id = server.context.trace_id
+
+    async def both_projections_traced() -> None:
+        finished[:] = spans.get_finished_spans()
+        # a projection batch of one event continues its trace; a larger batch links to it
+        consumers = [
+            s
+            for s in finished
+            if s.kind == SpanKind.CONSUMER
+            and (
+                s.context.trace_id == trace_id
+                or any(link.context.trace_id == trace_id for link in s.links)
+            )
+        ]
+        projections = {s.attributes["sextant.projection"] for s in consumers if s.attributes}
+        assert projections == {"feedback_inbox", "feedback_audit_log"}
+
+    await eventually(both_projections_traced)
     in_trace = [s for s in finished if s.context.trace_id == trace_id]
     names = {s.name for s in in_trace}
     assert "eventstore.append" in names
-    topic = runtime.topic
-    assert f"{topic} publish" in names
-    # a projection batch of one event continues its trace; a larger batch links to it
-    consumers = [
-        s
-        for s in finished
-        if s.kind == SpanKind.CONSUMER
-        and (
-            s.context.trace_id == trace_id
-            or any(link.context.trace_id == trace_id for link in s.links)
-        )
-    ]
-    projections = {s.attributes["sextant.projection"] for s in consumers if s.attributes}
-    assert projections == {"feedback_inbox", "audit_log"}
+    assert f"{runtime.topic} publish" in names
     append = next(s for s in in_trace if s.name == "eventstore.append")
     assert append.parent is not None
     assert append.parent.span_id == server.context.span_id
