@@ -74,12 +74,79 @@ async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+    title = "Request body too large" if exc.status_code == 413 else str(exc.detail)
+    return problem(exc.status_code, title, str(exc.detail))
 
 
 async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "Internal error", "the server failed; the error was logged")
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``limit`` bytes with 413, whether announced by
+    Content-Length or streamed, before any of it is parsed."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self._app = app
+        self._limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self._limit:
+            await self._refuse(send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self._limit:
+                    raise _BodyTooLarge(self._limit)
+            return message
+
+        try:
+            await self._app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = problem(
+            413,
+            "Request body too large",
+            f"the request body exceeds the limit of {self._limit:,} bytes; split it "
+            "(batches take at most 1,000 items)",
+            type_="https://sextant.dev/problems/body-too-large",
+            limit_bytes=self._limit,
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(response.body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised while a streamed body is read; an HTTP exception, so frameworks that wrap body
+    errors (FastAPI turns them into 400) pass it through as the 413 it is."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413,
+            f"the request body exceeds the limit of {limit:,} bytes; split it "
+            "(batches take at most 1,000 items)",
+        )
 
 
 class TelemetryMiddleware:
@@ -136,6 +203,7 @@ def create_http_app(
     authenticator: Authenticator,
     routers: Sequence[APIRouter] = (),
     version: str = "1",
+    max_body_bytes: int = 8 * 1024 * 1024,
 ) -> FastAPI:
     app = FastAPI(title=title, version=version)
     app.state.authenticator = authenticator
@@ -143,6 +211,7 @@ def create_http_app(
     app.add_exception_handler(DomainError, _domain_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(Exception, _unexpected_problem)
+    app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(TelemetryMiddleware, tracer=tracer, metrics=metrics)
 
     @app.get("/healthz", include_in_schema=False)
@@ -217,6 +286,7 @@ def requires(access: Access) -> Callable[..., Principal]:
             raise Forbidden(f"{who.actor} may not {access.value} in {where}")
         return who
 
+    check.sextant_access = access  # type: ignore[attr-defined]
     return check
 
 

@@ -82,6 +82,7 @@ class Runtime:
             tracer=self.tracer(f"sextant.{self.context}.http"),
             readiness=self.readiness(),
             authenticator=authenticator_from(self.settings),
+            max_body_bytes=self.settings.max_body_bytes,
             routers=routers,
         )
 

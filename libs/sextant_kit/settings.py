@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=1000, ge=1)
     projection_batch_size: int = Field(default=500, ge=1)
     log_level: str = "INFO"
+    max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     auth_mode: Literal["jwt", "dev"] = "jwt"
     """``jwt``: bearer tokens verified against the identity provider's keys (the default);
     ``dev``: identity from X-Sextant-* headers, for a developer's machine and tests only."""

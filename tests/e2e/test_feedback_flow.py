@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -180,3 +181,26 @@ async def test_a_stakeholder_may_not_record_feedback(http: httpx.AsyncClient) ->
         headers={"X-Sextant-Role": "contributor"},
     )
     assert contributor.status_code == 201
+
+
+async def test_bodies_over_the_limit_are_413_naming_it(http: httpx.AsyncClient) -> None:
+    huge = b'{"items": [' + b'{"text": "' + b"x" * (9 * 1024 * 1024) + b'", "source": "email"}]}'
+    declared = await http.post(
+        "/v1/workspaces/ws/feedback/batch",
+        content=huge,
+        headers={"content-type": "application/json"},
+    )
+    assert declared.status_code == 413
+    assert declared.json()["limit_bytes"] == 8 * 1024 * 1024
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(0, len(huge), 1024 * 1024):
+            yield huge[i : i + 1024 * 1024]
+
+    streamed = await http.post(
+        "/v1/workspaces/ws/feedback/batch",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
+    assert streamed.status_code == 413
+    assert "8,388,608 bytes" in streamed.json()["detail"]
