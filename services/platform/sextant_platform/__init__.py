@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from sextant_feedback.service import definition as feedback
 from sextant_kit.runner import main_for
 from sextant_kit.service import ServiceDefinition
+from sextant_roadmap.service import definition as roadmap
 
-SERVICES: Sequence[ServiceDefinition] = (feedback,)
+SERVICES: Sequence[ServiceDefinition] = (feedback, roadmap)
 
 
 def main() -> None:

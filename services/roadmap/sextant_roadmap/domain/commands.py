@@ -42,18 +42,23 @@ class TimeframeIn(BaseModel):
     end: date | None = None
 
 
-class CreateRoadmap(Command):
+class OnRoadmap(Command):
+    """Every roadmap command names its roadmap, where the caller found it, and when."""
+
     roadmap_id: UUID
+    tenant_id: str
     workspace_id: str
+    at: datetime
+
+
+class CreateRoadmap(OnRoadmap):
     name: Name
     description: Text = ""
     scope: Scope = "workspace"
     workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
-    at: datetime
 
 
-class AddItem(Command):
-    roadmap_id: UUID
+class AddItem(OnRoadmap):
     item_id: UUID
     title: Name
     description: Text = ""
@@ -63,13 +68,11 @@ class AddItem(Command):
     item_workspace_id: WorkspaceRef | None = None
     objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
     opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
-    at: datetime
 
 
-class ChangeItemDetails(Command):
+class ChangeItemDetails(OnRoadmap):
     """Fields left out stay as they are."""
 
-    roadmap_id: UUID
     item_id: UUID
     title: Name | None = None
     description: Text | None = None
@@ -77,41 +80,32 @@ class ChangeItemDetails(Command):
     team: Ref | None = None
     objective_ids: list[Ref] | None = Field(default=None, max_length=50)
     opportunity_ids: list[Ref] | None = Field(default=None, max_length=50)
-    at: datetime
 
 
-class ChangeItemStatus(Command):
-    roadmap_id: UUID
+class ChangeItemStatus(OnRoadmap):
     item_id: UUID
     to: ItemStatus
     reason: Reason = ""
-    at: datetime
 
 
-class ScoreItem(Command):
+class ScoreItem(OnRoadmap):
     """``formula`` is the custom formula's expression, looked up by the API; built-ins need none."""
 
-    roadmap_id: UUID
     item_id: UUID
     model: FormulaName
     inputs: dict[Annotated[str, StringConstraints(max_length=50)], float] = Field(max_length=20)
     formula: str | None = None
-    at: datetime
 
 
-class ReorderItems(Command):
-    roadmap_id: UUID
+class ReorderItems(OnRoadmap):
     order: list[UUID] = Field(min_length=1, max_length=2000)
-    at: datetime
 
 
-class ScheduleItem(Command):
-    roadmap_id: UUID
+class ScheduleItem(OnRoadmap):
     item_id: UUID
     horizon: Horizon
     timeframe: TimeframeIn | None = None
     reason: Reason = ""
-    at: datetime
 
 
 class DependencyEdge(BaseModel):
@@ -121,51 +115,41 @@ class DependencyEdge(BaseModel):
     depends_on: UUID
 
 
-class AddDependency(Command):
+class AddDependency(OnRoadmap):
     """``graph`` is the rest of the dependency graph (other roadmaps), gathered by the API."""
 
-    roadmap_id: UUID
     item_id: UUID
     depends_on_roadmap_id: UUID
     depends_on_item_id: UUID
     depends_on_workspace_id: str
     depends_on_exists: bool = True
     graph: list[DependencyEdge] = Field(default_factory=list)
-    at: datetime
 
 
-class RemoveDependency(Command):
-    roadmap_id: UUID
+class RemoveDependency(OnRoadmap):
     item_id: UUID
     depends_on_item_id: UUID
-    at: datetime
 
 
-class PublishVersion(Command):
-    roadmap_id: UUID
+class PublishVersion(OnRoadmap):
     audience: Audience
     title: Name
     notes: Text = ""
-    at: datetime
 
 
-class CommitToDelivery(Command):
-    roadmap_id: UUID
+class CommitToDelivery(OnRoadmap):
     item_id: UUID
     tracker: Tracker
     project_key: Ref
-    at: datetime
 
 
-class RecordDeliveryStatus(Command):
-    roadmap_id: UUID
+class RecordDeliveryStatus(OnRoadmap):
     item_id: UUID
     tracker: Tracker
     external_key: Ref
     external_status: Ref
     state: DeliveryState
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    at: datetime
 
 
 RoadmapCommand = (

@@ -54,6 +54,7 @@ Scope = Literal["workspace", "portfolio"]
 class RoadmapCreated(Event):
     event_type = "RoadmapCreated"
     roadmap_id: UUID
+    tenant_id: str
     workspace_id: str
     name: str
     description: str = ""

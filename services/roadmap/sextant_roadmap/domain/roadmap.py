@@ -58,8 +58,11 @@ def item_of(state: Roadmap, item_id: UUID) -> Item:
 
 
 def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
-    if not isinstance(command, CreateRoadmap) and not state.exists:
-        raise NotFound(f"roadmap {command.roadmap_id} does not exist; create it first")
+    elsewhere = (state.tenant_id, state.workspace_id) != (command.tenant_id, command.workspace_id)
+    if not isinstance(command, CreateRoadmap) and (not state.exists or elsewhere):
+        raise NotFound(
+            f"roadmap {command.roadmap_id} does not exist in workspace {command.workspace_id}"
+        )
     match command:
         case CreateRoadmap():
             return _create(command, state)
@@ -108,6 +111,7 @@ def _create(command: CreateRoadmap, state: Roadmap) -> list[RoadmapEvent]:
     return [
         RoadmapCreated(
             roadmap_id=command.roadmap_id,
+            tenant_id=command.tenant_id,
             workspace_id=command.workspace_id,
             name=command.name,
             description=command.description,

@@ -59,6 +59,7 @@ class Item:
 @dataclass(frozen=True, slots=True)
 class Roadmap:
     roadmap_id: UUID | None = None
+    tenant_id: str = ""
     workspace_id: str = ""
     name: str = ""
     scope: Scope = "workspace"
@@ -84,6 +85,7 @@ def evolve(state: Roadmap, event: RoadmapEvent) -> Roadmap:
         case RoadmapCreated():
             return Roadmap(
                 roadmap_id=event.roadmap_id,
+                tenant_id=event.tenant_id,
                 workspace_id=event.workspace_id,
                 name=event.name,
                 scope=event.scope,
