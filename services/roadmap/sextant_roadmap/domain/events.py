@@ -3,52 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit import Event
 
 from sextant_roadmap.domain.schedule import Horizon, Timeframe
+from sextant_roadmap.domain.vocabulary import (
+    Audience,
+    DeliveryState,
+    ItemStatus,
+    ItemType,
+    Scope,
+    Tracker,
+)
 
-
-class ItemType(StrEnum):
-    FEATURE = "feature"
-    INITIATIVE = "initiative"
-    EPIC = "epic"
-    EXPERIMENT = "experiment"
-
-
-class ItemStatus(StrEnum):
-    PROPOSED = "proposed"
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    RELEASED = "released"
-    DROPPED = "dropped"
-
-
-class Audience(StrEnum):
-    EXECUTIVES = "executives"
-    SALES = "sales"
-    ENGINEERING = "engineering"
-    CUSTOMERS = "customers"
-
-
-class Tracker(StrEnum):
-    JIRA = "jira"
-    AZURE_DEVOPS = "azure_devops"
-    OTHER = "other"
-
-
-class DeliveryState(StrEnum):
-    TODO = "todo"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-Scope = Literal["workspace", "portfolio"]
+# Re-exported: the vocabulary is part of the events' contract.
+__all__ = [
+    "Audience",
+    "DeliveryState",
+    "ItemStatus",
+    "ItemType",
+    "Scope",
+    "Tracker",
+]
 
 
 class RoadmapCreated(Event):

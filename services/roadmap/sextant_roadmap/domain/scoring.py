@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sextant_kit import DomainError
 
 from sextant_roadmap.domain import formula
+from sextant_roadmap.domain.evaluation import evaluate
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def score_built_in(model: str, inputs: Mapping[str, float], *, field: str = "inp
                 f"{model} input {key} must be between {low:g} and {high:g}, got {inputs[key]:g}",
                 field=f"{field}.{key}",
             )
-    return round(formula.evaluate(formula.parse(spec.expression), inputs, name=model), 6)
+    return round(evaluate(formula.parse(spec.expression), inputs, name=model), 6)
 
 
 def score_custom(
@@ -100,4 +101,4 @@ def score_custom(
 ) -> float:
     tree = formula.parse(expression, name=name, field="expression")
     check_inputs(name, formula.identifiers(tree), inputs, field=field)
-    return round(formula.evaluate(tree, inputs, name=name, field=field), 6)
+    return round(evaluate(tree, inputs, name=name, field=field), 6)
