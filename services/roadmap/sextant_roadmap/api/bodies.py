@@ -1,0 +1,108 @@
+"""Request bodies of the roadmap API: strict, so an unknown field is a 422 naming it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from sextant_roadmap.domain.commands import (
+    FormulaName,
+    Name,
+    Reason,
+    Ref,
+    Text,
+    TimeframeIn,
+    WorkspaceRef,
+)
+from sextant_roadmap.domain.events import (
+    Audience,
+    DeliveryState,
+    ItemStatus,
+    ItemType,
+    Scope,
+    Tracker,
+)
+from sextant_roadmap.domain.schedule import Horizon
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoadmapIn(Body):
+    name: Name
+    description: Text = ""
+    scope: Scope = "workspace"
+    workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
+
+
+class ItemIn(Body):
+    title: Name
+    description: Text = ""
+    type: ItemType
+    owner: Ref | None = None
+    team: Ref | None = None
+    item_workspace_id: WorkspaceRef | None = None
+    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+
+
+class ItemChangesIn(Body):
+    title: Name | None = None
+    description: Text | None = None
+    owner: Ref | None = None
+    team: Ref | None = None
+    objective_ids: list[Ref] | None = Field(default=None, max_length=50)
+    opportunity_ids: list[Ref] | None = Field(default=None, max_length=50)
+
+
+class StatusIn(Body):
+    to: ItemStatus
+    reason: Reason = ""
+
+
+class ScoreIn(Body):
+    model: FormulaName
+    inputs: dict[Annotated[str, StringConstraints(max_length=50)], float] = Field(max_length=20)
+
+
+class OrderIn(Body):
+    order: list[UUID] = Field(min_length=1, max_length=2000)
+
+
+class ScheduleIn(Body):
+    horizon: Horizon
+    timeframe: TimeframeIn | None = None
+    reason: Reason = ""
+
+
+class DependencyIn(Body):
+    depends_on_item_id: UUID
+    depends_on_roadmap_id: UUID | None = None
+    """Another roadmap (in any workspace of the organisation); this roadmap when left out."""
+
+
+class PublishIn(Body):
+    audience: Audience
+    title: Name
+    notes: Text = ""
+
+
+class CommitIn(Body):
+    tracker: Tracker
+    project_key: Ref
+
+
+class DeliveryStatusIn(Body):
+    tracker: Tracker
+    external_key: Ref
+    external_status: Ref
+    state: DeliveryState
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class FormulaIn(Body):
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    description: Text = ""

@@ -1,0 +1,152 @@
+"""HTTP commands on roadmaps and their items: create, add, change, score, order, schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from sextant_kit.authz import Access
+from sextant_kit.errors import Forbidden
+from sextant_kit.http import IdempotencyKey
+
+from sextant_roadmap.api import bodies
+from sextant_roadmap.api.common import IfMatch, WorkspaceId, new_id
+from sextant_roadmap.api.sender import Ctx, Sender, Write
+from sextant_roadmap.domain import commands as c
+from sextant_roadmap.events import formulas_stream_id
+
+
+def router(sender: Sender) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["roadmap"])
+    send, on = sender.send, sender.on
+
+    @api.post("/roadmaps", status_code=201)
+    async def create_roadmap(
+        workspace_id: WorkspaceId,
+        body: bodies.RoadmapIn,
+        request: Request,
+        who: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        for other in body.workspaces:
+            if not who.may(Access.READ, other):
+                raise Forbidden(f"{who.actor} may not read workspace {other}, so cannot span it")
+        command = c.CreateRoadmap(
+            **on(workspace_id, new_id(ctx.tenant_id, idempotency_key), ctx), **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key, status=201)
+
+    @api.post("/roadmaps/{roadmap_id}/items", status_code=201)
+    async def add_item(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        body: bodies.ItemIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        item_id = new_id(ctx.tenant_id, idempotency_key)
+        command = c.AddItem(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(
+            command,
+            ctx,
+            request,
+            body,
+            idempotency_key,
+            resource_id=str(item_id),
+            if_match=if_match,
+            status=201,
+        )
+
+    @api.patch("/roadmaps/{roadmap_id}/items/{item_id}")
+    async def change_item(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.ItemChangesIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        command = c.ChangeItemDetails(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/status")
+    async def change_status(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.StatusIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        command = c.ChangeItemStatus(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/scores")
+    async def score_item(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.ScoreIn,
+        request: Request,
+        who: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        state, _ = await sender.formulas.load(formulas_stream_id(who.tenant_id, workspace_id))
+        command = c.ScoreItem(
+            **on(workspace_id, roadmap_id, ctx),
+            item_id=item_id,
+            formula=state.expressions.get(body.model),
+            **body.model_dump(),
+        )
+        return await send(command, ctx, request, body, idempotency_key)
+
+    @api.put("/roadmaps/{roadmap_id}/order")
+    async def reorder(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        body: bodies.OrderIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        command = c.ReorderItems(**on(workspace_id, roadmap_id, ctx), order=body.order)
+        return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/schedule")
+    async def schedule(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.ScheduleIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        command = c.ScheduleItem(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+
+    return api

@@ -1,0 +1,86 @@
+"""What every roadmap endpoint shares: path types, command responses and row encoding."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata, Idempotency
+from sextant_kit.telemetry import current_traceparent
+
+WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Cursor = Annotated[str | None, Query(min_length=1, max_length=100)]
+IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=20)]
+
+
+class Accepted(BaseModel):
+    id: str
+    stream_version: int
+    positions: list[int]
+    consistency_token: str | None
+    created: bool
+
+
+def accepted(result: AppendResult, *, resource_id: str, status: int = 200) -> JSONResponse:
+    body = Accepted(
+        id=resource_id,
+        stream_version=result.stream_version,
+        positions=list(result.positions),
+        consistency_token=f"roadmap:{max(result.positions)}" if result.positions else None,
+        created=bool(result.positions) and not result.replayed,
+    )
+    code = status if body.created or status != 201 else 200
+    return JSONResponse(body.model_dump(), status_code=code)
+
+
+def metadata(ctx: CommandContext, workspace_id: str) -> EventMetadata:
+    return EventMetadata.from_context(
+        ctx, workspace_id=workspace_id, traceparent=current_traceparent()
+    )
+
+
+def idempotency(key: str | None, request: Request, body: BaseModel | None) -> Idempotency | None:
+    payload = body.model_dump_json() if body is not None else ""
+    return Idempotency.of(key, request.method, request.url.path, payload)
+
+
+def expected_version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    raw = if_match.strip().strip('"')
+    if not raw.isdigit():
+        raise DomainError(
+            f"If-Match must be the stream version you read (a number), got {if_match!r}",
+            field="header.If-Match",
+        )
+    return int(raw)
+
+
+_IDS = uuid.UUID("3d1f0b8e-6c3a-4d57-9a0e-1c2b7f5e9a41")
+
+
+def new_id(tenant_id: str, idempotency_key: str | None) -> uuid.UUID:
+    """A fresh id, or the same id again when a request is retried with its idempotency key."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(_IDS, f"{tenant_id}\n{idempotency_key}")
+
+
+def encode(value: Any) -> Any:
+    """asyncpg values as JSON: ids and dates as strings."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    return value
+
+
+def row(record: Any) -> dict[str, Any]:
+    return {k: encode(v) for k, v in dict(record).items()}

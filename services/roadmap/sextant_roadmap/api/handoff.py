@@ -1,0 +1,167 @@
+"""HTTP commands that reach beyond one item: dependencies, versions, delivery, formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from sextant_kit import NotFound
+from sextant_kit.authz import Access
+from sextant_kit.errors import Forbidden
+from sextant_kit.http import IdempotencyKey
+from sextant_kit.service import Runtime
+
+from sextant_roadmap.api import bodies
+from sextant_roadmap.api.common import IfMatch, WorkspaceId, accepted, idempotency, metadata
+from sextant_roadmap.api.sender import Ctx, Publish, Sender, Write
+from sextant_roadmap.domain import commands as c
+from sextant_roadmap.domain.commands import DependencyEdge
+from sextant_roadmap.events import formulas_stream_id
+
+_REACHABLE = """
+WITH RECURSIVE reach(item_id) AS (
+    SELECT $2::uuid
+    UNION
+    SELECT d.depends_on_item_id FROM roadmap_dependencies d
+    JOIN reach r ON d.item_id = r.item_id WHERE d.tenant_id = $1
+)
+SELECT d.item_id, d.depends_on_item_id FROM roadmap_dependencies d
+JOIN reach r ON d.item_id = r.item_id WHERE d.tenant_id = $1
+"""
+"""The edges reachable from an item, across roadmaps and workspaces of the tenant."""
+
+
+def router(rt: Runtime, sender: Sender) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["roadmap"])
+    send, on = sender.send, sender.on
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/dependencies", status_code=201)
+    async def add_dependency(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.DependencyIn,
+        request: Request,
+        who: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        target_roadmap = body.depends_on_roadmap_id or roadmap_id
+        target_workspace, exists = workspace_id, True
+        graph = [
+            DependencyEdge(item_id=r["item_id"], depends_on=r["depends_on_item_id"])
+            for r in await rt.pool.fetch(_REACHABLE, who.tenant_id, body.depends_on_item_id)
+        ]
+        if target_roadmap != roadmap_id:
+            other, version = await sender.roadmaps.load(str(target_roadmap))
+            if version == 0 or other.tenant_id != who.tenant_id:
+                raise NotFound(f"roadmap {target_roadmap} does not exist")
+            if not who.may(Access.READ, other.workspace_id):
+                raise Forbidden(f"{who.actor} may not read workspace {other.workspace_id}")
+            target_workspace = other.workspace_id
+            exists = body.depends_on_item_id in other.items
+            graph += [
+                DependencyEdge(item_id=i.item_id, depends_on=d)
+                for i in other.items.values()
+                for d in i.depends_on
+            ]
+        command = c.AddDependency(
+            **on(workspace_id, roadmap_id, ctx),
+            item_id=item_id,
+            depends_on_roadmap_id=target_roadmap,
+            depends_on_item_id=body.depends_on_item_id,
+            depends_on_workspace_id=target_workspace,
+            depends_on_exists=exists,
+            graph=graph,
+        )
+        return await send(command, ctx, request, body, idempotency_key, status=201)
+
+    @api.delete("/roadmaps/{roadmap_id}/items/{item_id}/dependencies/{depends_on_item_id}")
+    async def remove_dependency(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        depends_on_item_id: UUID,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        command = c.RemoveDependency(
+            **on(workspace_id, roadmap_id, ctx),
+            item_id=item_id,
+            depends_on_item_id=depends_on_item_id,
+        )
+        return await send(command, ctx, request, None, idempotency_key)
+
+    @api.post("/roadmaps/{roadmap_id}/versions", status_code=201)
+    async def publish(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        body: bodies.PublishIn,
+        request: Request,
+        _: Publish,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        command = c.PublishVersion(**on(workspace_id, roadmap_id, ctx), **body.model_dump())
+        return await send(
+            command, ctx, request, body, idempotency_key, if_match=if_match, status=201
+        )
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/commit")
+    async def commit(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.CommitIn,
+        request: Request,
+        _: Publish,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        command = c.CommitToDelivery(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key)
+
+    @api.post("/roadmaps/{roadmap_id}/items/{item_id}/delivery-status")
+    async def delivery_status(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.DeliveryStatusIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        command = c.RecordDeliveryStatus(
+            **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
+        )
+        return await send(command, ctx, request, body, idempotency_key)
+
+    @api.put("/scoring-formulas/{name}")
+    async def define_formula(
+        workspace_id: WorkspaceId,
+        name: str,
+        body: bodies.FormulaIn,
+        request: Request,
+        who: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        command = c.DefineScoringFormula.model_validate(
+            {"workspace_id": workspace_id, "name": name, "at": ctx.now, **body.model_dump()}
+        )
+        result = await sender.formulas.handle(
+            formulas_stream_id(who.tenant_id, workspace_id),
+            command,
+            metadata(ctx, workspace_id),
+            idempotency=idempotency(idempotency_key, request, body),
+        )
+        return accepted(result, resource_id=name)
+
+    return api

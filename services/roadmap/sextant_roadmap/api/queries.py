@@ -1,0 +1,221 @@
+"""The roadmap service's own queries: board, timeline, kanban, swimlanes, ranking."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from sextant_kit import DomainError, NotFound
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+from sextant_kit.service import Runtime
+
+from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row
+from sextant_roadmap.domain.events import ItemStatus
+from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
+from sextant_roadmap.domain.scoring import MANUAL
+
+Read = Annotated[Caller, Depends(requires(Access.READ))]
+ModelName = Annotated[str, Query(min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
+
+_ITEMS = (
+    "SELECT i.*, coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
+    " WHERE s.tenant_id = i.tenant_id AND s.item_id = i.item_id), '{}'::jsonb)::text AS scores,"
+    " coalesce((SELECT array_agg(d.depends_on_item_id) FROM roadmap_dependencies d"
+    " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
+    " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 ORDER BY i.rank"
+)
+
+
+def _item(record: Any) -> dict[str, Any]:
+    out = row(record)
+    out.pop("tenant_id", None)
+    out["scores"] = json.loads(record["scores"])
+    return out
+
+
+def router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["roadmap"])
+
+    async def roadmap(tenant: str, workspace_id: str, roadmap_id: UUID) -> dict[str, Any]:
+        found = await rt.pool.fetchrow(
+            "SELECT * FROM roadmaps WHERE tenant_id = $1 AND roadmap_id = $2 AND workspace_id = $3",
+            tenant,
+            roadmap_id,
+            workspace_id,
+        )
+        if found is None:
+            raise NotFound(f"roadmap {roadmap_id} not found in workspace {workspace_id}")
+        out = row(found)
+        out.pop("tenant_id")
+        return out
+
+    async def items(tenant: str, workspace_id: str, roadmap_id: UUID) -> list[dict[str, Any]]:
+        await roadmap(tenant, workspace_id, roadmap_id)
+        return [_item(r) for r in await rt.pool.fetch(_ITEMS, tenant, roadmap_id)]
+
+    @api.get("/roadmaps")
+    async def list_roadmaps(
+        workspace_id: WorkspaceId, who: Read, limit: Limit = 50, cursor: Cursor = None
+    ) -> dict[str, Any]:
+        """Roadmaps of the workspace, and portfolio roadmaps that span it."""
+        after = _uuid_cursor(cursor)
+        rows = await rt.pool.fetch(
+            "SELECT * FROM roadmaps WHERE tenant_id = $1"
+            " AND (workspace_id = $2 OR $2 = ANY(workspaces)) AND roadmap_id > $3"
+            " ORDER BY roadmap_id LIMIT $4",
+            who.tenant_id,
+            workspace_id,
+            after,
+            limit + 1,
+        )
+        page = [{k: v for k, v in row(r).items() if k != "tenant_id"} for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": page, "next_cursor": page[-1]["roadmap_id"] if more else None}
+
+    @api.get("/roadmaps/{roadmap_id}")
+    async def get_roadmap(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+        found = await roadmap(who.tenant_id, workspace_id, roadmap_id)
+        found["items"] = await items(who.tenant_id, workspace_id, roadmap_id)
+        return found
+
+    @api.get("/roadmaps/{roadmap_id}/board")
+    async def board(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+        """Now / next / later columns of open items, in manual order."""
+        columns: dict[str, list[dict[str, Any]]] = {h.value: [] for h in Horizon}
+        columns["unscheduled"] = []
+        for item in await items(who.tenant_id, workspace_id, roadmap_id):
+            if item["status"] in (ItemStatus.DROPPED, ItemStatus.RELEASED):
+                continue
+            columns[item["horizon"] or "unscheduled"].append(item)
+        return {"roadmap_id": str(roadmap_id), "columns": columns}
+
+    @api.get("/roadmaps/{roadmap_id}/kanban")
+    async def kanban(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+        columns: dict[str, list[dict[str, Any]]] = {s.value: [] for s in ItemStatus}
+        for item in await items(who.tenant_id, workspace_id, roadmap_id):
+            columns[item["status"]].append(item)
+        return {"roadmap_id": str(roadmap_id), "columns": columns}
+
+    @api.get("/roadmaps/{roadmap_id}/swimlanes")
+    async def swimlanes(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        who: Read,
+        by: Literal["objective", "team"] = "objective",
+    ) -> Any:
+        """Lanes by strategy objective (an item may be in several) or by team."""
+        lanes: dict[str, list[dict[str, Any]]] = {}
+        for item in await items(who.tenant_id, workspace_id, roadmap_id):
+            keys = item["objective_ids"] if by == "objective" else [item["team"]]
+            for key in [k for k in keys if k] or ["(none)"]:
+                lanes.setdefault(key, []).append(item)
+        return {
+            "roadmap_id": str(roadmap_id),
+            "by": by,
+            "lanes": [{"key": k, "items": v} for k, v in sorted(lanes.items())],
+        }
+
+    @api.get("/roadmaps/{roadmap_id}/ranking")
+    async def ranking(
+        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, model: ModelName = MANUAL
+    ) -> Any:
+        """Items ranked by one model's score (highest first), or by the manual order."""
+        found = await items(who.tenant_id, workspace_id, roadmap_id)
+        if model == MANUAL:
+            ranked, unscored = found, []
+        else:
+            ranked = sorted(
+                (i for i in found if model in i["scores"]),
+                key=lambda i: (-i["scores"][model], i["rank"]),
+            )
+            unscored = [i for i in found if model not in i["scores"]]
+        return {
+            "roadmap_id": str(roadmap_id),
+            "model": model,
+            "items": [
+                {"position": n, "score": i["scores"].get(model), **i}
+                for n, i in enumerate(ranked, start=1)
+            ],
+            "unscored": unscored,
+        }
+
+    @api.get("/roadmaps/{roadmap_id}/timeline")
+    async def timeline(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+        """Scheduled items by date, then by horizon, each with its dependency flags."""
+        found = await items(who.tenant_id, workspace_id, roadmap_id)
+        edges = [(i["item_id"], d) for i in found for d in i["depends_on"]]
+        targets = {d for _, d in edges} - {i["item_id"] for i in found}
+        others = await rt.pool.fetch(
+            "SELECT item_id, horizon, start_date, end_date FROM roadmap_items"
+            " WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])",
+            who.tenant_id,
+            list(targets),
+        )
+        slots = {
+            str(r["item_id"]): Slot(
+                Horizon(r["horizon"]) if r["horizon"] else None, r["start_date"], r["end_date"]
+            )
+            for r in others
+        }
+        for i in found:
+            slots[i["item_id"]] = Slot(
+                Horizon(i["horizon"]) if i["horizon"] else None,
+                _date(i["start_date"]),
+                _date(i["end_date"]),
+            )
+        flags: dict[str, list[dict[str, str]]] = {}
+        for f in schedule_flags(slots, edges):
+            flags.setdefault(f.item_id, []).append({"depends_on": f.depends_on, "reason": f.reason})
+        order = {h.value: n for n, h in enumerate(Horizon)}
+        scheduled = sorted(
+            (i for i in found if i["horizon"]),
+            key=lambda i: (i["start_date"] or "9999", order[i["horizon"]], i["rank"]),
+        )
+        return {
+            "roadmap_id": str(roadmap_id),
+            "items": [{**i, "flags": flags.get(i["item_id"], [])} for i in scheduled],
+            "flagged": sum(len(v) for v in flags.values()),
+        }
+
+    @api.get("/roadmaps/{roadmap_id}/items/{item_id}/moves")
+    async def moves(workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read) -> Any:
+        """Every time the item moved: from, to, why and who."""
+        await roadmap(who.tenant_id, workspace_id, roadmap_id)
+        rows = await rt.pool.fetch(
+            "SELECT from_horizon, from_timeframe, to_horizon, to_timeframe, reason, actor,"
+            " moved_at FROM roadmap_item_moves WHERE tenant_id = $1 AND roadmap_id = $2"
+            " AND item_id = $3 ORDER BY moved_at, event_id",
+            who.tenant_id,
+            roadmap_id,
+            item_id,
+        )
+        return {"item_id": str(item_id), "items": [row(r) for r in rows]}
+
+    @api.get("/scoring-formulas")
+    async def list_formulas(workspace_id: WorkspaceId, who: Read) -> Any:
+        rows = await rt.pool.fetch(
+            "SELECT name, expression, inputs, description, revision, defined_at"
+            " FROM scoring_formulas WHERE tenant_id = $1 AND workspace_id = $2 ORDER BY name",
+            who.tenant_id,
+            workspace_id,
+        )
+        return {"items": [row(r) for r in rows], "next_cursor": None}
+
+    return api
+
+
+def _uuid_cursor(cursor: str | None) -> UUID:
+    if cursor is None:
+        return UUID(int=0)
+    try:
+        return UUID(cursor)
+    except ValueError:
+        raise DomainError("cursor is not one this API returned", field="query.cursor") from None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

@@ -1,0 +1,67 @@
+"""Runs roadmap commands for the HTTP endpoints: one handler per aggregate type."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from sextant_kit import CommandContext, CommandHandler
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.service import Runtime
+
+from sextant_roadmap.api.bodies import Body
+from sextant_roadmap.api.common import accepted, expected_version, idempotency, metadata
+from sextant_roadmap.domain import commands as c
+from sextant_roadmap.domain.events import FormulaEvent, RoadmapEvent
+from sextant_roadmap.domain.formulas import Formulas, formulas_decider
+from sextant_roadmap.domain.roadmap import roadmap_decider
+from sextant_roadmap.domain.state import Roadmap
+from sextant_roadmap.events import FORMULAS_STREAM, ROADMAP_STREAM, registry
+
+Write = Annotated[Caller, Depends(requires(Access.WRITE))]
+Publish = Annotated[Caller, Depends(requires(Access.PUBLISH))]
+Ctx = Annotated[CommandContext, Depends(command_context)]
+
+
+class Sender:
+    def __init__(self, rt: Runtime) -> None:
+        self.roadmaps: CommandHandler[c.RoadmapCommand, RoadmapEvent, Roadmap] = CommandHandler(
+            rt.store, registry, roadmap_decider, stream_type=ROADMAP_STREAM
+        )
+        self.formulas: CommandHandler[c.DefineScoringFormula, FormulaEvent, Formulas] = (
+            CommandHandler(rt.store, registry, formulas_decider, stream_type=FORMULAS_STREAM)
+        )
+
+    @staticmethod
+    def on(workspace_id: str, roadmap_id: UUID, ctx: CommandContext) -> dict[str, Any]:
+        """The fields every roadmap command carries."""
+        return {
+            "roadmap_id": roadmap_id,
+            "tenant_id": ctx.tenant_id,
+            "workspace_id": workspace_id,
+            "at": ctx.now,
+        }
+
+    async def send(
+        self,
+        command: c.RoadmapCommand,
+        ctx: CommandContext,
+        request: Request,
+        body: Body | None,
+        key: str | None,
+        *,
+        resource_id: str | None = None,
+        if_match: str | None = None,
+        status: int = 200,
+    ) -> JSONResponse:
+        result = await self.roadmaps.handle(
+            str(command.roadmap_id),
+            command,
+            metadata(ctx, command.workspace_id),
+            expected_version=expected_version(if_match),
+            idempotency=idempotency(key, request, body),
+        )
+        return accepted(result, resource_id=resource_id or result.stream_id, status=status)

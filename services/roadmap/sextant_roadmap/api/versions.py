@@ -1,0 +1,93 @@
+"""Published versions: what stakeholders may read, and the difference between two versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import PlainTextResponse
+from sextant_kit import NotFound
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+from sextant_kit.service import Runtime
+
+from sextant_roadmap.api.common import Limit, WorkspaceId, row
+from sextant_roadmap.domain.diff import diff, render_markdown
+from sextant_roadmap.domain.events import RoadmapPublished
+
+ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
+
+
+def router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}/roadmaps/{roadmap_id}", tags=["roadmap"])
+
+    async def version(tenant: str, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
+        found = await rt.pool.fetchrow(
+            "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
+            " WHERE tenant_id = $1 AND workspace_id = $2 AND roadmap_id = $3 AND version = $4",
+            tenant,
+            workspace_id,
+            roadmap_id,
+            n,
+        )
+        if found is None:
+            raise NotFound(f"roadmap {roadmap_id} has no published version {n}")
+        return RoadmapPublished.model_validate_json(found["snapshot"]), found["published_by"]
+
+    @api.get("/versions")
+    async def list_versions(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        who: ReadPublished,
+        limit: Limit = 50,
+        cursor: Annotated[int | None, Query(ge=0)] = None,
+    ) -> Any:
+        rows = await rt.pool.fetch(
+            "SELECT version, audience, title, notes, published_at, published_by, item_count"
+            " FROM roadmap_versions WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND roadmap_id = $3 AND version > $4 ORDER BY version LIMIT $5",
+            who.tenant_id,
+            workspace_id,
+            roadmap_id,
+            cursor or 0,
+            limit + 1,
+        )
+        page = [row(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": page, "next_cursor": str(page[-1]["version"]) if more else None}
+
+    @api.get("/versions/{version_number}")
+    async def get_version(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        version_number: Annotated[int, Path(ge=1, le=1_000_000)],
+        who: ReadPublished,
+    ) -> Any:
+        published, by = await version(who.tenant_id, workspace_id, roadmap_id, version_number)
+        return {**published.model_dump(mode="json"), "published_by": by}
+
+    @api.get("/diff", response_model=None)
+    async def compare(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        request: Request,
+        who: ReadPublished,
+        from_version: Annotated[int, Query(alias="from", ge=1)],
+        to_version: Annotated[int, Query(alias="to", ge=1)],
+        format: Literal["json", "markdown"] | None = None,
+    ) -> Any:
+        """What changed between two published versions, as JSON or a Markdown report."""
+        older, _ = await version(who.tenant_id, workspace_id, roadmap_id, from_version)
+        newer, _ = await version(who.tenant_id, workspace_id, roadmap_id, to_version)
+        result = diff(older, newer)
+        wants_markdown = format == "markdown" or (
+            format is None and "text/markdown" in request.headers.get("accept", "")
+        )
+        if wants_markdown:
+            return PlainTextResponse(
+                render_markdown(result), media_type="text/markdown; charset=utf-8"
+            )
+        return result.model_dump(mode="json")
+
+    return api

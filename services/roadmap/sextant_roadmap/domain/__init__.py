@@ -1,0 +1,1 @@
+"""The roadmap domain: pure deciders, scoring, scheduling, dependencies and versions."""

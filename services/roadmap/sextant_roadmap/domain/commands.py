@@ -1,0 +1,176 @@
+"""The roadmap context's commands: imperative, validated at the edge, carrying time and ids."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sextant_kit import Command
+
+from sextant_roadmap.domain.events import (
+    Audience,
+    DeliveryState,
+    ItemStatus,
+    ItemType,
+    Scope,
+    Tracker,
+)
+from sextant_roadmap.domain.schedule import Horizon
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+WorkspaceRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+FormulaName = Annotated[
+    str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_]*$")
+]
+
+
+class TimeframeIn(BaseModel):
+    """A quarter (``2026-Q3``), a month (``2026-07``) or explicit dates."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["quarter", "month", "dates"]
+    value: Annotated[str, StringConstraints(max_length=20)] | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+class OnRoadmap(Command):
+    """Every roadmap command names its roadmap, where the caller found it, and when."""
+
+    roadmap_id: UUID
+    tenant_id: str
+    workspace_id: str
+    at: datetime
+
+
+class CreateRoadmap(OnRoadmap):
+    name: Name
+    description: Text = ""
+    scope: Scope = "workspace"
+    workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
+
+
+class AddItem(OnRoadmap):
+    item_id: UUID
+    title: Name
+    description: Text = ""
+    type: ItemType
+    owner: Ref | None = None
+    team: Ref | None = None
+    item_workspace_id: WorkspaceRef | None = None
+    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+
+
+class ChangeItemDetails(OnRoadmap):
+    """Fields left out stay as they are."""
+
+    item_id: UUID
+    title: Name | None = None
+    description: Text | None = None
+    owner: Ref | None = None
+    team: Ref | None = None
+    objective_ids: list[Ref] | None = Field(default=None, max_length=50)
+    opportunity_ids: list[Ref] | None = Field(default=None, max_length=50)
+
+
+class ChangeItemStatus(OnRoadmap):
+    item_id: UUID
+    to: ItemStatus
+    reason: Reason = ""
+
+
+class ScoreItem(OnRoadmap):
+    """``formula`` is the custom formula's expression, looked up by the API; built-ins need none."""
+
+    item_id: UUID
+    model: FormulaName
+    inputs: dict[Annotated[str, StringConstraints(max_length=50)], float] = Field(max_length=20)
+    formula: str | None = None
+
+
+class ReorderItems(OnRoadmap):
+    order: list[UUID] = Field(min_length=1, max_length=2000)
+
+
+class ScheduleItem(OnRoadmap):
+    item_id: UUID
+    horizon: Horizon
+    timeframe: TimeframeIn | None = None
+    reason: Reason = ""
+
+
+class DependencyEdge(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_id: UUID
+    depends_on: UUID
+
+
+class AddDependency(OnRoadmap):
+    """``graph`` is the rest of the dependency graph (other roadmaps), gathered by the API."""
+
+    item_id: UUID
+    depends_on_roadmap_id: UUID
+    depends_on_item_id: UUID
+    depends_on_workspace_id: str
+    depends_on_exists: bool = True
+    graph: list[DependencyEdge] = Field(default_factory=list)
+
+
+class RemoveDependency(OnRoadmap):
+    item_id: UUID
+    depends_on_item_id: UUID
+
+
+class PublishVersion(OnRoadmap):
+    audience: Audience
+    title: Name
+    notes: Text = ""
+
+
+class CommitToDelivery(OnRoadmap):
+    item_id: UUID
+    tracker: Tracker
+    project_key: Ref
+
+
+class RecordDeliveryStatus(OnRoadmap):
+    item_id: UUID
+    tracker: Tracker
+    external_key: Ref
+    external_status: Ref
+    state: DeliveryState
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+RoadmapCommand = (
+    CreateRoadmap
+    | AddItem
+    | ChangeItemDetails
+    | ChangeItemStatus
+    | ScoreItem
+    | ReorderItems
+    | ScheduleItem
+    | AddDependency
+    | RemoveDependency
+    | PublishVersion
+    | CommitToDelivery
+    | RecordDeliveryStatus
+)
+
+
+class DefineScoringFormula(Command):
+    workspace_id: str
+    name: FormulaName
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+    description: Text = ""
+    at: datetime

@@ -1,0 +1,177 @@
+"""The roadmap service in one process: HTTP -> store -> relay -> Kafka -> projections -> queries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from sextant_kit import Settings
+from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_roadmap.service import definition
+
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as rt:
+        rt.subscribe_projections()
+        await rt.broker.start()
+        yield rt
+
+
+@pytest.fixture
+async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=runtime.http_app(with_routes=True))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sextant") as client:
+        yield client
+
+
+async def ok(response: httpx.Response, status: int = 200) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    base = f"/v1/workspaces/{ws}/roadmaps"
+    rid = (await ok(await client.post(base, json={"name": "Payments"}), 201))["id"]
+    items: dict[str, str] = {}
+    for title, team, objective in [
+        ("Wallet", "core", "obj-growth"),
+        ("Refunds", "core", "obj-retention"),
+        ("Ledger", "platform", "obj-growth"),
+    ]:
+        body = {"title": title, "type": "feature", "team": team, "objective_ids": [objective]}
+        items[title] = (await ok(await client.post(f"{base}/{rid}/items", json=body), 201))["id"]
+    item = f"{base}/{rid}/items"
+    await ok(
+        await client.post(
+            f"{item}/{items['Wallet']}/schedule",
+            json={"horizon": "now", "timeframe": {"kind": "quarter", "value": "2026-Q3"}},
+        )
+    )
+    await ok(
+        await client.post(
+            f"{item}/{items['Ledger']}/schedule",
+            json={"horizon": "next", "timeframe": {"kind": "month", "value": "2026-11"}},
+        )
+    )
+    await ok(
+        await client.post(
+            f"{item}/{items['Wallet']}/dependencies", json={"depends_on_item_id": items["Ledger"]}
+        ),
+        201,
+    )
+    await ok(await client.post(f"{item}/{items['Refunds']}/status", json={"to": "planned"}))
+    for title, reach in [("Wallet", 100), ("Refunds", 900), ("Ledger", 400)]:
+        inputs = {"reach": reach, "impact": 2, "confidence": 80, "effort": 2}
+        await ok(
+            await client.post(
+                f"{item}/{items[title]}/scores", json={"model": "rice", "inputs": inputs}
+            )
+        )
+    relay = runtime.relay()
+
+    async def projected() -> None:
+        # keep publishing: transactions elsewhere on the server can hold the visible xmin back
+        await relay.publish_batch()
+        board = await ok(await client.get(f"{base}/{rid}/board"))
+        cols = {k: [i["title"] for i in v] for k, v in board["columns"].items()}
+        assert cols == {
+            "now": ["Wallet"],
+            "next": ["Ledger"],
+            "later": [],
+            "unscheduled": ["Refunds"],
+        }
+        ranking = await ok(await client.get(f"{base}/{rid}/ranking", params={"model": "rice"}))
+        assert [i["title"] for i in ranking["items"]] == ["Refunds", "Ledger", "Wallet"]
+
+    await eventually(projected)
+
+    kanban = await ok(await client.get(f"{base}/{rid}/kanban"))
+    assert [i["title"] for i in kanban["columns"]["planned"]] == ["Refunds"]
+    assert [i["title"] for i in kanban["columns"]["proposed"]] == ["Wallet", "Ledger"]
+    lanes = await ok(await client.get(f"{base}/{rid}/swimlanes", params={"by": "objective"}))
+    assert {lane["key"]: [i["title"] for i in lane["items"]] for lane in lanes["lanes"]} == {
+        "obj-growth": ["Wallet", "Ledger"],
+        "obj-retention": ["Refunds"],
+    }
+    teams = await ok(await client.get(f"{base}/{rid}/swimlanes", params={"by": "team"}))
+    assert [lane["key"] for lane in teams["lanes"]] == ["core", "platform"]
+    timeline = await ok(await client.get(f"{base}/{rid}/timeline"))
+    assert [i["title"] for i in timeline["items"]] == ["Wallet", "Ledger"]
+    wallet = timeline["items"][0]
+    assert wallet["start_date"] == "2026-07-01"
+    assert wallet["end_date"] == "2026-09-30"
+    assert wallet["flags"][0]["depends_on"] == items["Ledger"]
+    assert "before" in wallet["flags"][0]["reason"]
+    moves = await ok(await client.get(f"{item}/{items['Wallet']}/moves"))
+    assert moves["items"][0]["to_timeframe"] == "2026-Q3"
+    manual = await ok(await client.get(f"{base}/{rid}/ranking"))
+    assert [i["title"] for i in manual["items"]] == ["Wallet", "Refunds", "Ledger"]
+    listed = await ok(await client.get(base))
+    assert [r["roadmap_id"] for r in listed["items"]] == [rid]
+
+
+async def test_custom_formula_versions_and_delivery_handoff_are_projected(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    formula = {"expression": "(value * 2 + urgency) / max(effort, 1)"}
+    await ok(await client.put(f"/v1/workspaces/{ws}/scoring-formulas/weighted", json=formula))
+    base = f"/v1/workspaces/{ws}/roadmaps"
+    rid = (await ok(await client.post(base, json={"name": "Growth"}), 201))["id"]
+    iid = (
+        await ok(
+            await client.post(f"{base}/{rid}/items", json={"title": "Onboarding", "type": "epic"}),
+            201,
+        )
+    )["id"]
+    item = f"{base}/{rid}/items/{iid}"
+    inputs = {"value": 5, "urgency": 2, "effort": 3}
+    await ok(await client.post(f"{item}/scores", json={"model": "weighted", "inputs": inputs}))
+    await ok(await client.post(f"{item}/status", json={"to": "planned"}))
+    await ok(
+        await client.post(f"{base}/{rid}/versions", json={"audience": "sales", "title": "Q3"}), 201
+    )
+    await ok(await client.post(f"{item}/commit", json={"tracker": "jira", "project_key": "GRO"}))
+    status = {
+        "tracker": "jira",
+        "external_key": "GRO-12",
+        "external_status": "In Dev",
+        "state": "in_progress",
+    }
+    await ok(await client.post(f"{item}/delivery-status", json=status))
+    relay = runtime.relay()
+
+    async def projected() -> None:
+        # keep publishing: transactions elsewhere on the server can hold the visible xmin back
+        await relay.publish_batch()
+        roadmap = await ok(await client.get(f"{base}/{rid}"))
+        got = roadmap["items"][0]
+        assert got["scores"] == {"weighted": 4.0}
+        assert (got["committed_to"], got["delivery_state"], got["delivery_key"]) == (
+            "jira",
+            "in_progress",
+            "GRO-12",
+        )
+        versions = await ok(await client.get(f"{base}/{rid}/versions"))
+        assert [v["version"] for v in versions["items"]] == [1]
+        formulas = await ok(await client.get(f"/v1/workspaces/{ws}/scoring-formulas"))
+        assert formulas["items"][0]["inputs"] == ["effort", "urgency", "value"]
+
+    await eventually(projected)
+    v1 = await ok(await client.get(f"{base}/{rid}/versions/1"))
+    assert v1["audience"] == "sales"
+    assert "scores" not in v1["fields"]
+    assert v1["items"][0]["scores"] is None
+    assert v1["items"][0]["title"] == "Onboarding"

@@ -1,0 +1,272 @@
+"""Given-when-then for the Roadmap aggregate's rules: creation, items, status, scores, order."""
+
+from __future__ import annotations
+
+import pytest
+from sextant_kit import Conflict, DomainError, NotFound
+from sextant_roadmap.domain import commands as c
+from sextant_roadmap.domain import events as e
+from sextant_roadmap.domain.roadmap import TRANSITIONS
+from sextant_roadmap.domain.state import evolve, initial_state
+
+from tests.unit.roadmap.builders import (
+    BASE,
+    NOW,
+    ROADMAP,
+    A,
+    B,
+    C,
+    X,
+    added,
+    command,
+    created,
+    spec,
+    status,
+)
+
+
+def test_given_nothing_when_a_roadmap_is_created_then_it_exists() -> None:
+    spec.given([]).when(command(c.CreateRoadmap, name="Payments")).then([created()])
+
+
+def test_given_a_roadmap_when_created_again_then_conflict() -> None:
+    spec.given([created()]).when(command(c.CreateRoadmap, name="Again")).then_raises(
+        Conflict, match="already exists"
+    )
+
+
+def test_a_portfolio_roadmap_spans_several_workspaces() -> None:
+    cmd = command(c.CreateRoadmap, name="Company", scope="portfolio", workspaces=["ws-2", "ws-1"])
+    spec.given([]).when(cmd).then(
+        [created(name="Company", scope="portfolio", workspaces=["ws-1", "ws-2"])]
+    )
+
+
+def test_a_portfolio_roadmap_of_one_workspace_is_rejected() -> None:
+    cmd = command(c.CreateRoadmap, name="Company", scope="portfolio")
+    error = spec.given([]).when(cmd).then_raises(DomainError, match="at least one workspace")
+    assert isinstance(error, DomainError)
+    assert error.field == "body.workspaces"
+
+
+def test_a_workspace_roadmap_spanning_others_is_rejected() -> None:
+    cmd = command(c.CreateRoadmap, name="Team", workspaces=["ws-2"])
+    spec.given([]).when(cmd).then_raises(DomainError, match="use scope 'portfolio'")
+
+
+def test_given_no_roadmap_when_an_item_is_added_then_not_found() -> None:
+    cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature")
+    spec.given([]).when(cmd).then_raises(NotFound, match="does not exist")
+
+
+def test_another_tenant_cannot_reach_the_roadmap() -> None:
+    cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature", tenant_id="evil")
+    spec.given([created()]).when(cmd).then_raises(NotFound)
+
+
+def test_another_workspace_cannot_reach_the_roadmap() -> None:
+    cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature", workspace_id="ws-9")
+    spec.given([created()]).when(cmd).then_raises(NotFound, match="workspace ws-9")
+
+
+def test_given_a_roadmap_when_an_item_is_added_then_it_is_proposed() -> None:
+    cmd = command(
+        c.AddItem, item_id=A, title="Wallet", type="feature", objective_ids=["o2", "o1", "o2"]
+    )
+    spec.given([created()]).when(cmd).then([added(A, "Wallet", objective_ids=["o1", "o2"])])
+    state = evolve(evolve(initial_state(), created()), added())
+    assert state.items[A].status is e.ItemStatus.PROPOSED
+
+
+def test_the_same_item_id_twice_is_a_conflict() -> None:
+    cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature")
+    spec.given(BASE).when(cmd).then_raises(Conflict, match="already on this roadmap")
+
+
+def test_a_portfolio_item_belongs_to_a_spanned_workspace() -> None:
+    portfolio = created(scope="portfolio", workspaces=["ws-1", "ws-2"])
+    ok = command(c.AddItem, item_id=A, title="W", type="epic", item_workspace_id="ws-2")
+    spec.given([portfolio]).when(ok).then([added(A, "W", type="epic", item_workspace_id="ws-2")])
+    bad = command(c.AddItem, item_id=A, title="W", type="epic", item_workspace_id="ws-3")
+    error = spec.given([portfolio]).when(bad).then_raises(DomainError, match="not one this")
+    assert isinstance(error, DomainError)
+    assert error.field == "body.item_workspace_id"
+
+
+def test_unknown_items_are_not_found() -> None:
+    cmd = command(c.ChangeItemStatus, item_id=X, to="planned")
+    spec.given(BASE).when(cmd).then_raises(NotFound, match=f"item {X}")
+
+
+def test_changing_details_names_what_changed() -> None:
+    cmd = command(c.ChangeItemDetails, item_id=A, title="Digital wallet", owner="ana")
+    spec.given(BASE).when(cmd).then(
+        [
+            e.ItemDetailsChanged(
+                roadmap_id=ROADMAP,
+                item_id=A,
+                changed=["title", "owner"],
+                title="Digital wallet",
+                description="",
+                owner="ana",
+                team=None,
+                objective_ids=[],
+                opportunity_ids=[],
+                changed_at=NOW,
+            )
+        ]
+    )
+    same = command(c.ChangeItemDetails, item_id=A, title="Wallet")
+    spec.given(BASE).when(same).then([])
+
+
+# Status lifecycle -----------------------------------------------------------------------
+
+ALLOWED = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
+FORBIDDEN = [
+    (a, b) for a in e.ItemStatus for b in e.ItemStatus if a != b and b not in TRANSITIONS[a]
+]
+PATH_TO = {
+    e.ItemStatus.PROPOSED: [],
+    e.ItemStatus.PLANNED: [("proposed", "planned")],
+    e.ItemStatus.IN_PROGRESS: [("proposed", "planned"), ("planned", "in_progress")],
+    e.ItemStatus.RELEASED: [
+        ("proposed", "planned"),
+        ("planned", "in_progress"),
+        ("in_progress", "released"),
+    ],
+    e.ItemStatus.DROPPED: [("proposed", "dropped")],
+}
+
+
+def at(state: e.ItemStatus) -> list[e.RoadmapEvent]:
+    return [*BASE, *(status(A, x, y) for x, y in PATH_TO[state])]
+
+
+@pytest.mark.parametrize(("before", "after"), ALLOWED)
+def test_given_an_item_when_an_allowed_transition_then_status_changes(
+    before: e.ItemStatus, after: e.ItemStatus
+) -> None:
+    cmd = command(c.ChangeItemStatus, item_id=A, to=after, reason="why")
+    expected = status(A, before, after).model_copy(update={"reason": "why"})
+    spec.given(at(before)).when(cmd).then([expected])
+
+
+@pytest.mark.parametrize(("before", "after"), FORBIDDEN)
+def test_given_an_item_when_a_forbidden_transition_then_conflict(
+    before: e.ItemStatus, after: e.ItemStatus
+) -> None:
+    cmd = command(c.ChangeItemStatus, item_id=A, to=after)
+    spec.given(at(before)).when(cmd).then_raises(
+        Conflict, match=f"is {before.value} and cannot move to {after.value}"
+    )
+
+
+def test_the_lifecycle_is_the_one_the_issue_names() -> None:
+    assert e.ItemStatus.PLANNED in TRANSITIONS[e.ItemStatus.PROPOSED]
+    assert e.ItemStatus.IN_PROGRESS in TRANSITIONS[e.ItemStatus.PLANNED]
+    assert e.ItemStatus.RELEASED in TRANSITIONS[e.ItemStatus.IN_PROGRESS]
+    assert TRANSITIONS[e.ItemStatus.RELEASED] == frozenset()
+    assert e.ItemStatus.RELEASED not in TRANSITIONS[e.ItemStatus.PROPOSED]
+
+
+def test_the_same_status_again_changes_nothing() -> None:
+    spec.given(BASE).when(command(c.ChangeItemStatus, item_id=A, to="proposed")).then([])
+
+
+# Scores -------------------------------------------------------------------------------
+
+RICE = {"reach": 100, "impact": 2, "confidence": 50, "effort": 1}
+
+
+def scored(score: float, previous: float | None = None, **inputs: float) -> e.ItemScored:
+    return e.ItemScored(
+        roadmap_id=ROADMAP,
+        item_id=A,
+        model="rice",
+        formula="reach * impact * (confidence / 100) / effort",
+        inputs={**RICE, **inputs},
+        score=score,
+        previous_score=previous,
+        scored_at=NOW,
+    )
+
+
+def test_scoring_keeps_the_inputs_and_the_formula() -> None:
+    spec.given(BASE).when(command(c.ScoreItem, item_id=A, model="rice", inputs=RICE)).then(
+        [scored(100)]
+    )
+
+
+def test_rescoring_is_an_event_carrying_the_previous_score() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="rice", inputs={**RICE, "reach": 300})
+    spec.given([*BASE, scored(100)]).when(cmd).then([scored(300, 100, reach=300)])
+
+
+def test_the_same_score_again_changes_nothing() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="rice", inputs=RICE)
+    spec.given([*BASE, scored(100)]).when(cmd).then([])
+
+
+def test_a_custom_model_scores_with_the_workspace_formula() -> None:
+    cmd = command(
+        c.ScoreItem, item_id=A, model="weighted", inputs={"v": 3, "e": 2}, formula="v * 2 / e"
+    )
+    spec.given(BASE).when(cmd).then(
+        [
+            e.ItemScored(
+                roadmap_id=ROADMAP,
+                item_id=A,
+                model="weighted",
+                formula="v * 2 / e",
+                inputs={"v": 3, "e": 2},
+                score=3,
+                scored_at=NOW,
+            )
+        ]
+    )
+
+
+def test_an_unknown_model_is_rejected_naming_the_field() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="magic", inputs={"a": 1})
+    error = spec.given(BASE).when(cmd).then_raises(DomainError, match="no scoring model 'magic'")
+    assert isinstance(error, DomainError)
+    assert error.field == "body.model"
+
+
+def test_a_custom_formula_dividing_by_zero_is_rejected() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="r", inputs={"v": 1, "e": 0}, formula="v / e")
+    spec.given(BASE).when(cmd).then_raises(DomainError, match="division by zero")
+
+
+def test_a_built_in_cannot_take_a_formula() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="rice", inputs=RICE, formula="reach")
+    spec.given(BASE).when(cmd).then_raises(DomainError, match="built-in")
+
+
+def test_closed_items_are_not_scored() -> None:
+    cmd = command(c.ScoreItem, item_id=A, model="rice", inputs=RICE)
+    spec.given(at(e.ItemStatus.DROPPED)).when(cmd).then_raises(Conflict, match="dropped")
+
+
+# Manual order -------------------------------------------------------------------------
+
+
+def test_reordering_puts_the_named_items_first() -> None:
+    given = [*BASE, added(C, "Cards")]
+    spec.given(given).when(command(c.ReorderItems, order=[C])).then(
+        [e.ItemsReordered(roadmap_id=ROADMAP, order=[C, A, B], reordered_at=NOW)]
+    )
+
+
+def test_the_same_order_changes_nothing() -> None:
+    spec.given(BASE).when(command(c.ReorderItems, order=[A, B])).then([])
+
+
+def test_reordering_unknown_or_repeated_items_is_rejected() -> None:
+    spec.given(BASE).when(command(c.ReorderItems, order=[X])).then_raises(
+        DomainError, match="not on this roadmap"
+    )
+    spec.given(BASE).when(command(c.ReorderItems, order=[A, A])).then_raises(
+        DomainError, match="more than once"
+    )
