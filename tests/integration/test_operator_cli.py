@@ -68,11 +68,17 @@ async def test_tail_republish_and_lag(rt: Runtime, settings: Settings, unique: s
                 f"/v1/workspaces/ws-{unique}/feedback", json={"text": f"cli {i}", "source": "email"}
             )
             assert response.status_code == 201
-    await rt.relay().publish_batch()
-    tailed = await sextant(
-        settings, "tail", "sextant.feedback.events.v1", "--from-beginning", "--limit", "1000"
+    relay = rt.relay()
+
+    async def all_published() -> None:
+        await relay.publish_batch()
+        assert await relay.checkpoint() == await rt.store.head()
+
+    await eventually(all_published, within=60)
+    out = await sextant(
+        settings, "tail", "sextant.feedback.events.v1", "--from-beginning", "--limit", "10000000"
     )
-    mine = [json.loads(line) for line in tailed.splitlines() if f"ws-{unique}" in line]
+    mine = [json.loads(line) for line in out.splitlines() if f"ws-{unique}" in line]
     assert len(mine) == 3
     assert mine[0]["type"] == "io.sextant.feedback.FeedbackReceived.v1"
 
