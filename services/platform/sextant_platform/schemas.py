@@ -22,6 +22,7 @@ from sextant_kit.service import ServiceDefinition
 
 from sextant_platform import SERVICES, compose
 from sextant_platform.asyncapi import asyncapi_document, inbound_schemas
+from sextant_platform.compat import breaking_changes
 from sextant_platform.openapi import openapi_document
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -63,10 +64,36 @@ def documents(services: Sequence[ServiceDefinition] = SERVICES) -> dict[str, str
     return out
 
 
+def incompatible(target: Path, generated: dict[str, str]) -> dict[str, list[str]]:
+    """Published event schemas that the generated ones would break, with the reasons."""
+    out: dict[str, list[str]] = {}
+    for name, text in generated.items():
+        path = target / name
+        if not name.endswith(".json") or name.startswith("openapi/") or not path.exists():
+            continue
+        problems = breaking_changes(json.loads(path.read_text()), json.loads(text))
+        if problems:
+            out[name] = problems
+    return out
+
+
 def main() -> None:
     target = ROOT / "schemas"
     written = 0
-    for name, text in documents().items():
+    generated = documents()
+    breaking = incompatible(target, generated)
+    if breaking and "--allow-breaking" not in sys.argv:
+        for name, problems in breaking.items():
+            print(f"{name} would break events already published:", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+        print(
+            "Publish the change as a new version of the event (.v2) with an upcaster from "
+            "the old one; see sextant_platform/compat.py.",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
+    for name, text in generated.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
