@@ -29,7 +29,7 @@ def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool) -> FastAPI:
     app = runtimes[0].http_app(with_routes=with_routes)
     if with_routes:
         for rt in runtimes[1:]:
-            for router in rt.definition.routers(rt):
+            for router in rt.routers():
                 app.include_router(router)
     return app
 

@@ -14,6 +14,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from sextant_kit import kafka, telemetry
+from sextant_kit.audit import AuditProjection, audit_router
 from sextant_kit.auth import authenticator_from
 from sextant_kit.database import CORE_MIGRATIONS, Migration, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
@@ -74,8 +75,15 @@ class Runtime:
 
         return {"postgres": postgres, "kafka": kafka_broker}
 
+    def routers(self) -> list[APIRouter]:
+        """The service's own routes, plus its audit routes when it keeps an audit log."""
+        own = list(self.definition.routers(self))
+        if any(isinstance(p, AuditProjection) for p in self.definition.projections(self)):
+            own.append(audit_router(self.context, self.pool))
+        return own
+
     def http_app(self, *, with_routes: bool) -> FastAPI:
-        routers = self.definition.routers(self) if with_routes else ()
+        routers = self.routers() if with_routes else ()
         return create_http_app(
             title=self.definition.title or f"Sextant {self.context}",
             metrics=self.metrics,

@@ -72,10 +72,7 @@ async def apps(settings: Settings) -> AsyncIterator[list[Built]]:
             await rt.broker.start()
             runtimes[definition.context] = rt
             routes = [
-                r
-                for router in definition.routers(rt)
-                for r in router.routes
-                if isinstance(r, APIRoute)
+                r for router in rt.routers() for r in router.routes if isinstance(r, APIRoute)
             ]
             built.append((definition.context, rt.http_app(with_routes=True), routes))
         yield built

@@ -8,12 +8,14 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sextant_kit import Settings, envelope
+from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
 from sextant_kit.authz import Access, Role
 from sextant_kit.kafka import TopicSpec, ensure_topics
@@ -263,6 +265,23 @@ async def republish(settings: Settings, args: argparse.Namespace) -> None:
             await sink.stop()
 
 
+async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
+    """Recompute a workspace's audit hash chain; exit 1 naming the first broken link."""
+    definition = service(args.service)
+    async with open_runtime(definition, settings) as rt:
+        progress = Progress(f"verify {definition.context} audit", None, unit="entries")
+        report = await verify_chain(
+            rt.pool,
+            args.tenant,
+            args.workspace,
+            progress=lambda n: progress.advance(n - progress.done),
+        )
+        progress.finish()
+    print(json.dumps(asdict(report)))
+    if not report.intact:
+        raise SystemExit(1)
+
+
 def token_keys(args: argparse.Namespace) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -324,6 +343,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="first", type=int, default=1)
     p.add_argument("--to", type=int)
     p.add_argument("--topic", help="another topic than the service's own")
+    audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    p = audit.add_parser("verify", help="recompute a workspace's hash chain")
+    p.add_argument("service")
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--workspace", help="omit for organisation-level entries")
     tokens = sub.add_parser("token", help="signing keys and tokens").add_subparsers(
         dest="token_command", required=True
     )
@@ -352,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "rebuild":
         asyncio.run(rebuild(service(args.service), args.projection, settings))
         return
-    commands = {"tail": tail, "lag": lag, "republish": republish}
+    commands = {"tail": tail, "lag": lag, "republish": republish, "audit": audit_verify}
     if args.command == "dlq":
         run = dlq_list if args.dlq_command == "list" else dlq_redrive
     else:

@@ -1,0 +1,108 @@
+"""The audit log is a hash chain per workspace; verification finds a row edited in place."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sextant_feedback.service import definition
+from sextant_kit import Settings
+from sextant_kit.service import Runtime, open_runtime, prepare
+
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as runtime:
+        runtime.subscribe_projections()
+        await runtime.broker.start()
+        yield runtime
+
+
+async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str, object]]:
+    env = {
+        **os.environ,
+        "SEXTANT_POSTGRES_URL": settings.postgres_url,
+        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
+        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sextant_platform.cli",
+        "audit",
+        "verify",
+        "feedback",
+        "--tenant",
+        "local",
+        "--workspace",
+        workspace,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, json.loads(out.decode().strip().splitlines()[-1])
+
+
+async def test_an_edited_row_breaks_the_chain_at_that_row(
+    rt: Runtime, settings: Settings, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    app = rt.http_app(with_routes=True)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://x"
+    ) as http:
+        for i in range(12):
+            response = await http.post(
+                f"/v1/workspaces/{ws}/feedback", json={"text": f"entry {i}", "source": "email"}
+            )
+            assert response.status_code == 201
+
+        async def all_audited() -> None:
+            await rt.relay().publish_batch()
+            report = (
+                await http.get("/v1/feedback/audit/verify", params={"workspace_id": ws})
+            ).json()
+            assert report["entries"] == 12
+            assert report["intact"] is True
+
+        await eventually(all_audited, within=30)
+        code, report = await verify_cli(settings, ws)
+        assert (code, report["intact"], report["entries"]) == (0, True, 12)
+
+        victim = await rt.pool.fetchrow(
+            "SELECT event_id, chain_seq FROM audit_log WHERE workspace_id = $1"
+            " ORDER BY chain_seq OFFSET 6 LIMIT 1",
+            ws,
+        )
+        assert victim is not None
+        await rt.pool.execute(
+            "UPDATE audit_log SET actor = 'mallory' WHERE event_id = $1", victim["event_id"]
+        )
+        report = (await http.get("/v1/feedback/audit/verify", params={"workspace_id": ws})).json()
+        assert report["intact"] is False
+        assert report["first_broken_seq"] == victim["chain_seq"] == 7
+        assert report["first_broken_event"] == str(victim["event_id"])
+        assert "altered" in report["reason"]
+        code, cli_report = await verify_cli(settings, ws)
+        assert code == 1
+        assert cli_report["first_broken_seq"] == 7
+
+        await rt.pool.execute("DELETE FROM audit_log WHERE workspace_id = $1 AND chain_seq = 3", ws)
+        report = (await http.get("/v1/feedback/audit/verify", params={"workspace_id": ws})).json()
+        assert report["first_broken_seq"] == 4
+        assert "missing" in report["reason"]
