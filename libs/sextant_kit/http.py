@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -53,6 +56,22 @@ async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
         422,
         "Invalid request",
         f"invalid field(s): {fields}",
+        type_="https://sextant.dev/problems/validation",
+        errors=errors,
+    )
+
+
+async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
+    """A command built from accepted input still failed its own model: the input's fault."""
+    assert isinstance(exc, ValidationError)
+    errors = [
+        {"field": _field_path(("body", *e["loc"])), "message": e["msg"], "type": e["type"]}
+        for e in exc.errors()
+    ]
+    return problem(
+        422,
+        "Invalid request",
+        f"invalid field(s): {', '.join(e['field'] for e in errors)}",
         type_="https://sextant.dev/problems/validation",
         errors=errors,
     )
@@ -137,6 +156,107 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": response.body})
 
 
+def _unstorable(text: str) -> bool:
+    """NUL and lone surrogates: PostgreSQL cannot store them in text or jsonb."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _first_unstorable(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if _unstorable(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}"
+            if _unstorable(str(key)):
+                return where
+            found = _first_unstorable(item, where)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_unstorable(item, f"{path}.{index}")
+            if found:
+                return found
+    return None
+
+
+class StorableTextMiddleware:
+    """Refuses, with 422 naming the field, text that could never be stored: NUL characters
+    and lone UTF-16 surrogates, in the path, the query or a JSON body."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        field = self._in_url(scope)
+        body = b""
+        if field is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            more = True
+            while more:
+                message = await receive()
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+            field = self._in_body(body)
+        if field is not None:
+            response = problem(
+                422,
+                "Invalid request",
+                f"invalid field(s): {field} (contains a NUL or an unpaired surrogate character)",
+                type_="https://sextant.dev/problems/validation",
+                errors=[
+                    {
+                        "field": field,
+                        "message": "text cannot contain NUL or unpaired surrogate characters",
+                        "type": "string_unstorable",
+                    }
+                ],
+            )
+            await response(scope, receive, send)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self._app(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self._app(scope, replay, send)
+
+    @staticmethod
+    def _in_url(scope: Scope) -> str | None:
+        if _unstorable(scope["path"]):
+            return "path"
+        query = scope.get("query_string", b"").decode("latin-1")
+        for key, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
+            if _unstorable(key) or _unstorable(value):
+                return f"query.{key.encode('utf-8', 'replace').decode()}"
+        return None
+
+    @staticmethod
+    def _in_body(body: bytes) -> str | None:
+        if not body:
+            return None
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return None  # not JSON: the route's own validation answers
+        return _first_unstorable(document, "body")
+
+
 class _BodyTooLarge(StarletteHTTPException):
     """Raised while a streamed body is read; an HTTP exception, so frameworks that wrap body
     errors (FastAPI turns them into 400) pass it through as the 413 it is."""
@@ -209,8 +329,10 @@ def create_http_app(
     app.state.authenticator = authenticator
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(DomainError, _domain_problem)
+    app.add_exception_handler(ValidationError, _model_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(Exception, _unexpected_problem)
+    app.add_middleware(StorableTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
     app.add_middleware(TelemetryMiddleware, tracer=tracer, metrics=metrics)
 
@@ -242,20 +364,67 @@ def create_http_app(
 
     for router in routers:
         app.include_router(router)
-    _document_bearer_auth(app)
+    _document_conventions(app)
     return app
 
 
-def _document_bearer_auth(app: FastAPI) -> None:
-    """Every route takes a bearer token; say so in the OpenAPI document."""
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names each invalid field.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+_PROBLEMS = {
+    "401": "No valid bearer token",
+    "403": "The caller's role does not allow this",
+    "404": "Not found (or in another organisation)",
+    "409": "Conflicts with the current state (e.g. a stale If-Match)",
+    "413": "Request body over the limit",
+    "422": "Invalid input; `errors` names each field",
+}
+
+
+def _document_conventions(app: FastAPI) -> None:
+    """Say in the OpenAPI document what every route does: bearer tokens, and errors as
+    RFC 9457 problem+json (FastAPI would otherwise describe its own 422 shape)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = build()
-            schema.setdefault("components", {})["securitySchemes"] = {
+            components = schema.setdefault("components", {})
+            components["securitySchemes"] = {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
             }
+            components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            for name in ("HTTPValidationError", "ValidationError"):
+                components["schemas"].pop(name, None)
+            problem_content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for path, operations in schema.get("paths", {}).items():
+                if path in ("/healthz", "/readyz", "/metrics"):
+                    continue
+                for operation in operations.values():
+                    responses = operation.setdefault("responses", {})
+                    for status, description in _PROBLEMS.items():
+                        responses[status] = {"description": description, "content": problem_content}
             schema["security"] = [{"bearer": []}]
             app.openapi_schema = schema
         return app.openapi_schema

@@ -41,7 +41,7 @@ def router(rt: Runtime) -> APIRouter:
         roadmap_id: UUID,
         who: ReadPublished,
         limit: Limit = 50,
-        cursor: Annotated[int | None, Query(ge=0)] = None,
+        cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     ) -> Any:
         rows = await rt.pool.fetch(
             "SELECT version, audience, title, notes, published_at, published_by, item_count"
@@ -73,8 +73,8 @@ def router(rt: Runtime) -> APIRouter:
         roadmap_id: UUID,
         request: Request,
         who: ReadPublished,
-        from_version: Annotated[int, Query(alias="from", ge=1)],
-        to_version: Annotated[int, Query(alias="to", ge=1)],
+        from_version: Annotated[int, Query(alias="from", ge=1, le=1_000_000)],
+        to_version: Annotated[int, Query(alias="to", ge=1, le=1_000_000)],
         format: Literal["json", "markdown"] | None = None,
     ) -> Any:
         """What changed between two published versions, as JSON or a Markdown report."""

@@ -28,7 +28,7 @@ from sextant_kit.telemetry import current_traceparent
 from sextant_strategy.events import registry
 
 WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0)]
+IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 

@@ -71,7 +71,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
     async def approved_version(
         workspace_id: WorkspaceId,
         strategy_id: uuid.UUID,
-        version: Annotated[int, Path(ge=1)],
+        version: Annotated[int, Path(ge=1, le=1_000_000)],
         who: Reader,
     ) -> dict[str, Any]:
         row = await rt.pool.fetchrow(
