@@ -149,8 +149,13 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
         assert row["selected_solution"] == solution["solution_id"]
 
     await eventually(scoreboard, within=60)
-    by_persona = await client.get(f"{ws}/opportunities", params={"persona_id": persona["id"]})
-    assert len(by_persona.json()["items"]) == 1
+
+    async def by_persona() -> None:
+        # the persona filter reads the problem rows, which another projection writes
+        params = {"persona_id": persona["id"]}
+        assert len((await client.get(f"{ws}/opportunities", params=params)).json()["items"]) == 1
+
+    await eventually(by_persona, within=60)
     rejected = await client.get(f"{ws}/opportunities", params={"status": "rejected"})
     assert rejected.json()["items"] == []
     detail = (await client.get(opp)).json()
