@@ -190,6 +190,7 @@ def asyncapi_document(services: Sequence[ServiceDefinition]) -> dict[str, Any]:
         }
         return cid
 
+    owned = {s.registry.topic for s in services}
     for service in services:
         registry = service.registry
         events = _events(registry)
@@ -210,6 +211,8 @@ def asyncapi_document(services: Sequence[ServiceDefinition]) -> dict[str, Any]:
             f"{context} projectors dead-letter what they cannot handle.",
         )
         for topic in service.extra_topics:
+            if topic in owned:
+                continue  # another service's events topic, documented with its events
             contract = inbound.get(topic)
             if contract is None:
                 key = "CloudEvent"

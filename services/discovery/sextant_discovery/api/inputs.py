@@ -1,0 +1,21 @@
+"""Request bodies and dependencies shared by the discovery endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from pydantic import BaseModel, ConfigDict
+from sextant_kit import CommandContext
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, command_context, requires
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+Decider_ = Annotated[Caller, Depends(requires(Access.DECIDE))]
+Ctx = Annotated[CommandContext, Depends(command_context)]

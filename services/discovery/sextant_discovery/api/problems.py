@@ -1,0 +1,228 @@
+"""Problems and the problem evidence view."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from sextant_kit import NotFound
+from sextant_kit.http import IdempotencyKey
+from sextant_kit.service import Runtime
+
+from sextant_discovery.api.common import (
+    Aggregate,
+    Cursor,
+    Limit,
+    WorkspaceId,
+    answer,
+    decode_cursor,
+    in_workspace,
+    jsonable,
+    page,
+)
+from sextant_discovery.api.inputs import Body, Ctx, Reader, Writer
+from sextant_discovery.domain.common import Scale, ShortText, Text, Title
+from sextant_discovery.domain.insight import insight_decider
+from sextant_discovery.domain.persona import persona_decider
+from sextant_discovery.domain.problem import (
+    AttachInsight,
+    CloseProblem,
+    IdentifyProblem,
+    MergeProblem,
+    ProblemStatus,
+    problem_decider,
+)
+
+
+class ProblemIn(Body):
+    title: Title
+    statement: Text
+    persona_ids: Annotated[tuple[uuid.UUID, ...], Field(max_length=20)] = ()
+    severity: Scale
+    frequency: Scale
+
+
+class AttachIn(Body):
+    insight_id: uuid.UUID
+    note: ShortText | None = None
+
+
+class MergeIn(Body):
+    into: uuid.UUID
+
+
+class CloseIn(Body):
+    reason: ShortText
+
+
+EVIDENCE = (
+    "SELECT p.*,"
+    " (SELECT count(*) FROM discovery_problem_insights i WHERE i.tenant_id = p.tenant_id"
+    "  AND i.problem_id = p.problem_id) AS insight_count,"
+    " (SELECT count(*) FROM discovery_feedback_links f WHERE f.tenant_id = p.tenant_id"
+    "  AND f.target_type = 'problem' AND f.target_id = p.problem_id::text) AS feedback_count"
+    " FROM discovery_problems p WHERE p.tenant_id = $1 AND p.workspace_id = $2"
+)
+
+
+def problem_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}/problems", tags=["problems"])
+    problems = Aggregate(rt, problem_decider, "problem")
+    personas = Aggregate(rt, persona_decider, "persona")
+    insights = Aggregate(rt, insight_decider, "insight")
+
+    async def problem_in(problem_id: uuid.UUID, workspace_id: str, tenant: str) -> None:
+        state, _ = await problems.load(str(problem_id), tenant)
+        in_workspace(state.exists, state.workspace_id, workspace_id, f"problem {problem_id}")
+
+    @api.post("", status_code=201)
+    async def identify_problem(
+        workspace_id: WorkspaceId,
+        body: ProblemIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Identify a customer pain point: statement, affected personas, severity, frequency."""
+        known = set()
+        for persona_id in body.persona_ids:
+            state, _ = await personas.load(str(persona_id), ctx.tenant_id)
+            if state.exists and state.workspace_id == workspace_id and not state.archived:
+                known.add(persona_id)
+        problem_id = uuid.uuid4()
+        command = IdentifyProblem(
+            problem_id=problem_id,
+            workspace_id=workspace_id,
+            known_personas=frozenset(known),
+            actor=ctx.actor,
+            now=ctx.now,
+            **body.model_dump(),
+        )
+        result = await problems.run(
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.post("/{problem_id}/insights")
+    async def attach_insight(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: AttachIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+    ) -> JSONResponse:
+        """Attach a market insight as evidence."""
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        insight, _ = await insights.load(str(body.insight_id), ctx.tenant_id)
+        in_workspace(
+            insight.exists, insight.workspace_id, workspace_id, f"insight {body.insight_id}"
+        )
+        command = AttachInsight(
+            problem_id=problem_id,
+            insight_id=body.insight_id,
+            note=body.note,
+            insight_retired=insight.retired,
+            now=ctx.now,
+        )
+        result = await problems.run(
+            str(problem_id), command, ctx, request, workspace_id=workspace_id
+        )
+        return answer(result, create=False)
+
+    @api.post("/{problem_id}/merge")
+    async def merge_problem(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: MergeIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+    ) -> JSONResponse:
+        """Mark this problem a duplicate of ``into``."""
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        target, _ = await problems.load(str(body.into), ctx.tenant_id)
+        in_workspace(target.exists, target.workspace_id, workspace_id, f"problem {body.into}")
+        command = MergeProblem(
+            problem_id=problem_id, into=body.into, target_status=target.status, now=ctx.now
+        )
+        result = await problems.run(
+            str(problem_id), command, ctx, request, workspace_id=workspace_id
+        )
+        return answer(result, create=False)
+
+    @api.post("/{problem_id}/close")
+    async def close_problem(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: CloseIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+    ) -> JSONResponse:
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        command = CloseProblem(problem_id=problem_id, reason=body.reason, now=ctx.now)
+        result = await problems.run(
+            str(problem_id), command, ctx, request, workspace_id=workspace_id
+        )
+        return answer(result, create=False)
+
+    @api.get("")
+    async def list_problems(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        status: Annotated[ProblemStatus | None, Query()] = None,
+        persona_id: Annotated[uuid.UUID | None, Query()] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """The problem evidence view: newest first with insight and feedback counts."""
+        after = decode_cursor(cursor, 2)
+        rows = await rt.pool.fetch(
+            EVIDENCE + " AND ($3::text IS NULL OR p.status = $3)"
+            " AND ($4::uuid IS NULL OR $4 = ANY(p.persona_ids))"
+            " AND ($5::text IS NULL"
+            "  OR (p.identified_at, p.problem_id) < ($5::text::timestamptz, $6::text::uuid))"
+            " ORDER BY p.identified_at DESC, p.problem_id DESC LIMIT $7",
+            who.tenant_id,
+            workspace_id,
+            status.value if status else None,
+            persona_id,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        return page([jsonable(r) for r in rows], limit, "identified_at", "problem_id")
+
+    @api.get("/{problem_id}")
+    async def problem_evidence(
+        workspace_id: WorkspaceId, problem_id: uuid.UUID, who: Reader
+    ) -> dict[str, Any]:
+        """The problem with its attached insights and its linked feedback count."""
+        row = await rt.pool.fetchrow(
+            EVIDENCE + " AND p.problem_id = $3", who.tenant_id, workspace_id, problem_id
+        )
+        if row is None:
+            raise NotFound(f"problem {problem_id} not found in workspace {workspace_id}")
+        attached = await rt.pool.fetch(
+            "SELECT i.insight_id, i.title, i.market, i.segment, i.source, i.summary,"
+            " i.evidence_links, i.retired, a.note, a.attached_at"
+            " FROM discovery_problem_insights a JOIN discovery_insights i"
+            " ON i.tenant_id = a.tenant_id AND i.insight_id = a.insight_id"
+            " WHERE a.tenant_id = $1 AND a.problem_id = $2 ORDER BY a.attached_at",
+            who.tenant_id,
+            problem_id,
+        )
+        return {**jsonable(row), "insights": [jsonable(a) for a in attached]}
+
+    return api

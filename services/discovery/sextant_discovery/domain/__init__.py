@@ -1,0 +1,1 @@
+"""The discovery context's aggregates: pure deciders, no I/O."""

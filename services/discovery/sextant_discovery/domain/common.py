@@ -1,0 +1,23 @@
+"""Field types that several discovery aggregates share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=50, pattern=r"^[\w .-]+$"
+    ),
+]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S{1,2000}$")]
+Items = Annotated[tuple[ShortText, ...], Field(max_length=50)]
+"""A short list of statements (goals, pains, jobs to be done, strengths...)."""
+Scale = Annotated[int, Field(ge=1, le=5)]
+"""A 1 (lowest) to 5 (highest) rating."""

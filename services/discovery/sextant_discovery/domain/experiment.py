@@ -1,0 +1,255 @@
+"""Experiments and MVPs: a hypothesis, a success metric with a threshold, observations and
+a conclusion with learnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, assert_never
+from uuid import UUID
+
+from pydantic import Field
+from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
+
+from sextant_discovery.domain.common import Name, ShortText, Text
+from sextant_discovery.domain.opportunity import OpportunityStatus
+from sextant_discovery.domain.opportunity_events import Outcome
+
+
+class MetricUnit(StrEnum):
+    PERCENT = "percent"
+    RATIO = "ratio"
+    COUNT = "count"
+
+
+RANGES: dict[MetricUnit, tuple[float, float]] = {
+    MetricUnit.PERCENT: (0.0, 100.0),
+    MetricUnit.RATIO: (0.0, 1.0),
+    MetricUnit.COUNT: (0.0, 1e12),
+}
+"""The values a metric in each unit can take, both ends inclusive."""
+
+
+class Direction(StrEnum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class ExperimentStatus(StrEnum):
+    DESIGNED = "designed"
+    RUNNING = "running"
+    CONCLUDED = "concluded"
+
+
+class ExperimentDesigned(Event):
+    event_type = "ExperimentDesigned"
+    experiment_id: UUID
+    workspace_id: str
+    opportunity_id: UUID
+    solution_id: UUID | None
+    hypothesis: str
+    metric: str
+    unit: MetricUnit
+    direction: Direction
+    threshold: float
+    designed_by: str
+    designed_at: datetime
+
+
+class ExperimentStarted(Event):
+    event_type = "ExperimentStarted"
+    experiment_id: UUID
+    started_at: datetime
+
+
+class ObservationRecorded(Event):
+    event_type = "ObservationRecorded"
+    experiment_id: UUID
+    value: float
+    note: str | None
+    observed_at: datetime
+
+
+class ExperimentConcluded(Event):
+    event_type = "ExperimentConcluded"
+    experiment_id: UUID
+    opportunity_id: UUID
+    outcome: Outcome
+    learnings: str
+    concluded_by: str
+    concluded_at: datetime
+
+
+ExperimentEvent = ExperimentDesigned | ExperimentStarted | ObservationRecorded | ExperimentConcluded
+
+
+class DesignExperiment(Command):
+    kind: Literal["design"] = "design"
+    experiment_id: UUID
+    workspace_id: str
+    opportunity_id: UUID
+    solution_id: UUID | None = None
+    hypothesis: Text
+    metric: Name
+    unit: MetricUnit
+    direction: Direction = Direction.AT_LEAST
+    threshold: Annotated[float, Field(allow_inf_nan=False)]
+    opportunity_status: OpportunityStatus
+    """Fact from the API: the opportunity's status."""
+    solution_known: bool = True
+    """Fact from the API: ``solution_id`` is a candidate of the opportunity."""
+    actor: str
+    now: datetime
+
+
+class StartExperiment(Command):
+    kind: Literal["start"] = "start"
+    experiment_id: UUID
+    now: datetime
+
+
+class RecordObservation(Command):
+    kind: Literal["observe"] = "observe"
+    experiment_id: UUID
+    value: Annotated[float, Field(allow_inf_nan=False)]
+    note: ShortText | None = None
+    now: datetime
+
+
+class ConcludeExperiment(Command):
+    kind: Literal["conclude"] = "conclude"
+    experiment_id: UUID
+    outcome: Outcome
+    learnings: Text
+    actor: str
+    now: datetime
+
+
+ExperimentCommand = DesignExperiment | StartExperiment | RecordObservation | ConcludeExperiment
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    designed: ExperimentDesigned | None = None
+    status: ExperimentStatus = ExperimentStatus.DESIGNED
+
+    @property
+    def exists(self) -> bool:
+        return self.designed is not None
+
+
+def initial_state() -> Experiment:
+    return Experiment()
+
+
+def evolve(state: Experiment, event: ExperimentEvent) -> Experiment:
+    match event:
+        case ExperimentDesigned():
+            return Experiment(designed=event)
+        case ExperimentStarted():
+            return replace(state, status=ExperimentStatus.RUNNING)
+        case ObservationRecorded():
+            return state
+        case ExperimentConcluded():
+            return replace(state, status=ExperimentStatus.CONCLUDED)
+        case _:
+            assert_never(event)
+
+
+def in_range(unit: MetricUnit, value: float, field: str) -> None:
+    low, high = RANGES[unit]
+    if not low <= value <= high:
+        raise DomainError(
+            f"{value} is outside the range of a {unit.value} metric; give a value from "
+            f"{low:g} to {high:g}",
+            field=field,
+        )
+
+
+def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEvent]:
+    if state.exists:
+        raise Conflict(f"experiment {command.experiment_id} is already designed")
+    if command.opportunity_status == OpportunityStatus.REJECTED:
+        raise Conflict(
+            f"opportunity {command.opportunity_id} was rejected; no experiments run on it",
+            code="opportunity-rejected",
+        )
+    if not command.solution_known:
+        raise DomainError(
+            f"solution {command.solution_id} is not a candidate of this opportunity",
+            field="solution_id",
+        )
+    in_range(command.unit, command.threshold, "threshold")
+    return [
+        ExperimentDesigned(
+            **command.model_dump(
+                exclude={"kind", "now", "actor", "opportunity_status", "solution_known"}
+            ),
+            designed_by=command.actor,
+            designed_at=command.now,
+        )
+    ]
+
+
+def _running(state: Experiment, experiment_id: UUID, doing: str) -> ExperimentDesigned:
+    if state.designed is None:
+        raise NotFound(f"experiment {experiment_id} does not exist")
+    if state.status == ExperimentStatus.DESIGNED:
+        raise Conflict(
+            f"experiment {experiment_id} has not started; start it before you {doing}",
+            code="experiment-not-started",
+        )
+    if state.status == ExperimentStatus.CONCLUDED:
+        raise Conflict(
+            f"experiment {experiment_id} is concluded; design a new experiment",
+            code="experiment-concluded",
+        )
+    return state.designed
+
+
+def decide(command: ExperimentCommand, state: Experiment) -> list[ExperimentEvent]:
+    match command:
+        case DesignExperiment():
+            return _design(command, state)
+        case StartExperiment():
+            if state.designed is None:
+                raise NotFound(f"experiment {command.experiment_id} does not exist")
+            if state.status == ExperimentStatus.RUNNING:
+                return []
+            if state.status == ExperimentStatus.CONCLUDED:
+                raise Conflict(
+                    f"experiment {command.experiment_id} is concluded; it cannot start again",
+                    code="experiment-concluded",
+                )
+            return [ExperimentStarted(experiment_id=command.experiment_id, started_at=command.now)]
+        case RecordObservation():
+            designed = _running(state, command.experiment_id, "record observations")
+            in_range(designed.unit, command.value, "value")
+            return [
+                ObservationRecorded(
+                    experiment_id=command.experiment_id,
+                    value=command.value,
+                    note=command.note,
+                    observed_at=command.now,
+                )
+            ]
+        case ConcludeExperiment():
+            designed = _running(state, command.experiment_id, "conclude it")
+            return [
+                ExperimentConcluded(
+                    experiment_id=command.experiment_id,
+                    opportunity_id=designed.opportunity_id,
+                    outcome=command.outcome,
+                    learnings=command.learnings,
+                    concluded_by=command.actor,
+                    concluded_at=command.now,
+                )
+            ]
+        case _:
+            assert_never(command)
+
+
+experiment_decider: Decider[ExperimentCommand, ExperimentEvent, Experiment] = Decider(
+    initial_state, decide, evolve
+)

@@ -1,0 +1,154 @@
+"""Market insights: research findings with their source and evidence links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Annotated, Literal, assert_never
+from uuid import UUID
+
+from pydantic import Field
+from sextant_kit import Command, Conflict, Decider, Event, NotFound
+
+from sextant_discovery.domain.common import Name, ShortText, Tag, Text, Title, Url
+
+
+class InsightRecorded(Event):
+    event_type = "InsightRecorded"
+    insight_id: UUID
+    workspace_id: str
+    title: str
+    market: str
+    segment: str | None
+    source: str
+    summary: str
+    evidence_links: tuple[str, ...]
+    tags: tuple[str, ...]
+    recorded_by: str
+    recorded_at: datetime
+
+
+class InsightTagged(Event):
+    event_type = "InsightTagged"
+    insight_id: UUID
+    tags: tuple[str, ...]
+    tagged_at: datetime
+
+
+class InsightRetired(Event):
+    event_type = "InsightRetired"
+    insight_id: UUID
+    reason: str
+    retired_at: datetime
+
+
+InsightEvent = InsightRecorded | InsightTagged | InsightRetired
+
+
+class RecordInsight(Command):
+    kind: Literal["record"] = "record"
+    insight_id: UUID
+    workspace_id: str
+    title: Title
+    market: Name
+    segment: Name | None = None
+    source: ShortText
+    summary: Text
+    evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
+    tags: Annotated[tuple[Tag, ...], Field(max_length=30)] = ()
+    recorded_by: str
+    now: datetime
+
+
+class TagInsight(Command):
+    """Replace the insight's tags with these (an empty set clears them)."""
+
+    kind: Literal["tag"] = "tag"
+    insight_id: UUID
+    tags: Annotated[tuple[Tag, ...], Field(max_length=30)]
+    now: datetime
+
+
+class RetireInsight(Command):
+    kind: Literal["retire"] = "retire"
+    insight_id: UUID
+    reason: ShortText
+    now: datetime
+
+
+InsightCommand = RecordInsight | TagInsight | RetireInsight
+
+
+@dataclass(frozen=True, slots=True)
+class Insight:
+    workspace_id: str | None = None
+    tags: tuple[str, ...] = ()
+    retired: bool = False
+
+    @property
+    def exists(self) -> bool:
+        return self.workspace_id is not None
+
+
+def initial_state() -> Insight:
+    return Insight()
+
+
+def evolve(state: Insight, event: InsightEvent) -> Insight:
+    match event:
+        case InsightRecorded():
+            return Insight(workspace_id=event.workspace_id, tags=event.tags)
+        case InsightTagged():
+            return replace(state, tags=event.tags)
+        case InsightRetired():
+            return replace(state, retired=True)
+        case _:
+            assert_never(event)
+
+
+def _unique(tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(set(tags)))
+
+
+def decide(command: InsightCommand, state: Insight) -> list[InsightEvent]:
+    match command:
+        case RecordInsight():
+            if state.exists:
+                raise Conflict(f"insight {command.insight_id} is already recorded")
+            return [
+                InsightRecorded(
+                    **command.model_dump(exclude={"kind", "now", "tags", "evidence_links"}),
+                    evidence_links=command.evidence_links,
+                    tags=_unique(command.tags),
+                    recorded_at=command.now,
+                )
+            ]
+        case TagInsight():
+            if not state.exists:
+                raise NotFound(f"insight {command.insight_id} does not exist")
+            if state.retired:
+                raise Conflict(
+                    f"insight {command.insight_id} is retired; record a new insight instead",
+                    code="insight-retired",
+                )
+            tags = _unique(command.tags)
+            if tags == state.tags:
+                return []
+            return [InsightTagged(insight_id=command.insight_id, tags=tags, tagged_at=command.now)]
+        case RetireInsight():
+            if not state.exists:
+                raise NotFound(f"insight {command.insight_id} does not exist")
+            if state.retired:
+                return []
+            return [
+                InsightRetired(
+                    insight_id=command.insight_id, reason=command.reason, retired_at=command.now
+                )
+            ]
+        case _:
+            assert_never(command)
+
+
+insight_decider: Decider[InsightCommand, InsightEvent, Insight] = Decider(
+    initial_state, decide, evolve
+)

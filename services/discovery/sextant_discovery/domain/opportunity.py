@@ -1,0 +1,195 @@
+"""Opportunities: opened from problems, scored, decided, with candidate solutions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import assert_never
+from uuid import UUID
+
+from sextant_kit import Conflict, Decider, DomainError, NotFound
+
+from sextant_discovery.domain.opportunity_events import (
+    AddExperimentEvidence,
+    DecideOpportunity,
+    EvaluateOpportunity,
+    ExperimentEvidenceAdded,
+    OpenOpportunity,
+    OpportunityCommand,
+    OpportunityDecided,
+    OpportunityEvaluated,
+    OpportunityEvent,
+    OpportunityOpened,
+    ProposeSolution,
+    SelectSolution,
+    SolutionProposed,
+    SolutionSelected,
+    Verdict,
+)
+from sextant_discovery.domain.problem import ProblemStatus
+from sextant_discovery.domain.scoring import score
+
+
+class OpportunityStatus(StrEnum):
+    OPEN = "open"
+    PURSUED = "pursued"
+    PARKED = "parked"
+    REJECTED = "rejected"
+
+
+STATUS_OF = {
+    Verdict.PURSUE: OpportunityStatus.PURSUED,
+    Verdict.PARK: OpportunityStatus.PARKED,
+    Verdict.REJECT: OpportunityStatus.REJECTED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunity:
+    workspace_id: str | None = None
+    status: OpportunityStatus = OpportunityStatus.OPEN
+    evaluations: int = 0
+    solutions: frozenset[UUID] = frozenset()
+    selected: UUID | None = None
+    experiments: frozenset[UUID] = frozenset()
+
+    @property
+    def exists(self) -> bool:
+        return self.workspace_id is not None
+
+
+def initial_state() -> Opportunity:
+    return Opportunity()
+
+
+def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
+    match event:
+        case OpportunityOpened():
+            return Opportunity(workspace_id=event.workspace_id)
+        case OpportunityEvaluated():
+            return replace(state, evaluations=event.evaluation)
+        case OpportunityDecided():
+            return replace(state, status=STATUS_OF[event.verdict])
+        case SolutionProposed():
+            return replace(state, solutions=state.solutions | {event.solution_id})
+        case SolutionSelected():
+            return replace(state, selected=event.solution_id)
+        case ExperimentEvidenceAdded():
+            return replace(state, experiments=state.experiments | {event.experiment_id})
+        case _:
+            assert_never(event)
+
+
+def _live(state: Opportunity, opportunity_id: UUID) -> None:
+    """The opportunity exists and has not been rejected."""
+    if not state.exists:
+        raise NotFound(f"opportunity {opportunity_id} does not exist")
+    if state.status == OpportunityStatus.REJECTED:
+        raise Conflict(
+            f"opportunity {opportunity_id} was rejected; open a new opportunity instead",
+            code="opportunity-rejected",
+        )
+
+
+def _open(command: OpenOpportunity, state: Opportunity) -> list[OpportunityEvent]:
+    if state.exists:
+        raise Conflict(f"opportunity {command.opportunity_id} is already open")
+    if len(set(command.problem_ids)) != len(command.problem_ids):
+        raise DomainError("the same problem is named twice", field="problem_ids")
+    for problem_id in command.problem_ids:
+        status = command.problem_statuses.get(problem_id)
+        if status is None:
+            raise NotFound(f"problem {problem_id} does not exist in this workspace")
+        if status != ProblemStatus.OPEN:
+            raise DomainError(
+                f"problem {problem_id} is {status.value}; open opportunities from open problems",
+                field="problem_ids",
+            )
+    return [
+        OpportunityOpened(
+            **command.model_dump(exclude={"kind", "now", "actor", "problem_statuses"}),
+            opened_by=command.actor,
+            opened_at=command.now,
+        )
+    ]
+
+
+def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityEvent]:
+    match command:
+        case OpenOpportunity():
+            return _open(command, state)
+        case EvaluateOpportunity():
+            _live(state, command.opportunity_id)
+            result = score(command.inputs)
+            return [
+                OpportunityEvaluated(
+                    opportunity_id=command.opportunity_id,
+                    evaluation=state.evaluations + 1,
+                    inputs=command.inputs,
+                    score=result.total,
+                    breakdown=result.breakdown,
+                    note=command.note,
+                    evaluated_by=command.actor,
+                    evaluated_at=command.now,
+                )
+            ]
+        case DecideOpportunity():
+            _live(state, command.opportunity_id)
+            if state.evaluations == 0:
+                raise DomainError("evaluate the opportunity before deciding on it", field="verdict")
+            if state.status == STATUS_OF[command.verdict]:
+                return []
+            return [
+                OpportunityDecided(
+                    opportunity_id=command.opportunity_id,
+                    verdict=command.verdict,
+                    rationale=command.rationale,
+                    decided_by=command.actor,
+                    decided_at=command.now,
+                )
+            ]
+        case ProposeSolution():
+            _live(state, command.opportunity_id)
+            if command.solution_id in state.solutions:
+                raise Conflict(f"solution {command.solution_id} is already proposed")
+            return [
+                SolutionProposed(
+                    **command.model_dump(exclude={"kind", "now", "actor"}),
+                    proposed_by=command.actor,
+                    proposed_at=command.now,
+                )
+            ]
+        case SelectSolution():
+            _live(state, command.opportunity_id)
+            if command.solution_id not in state.solutions:
+                raise NotFound(
+                    f"solution {command.solution_id} is not a candidate for this opportunity"
+                )
+            if state.selected == command.solution_id:
+                return []
+            return [
+                SolutionSelected(
+                    opportunity_id=command.opportunity_id,
+                    solution_id=command.solution_id,
+                    rationale=command.rationale,
+                    selected_by=command.actor,
+                    selected_at=command.now,
+                )
+            ]
+        case AddExperimentEvidence():
+            if not state.exists:
+                raise NotFound(f"opportunity {command.opportunity_id} does not exist")
+            if command.experiment_id in state.experiments:
+                return []
+            return [
+                ExperimentEvidenceAdded(
+                    **command.model_dump(exclude={"kind", "now"}), added_at=command.now
+                )
+            ]
+        case _:
+            assert_never(command)
+
+
+opportunity_decider: Decider[OpportunityCommand, OpportunityEvent, Opportunity] = Decider(
+    initial_state, decide, evolve
+)

@@ -1,0 +1,176 @@
+"""The opportunity aggregate's events and commands (its solutions are part of it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field
+from sextant_kit import Command, Event
+
+from sextant_discovery.domain.common import Scale, ShortText, Text, Title
+from sextant_discovery.domain.problem import ProblemStatus
+from sextant_discovery.domain.scoring import ScoreInputs
+
+
+class Verdict(StrEnum):
+    PURSUE = "pursue"
+    PARK = "park"
+    REJECT = "reject"
+
+
+class Outcome(StrEnum):
+    VALIDATED = "validated"
+    INVALIDATED = "invalidated"
+    INCONCLUSIVE = "inconclusive"
+
+
+class OpportunityOpened(Event):
+    event_type = "OpportunityOpened"
+    opportunity_id: UUID
+    workspace_id: str
+    title: str
+    description: str | None
+    problem_ids: tuple[UUID, ...]
+    opened_by: str
+    opened_at: datetime
+
+
+class OpportunityEvaluated(Event):
+    """One evaluation; a re-evaluation is another event, earlier ones stay."""
+
+    event_type = "OpportunityEvaluated"
+    opportunity_id: UUID
+    evaluation: int
+    inputs: ScoreInputs
+    score: float
+    breakdown: dict[str, float]
+    note: str | None
+    evaluated_by: str
+    evaluated_at: datetime
+
+
+class OpportunityDecided(Event):
+    event_type = "OpportunityDecided"
+    opportunity_id: UUID
+    verdict: Verdict
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+
+
+class SolutionProposed(Event):
+    event_type = "SolutionProposed"
+    opportunity_id: UUID
+    solution_id: UUID
+    title: str
+    description: str | None
+    value: int
+    effort: int
+    confidence: int
+    proposed_by: str
+    proposed_at: datetime
+
+
+class SolutionSelected(Event):
+    event_type = "SolutionSelected"
+    opportunity_id: UUID
+    solution_id: UUID
+    rationale: str
+    selected_by: str
+    selected_at: datetime
+
+
+class ExperimentEvidenceAdded(Event):
+    """A concluded experiment's result, now evidence for (or against) the opportunity."""
+
+    event_type = "ExperimentEvidenceAdded"
+    opportunity_id: UUID
+    experiment_id: UUID
+    outcome: Outcome
+    learnings: str
+    added_at: datetime
+
+
+OpportunityEvent = (
+    OpportunityOpened
+    | OpportunityEvaluated
+    | OpportunityDecided
+    | SolutionProposed
+    | SolutionSelected
+    | ExperimentEvidenceAdded
+)
+
+
+class OpenOpportunity(Command):
+    kind: Literal["open"] = "open"
+    opportunity_id: UUID
+    workspace_id: str
+    title: Title
+    description: Text | None = None
+    problem_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=50)]
+    problem_statuses: dict[UUID, ProblemStatus]
+    """Fact from the API: the status of each named problem found in the workspace."""
+    actor: str
+    now: datetime
+
+
+class EvaluateOpportunity(Command):
+    kind: Literal["evaluate"] = "evaluate"
+    opportunity_id: UUID
+    inputs: ScoreInputs
+    note: ShortText | None = None
+    actor: str
+    now: datetime
+
+
+class DecideOpportunity(Command):
+    kind: Literal["decide"] = "decide"
+    opportunity_id: UUID
+    verdict: Verdict
+    rationale: Text
+    actor: str
+    now: datetime
+
+
+class ProposeSolution(Command):
+    kind: Literal["propose"] = "propose"
+    opportunity_id: UUID
+    solution_id: UUID
+    title: Title
+    description: Text | None = None
+    value: Scale
+    effort: Scale
+    confidence: Scale
+    actor: str
+    now: datetime
+
+
+class SelectSolution(Command):
+    kind: Literal["select"] = "select"
+    opportunity_id: UUID
+    solution_id: UUID
+    rationale: Text
+    actor: str
+    now: datetime
+
+
+class AddExperimentEvidence(Command):
+    kind: Literal["evidence"] = "evidence"
+    opportunity_id: UUID
+    experiment_id: UUID
+    outcome: Outcome
+    learnings: Text
+    now: datetime
+
+
+OpportunityCommand = (
+    OpenOpportunity
+    | EvaluateOpportunity
+    | DecideOpportunity
+    | ProposeSolution
+    | SelectSolution
+    | AddExperimentEvidence
+)

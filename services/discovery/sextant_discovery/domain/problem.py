@@ -1,0 +1,217 @@
+"""Problems: customer pain points with severity, frequency and the evidence behind them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Literal, assert_never
+from uuid import UUID
+
+from pydantic import Field
+from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
+
+from sextant_discovery.domain.common import Scale, ShortText, Text, Title
+
+
+class ProblemStatus(StrEnum):
+    OPEN = "open"
+    MERGED = "merged"
+    CLOSED = "closed"
+
+
+class ProblemIdentified(Event):
+    event_type = "ProblemIdentified"
+    problem_id: UUID
+    workspace_id: str
+    title: str
+    statement: str
+    persona_ids: tuple[UUID, ...]
+    severity: int
+    frequency: int
+    identified_by: str
+    identified_at: datetime
+
+
+class InsightAttached(Event):
+    event_type = "InsightAttached"
+    problem_id: UUID
+    insight_id: UUID
+    note: str | None
+    attached_at: datetime
+
+
+class ProblemMerged(Event):
+    """This problem duplicates ``into``; its evidence counts for that problem from now on."""
+
+    event_type = "ProblemMerged"
+    problem_id: UUID
+    into: UUID
+    merged_at: datetime
+
+
+class ProblemClosed(Event):
+    event_type = "ProblemClosed"
+    problem_id: UUID
+    reason: str
+    closed_at: datetime
+
+
+ProblemEvent = ProblemIdentified | InsightAttached | ProblemMerged | ProblemClosed
+
+
+class IdentifyProblem(Command):
+    kind: Literal["identify"] = "identify"
+    problem_id: UUID
+    workspace_id: str
+    title: Title
+    statement: Text
+    persona_ids: Annotated[tuple[UUID, ...], Field(max_length=20)] = ()
+    severity: Scale
+    frequency: Scale
+    known_personas: frozenset[UUID] = frozenset()
+    """Fact from the API: which of ``persona_ids`` exist in the workspace."""
+    actor: str
+    now: datetime
+
+
+class AttachInsight(Command):
+    kind: Literal["attach"] = "attach"
+    problem_id: UUID
+    insight_id: UUID
+    note: ShortText | None = None
+    insight_retired: bool = False
+    """Fact from the API: the insight has been retired."""
+    now: datetime
+
+
+class MergeProblem(Command):
+    kind: Literal["merge"] = "merge"
+    problem_id: UUID
+    into: UUID
+    target_status: ProblemStatus
+    """Fact from the API: the status of the problem merged into."""
+    now: datetime
+
+
+class CloseProblem(Command):
+    kind: Literal["close"] = "close"
+    problem_id: UUID
+    reason: ShortText
+    now: datetime
+
+
+ProblemCommand = IdentifyProblem | AttachInsight | MergeProblem | CloseProblem
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    workspace_id: str | None = None
+    status: ProblemStatus = ProblemStatus.OPEN
+    insights: frozenset[UUID] = frozenset()
+    severity: int = 0
+    frequency: int = 0
+
+    @property
+    def exists(self) -> bool:
+        return self.workspace_id is not None
+
+
+def initial_state() -> Problem:
+    return Problem()
+
+
+def evolve(state: Problem, event: ProblemEvent) -> Problem:
+    match event:
+        case ProblemIdentified():
+            return Problem(
+                workspace_id=event.workspace_id, severity=event.severity, frequency=event.frequency
+            )
+        case InsightAttached():
+            return replace(state, insights=state.insights | {event.insight_id})
+        case ProblemMerged():
+            return replace(state, status=ProblemStatus.MERGED)
+        case ProblemClosed():
+            return replace(state, status=ProblemStatus.CLOSED)
+        case _:
+            assert_never(event)
+
+
+def _open(state: Problem, problem_id: UUID) -> None:
+    if not state.exists:
+        raise NotFound(f"problem {problem_id} does not exist")
+    if state.status != ProblemStatus.OPEN:
+        raise Conflict(
+            f"problem {problem_id} is {state.status.value}; only open problems change",
+            code="problem-not-open",
+        )
+
+
+def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
+    match command:
+        case IdentifyProblem():
+            if state.exists:
+                raise Conflict(f"problem {command.problem_id} is already identified")
+            if len(set(command.persona_ids)) != len(command.persona_ids):
+                raise DomainError("the same persona is named twice", field="persona_ids")
+            missing = [p for p in command.persona_ids if p not in command.known_personas]
+            if missing:
+                raise DomainError(
+                    f"persona {missing[0]} does not exist in this workspace; create it first",
+                    field="persona_ids",
+                )
+            return [
+                ProblemIdentified(
+                    **command.model_dump(exclude={"kind", "now", "actor", "known_personas"}),
+                    identified_by=command.actor,
+                    identified_at=command.now,
+                )
+            ]
+        case AttachInsight():
+            _open(state, command.problem_id)
+            if command.insight_id in state.insights:
+                return []
+            if command.insight_retired:
+                raise DomainError(
+                    f"insight {command.insight_id} is retired; attach current research",
+                    field="insight_id",
+                )
+            return [
+                InsightAttached(
+                    problem_id=command.problem_id,
+                    insight_id=command.insight_id,
+                    note=command.note,
+                    attached_at=command.now,
+                )
+            ]
+        case MergeProblem():
+            _open(state, command.problem_id)
+            if command.into == command.problem_id:
+                raise DomainError("a problem cannot be merged into itself", field="into")
+            if command.target_status != ProblemStatus.OPEN:
+                raise Conflict(
+                    f"problem {command.into} is {command.target_status.value}; "
+                    "merge into an open problem",
+                    code="problem-not-open",
+                )
+            return [
+                ProblemMerged(
+                    problem_id=command.problem_id, into=command.into, merged_at=command.now
+                )
+            ]
+        case CloseProblem():
+            if state.exists and state.status == ProblemStatus.CLOSED:
+                return []
+            _open(state, command.problem_id)
+            return [
+                ProblemClosed(
+                    problem_id=command.problem_id, reason=command.reason, closed_at=command.now
+                )
+            ]
+        case _:
+            assert_never(command)
+
+
+problem_decider: Decider[ProblemCommand, ProblemEvent, Problem] = Decider(
+    initial_state, decide, evolve
+)

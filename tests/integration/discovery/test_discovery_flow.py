@@ -1,0 +1,231 @@
+"""Research to conclusion in one process: the read models on real Postgres and Kafka."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sextant_kit.service import Runtime
+
+from tests.integration.discovery.support import event_count, ok, publish
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+INPUTS = {
+    "reach": 1000,
+    "pain_severity": 4,
+    "frequency": 5,
+    "willingness_to_pay": 3,
+    "alternatives_strength": 2,
+    "strategic_fit": 5,
+}
+
+
+async def test_research_problem_opportunity_experiment_and_feedback_evidence(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    feedback: tuple[Runtime, httpx.AsyncClient],
+    unique: str,
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    insight = await ok(
+        await client.post(
+            f"{ws}/insights",
+            json={
+                "title": "SMBs hate invoicing",
+                "market": "payments",
+                "segment": "smb",
+                "source": "interviews",
+                "summary": "8 of 10 owners",
+                "evidence_links": ["https://example.com/notes"],
+                "tags": ["Invoicing"],
+            },
+        )
+    )
+    persona = await ok(
+        await client.post(f"{ws}/personas", json={"name": "Owner", "pains": ["invoices"]})
+    )
+    await ok(
+        await client.put(
+            f"{ws}/personas/{persona['id']}",
+            json={"profile": {"name": "Busy owner", "pains": ["invoices"]}, "note": "renamed"},
+        ),
+        200,
+    )
+    problem = await ok(
+        await client.post(
+            f"{ws}/problems",
+            json={
+                "title": "Invoicing takes hours",
+                "statement": "Owners lose an evening a week",
+                "persona_ids": [persona["id"]],
+                "severity": 4,
+                "frequency": 5,
+            },
+        )
+    )
+    await ok(
+        await client.post(
+            f"{ws}/problems/{problem['id']}/insights", json={"insight_id": insight["id"]}
+        ),
+        200,
+    )
+    opportunity = await ok(
+        await client.post(
+            f"{ws}/opportunities",
+            json={"title": "Instant invoices", "problem_ids": [problem["id"]]},
+        )
+    )
+    opp = f"{ws}/opportunities/{opportunity['id']}"
+    await ok(await client.post(f"{opp}/evaluations", json={"inputs": INPUTS}))
+    second = await ok(
+        await client.post(f"{opp}/evaluations", json={"inputs": {**INPUTS, "reach": 100000}})
+    )
+    assert second["stream_version"] == 3
+    await ok(
+        await client.post(f"{opp}/decision", json={"verdict": "pursue", "rationale": "big"}), 200
+    )
+    solution = await ok(
+        await client.post(
+            f"{opp}/solutions",
+            json={"title": "Photo invoices", "value": 4, "effort": 2, "confidence": 3},
+        )
+    )
+    await ok(
+        await client.post(
+            f"{opp}/solutions/{solution['solution_id']}/select", json={"rationale": "cheap"}
+        ),
+        200,
+    )
+    experiment = await ok(
+        await client.post(
+            f"{ws}/experiments",
+            json={
+                "opportunity_id": opportunity["id"],
+                "solution_id": solution["solution_id"],
+                "hypothesis": "Owners try it",
+                "metric": "trial conversion",
+                "unit": "percent",
+                "threshold": 20,
+            },
+        )
+    )
+    exp = f"{ws}/experiments/{experiment['id']}"
+    early = await client.post(f"{exp}/conclude", json={"outcome": "validated", "learnings": "x"})
+    assert early.status_code == 409, early.text
+    await ok(await client.post(f"{exp}/start"), 200)
+    await ok(await client.post(f"{exp}/observations", json={"value": 31}))
+    await ok(
+        await client.post(f"{exp}/conclude", json={"outcome": "validated", "learnings": "yes"}),
+        200,
+    )
+
+    fb_rt, fb = feedback
+    item = await ok(
+        await fb.post(
+            f"{ws}/feedback", json={"text": "Invoicing eats my evenings", "source": "survey"}
+        )
+    )
+    await ok(
+        await fb.post(
+            f"{ws}/feedback/{item['id']}/links",
+            json={"target_type": "problem", "target_id": problem["id"]},
+        ),
+        200,
+    )
+    await publish(fb_rt)
+    await publish(runtime)
+
+    async def scoreboard() -> None:
+        board = (await client.get(f"{ws}/opportunities")).json()["items"]
+        assert len(board) == 1
+        row = board[0]
+        assert row["evaluations"] == 2
+        assert row["status"] == "pursued"
+        assert row["inputs"]["reach"] == 100000
+        assert set(row["breakdown"]) >= {"reach", "strategic_fit"}
+        assert row["feedback_count"] == 1
+        assert (row["experiments"], row["validated"]) == (1, 1)
+        assert row["selected_solution"] == solution["solution_id"]
+
+    await eventually(scoreboard, within=60)
+
+    async def by_persona() -> None:
+        # the persona filter reads the problem rows, which another projection writes
+        params = {"persona_id": persona["id"]}
+        assert len((await client.get(f"{ws}/opportunities", params=params)).json()["items"]) == 1
+
+    await eventually(by_persona, within=60)
+    rejected = await client.get(f"{ws}/opportunities", params={"status": "rejected"})
+    assert rejected.json()["items"] == []
+    detail = (await client.get(opp)).json()
+    assert [e["evaluation"] for e in detail["evaluations"]] == [1, 2]
+
+    async def evidence() -> None:
+        view = (await client.get(f"{ws}/problems/{problem['id']}")).json()
+        assert view["feedback_count"] == 1
+        assert view["insight_count"] == 1
+        assert [i["insight_id"] for i in view["insights"]] == [insight["id"]]
+
+    await eventually(evidence, within=60)
+
+    async def logged() -> None:
+        log = (await client.get(f"{opp}/experiments")).json()["items"]
+        assert [(e["status"], e["outcome"], e["observation_count"]) for e in log] == [
+            ("concluded", "validated", 1)
+        ]
+        history = (await client.get(f"{ws}/personas/{persona['id']}/history")).json()["items"]
+        assert [v["version"] for v in history] == [1, 2]
+
+    await eventually(logged, within=60)
+    first = (await client.get(f"{ws}/personas/{persona['id']}", params={"version": 1})).json()
+    assert first["profile"]["name"] == "Owner"
+
+
+async def test_errors_name_the_field_and_write_nothing(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    before = await event_count(runtime)
+    bad = await client.post(
+        f"{ws}/problems", json={"title": "x", "statement": "y", "severity": 9, "frequency": 1}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"].endswith("severity")
+    missing = await client.post(
+        f"{ws}/opportunities",
+        json={"title": "t", "problem_ids": ["00000000-0000-4000-8000-000000000001"]},
+    )
+    assert missing.status_code == 404
+    assert await event_count(runtime) == before
+    problem = await ok(
+        await client.post(
+            f"{ws}/problems", json={"title": "p", "statement": "s", "severity": 2, "frequency": 2}
+        )
+    )
+    opportunity = await ok(
+        await client.post(
+            f"{ws}/opportunities", json={"title": "o", "problem_ids": [problem["id"]]}
+        )
+    )
+    opp = f"{ws}/opportunities/{opportunity['id']}"
+    await ok(await client.post(f"{opp}/evaluations", json={"inputs": INPUTS}))
+    await ok(
+        await client.post(f"{opp}/decision", json={"verdict": "reject", "rationale": "no"}), 200
+    )
+    refused = await client.post(
+        f"{ws}/experiments",
+        json={
+            "opportunity_id": opportunity["id"],
+            "hypothesis": "h",
+            "metric": "m",
+            "unit": "percent",
+            "threshold": 10,
+        },
+    )
+    assert refused.status_code == 409, refused.text
+    out_of_range = await client.post(
+        f"{ws}/opportunities/{opportunity['id']}/evaluations",
+        json={"inputs": {**INPUTS, "strategic_fit": 6}},
+    )
+    assert out_of_range.status_code == 422

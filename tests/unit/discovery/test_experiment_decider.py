@@ -1,0 +1,124 @@
+"""Given-when-then for experiments."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+from pydantic import ValidationError
+from sextant_discovery.domain.experiment import (
+    ConcludeExperiment,
+    DesignExperiment,
+    Direction,
+    ExperimentConcluded,
+    ExperimentDesigned,
+    ExperimentStarted,
+    MetricUnit,
+    ObservationRecorded,
+    RecordObservation,
+    StartExperiment,
+    experiment_decider,
+)
+from sextant_discovery.domain.opportunity import OpportunityStatus
+from sextant_discovery.domain.opportunity_events import Outcome
+from sextant_kit import Conflict, DomainError, NotFound
+from sextant_kit.testing import DeciderSpecification
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+X = UUID("00000000-0000-4000-8000-000000000001")
+OPP = UUID("00000000-0000-4000-8000-0000000000aa")
+spec = DeciderSpecification(experiment_decider)
+
+
+def design(**overrides: object) -> DesignExperiment:
+    fields: dict[str, object] = {
+        "experiment_id": X,
+        "workspace_id": "ws",
+        "opportunity_id": OPP,
+        "hypothesis": "SMBs will try photo invoices",
+        "metric": "trial conversion",
+        "unit": MetricUnit.PERCENT,
+        "threshold": 20,
+        "opportunity_status": OpportunityStatus.PURSUED,
+        "actor": "ana",
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return DesignExperiment.model_validate(fields)
+
+
+DESIGNED = ExperimentDesigned(
+    experiment_id=X,
+    workspace_id="ws",
+    opportunity_id=OPP,
+    solution_id=None,
+    hypothesis="SMBs will try photo invoices",
+    metric="trial conversion",
+    unit=MetricUnit.PERCENT,
+    direction=Direction.AT_LEAST,
+    threshold=20,
+    designed_by="ana",
+    designed_at=NOW,
+)
+STARTED = ExperimentStarted(experiment_id=X, started_at=NOW)
+CONCLUDE = ConcludeExperiment(
+    experiment_id=X, outcome=Outcome.VALIDATED, learnings="they do", actor="ana", now=NOW
+)
+CONCLUDED = ExperimentConcluded(
+    experiment_id=X,
+    opportunity_id=OPP,
+    outcome=Outcome.VALIDATED,
+    learnings="they do",
+    concluded_by="ana",
+    concluded_at=NOW,
+)
+
+
+def test_an_experiment_is_designed_once() -> None:
+    spec.given([]).when(design()).then([DESIGNED])
+    spec.given([DESIGNED]).when(design()).then_raises(Conflict)
+
+
+def test_no_experiment_on_a_rejected_opportunity() -> None:
+    rejected = design(opportunity_status=OpportunityStatus.REJECTED)
+    spec.given([]).when(rejected).then_raises(Conflict, match="rejected")
+
+
+def test_the_solution_must_be_a_candidate() -> None:
+    unknown = design(solution_id=UUID(int=7), solution_known=False)
+    spec.given([]).when(unknown).then_raises(DomainError, match="candidate")
+
+
+def test_the_threshold_must_be_within_the_metric_range() -> None:
+    error = spec.given([]).when(design(threshold=120)).then_raises(DomainError, match="0 to 100")
+    assert isinstance(error, DomainError)
+    assert error.field == "threshold"
+    spec.given([]).when(design(unit=MetricUnit.RATIO, threshold=1.5)).then_raises(DomainError)
+    with pytest.raises(ValidationError):
+        design(threshold=float("nan"))
+
+
+def test_start_is_idempotent_and_needs_a_design() -> None:
+    start = StartExperiment(experiment_id=X, now=NOW)
+    spec.given([DESIGNED]).when(start).then([STARTED])
+    spec.given([DESIGNED, STARTED]).when(start).then([])
+    spec.given([]).when(start).then_raises(NotFound)
+    spec.given([DESIGNED, STARTED, CONCLUDED]).when(start).then_raises(Conflict)
+
+
+def test_observations_need_a_running_experiment_and_a_value_in_range() -> None:
+    observe = RecordObservation(experiment_id=X, value=25, now=NOW)
+    spec.given([DESIGNED, STARTED]).when(observe).then(
+        [ObservationRecorded(experiment_id=X, value=25, note=None, observed_at=NOW)]
+    )
+    spec.given([DESIGNED]).when(observe).then_raises(Conflict, match="not started")
+    out = observe.model_copy(update={"value": -1})
+    spec.given([DESIGNED, STARTED]).when(out).then_raises(DomainError, match="outside")
+    spec.given([]).when(observe).then_raises(NotFound)
+
+
+def test_no_conclusion_before_start_and_only_one_conclusion() -> None:
+    spec.given([DESIGNED]).when(CONCLUDE).then_raises(Conflict, match="not started")
+    spec.given([DESIGNED, STARTED]).when(CONCLUDE).then([CONCLUDED])
+    spec.given([DESIGNED, STARTED, CONCLUDED]).when(CONCLUDE).then_raises(
+        Conflict, match="concluded"
+    )

@@ -1,0 +1,100 @@
+"""Given-when-then for problems."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sextant_discovery.domain.problem import (
+    AttachInsight,
+    CloseProblem,
+    IdentifyProblem,
+    InsightAttached,
+    MergeProblem,
+    ProblemClosed,
+    ProblemIdentified,
+    ProblemMerged,
+    ProblemStatus,
+    problem_decider,
+)
+from sextant_kit import Conflict, DomainError, NotFound
+from sextant_kit.testing import DeciderSpecification
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+P = UUID("00000000-0000-4000-8000-000000000001")
+OTHER = UUID("00000000-0000-4000-8000-000000000002")
+PERSONA = UUID("00000000-0000-4000-8000-0000000000aa")
+INSIGHT = UUID("00000000-0000-4000-8000-0000000000bb")
+spec = DeciderSpecification(problem_decider)
+
+
+def identify(**overrides: object) -> IdentifyProblem:
+    fields: dict[str, object] = {
+        "problem_id": P,
+        "workspace_id": "ws",
+        "title": "Invoices take too long",
+        "statement": "SMB owners spend hours on invoices",
+        "persona_ids": (PERSONA,),
+        "severity": 4,
+        "frequency": 5,
+        "known_personas": frozenset({PERSONA}),
+        "actor": "ana",
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return IdentifyProblem.model_validate(fields)
+
+
+IDENTIFIED = ProblemIdentified(
+    problem_id=P,
+    workspace_id="ws",
+    title="Invoices take too long",
+    statement="SMB owners spend hours on invoices",
+    persona_ids=(PERSONA,),
+    severity=4,
+    frequency=5,
+    identified_by="ana",
+    identified_at=NOW,
+)
+CLOSED = ProblemClosed(problem_id=P, reason="solved", closed_at=NOW)
+
+
+def test_a_problem_is_identified_once() -> None:
+    spec.given([]).when(identify()).then([IDENTIFIED])
+    spec.given([IDENTIFIED]).when(identify()).then_raises(Conflict)
+
+
+def test_affected_personas_must_exist_and_be_named_once() -> None:
+    unknown = identify(known_personas=frozenset())
+    spec.given([]).when(unknown).then_raises(DomainError, match="does not exist")
+    twice = identify(persona_ids=(PERSONA, PERSONA))
+    spec.given([]).when(twice).then_raises(DomainError, match="twice")
+
+
+def test_insights_are_attached_once_and_never_retired_ones() -> None:
+    attach = AttachInsight(problem_id=P, insight_id=INSIGHT, now=NOW)
+    attached = InsightAttached(problem_id=P, insight_id=INSIGHT, note=None, attached_at=NOW)
+    spec.given([IDENTIFIED]).when(attach).then([attached])
+    spec.given([IDENTIFIED, attached]).when(attach).then([])
+    retired = attach.model_copy(update={"insight_retired": True})
+    spec.given([IDENTIFIED]).when(retired).then_raises(DomainError, match="retired")
+    spec.given([]).when(attach).then_raises(NotFound)
+    spec.given([IDENTIFIED, CLOSED]).when(attach).then_raises(Conflict, match="closed")
+
+
+def test_a_duplicate_merges_into_another_open_problem() -> None:
+    merge = MergeProblem(problem_id=P, into=OTHER, target_status=ProblemStatus.OPEN, now=NOW)
+    merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
+    spec.given([IDENTIFIED]).when(merge).then([merged])
+    spec.given([IDENTIFIED, merged]).when(merge).then_raises(Conflict, match="merged")
+    itself = merge.model_copy(update={"into": P})
+    spec.given([IDENTIFIED]).when(itself).then_raises(DomainError, match="itself")
+    closed_target = merge.model_copy(update={"target_status": ProblemStatus.CLOSED})
+    spec.given([IDENTIFIED]).when(closed_target).then_raises(Conflict, match="merge into")
+
+
+def test_closing_is_idempotent_and_needs_an_open_problem() -> None:
+    close = CloseProblem(problem_id=P, reason="solved", now=NOW)
+    spec.given([IDENTIFIED]).when(close).then([CLOSED])
+    spec.given([IDENTIFIED, CLOSED]).when(close).then([])
+    spec.given([]).when(close).then_raises(NotFound)
+    merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
+    spec.given([IDENTIFIED, merged]).when(close).then_raises(Conflict)
