@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sextant_kit.decider import Decider
-from sextant_kit.errors import ConcurrencyError
-from sextant_kit.events import Command, Event, EventMetadata
+from sextant_kit.errors import ConcurrencyError, Conflict
+from sextant_kit.events import Command, Event, EventMetadata, RecordedEvent
 from sextant_kit.eventstore import AppendResult, NewEvent, PostgresEventStore
 from sextant_kit.registry import EventRegistry
 
 C = TypeVar("C", bound=Command)
 E = TypeVar("E", bound=Event)
 S = TypeVar("S")
+
+
+def ensure_stream_type(recorded: Sequence[RecordedEvent], stream_type: str) -> None:
+    """Ids can come from clients: one id must never mix two aggregates' events (409)."""
+    if recorded and recorded[0].stream_type != stream_type:
+        raise Conflict(
+            f"{recorded[0].stream_id} already identifies a {recorded[0].stream_type}, "
+            f"not a {stream_type}; use another id",
+            code="id-taken",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +62,10 @@ class CommandHandler(Generic[C, E, S]):
         self._new_event_id = new_event_id
 
     async def load(self, stream_id: str) -> tuple[S, int]:
+        """The stream's state and version. A stream of another type under the same id is a
+        409: ids can come from clients, and one id must never mix two aggregates' events."""
         recorded = await self._store.read_stream(stream_id)
+        ensure_stream_type(recorded, self._stream_type)
         events = [self._decode(r.event_type, r.schema_version, r.payload) for r in recorded]
         return self._decider.fold(events), len(recorded)
 

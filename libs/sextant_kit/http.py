@@ -281,7 +281,7 @@ class TelemetryMiddleware:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         parent = telemetry.context_from(headers.get("traceparent"), headers.get("tracestate"))
         method = scope["method"]
         status = 500

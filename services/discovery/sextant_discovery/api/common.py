@@ -22,6 +22,7 @@ from sextant_kit import (
     Idempotency,
     NotFound,
 )
+from sextant_kit.application import ensure_stream_type
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -83,6 +84,7 @@ class Aggregate(Generic[C, E, S]):
         recorded = await self.rt.store.read_stream(stream_id)
         if recorded and recorded[0].metadata.tenant_id != tenant_id:
             return self.decider.initial_state(), 0
+        ensure_stream_type(recorded, self.stream_type)
         events = [registry.decode(r.event_type, r.schema_version, r.payload) for r in recorded]
         return self.decider.fold(events), len(recorded)  # type: ignore[arg-type]
 

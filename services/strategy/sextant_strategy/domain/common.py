@@ -32,6 +32,8 @@ class Period(BaseModel):
 def quarter_period(quarter: str) -> Period:
     """``2026-Q3`` -> 1 July 2026 to 30 September 2026."""
     year, q = int(quarter[:4]), int(quarter[-1])
+    if not 1 <= year <= 9998:
+        raise DomainError(f"quarter {quarter!r}: the year must be 0001 to 9998", field="quarter")
     start = date(year, 3 * (q - 1) + 1, 1)
     following = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return Period(label=quarter, start=start, end=following - timedelta(days=1))
