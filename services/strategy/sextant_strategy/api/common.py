@@ -1,48 +1,48 @@
-"""What every strategy endpoint shares: paths, answers, paging and tenant-safe loading."""
+"""What every strategy endpoint shares: the kit's endpoint plumbing, bound to this service."""
 
 from __future__ import annotations
 
-import base64
-import json
-from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sextant_kit import (
-    AppendResult,
-    Command,
-    CommandContext,
-    CommandHandler,
-    Decider,
-    DomainError,
-    Event,
-    EventMetadata,
-    Idempotency,
-    NotFound,
+from sextant_kit import AppendResult, Command, Decider, Event
+from sextant_kit import api as kit
+from sextant_kit.api import (
+    Accepted,
+    Cursor,
+    IfMatch,
+    Limit,
+    WorkspaceId,
+    decode_cursor,
+    encode_cursor,
+    in_workspace,
+    page,
 )
 from sextant_kit.service import Runtime
-from sextant_kit.telemetry import current_traceparent
 
 from sextant_strategy.events import registry
 
-WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0, le=2**31 - 1)]
-Limit = Annotated[int, Query(ge=1, le=200)]
-Cursor = Annotated[str | None, Query(max_length=500)]
+__all__ = [
+    "Accepted",
+    "Aggregate",
+    "Cursor",
+    "IfMatch",
+    "Limit",
+    "WorkspaceId",
+    "answer",
+    "decode_cursor",
+    "encode_cursor",
+    "in_workspace",
+    "jsonable",
+    "page",
+]
 
 C = TypeVar("C", bound=Command)
 E = TypeVar("E", bound=Event)
 S = TypeVar("S")
 
-
-class Accepted(BaseModel):
-    id: str
-    stream_version: int
-    positions: list[int]
-    consistency_token: str | None
-    created: bool
+JSON_COLUMNS = frozenset({"options", "evidence", "snapshot"})
+"""jsonb columns, which asyncpg hands over as text."""
 
 
 def answer(
@@ -52,117 +52,13 @@ def answer(
     location: str | None = None,
     extra: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """The command's result; 201 with a Location when it created something."""
-    out = Accepted(
-        id=result.stream_id,
-        stream_version=result.stream_version,
-        positions=list(result.positions),
-        consistency_token=f"strategy:{max(result.positions)}" if result.positions else None,
-        created=create and bool(result.positions) and not result.replayed,
-    )
-    headers = {"Location": location} if location and create else {}
-    body = {**out.model_dump(), **(extra or {})}
-    return JSONResponse(body, status_code=201 if out.created else 200, headers=headers)
+    return kit.answer(result, context="strategy", create=create, location=location, extra=extra)
 
 
-@dataclass
-class Aggregate(Generic[C, E, S]):
-    """One aggregate type's streams, loaded only for the tenant that owns them."""
-
-    rt: Runtime
-    decider: Decider[C, E, S]
-    stream_type: str
-
-    def __post_init__(self) -> None:
-        self.handler = CommandHandler(
-            self.rt.store, registry, self.decider, stream_type=self.stream_type
-        )
-
-    async def load(self, stream_id: str, tenant_id: str) -> tuple[S, int]:
-        """The stream's state; another tenant's stream looks exactly like a missing one."""
-        recorded = await self.rt.store.read_stream(stream_id)
-        if recorded and recorded[0].metadata.tenant_id != tenant_id:
-            return self.decider.initial_state(), 0
-        events = [registry.decode(r.event_type, r.schema_version, r.payload) for r in recorded]
-        return self.decider.fold(events), len(recorded)  # type: ignore[arg-type]
-
-    async def run(
-        self,
-        stream_id: str,
-        command: C,
-        ctx: CommandContext,
-        request: Request,
-        *,
-        workspace_id: str | None,
-        body: BaseModel | None = None,
-        idempotency_key: str | None = None,
-        expected_version: int | None = None,
-    ) -> AppendResult:
-        metadata = EventMetadata.from_context(
-            ctx, workspace_id=workspace_id, traceparent=current_traceparent()
-        )
-        idempotency = Idempotency.of(
-            idempotency_key,
-            request.method,
-            request.url.path,
-            body.model_dump_json() if body is not None else "",
-        )
-        return await self.handler.handle(
-            stream_id,
-            command,
-            metadata,
-            expected_version=expected_version,
-            idempotency=idempotency,
-        )
-
-
-def in_workspace(exists: bool, owner: str | None, workspace_id: str | None, what: str) -> None:
-    """404 unless the aggregate exists in the caller's tenant and in this workspace."""
-    if not exists or owner != workspace_id:
-        where = f"workspace {workspace_id}" if workspace_id else "the organisation"
-        raise NotFound(f"{what} not found in {where}")
-
-
-def encode_cursor(*values: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
-
-
-def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
-    if cursor is None:
-        return None
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        values = None
-    if not isinstance(values, list) or len(values) != arity:
-        raise DomainError("the cursor is not one this endpoint returned", field="query.cursor")
-    return values
-
-
-def page(rows: list[dict[str, Any]], limit: int, *key: str) -> dict[str, Any]:
-    """``{"items", "next_cursor"}`` from ``limit + 1`` rows, the cursor made of ``key``."""
-    items = rows[:limit]
-    more = len(rows) > limit
-    cursor = encode_cursor(*(items[-1][k] for k in key)) if more and items else None
-    return {"items": items, "next_cursor": cursor}
-
-
-JSON_COLUMNS = frozenset({"options", "evidence", "snapshot"})
-"""jsonb columns, which asyncpg hands over as text."""
+class Aggregate(kit.Aggregate[C, E, S]):
+    def __init__(self, rt: Runtime, decider: Decider[C, E, S], stream_type: str) -> None:
+        super().__init__(rt, registry, decider, stream_type)
 
 
 def jsonable(row: Any) -> dict[str, Any]:
-    """A database row as JSON-friendly values (uuids, dates and arrays as text and lists)."""
-    out: dict[str, Any] = {}
-    for key, value in dict(row).items():
-        if key in JSON_COLUMNS and isinstance(value, str):
-            out[key] = json.loads(value)
-        elif isinstance(value, list):
-            out[key] = [v if isinstance(v, str | int | float) else str(v) for v in value]
-        elif value is None or isinstance(value, str | int | float | bool | dict):
-            out[key] = value
-        elif hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-        else:
-            out[key] = str(value)
-    return out
+    return kit.jsonable(row, JSON_COLUMNS)
