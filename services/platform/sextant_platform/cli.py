@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import sys
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -18,11 +19,12 @@ from sextant_kit import Settings, envelope
 from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
 from sextant_kit.authz import Access, Role
+from sextant_kit.events import CommandContext
 from sextant_kit.kafka import TopicSpec, ensure_topics
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
 from sextant_kit.runner import rebuild
-from sextant_kit.service import ServiceDefinition, open_runtime
+from sextant_kit.service import ServiceDefinition, open_runtime, prepare
 
 from sextant_platform import SERVICES
 
@@ -282,6 +284,39 @@ async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+async def identity_command(settings: Settings, args: argparse.Namespace) -> None:
+    """Set up organisations, workspaces and memberships as an operator."""
+    from sextant_identity.app import Identity
+    from sextant_identity.service import definition
+
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as rt:
+        identity = Identity(rt)
+        ctx = CommandContext(
+            tenant_id=args.tenant,
+            actor=args.actor,
+            now=datetime.now(UTC),
+            correlation_id=str(uuid.uuid4()),
+        )
+        if args.command == "org":
+            result = await identity.create_organisation(ctx, args.name)
+        elif args.command == "workspace":
+            result = await identity.create_workspace(ctx, args.workspace, args.name)
+        elif args.revoke:
+            result = await identity.revoke(ctx, args.workspace, args.member)
+        else:
+            result = await identity.grant(ctx, args.workspace, args.member, Role(args.role))
+    print(
+        json.dumps(
+            {
+                "id": result.stream_id,
+                "stream_version": result.stream_version,
+                "changed": bool(result.positions) and not result.replayed,
+            }
+        )
+    )
+
+
 def token_keys(args: argparse.Namespace) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -350,6 +385,34 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("service")
     p.add_argument("--tenant", required=True)
     p.add_argument("--workspace", help="omit for organisation-level entries")
+    p = (
+        sub.add_parser("org", help="create the organisation (tenant)")
+        .add_subparsers(dest="org_command", required=True)
+        .add_parser("create")
+    )
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--actor", default="operator:cli")
+    p = (
+        sub.add_parser("workspace", help="create a workspace (product team)")
+        .add_subparsers(dest="workspace_command", required=True)
+        .add_parser("create")
+    )
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--actor", default="operator:cli")
+    p = (
+        sub.add_parser("member", help="grant or revoke a role")
+        .add_subparsers(dest="member_command", required=True)
+        .add_parser("grant")
+    )
+    p.add_argument("--tenant", required=True)
+    p.add_argument("--workspace", help="omit for an organisation-wide role")
+    p.add_argument("--member", required=True)
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.CONTRIBUTOR.value)
+    p.add_argument("--revoke", action="store_true")
+    p.add_argument("--actor", default="operator:cli")
     tokens = sub.add_parser("token", help="signing keys and tokens").add_subparsers(
         dest="token_command", required=True
     )
@@ -378,7 +441,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "rebuild":
         asyncio.run(rebuild(service(args.service), args.projection, settings))
         return
-    commands = {"tail": tail, "lag": lag, "republish": republish, "audit": audit_verify}
+    commands = {
+        "tail": tail,
+        "lag": lag,
+        "republish": republish,
+        "audit": audit_verify,
+        "org": identity_command,
+        "workspace": identity_command,
+        "member": identity_command,
+    }
     if args.command == "dlq":
         run = dlq_list if args.dlq_command == "list" else dlq_redrive
     else:

@@ -1,0 +1,1 @@
+"""The identity context: organisations, their workspaces (product teams) and memberships."""

@@ -1,0 +1,104 @@
+"""HTTP for organisations, workspaces and memberships."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from sextant_kit import CommandContext, NotFound
+from sextant_kit.api import WorkspaceId, answer, jsonable
+from sextant_kit.authz import Access, Role
+from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.service import Runtime
+
+from sextant_identity.app import Identity
+from sextant_identity.domain import Member, Name, WorkspaceKey
+
+Admin = Annotated[Caller, Depends(requires(Access.ADMINISTER))]
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+Context = Annotated[CommandContext, Depends(command_context)]
+MemberPath = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+class OrganisationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+
+
+class WorkspaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    workspace_id: WorkspaceKey
+    name: Name
+
+
+class GrantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member: Member
+    role: Role
+
+
+def routers(rt: Runtime) -> list[APIRouter]:
+    api = APIRouter(prefix="/v1", tags=["identity"])
+    identity = Identity(rt)
+
+    def ok(result: Any, *, create: bool = False, location: str | None = None) -> JSONResponse:
+        return answer(result, context="identity", create=create, location=location)
+
+    @api.post("/organisation", status_code=201)
+    async def create_organisation(body: OrganisationIn, _: Admin, ctx: Context) -> JSONResponse:
+        """The caller's organisation (the tenant its token names)."""
+        return ok(await identity.create_organisation(ctx, body.name), create=True)
+
+    @api.get("/organisation")
+    async def organisation(who: Reader) -> dict[str, Any]:
+        row = await rt.pool.fetchrow(
+            "SELECT tenant_id, name, created_at FROM organisations WHERE tenant_id = $1",
+            who.tenant_id,
+        )
+        if row is None:
+            raise NotFound("this organisation has not been set up yet")
+        return jsonable(row)
+
+    @api.post("/organisation/members", status_code=200)
+    async def grant_organisation_role(body: GrantIn, _: Admin, ctx: Context) -> JSONResponse:
+        return ok(await identity.grant(ctx, None, body.member, body.role))
+
+    @api.post("/workspaces", status_code=201)
+    async def create_workspace(body: WorkspaceIn, _: Admin, ctx: Context) -> JSONResponse:
+        result = await identity.create_workspace(ctx, body.workspace_id, body.name)
+        return ok(result, create=True, location=f"/v1/workspaces/{body.workspace_id}")
+
+    @api.get("/workspaces")
+    async def workspaces(who: Reader) -> dict[str, Any]:
+        rows = await rt.pool.fetch(
+            "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
+            " ORDER BY workspace_id LIMIT 1000",
+            who.tenant_id,
+        )
+        return {"items": [jsonable(r) for r in rows]}
+
+    @api.post("/workspaces/{workspace_id}/members")
+    async def grant(
+        workspace_id: WorkspaceId, body: GrantIn, _: Admin, ctx: Context
+    ) -> JSONResponse:
+        return ok(await identity.grant(ctx, workspace_id, body.member, body.role))
+
+    @api.delete("/workspaces/{workspace_id}/members/{member}")
+    async def revoke(
+        workspace_id: WorkspaceId, member: MemberPath, _: Admin, ctx: Context
+    ) -> JSONResponse:
+        return ok(await identity.revoke(ctx, workspace_id, member))
+
+    @api.get("/workspaces/{workspace_id}/members")
+    async def members(workspace_id: WorkspaceId, who: Reader) -> dict[str, Any]:
+        rows = await rt.pool.fetch(
+            "SELECT member, role, granted_at FROM memberships"
+            " WHERE tenant_id = $1 AND workspace_key = $2 ORDER BY member LIMIT 1000",
+            who.tenant_id,
+            workspace_id,
+        )
+        return {"items": [jsonable(r) for r in rows]}
+
+    return [api]

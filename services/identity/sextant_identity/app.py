@@ -1,0 +1,98 @@
+"""Creating organisations and workspaces and granting roles: shared by the API and the CLI."""
+
+from __future__ import annotations
+
+from sextant_kit import AppendResult, CommandContext, CommandHandler, EventMetadata
+from sextant_kit.authz import Role
+from sextant_kit.service import Runtime
+from sextant_kit.telemetry import current_traceparent
+
+from sextant_identity.domain import (
+    CreateOrganisation,
+    CreateWorkspace,
+    GrantRole,
+    IdentityCommand,
+    IdentityEvent,
+    RevokeRole,
+    Unit,
+    identity_decider,
+    organisation_stream,
+    workspace_stream,
+)
+from sextant_identity.events import registry
+
+Handler = CommandHandler[IdentityCommand, IdentityEvent, Unit]
+
+
+class Identity:
+    def __init__(self, rt: Runtime) -> None:
+        self._organisations = CommandHandler(
+            rt.store, registry, identity_decider, stream_type="organisation"
+        )
+        self._workspaces = CommandHandler(
+            rt.store, registry, identity_decider, stream_type="workspace"
+        )
+
+    async def create_organisation(self, ctx: CommandContext, name: str) -> AppendResult:
+        command = CreateOrganisation(tenant_id=ctx.tenant_id, name=name, at=ctx.now)
+        return await self._run(
+            self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None
+        )
+
+    async def create_workspace(
+        self, ctx: CommandContext, workspace_id: str, name: str
+    ) -> AppendResult:
+        organisation, _ = await self._organisations.load(organisation_stream(ctx.tenant_id))
+        command = CreateWorkspace(
+            tenant_id=ctx.tenant_id,
+            workspace_id=workspace_id,
+            name=name,
+            organisation_exists=organisation.name is not None,
+            at=ctx.now,
+        )
+        return await self._run(
+            self._workspaces,
+            workspace_stream(ctx.tenant_id, workspace_id),
+            command,
+            ctx,
+            workspace_id,
+        )
+
+    async def grant(
+        self, ctx: CommandContext, workspace_id: str | None, member: str, role: Role
+    ) -> AppendResult:
+        command = GrantRole(member=member, role=role, at=ctx.now)
+        return await self._for(ctx, workspace_id, command)
+
+    async def revoke(
+        self, ctx: CommandContext, workspace_id: str | None, member: str
+    ) -> AppendResult:
+        return await self._for(ctx, workspace_id, RevokeRole(member=member, at=ctx.now))
+
+    async def _for(
+        self, ctx: CommandContext, workspace_id: str | None, command: IdentityCommand
+    ) -> AppendResult:
+        if workspace_id is None:
+            return await self._run(
+                self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None
+            )
+        return await self._run(
+            self._workspaces,
+            workspace_stream(ctx.tenant_id, workspace_id),
+            command,
+            ctx,
+            workspace_id,
+        )
+
+    async def _run(
+        self,
+        handler: Handler,
+        stream: str,
+        command: IdentityCommand,
+        ctx: CommandContext,
+        workspace_id: str | None,
+    ) -> AppendResult:
+        metadata = EventMetadata.from_context(
+            ctx, workspace_id=workspace_id, traceparent=current_traceparent()
+        )
+        return await handler.handle(stream, command, metadata)

@@ -1,0 +1,16 @@
+"""The identity context's event registry."""
+
+from __future__ import annotations
+
+from sextant_kit import EventRegistry
+
+from sextant_identity.domain import (
+    MemberRoleGranted,
+    MemberRoleRevoked,
+    OrganisationCreated,
+    WorkspaceCreated,
+)
+
+registry = EventRegistry(
+    "identity", [OrganisationCreated, WorkspaceCreated, MemberRoleGranted, MemberRoleRevoked]
+)

@@ -1,0 +1,121 @@
+"""Organisations, workspaces and memberships, set up with the operator CLI and read over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sextant_identity.service import definition
+from sextant_kit import Settings
+from sextant_kit.service import Runtime, open_runtime, prepare
+
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def sextant(settings: Settings, *args: str) -> tuple[int, str]:
+    env = {
+        **os.environ,
+        "SEXTANT_POSTGRES_URL": settings.postgres_url,
+        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
+        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sextant_platform.cli",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, (out or err).decode()
+
+
+@pytest.fixture(scope="module")
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as runtime:
+        runtime.subscribe_projections()
+        await runtime.broker.start()
+        yield runtime
+
+
+async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
+    rt: Runtime, settings: Settings, unique: str
+) -> None:
+    tenant = f"acme-{unique}"
+    early = await sextant(
+        settings,
+        "workspace",
+        "create",
+        "--tenant",
+        tenant,
+        "--workspace",
+        "mobile",
+        "--name",
+        "Mobile",
+    )
+    assert early[0] != 0
+    assert "create the organisation" in early[1]
+    for args in (
+        ["org", "create", "--tenant", tenant, "--name", "Acme"],
+        ["workspace", "create", "--tenant", tenant, "--workspace", "mobile", "--name", "Mobile"],
+        [
+            "member",
+            "grant",
+            "--tenant",
+            tenant,
+            "--workspace",
+            "mobile",
+            "--member",
+            "ana",
+            "--role",
+            "product_manager",
+        ],
+        ["member", "grant", "--tenant", tenant, "--member", "cy", "--role", "stakeholder"],
+    ):
+        code, out = await sextant(settings, *args)
+        assert code == 0, out
+        assert json.loads(out)["changed"] is True
+    again = await sextant(settings, "org", "create", "--tenant", tenant, "--name", "Acme")
+    assert json.loads(again[1])["changed"] is False
+
+    headers = {"X-Sextant-Tenant": tenant}
+    app = rt.http_app(with_routes=True)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://x"
+    ) as http:
+
+        async def directory() -> None:
+            await rt.relay().publish_batch()
+            members = await http.get("/v1/workspaces/mobile/members", headers=headers)
+            assert members.json()["items"] == [
+                {
+                    "member": "ana",
+                    "role": "product_manager",
+                    "granted_at": members.json()["items"][0]["granted_at"],
+                }
+            ]
+            spaces = await http.get("/v1/workspaces", headers=headers)
+            assert [w["workspace_id"] for w in spaces.json()["items"]] == ["mobile"]
+
+        await eventually(directory, within=30)
+        revoked = await http.delete("/v1/workspaces/mobile/members/ana", headers=headers)
+        assert revoked.status_code == 200
+        not_member = await http.delete("/v1/workspaces/mobile/members/bo", headers=headers)
+        assert not_member.status_code == 422
+        assert not_member.json()["errors"][0]["field"] == "member"
+        other = await http.get("/v1/workspaces", headers={"X-Sextant-Tenant": f"x-{unique}"})
+        assert other.json()["items"] == []
