@@ -101,13 +101,8 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         async def directory() -> None:
             await rt.relay().publish_batch()
             members = await http.get("/v1/workspaces/mobile/members", headers=headers)
-            assert members.json()["items"] == [
-                {
-                    "member": "ana",
-                    "role": "product_manager",
-                    "granted_at": members.json()["items"][0]["granted_at"],
-                }
-            ]
+            items = members.json()["items"]
+            assert [(m["member"], m["role"]) for m in items] == [("ana", "product_manager")]
             spaces = await http.get("/v1/workspaces", headers=headers)
             assert [w["workspace_id"] for w in spaces.json()["items"]] == ["mobile"]
 
