@@ -19,11 +19,21 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
+def service_paths(context: str) -> dict[str, dict[str, object]]:
+    document = json.loads((ROOT / "schemas" / "openapi" / f"{context}.json").read_text())
+    paths: dict[str, dict[str, object]] = document["paths"]
+    return {p: ops for p, ops in paths.items() if p not in ("/healthz", "/readyz", "/metrics")}
+
+
 def path_pattern(context: str) -> str:
     """The service's own path templates (schemathesis filters on templates)."""
-    document = json.loads((ROOT / "schemas" / "openapi" / f"{context}.json").read_text())
-    paths = [p for p in document["paths"] if p not in ("/healthz", "/readyz", "/metrics")]
-    return "^(" + "|".join(re.escape(p) for p in paths) + ")$"
+    return "^(" + "|".join(re.escape(p) for p in service_paths(context)) + ")$"
+
+
+def examples_per_operation(context: str) -> int:
+    """Enough that a service with few operations still gets over 1,000 cases."""
+    operations = sum(len(ops) for ops in service_paths(context).values())
+    return max(60, -(-1500 // operations))
 
 
 @pytest.mark.timeout(900)
@@ -39,8 +49,12 @@ async def test_no_server_errors_and_no_schema_violations(
         path_pattern(context),
         "--checks",
         "not_a_server_error,response_schema_conformance",
+        # schemathesis 4.32.5's coverage phase crashed inside schemathesis (a KeyError in
+        # its own code) on one feedback schema here; fuzzing and stateful phases are run.
+        "--phases",
+        "fuzzing,stateful",
         "--max-examples",
-        "40",
+        str(examples_per_operation(context)),
         "--workers",
         "2",
         "--seed",

@@ -45,7 +45,7 @@ def settle(rt: Runtime) -> Callable[[Check], Awaitable[None]]:
             await relay.publish_batch()
             await check()
 
-        await eventually(published_and_checked, within=30)
+        await eventually(published_and_checked, within=60)
 
     return run
 
