@@ -26,14 +26,7 @@ def bench_settings() -> Settings:
 
 
 def env_for(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": settings.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
-        "SEXTANT_LOG_LEVEL": "WARNING",
-    }
+    return {**os.environ, **settings.as_environment(), "SEXTANT_LOG_LEVEL": "WARNING"}
 
 
 @dataclass

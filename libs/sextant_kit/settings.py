@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     jwt_jwks: str | None = None
     jwt_jwks_file: str | None = None
 
+    def as_environment(self) -> dict[str, str]:
+        """These settings as ``SEXTANT_*`` variables, for the processes this one starts."""
+        return {
+            f"SEXTANT_{name.upper()}": str(value)
+            for name, value in self.model_dump().items()
+            if value is not None
+        }
+
     def database(self, context: str) -> str:
         return f"{self.database_prefix}_{context}"
 

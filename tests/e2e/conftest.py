@@ -42,16 +42,7 @@ def platform(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
             "http_port": port,
         }
     )
-    env = {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": mine.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": mine.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": mine.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": mine.topic_prefix,
-        "SEXTANT_HTTP_PORT": str(port),
-        "SEXTANT_RELAY_POLL_INTERVAL": "0.2",
-        "SEXTANT_AUTH_MODE": mine.auth_mode,
-    }
+    env = {**os.environ, **mine.as_environment()}
     log_path = tmp_path_factory.mktemp("platform") / "platform.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,10 +11,9 @@ from sextant_feedback.service import definition
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, open_runtime, prepare
 
-from tests.support import eventually
+from tests.support import eventually, run_cli
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +26,8 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
 
 
 async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str, object]]:
-    env = {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": settings.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sextant_platform.cli",
+    code, out, _ = await run_cli(
+        settings,
         "audit",
         "verify",
         "feedback",
@@ -49,13 +35,9 @@ async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str,
         "local",
         "--workspace",
         workspace,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        within=60,
     )
-    out, _ = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode or 0, json.loads(out.decode().strip().splitlines()[-1])
+    return code, json.loads(out.strip().splitlines()[-1])
 
 
 async def test_an_edited_row_breaks_the_chain_at_that_row(

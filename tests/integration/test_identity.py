@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,32 +11,14 @@ from sextant_identity.service import definition
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, open_runtime, prepare
 
-from tests.support import eventually
+from tests.support import eventually, run_cli
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def sextant(settings: Settings, *args: str) -> tuple[int, str]:
-    env = {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": settings.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sextant_platform.cli",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    return process.returncode or 0, (out or err).decode()
+    code, out, err = await run_cli(settings, *args)
+    return code, out or err
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,33 +17,15 @@ from sextant_kit.auth import BearerTokens
 from sextant_kit.service import Runtime, open_runtime, prepare
 
 from tests.integration.kit_support import read_topic
-from tests.support import eventually
+from tests.support import eventually, run_cli
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def sextant(settings: Settings, *args: str) -> str:
-    env = {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": settings.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sextant_platform.cli",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode == 0, err.decode()[-3000:]
-    return out.decode()
+    code, out, err = await run_cli(settings, *args)
+    assert code == 0, err[-3000:]
+    return out
 
 
 @pytest.fixture(scope="module")

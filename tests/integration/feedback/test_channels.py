@@ -169,13 +169,7 @@ async def test_an_interrupted_import_resumes_without_duplicates(
     path.write_text(
         "".join(json.dumps({"text": f"item {i}", "source": "survey"}) + "\n" for i in range(20_000))
     )
-    env = {
-        **os.environ,
-        "SEXTANT_POSTGRES_URL": settings.postgres_url,
-        "SEXTANT_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "SEXTANT_DATABASE_PREFIX": settings.database_prefix,
-        "SEXTANT_TOPIC_PREFIX": settings.topic_prefix,
-    }
+    env = {**os.environ, **settings.as_environment()}
     command = [
         sys.executable,
         "-m",

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Path
-from pydantic import BaseModel
 from sextant_kit import AppendResult
+from sextant_kit.api import Accepted, WorkspaceId
 
-WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-
-
-class Accepted(BaseModel):
-    id: str
-    stream_version: int
-    positions: list[int]
-    consistency_token: str | None
-    created: bool
+__all__ = ["Accepted", "WorkspaceId", "accepted"]
 
 
 def accepted(result: AppendResult, *, created: bool | None = None) -> Accepted:
