@@ -12,6 +12,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from sextant_kit.settings import Settings
+from sextant_kit.tenancy import guard_tenant_tables
 
 Connection = asyncpg.Connection | PoolConnectionProxy
 """A connection of its own or one borrowed from a pool: the same API."""
@@ -63,6 +64,8 @@ async def migrate(settings: Settings, database: str, files: Sequence[Migration])
     """Apply each file not applied yet, in order, each in its own transaction.
 
     A file already applied whose text changed is an error: migrations only move forward.
+    Afterwards every table with a ``tenant_id`` column is put under row-level security
+    (:mod:`sextant_kit.tenancy`).
     """
     await ensure_database(settings, database)
     conn = await asyncpg.connect(settings.dsn(database))
@@ -96,6 +99,10 @@ async def migrate(settings: Settings, database: str, files: Sequence[Migration])
                 )
             applied.append(name)
             log.info("applied %s to %s", name, database)
+        async with conn.transaction():
+            guarded = await guard_tenant_tables(conn)
+        if guarded:
+            log.info("row-level security on %s in %s", ", ".join(guarded), database)
     finally:
         await conn.close()
     return applied

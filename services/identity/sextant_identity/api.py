@@ -53,7 +53,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/organisation")
     async def organisation(who: Reader) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT tenant_id, name, created_at FROM organisations WHERE tenant_id = $1",
             who.tenant_id,
         )
@@ -72,7 +72,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/workspaces")
     async def workspaces(who: Reader) -> dict[str, Any]:
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
             " ORDER BY workspace_id LIMIT 1000",
             who.tenant_id,
@@ -93,7 +93,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/workspaces/{workspace_id}/members")
     async def members(workspace_id: WorkspaceId, who: Reader) -> dict[str, Any]:
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT member, role, granted_at FROM memberships"
             " WHERE tenant_id = $1 AND workspace_key = $2 ORDER BY member LIMIT 1000",
             who.tenant_id,

@@ -273,7 +273,7 @@ async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
     async with open_runtime(definition, settings) as rt:
         progress = Progress(f"verify {definition.context} audit", None, unit="entries")
         report = await verify_chain(
-            rt.pool,
+            rt.reads,
             args.tenant,
             args.workspace,
             progress=lambda n: progress.advance(n - progress.done),

@@ -187,7 +187,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
     async def get_experiment(
         workspace_id: WorkspaceId, experiment_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM discovery_experiments WHERE tenant_id = $1 AND workspace_id = $2"
             " AND experiment_id = $3",
             who.tenant_id,
@@ -196,7 +196,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"experiment {experiment_id} not found in workspace {workspace_id}")
-        observations = await rt.pool.fetch(
+        observations = await rt.reads.fetch(
             "SELECT value, note, observed_at FROM discovery_observations WHERE tenant_id = $1"
             " AND experiment_id = $2 ORDER BY observed_at",
             who.tenant_id,
@@ -214,7 +214,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The opportunity's experiments, newest first, with their observation counts."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT e.*, (SELECT count(*) FROM discovery_observations o"
             "  WHERE o.tenant_id = e.tenant_id AND o.experiment_id = e.experiment_id)"
             "  AS observation_count"

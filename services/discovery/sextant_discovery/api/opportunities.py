@@ -239,7 +239,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Ranked by score (unscored last), with each score's breakdown and inputs."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             BOARD + " AND ($3::text IS NULL OR o.status = $3)"
             " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM discovery_problems p"
             "  WHERE p.tenant_id = o.tenant_id AND p.problem_id = ANY(o.problem_ids)"
@@ -263,18 +263,18 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, opportunity_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
         """The opportunity with every evaluation and its candidate solutions compared."""
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             BOARD + " AND o.opportunity_id = $3", who.tenant_id, workspace_id, opportunity_id
         )
         if row is None:
             raise NotFound(f"opportunity {opportunity_id} not found in workspace {workspace_id}")
-        evaluations = await rt.pool.fetch(
+        evaluations = await rt.reads.fetch(
             "SELECT * FROM discovery_evaluations WHERE tenant_id = $1 AND opportunity_id = $2"
             " ORDER BY evaluation",
             who.tenant_id,
             opportunity_id,
         )
-        solutions = await rt.pool.fetch(
+        solutions = await rt.reads.fetch(
             "SELECT *, round((value * confidence)::numeric / effort, 2)::float AS priority"
             " FROM discovery_solutions WHERE tenant_id = $1 AND opportunity_id = $2"
             " ORDER BY priority DESC, proposed_at",

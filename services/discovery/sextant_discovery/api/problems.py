@@ -188,7 +188,7 @@ def problem_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The problem evidence view: newest first with insight and feedback counts."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             EVIDENCE + " AND ($3::text IS NULL OR p.status = $3)"
             " AND ($4::uuid IS NULL OR $4 = ANY(p.persona_ids))"
             " AND ($5::text IS NULL"
@@ -209,12 +209,12 @@ def problem_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, problem_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
         """The problem with its attached insights and its linked feedback count."""
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             EVIDENCE + " AND p.problem_id = $3", who.tenant_id, workspace_id, problem_id
         )
         if row is None:
             raise NotFound(f"problem {problem_id} not found in workspace {workspace_id}")
-        attached = await rt.pool.fetch(
+        attached = await rt.reads.fetch(
             "SELECT i.insight_id, i.title, i.market, i.segment, i.source, i.summary,"
             " i.evidence_links, i.retired, a.note, a.attached_at"
             " FROM discovery_problem_insights a JOIN discovery_insights i"

@@ -177,7 +177,7 @@ def research_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Newest first, filtered by tag and market."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM discovery_insights WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL OR lower($3) = ANY(tags))"
             " AND ($4::text IS NULL OR market = $4) AND ($5 OR NOT retired)"
@@ -276,7 +276,7 @@ def research_router(rt: Runtime) -> APIRouter:
         version: Annotated[int | None, Query(ge=1)] = None,
     ) -> dict[str, Any]:
         """The current persona, or with ``?version=N`` that past version."""
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM discovery_personas WHERE tenant_id = $1 AND workspace_id = $2"
             " AND persona_id = $3",
             who.tenant_id,
@@ -287,7 +287,7 @@ def research_router(rt: Runtime) -> APIRouter:
             raise NotFound(f"persona {persona_id} not found in workspace {workspace_id}")
         out = jsonable(row)
         if version is not None:
-            past = await rt.pool.fetchrow(
+            past = await rt.reads.fetchrow(
                 "SELECT * FROM discovery_persona_versions WHERE tenant_id = $1"
                 " AND persona_id = $2 AND version = $3",
                 who.tenant_id,
@@ -304,7 +304,7 @@ def research_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, persona_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
         """Every version of the persona, oldest first."""
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT v.* FROM discovery_persona_versions v JOIN discovery_personas p"
             " ON p.tenant_id = v.tenant_id AND p.persona_id = v.persona_id"
             " WHERE v.tenant_id = $1 AND p.workspace_id = $2 AND v.persona_id = $3"
@@ -387,7 +387,7 @@ def research_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, competitor_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
         """The profile, the feature comparison and the status history."""
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM discovery_competitors WHERE tenant_id = $1 AND workspace_id = $2"
             " AND competitor_id = $3",
             who.tenant_id,
@@ -396,13 +396,13 @@ def research_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"competitor {competitor_id} not found in workspace {workspace_id}")
-        features = await rt.pool.fetch(
+        features = await rt.reads.fetch(
             "SELECT feature, theirs, ours, note, compared_at FROM discovery_competitor_features"
             " WHERE tenant_id = $1 AND competitor_id = $2 ORDER BY feature",
             who.tenant_id,
             competitor_id,
         )
-        statuses = await rt.pool.fetch(
+        statuses = await rt.reads.fetch(
             "SELECT status, previous, reason, changed_at FROM discovery_competitor_statuses"
             " WHERE tenant_id = $1 AND competitor_id = $2 ORDER BY changed_at",
             who.tenant_id,

@@ -93,7 +93,7 @@ def customers_router(rt: Runtime) -> APIRouter:
     async def get(
         ref: Ref, who: Annotated[Caller, Depends(requires(Access.READ))]
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
             " FROM customers WHERE tenant_id = $1 AND customer_id = $2",
             who.tenant_id,

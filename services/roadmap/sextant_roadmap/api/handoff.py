@@ -51,7 +51,7 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         target_workspace, exists = workspace_id, True
         graph = [
             DependencyEdge(item_id=r["item_id"], depends_on=r["depends_on_item_id"])
-            for r in await rt.pool.fetch(_REACHABLE, who.tenant_id, body.depends_on_item_id)
+            for r in await rt.reads.fetch(_REACHABLE, who.tenant_id, body.depends_on_item_id)
         ]
         if target_roadmap != roadmap_id:
             other, version = await sender.roadmaps.load(str(target_roadmap))

@@ -41,7 +41,7 @@ def router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["roadmap"])
 
     async def roadmap(tenant: str, workspace_id: str, roadmap_id: UUID) -> dict[str, Any]:
-        found = await rt.pool.fetchrow(
+        found = await rt.reads.fetchrow(
             "SELECT * FROM roadmaps WHERE tenant_id = $1 AND roadmap_id = $2 AND workspace_id = $3",
             tenant,
             roadmap_id,
@@ -55,7 +55,7 @@ def router(rt: Runtime) -> APIRouter:
 
     async def items(tenant: str, workspace_id: str, roadmap_id: UUID) -> list[dict[str, Any]]:
         await roadmap(tenant, workspace_id, roadmap_id)
-        return [_item(r) for r in await rt.pool.fetch(_ITEMS, tenant, roadmap_id)]
+        return [_item(r) for r in await rt.reads.fetch(_ITEMS, tenant, roadmap_id)]
 
     @api.get("/roadmaps")
     async def list_roadmaps(
@@ -63,7 +63,7 @@ def router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Roadmaps of the workspace, and portfolio roadmaps that span it."""
         after = _uuid_cursor(cursor)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM roadmaps WHERE tenant_id = $1"
             " AND (workspace_id = $2 OR $2 = ANY(workspaces)) AND roadmap_id > $3"
             " ORDER BY roadmap_id LIMIT $4",
@@ -149,7 +149,7 @@ def router(rt: Runtime) -> APIRouter:
         found = await items(who.tenant_id, workspace_id, roadmap_id)
         edges = [(i["item_id"], d) for i in found for d in i["depends_on"]]
         targets = {d for _, d in edges} - {i["item_id"] for i in found}
-        others = await rt.pool.fetch(
+        others = await rt.reads.fetch(
             "SELECT item_id, horizon, start_date, end_date FROM roadmap_items"
             " WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])",
             who.tenant_id,
@@ -185,7 +185,7 @@ def router(rt: Runtime) -> APIRouter:
     async def moves(workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read) -> Any:
         """Every time the item moved: from, to, why and who."""
         await roadmap(who.tenant_id, workspace_id, roadmap_id)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT from_horizon, from_timeframe, to_horizon, to_timeframe, reason, actor,"
             " moved_at FROM roadmap_item_moves WHERE tenant_id = $1 AND roadmap_id = $2"
             " AND item_id = $3 ORDER BY moved_at, event_id",
@@ -197,7 +197,7 @@ def router(rt: Runtime) -> APIRouter:
 
     @api.get("/scoring-formulas")
     async def list_formulas(workspace_id: WorkspaceId, who: Read) -> Any:
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT name, expression, inputs, description, revision, defined_at"
             " FROM scoring_formulas WHERE tenant_id = $1 AND workspace_id = $2 ORDER BY name",
             who.tenant_id,

@@ -23,7 +23,7 @@ def router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}/roadmaps/{roadmap_id}", tags=["roadmap"])
 
     async def version(tenant: str, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
-        found = await rt.pool.fetchrow(
+        found = await rt.reads.fetchrow(
             "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND roadmap_id = $3 AND version = $4",
             tenant,
@@ -43,7 +43,7 @@ def router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
         cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     ) -> Any:
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT version, audience, title, notes, published_at, published_by, item_count"
             " FROM roadmap_versions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND roadmap_id = $3 AND version > $4 ORDER BY version LIMIT $5",

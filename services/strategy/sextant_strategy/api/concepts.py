@@ -157,7 +157,7 @@ def concept_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
     ) -> dict[str, Any]:
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM strategy_concepts WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL"
             " OR (drafted_at, concept_id) > ($3::text::timestamptz, $4::text::uuid))"
@@ -174,7 +174,7 @@ def concept_router(rt: Runtime) -> APIRouter:
     async def get_concept(
         workspace_id: WorkspaceId, concept_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_concepts WHERE tenant_id = $1 AND workspace_id = $2"
             " AND concept_id = $3",
             who.tenant_id,

@@ -120,7 +120,7 @@ def decision_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Newest first; ``entity_kind`` + ``entity_id`` keep decisions linked to that entity."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT d.* FROM strategy_decisions d WHERE d.tenant_id = $1 AND d.workspace_id = $2"
             " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM strategy_decision_links l"
             "  WHERE l.tenant_id = d.tenant_id AND l.decision_id = d.decision_id"
@@ -150,7 +150,7 @@ def decision_router(rt: Runtime) -> APIRouter:
     async def get_decision(
         workspace_id: WorkspaceId, decision_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_decisions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND decision_id = $3",
             who.tenant_id,

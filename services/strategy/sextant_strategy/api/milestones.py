@@ -140,7 +140,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
         return answer(result, create=False)
 
     async def history(tenant: str, ids: list[Any]) -> dict[str, list[dict[str, Any]]]:
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT milestone_id, from_date, to_date, reason, moved_at, moved_by"
             " FROM strategy_milestone_moves WHERE tenant_id = $1 AND milestone_id = ANY($2)"
             " ORDER BY moved_at",
@@ -158,7 +158,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Milestones by target date, each with its moves (oldest first)."""
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL"
             " OR (target_date, milestone_id) > ($3::text::date, $4::text::uuid))"
@@ -177,7 +177,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
     async def get_milestone(
         workspace_id: WorkspaceId, milestone_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"
             " AND milestone_id = $3",
             who.tenant_id,

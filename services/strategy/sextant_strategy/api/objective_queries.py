@@ -6,12 +6,12 @@ import uuid
 from collections import defaultdict
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
+from sextant_kit.tenancy import TenantReads
 
 from sextant_strategy.api.common import Cursor, Limit, decode_cursor, jsonable, page
 from sextant_strategy.domain.common import Quarter
@@ -19,9 +19,9 @@ from sextant_strategy.domain.progress import rolled_up_progress
 
 
 async def objective_detail(
-    pool: asyncpg.Pool, tenant: str, workspace_id: str | None, objective_id: uuid.UUID
+    reads: TenantReads, tenant: str, workspace_id: str | None, objective_id: uuid.UUID
 ) -> dict[str, Any]:
-    row = await pool.fetchrow(
+    row = await reads.fetchrow(
         "SELECT * FROM strategy_objectives WHERE tenant_id = $1 AND objective_id = $2"
         " AND workspace_id IS NOT DISTINCT FROM $3",
         tenant,
@@ -31,13 +31,13 @@ async def objective_detail(
     if row is None:
         where = f"workspace {workspace_id}" if workspace_id else "the organisation"
         raise NotFound(f"objective {objective_id} not found in {where}")
-    krs = await pool.fetch(
+    krs = await reads.fetch(
         "SELECT * FROM strategy_key_results WHERE tenant_id = $1 AND objective_id = $2"
         " ORDER BY defined_order",
         tenant,
         objective_id,
     )
-    check_ins = await pool.fetch(
+    check_ins = await reads.fetch(
         "SELECT key_result_id, value, confidence, comment, progress, status, checked_in_at,"
         " checked_in_by FROM strategy_check_ins WHERE tenant_id = $1 AND objective_id = $2"
         " ORDER BY checked_in_at DESC LIMIT 100",
@@ -95,7 +95,7 @@ def tree_router(rt: Runtime) -> APIRouter:
         Pages over the root objectives (by when they were set); each root carries its whole
         subtree with ``rolled_up_progress``. ``period`` keeps objectives of that quarter.
         """
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
             " period_end, parent_id, progress, status, outcome, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"

@@ -279,7 +279,7 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM strategy_objectives WHERE tenant_id = $1"
             " AND workspace_id IS NOT DISTINCT FROM $2"
             " AND ($3::text IS NULL"
@@ -299,6 +299,6 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         objective_id: uuid.UUID,
         who: Annotated[Caller, Depends(requires(Access.READ))],
     ) -> dict[str, Any]:
-        return await objective_detail(rt.pool, who.tenant_id, scope, objective_id)
+        return await objective_detail(rt.reads, who.tenant_id, scope, objective_id)
 
     return api

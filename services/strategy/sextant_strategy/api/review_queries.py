@@ -23,7 +23,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
     ) -> dict[str, Any]:
         after = decode_cursor(cursor, 2)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM strategy_reviews WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL"
             " OR (drafted_at, strategy_id) > ($3::text::timestamptz, $4::text::uuid))"
@@ -40,7 +40,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
     async def get_strategy(
         workspace_id: WorkspaceId, strategy_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_reviews WHERE tenant_id = $1 AND workspace_id = $2"
             " AND strategy_id = $3",
             who.tenant_id,
@@ -49,13 +49,13 @@ def review_query_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"strategy {strategy_id} not found in workspace {workspace_id}")
-        comments = await rt.pool.fetch(
+        comments = await rt.reads.fetch(
             "SELECT version, kind, author, text, at FROM strategy_review_comments"
             " WHERE tenant_id = $1 AND strategy_id = $2 ORDER BY at",
             who.tenant_id,
             strategy_id,
         )
-        versions = await rt.pool.fetch(
+        versions = await rt.reads.fetch(
             "SELECT version, approved_by, approved_at FROM strategy_approved_versions"
             " WHERE tenant_id = $1 AND strategy_id = $2 ORDER BY version",
             who.tenant_id,
@@ -74,7 +74,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
         version: Annotated[int, Path(ge=1, le=1_000_000)],
         who: Reader,
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_approved_versions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND strategy_id = $3 AND version = $4",
             who.tenant_id,
@@ -93,7 +93,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
         """The workspace's strategy at ``as_of``: the vision then in force and the latest
         approved version of each strategy approved by then (default: now)."""
         moment = parse_as_of(as_of, datetime.now(UTC))
-        vision = await rt.pool.fetchrow(
+        vision = await rt.reads.fetchrow(
             "SELECT revision, vision, mission, revised_at, revised_by"
             " FROM strategy_vision_revisions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND revised_at <= $3 ORDER BY revised_at DESC, revision DESC LIMIT 1",
@@ -101,7 +101,7 @@ def review_query_router(rt: Runtime) -> APIRouter:
             workspace_id,
             moment,
         )
-        approved = await rt.pool.fetch(
+        approved = await rt.reads.fetch(
             "SELECT DISTINCT ON (strategy_id) strategy_id, version, approved_by, approved_at,"
             " snapshot FROM strategy_approved_versions"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND approved_at <= $3"

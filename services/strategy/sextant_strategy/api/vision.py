@@ -97,7 +97,7 @@ def vision_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The revision in force at ``as_of`` (default: now)."""
         moment = parse_as_of(as_of, datetime.now(UTC))
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT * FROM strategy_vision_revisions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND revised_at <= $3 ORDER BY revised_at DESC, revision DESC LIMIT 1",
             who.tenant_id,
@@ -116,7 +116,7 @@ def vision_router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         after = decode_cursor(cursor, 1)
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "SELECT * FROM strategy_vision_revisions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::int IS NULL OR revision < $3) ORDER BY revision DESC LIMIT $4",
             who.tenant_id,
