@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ CONTENT_TYPE = "application/json"
 SPEC_VERSION = "1.0"
 
 _REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
+_OWN = ("content-type", "traceparent", "tracestate")
 
 
 class EnvelopeError(ValueError):
@@ -48,6 +49,8 @@ class IncomingEvent:
     extensions: dict[str, str]
     traceparent: str | None
     tracestate: str | None
+    transport: Mapping[str, str] = field(default_factory=dict)
+    """Headers outside the envelope, such as the producer's ``authorization``."""
 
     @property
     def tenant_id(self) -> str | None:
@@ -63,13 +66,15 @@ class IncomingEvent:
         raw = self.extensions.get("streamversion")
         return int(raw) if raw is not None else None
 
-    def metadata(self) -> EventMetadata:
+    def metadata(self, *, actor: str | None = None) -> EventMetadata:
+        """The event's metadata; ``actor`` overrides ``ce_actor`` (an authenticated producer)."""
         ext = self.extensions
-        if "tenantid" not in ext or "actor" not in ext:
+        actor = actor or ext.get("actor")
+        if "tenantid" not in ext or actor is None:
             raise EnvelopeError("ce_tenantid and ce_actor are required extensions")
         return EventMetadata(
             tenant_id=ext["tenantid"],
-            actor=ext["actor"],
+            actor=actor,
             correlation_id=ext.get("correlationid", str(self.id)),
             causation_id=ext.get("causationid"),
             workspace_id=ext.get("workspaceid"),
@@ -146,6 +151,7 @@ def decode(headers: Iterable[tuple[str, bytes]], value: bytes | None) -> Incomin
         extensions=extensions,
         traceparent=attrs.get("traceparent"),
         tracestate=attrs.get("tracestate"),
+        transport={k: v for k, v in attrs.items() if not k.startswith("ce_") and k not in _OWN},
     )
 
 

@@ -68,8 +68,13 @@ class DeadLetterSink(Protocol):
     async def send(self, letters: Sequence[DeadLetter]) -> None: ...
 
 
+CREDENTIAL_HEADERS = frozenset({"authorization"})
+"""Never copied into a dead letter: a DLQ topic is read by operators, not by the producer."""
+
+
 class KafkaDeadLetters:
-    """Publishes to ``<topic>.dlq`` keeping key, value and headers, adding the reason."""
+    """Publishes to ``<topic>.dlq`` keeping key, value and headers (credentials dropped),
+    adding the reason."""
 
     def __init__(self, broker: KafkaBroker, projection: str, metrics: Metrics | None) -> None:
         self._broker = broker
@@ -79,7 +84,11 @@ class KafkaDeadLetters:
     async def send(self, letters: Sequence[DeadLetter]) -> None:
         for letter in letters:
             rec = letter.record
-            headers = {k: v.decode(errors="replace") for k, v in (rec.headers or ())}
+            headers = {
+                k: v.decode(errors="replace")
+                for k, v in (rec.headers or ())
+                if k.lower() not in CREDENTIAL_HEADERS
+            }
             headers.update(
                 {
                     "sextant_dlq_reason": letter.reason,

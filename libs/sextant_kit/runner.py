@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Literal
@@ -15,7 +14,14 @@ from typing import Literal
 import uvicorn
 from fastapi import FastAPI
 
-from sextant_kit.service import Runtime, ServiceDefinition, open_runtime, prepare
+from sextant_kit.logs import configure_logging
+from sextant_kit.service import (
+    Runtime,
+    ServiceDefinition,
+    consistency_gate,
+    open_runtime,
+    prepare,
+)
 from sextant_kit.settings import Settings
 
 log = logging.getLogger("sextant")
@@ -26,7 +32,7 @@ PROCESSES: tuple[Process, ...] = ("api", "relay", "projector", "all")
 
 def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool) -> FastAPI:
     """One HTTP app for several services: the first one's health and metrics, all routes."""
-    app = runtimes[0].http_app(with_routes=with_routes)
+    app = runtimes[0].http_app(with_routes=with_routes, gate=consistency_gate(runtimes))
     if with_routes:
         for rt in runtimes[1:]:
             for router in rt.routers():
@@ -112,11 +118,7 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
     rb.add_argument("--service", default=definitions[0].context)
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings.log_level)
     if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"http_port": args.port})
     if args.command == "migrate":

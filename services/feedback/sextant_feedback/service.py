@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sextant_kit.audit import AuditProjection
+from sextant_kit.auth import authenticator_from
 from sextant_kit.database import AUDIT_MIGRATIONS, migrations_in
 from sextant_kit.service import ServiceDefinition
 
@@ -22,7 +23,7 @@ definition = ServiceDefinition(
     projections=lambda rt: [
         FeedbackViews(),
         AuditProjection([registry.topic]),
-        InboundFeedback(rt.store),
+        InboundFeedback(rt.store, authenticator_from(rt.settings)),
     ],
     extra_topics=[INBOUND_TOPIC],
 )

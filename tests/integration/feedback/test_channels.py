@@ -216,9 +216,14 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
     topic = settings.topic("sextant.feedback.inbound.v1")
 
     def message(
-        data: dict[str, object], *, ce_type: str = SUBMITTED, ce_id: str | None = None
+        data: dict[str, object],
+        *,
+        ce_type: str = SUBMITTED,
+        ce_id: str | None = None,
+        **transport: str,
     ) -> tuple[bytes, list[tuple[str, bytes]]]:
         headers = {
+            **transport,
             "ce_specversion": "1.0",
             "ce_id": ce_id or str(uuid.uuid4()),
             "ce_source": "/crm/zendesk-bridge",
@@ -245,6 +250,8 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             message({**good, "external_id": "Z-9", "text": "Audit log export"}),
             message({"text": "no workspace", "source": "email"}),
             message(good, ce_type="io.sextant.feedback.Unknown.v1"),
+            # A producer of another tenant, with a credential the dead letter must not keep.
+            message(good, **{"x-sextant-tenant": "globex", "authorization": "Bearer s3cret"}),
             (b"garbage", [("ce_specversion", b"1.0")]),
         ]:
             await producer.send_and_wait(topic, value, key=b"k", headers=headers)
@@ -256,9 +263,11 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         assert sorted(i["text"] for i in page["items"]) == ["Audit log export", "Please add SAML"]
 
     await settle(ingested)
-    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 3)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 4)
     errors = sorted(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
-    assert len(errors) == 3
+    assert len(errors) == 4
+    assert any("may not submit for tenant local" in e for e in errors)
+    assert not any("authorization" in dict(r.headers) for r in dead)
     assert any("workspace_id" in e for e in errors)
     assert any("Unknown" in e for e in errors)
     assert any("missing CloudEvents header" in e for e in errors)
