@@ -6,20 +6,23 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Collection
-from typing import Annotated, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from sextant_kit.application import CommandHandler, Idempotency, ensure_stream_type
+from sextant_kit.consistency import token_for
 from sextant_kit.decider import Decider
 from sextant_kit.errors import DomainError, NotFound
 from sextant_kit.events import Command, CommandContext, Event, EventMetadata
 from sextant_kit.eventstore import AppendResult
 from sextant_kit.registry import EventRegistry
-from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
+
+if TYPE_CHECKING:
+    from sextant_kit.service import Runtime
 
 WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
 IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0, le=2**31 - 1)]
@@ -52,7 +55,7 @@ def answer(
         id=result.stream_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
-        consistency_token=f"{context}:{max(result.positions)}" if result.positions else None,
+        consistency_token=token_for(context, result.positions),
         created=create and bool(result.positions) and not result.replayed,
     )
     headers = {"Location": location} if location and create else {}

@@ -1,26 +1,23 @@
-"""The audit-log projection: every event becomes one entry, queryable by subject."""
+"""The audit-log projection: every event becomes one entry with its field-level changes,
+chained per workspace so that any edit of a stored entry is found."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-import asyncpg
-from fastapi import APIRouter, Depends, Query
-
-from sextant_kit.authz import Access
 from sextant_kit.database import Connection
 from sextant_kit.envelope import IncomingEvent
-from sextant_kit.http import Caller, requires
+from sextant_kit.tenancy import TenantReads
 
 
 class AuditProjection:
-    tables: Sequence[str] = ("audit_log", "audit_chain_heads")
+    tables: Sequence[str] = ("audit_log", "audit_chain_heads", "audit_entity_state")
 
     def __init__(self, topics: Sequence[str]) -> None:
         self.topics = topics
@@ -33,6 +30,7 @@ class AuditProjection:
 
     async def apply_many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
         entries = [_entry(event) for event in events]
+        entries = await _with_changes(conn, entries)
         heads = await _lock_heads(conn, {(e.tenant_id, e.workspace_key) for e in entries})
         rows = []
         for entry in entries:
@@ -43,8 +41,8 @@ class AuditProjection:
         await conn.executemany(
             "INSERT INTO audit_log (event_id, tenant_id, workspace_id, subject, entity_type,"
             " event_type, source, actor, correlation_id, causation_id, occurred_at, data,"
-            " chain_seq, prev_hash, hash)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15)",
+            " changes, chain_seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+            " $10, $11, $12::jsonb, $13::jsonb, $14, $15, $16)",
             rows,
         )
         await conn.executemany(
@@ -72,6 +70,8 @@ class _Entry:
     causation_id: str | None
     occurred_at: datetime
     data: Any
+    changes: list[dict[str, Any]] | None = None
+    """``[{"field", "before", "after"}]``; None on entries written before changes existed."""
 
     @property
     def workspace_key(self) -> str:
@@ -91,10 +91,12 @@ class _Entry:
             self.causation_id,
             self.occurred_at,
             json.dumps(self.data),
+            json.dumps(self.changes) if self.changes is not None else None,
         )
 
     def canonical(self) -> str:
         """The entry as hashed: every column, in a form PostgreSQL gives back unchanged."""
+        changes = [] if self.changes is None else [self.changes]
         return json.dumps(
             [
                 str(self.event_id),
@@ -109,6 +111,7 @@ class _Entry:
                 self.causation_id,
                 self.occurred_at.astimezone(UTC).isoformat(),
                 self.data,
+                *changes,
             ],
             sort_keys=True,
             separators=(",", ":"),
@@ -132,6 +135,41 @@ def _entry(event: IncomingEvent) -> _Entry:
         event.time or datetime.now(UTC),
         event.data,
     )
+
+
+def field_changes(before: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields ``data`` sets to a value other than the entity's previous one."""
+    return [
+        {"field": name, "before": before.get(name), "after": value}
+        for name, value in data.items()
+        if name not in before or before[name] != value
+    ]
+
+
+async def _with_changes(conn: Connection, entries: list[_Entry]) -> list[_Entry]:
+    """Each entry with its changes against the state its entity had before it; the state
+    of every entity touched moves forward in the same transaction."""
+    keys = sorted({(e.tenant_id, e.subject) for e in entries})
+    rows = await conn.fetch(
+        "SELECT tenant_id, subject, state::text AS state FROM audit_entity_state"
+        " WHERE (tenant_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
+        " ORDER BY tenant_id, subject FOR UPDATE",
+        [t for t, _ in keys],
+        [s for _, s in keys],
+    )
+    states = {(r["tenant_id"], r["subject"]): json.loads(r["state"]) for r in rows}
+    out = []
+    for entry in entries:
+        state = states.setdefault((entry.tenant_id, entry.subject), {})
+        data = entry.data if isinstance(entry.data, dict) else {}
+        out.append(replace(entry, changes=field_changes(state, data)))
+        state.update(data)
+    await conn.executemany(
+        "INSERT INTO audit_entity_state (tenant_id, subject, state) VALUES ($1, $2, $3::jsonb)"
+        " ON CONFLICT (tenant_id, subject) DO UPDATE SET state = excluded.state",
+        [(t, s, json.dumps(state)) for (t, s), state in states.items()],
+    )
+    return out
 
 
 def chain_hash(previous: str, canonical: str) -> str:
@@ -169,7 +207,7 @@ class ChainReport:
 
 
 async def verify_chain(
-    pool: asyncpg.Pool,
+    reads: TenantReads,
     tenant_id: str,
     workspace_id: str | None,
     *,
@@ -181,11 +219,11 @@ async def verify_chain(
     """
     expected_previous = GENESIS
     count = 0
-    async with pool.acquire() as conn, conn.transaction():
+    async with reads.connection(tenant_id) as conn:
         cursor = conn.cursor(
             "SELECT event_id, tenant_id, workspace_id, subject, entity_type, event_type, source,"
-            " actor, correlation_id, causation_id, occurred_at, data::text AS data, chain_seq,"
-            " prev_hash, hash FROM audit_log"
+            " actor, correlation_id, causation_id, occurred_at, data::text AS data,"
+            " changes::text AS changes, chain_seq, prev_hash, hash FROM audit_log"
             " WHERE tenant_id = $1 AND coalesce(workspace_id, '') = $2 ORDER BY chain_seq",
             tenant_id,
             workspace_id or "",
@@ -206,6 +244,7 @@ async def verify_chain(
                 r["causation_id"],
                 r["occurred_at"],
                 json.loads(r["data"]),
+                json.loads(r["changes"]) if r["changes"] is not None else None,
             )
             reason = None
             if r["chain_seq"] != count:
@@ -228,62 +267,3 @@ async def verify_chain(
             if progress is not None and count % 10_000 == 0:
                 progress(count)
     return ChainReport(tenant_id, workspace_id, count, True)
-
-
-async def audit_entries(
-    pool: asyncpg.Pool, tenant_id: str, subject: str, *, limit: int = 100
-) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        "SELECT event_id, workspace_id, subject, entity_type, event_type, source, actor,"
-        " correlation_id, causation_id, occurred_at, data::text AS data FROM audit_log"
-        " WHERE tenant_id = $1 AND subject = $2 ORDER BY occurred_at, event_id LIMIT $3",
-        tenant_id,
-        subject,
-        limit,
-    )
-    return [
-        {
-            "event_id": str(r["event_id"]),
-            "workspace_id": r["workspace_id"],
-            "subject": r["subject"],
-            "entity_type": r["entity_type"],
-            "event_type": r["event_type"],
-            "source": r["source"],
-            "actor": r["actor"],
-            "correlation_id": r["correlation_id"],
-            "causation_id": r["causation_id"],
-            "occurred_at": r["occurred_at"].isoformat(),
-            "data": json.loads(r["data"]),
-        }
-        for r in rows
-    ]
-
-
-Reader = Annotated[Caller, Depends(requires(Access.READ))]
-
-
-def audit_router(context: str, pool: asyncpg.Pool) -> APIRouter:
-    """``/v1/<context>/audit``: a service's audit entries, and the verification of its chains."""
-    api = APIRouter(prefix=f"/v1/{context}/audit", tags=["audit"])
-
-    @api.get("")
-    async def entries(
-        who: Reader,
-        subject: Annotated[str, Query(min_length=1, max_length=200)],
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> dict[str, Any]:
-        return {
-            "subject": subject,
-            "entries": await audit_entries(pool, who.tenant_id, subject, limit=limit),
-        }
-
-    @api.get("/verify")
-    async def verify(
-        who: Reader,
-        workspace_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    ) -> dict[str, Any]:
-        """Recompute the hash chain of a workspace (or of organisation-level entries)."""
-        report = await verify_chain(pool, who.tenant_id, workspace_id)
-        return asdict(report)
-
-    return api

@@ -11,6 +11,8 @@ class DomainError(SextantError):
     """A command broke an invariant; the caller can fix the command (HTTP 422 by default)."""
 
     status = 422
+    retry_after: int | None = None
+    """Seconds after which the same request may succeed (sent as ``Retry-After``)."""
 
     def __init__(self, detail: str, *, field: str | None = None, code: str = "invalid-command"):
         super().__init__(detail)

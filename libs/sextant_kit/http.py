@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sextant_kit import telemetry
 from sextant_kit.auth import Authenticator
 from sextant_kit.authz import Access, Principal
+from sextant_kit.consistency import ConsistencyGate
 from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.events import CommandContext
 from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -82,13 +83,16 @@ async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     if exc.field is not None:
         extra["errors"] = [{"field": exc.field, "message": exc.detail, "type": exc.code}]
-    return problem(
+    answer = problem(
         exc.status,
         exc.code.replace("-", " ").capitalize(),
         exc.detail,
         type_=f"https://sextant.dev/problems/{exc.code}",
         **extra,
     )
+    if exc.retry_after is not None:
+        answer.headers["Retry-After"] = str(exc.retry_after)
+    return answer
 
 
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
@@ -324,8 +328,10 @@ def create_http_app(
     routers: Sequence[APIRouter] = (),
     version: str = "1",
     max_body_bytes: int = 8 * 1024 * 1024,
+    consistency: ConsistencyGate | None = None,
 ) -> FastAPI:
-    app = FastAPI(title=title, version=version)
+    waits = [Depends(consistency.dependency())] if consistency is not None else []
+    app = FastAPI(title=title, version=version, dependencies=waits)
     app.state.authenticator = authenticator
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(DomainError, _domain_problem)

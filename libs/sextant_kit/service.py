@@ -14,8 +14,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from sextant_kit import kafka, telemetry
-from sextant_kit.audit import AuditProjection, audit_router
+from sextant_kit.audit import AuditProjection
+from sextant_kit.audit_api import audit_router
 from sextant_kit.auth import authenticator_from
+from sextant_kit.consistency import ConsistencyGate, StoreProjections
 from sextant_kit.database import CORE_MIGRATIONS, Migration, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
 from sextant_kit.http import ReadinessCheck, create_http_app
@@ -24,6 +26,7 @@ from sextant_kit.projection import KafkaDeadLetters, Projection, ProjectionRunne
 from sextant_kit.registry import EventRegistry
 from sextant_kit.relay import KafkaSink, Relay
 from sextant_kit.settings import Settings
+from sextant_kit.tenancy import TenantReads
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class Runtime:
     def topic(self) -> str:
         return self.settings.topic(self.definition.registry.topic)
 
+    @property
+    def reads(self) -> TenantReads:
+        """Read-model queries confined to one tenant by row-level security."""
+        return TenantReads(self.pool)
+
     def tracer(self, name: str) -> trace.Tracer:
         return self.tracer_provider.get_tracer(name)
 
@@ -79,10 +87,11 @@ class Runtime:
         """The service's own routes, plus its audit routes when it keeps an audit log."""
         own = list(self.definition.routers(self))
         if any(isinstance(p, AuditProjection) for p in self.definition.projections(self)):
-            own.append(audit_router(self.context, self.pool))
+            own.append(audit_router(self.context, self.reads))
         return own
 
-    def http_app(self, *, with_routes: bool) -> FastAPI:
+    def http_app(self, *, with_routes: bool, gate: ConsistencyGate | None = None) -> FastAPI:
+        """The service's HTTP app; ``gate`` replaces its own (several services in one app)."""
         routers = self.routers() if with_routes else ()
         return create_http_app(
             title=self.definition.title or f"Sextant {self.context}",
@@ -92,7 +101,14 @@ class Runtime:
             authenticator=authenticator_from(self.settings),
             max_body_bytes=self.settings.max_body_bytes,
             routers=routers,
+            consistency=gate or consistency_gate([self]),
         )
+
+    def consistency_source(self) -> StoreProjections:
+        """This service's store and the projections that read its own topic."""
+        topic = self.definition.registry.topic
+        names = [p.name for p in self.definition.projections(self) if topic in p.topics]
+        return StoreProjections(self.pool, names)
 
     def relay(self) -> Relay:
         """This runtime's relay (one per runtime; its producer closes with the runtime)."""
@@ -148,6 +164,14 @@ async def prepare(definition: ServiceDefinition, settings: Settings) -> None:
     )
     names = [definition.registry.topic, *definition.extra_topics]
     await kafka.ensure_topics(settings, kafka.topics_for(settings, names))
+
+
+def consistency_gate(runtimes: Sequence[Runtime]) -> ConsistencyGate:
+    """Read-your-writes for the commands of every runtime given (one HTTP app may serve several)."""
+    return ConsistencyGate(
+        {rt.context: rt.consistency_source() for rt in runtimes},
+        timeout=runtimes[0].settings.consistency_wait_seconds,
+    )
 
 
 @asynccontextmanager

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(default=1000, ge=1)
     projection_batch_size: int = Field(default=500, ge=1)
     log_level: str = "INFO"
+    consistency_wait_seconds: float = Field(default=2.0, gt=0, le=60)
+    """How long a read carrying a consistency token waits for the projections."""
     max_body_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     auth_mode: Literal["jwt", "dev"] = "jwt"
     """``jwt``: bearer tokens verified against the identity provider's keys (the default);

@@ -38,9 +38,9 @@ async def audit_of(http: httpx.AsyncClient, subject: str, count: int) -> list[di
     entries: list[dict[str, Any]] = []
 
     async def projected() -> None:
-        body = (await http.get("/v1/audit", params={"subject": subject})).json()
-        assert len(body["entries"]) >= count
-        entries[:] = body["entries"]
+        body = (await http.get("/v1/feedback/audit", params={"subject": subject})).json()
+        assert len(body["items"]) >= count
+        entries[:] = body["items"]
 
     await eventually(projected)
     return entries

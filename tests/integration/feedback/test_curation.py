@@ -235,7 +235,7 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
         json={"text": "more", "source": "email", "customer_ref": ref},
     )
     assert refused.status_code == 409
-    audit = await ok(await http.get("/v1/audit", params={"subject": item}))
+    audit = await ok(await http.get("/v1/feedback/audit", params={"subject": item}))
     assert "Hank" not in str(audit)
 
     # a replay from the start cannot bring the data back: the key is gone

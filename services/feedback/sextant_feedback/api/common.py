@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sextant_kit import AppendResult
 from sextant_kit.api import Accepted, WorkspaceId
+from sextant_kit.consistency import token_for
 
 __all__ = ["Accepted", "WorkspaceId", "accepted"]
 
@@ -13,6 +14,6 @@ def accepted(result: AppendResult, *, created: bool | None = None) -> Accepted:
         id=result.stream_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
-        consistency_token=f"feedback:{max(result.positions)}" if result.positions else None,
+        consistency_token=token_for("feedback", result.positions),
         created=(bool(result.positions) and not result.replayed) if created is None else created,
     )

@@ -18,6 +18,7 @@ from sextant_kit import (
     NotFound,
 )
 from sextant_kit.authz import Access
+from sextant_kit.consistency import token_for
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
@@ -209,7 +210,7 @@ def items_router(rt: Runtime) -> APIRouter:
         return {
             "summary": summary,
             "results": results,
-            "consistency_token": f"feedback:{max(positions)}" if positions else None,
+            "consistency_token": token_for("feedback", positions),
         }
 
     async def command(

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError, NotFound
-from sextant_kit.audit import audit_entries
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
@@ -109,7 +108,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         if cursor is not None:
             at, item = _decode_cursor(cursor)
             where.append(f"(i.received_at, i.feedback_id) < ({arg(at)}, {arg(item)})")
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
             f" ORDER BY i.received_at DESC, i.feedback_id DESC LIMIT {arg(limit + 1)}",
             *args,
@@ -127,7 +126,7 @@ def queries_router(rt: Runtime) -> APIRouter:
     async def get_feedback(
         workspace_id: WorkspaceId, feedback_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
@@ -148,7 +147,7 @@ def queries_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Likely duplicates: trigram similarity of the texts (pg_trgm, computed in the
         database, no model), highest first. Merge the ones that are the same request."""
-        row = await rt.pool.fetchrow(
+        row = await rt.reads.fetchrow(
             "SELECT text FROM feedback_inbox"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
@@ -157,7 +156,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        async with rt.pool.acquire() as conn, conn.transaction():
+        async with rt.reads.connection(who.tenant_id) as conn:
             await conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {float(min_similarity)}")
             rows = await conn.fetch(
                 f"SELECT {_ITEM_COLUMNS}, similarity(text, $4) AS similarity FROM feedback_inbox"
@@ -189,7 +188,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         """Demand per linked problem, opportunity or roadmap item: linked items, votes,
         distinct customers, and revenue-weighted demand (the summed annual revenue of the
         distinct customers behind it), with a breakdown by segment."""
-        rows = await rt.pool.fetch(
+        rows = await rt.reads.fetch(
             "WITH linked AS ("
             "  SELECT l.target_type, l.target_id, i.feedback_id, i.customer_id, i.votes"
             "  FROM feedback_links l JOIN feedback_inbox i"
@@ -231,14 +230,5 @@ def queries_router(rt: Runtime) -> APIRouter:
                 for r in rows
             ]
         }
-
-    @api.get("/audit")
-    async def audit(
-        subject: Annotated[str, Query(min_length=1, max_length=200)],
-        who: Reader,
-        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    ) -> dict[str, Any]:
-        entries = await audit_entries(rt.pool, who.tenant_id, subject, limit=limit)
-        return {"subject": subject, "entries": entries}
 
     return api

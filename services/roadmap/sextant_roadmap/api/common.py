@@ -10,6 +10,7 @@ from fastapi import Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata, Idempotency
+from sextant_kit.consistency import token_for
 from sextant_kit.telemetry import current_traceparent
 
 WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -31,7 +32,7 @@ def accepted(result: AppendResult, *, resource_id: str, status: int = 200) -> JS
         id=resource_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
-        consistency_token=f"roadmap:{max(result.positions)}" if result.positions else None,
+        consistency_token=token_for("roadmap", result.positions),
         created=bool(result.positions) and not result.replayed,
     )
     code = status if body.created or status != 201 else 200

@@ -1,0 +1,216 @@
+"""``/v1/<context>/audit``: the audit history over HTTP — filtered pages, streaming exports
+(CSV and JSON Lines, constant memory for any number of entries) and chain verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from sextant_kit.api import Limit, decode_cursor, encode_cursor
+from sextant_kit.audit import verify_chain
+from sextant_kit.authz import Access
+from sextant_kit.errors import DomainError
+from sextant_kit.http import Caller, requires
+from sextant_kit.tenancy import TenantReads
+
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+Text = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+COLUMNS = (
+    "event_id",
+    "occurred_at",
+    "workspace_id",
+    "entity_type",
+    "subject",
+    "event_type",
+    "source",
+    "actor",
+    "correlation_id",
+    "causation_id",
+    "changes",
+    "data",
+)
+_SELECT = (
+    "SELECT event_id, occurred_at, workspace_id, entity_type, subject, event_type, source,"
+    " actor, correlation_id, causation_id, changes::text AS changes, data::text AS data"
+    " FROM audit_log"
+)
+_EXPORT_BATCH = 1000
+
+
+class AuditFilter:
+    """Which entries: by entity, actor, workspace, event type and time range."""
+
+    def __init__(
+        self,
+        subject: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        actor: Text = None,
+        workspace_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        event_type: Text = None,
+        since: Annotated[datetime | None, Query(description="At or after this time")] = None,
+        until: Annotated[datetime | None, Query(description="Before this time")] = None,
+    ) -> None:
+        self.subject = subject
+        self.actor = actor
+        self.workspace_id = workspace_id
+        self.event_type = event_type
+        self.since = since
+        self.until = until
+
+    def where(self, tenant_id: str) -> tuple[str, list[Any]]:
+        """The WHERE clause, with the tenant as ``$1``."""
+        if self.since and self.until and self.since >= self.until:
+            raise DomainError("since must be before until", field="query.since")
+        clauses, args = ["tenant_id = $1"], list[Any]([tenant_id])
+        for column, value in (
+            ("subject", self.subject),
+            ("actor", self.actor),
+            ("workspace_id", self.workspace_id),
+            ("event_type", self.event_type),
+        ):
+            if value is not None:
+                args.append(value)
+                clauses.append(f"{column} = ${len(args)}")
+        if self.since is not None:
+            args.append(self.since)
+            clauses.append(f"occurred_at >= ${len(args)}")
+        if self.until is not None:
+            args.append(self.until)
+            clauses.append(f"occurred_at < ${len(args)}")
+        return " WHERE " + " AND ".join(clauses), args
+
+
+def entry(row: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(row["event_id"]),
+        "occurred_at": row["occurred_at"].isoformat(),
+        "workspace_id": row["workspace_id"],
+        "entity_type": row["entity_type"],
+        "subject": row["subject"],
+        "event_type": row["event_type"],
+        "source": row["source"],
+        "actor": row["actor"],
+        "correlation_id": row["correlation_id"],
+        "causation_id": row["causation_id"],
+        "changes": json.loads(row["changes"]) if row["changes"] is not None else None,
+        "data": json.loads(row["data"]),
+    }
+
+
+async def audit_page(
+    reads: TenantReads,
+    tenant_id: str,
+    which: AuditFilter,
+    *,
+    limit: int = 100,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Entries oldest first, ``limit`` at a time."""
+    where, args = which.where(tenant_id)
+    after = decode_cursor(cursor, 2)
+    if after is not None:
+        try:
+            at, event_id = datetime.fromisoformat(after[0]), UUID(str(after[1]))
+        except ValueError:
+            raise DomainError(
+                "the cursor is not one this endpoint returned", field="query.cursor"
+            ) from None
+        args += [at, event_id]
+        where += f" AND (occurred_at, event_id) > (${len(args) - 1}, ${len(args)})"
+    args.append(limit + 1)
+    rows = await reads.fetch(
+        f"{_SELECT}{where} ORDER BY occurred_at, event_id LIMIT ${len(args)}", *args
+    )
+    items = [entry(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    last = items[-1] if more and items else None
+    return {
+        "items": items,
+        "next_cursor": encode_cursor(last["occurred_at"], last["event_id"]) if last else None,
+    }
+
+
+async def export_lines(
+    reads: TenantReads, tenant_id: str, which: AuditFilter, form: Literal["csv", "jsonl"]
+) -> AsyncIterator[bytes]:
+    """Every matching entry as CSV or JSON Lines, read through a server-side cursor.
+
+    The filter is checked before the first byte, so a bad one is still a clear 422.
+    """
+    where, args = which.where(tenant_id)
+    return _export(reads, tenant_id, where, args, form)
+
+
+async def _export(
+    reads: TenantReads, tenant_id: str, where: str, args: list[Any], form: str
+) -> AsyncIterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if form == "csv":
+        writer.writerow(COLUMNS)
+    async with reads.connection(tenant_id) as conn:
+        rows = conn.cursor(
+            f"{_SELECT}{where} ORDER BY occurred_at, event_id", *args, prefetch=_EXPORT_BATCH
+        )
+        count = 0
+        async for row in rows:
+            item = entry(row)
+            if form == "csv":
+                writer.writerow(
+                    [json.dumps(item[c]) if c in ("changes", "data") else item[c] for c in COLUMNS]
+                )
+            else:
+                buffer.write(json.dumps(item, ensure_ascii=False) + "\n")
+            count += 1
+            if count % _EXPORT_BATCH == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def audit_router(context: str, reads: TenantReads) -> APIRouter:
+    """A service's audit history: query, export, and verify its hash chains."""
+    api = APIRouter(prefix=f"/v1/{context}/audit", tags=["audit"])
+
+    @api.get("")
+    async def entries(
+        who: Reader,
+        which: Annotated[AuditFilter, Depends()],
+        limit: Limit = 100,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+    ) -> dict[str, Any]:
+        """Audit entries, oldest first: who did what to which entity, with field-level
+        before and after values."""
+        return await audit_page(reads, who.tenant_id, which, limit=limit, cursor=cursor)
+
+    @api.get("/export")
+    async def export(
+        who: Reader,
+        which: Annotated[AuditFilter, Depends()],
+        format: Literal["csv", "jsonl"] = "jsonl",
+    ) -> StreamingResponse:
+        """Every matching entry, streamed (CSV or JSON Lines)."""
+        media = "text/csv" if format == "csv" else "application/x-ndjson"
+        return StreamingResponse(
+            await export_lines(reads, who.tenant_id, which, format),
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{context}-audit.{format}"'},
+        )
+
+    @api.get("/verify")
+    async def verify(who: Reader, workspace_id: Text = None) -> dict[str, Any]:
+        """Recompute the hash chain of a workspace (or of organisation-level entries)."""
+        report = await verify_chain(reads, who.tenant_id, workspace_id)
+        return asdict(report)
+
+    return api

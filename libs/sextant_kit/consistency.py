@@ -1,0 +1,138 @@
+"""Read-your-writes: a query that passes a command's consistency token waits for it.
+
+Every command answer carries ``consistency_token`` = ``<context>:<position>``, the store
+position of the last event the command wrote. A read sent with the header
+``X-Sextant-Consistency-Token`` waits (bounded, ``SEXTANT_CONSISTENCY_WAIT_SECONDS``, 2 s
+by default) until every projection of the service that consumes that context's topic has
+applied every event the command's transaction wrote — a batch import's thousand items as
+much as a single edit — and then answers. If the projections have not caught up in time
+the answer is 503 with ``Retry-After``, never a stale page presented as fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from fastapi import Header, Request
+
+from sextant_kit.errors import DomainError
+
+HEADER = "X-Sextant-Consistency-Token"
+_TOKEN = re.compile(r"^(?P<context>[a-z][a-z0-9_-]{0,39}):(?P<position>[1-9][0-9]{0,18})$")
+_POLL_SECONDS = 0.02
+
+_PROGRESS = """
+WITH written AS (
+    SELECT event_id FROM events
+    WHERE transaction_id = (SELECT transaction_id FROM events WHERE position = $1)
+)
+SELECT (SELECT count(*) FROM written) AS events,
+       (SELECT count(*) FROM projection_applied_events a JOIN written w USING (event_id)
+        WHERE a.projection = ANY($2::text[])) AS applied
+"""
+
+
+def token_for(context: str, positions: Sequence[int]) -> str | None:
+    """The token of a command that wrote ``positions`` (None when it wrote nothing)."""
+    return f"{context}:{max(positions)}" if positions else None
+
+
+class ConsistencyTimeout(DomainError):
+    status = 503
+    retry_after = 1
+
+    def __init__(self, token: str, waited: float) -> None:
+        super().__init__(
+            f"the read models have not yet applied {token} after {waited:.1f} s;"
+            " retry the query with the same token",
+            code="consistency-timeout",
+        )
+
+
+@dataclass(frozen=True)
+class Token:
+    context: str
+    position: int
+
+    @classmethod
+    def parse(cls, raw: str) -> Token:
+        found = _TOKEN.match(raw)
+        if found is None:
+            raise DomainError(
+                f"{HEADER} must be a command's consistency_token, <context>:<position>",
+                field=f"header.{HEADER.lower()}",
+            )
+        return cls(found["context"], int(found["position"]))
+
+
+@dataclass(frozen=True)
+class StoreProjections:
+    """One context's event store and the projections (in the same database) that read it."""
+
+    pool: asyncpg.Pool
+    projections: Sequence[str]
+
+    async def caught_up(self, position: int) -> bool | None:
+        """Whether every projection applied the transaction at ``position`` (None: no such
+        event)."""
+        row = await self.pool.fetchrow(_PROGRESS, position, list(self.projections))
+        assert row is not None
+        if row["events"] == 0:
+            return None
+        return bool(row["applied"] >= row["events"] * len(self.projections))
+
+
+@dataclass(frozen=True)
+class ConsistencyGate:
+    """Waits until the projections of a token's context have reached it."""
+
+    sources: Mapping[str, StoreProjections]
+    timeout: float = 2.0
+
+    async def wait(self, raw: str) -> None:
+        token = Token.parse(raw)
+        source = self.sources.get(token.context)
+        if source is None or not source.projections:
+            served = ", ".join(sorted(self.sources)) or "none"
+            raise DomainError(
+                f"{HEADER} names the {token.context} context; this service answers for the "
+                f"commands of: {served}",
+                field=f"header.{HEADER.lower()}",
+            )
+        started = time.monotonic()
+        while not (reached := await source.caught_up(token.position)):
+            if reached is None:
+                raise DomainError(
+                    f"no event of {token.context} is at position {token.position}",
+                    field=f"header.{HEADER.lower()}",
+                )
+            waited = time.monotonic() - started
+            if waited >= self.timeout:
+                raise ConsistencyTimeout(raw, waited)
+            await asyncio.sleep(_POLL_SECONDS)
+
+    def dependency(self) -> Callable[..., Awaitable[None]]:
+        """A FastAPI dependency: reads (GET) carrying the header wait; commands ignore it."""
+
+        async def consistent(
+            request: Request,
+            token: Annotated[
+                str | None,
+                Header(
+                    alias=HEADER,
+                    max_length=80,
+                    description="A command's consistency_token: this read waits until the "
+                    "read models include that command's effects (GET only).",
+                ),
+            ] = None,
+        ) -> None:
+            if token is not None and request.method == "GET":
+                await self.wait(token)
+
+        return consistent

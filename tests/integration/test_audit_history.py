@@ -1,0 +1,122 @@
+"""The audit history: field-level before and after, filters, paging and streaming export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sextant_feedback.service import definition
+from sextant_kit import Settings
+from sextant_kit.service import Runtime, open_runtime, prepare
+
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+async def rt(settings: Settings) -> AsyncIterator[Runtime]:
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as runtime:
+        runtime.subscribe_projections()
+        await runtime.broker.start()
+        yield runtime
+
+
+@pytest.fixture
+async def http(rt: Runtime, unique: str) -> AsyncIterator[httpx.AsyncClient]:
+    app = rt.http_app(with_routes=True)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://x",
+        headers={"X-Sextant-Tenant": f"t-{unique}", "X-Sextant-Actor": "pat"},
+    ) as client:
+        yield client
+
+
+async def audited(rt: Runtime, http: httpx.AsyncClient, count: int, **params: Any) -> Any:
+    found: list[Any] = []
+
+    async def enough() -> None:
+        await rt.relay().publish_batch()
+        page = (await http.get("/v1/feedback/audit", params={"limit": 200, **params})).json()
+        assert len(page["items"]) == count
+        found[:] = page["items"]
+
+    await eventually(enough, within=30)
+    return found
+
+
+async def test_entries_carry_field_level_before_and_after(
+    rt: Runtime, http: httpx.AsyncClient
+) -> None:
+    before = {"ref": "initech", "name": "Initech", "segment": "smb", "annual_revenue": 1000}
+    assert (await http.post("/v1/customers", json=before)).status_code == 201
+    after = {"name": "Initech", "segment": "enterprise", "annual_revenue": 250000}
+    updated = await http.put("/v1/customers/initech", json=after)
+    assert updated.status_code == 200, updated.text
+
+    registered, changed = await audited(rt, http, 2, subject=updated.json()["id"])
+    assert registered["actor"] == "pat"
+    assert {c["field"]: c["before"] for c in registered["changes"]}["segment"] is None
+    changes = {c["field"]: (c["before"], c["after"]) for c in changed["changes"]}
+    assert changes["segment"] == ("smb", "enterprise")
+    assert changes["annual_revenue"] == ("1000", "250000")
+    assert "name" not in changes  # unchanged fields are not listed
+    assert changed["event_type"].endswith("CustomerProfileUpdated.v1")
+    assert changed["correlation_id"]
+
+    verify = (await http.get("/v1/feedback/audit/verify")).json()
+    assert verify["intact"] is True
+    assert verify["entries"] == 2
+
+
+async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -> None:
+    start = datetime.now(UTC) - timedelta(seconds=1)
+    for i in range(5):
+        item = {"text": f"note {i}", "source": "email"}
+        assert (await http.post(f"/v1/workspaces/ws-{i % 2}/feedback", json=item)).is_success
+    await audited(rt, http, 5, since=start.isoformat())
+
+    in_ws0 = await audited(rt, http, 3, workspace_id="ws-0")
+    assert {e["workspace_id"] for e in in_ws0} == {"ws-0"}
+    assert await audited(rt, http, 0, actor="someone-else") == []
+    received = "io.sextant.feedback.FeedbackReceived.v1"
+    assert len(await audited(rt, http, 5, event_type=received)) == 5
+    future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    assert await audited(rt, http, 0, since=future) == []
+
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 2, "event_type": received, **({"cursor": cursor} if cursor else {})}
+        page = (await http.get("/v1/feedback/audit", params=params)).json()
+        seen += [e["event_id"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 5
+
+    jsonl = await http.get("/v1/feedback/audit/export", params={"event_type": received})
+    assert jsonl.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert [entry["event_id"] for entry in lines] == seen
+
+    exported = await http.get(
+        "/v1/feedback/audit/export", params={"format": "csv", "workspace_id": "ws-1"}
+    )
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == 2
+    assert json.loads(rows[0]["changes"])[0]["field"]
+
+    bad = await http.get(
+        "/v1/feedback/audit/export", params={"since": future, "until": start.isoformat()}
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "query.since"
