@@ -59,7 +59,19 @@ class Metrics:
         )
         self.projection_lag_seconds = Gauge(
             "sextant_projection_lag_seconds",
-            "Age of the newest event a projection applied",
+            "How far behind its topics a projection is, in seconds (0 when caught up)",
+            ["projection"],
+            registry=r,
+        )
+        self.projection_lag_events = Gauge(
+            "sextant_projection_lag_events",
+            "Events on a projection's topics that it has not applied yet",
+            ["projection"],
+            registry=r,
+        )
+        self.dead_letters_waiting = Gauge(
+            "sextant_dead_letters_waiting",
+            "Messages in the dead-letter topics of a projection's topics",
             ["projection"],
             registry=r,
         )

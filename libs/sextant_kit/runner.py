@@ -14,7 +14,9 @@ from typing import Literal
 import uvicorn
 from fastapi import FastAPI
 
+from sextant_kit import lag
 from sextant_kit.logs import configure_logging
+from sextant_kit.rebuild import rebuild_beside
 from sextant_kit.service import (
     Runtime,
     ServiceDefinition,
@@ -56,6 +58,7 @@ async def serve(
         for rt in runtimes:
             if process in ("projector", "all"):
                 rt.subscribe_projections()
+                tasks.append(asyncio.create_task(lag.watch(rt), name=f"lag-{rt.context}"))
             await rt.broker.start()
             if process in ("relay", "all"):
                 tasks.append(asyncio.create_task(rt.relay().run(), name=f"relay-{rt.context}"))
@@ -94,16 +97,15 @@ async def serve(
 
 
 async def rebuild(definition: ServiceDefinition, projection: str, settings: Settings) -> None:
-    """Reset one projection; the projector replays it from the start when it next runs."""
+    """Rebuild one projection beside the serving version, then switch to it."""
     await prepare(definition, settings)
     async with open_runtime(definition, settings) as rt:
-        runners = {r.name: r for r in rt.projection_runners()}
-        if projection not in runners:
-            raise SystemExit(
-                f"unknown projection {projection!r}; choose one of: {', '.join(sorted(runners))}"
-            )
-        await runners[projection].reset()
-        print(f"projection {projection} reset; (re)start the projector to replay it from the start")
+        report = await rebuild_beside(rt, projection)
+    print(
+        f"projection {projection} rebuilt from {report.events:,} events in "
+        f"{report.seconds:,.1f} s ({report.rate:,.0f}/s) and switched; "
+        f"{report.dead_letters} could not be applied (they are in the dead-letter topic)"
+    )
 
 
 def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | None = None) -> None:
@@ -113,7 +115,9 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
         p = sub.add_parser(process, help=f"run the {process} process")
         p.add_argument("--port", type=int, default=None)
     sub.add_parser("migrate", help="create databases, tables and topics, then exit")
-    rb = sub.add_parser("rebuild", help="reset a projection so it replays from the start")
+    rb = sub.add_parser(
+        "rebuild", help="rebuild a projection beside the serving one, then switch to it"
+    )
     rb.add_argument("projection")
     rb.add_argument("--service", default=definitions[0].context)
     args = parser.parse_args(argv)

@@ -21,6 +21,7 @@ from sextant_kit.consistency import ConsistencyGate, StoreProjections
 from sextant_kit.database import CORE_MIGRATIONS, Migration, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
 from sextant_kit.http import ReadinessCheck, create_http_app
+from sextant_kit.lag import lag_router
 from sextant_kit.metrics import Metrics
 from sextant_kit.projection import KafkaDeadLetters, Projection, ProjectionRunner, subscribe
 from sextant_kit.registry import EventRegistry
@@ -88,6 +89,7 @@ class Runtime:
         own = list(self.definition.routers(self))
         if any(isinstance(p, AuditProjection) for p in self.definition.projections(self)):
             own.append(audit_router(self.context, self.reads))
+        own.append(lag_router(self))
         return own
 
     def http_app(self, *, with_routes: bool, gate: ConsistencyGate | None = None) -> FastAPI:

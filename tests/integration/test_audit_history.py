@@ -94,7 +94,9 @@ async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -
 
     seen, cursor = [], None
     while True:
-        params = {"limit": 2, "event_type": received, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"limit": 2, "event_type": received}
+        if cursor:
+            params["cursor"] = cursor
         page = (await http.get("/v1/feedback/audit", params=params)).json()
         seen += [e["event_id"] for e in page["items"]]
         cursor = page["next_cursor"]

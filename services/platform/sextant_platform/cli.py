@@ -16,6 +16,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sextant_kit import Settings, envelope
+from sextant_kit import lag as kit_lag
 from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
 from sextant_kit.authz import Access, Role
@@ -114,48 +115,11 @@ async def tail(settings: Settings, args: argparse.Namespace) -> None:
 
 async def lag(settings: Settings, args: argparse.Namespace) -> None:
     """Per projection: events behind the topic's end, seconds behind, and DLQ depth."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=None)
-    await consumer.start()
     rows: list[dict[str, Any]] = []
-    try:
+    async with kit_lag.probe(settings.kafka_bootstrap) as kafka:
         for definition in SERVICES if not args.service else [service(args.service)]:
             async with open_runtime(definition, settings) as rt:
-                for runner in rt.projection_runners():
-                    stored = await runner.stored_offsets()
-                    behind = 0
-                    dlq = 0
-                    for logical in runner.projection.topics:
-                        topic = settings.topic(logical)
-                        parts = consumer.partitions_for_topic(topic) or set()
-                        tps = [TopicPartition(topic, p) for p in parts]
-                        ends = await consumer.end_offsets(tps) if tps else {}
-                        behind += sum(max(0, end - stored.get(tp, 0)) for tp, end in ends.items())
-                        dlq_tps = [
-                            TopicPartition(f"{topic}.dlq", p)
-                            for p in consumer.partitions_for_topic(f"{topic}.dlq") or set()
-                        ]
-                        if dlq_tps:
-                            starts = await consumer.beginning_offsets(dlq_tps)
-                            dlq_ends = await consumer.end_offsets(dlq_tps)
-                            dlq += sum(dlq_ends[tp] - starts[tp] for tp in dlq_tps)
-                    newest = await rt.pool.fetchval(
-                        "SELECT max(event_time) FROM projection_checkpoints WHERE projection = $1",
-                        runner.name,
-                    )
-                    seconds = (
-                        (datetime.now(UTC) - newest).total_seconds() if newest and behind else 0
-                    )
-                    rows.append(
-                        {
-                            "service": definition.context,
-                            "projection": runner.name,
-                            "events_behind": behind,
-                            "seconds_behind": round(seconds, 1),
-                            "dead_letters": dlq,
-                        }
-                    )
-    finally:
-        await consumer.stop()
+                rows += [asdict(r) for r in await kit_lag.measure(rt, kafka)]
     width = max(len(r["projection"]) for r in rows) if rows else 10
     print(f"{'service':<10} {'projection':<{width}} {'behind':>9} {'seconds':>8} {'dlq':>6}")
     for r in rows:
@@ -370,7 +334,9 @@ def parser() -> argparse.ArgumentParser:
     p = dlq.add_parser("redrive")
     p.add_argument("topic")
     p.add_argument("--offset", type=int, help="only this dead letter")
-    p = sub.add_parser("rebuild", help="reset a projection so it replays from the start")
+    p = sub.add_parser(
+        "rebuild", help="rebuild a projection beside the serving one, then switch to it"
+    )
     p.add_argument("service")
     p.add_argument("projection")
     p = sub.add_parser("republish", help="publish a range of a service's event store again")

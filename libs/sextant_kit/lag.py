@@ -1,0 +1,152 @@
+"""How far each projection is behind its topics: events, seconds, and dead letters waiting.
+
+Measured from outside the consumer groups: the topics' end offsets against the offsets
+each projection committed to PostgreSQL with its read-model changes (so the figure is what
+queries can see). Served three ways: ``GET /v1/<context>/projections``, Prometheus gauges
+that the projector process refreshes, and ``sextant lag``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import APIRouter, Depends
+
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+
+if TYPE_CHECKING:
+    from sextant_kit.service import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ProjectionLag:
+    service: str
+    projection: str
+    events_behind: int
+    seconds_behind: float
+    dead_letters: int
+
+
+class Probe:
+    """Reads offsets and a few records from outside every consumer group."""
+
+    def __init__(self, admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer) -> None:
+        self.admin = admin
+        self.consumer = consumer
+
+    async def partitions(self, topic: str) -> list[TopicPartition]:
+        """The topic's partitions; none when the topic does not exist (yet)."""
+        (found,) = await self.admin.describe_topics([topic])
+        return [TopicPartition(topic, p["partition"]) for p in found["partitions"]]
+
+    async def depth(self, topic: str) -> int:
+        tps = await self.partitions(topic)
+        if not tps:
+            return 0
+        starts = await self.consumer.beginning_offsets(tps)
+        ends = await self.consumer.end_offsets(tps)
+        return sum(ends[tp] - starts[tp] for tp in tps)
+
+    async def oldest_waiting(self, waiting: dict[TopicPartition, int]) -> float:
+        """Seconds since the oldest record not applied yet was written (the first one
+        waiting on each partition)."""
+        if not waiting:
+            return 0.0
+        self.consumer.assign(list(waiting))
+        for tp, offset in waiting.items():
+            self.consumer.seek(tp, offset)
+        first: dict[TopicPartition, int] = {}
+        for _ in range(5):
+            batch = await self.consumer.getmany(timeout_ms=500, max_records=100)
+            for tp, records in batch.items():
+                if records and tp not in first:
+                    first[tp] = records[0].timestamp
+            if len(first) == len(waiting):
+                break
+        if not first:
+            return 0.0
+        now_ms = datetime.now(UTC).timestamp() * 1000
+        return max(0.0, (now_ms - min(first.values())) / 1000)
+
+
+@asynccontextmanager
+async def probe(bootstrap: str) -> AsyncIterator[Probe]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await admin.start()
+    try:
+        await consumer.start()
+        try:
+            yield Probe(admin, consumer)
+        finally:
+            await consumer.stop()
+    finally:
+        await admin.close()
+
+
+async def measure(rt: Runtime, kafka: Probe) -> list[ProjectionLag]:
+    rows = []
+    for runner in rt.projection_runners():
+        stored = await runner.stored_offsets()
+        behind = dead = 0
+        waiting: dict[TopicPartition, int] = {}
+        for logical in runner.projection.topics:
+            topic = rt.settings.topic(logical)
+            tps = await kafka.partitions(topic)
+            for tp, end in (await kafka.consumer.end_offsets(tps) if tps else {}).items():
+                if end > stored.get(tp, 0):
+                    behind += end - stored.get(tp, 0)
+                    waiting[tp] = stored.get(tp, 0)
+            dead += await kafka.depth(f"{topic}.dlq")
+        seconds = await kafka.oldest_waiting(waiting)
+        rows.append(ProjectionLag(rt.context, runner.name, behind, round(seconds, 1), dead))
+    return rows
+
+
+def record(rt: Runtime, rows: Sequence[ProjectionLag]) -> None:
+    for row in rows:
+        rt.metrics.projection_lag_events.labels(row.projection).set(row.events_behind)
+        rt.metrics.projection_lag_seconds.labels(row.projection).set(row.seconds_behind)
+        rt.metrics.dead_letters_waiting.labels(row.projection).set(row.dead_letters)
+
+
+async def watch(rt: Runtime, interval: float = 15.0) -> None:
+    """Refresh the lag gauges every ``interval`` seconds until cancelled."""
+    while True:
+        try:
+            async with probe(rt.settings.kafka_bootstrap) as kafka:
+                record(rt, await measure(rt, kafka))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the next round retries; lag must not stop a projector
+            log.warning("measuring projection lag of %s failed: %s", rt.context, error)
+        await asyncio.sleep(interval)
+
+
+def lag_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix=f"/v1/{rt.context}", tags=["operations"])
+
+    @api.get("/projections")
+    async def projections(
+        _: Annotated[Caller, Depends(requires(Access.READ))],
+    ) -> dict[str, Any]:
+        """Each projection's lag: events and seconds behind its topics, dead letters waiting."""
+        async with probe(rt.settings.kafka_bootstrap) as kafka:
+            rows = await measure(rt, kafka)
+        record(rt, rows)
+        return {"projections": [asdict(r) for r in rows]}
+
+    return api

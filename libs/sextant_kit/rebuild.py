@@ -1,0 +1,249 @@
+"""Zero-downtime rebuild: build a projection's new version beside the one serving, then switch.
+
+1. The projection's tables are created empty in a schema of their own (``rebuild_<name>``),
+   with their own checkpoint and dedupe tables, and the projection replays every event of
+   its topics into them from the beginning, on a connection whose ``search_path`` puts that
+   schema first. Queries and the live projector go on using the tables in ``public``.
+2. Once it is nearly caught up, the live projection's checkpoint rows are locked (its
+   projector waits at its next batch), the new version applies exactly up to the live
+   offsets, and in the same transaction the live tables move out and the new ones move
+   into ``public`` under the same names, indexes renamed back and row-level security
+   reapplied. The live checkpoints and dedupe rows stay valid: both versions have now
+   applied the same records. Queries wait at most for that short transaction, then read
+   the new tables.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+
+from sextant_kit.database import Connection
+from sextant_kit.progress import Progress
+from sextant_kit.projection import DeadLetter, ProjectionRunner
+from sextant_kit.service import Runtime
+from sextant_kit.tenancy import guard_tenant_tables
+
+BOOKKEEPING = ("projection_checkpoints", "projection_applied_events")
+_CLOSE_ENOUGH = 2000
+"""Records left to apply when the live projector is paused for the final stretch."""
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    projection: str
+    events: int
+    seconds: float
+    dead_letters: int
+
+    @property
+    def rate(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+class _Counted:
+    """Failures during a rebuild were dead-lettered when the live version first met them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def send(self, letters: Sequence[DeadLetter]) -> None:
+        self.count += len(letters)
+
+
+async def rebuild_beside(
+    rt: Runtime, name: str, *, show_progress: bool = True, batch: int = 2000
+) -> RebuildReport:
+    """Rebuild projection ``name`` of ``rt`` while the current version keeps serving."""
+    runners = {r.name: r for r in rt.projection_runners()}
+    if name not in runners:
+        raise SystemExit(
+            f"unknown projection {name!r}; choose one of: {', '.join(sorted(runners))}"
+        )
+    live = runners[name]
+    tables = list(live.projection.tables)
+    if not tables:
+        raise SystemExit(f"projection {name} keeps no tables of its own; nothing to rebuild")
+    shadow = _identifier(f"rebuild_{name}")
+    async with rt.pool.acquire() as conn:
+        await _create_shadow(conn, shadow, [*tables, *BOOKKEEPING])
+    pool = await asyncpg.create_pool(
+        rt.settings.dsn(rt.database),
+        min_size=1,
+        max_size=2,
+        server_settings={"search_path": f"{shadow}, public"},
+    )
+    assert pool is not None
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=rt.settings.kafka_bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+    await consumer.start()
+    dead = _Counted()
+    started = time.monotonic()
+    try:
+        runner = ProjectionRunner(live.projection, pool, dead)
+        topics = [rt.settings.topic(t) for t in live.projection.topics]
+        tps = await _partitions(consumer, topics)
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        progress = Progress(
+            f"rebuild {name}",
+            sum(ends.values()),
+            unit="events",
+            stream=None if show_progress else io.StringIO(),
+        )
+        applied = await _catch_up(consumer, runner, tps, progress, batch)
+        async with rt.pool.acquire() as conn, conn.transaction():
+            live_offsets = await _pause_live(conn, name, tps)
+            applied += await _apply_until(consumer, runner, live_offsets, progress, batch)
+            await _switch(conn, shadow, tables)
+        progress.finish()
+    finally:
+        await consumer.stop()
+        await pool.close()
+    async with rt.pool.acquire() as conn:
+        await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
+        await conn.execute(f"DROP SCHEMA IF EXISTS {_retired(shadow)} CASCADE")
+    return RebuildReport(name, applied, time.monotonic() - started, dead.count)
+
+
+def _identifier(text: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", text.lower())[:60]
+
+
+def _retired(shadow: str) -> str:
+    return f"{shadow}_retired"
+
+
+async def _create_shadow(conn: Connection, shadow: str, tables: Sequence[str]) -> None:
+    async with conn.transaction():
+        await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")  # an interrupted rebuild
+        await conn.execute(f"DROP SCHEMA IF EXISTS {_retired(shadow)} CASCADE")
+        await conn.execute(f"CREATE SCHEMA {shadow}")
+        for table in tables:
+            await conn.execute(f"CREATE TABLE {shadow}.{table} (LIKE public.{table} INCLUDING ALL)")
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """Partition ids, once the consumer has fetched the topics' metadata."""
+    await consumer.end_offsets([TopicPartition(t, 0) for t in topics])
+    return [
+        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+    ]
+
+
+async def _catch_up(
+    consumer: AIOKafkaConsumer,
+    runner: ProjectionRunner,
+    tps: Sequence[TopicPartition],
+    progress: Progress,
+    batch: int,
+) -> int:
+    """Replay until fewer than ``_CLOSE_ENOUGH`` records remain (the end keeps moving)."""
+    applied = 0
+    while True:
+        ends = await consumer.end_offsets(list(tps))
+        positions = {tp: await consumer.position(tp) for tp in tps}
+        if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
+            return applied
+        records = await _fetch(consumer, batch)
+        await runner.handle(records)
+        applied += len(records)
+        progress.advance(len(records))
+
+
+async def _pause_live(
+    conn: Connection, name: str, tps: Sequence[TopicPartition]
+) -> dict[TopicPartition, int]:
+    """Lock the live version's checkpoints (its projector waits) and return its offsets."""
+    await conn.executemany(
+        "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset)"
+        " VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
+        [(name, tp.topic, tp.partition) for tp in tps],
+    )
+    rows = await conn.fetch(
+        "SELECT topic, partition, next_offset FROM projection_checkpoints"
+        " WHERE projection = $1 ORDER BY topic, partition FOR UPDATE",
+        name,
+    )
+    return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
+
+
+async def _apply_until(
+    consumer: AIOKafkaConsumer,
+    runner: ProjectionRunner,
+    until: dict[TopicPartition, int],
+    progress: Progress,
+    batch: int,
+) -> int:
+    """Apply exactly the records below ``until``; the new version then matches the live one."""
+    applied = 0
+    for tp, offset in until.items():
+        if await consumer.position(tp) > offset:  # the catch-up read past the live projector
+            consumer.seek(tp, offset)  # records at and after it are the live one's future
+    while True:
+        remaining = [tp for tp, end in until.items() if await consumer.position(tp) < end]
+        if not remaining:
+            return applied
+        records = [r for r in await _fetch(consumer, batch) if r.offset < until[_tp(r)]]
+        for tp, end in until.items():  # do not leave a partition positioned past the target
+            if await consumer.position(tp) > end:
+                consumer.seek(tp, end)
+        await runner.handle(records)
+        applied += len(records)
+        progress.advance(len(records))
+
+
+def _tp(record: ConsumerRecord[bytes, bytes]) -> TopicPartition:
+    return TopicPartition(record.topic, record.partition)
+
+
+async def _fetch(consumer: AIOKafkaConsumer, batch: int) -> list[ConsumerRecord[bytes, bytes]]:
+    found = await consumer.getmany(timeout_ms=500, max_records=batch)
+    return [r for records in found.values() for r in records]  # each partition in order
+
+
+async def _switch(conn: Connection, shadow: str, tables: Sequence[str]) -> None:
+    """Move the live tables out and the rebuilt ones in, under the same names."""
+    retired = _retired(shadow)
+    await conn.execute(f"CREATE SCHEMA {retired}")
+    await conn.execute(
+        f"LOCK TABLE {', '.join(f'public.{t}' for t in tables)} IN ACCESS EXCLUSIVE MODE"
+    )
+    for table in tables:
+        names = await _index_names(conn, "public", table)
+        await conn.execute(f"ALTER TABLE public.{table} SET SCHEMA {retired}")
+        await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA public")
+        for definition, index in (await _index_names(conn, "public", table)).items():
+            old = names.get(definition)
+            if old is not None and old != index:  # index names are per schema: old is free
+                await conn.execute(f"ALTER INDEX public.{index} RENAME TO {old}")
+    await guard_tenant_tables(conn)
+
+
+async def _index_names(conn: Connection, schema: str, table: str) -> dict[str, str]:
+    """``{definition without its name and schema: index name}`` of a table's indexes."""
+    rows = await conn.fetch(
+        "SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition"
+        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+        " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE n.nspname = $1 AND t.relname = $2",
+        schema,
+        table,
+    )
+    out = {}
+    for r in rows:
+        definition = r["definition"].replace(f" {r['name']} ON ", " ON ", 1)
+        out[re.sub(r" ON \S+\.", " ON ", definition, count=1)] = r["name"]
+    return out
