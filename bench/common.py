@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def bench_settings() -> Settings:
     run = uuid.uuid4().hex[:6]
-    return Settings(database_prefix=f"sextant_bench_{run}", topic_prefix=f"bench-{run}.")
+    return Settings(
+        database_prefix=f"sextant_bench_{run}", topic_prefix=f"bench-{run}.", auth_mode="dev"
+    )
 
 
 def env_for(settings: Settings) -> dict[str, str]:

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import feedback_import
+from bench import feedback_import, projection_rebuild
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
     "feedback_import": feedback_import.run,
+    "projection_rebuild": projection_rebuild.run,
 }
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -152,11 +152,13 @@ async def _catch_up(
 ) -> int:
     """Replay until fewer than ``_CLOSE_ENOUGH`` records remain (the end keeps moving)."""
     applied = 0
+    ends = await consumer.end_offsets(list(tps))
     while True:
-        ends = await consumer.end_offsets(list(tps))
         positions = {tp: await consumer.position(tp) for tp in tps}
         if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
-            return applied
+            ends = await consumer.end_offsets(list(tps))  # the end moved meanwhile?
+            if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
+                return applied
         records = await _fetch(consumer, batch)
         await runner.handle(records)
         applied += len(records)
@@ -210,8 +212,15 @@ def _tp(record: ConsumerRecord[bytes, bytes]) -> TopicPartition:
 
 
 async def _fetch(consumer: AIOKafkaConsumer, batch: int) -> list[ConsumerRecord[bytes, bytes]]:
-    found = await consumer.getmany(timeout_ms=500, max_records=batch)
-    return [r for records in found.values() for r in records]  # each partition in order
+    """Up to ``batch`` records (fewer when the topic runs dry): one transaction's worth."""
+    out: list[ConsumerRecord[bytes, bytes]] = []
+    for _ in range(20):
+        found = await consumer.getmany(timeout_ms=100, max_records=batch - len(out))
+        got = [r for records in found.values() for r in records]  # each partition in order
+        out += got
+        if not got or len(out) >= batch:
+            break
+    return out
 
 
 async def _switch(conn: Connection, shadow: str, tables: Sequence[str]) -> None:
