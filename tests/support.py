@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sextant_kit import Settings
+from sextant_kit.service import Runtime, ServiceDefinition, open_runtime, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +45,29 @@ async def run_cli(settings: Settings, *args: str, within: float = 120) -> tuple[
     )
     out, err = await asyncio.wait_for(process.communicate(), within)
     return process.returncode or 0, out.decode(), err.decode()
+
+
+@asynccontextmanager
+async def running(
+    definition: ServiceDefinition, settings: Settings, *, projectors: bool = True
+) -> AsyncIterator[Runtime]:
+    """A service's runtime on migrated storage; its projections consume unless told not to.
+    Its relay runs only when a test calls ``rt.relay().publish_batch()``."""
+    await prepare(definition, settings)
+    async with open_runtime(definition, settings) as rt:
+        if projectors:
+            rt.subscribe_projections()
+            await rt.broker.start()
+        yield rt
+
+
+def own_storage(settings: Settings, label: str, **changes: object) -> Settings:
+    """``settings`` with databases and topics of their own (a test that counts every record
+    of a topic, or resets and rebuilds, must not see another test's)."""
+    return settings.model_copy(
+        update={
+            "database_prefix": f"{settings.database_prefix}_{label}",
+            "topic_prefix": f"{settings.topic_prefix}{label}.",
+            **changes,
+        }
+    )

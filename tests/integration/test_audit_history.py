@@ -13,19 +13,16 @@ import httpx
 import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime
 
-from tests.support import eventually
+from tests.support import eventually, running
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    await prepare(definition, settings)
-    async with open_runtime(definition, settings) as runtime:
-        runtime.subscribe_projections()
-        await runtime.broker.start()
+    async with running(definition, settings) as runtime:
         yield runtime
 
 

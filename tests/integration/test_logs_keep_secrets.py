@@ -18,14 +18,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.auth import jwks_of, mint
-from sextant_kit.authz import Role
+from sextant_kit.auth import jwks_of
 from sextant_kit.logs import hold_payload_loggers
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime
 
 from tests.integration.kit_support import read_topic
-from tests.support import eventually
-from tests.unit.test_auth import EC_KEY, OTHER, pem
+from tests.support import eventually, own_storage, running
+from tests.unit.test_auth import EC_KEY, OTHER, token
 
 pytestmark = pytest.mark.integration
 
@@ -33,40 +32,22 @@ EMAIL = "dana.private@example.org"
 NAME = "Dana Privatperson"
 
 
-def token(key: object = EC_KEY, **overrides: object) -> str:
-    fields: dict[str, object] = {
-        "kid": "ec",
-        "issuer": "https://idp.example",
-        "audience": "sextant",
-        "subject": "pm@acme.example",
-        "tenant": "acme",
-        "role": Role.PRODUCT_MANAGER,
-    }
-    fields.update(overrides)
-    return mint(pem(key), **fields)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
 async def strict(settings: Settings) -> Settings:
     """JWT mode, and topics of its own: the dead-letter topic holds only this test's."""
-    return settings.model_copy(
-        update={
-            "database_prefix": f"{settings.database_prefix}_logs",
-            "topic_prefix": f"{settings.topic_prefix}logs.",
-            "auth_mode": "jwt",
-            "jwt_jwks": jwks_of({"ec": EC_KEY.public_key()}),
-            "jwt_issuer": "https://idp.example",
-            "jwt_audience": "sextant",
-        }
+    return own_storage(
+        settings,
+        "logs",
+        auth_mode="jwt",
+        jwt_jwks=jwks_of({"ec": EC_KEY.public_key()}),
+        jwt_issuer="https://idp.example",
+        jwt_audience="sextant",
     )
 
 
 @pytest.fixture(scope="module")
 async def rt(strict: Settings) -> AsyncIterator[Runtime]:
-    await prepare(definition, strict)
-    async with open_runtime(definition, strict) as runtime:
-        runtime.subscribe_projections()
-        await runtime.broker.start()
+    async with running(definition, strict) as runtime:
         yield runtime
 
 

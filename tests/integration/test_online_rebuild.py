@@ -12,9 +12,9 @@ import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
 from sextant_kit.rebuild import rebuild_beside
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime
 
-from tests.support import eventually
+from tests.support import eventually, own_storage, running
 
 pytestmark = pytest.mark.integration
 
@@ -23,16 +23,7 @@ WS = "ws-rebuild"
 
 @pytest.fixture
 async def rt(settings: Settings, unique: str) -> AsyncIterator[Runtime]:
-    mine = settings.model_copy(
-        update={
-            "database_prefix": f"{settings.database_prefix}_rb{unique}",
-            "topic_prefix": f"{settings.topic_prefix}rb{unique}.",
-        }
-    )
-    await prepare(definition, mine)
-    async with open_runtime(definition, mine) as runtime:
-        runtime.subscribe_projections()
-        await runtime.broker.start()
+    async with running(definition, own_storage(settings, f"rb{unique}")) as runtime:
         yield runtime
 
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime
 
-from tests.support import eventually
+from tests.support import eventually, own_storage, running
 
 pytestmark = pytest.mark.integration
 
@@ -20,15 +20,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 async def rt(settings: Settings, unique: str) -> AsyncIterator[Runtime]:
     """A feedback service of its own whose projector has not started."""
-    mine = settings.model_copy(
-        update={
-            "database_prefix": f"{settings.database_prefix}_lag{unique}",
-            "topic_prefix": f"{settings.topic_prefix}lag{unique}.",
-        }
-    )
-    await prepare(definition, mine)
-    async with open_runtime(definition, mine) as runtime:
-        yield runtime
+    async with running(definition, own_storage(settings, f"lag{unique}"), projectors=False) as r:
+        yield r
 
 
 def lag_of(answer: httpx.Response, projection: str) -> dict[str, Any]:

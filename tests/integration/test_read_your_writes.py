@@ -10,7 +10,9 @@ import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
 from sextant_kit.consistency import HEADER
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime
+
+from tests.support import running
 
 pytestmark = pytest.mark.integration
 
@@ -19,10 +21,7 @@ pytestmark = pytest.mark.integration
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
     """Projections consume, but nothing is published until a test runs the relay."""
     quick = settings.model_copy(update={"consistency_wait_seconds": 3.0})
-    await prepare(definition, quick)
-    async with open_runtime(definition, quick) as runtime:
-        runtime.subscribe_projections()
-        await runtime.broker.start()
+    async with running(definition, quick) as runtime:
         yield runtime
 
 

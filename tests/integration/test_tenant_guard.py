@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sextant_feedback.service import definition as feedback
 from sextant_kit import Settings
-from sextant_kit.service import Runtime, open_runtime, prepare
+from sextant_kit.service import Runtime, prepare
 from sextant_kit.tenancy import POLICY, READER_ROLE, TenantReads
 from sextant_platform import SERVICES
 
-from tests.support import eventually
+from tests.support import eventually, running
 
 pytestmark = pytest.mark.integration
 
@@ -30,10 +30,7 @@ WHERE n.nspname = 'public' AND c.relkind = 'r'
 
 @pytest.fixture(scope="module")
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    await prepare(feedback, settings)
-    async with open_runtime(feedback, settings) as runtime:
-        runtime.subscribe_projections()
-        await runtime.broker.start()
+    async with running(feedback, settings) as runtime:
         yield runtime
 
 

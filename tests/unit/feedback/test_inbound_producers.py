@@ -5,29 +5,26 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from sextant_feedback.inbound import SUBMITTED, InvalidSubmission, submission
-from sextant_kit.auth import DevelopmentHeaders, mint
+from sextant_kit.auth import DevelopmentHeaders
 from sextant_kit.authz import Access, Role
 from sextant_kit.envelope import IncomingEvent, decode
 
-from tests.unit.test_auth import EC_KEY, OTHER, VERIFIER, pem
+from tests.unit.test_auth import EC_KEY, OTHER, VERIFIER, token
 
 
-def service_token(key: object = EC_KEY, **overrides: object) -> str:
-    fields: dict[str, object] = {
-        "kid": "ec",
-        "issuer": "https://idp.example",
-        "audience": "sextant",
+def service_token(key: object = EC_KEY, **overrides: Any) -> str:
+    """A token an internal platform holds: writes to workspace ws-a of acme, nothing else."""
+    scoped: dict[str, Any] = {
         "subject": "service:crm-bridge",
-        "tenant": "acme",
         "role": Role.CONTRIBUTOR,
         "scope_workspaces": ["ws-a"],
         "scope_actions": [Access.WRITE],
     }
-    fields.update(overrides)
-    return mint(pem(key), **fields)  # type: ignore[arg-type]
+    return token(key, **{**scoped, **overrides})
 
 
 def message(*, tenant: str = "acme", workspace: str = "ws-a", **transport: str) -> IncomingEvent:
