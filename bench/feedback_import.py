@@ -121,7 +121,7 @@ async def wait_for_inbox(settings: Settings, workspace: str, count: int, within:
         await conn.close()
 
 
-async def run(items: int = 200_000) -> dict[str, Any]:
+async def import_once(items: int) -> dict[str, Any]:
     settings = bench_settings()
     await prepare(definition, settings)
     workdir = Path(tempfile.mkdtemp(prefix="sextant-bench-"))
@@ -187,4 +187,22 @@ async def run(items: int = 200_000) -> dict[str, Any]:
         "ratio_to_baseline": round(rate / copy_rate, 3),
         "target_items_per_s": 20_000,
         "peak_rss_mb": {p.name: round(p.peak_rss_mb, 1) for p in processes},
+    }
+
+
+async def run(sizes: tuple[int, ...] = (50_000, 200_000)) -> dict[str, Any]:
+    """The figure at the largest size, and peak memory at each size: flat memory means the
+    peaks stay the same while the file grows."""
+    runs = [await import_once(items) for items in sizes]
+    largest = runs[-1]
+    peaks = {str(r["items"]): r["peak_rss_mb"] for r in runs}
+    growth = {
+        name: round(largest["peak_rss_mb"][name] / runs[0]["peak_rss_mb"][name], 2)
+        for name in largest["peak_rss_mb"]
+    }
+    return {
+        **largest,
+        "peak_rss_mb_by_items": peaks,
+        f"peak_rss_growth_{sizes[-1] // sizes[0]}x_items": growth,
+        "items_per_s_by_items": {str(r["items"]): r["items_per_s"] for r in runs},
     }
