@@ -71,3 +71,28 @@ def own_storage(settings: Settings, label: str, **changes: object) -> Settings:
             **changes,
         }
     )
+
+
+async def publish_all(rt: Runtime, *, within: float = 60) -> None:
+    """Publish every event committed so far. The relay may only take events older than every
+    transaction still open on the server (that is what keeps it from skipping one), so a
+    long transaction elsewhere holds it back for a while: keep publishing until it passed."""
+    target = await rt.pool.fetchval("SELECT max(position) FROM events")
+    if target is None:
+        return
+    relay = rt.relay()
+
+    async def passed() -> None:
+        while await relay.publish_batch():
+            pass
+        at = await relay.checkpoint()
+        left = await rt.pool.fetchval(
+            "SELECT count(*) FROM events WHERE position <= $1"
+            " AND (transaction_id::text::bigint, position) > ($2, $3)",
+            target,
+            at.transaction_id,
+            at.position,
+        )
+        assert left == 0, f"{left} committed events not yet published"
+
+    await eventually(passed, within=within, interval=0.2)

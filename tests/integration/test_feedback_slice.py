@@ -14,7 +14,7 @@ from sextant_feedback.service import definition
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, open_runtime, prepare
 
-from tests.support import eventually
+from tests.support import eventually, publish_all
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ async def test_one_trace_spans_http_append_kafka_and_projection(
     )
     assert response.status_code == 201, response.text
     item = response.json()["id"]
-    await runtime.relay().publish_batch()
+    await publish_all(runtime)
 
     async def projected() -> None:
         got = await client.get(f"/v1/workspaces/ws-{unique}/feedback/{item}")

@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 from sextant_kit.service import Runtime
 
+from tests.support import publish_all
+
 
 async def ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
     assert response.status_code == status, response.text
@@ -16,9 +18,7 @@ async def ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
 
 async def publish(rt: Runtime) -> None:
     """Move committed events to Kafka now instead of waiting for the relay loop."""
-    relay = rt.relay()
-    while await relay.publish_batch():
-        pass
+    await publish_all(rt)
 
 
 async def event_count(rt: Runtime) -> int:
