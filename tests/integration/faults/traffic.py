@@ -1,0 +1,54 @@
+"""A steady stream of commands over HTTP for as long as a fault lasts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import httpx
+
+from tests.integration.faults.feedback import Outcome, send_feedback
+
+
+@dataclass
+class Traffic:
+    """Sends one feedback command after another (``interval`` apart) until stopped, noting
+    when each was sent, so a test can tell what happened while a server was down."""
+
+    http: httpx.AsyncClient
+    workspace: str
+    interval: float = 0.02
+    outcomes: list[tuple[float, Outcome]] = field(default_factory=list)
+    errors: list[tuple[float, str]] = field(default_factory=list)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stop.set()
+        assert self._task is not None
+        await self._task
+
+    async def _run(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            sent = time.monotonic()
+            try:
+                outcome = await send_feedback(self.http, self.workspace, n)
+                self.outcomes.append((sent, outcome))
+            except httpx.HTTPError as error:
+                self.errors.append((sent, repr(error)))
+            n += 1
+            await asyncio.sleep(self.interval)
+
+    def between(self, start: float, end: float) -> list[Outcome]:
+        return [o for sent, o in self.outcomes if start <= sent <= end]
+
+    def statuses(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for _, outcome in self.outcomes:
+            counts[outcome.statuses[0]] = counts.get(outcome.statuses[0], 0) + 1
+        return counts
