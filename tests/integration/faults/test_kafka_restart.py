@@ -35,9 +35,10 @@ async def test_commands_succeed_while_kafka_is_down_and_events_flow_after(
     )
     await prepare(definition, mine)
     with running(mine, tmp_path, "api", "relay", "projector") as processes:
-        async with httpx.AsyncClient(base_url=processes["api"].base_url, timeout=10) as http:
-            traffic = Traffic(http, "ws-kafka")
-            traffic.start()
+        async with (
+            httpx.AsyncClient(base_url=processes["api"].base_url, timeout=10) as http,
+            Traffic(http, "ws-kafka") as traffic,
+        ):
             await asyncio.sleep(2)
             await wait_until_projected(mine, len(traffic.outcomes) // 2, within=30)
 

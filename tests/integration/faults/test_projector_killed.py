@@ -100,6 +100,7 @@ async def _kill_during_a_batch(projector: FeedbackProcess, database: str, *, tot
                 "   WHERE projection = ANY($1::text[])) AS applied",
                 list(PROJECTIONS),
             )
+            assert row is not None
             fully = total * len(PROJECTIONS)
             if row["open"] > 0 and 0 < row["applied"] < fully - 2 * BATCH:
                 projector.kill()

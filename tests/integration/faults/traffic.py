@@ -24,13 +24,18 @@ class Traffic:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
+    async def __aenter__(self) -> Traffic:
         self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
 
     async def stop(self) -> None:
+        """Stop sending (idempotent); the command in flight completes first."""
         self._stop.set()
-        assert self._task is not None
-        await self._task
+        if self._task is not None:
+            await self._task
 
     async def _run(self) -> None:
         n = 0
