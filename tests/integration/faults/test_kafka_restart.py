@@ -21,7 +21,8 @@ from tests.integration.faults.feedback import (
 from tests.integration.faults.servers import OwnKafka
 from tests.integration.faults.traffic import Traffic
 
-pytestmark = [pytest.mark.integration, pytest.mark.faults]
+# A server of its own starts, stops and starts again: more than the default per-test timeout.
+pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
 
 
 async def test_commands_succeed_while_kafka_is_down_and_events_flow_after(

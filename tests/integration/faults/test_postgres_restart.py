@@ -24,7 +24,8 @@ from tests.integration.faults.feedback import (
 from tests.integration.faults.servers import OwnPostgres
 from tests.integration.faults.traffic import Traffic
 
-pytestmark = [pytest.mark.integration, pytest.mark.faults]
+# A server of its own starts, stops and starts again: more than the default per-test timeout.
+pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
 
 
 async def test_postgres_restart_answers_503_then_recovers_with_each_event_applied_once(

@@ -22,7 +22,8 @@ from tests.integration.faults.feedback import (
     wait_until_projected,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.faults]
+# A server of its own starts, stops and starts again: more than the default per-test timeout.
+pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
 
 ITEMS = 2000
 BATCH = 100
