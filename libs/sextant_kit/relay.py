@@ -168,6 +168,9 @@ class Relay:
     async def _listen(self) -> asyncpg.Connection:
         listener = await asyncpg.connect(self._dsn)
         await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        # Lost (the server restarted): wake now, so the loop reconnects instead of sleeping
+        # a whole poll interval deaf to notifications.
+        listener.add_termination_listener(lambda *_: self._wake.set())
         return listener
 
     async def run(self) -> None:

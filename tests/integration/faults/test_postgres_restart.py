@@ -4,14 +4,21 @@ and every process resumes without anyone touching it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import uuid
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+from sextant_feedback.events import registry
 from sextant_feedback.service import definition
-from sextant_kit import Settings
+from sextant_kit import NewEvent, PostgresEventStore, Relay, Settings
+from sextant_kit.database import CORE_MIGRATIONS, create_pool, migrate
 from sextant_kit.http import PROBLEM_JSON
+from sextant_kit.kafka import TopicSpec, ensure_topics
+from sextant_kit.relay import KafkaSink
 from sextant_kit.service import prepare
 
 from tests.integration.faults.feedback import (
@@ -23,6 +30,8 @@ from tests.integration.faults.feedback import (
 )
 from tests.integration.faults.servers import OwnPostgres
 from tests.integration.faults.traffic import Traffic
+from tests.integration.kit_support import META, append_things, read_topic
+from tests.support import eventually
 
 # A server of its own starts, stops and starts again: more than the default per-test timeout.
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
@@ -103,3 +112,53 @@ async def _until_ready(http: httpx.AsyncClient, *, within: float) -> None:
     while (await http.get("/readyz")).status_code != 200:
         assert time.monotonic() < deadline, "the API did not become ready again"
         await asyncio.sleep(0.2)
+
+
+async def test_the_relay_listens_again_after_a_restart(
+    settings: Settings, own_postgres: OwnPostgres
+) -> None:
+    """With a poll interval far longer than the test, only NOTIFY can wake the relay: an
+    event appended after the restart goes out promptly only if it reconnected by itself."""
+    mine = settings.model_copy(update={"postgres_url": own_postgres.url})
+    database = mine.database("relay_restart")
+    await migrate(mine, database, CORE_MIGRATIONS)
+    topic = mine.topic(f"relay-restart-{uuid.uuid4().hex[:8]}.events.v1")
+    await ensure_topics(mine, [TopicSpec(topic, 1)])
+    pool = await create_pool(mine, database)
+    store = PostgresEventStore(pool)
+    sink = KafkaSink(mine.kafka_bootstrap, client_id="fault-relay")
+    relay = Relay(store, sink, registry, topic=topic, dsn=mine.dsn(database), poll_interval=60)
+    running_relay = asyncio.create_task(relay.run())
+    try:
+        await append_things(store, streams=1, per_stream=1)
+        await _published(mine, topic, 1)  # woken by NOTIFY: the poll is 60 s away
+
+        await asyncio.to_thread(own_postgres.stop)
+        await asyncio.to_thread(own_postgres.start)
+        await eventually(lambda: _appended(store), within=30)
+        await _published(mine, topic, 2)
+    finally:
+        running_relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running_relay
+        await relay.close()
+        await pool.close()
+
+
+async def _appended(store: PostgresEventStore) -> None:
+    """One more event, once the pool can reach the server again."""
+    try:
+        await store.append(
+            "after-restart",
+            "thing",
+            [NewEvent(uuid.uuid4(), "FeedbackReceived", 1, {"n": 1})],
+            META,
+            expected_version=0,
+        )
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        raise AssertionError(f"not reachable yet: {error!r}") from error
+
+
+async def _published(settings: Settings, topic: str, count: int) -> None:
+    records = await read_topic(settings.kafka_bootstrap, topic, count, timeout_ms=10_000)
+    assert len(records) == count, f"{len(records)} of {count} published within 10 s"
