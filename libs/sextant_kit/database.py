@@ -52,8 +52,13 @@ def database_unavailable(error: BaseException) -> bool:
     than anything about the request. The pool replaces broken connections by itself."""
     if isinstance(error, UNAVAILABLE_ERRORS):
         return True
-    # asyncpg's own "connection is closed" (a pooled connection the server dropped).
-    return isinstance(error, asyncpg.InterfaceError) and "closed" in str(error)
+    # asyncpg's own "connection is closed" (a pooled connection the server dropped), and the
+    # protocol-state error it raises when the server ends a session mid-statement.
+    if isinstance(error, asyncpg.InterfaceError):
+        return "closed" in str(error)
+    if isinstance(error, asyncpg.InternalClientError):
+        return "another operation" in str(error)
+    return False
 
 
 async def create_pool(settings: Settings, database: str) -> asyncpg.Pool:

@@ -358,7 +358,7 @@ def create_http_app(
     app.add_exception_handler(DomainError, _domain_problem)
     app.add_exception_handler(ValidationError, _model_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
-    for unavailable in (*UNAVAILABLE_ERRORS, asyncpg.InterfaceError):
+    for unavailable in (*UNAVAILABLE_ERRORS, asyncpg.InterfaceError, asyncpg.InternalClientError):
         app.add_exception_handler(unavailable, _unavailable_problem)
     app.add_exception_handler(Exception, _unexpected_problem)
     app.add_middleware(StorableTextMiddleware)

@@ -19,6 +19,8 @@ UNREACHABLE: list[Exception] = [
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
     asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+    # seen when the server shut down in the middle of a command's statements
+    asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
 ]
 
 
