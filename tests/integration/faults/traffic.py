@@ -13,19 +13,22 @@ from tests.integration.faults.feedback import Outcome, send_feedback
 
 @dataclass
 class Traffic:
-    """Sends one feedback command after another (``interval`` apart) until stopped, noting
-    when each was sent, so a test can tell what happened while a server was down."""
+    """``workers`` clients, each sending one feedback command after another (``interval``
+    apart) until stopped, noting when each was sent, so a test can tell what happened while
+    a server was down. Several at once, so a fault finds commands in the middle of their
+    transactions."""
 
     http: httpx.AsyncClient
     workspace: str
+    workers: int = 4
     interval: float = 0.02
     outcomes: list[tuple[float, Outcome]] = field(default_factory=list)
     errors: list[tuple[float, str]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
-    _task: asyncio.Task[None] | None = None
+    _task: asyncio.Future[list[None]] | None = None
 
     async def __aenter__(self) -> Traffic:
-        self._task = asyncio.create_task(self._run())
+        self._task = asyncio.gather(*(self._run(w) for w in range(self.workers)))
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -37,8 +40,8 @@ class Traffic:
         if self._task is not None:
             await self._task
 
-    async def _run(self) -> None:
-        n = 0
+    async def _run(self, worker: int) -> None:
+        n = worker
         while not self._stop.is_set():
             sent = time.monotonic()
             try:
@@ -46,7 +49,7 @@ class Traffic:
                 self.outcomes.append((sent, outcome))
             except httpx.HTTPError as error:
                 self.errors.append((sent, repr(error)))
-            n += 1
+            n += self.workers
             await asyncio.sleep(self.interval)
 
     def between(self, start: float, end: float) -> list[Outcome]:
