@@ -114,8 +114,8 @@ async def _unavailable_problem(request: Request, exc: Exception) -> JSONResponse
     response = problem(
         503,
         "Service unavailable",
-        "the database cannot be reached right now; retry shortly "
-        "(with the same Idempotency-Key for commands)",
+        "a server this service depends on (its database) cannot be reached right now; "
+        "retry shortly (with the same Idempotency-Key for commands)",
         type_="https://sextant.dev/problems/unavailable",
     )
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
