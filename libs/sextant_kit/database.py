@@ -36,6 +36,31 @@ CORE_MIGRATIONS = migrations_in("kit", _SQL / "core")
 AUDIT_MIGRATIONS = migrations_in("audit", _SQL / "audit")
 
 
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused or reset: the server is down or restarting
+    TimeoutError,  # connecting took too long
+    asyncpg.PostgresConnectionError,  # the connection was lost (class 08)
+    asyncpg.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the server cannot be reached right now (retry later), rather
+    than anything about the request. The pool replaces broken connections by itself."""
+    if isinstance(error, UNAVAILABLE_ERRORS):
+        return True
+    # asyncpg's own "connection is closed" (a pooled connection the server dropped), and the
+    # protocol-state error it raises when the server ends a session mid-statement.
+    if isinstance(error, asyncpg.InterfaceError):
+        return "closed" in str(error)
+    if isinstance(error, asyncpg.InternalClientError):
+        return "another operation" in str(error)
+    return False
+
+
 async def create_pool(settings: Settings, database: str) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         settings.dsn(database),

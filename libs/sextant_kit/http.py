@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -24,6 +25,7 @@ from sextant_kit import telemetry
 from sextant_kit.auth import Authenticator
 from sextant_kit.authz import Access, Principal
 from sextant_kit.consistency import ConsistencyGate
+from sextant_kit.database import UNAVAILABLE_ERRORS, database_unavailable
 from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.events import CommandContext
 from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -31,6 +33,8 @@ from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
+"""What a 503 asks the client to wait: about as long as a database restart takes."""
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 
@@ -99,6 +103,23 @@ async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     title = "Request body too large" if exc.status_code == 413 else str(exc.detail)
     return problem(exc.status_code, title, str(exc.detail))
+
+
+async def _unavailable_problem(request: Request, exc: Exception) -> JSONResponse:
+    """The database cannot be reached: 503 with Retry-After. The command's transaction did
+    not commit (or its answer was lost): retrying with the same Idempotency-Key is safe."""
+    if not database_unavailable(exc):
+        return await _unexpected_problem(request, exc)
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    response = problem(
+        503,
+        "Service unavailable",
+        "a server this service depends on (its database) cannot be reached right now; "
+        "retry shortly (with the same Idempotency-Key for commands)",
+        type_="https://sextant.dev/problems/unavailable",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -337,6 +358,8 @@ def create_http_app(
     app.add_exception_handler(DomainError, _domain_problem)
     app.add_exception_handler(ValidationError, _model_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
+    for unavailable in (*UNAVAILABLE_ERRORS, asyncpg.InterfaceError, asyncpg.InternalClientError):
+        app.add_exception_handler(unavailable, _unavailable_problem)
     app.add_exception_handler(Exception, _unexpected_problem)
     app.add_middleware(StorableTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
@@ -405,6 +428,8 @@ _PROBLEMS = {
     "409": "Conflicts with the current state (e.g. a stale If-Match)",
     "413": "Request body over the limit",
     "422": "Invalid input; `errors` names each field",
+    "503": "Briefly unavailable (the database is unreachable, or the read waited for a"
+    " consistency token in vain); retry after `Retry-After` seconds",
 }
 
 

@@ -9,6 +9,7 @@ counted, and the partition moves on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -358,20 +359,54 @@ def subscribe(
 ) -> None:
     """Register the runner on ``broker`` as consumer group ``<prefix>sextant.<projection>``."""
     holder: dict[str, Any] = {}
+    # NACK_ON_ERROR: a batch that failed (the database is down, the DLQ cannot be written)
+    # committed nothing, so the consumer rewinds to its first record and fetches it again.
+    # (With ACK the consumer would move past it and later batches would store offsets beyond
+    # it: those events would never reach the read model.)
     subscriber = broker.subscriber(
         *topics,
         group_id=f"{group_prefix}sextant.{runner.name}",
         batch=True,
         max_records=batch_size,
         auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_no_decode,
         listener=_SeekToStoredOffsets(runner, lambda: holder["subscriber"].consumer),
     )
     holder["subscriber"] = subscriber
+    backoff = _Backoff()
 
     @subscriber
     async def handle(message: KafkaMessage) -> None:
         raw = message.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
-        await runner.handle(records)
+        try:
+            await runner.handle(records)
+        except Exception as error:
+            delay = backoff.next()
+            log.warning(
+                "projection %s: batch of %d not applied (%r); redelivered in %.1fs",
+                runner.name,
+                len(records),
+                error,
+                delay,
+            )
+            await asyncio.sleep(delay)  # not a hot loop while the database is away
+            raise
+        backoff.reset()
+
+
+class _Backoff:
+    """Doubling delays between retries of a failing batch, reset by the first success."""
+
+    def __init__(self, first: float = 0.1, most: float = 5.0) -> None:
+        self._first = first
+        self._most = most
+        self._delay = first
+
+    def next(self) -> float:
+        delay, self._delay = self._delay, min(self._delay * 2, self._most)
+        return delay
+
+    def reset(self) -> None:
+        self._delay = self._first

@@ -165,14 +165,24 @@ class Relay:
     def wake(self) -> None:
         self._wake.set()
 
-    async def run(self) -> None:
-        """Publish until cancelled. Transient broker or database errors are retried."""
+    async def _listen(self) -> asyncpg.Connection:
         listener = await asyncpg.connect(self._dsn)
         await listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        # Lost (the server restarted): wake now, so the loop reconnects instead of sleeping
+        # a whole poll interval deaf to notifications.
+        listener.add_termination_listener(lambda *_: self._wake.set())
+        return listener
+
+    async def run(self) -> None:
+        """Publish until cancelled. Transient broker or database errors are retried; the
+        NOTIFY connection is reopened when the server dropped it (a restart, a failover)."""
+        listener: asyncpg.Connection | None = None
         backoff = 0.1
         try:
             while True:
                 try:
+                    if listener is None or listener.is_closed():
+                        listener = await self._listen()
                     started = time.perf_counter()
                     published = await self.publish_batch()
                     backoff = 0.1
@@ -203,5 +213,6 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval)
         finally:
-            with contextlib.suppress(Exception):
-                await listener.close()
+            if listener is not None:
+                with contextlib.suppress(Exception):
+                    await listener.close()

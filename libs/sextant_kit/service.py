@@ -76,7 +76,8 @@ class Runtime:
 
     def readiness(self) -> dict[str, ReadinessCheck]:
         async def postgres() -> None:
-            await self.pool.fetchval("SELECT 1")
+            # Bounded: a server that hangs (rather than refuses) must not hang the probe.
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2.0)
 
         async def kafka_broker() -> None:
             if not await self.broker.ping(timeout=2.0):

@@ -3,13 +3,14 @@
 # version, >= 15) on 127.0.0.1, managed with pg_createcluster/pg_ctlcluster, which switch
 # to the postgres user themselves (the server refuses to run as root).
 #
-#   scripts/infra/postgres.sh up|down|status
+#   scripts/infra/postgres.sh up|down|status|drop
 #
 # Env: SEXTANT_PG_PORT (5432), SEXTANT_STATE (<repo>/.state),
 #      SEXTANT_PG_CLUSTER (sextant; e.g. a separate throwaway cluster per CI job),
 #      SEXTANT_PG_FAST=1 at creation time: fsync/synchronous_commit/full_page_writes off,
 #      for throwaway CI clusters only (a crash can corrupt the cluster). Default is durable.
-# `status` exits 0 when up, 3 when down.
+# `status` exits 0 when up, 3 when down. `drop` stops the cluster and deletes it with its
+# data: for throwaway clusters (a test's own server); it refuses the default "sextant".
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -205,9 +206,25 @@ cmd_status() {
   return 3
 }
 
+cmd_drop() {
+  [[ "$CLUSTER" != sextant ]] || die "refusing to drop the default cluster 'sextant'; \
+drop it by hand if you mean it: pg_dropcluster --stop <version> sextant"
+  local info ver cport status
+  info="$(cluster_info)"
+  if [[ -n "$info" ]]; then
+    read -r ver cport status <<<"$info"
+    as_root pg_dropcluster --stop "$ver" "$CLUSTER"
+    log "dropped (cluster $ver/$CLUSTER)"
+  else
+    log "not created"
+  fi
+  rm -f "$MARKER"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 {up|down|status}" >&2; exit 2 ;;
+  drop) cmd_drop ;;
+  *) echo "usage: $0 {up|down|status|drop}" >&2; exit 2 ;;
 esac
