@@ -12,10 +12,18 @@ from sextant_feedback.service import definition as feedback
 from sextant_identity.service import definition as identity
 from sextant_kit.runner import main_for
 from sextant_kit.service import ServiceDefinition
+from sextant_query.service import definition as query
 from sextant_roadmap.service import definition as roadmap
 from sextant_strategy.service import definition as strategy
 
-SERVICES: Sequence[ServiceDefinition] = (identity, feedback, discovery, strategy, roadmap)
+SERVICES: Sequence[ServiceDefinition] = (
+    identity,
+    feedback,
+    discovery,
+    strategy,
+    roadmap,
+    query,
+)
 
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "projector")
 """The processes a service runs as, each its own Deployment (``all`` runs them together)."""

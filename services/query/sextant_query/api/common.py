@@ -1,0 +1,68 @@
+"""What every query endpoint shares: the reader, the caller's workspace scope, cursors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends
+from pydantic import StringConstraints
+from sextant_kit import DomainError
+from sextant_kit import api as kit
+from sextant_kit.api import Cursor, Limit, WorkspaceId, page
+from sextant_kit.authz import Access
+from sextant_kit.http import Caller, requires
+
+__all__ = [
+    "Cursor",
+    "Limit",
+    "Reader",
+    "WorkspaceId",
+    "WorkspaceRef",
+    "after",
+    "jsonable",
+    "page",
+    "scope",
+]
+
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+WorkspaceRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+
+JSON_COLUMNS = frozenset({"linked_to"})
+"""jsonb columns, which asyncpg hands over as text."""
+
+
+def jsonable(row: Any) -> dict[str, Any]:
+    return kit.jsonable(row, JSON_COLUMNS)
+
+
+def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
+    """The workspaces a query may show: those asked for, within those the caller's token is
+    confined to (service tokens); ``None`` means every workspace of the organisation.
+
+    The organisation-wide endpoints need the organisation-wide read role, which a token
+    confined to some workspaces still carries, so they narrow their rows with this.
+    """
+    if who.workspaces is None:
+        return wanted
+    if wanted is None:
+        return sorted(who.workspaces)
+    return [w for w in wanted if w in who.workspaces]
+
+
+def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:
+    """The ``(time, id)`` a page continues after; a cursor not made here is a 422."""
+    values = kit.decode_cursor(cursor, 2)
+    if values is None:
+        return None, None
+    at, key = values
+    try:
+        if not isinstance(at, str) or not isinstance(key, str):
+            raise ValueError(at)
+        return datetime.fromisoformat(at), key
+    except ValueError:
+        raise DomainError(
+            "the cursor is not one this endpoint returned", field="query.cursor"
+        ) from None

@@ -1,0 +1,89 @@
+"""The portfolio: every objective across the organisation's workspaces, with the roadmap
+items that serve it, their status, and the objective's progress."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sextant_kit.service import Runtime
+from sextant_roadmap.domain.vocabulary import ItemStatus
+from sextant_strategy.domain.progress import Status
+
+from sextant_query.api.common import (
+    Cursor,
+    Limit,
+    Reader,
+    WorkspaceRef,
+    after,
+    jsonable,
+    page,
+    scope,
+)
+from sextant_query.api.sql import ITEM_COLUMNS, OBJECTIVE_COLUMNS
+
+
+def portfolio_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/query", tags=["portfolio"])
+
+    @api.get("/portfolio")
+    async def portfolio(
+        who: Reader,
+        workspace: Annotated[list[WorkspaceRef] | None, Query(max_length=50)] = None,
+        status: Status | None = None,
+        item_status: ItemStatus | None = None,
+        period: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """Objectives by when they were set, each with its roadmap items and their counts by
+        status. ``workspace`` (repeatable) keeps objectives of those workspaces, ``status``
+        those whose key results are on track, at risk or off track, ``period`` those of one
+        period (``2026-Q3``); ``item_status`` keeps only items in that status (the counts
+        still cover every item)."""
+        at, key = after(cursor)
+        workspaces = scope(who, workspace)
+        rows = await rt.pool.fetch(
+            f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
+            " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
+            " AND ($3::text IS NULL OR o.status = $3)"
+            " AND ($4::text IS NULL OR o.period_label = $4)"
+            " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
+            " ORDER BY o.set_at, o.objective_id LIMIT $7",
+            who.tenant_id,
+            workspaces,
+            status.value if status else None,
+            period,
+            at,
+            key,
+            limit + 1,
+        )
+        objectives = [jsonable(r) for r in rows]
+        ids = [o["objective_id"] for o in objectives[:limit]]
+        items = await rt.pool.fetch(
+            f"SELECT o.objective_id AS serves, {ITEM_COLUMNS} FROM query_roadmap_items i"
+            " CROSS JOIN LATERAL unnest(i.objective_ids) AS o(objective_id)"
+            " LEFT JOIN query_roadmaps r"
+            "   ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
+            " WHERE i.tenant_id = $1 AND i.objective_ids && $2::text[]"
+            " AND o.objective_id = ANY($2::text[])"
+            " AND ($3::text[] IS NULL OR i.workspace_id = ANY($3::text[]))"
+            " ORDER BY i.added_at, i.item_id",
+            who.tenant_id,
+            ids,
+            scope(who),
+        )
+        serving: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in items:
+            item = jsonable(row)
+            serving[item.pop("serves")].append(item)
+        for objective in objectives:
+            mine = serving[objective["objective_id"]]
+            objective["item_counts"] = dict(Counter(i["status"] for i in mine))
+            objective["roadmap_items"] = [
+                i for i in mine if item_status is None or i["status"] == item_status.value
+            ]
+        return page(objectives, limit, "set_at", "objective_id")
+
+    return api

@@ -1,0 +1,256 @@
+"""Traceability both ways: objective -> roadmap items -> opportunities -> feedback, and
+feedback or an opportunity -> roadmap items -> objectives.
+
+Each answer is the chain as flat lists whose rows name each other by id (an item's
+``objective_ids`` and ``opportunity_ids``, a feedback item's ``linked_to``), so a client
+can draw the graph; a reference to something not yet seen on its topic stays a bare id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sextant_kit import NotFound
+from sextant_kit.database import Connection
+from sextant_kit.service import Runtime
+
+from sextant_query.api.common import Reader, jsonable, scope
+from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
+from sextant_query.api.sql import (
+    EXPERIMENT_COLUMNS,
+    FEEDBACK_COLUMNS,
+    ITEM_COLUMNS,
+    ITEMS_FROM,
+    OBJECTIVE_COLUMNS,
+    OPPORTUNITY_COLUMNS,
+    PROBLEM_COLUMNS,
+)
+
+FeedbackLimit = Annotated[int, Query(ge=1, le=500)]
+
+
+def in_scope(alias: str, param: int) -> str:
+    """SQL keeping rows of ``alias`` in the workspaces of parameter ``param`` (``scope``)."""
+    return f"(${param}::text[] IS NULL OR {alias}.workspace_id = ANY(${param}::text[]))"
+
+
+def _ids(rows: Sequence[dict[str, Any]], column: str) -> list[str]:
+    return sorted({i for row in rows for i in row[column]})
+
+
+async def _opportunities(
+    conn: Connection, tenant: str, workspaces: list[str] | None, where: str, *args: Any
+) -> list[dict[str, Any]]:
+    """Opportunities matching ``where`` (parameters from $3), each with its evidence."""
+    rows = await conn.fetch(
+        f"SELECT {OPPORTUNITY_COLUMNS} FROM query_opportunities q WHERE q.tenant_id = $1"
+        f" AND {in_scope('q', 2)} AND ({where}) ORDER BY q.opened_at, q.opportunity_id",
+        tenant,
+        workspaces,
+        *args,
+    )
+    found = [jsonable(r) for r in rows]
+    backing = await evidence(conn, tenant, workspaces, [o["opportunity_id"] for o in found])
+    for opportunity in found:
+        opportunity["evidence"] = backing[opportunity["opportunity_id"]]
+    return found
+
+
+async def _upward(
+    conn: Connection,
+    tenant: str,
+    workspaces: list[str] | None,
+    opportunity_ids: list[str],
+    item_ids: list[str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The roadmap items named or serving ``opportunity_ids``, and the objectives they serve."""
+    items = [
+        jsonable(r)
+        for r in await conn.fetch(
+            f"SELECT {ITEM_COLUMNS} FROM {ITEMS_FROM} WHERE i.tenant_id = $1"
+            f" AND {in_scope('i', 2)}"
+            " AND (i.item_id = ANY($3::text[]) OR i.opportunity_ids && $4::text[])"
+            " ORDER BY i.added_at, i.item_id",
+            tenant,
+            workspaces,
+            item_ids,
+            opportunity_ids,
+        )
+    ]
+    objectives = await conn.fetch(
+        f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
+        f" AND {in_scope('o', 2)} AND o.objective_id = ANY($3::text[])"
+        " ORDER BY o.set_at, o.objective_id",
+        tenant,
+        workspaces,
+        _ids(items, "objective_ids"),
+    )
+    return items, [jsonable(o) for o in objectives]
+
+
+def trace_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/query", tags=["traceability"])
+
+    @api.get("/objectives/{objective_id}/trace")
+    async def objective_trace(
+        objective_id: uuid.UUID, who: Reader, feedback_limit: FeedbackLimit = 100
+    ) -> dict[str, Any]:
+        """Down from an objective: the roadmap items serving it, the opportunities they
+        pursue (with evidence), and the feedback behind the items and opportunities."""
+        tenant, workspaces, oid = who.tenant_id, scope(who), str(objective_id)
+        async with rt.pool.acquire() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
+                f" AND o.objective_id = $2 AND {in_scope('o', 3)}",
+                tenant,
+                oid,
+                workspaces,
+            )
+            if row is None:
+                raise NotFound(f"objective {oid} not found")
+            key_results = await conn.fetch(
+                "SELECT key_result_id, title, progress, status, checked_in_at"
+                " FROM query_key_results WHERE tenant_id = $1 AND objective_id = $2"
+                " ORDER BY key_result_id",
+                tenant,
+                oid,
+            )
+            items = [
+                jsonable(r)
+                for r in await conn.fetch(
+                    f"SELECT {ITEM_COLUMNS} FROM {ITEMS_FROM} WHERE i.tenant_id = $1"
+                    f" AND $2 = ANY(i.objective_ids) AND {in_scope('i', 3)}"
+                    " ORDER BY i.added_at, i.item_id",
+                    tenant,
+                    oid,
+                    workspaces,
+                )
+            ]
+            opportunities = await _opportunities(
+                conn,
+                tenant,
+                workspaces,
+                "q.opportunity_id = ANY($3::text[])",
+                _ids(items, "opportunity_ids"),
+            )
+            problems = await problem_targets(conn, tenant, _ids(opportunities, "problem_ids"))
+            targets = [
+                *(("roadmap_item", i["item_id"]) for i in items),
+                *(("opportunity", o) for o in _ids(items, "opportunity_ids")),
+                *(("problem", p) for p in problems),
+            ]
+            feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
+        return {
+            "objective": {**jsonable(row), "key_results": [jsonable(k) for k in key_results]},
+            "roadmap_items": items,
+            "opportunities": opportunities,
+            "feedback": feedback,
+        }
+
+    @api.get("/opportunities/{opportunity_id}/trace")
+    async def opportunity_trace(
+        opportunity_id: uuid.UUID, who: Reader, feedback_limit: FeedbackLimit = 100
+    ) -> dict[str, Any]:
+        """Both ways from an opportunity: down to its problems, experiments and feedback,
+        up to the roadmap items pursuing it and the objectives those serve."""
+        tenant, workspaces, oid = who.tenant_id, scope(who), str(opportunity_id)
+        async with rt.pool.acquire() as conn:
+            found = await _opportunities(conn, tenant, workspaces, "q.opportunity_id = $3", oid)
+            if not found:
+                raise NotFound(f"opportunity {oid} not found")
+            problem_ids = await problem_targets(conn, tenant, found[0]["problem_ids"])
+            problems = await conn.fetch(
+                f"SELECT {PROBLEM_COLUMNS} FROM query_problems p WHERE p.tenant_id = $1"
+                " AND p.problem_id = ANY($2::text[]) ORDER BY p.identified_at, p.problem_id",
+                tenant,
+                problem_ids,
+            )
+            experiments = await conn.fetch(
+                f"SELECT {EXPERIMENT_COLUMNS} FROM query_experiments e"
+                " WHERE e.tenant_id = $1 AND e.opportunity_id = $2"
+                " ORDER BY e.designed_at, e.experiment_id",
+                tenant,
+                oid,
+            )
+            targets = [("opportunity", oid), *(("problem", p) for p in problem_ids)]
+            feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
+            items, objectives = await _upward(conn, tenant, workspaces, [oid], [])
+        return {
+            "opportunity": found[0],
+            "problems": [jsonable(p) for p in problems],
+            "experiments": [jsonable(e) for e in experiments],
+            "feedback": feedback,
+            "roadmap_items": items,
+            "objectives": objectives,
+        }
+
+    @api.get("/feedback/{feedback_id}/trace")
+    async def feedback_trace(feedback_id: uuid.UUID, who: Reader) -> dict[str, Any]:
+        """Up from a feedback item: what it is linked to, the opportunities it backs
+        (directly or through a problem), the roadmap items pursuing them or linked to it,
+        and the objectives those serve."""
+        tenant, workspaces, fid = who.tenant_id, scope(who), str(feedback_id)
+        async with rt.pool.acquire() as conn:
+            row = await conn.fetchrow(
+                f"SELECT {FEEDBACK_COLUMNS} FROM query_feedback f WHERE f.tenant_id = $1"
+                f" AND f.feedback_id = $2 AND {in_scope('f', 3)}",
+                tenant,
+                fid,
+                workspaces,
+            )
+            if row is None:
+                raise NotFound(f"feedback {fid} not found")
+            links = [
+                jsonable(r)
+                for r in await conn.fetch(
+                    "SELECT target_type, target_id, linked_at FROM query_feedback_links"
+                    " WHERE tenant_id = $1 AND feedback_id = $2 ORDER BY linked_at, target_id",
+                    tenant,
+                    fid,
+                )
+            ]
+
+            def linked(kind: str) -> list[str]:
+                return [link["target_id"] for link in links if link["target_type"] == kind]
+
+            problems = [
+                jsonable(r)
+                for r in await conn.fetch(
+                    f"SELECT {PROBLEM_COLUMNS} FROM query_problems p WHERE p.tenant_id = $1"
+                    f" AND {in_scope('p', 2)} AND p.problem_id = ANY($3::text[])"
+                    " ORDER BY p.identified_at, p.problem_id",
+                    tenant,
+                    workspaces,
+                    linked("problem"),
+                )
+            ]
+            # A merged problem's evidence counts for the problem it was merged into.
+            merged = [p["merged_into"] for p in problems if p["merged_into"]]
+            backed = sorted({*linked("problem"), *merged})
+            opportunities = await _opportunities(
+                conn,
+                tenant,
+                workspaces,
+                "q.opportunity_id = ANY($3::text[]) OR q.problem_ids && $4::text[]",
+                linked("opportunity"),
+                backed,
+            )
+            items, objectives = await _upward(
+                conn,
+                tenant,
+                workspaces,
+                [o["opportunity_id"] for o in opportunities],
+                linked("roadmap_item"),
+            )
+        return {
+            "feedback": {**jsonable(row), "links": links},
+            "problems": problems,
+            "opportunities": opportunities,
+            "roadmap_items": items,
+            "objectives": objectives,
+        }
+
+    return api

@@ -1,0 +1,147 @@
+"""Feedback as evidence: items, what they are linked to, votes, and customers' revenue.
+
+Only what the evidence views count is kept: no text, author or contact (see the SQL).
+``FeedbackClassified`` and ``CustomerErased`` are passed over for that reason: tags change
+no count, and an erased customer's revenue is an account figure, not personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import assert_never
+
+from sextant_feedback.domain import (
+    CustomerProfileUpdated,
+    CustomerRegistered,
+    FeedbackAbsorbed,
+    FeedbackLinked,
+    FeedbackMerged,
+    FeedbackReceived,
+    FeedbackUnlinked,
+    FeedbackVoted,
+    Vote,
+)
+from sextant_feedback.events import registry
+from sextant_kit import IncomingEvent
+from sextant_kit.database import Connection
+
+from sextant_query.projections.selection import Consumes
+
+FeedbackFact = (
+    FeedbackReceived
+    | FeedbackVoted
+    | FeedbackAbsorbed
+    | FeedbackLinked
+    | FeedbackUnlinked
+    | FeedbackMerged
+    | CustomerRegistered
+    | CustomerProfileUpdated
+)
+FEEDBACK = Consumes[FeedbackFact](
+    registry,
+    (
+        FeedbackReceived,
+        FeedbackVoted,
+        FeedbackAbsorbed,
+        FeedbackLinked,
+        FeedbackUnlinked,
+        FeedbackMerged,
+        CustomerRegistered,
+        CustomerProfileUpdated,
+    ),
+)
+
+
+class FeedbackEvidence:
+    name = "query_feedback"
+    tables: Sequence[str] = (
+        "query_feedback",
+        "query_feedback_links",
+        "query_feedback_votes",
+        "query_customers",
+    )
+    topics: Sequence[str] = (FEEDBACK.topic,)
+
+    async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        fact = FEEDBACK.decode(event)
+        if fact is None:
+            return
+        tenant = event.metadata().tenant_id
+        match fact:
+            case FeedbackReceived():
+                await conn.execute(
+                    "INSERT INTO query_feedback (tenant_id, feedback_id, workspace_id, source,"
+                    " customer_id, received_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                    " ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET"
+                    " workspace_id = excluded.workspace_id, source = excluded.source,"
+                    " customer_id = excluded.customer_id, received_at = excluded.received_at",
+                    tenant,
+                    str(fact.feedback_id),
+                    fact.workspace_id,
+                    fact.source.value,
+                    str(fact.customer_id) if fact.customer_id else None,
+                    fact.received_at,
+                )
+            case FeedbackVoted():
+                await _vote(conn, tenant, str(fact.feedback_id), [fact.vote])
+            case FeedbackAbsorbed():
+                await _vote(conn, tenant, str(fact.feedback_id), fact.votes)
+            case FeedbackLinked():
+                await conn.execute(
+                    "INSERT INTO query_feedback_links (tenant_id, feedback_id, workspace_id,"
+                    " target_type, target_id, linked_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                    " ON CONFLICT DO NOTHING",
+                    tenant,
+                    str(fact.feedback_id),
+                    fact.workspace_id,
+                    fact.target_type.value,
+                    fact.target_id,
+                    fact.linked_at,
+                )
+            case FeedbackUnlinked():
+                await conn.execute(
+                    "DELETE FROM query_feedback_links WHERE tenant_id = $1 AND feedback_id = $2"
+                    " AND target_type = $3 AND target_id = $4",
+                    tenant,
+                    str(fact.feedback_id),
+                    fact.target_type.value,
+                    fact.target_id,
+                )
+            case FeedbackMerged():
+                await conn.execute(
+                    "UPDATE query_feedback SET merged_into = $3"
+                    " WHERE tenant_id = $1 AND feedback_id = $2",
+                    tenant,
+                    str(fact.feedback_id),
+                    str(fact.into_id),
+                )
+            case CustomerRegistered() | CustomerProfileUpdated():
+                await conn.execute(
+                    "INSERT INTO query_customers (tenant_id, customer_id, segment, annual_revenue)"
+                    " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, customer_id) DO UPDATE SET"
+                    " segment = excluded.segment, annual_revenue = excluded.annual_revenue",
+                    tenant,
+                    str(fact.customer_id),
+                    fact.segment,
+                    fact.annual_revenue,
+                )
+            case _:
+                assert_never(fact)
+
+
+async def _vote(conn: Connection, tenant: str, feedback_id: str, votes: Sequence[Vote]) -> None:
+    await conn.execute(
+        "INSERT INTO query_feedback_votes (tenant_id, feedback_id, voter, customer_id)"
+        " SELECT $1, $2, v, c FROM unnest($3::text[], $4::text[]) AS x(v, c)"
+        " ON CONFLICT DO NOTHING",
+        tenant,
+        feedback_id,
+        [v.voter for v in votes],
+        [str(v.customer_id) if v.customer_id else None for v in votes],
+    )
+    await conn.execute(
+        "UPDATE query_feedback SET votes = (SELECT count(*) FROM query_feedback_votes"
+        " WHERE tenant_id = $1 AND feedback_id = $2) WHERE tenant_id = $1 AND feedback_id = $2",
+        tenant,
+        feedback_id,
+    )

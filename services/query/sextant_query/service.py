@@ -1,0 +1,34 @@
+"""The query service as the kit runs it.
+
+It owns no aggregates and writes no events: its registry is empty, so its event store
+stays empty and its relay has nothing to publish (the kit gives every service both; an
+idle relay costs one connection). Everything it serves comes from the domain topics
+below, which it reads but does not own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sextant_kit import EventRegistry
+from sextant_kit.database import migrations_in
+from sextant_kit.service import ServiceDefinition
+
+from sextant_query.api import routers
+from sextant_query.projections import Discovery, FeedbackEvidence, Objectives, RoadmapItems
+from sextant_query.projections.discovery import DISCOVERY
+from sextant_query.projections.feedback import FEEDBACK
+from sextant_query.projections.objectives import STRATEGY
+from sextant_query.projections.roadmap import ROADMAP
+
+registry = EventRegistry("query", [])
+
+definition = ServiceDefinition(
+    context="query",
+    title="Sextant query",
+    registry=registry,
+    migrations=migrations_in("query", Path(__file__).parent / "sql"),
+    routers=routers,
+    projections=lambda rt: [Objectives(), RoadmapItems(), Discovery(), FeedbackEvidence()],
+    extra_topics=(STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDBACK.topic),
+)
