@@ -242,7 +242,7 @@ def trace_router(rt: Runtime) -> APIRouter:
                 conn,
                 tenant,
                 workspaces,
-                [o["opportunity_id"] for o in opportunities],
+                sorted({*linked("opportunity"), *(o["opportunity_id"] for o in opportunities)}),
                 linked("roadmap_item"),
             )
         return {

@@ -1,0 +1,323 @@
+"""Commands to strategy, roadmap, discovery and feedback over HTTP -> their relays -> Kafka ->
+the query service's projections -> the cross-context views over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.query.conftest import Platform
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@dataclass
+class World:
+    """What one tenant set up: ids by name."""
+
+    headers: dict[str, str]
+    a: str
+    b: str
+    ids: dict[str, str]
+
+
+async def build(platform: Platform, unique: str) -> World:
+    h = {"X-Sextant-Tenant": f"t-{unique}", "X-Sextant-Role": "admin"}
+    a, b = f"a-{unique}", f"b-{unique}"
+    s, r, d, f = (platform.clients[c] for c in ("strategy", "roadmap", "discovery", "feedback"))
+    ids: dict[str, str] = {}
+    period = {"quarter": "2026-Q3"}
+
+    async def objective(path: str, name: str) -> str:
+        body = {"title": name, "period": period}
+        ids[name] = (await ok(await s.post(path, json=body, headers=h)))["id"]
+        return ids[name]
+
+    await objective("/v1/organisation/objectives", "grow")
+    convert = await objective(f"/v1/workspaces/{a}/objectives", "convert")
+    await objective(f"/v1/workspaces/{b}/objectives", "retain")
+    kr = {"title": "Trials", "baseline": 0, "target": 100, "unit": "%", "direction": "increase"}
+    base = f"/v1/workspaces/{a}/objectives/{convert}"
+    key_result = (await ok(await s.post(f"{base}/key-results", json=kr, headers=h)))[
+        "key_result_id"
+    ]
+    check_in = {"value": 40, "confidence": 0.9}
+    await ok(await s.post(f"{base}/key-results/{key_result}/check-ins", json=check_in, headers=h))
+
+    ws = f"/v1/workspaces/{a}"
+    problem = {"title": "Invoicing", "statement": "Takes hours", "severity": 4, "frequency": 5}
+    ids["problem"] = (await ok(await d.post(f"{ws}/problems", json=problem, headers=h)))["id"]
+    opportunity = {"title": "Instant invoices", "problem_ids": [ids["problem"]]}
+    ids["opportunity"] = (
+        await ok(await d.post(f"{ws}/opportunities", json=opportunity, headers=h))
+    )["id"]
+    opp = f"{ws}/opportunities/{ids['opportunity']}"
+    inputs = {
+        "reach": 1000,
+        "pain_severity": 4,
+        "frequency": 5,
+        "willingness_to_pay": 3,
+        "alternatives_strength": 2,
+        "strategic_fit": 5,
+    }
+    await ok(await d.post(f"{opp}/evaluations", json={"inputs": inputs}, headers=h))
+    decision = {"verdict": "pursue", "rationale": "big"}
+    await ok(await d.post(f"{opp}/decision", json=decision, headers=h), 200)
+    experiment = {
+        "opportunity_id": ids["opportunity"],
+        "hypothesis": "Owners try it",
+        "metric": "trial conversion",
+        "unit": "percent",
+        "threshold": 20,
+    }
+    ids["experiment"] = (await ok(await d.post(f"{ws}/experiments", json=experiment, headers=h)))[
+        "id"
+    ]
+    exp = f"{ws}/experiments/{ids['experiment']}"
+    await ok(await d.post(f"{exp}/start", headers=h), 200)
+    await ok(await d.post(f"{exp}/observations", json={"value": 31}, headers=h))
+    conclusion = {"outcome": "validated", "learnings": "yes"}
+    await ok(await d.post(f"{exp}/conclude", json=conclusion, headers=h), 200)
+
+    roadmaps = f"{ws}/roadmaps"
+    spans = {"name": "Billing", "scope": "portfolio", "workspaces": [a, b]}
+    ids["roadmap"] = (await ok(await r.post(roadmaps, json=spans, headers=h)))["id"]
+    items = f"{roadmaps}/{ids['roadmap']}/items"
+    for name, serves, pursues in [
+        ("wallet", [convert], [ids["opportunity"]]),
+        ("ledger", [convert], []),
+        ("loyalty", [ids["retain"]], []),
+    ]:
+        body = {"title": name, "type": "feature", "objective_ids": serves}
+        body["opportunity_ids"] = pursues
+        if name == "loyalty":
+            body["item_workspace_id"] = b
+        ids[name] = (await ok(await r.post(items, json=body, headers=h)))["id"]
+    await ok(
+        await r.post(f"{items}/{ids['ledger']}/status", json={"to": "planned"}, headers=h), 200
+    )
+
+    for ref, revenue in [("acme", 1000), ("globex", 500)]:
+        account = {"ref": ref, "name": ref, "segment": "enterprise", "annual_revenue": revenue}
+        await ok(await f.post("/v1/customers", json=account, headers=h))
+    for name, customer, target_type, target in [
+        ("f-direct", "acme", "opportunity", ids["opportunity"]),
+        ("f-problem", "globex", "problem", ids["problem"]),
+        ("f-item", None, "roadmap_item", ids["wallet"]),
+    ]:
+        item: dict[str, Any] = {"text": f"{name} {unique}", "source": "email"}
+        if customer:
+            item["customer_ref"] = customer
+        ids[name] = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
+        link = {"target_type": target_type, "target_id": target}
+        await ok(await f.post(f"{ws}/feedback/{ids[name]}/links", json=link, headers=h), 200)
+    vote: dict[str, str] = {}
+    await ok(await f.post(f"{ws}/feedback/{ids['f-direct']}/votes", json=vote, headers=h), 200)
+    await platform.publish()
+    return World(h, a, b, ids)
+
+
+@pytest.fixture(scope="module")
+async def world(platform: Platform) -> World:
+    import uuid
+
+    return await build(platform, uuid.uuid4().hex[:10])
+
+
+async def test_the_portfolio_shows_objectives_with_their_items_status_and_progress(
+    platform: Platform, world: World
+) -> None:
+    q, h, ids = platform.query, world.headers, world.ids
+
+    async def complete() -> None:
+        body = await ok(await q.get("/v1/query/portfolio", headers=h), 200)
+        by_id = {o["objective_id"]: o for o in body["items"]}
+        assert set(by_id) == {ids["grow"], ids["convert"], ids["retain"]}, body
+        convert = by_id[ids["convert"]]
+        assert [i["item_id"] for i in convert["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
+        assert convert["item_counts"] == {"proposed": 1, "planned": 1}
+        assert convert["progress"] == pytest.approx(0.4)
+        assert convert["status"] is not None
+        assert convert["roadmap_items"][0]["roadmap_name"] == "Billing"
+        assert by_id[ids["retain"]]["roadmap_items"][0]["workspace_id"] == world.b
+        assert by_id[ids["grow"]]["roadmap_items"] == []
+
+    await eventually(complete, within=60)
+    in_a = await ok(
+        await q.get("/v1/query/portfolio", params={"workspace": world.a}, headers=h), 200
+    )
+    assert [o["objective_id"] for o in in_a["items"]] == [ids["convert"]]
+    two = {"workspace": [world.a, world.b]}
+    both = await ok(await q.get("/v1/query/portfolio", params=two, headers=h), 200)
+    assert {o["objective_id"] for o in both["items"]} == {ids["convert"], ids["retain"]}
+    planned = await ok(
+        await q.get(
+            "/v1/query/portfolio",
+            params={"workspace": world.a, "item_status": "planned"},
+            headers=h,
+        ),
+        200,
+    )
+    assert [i["item_id"] for i in planned["items"][0]["roadmap_items"]] == [ids["ledger"]]
+    status = in_a["items"][0]["status"]
+    same = await ok(await q.get("/v1/query/portfolio", params={"status": status}, headers=h), 200)
+    assert [o["objective_id"] for o in same["items"]] == [ids["convert"]]
+
+
+async def test_the_portfolio_pages_with_cursors_and_refuses_bad_input(
+    platform: Platform, world: World
+) -> None:
+    q, h, ids = platform.query, world.headers, world.ids
+
+    async def three() -> None:
+        body = await ok(await q.get("/v1/query/portfolio", headers=h), 200)
+        assert len(body["items"]) == 3
+
+    await eventually(three, within=60)
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(3):
+        params = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+        body = await ok(await q.get("/v1/query/portfolio", params=params, headers=h), 200)
+        seen += [o["objective_id"] for o in body["items"]]
+        cursor = body["next_cursor"]
+    assert cursor is None
+    assert sorted(seen) == sorted([ids["grow"], ids["convert"], ids["retain"]])
+    assert len(set(seen)) == 3
+
+    bad = await q.get("/v1/query/portfolio", params={"cursor": "not-a-cursor"}, headers=h)
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["errors"][0]["field"] == "query.cursor"
+    wrong = await q.get("/v1/query/portfolio", params={"status": "sideways"}, headers=h)
+    assert wrong.status_code == 422
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert wrong.json()["errors"][0]["field"] == "query.status"
+    big = await q.get("/v1/query/portfolio", params={"limit": "1000"}, headers=h)
+    assert big.status_code == 422
+
+
+async def test_an_opportunity_shows_its_problems_experiments_and_revenue_weighted_demand(
+    platform: Platform, world: World
+) -> None:
+    q, h, ids = platform.query, world.headers, world.ids
+    path = f"/v1/query/workspaces/{world.a}/opportunities"
+    expected = {
+        "feedback_items": 2,
+        "linked_directly": 1,
+        "linked_through_problems": 1,
+        "votes": 1,
+        "customers": 2,
+        "revenue_weighted_demand": "1500.00",
+    }
+
+    async def backed() -> None:
+        listed = await ok(await q.get(path, headers=h), 200)
+        assert [o["opportunity_id"] for o in listed["items"]] == [ids["opportunity"]]
+        assert listed["items"][0]["evidence"] == expected
+        assert listed["items"][0]["experiments"] == 1
+        detail = await ok(await q.get(f"{path}/{ids['opportunity']}", headers=h), 200)
+        assert detail["status"] == "pursued"
+        assert [p["problem_id"] for p in detail["problems"]] == [ids["problem"]]
+        assert detail["experiments"][0]["status"] == "concluded"
+        assert detail["experiments"][0]["outcome"] == "validated"
+        assert detail["experiments"][0]["observations"] == 1
+
+    await eventually(backed, within=60)
+    pursued = await ok(await q.get(path, params={"status": "parked"}, headers=h), 200)
+    assert pursued == {"items": [], "next_cursor": None}
+    elsewhere = await q.get(
+        f"/v1/query/workspaces/{world.b}/opportunities/{ids['opportunity']}", headers=h
+    )
+    assert elsewhere.status_code == 404
+    assert elsewhere.headers["content-type"] == "application/problem+json"
+    bad = await q.get(f"{path}/not-a-uuid", headers=h)
+    assert bad.status_code == 422
+
+
+async def test_traces_run_from_objective_to_feedback_and_back(
+    platform: Platform, world: World
+) -> None:
+    q, h, ids = platform.query, world.headers, world.ids
+
+    async def down() -> None:
+        path = f"/v1/query/objectives/{ids['convert']}/trace"
+        trace = await ok(await q.get(path, headers=h), 200)
+        assert trace["objective"]["key_results"][0]["progress"] == pytest.approx(0.4)
+        assert [i["item_id"] for i in trace["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
+        assert [o["opportunity_id"] for o in trace["opportunities"]] == [ids["opportunity"]]
+        assert trace["feedback"]["total"] == 3
+        got = {f["feedback_id"] for f in trace["feedback"]["items"]}
+        assert got == {ids["f-direct"], ids["f-problem"], ids["f-item"]}
+
+    await eventually(down, within=60)
+    limited = await ok(
+        await q.get(
+            f"/v1/query/objectives/{ids['convert']}/trace",
+            params={"feedback_limit": 1},
+            headers=h,
+        ),
+        200,
+    )
+    assert limited["feedback"]["total"] == 3
+    assert len(limited["feedback"]["items"]) == 1
+
+    both = await ok(
+        await q.get(f"/v1/query/opportunities/{ids['opportunity']}/trace", headers=h), 200
+    )
+    assert [i["item_id"] for i in both["roadmap_items"]] == [ids["wallet"]]
+    assert [o["objective_id"] for o in both["objectives"]] == [ids["convert"]]
+    assert {f["feedback_id"] for f in both["feedback"]["items"]} == {
+        ids["f-direct"],
+        ids["f-problem"],
+    }
+    assert [p["problem_id"] for p in both["problems"]] == [ids["problem"]]
+
+    up = await ok(await q.get(f"/v1/query/feedback/{ids['f-problem']}/trace", headers=h), 200)
+    assert up["feedback"]["links"][0]["target_id"] == ids["problem"]
+    assert [p["problem_id"] for p in up["problems"]] == [ids["problem"]]
+    assert [o["opportunity_id"] for o in up["opportunities"]] == [ids["opportunity"]]
+    assert [i["item_id"] for i in up["roadmap_items"]] == [ids["wallet"]]
+    assert [o["objective_id"] for o in up["objectives"]] == [ids["convert"]]
+    direct = await ok(await q.get(f"/v1/query/feedback/{ids['f-item']}/trace", headers=h), 200)
+    assert [i["item_id"] for i in direct["roadmap_items"]] == [ids["wallet"]]
+    assert [o["objective_id"] for o in direct["objectives"]] == [ids["convert"]]
+
+
+async def test_another_organisation_sees_none_of_it(platform: Platform, world: World) -> None:
+    q, ids = platform.query, world.ids
+    other = {"X-Sextant-Tenant": f"other-{world.a}", "X-Sextant-Role": "admin"}
+
+    async def projected() -> None:
+        trace = await q.get(f"/v1/query/feedback/{ids['f-item']}/trace", headers=world.headers)
+        assert trace.status_code == 200
+
+    await eventually(projected, within=60)
+    portfolio = await ok(await q.get("/v1/query/portfolio", headers=other), 200)
+    assert portfolio == {"items": [], "next_cursor": None}
+    listed = await ok(
+        await q.get(f"/v1/query/workspaces/{world.a}/opportunities", headers=other), 200
+    )
+    assert listed["items"] == []
+    for path in [
+        f"/v1/query/workspaces/{world.a}/opportunities/{ids['opportunity']}",
+        f"/v1/query/objectives/{ids['convert']}/trace",
+        f"/v1/query/opportunities/{ids['opportunity']}/trace",
+        f"/v1/query/feedback/{ids['f-item']}/trace",
+    ]:
+        response = await q.get(path, headers=other)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "Instant invoices" not in response.text
+    viewer = {**world.headers, "X-Sextant-Role": "stakeholder"}
+    assert (await q.get("/v1/query/portfolio", headers=viewer)).status_code == 403
