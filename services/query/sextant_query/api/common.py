@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -59,10 +59,12 @@ def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:
         return None, None
     at, key = values
     try:
-        if not isinstance(at, str) or not isinstance(key, str):
+        if not isinstance(at, str) or not isinstance(key, str) or "\x00" in key:
             raise ValueError(at)
-        return datetime.fromisoformat(at), key
-    except ValueError:
+        key.encode()  # a lone surrogate could never have come from the database
+        when = datetime.fromisoformat(at)
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC), key
+    except (ValueError, OverflowError):
         raise DomainError(
             "the cursor is not one this endpoint returned", field="query.cursor"
         ) from None
