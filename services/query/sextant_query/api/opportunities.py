@@ -30,25 +30,26 @@ def opportunities_router(rt: Runtime) -> APIRouter:
         """The workspace's opportunities by when they were opened, each with its evidence
         (see ``evidence``) and how many problems and experiments it has."""
         at, key = after(cursor)
-        rows = await rt.pool.fetch(
-            f"SELECT {OPPORTUNITY_COLUMNS},"
-            " (SELECT count(*) FROM query_experiments e WHERE e.tenant_id = q.tenant_id"
-            "   AND e.opportunity_id = q.opportunity_id) AS experiments"
-            " FROM query_opportunities q WHERE q.tenant_id = $1 AND q.workspace_id = $2"
-            " AND ($3::text IS NULL OR q.status = $3)"
-            " AND ($4::timestamptz IS NULL OR (q.opened_at, q.opportunity_id) > ($4, $5))"
-            " ORDER BY q.opened_at, q.opportunity_id LIMIT $6",
-            who.tenant_id,
-            workspace_id,
-            status.value if status else None,
-            at,
-            key,
-            limit + 1,
-        )
-        found = [jsonable(r) for r in rows]
-        async with rt.pool.acquire() as conn:
+        tenant = who.tenant_id
+        async with rt.reads.connection(tenant) as conn:
+            rows = await conn.fetch(
+                f"SELECT {OPPORTUNITY_COLUMNS},"
+                " (SELECT count(*) FROM query_experiments e WHERE e.tenant_id = q.tenant_id"
+                "   AND e.opportunity_id = q.opportunity_id) AS experiments"
+                " FROM query_opportunities q WHERE q.tenant_id = $1 AND q.workspace_id = $2"
+                " AND ($3::text IS NULL OR q.status = $3)"
+                " AND ($4::timestamptz IS NULL OR (q.opened_at, q.opportunity_id) > ($4, $5))"
+                " ORDER BY q.opened_at, q.opportunity_id LIMIT $6",
+                who.tenant_id,
+                workspace_id,
+                status.value if status else None,
+                at,
+                key,
+                limit + 1,
+            )
+            found = [jsonable(r) for r in rows]
             backing = await evidence(
-                conn, who.tenant_id, scope_of(who), [o["opportunity_id"] for o in found[:limit]]
+                conn, tenant, scope_of(who), [o["opportunity_id"] for o in found[:limit]]
             )
         for opportunity in found:
             opportunity["evidence"] = backing.get(opportunity["opportunity_id"])
@@ -61,7 +62,7 @@ def opportunities_router(rt: Runtime) -> APIRouter:
         """One opportunity with its problems, its experiments and their outcomes, and the
         feedback behind it: items, votes, customers and revenue-weighted demand."""
         tenant, oid = who.tenant_id, str(opportunity_id)
-        async with rt.pool.acquire() as conn:
+        async with rt.reads.connection(tenant) as conn:
             row = await conn.fetchrow(
                 f"SELECT {OPPORTUNITY_COLUMNS} FROM query_opportunities q"
                 " WHERE q.tenant_id = $1 AND q.workspace_id = $2 AND q.opportunity_id = $3",

@@ -44,36 +44,37 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         still cover every item)."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
-        rows = await rt.pool.fetch(
-            f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
-            " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
-            " AND ($3::text IS NULL OR o.status = $3)"
-            " AND ($4::text IS NULL OR o.period_label = $4)"
-            " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
-            " ORDER BY o.set_at, o.objective_id LIMIT $7",
-            who.tenant_id,
-            workspaces,
-            status.value if status else None,
-            period,
-            at,
-            key,
-            limit + 1,
-        )
-        objectives = [jsonable(r) for r in rows]
-        ids = [o["objective_id"] for o in objectives[:limit]]
-        items = await rt.pool.fetch(
-            f"SELECT o.objective_id AS serves, {ITEM_COLUMNS} FROM query_roadmap_items i"
-            " CROSS JOIN LATERAL unnest(i.objective_ids) AS o(objective_id)"
-            " LEFT JOIN query_roadmaps r"
-            "   ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
-            " WHERE i.tenant_id = $1 AND i.objective_ids && $2::text[]"
-            " AND o.objective_id = ANY($2::text[])"
-            " AND ($3::text[] IS NULL OR i.workspace_id = ANY($3::text[]))"
-            " ORDER BY i.added_at, i.item_id",
-            who.tenant_id,
-            ids,
-            scope(who),
-        )
+        async with rt.reads.connection(who.tenant_id) as conn:
+            rows = await conn.fetch(
+                f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
+                " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
+                " AND ($3::text IS NULL OR o.status = $3)"
+                " AND ($4::text IS NULL OR o.period_label = $4)"
+                " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
+                " ORDER BY o.set_at, o.objective_id LIMIT $7",
+                who.tenant_id,
+                workspaces,
+                status.value if status else None,
+                period,
+                at,
+                key,
+                limit + 1,
+            )
+            objectives = [jsonable(r) for r in rows]
+            ids = [o["objective_id"] for o in objectives[:limit]]
+            items = await conn.fetch(
+                f"SELECT o.objective_id AS serves, {ITEM_COLUMNS} FROM query_roadmap_items i"
+                " CROSS JOIN LATERAL unnest(i.objective_ids) AS o(objective_id)"
+                " LEFT JOIN query_roadmaps r"
+                "   ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
+                " WHERE i.tenant_id = $1 AND i.objective_ids && $2::text[]"
+                " AND o.objective_id = ANY($2::text[])"
+                " AND ($3::text[] IS NULL OR i.workspace_id = ANY($3::text[]))"
+                " ORDER BY i.added_at, i.item_id",
+                who.tenant_id,
+                ids,
+                scope(who),
+            )
         serving: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in items:
             item = jsonable(row)

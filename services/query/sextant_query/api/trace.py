@@ -101,7 +101,7 @@ def trace_router(rt: Runtime) -> APIRouter:
         """Down from an objective: the roadmap items serving it, the opportunities they
         pursue (with evidence), and the feedback behind the items and opportunities."""
         tenant, workspaces, oid = who.tenant_id, scope(who), str(objective_id)
-        async with rt.pool.acquire() as conn:
+        async with rt.reads.connection(tenant) as conn:
             row = await conn.fetchrow(
                 f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
                 f" AND o.objective_id = $2 AND {in_scope('o', 3)}",
@@ -157,7 +157,7 @@ def trace_router(rt: Runtime) -> APIRouter:
         """Both ways from an opportunity: down to its problems, experiments and feedback,
         up to the roadmap items pursuing it and the objectives those serve."""
         tenant, workspaces, oid = who.tenant_id, scope(who), str(opportunity_id)
-        async with rt.pool.acquire() as conn:
+        async with rt.reads.connection(tenant) as conn:
             found = await _opportunities(conn, tenant, workspaces, "q.opportunity_id = $3", oid)
             if not found:
                 raise NotFound(f"opportunity {oid} not found")
@@ -193,7 +193,7 @@ def trace_router(rt: Runtime) -> APIRouter:
         (directly or through a problem), the roadmap items pursuing them or linked to it,
         and the objectives those serve."""
         tenant, workspaces, fid = who.tenant_id, scope(who), str(feedback_id)
-        async with rt.pool.acquire() as conn:
+        async with rt.reads.connection(tenant) as conn:
             row = await conn.fetchrow(
                 f"SELECT {FEEDBACK_COLUMNS} FROM query_feedback f WHERE f.tenant_id = $1"
                 f" AND f.feedback_id = $2 AND {in_scope('f', 3)}",
