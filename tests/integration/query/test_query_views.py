@@ -321,3 +321,22 @@ async def test_another_organisation_sees_none_of_it(platform: Platform, world: W
         assert "Instant invoices" not in response.text
     viewer = {**world.headers, "X-Sextant-Role": "stakeholder"}
     assert (await q.get("/v1/query/portfolio", headers=viewer)).status_code == 403
+
+
+async def test_a_rebuilt_projection_takes_over_with_the_same_answers(
+    platform: Platform, world: World
+) -> None:
+    from sextant_kit.rebuild import rebuild_beside
+
+    q, h, ids = platform.query, world.headers, world.ids
+    path = f"/v1/query/opportunities/{ids['opportunity']}/trace"
+
+    async def backed() -> None:
+        body = await ok(await q.get(path, headers=h), 200)
+        assert body["feedback"]["total"] == 2
+
+    await eventually(backed, within=60)
+    before = await ok(await q.get(path, headers=h), 200)
+    report = await rebuild_beside(platform.runtimes["query"], "query_feedback", show_progress=False)
+    assert report.events >= 7
+    assert await ok(await q.get(path, headers=h), 200) == before
