@@ -12,7 +12,9 @@ import pytest
 from tests.integration.query.conftest import Platform
 from tests.support import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+WITHIN = 150
+"""Seconds to wait for the projections: generous, as the machine is shared with other runs."""
 
 
 async def ok(response: httpx.Response, status: int = 201) -> dict[str, Any]:
@@ -152,7 +154,7 @@ async def test_the_portfolio_shows_objectives_with_their_items_status_and_progre
         assert by_id[ids["retain"]]["roadmap_items"][0]["workspace_id"] == world.b
         assert by_id[ids["grow"]]["roadmap_items"] == []
 
-    await eventually(complete, within=60)
+    await eventually(complete, within=WITHIN)
     in_a = await ok(
         await q.get("/v1/query/portfolio", params={"workspace": world.a}, headers=h), 200
     )
@@ -183,7 +185,7 @@ async def test_the_portfolio_pages_with_cursors_and_refuses_bad_input(
         body = await ok(await q.get("/v1/query/portfolio", headers=h), 200)
         assert len(body["items"]) == 3
 
-    await eventually(three, within=60)
+    await eventually(three, within=WITHIN)
     seen: list[str] = []
     cursor: str | None = None
     for _ in range(3):
@@ -233,7 +235,7 @@ async def test_an_opportunity_shows_its_problems_experiments_and_revenue_weighte
         assert detail["experiments"][0]["outcome"] == "validated"
         assert detail["experiments"][0]["observations"] == 1
 
-    await eventually(backed, within=60)
+    await eventually(backed, within=WITHIN)
     pursued = await ok(await q.get(path, params={"status": "parked"}, headers=h), 200)
     assert pursued == {"items": [], "next_cursor": None}
     elsewhere = await q.get(
@@ -260,7 +262,7 @@ async def test_traces_run_from_objective_to_feedback_and_back(
         got = {f["feedback_id"] for f in trace["feedback"]["items"]}
         assert got == {ids["f-direct"], ids["f-problem"], ids["f-item"]}
 
-    await eventually(down, within=60)
+    await eventually(down, within=WITHIN)
     limited = await ok(
         await q.get(
             f"/v1/query/objectives/{ids['convert']}/trace",
@@ -302,7 +304,7 @@ async def test_another_organisation_sees_none_of_it(platform: Platform, world: W
         trace = await q.get(f"/v1/query/feedback/{ids['f-item']}/trace", headers=world.headers)
         assert trace.status_code == 200
 
-    await eventually(projected, within=60)
+    await eventually(projected, within=WITHIN)
     portfolio = await ok(await q.get("/v1/query/portfolio", headers=other), 200)
     assert portfolio == {"items": [], "next_cursor": None}
     listed = await ok(
@@ -335,7 +337,7 @@ async def test_a_rebuilt_projection_takes_over_with_the_same_answers(
         body = await ok(await q.get(path, headers=h), 200)
         assert body["feedback"]["total"] == 2
 
-    await eventually(backed, within=60)
+    await eventually(backed, within=WITHIN)
     before = await ok(await q.get(path, headers=h), 200)
     report = await rebuild_beside(platform.runtimes["query"], "query_feedback", show_progress=False)
     assert report.events >= 7
