@@ -1,7 +1,9 @@
 """The query service beside the four domain services it reads, all in one process.
 
 The domain services take commands over HTTP and their relays publish to the session's
-topics; the query service's projections consume those topics, as in production.
+topics; the query service's projections consume those topics, as in production. One
+platform serves the whole session: restarting the query service per module would make its
+consumer groups rejoin, which on a loaded machine can take longer than a test waits.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Platform:
         return self.clients["query"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def platform(settings: Settings) -> AsyncIterator[Platform]:
     async with AsyncExitStack() as stack:
         runtimes: dict[str, Runtime] = {}
