@@ -19,11 +19,11 @@ from sextant_kit.tenancy import TenantReads
 class AuditProjection:
     tables: Sequence[str] = ("audit_log", "audit_chain_heads", "audit_entity_state")
 
-    def __init__(self, topics: Sequence[str]) -> None:
+    def __init__(self, topics: Sequence[str], *, name: str | None = None) -> None:
         self.topics = topics
         # "sextant.feedback.events.v1" -> "feedback_audit_log": a consumer group per service
         context = topics[0].split(".")[1] if topics and topics[0].count(".") >= 2 else "all"
-        self.name = f"{context}_audit_log"
+        self.name = name or f"{context}_audit_log"
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         await self.apply_many(conn, [event])

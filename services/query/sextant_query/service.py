@@ -3,7 +3,8 @@
 It owns no aggregates and writes no events: its registry is empty, so its event store
 stays empty and its relay has nothing to publish (the kit gives every service both; an
 idle relay costs one connection). Everything it serves comes from the domain topics
-below, which it reads but does not own.
+below, which it reads but does not own — including one audit history of every event of
+every context (``/v1/query/audit``), hash-chained per workspace like each service's own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sextant_kit import EventRegistry
-from sextant_kit.database import migrations_in
+from sextant_kit.audit import AuditProjection
+from sextant_kit.database import AUDIT_MIGRATIONS, migrations_in
 from sextant_kit.service import ServiceDefinition
 
 from sextant_query.api import routers
@@ -22,13 +24,21 @@ from sextant_query.projections.objectives import STRATEGY
 from sextant_query.projections.roadmap import ROADMAP
 
 registry = EventRegistry("query", [])
+IDENTITY = "sextant.identity.events.v1"
+DOMAIN_TOPICS = (IDENTITY, STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDBACK.topic)
 
 definition = ServiceDefinition(
     context="query",
     title="Sextant query",
     registry=registry,
-    migrations=migrations_in("query", Path(__file__).parent / "sql"),
+    migrations=[*AUDIT_MIGRATIONS, *migrations_in("query", Path(__file__).parent / "sql")],
     routers=routers,
-    projections=lambda rt: [Objectives(), RoadmapItems(), Discovery(), FeedbackEvidence()],
-    extra_topics=(STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDBACK.topic),
+    projections=lambda rt: [
+        Objectives(),
+        RoadmapItems(),
+        Discovery(),
+        FeedbackEvidence(),
+        AuditProjection(DOMAIN_TOPICS, name="all_audit_log"),
+    ],
+    extra_topics=DOMAIN_TOPICS,
 )

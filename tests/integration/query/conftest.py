@@ -23,7 +23,7 @@ from sextant_query.service import definition as query
 from sextant_roadmap.service import definition as roadmap
 from sextant_strategy.service import definition as strategy
 
-from tests.support import eventually
+from tests.support import eventually, publish_all
 
 WRITERS: tuple[ServiceDefinition, ...] = (strategy, roadmap, discovery, feedback)
 
@@ -56,9 +56,7 @@ class Platform:
     async def publish(self) -> None:
         """Move every committed event to Kafka now instead of waiting for the relay loops."""
         for definition in WRITERS:
-            relay = self.runtimes[definition.context].relay()
-            while await relay.publish_batch():
-                pass
+            await publish_all(self.runtimes[definition.context])
 
     @property
     def query(self) -> httpx.AsyncClient:

@@ -342,3 +342,29 @@ async def test_a_rebuilt_projection_takes_over_with_the_same_answers(
     report = await rebuild_beside(platform.runtimes["query"], "query_feedback", show_progress=False)
     assert report.events >= 7
     assert await ok(await q.get(path, headers=h), 200) == before
+
+
+async def test_one_audit_history_covers_every_context(platform: Platform, world: World) -> None:
+    q, h, ids = platform.query, world.headers, world.ids
+
+    async def from_every_writer() -> None:
+        body = await ok(
+            await q.get(
+                "/v1/query/audit", params={"workspace_id": world.a, "limit": 200}, headers=h
+            ),
+            200,
+        )
+        sources = {e["source"] for e in body["items"]}
+        assert {"/sextant/strategy", "/sextant/roadmap", "/sextant/discovery"} <= sources
+        assert "/sextant/feedback" in sources
+
+    await eventually(from_every_writer, within=WITHIN)
+    problem = await ok(
+        await q.get("/v1/query/audit", params={"subject": ids["problem"]}, headers=h), 200
+    )
+    assert problem["items"][0]["changes"]  # field-level values, as in each service's own log
+    chain = await ok(
+        await q.get("/v1/query/audit/verify", params={"workspace_id": world.a}, headers=h), 200
+    )
+    assert chain["intact"] is True
+    assert chain["entries"] > 5
