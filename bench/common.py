@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import socket
 import subprocess
 import sys
 import time
@@ -20,10 +21,37 @@ from sextant_kit import Settings
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _reachable(host_port: str) -> bool:
+    host, port = host_port.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_infra() -> None:
+    """Start the local Kafka and PostgreSQL unless servers already answer on their ports.
+
+    Servers started by another checkout (or shared with other people) are used as they are.
+    """
+    defaults = Settings()
+    postgres = defaults.postgres_url.split("@", 1)[1].split("/", 1)[0]
+    if not (_reachable(postgres) and _reachable(defaults.kafka_bootstrap)):
+        subprocess.run([str(ROOT / "scripts/infra/up.sh")], check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 def bench_settings() -> Settings:
     run = uuid.uuid4().hex[:6]
     return Settings(
-        database_prefix=f"sextant_bench_{run}", topic_prefix=f"bench-{run}.", auth_mode="dev"
+        database_prefix=f"bench_{run}", topic_prefix=f"bench-{run}.", auth_mode="dev"
     )
 
 
@@ -61,14 +89,26 @@ class Process:
                 self.popen.wait()
 
 
-def spawn(args: Sequence[str], settings: Settings, name: str, **extra_env: str) -> Process:
+def spawn(
+    args: Sequence[str],
+    settings: Settings,
+    name: str,
+    *,
+    log: Path | None = None,
+    **extra_env: str,
+) -> Process:
+    """Start ``python args``; its output goes to ``log`` (a pipe nobody drains can fill up
+    and stall a long-running child, so long runs must pass a file)."""
+    output = log.open("ab") if log is not None else None
     popen = subprocess.Popen(
         [sys.executable, *args],
         cwd=ROOT,
         env={**env_for(settings), **extra_env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if output is None else output,
+        stderr=subprocess.PIPE if output is None else subprocess.STDOUT,
     )
+    if output is not None:
+        output.close()
     return Process(popen, name)
 
 

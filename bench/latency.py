@@ -1,0 +1,186 @@
+"""Command latency over HTTP at a fixed 300 commands/s, and freshness under that load.
+
+The all-in-one platform process serves ``POST /v1/workspaces/{ws}/feedback``. Baselines,
+measured in the same run at the same rate: ``GET /healthz`` of the same server (the HTTP
+stack with no work behind it), and for freshness the poller's own floor (rows inserted
+straight into a table, found by the same poller).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench import load
+from bench.common import bench_settings, cleanup
+from bench.freshness import Watcher
+from bench.running import RunningPlatform, start_all_in_one
+from bench.stats import Figure, summary_ms
+
+RATE = 300.0
+SECONDS = 60.0
+BASELINE_SECONDS = 15.0
+TENANT = "bench-latency"
+HEADERS = {"X-Sextant-Tenant": TENANT, "X-Sextant-Actor": "pm.bench"}
+
+
+def feedback_command(url: str, i: int) -> load.Request:
+    return load.Request(
+        "POST",
+        f"{url}/v1/workspaces/ws-{i % 20}/feedback",
+        {"text": f"Bulk edit for roadmap items, request {i}", "source": "sales_call"},
+        HEADERS,
+        "feedback",
+    )
+
+
+async def command_load(
+    platform: RunningPlatform, rate: float, seconds: float
+) -> tuple[list[load.Outcome], Watcher]:
+    conn = await asyncpg.connect(platform.settings.dsn(platform.settings.database("feedback")))
+
+    async def visible(ids: list[uuid.UUID]) -> Iterable[uuid.UUID]:
+        rows = await conn.fetch(
+            "SELECT feedback_id FROM feedback_inbox WHERE tenant_id = $1"
+            " AND feedback_id = ANY($2::uuid[])",
+            TENANT,
+            ids,
+        )
+        return [r["feedback_id"] for r in rows]
+
+    watcher = Watcher(visible)
+
+    async def accepted(outcome: load.Outcome) -> None:
+        if outcome.ok and outcome.body is not None:
+            watcher.accepted(uuid.UUID(outcome.body["id"]), outcome.done_at)
+
+    stop = asyncio.Event()
+    polling = asyncio.create_task(watcher.run(stop))
+    url = platform.api_urls["feedback"]
+    try:
+        async with load.client() as client:
+            outcomes = await load.open_loop(
+                client, rate, seconds, lambda i: feedback_command(url, i), accepted
+            )
+        stop.set()
+        await polling
+    finally:
+        polling.cancel()
+        await conn.close()
+    return outcomes, watcher
+
+
+async def health_baseline(url: str, rate: float, seconds: float) -> list[load.Outcome]:
+    async with load.client() as client:
+        return await load.open_loop(
+            client, rate, seconds, lambda _: load.Request("GET", f"{url}/healthz", label="health")
+        )
+
+
+async def poll_floor(dsn: str, rate: float, seconds: float) -> list[float]:
+    """Insert rows at ``rate`` and find them with the same poller: the harness's own lag."""
+    writer, reader = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        await writer.execute("CREATE TABLE bench_poll_floor (id uuid PRIMARY KEY)")
+
+        async def visible(ids: list[uuid.UUID]) -> Iterable[uuid.UUID]:
+            rows = await reader.fetch(
+                "SELECT id FROM bench_poll_floor WHERE id = ANY($1::uuid[])", ids
+            )
+            return [r["id"] for r in rows]
+
+        watcher, stop = Watcher(visible), asyncio.Event()
+        polling = asyncio.create_task(watcher.run(stop))
+        start = time.perf_counter()
+        for i in range(round(rate * seconds)):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            ident = uuid.uuid4()
+            await writer.execute("INSERT INTO bench_poll_floor VALUES ($1)", ident)
+            watcher.accepted(ident, time.perf_counter())
+        stop.set()
+        await polling
+        return watcher.lags
+    finally:
+        await writer.execute("DROP TABLE IF EXISTS bench_poll_floor")
+        await writer.close()
+        await reader.close()
+
+
+def figures(
+    commands: dict[str, Any], health: dict[str, Any], fresh: dict[str, Any], floor: dict[str, Any]
+) -> list[Figure]:
+    got, base = commands["latency_from_due"], health["latency_from_due"]
+    label = f"HTTP command latency at {RATE:.0f}/s"
+    return [
+        Figure(f"{label}, p50", got["p50_ms"], "ms", "GET /healthz", base["p50_ms"]),
+        Figure(
+            f"{label}, p99",
+            got["p99_ms"],
+            "ms",
+            "GET /healthz",
+            base["p99_ms"],
+            "< 15 ms",
+            got["p99_ms"] < 15,
+        ),
+        Figure(f"{label}, p99.9", got["p99_9_ms"], "ms", "GET /healthz", base["p99_9_ms"]),
+        Figure(
+            f"HTTP command errors at {RATE:.0f}/s",
+            commands["errors"],
+            "requests",
+            "GET /healthz",
+            health["errors"],
+            "0",
+            commands["errors"] == 0,
+        ),
+        Figure("freshness (accepted -> in read model), p50", fresh["p50_ms"], "ms",
+               "poller floor", floor["p50_ms"]),
+        Figure(
+            "freshness (accepted -> in read model), p99",
+            fresh["p99_ms"],
+            "ms",
+            "poller floor",
+            floor["p99_ms"],
+            "< 100 ms",
+            fresh["p99_ms"] < 100,
+        ),
+    ]
+
+
+async def run(rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
+    settings = bench_settings()
+    log_dir = Path(tempfile.mkdtemp(prefix="sextant-bench-latency-"))
+    platform = await start_all_in_one(settings, log_dir)
+    try:
+        url = platform.api_urls["feedback"]
+        await command_load(platform, 100, 5)  # warm up: connections, JIT-free caches, topics
+        health = load.summarise(await health_baseline(url, rate, BASELINE_SECONDS), BASELINE_SECONDS)
+        floor = summary_ms(
+            await poll_floor(settings.dsn(settings.database("feedback")), rate, BASELINE_SECONDS)
+        )
+        outcomes, watcher = await command_load(platform, rate, seconds)
+        commands = load.summarise(outcomes, seconds)
+        fresh = {**summary_ms(watcher.lags), "never_visible": watcher.unseen}
+        platform.processes[0].sample()
+    finally:
+        platform.stop()
+        await cleanup(settings)
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return {
+        "name": f"HTTP command latency and freshness at {rate:.0f} commands/s for {seconds:.0f} s",
+        "figures": [f.as_dict() for f in figures(commands, health, fresh, floor)],
+        "commands": commands,
+        "healthz_baseline": health,
+        "freshness": fresh,
+        "poller_floor": floor,
+        "platform_rss_mb": platform.processes[0].peak_rss_mb,
+    }
