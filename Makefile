@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv venv-testcontainers bench schemas contracts k8s-validate infra-up infra-down infra-status migrate run test test-unit check format clean
+.PHONY: help venv venv-testcontainers bench soak schemas contracts k8s-validate infra-up infra-down infra-status migrate run test test-unit check format clean
 
 help:
 	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
@@ -14,6 +14,8 @@ help:
 	@echo "make schemas     regenerate schemas/ (event JSON Schemas, asyncapi.yaml, openapi/)"
 	@echo "make contracts   validate asyncapi.yaml (AsyncAPI parser) and docker-compose.yml (Compose spec)"
 	@echo "make k8s-validate  lint and render the Helm chart, validate it against Kubernetes and CRD schemas"
+	@echo "make bench       benchmarks against their baselines (ONLY=append,latency,... for some)"
+	@echo "make soak        10 minutes at 200 commands/s across all services, memory sampled"
 	@echo "make infra-down  stop the Kafka broker and PostgreSQL server that were started"
 
 $(STAMP): pyproject.toml
@@ -58,8 +60,16 @@ venv-testcontainers: venv
 test-unit: venv
 	$(BIN)/pytest tests/unit
 
-bench: venv infra-up
-	$(BIN)/python -m bench.run $(BENCH)
+# make bench [ONLY=append,latency,growth,ceilings,feedback_import]: figures with their
+# baselines in bench/results/<date>.{json,md}. Uses the Kafka and PostgreSQL already
+# listening on their ports (starts the local ones otherwise).
+bench: venv
+	$(BIN)/python -m bench.run $(ONLY) $(BENCH)
+
+# make soak [SOAK_MINUTES=10 SOAK_RATE=200]: every service as api/relay/projector processes
+# under mixed commands, memory of each sampled; bench/results/<date>-soak.{json,md}.
+soak: venv
+	$(BIN)/python -m bench.soak --minutes $${SOAK_MINUTES:-10} --rate $${SOAK_RATE:-200}
 
 schemas: venv
 	$(BIN)/python -m sextant_platform.schemas

@@ -50,9 +50,7 @@ def free_port() -> int:
 
 def bench_settings() -> Settings:
     run = uuid.uuid4().hex[:6]
-    return Settings(
-        database_prefix=f"bench_{run}", topic_prefix=f"bench-{run}.", auth_mode="dev"
-    )
+    return Settings(database_prefix=f"bench_{run}", topic_prefix=f"bench-{run}.", auth_mode="dev")
 
 
 def env_for(settings: Settings) -> dict[str, str]:

@@ -142,8 +142,13 @@ def figures(
             "0",
             commands["errors"] == 0,
         ),
-        Figure("freshness (accepted -> in read model), p50", fresh["p50_ms"], "ms",
-               "poller floor", floor["p50_ms"]),
+        Figure(
+            "freshness (accepted -> in read model), p50",
+            fresh["p50_ms"],
+            "ms",
+            "poller floor",
+            floor["p50_ms"],
+        ),
         Figure(
             "freshness (accepted -> in read model), p99",
             fresh["p99_ms"],
@@ -163,7 +168,9 @@ async def run(rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
     try:
         url = platform.api_urls["feedback"]
         await command_load(platform, 100, 5)  # warm up: connections, JIT-free caches, topics
-        health = load.summarise(await health_baseline(url, rate, BASELINE_SECONDS), BASELINE_SECONDS)
+        health = load.summarise(
+            await health_baseline(url, rate, BASELINE_SECONDS), BASELINE_SECONDS
+        )
         floor = summary_ms(
             await poll_floor(settings.dsn(settings.database("feedback")), rate, BASELINE_SECONDS)
         )

@@ -57,16 +57,16 @@ async def send(client: aiohttp.ClientSession, request: Request, due: float) -> O
             text = await response.text()
             status = response.status
             is_json = response.content_type == "application/json"
-    except (aiohttp.ClientError, TimeoutError) as error:
+    except (aiohttp.ClientError, TimeoutError) as failure:
         now = time.perf_counter()
-        return Outcome(due, now - due, now - sent, None, request.label, error=repr(error))
+        return Outcome(due, now - due, now - sent, None, request.label, error=repr(failure))
     now = time.perf_counter()
     body: dict[str, Any] | None = None
     if is_json and text:
         parsed = json.loads(text)
         body = parsed if isinstance(parsed, dict) else None
-    error = None if 200 <= status < 300 else f"HTTP {status}: {text[:200]}"
-    return Outcome(due, now - due, now - sent, status, request.label, body, error, now)
+    problem = None if 200 <= status < 300 else f"HTTP {status}: {text[:200]}"
+    return Outcome(due, now - due, now - sent, status, request.label, body, problem, now)
 
 
 async def open_loop(
@@ -98,11 +98,12 @@ async def open_loop(
 
 def summarise(outcomes: list[Outcome], seconds: float) -> dict[str, Any]:
     ok = [o for o in outcomes if o.ok]
-    errors = Counter((o.error or "")[:120] for o in outcomes if not o.ok)
+    errors = Counter((o.error or "")[:120] for o in outcomes if not o.ok and o.status != 409)
     return {
         "requests": len(outcomes),
         "achieved_rate_per_s": round(len(outcomes) / seconds, 1),
         "errors": sum(errors.values()),
+        "conflicts_409": sum(1 for o in outcomes if o.status == 409),
         "error_kinds": dict(errors.most_common(5)),
         "latency_from_due": summary_ms([o.latency for o in ok]),
         "service_time": summary_ms([o.service_time for o in ok]),

@@ -20,6 +20,7 @@ from typing import Any
 from bench import append, ceilings, feedback_import, growth, latency
 from bench.common import ensure_infra
 from bench.report import markdown
+from bench.stats import Figure
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
     "append": append.run,
@@ -36,7 +37,9 @@ def machine() -> dict[str, Any]:
     with open("/proc/meminfo") as meminfo:
         total_kb = int(meminfo.readline().split()[1])
     with open("/proc/cpuinfo") as cpuinfo:
-        model = next((line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), "")
+        model = next(
+            (line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line), ""
+        )
     return {
         "cpus": os.cpu_count(),
         "cpu_model": model,
@@ -44,6 +47,34 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+def _figure(results: dict[str, Any], scenario: str, name: str) -> float | None:
+    for f in results.get(scenario, {}).get("figures", []):
+        if f["figure"] == name:
+            value: float = f["value"]
+            return value
+    return None
+
+
+def against_ceilings(results: dict[str, Any]) -> list[Figure]:
+    """The best append rate against bare COPY, the import against Kafka's own producer."""
+    copy = _figure(results, "ceilings", "ceiling: bare COPY into PostgreSQL")
+    kafka = _figure(
+        results, "ceilings", "ceiling: Kafka ProducerPerformance (acks=all, idempotent)"
+    )
+    appended = _figure(results, "append", "append, batch 100, 16 writers")
+    imported = _figure(results, "feedback_import", "feedback import, end to end")
+    shares = []
+    if copy and appended:
+        shares.append(
+            Figure("append, batch 100, 16 writers", appended, "events/s", "bare COPY", copy)
+        )
+    if kafka and imported:
+        shares.append(
+            Figure("feedback import, end to end", imported, "items/s", "Kafka producer tool", kafka)
+        )
+    return shares
 
 
 def selected(names: list[str]) -> list[str]:
@@ -68,6 +99,12 @@ async def main(names: list[str]) -> None:
         result["wall_seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
         report["results"][name] = result
         print(json.dumps(result, indent=2), file=sys.stderr)
+    shares = against_ceilings(report["results"])
+    if shares:
+        report["results"]["share_of_ceilings"] = {
+            "name": "Sextant as a share of the ceilings (same run)",
+            "figures": [f.as_dict() for f in shares],
+        }
     RESULTS.mkdir(exist_ok=True)
     stem = datetime.now(UTC).strftime("%Y-%m-%d")
     if set(names) != set(BENCHMARKS):

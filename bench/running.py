@@ -30,20 +30,24 @@ class RunningPlatform:
             p.stop()
 
 
+def _tail(log: Path) -> str:
+    return log.read_text()[-3000:]
+
+
 async def wait_ready(url: str, process: Process, log: Path, within: float = 120) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     async with httpx.AsyncClient(timeout=2) as client:
         while loop.time() < deadline:
             if process.popen.poll() is not None:
-                raise RuntimeError(f"{process.name} exited:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"{process.name} exited:\n{_tail(log)}")
             try:
                 if (await client.get(f"{url}/readyz")).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             await asyncio.sleep(0.3)
-    raise RuntimeError(f"{process.name} not ready in {within} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{process.name} not ready in {within} s:\n{_tail(log)}")
 
 
 def migrate(settings: Settings, log: Path) -> None:

@@ -53,13 +53,13 @@ class Figure:
         return self.value / self.baseline_value
 
     def as_dict(self) -> dict[str, Any]:
-        ratio = self.ratio
+        ratio, base = self.ratio, self.baseline_value
         return {
             "figure": self.name,
             "value": round(self.value, 2),
             "unit": self.unit,
             "baseline": self.baseline,
-            "baseline_value": None if self.baseline_value is None else round(self.baseline_value, 2),
+            "baseline_value": None if base is None else round(base, 2),
             "ratio": None if ratio is None else round(ratio, 3),
             "target": self.target,
             "met": self.met,

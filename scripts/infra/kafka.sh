@@ -3,6 +3,8 @@
 # official broker jars fetched once through Maven (deploy/kafka/pom.xml). No Docker needed.
 #
 #   scripts/infra/kafka.sh up|down|status
+#   scripts/infra/kafka.sh tool CLASS [ARGS...]   (run one of the broker's tools, e.g.
+#       org.apache.kafka.tools.ProducerPerformance, against any broker)
 #
 # Env: SEXTANT_KAFKA_PORT (9092), SEXTANT_KAFKA_CONTROLLER_PORT (9093),
 #      SEXTANT_STATE (<repo>/.state), SEXTANT_CACHE (~/.cache/sextant).
@@ -289,9 +291,19 @@ cmd_status() {
   return 3
 }
 
+# A tool from the fetched jars (kafka-tools is among them); needs no broker of ours.
+cmd_tool() {
+  ensure_java
+  mkdir -p "$STATE_DIR"
+  ensure_jars
+  write_log_configs
+  run_tool "$@"
+}
+
 case "${1:-}" in
   up) cmd_up ;;
+  tool) shift; cmd_tool "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
-  *) echo "usage: $0 {up|down|status}" >&2; exit 2 ;;
+  *) echo "usage: $0 {up|down|status|tool CLASS ARGS...}" >&2; exit 2 ;;
 esac
