@@ -95,23 +95,30 @@ async def fill(dsn: str, start: int, end: int) -> dict[str, float]:
     }
 
 
-async def append_latencies(store: PostgresEventStore, size: int) -> list[float]:
-    """Appends to distinct random existing streams, one at a time; seconds each."""
+async def append_latencies(
+    store: PostgresEventStore, size: int, versions: dict[int, int]
+) -> list[float]:
+    """Appends to distinct random existing streams, one at a time; seconds each.
+
+    ``versions`` holds the streams appended to before (at a smaller size).
+    """
     streams = random.Random(size).sample(range(size // PER_STREAM), WARM_UP + SAMPLES)
     latencies = []
     for n, stream in enumerate(streams):
+        version = versions.get(stream, PER_STREAM)
         started = time.perf_counter()
         await store.append(
             f"fill-{stream}",
             rows.STREAM_TYPE,
             rows.new_events(1, n),
             rows.metadata(),
-            expected_version=PER_STREAM,
+            expected_version=version,
             idempotency_key=uuid.uuid4().hex,
             request_hash="bench",
         )
         if n >= WARM_UP:
             latencies.append(time.perf_counter() - started)
+        versions[stream] = version + 1
     return latencies
 
 
@@ -122,11 +129,11 @@ async def measure(settings: Settings, database: str, sizes: tuple[int, ...]) -> 
     store = PostgresEventStore(pool)
     out: dict[str, Any] = {}
     try:
-        filled = 0
+        filled, versions = 0, dict[int, int]()
         for size in sizes:
             timings = await fill(dsn, filled, size)
             filled = size
-            latencies = await append_latencies(store, size)
+            latencies = await append_latencies(store, size, versions)
             table_mb = await pool.fetchval("SELECT pg_total_relation_size('events') / 1048576")
             out[f"{size:_}"] = {"fill": timings, "table_mb": table_mb, **summary_ms(latencies)}
     finally:
