@@ -60,11 +60,18 @@ async def sample(platform: RunningPlatform, stop: asyncio.Event) -> list[dict[st
     return series
 
 
-def growth(series: list[dict[str, Any]], names: list[str]) -> dict[str, dict[str, float]]:
-    """Per process: memory at 1/4, 1/2 and the end of the run, and second-half growth."""
+def growth(
+    series: list[dict[str, Any]], names: list[str], load_seconds: float
+) -> dict[str, dict[str, float]]:
+    """Per process: memory at 1/4, 1/2 and the end of the load, and second-half growth.
+
+    Samples taken after the load (while late requests drain) are left out.
+    """
     out = {}
     for name in names:
-        values = [row[name] for row in series if row.get(name) is not None]
+        values = [
+            row[name] for row in series if row.get(name) is not None and row["t"] <= load_seconds
+        ]
         if len(values) < 4:
             continue
         quarter, half, end = values[len(values) // 4], values[len(values) // 2], values[-1]
@@ -85,7 +92,7 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
     try:
         roadmaps = await setup(platform)
         stop = asyncio.Event()
-        sampler = asyncio.create_task(sample(platform, stop))
+        sampler = asyncio.create_task(sample(platform, stop))  # t = 0 when the load starts
         seconds = minutes * 60
         async with load.client() as client:
             outcomes = await load.open_loop(
@@ -101,7 +108,7 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
         platform.stop()
         await cleanup(settings)
     names = [p.name for p in platform.processes]
-    per_process = growth(series, names)
+    per_process = growth(series, names, seconds)
     worst = max(per_process.items(), key=lambda kv: kv[1]["second_half_growth"])
     summary = load.summarise(outcomes, seconds)
     by_service = {
