@@ -28,6 +28,8 @@ from bench.stats import Figure, summary_ms
 RATE = 300.0
 SECONDS = 60.0
 BASELINE_SECONDS = 15.0
+CAPACITY_CLIENTS = 16
+CAPACITY_SECONDS = 10.0
 TENANT = "bench-latency"
 HEADERS = {"X-Sextant-Tenant": TENANT, "X-Sextant-Actor": "pm.bench"}
 
@@ -78,6 +80,37 @@ async def command_load(
     return outcomes, watcher
 
 
+async def capacity(url: str) -> dict[str, float]:
+    """Closed-loop throughput of commands and of ``/healthz``: where the server saturates."""
+    async with load.client() as client:
+        commands, _ = await load.closed_loop(
+            client, CAPACITY_CLIENTS, CAPACITY_SECONDS, lambda i: feedback_command(url, i)
+        )
+        health, _ = await load.closed_loop(
+            client,
+            CAPACITY_CLIENTS,
+            CAPACITY_SECONDS,
+            lambda _: load.Request("GET", f"{url}/healthz"),
+        )
+    return {"commands_per_s": round(commands, 1), "healthz_per_s": round(health, 1)}
+
+
+async def settle(platform: RunningPlatform, within: float = 120) -> None:
+    """Wait until every stored event is in the inbox: no backlog carried into a measurement."""
+    conn = await asyncpg.connect(platform.settings.dsn(platform.settings.database("feedback")))
+    try:
+        deadline = time.perf_counter() + within
+        while time.perf_counter() < deadline:
+            behind = await conn.fetchval(
+                "SELECT (SELECT count(*) FROM events) - (SELECT count(*) FROM feedback_inbox)"
+            )
+            if behind <= 0:
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await conn.close()
+
+
 async def health_baseline(url: str, rate: float, seconds: float) -> list[load.Outcome]:
     async with load.client() as client:
         return await load.open_loop(
@@ -117,11 +150,24 @@ async def poll_floor(dsn: str, rate: float, seconds: float) -> list[float]:
 
 
 def figures(
-    commands: dict[str, Any], health: dict[str, Any], fresh: dict[str, Any], floor: dict[str, Any]
+    commands: dict[str, Any],
+    health: dict[str, Any],
+    fresh: dict[str, Any],
+    floor: dict[str, Any],
+    most: dict[str, float],
 ) -> list[Figure]:
     got, base = commands["latency_from_due"], health["latency_from_due"]
     label = f"HTTP command latency at {RATE:.0f}/s"
     return [
+        Figure(
+            f"HTTP command capacity ({CAPACITY_CLIENTS} closed-loop clients)",
+            most["commands_per_s"],
+            "commands/s",
+            "GET /healthz, same way",
+            most["healthz_per_s"],
+            f">= {RATE:.0f}/s (the latency test's rate)",
+            most["commands_per_s"] >= RATE,
+        ),
         Figure(f"{label}, p50", got["p50_ms"], "ms", "GET /healthz", base["p50_ms"]),
         Figure(
             f"{label}, p99",
@@ -167,13 +213,16 @@ async def run(rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
     platform = await start_all_in_one(settings, log_dir)
     try:
         url = platform.api_urls["feedback"]
-        await command_load(platform, 100, 5)  # warm up: connections, JIT-free caches, topics
+        await command_load(platform, 100, 5)  # warm up: connections, caches, topics
+        await settle(platform)
         health = load.summarise(
             await health_baseline(url, rate, BASELINE_SECONDS), BASELINE_SECONDS
         )
         floor = summary_ms(
             await poll_floor(settings.dsn(settings.database("feedback")), rate, BASELINE_SECONDS)
         )
+        most = await capacity(url)
+        await settle(platform)
         outcomes, watcher = await command_load(platform, rate, seconds)
         commands = load.summarise(outcomes, seconds)
         fresh = {**summary_ms(watcher.lags), "never_visible": watcher.unseen}
@@ -184,8 +233,9 @@ async def run(rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
     shutil.rmtree(log_dir, ignore_errors=True)
     return {
         "name": f"HTTP command latency and freshness at {rate:.0f} commands/s for {seconds:.0f} s",
-        "figures": [f.as_dict() for f in figures(commands, health, fresh, floor)],
+        "figures": [f.as_dict() for f in figures(commands, health, fresh, floor, most)],
         "commands": commands,
+        "capacity": most,
         "healthz_baseline": health,
         "freshness": fresh,
         "poller_floor": floor,

@@ -117,3 +117,25 @@ def client(limit: int = 256) -> aiohttp.ClientSession:
         connector=aiohttp.TCPConnector(limit=limit),
         timeout=aiohttp.ClientTimeout(total=30),
     )
+
+
+async def closed_loop(
+    client: aiohttp.ClientSession, clients: int, seconds: float, make: Callable[[int], Request]
+) -> tuple[float, list[Outcome]]:
+    """``clients`` senders, each sending its next request when the last one is answered:
+    the most the server completes per second. Successful requests per second, outcomes."""
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(10**9))
+
+    async def sender() -> list[Outcome]:
+        mine = []
+        while time.perf_counter() < deadline:
+            mine.append(await send(client, make(next(counter)), time.perf_counter()))
+        return mine
+
+    started = time.perf_counter()
+    outcomes = [
+        o for batch in await asyncio.gather(*(sender() for _ in range(clients))) for o in batch
+    ]
+    elapsed = time.perf_counter() - started
+    return sum(1 for o in outcomes if o.ok) / elapsed, outcomes
