@@ -161,7 +161,7 @@ async def main(minutes: float, rate: float) -> None:
         "results": {"soak": result},
     }
     RESULTS.mkdir(exist_ok=True)
-    stem = f"{started:%Y-%m-%d}-soak"
+    stem = f"{started:%Y-%m-%d}-soak-{rate:g}-per-s"
     (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
     (RESULTS / f"{stem}.md").write_text(markdown(report))
     print(json.dumps(result["figures"], indent=2), file=sys.stderr)
