@@ -191,6 +191,7 @@ async def import_once(items: int) -> dict[str, Any]:
         "figures": [figure.as_dict()],
         "items": items,
         "seconds": round(total, 2),
+        "items_per_s": round(rate),
         "store_only_items_per_s": round(items / imported_at),
         "peak_rss_mb": {p.name: round(p.peak_rss_mb, 1) for p in processes},
     }

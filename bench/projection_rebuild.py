@@ -27,6 +27,7 @@ from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.service import prepare
 
 from bench.common import ROOT, Process, bench_settings, cleanup, env_for
+from bench.stats import Figure
 
 WORDS = (
     "export",
@@ -159,8 +160,18 @@ async def run(events: int = 1_000_000) -> dict[str, Any]:
         baseline = await bare_consumer(settings, events)
         seconds, peak, summary = await asyncio.to_thread(rebuild_in_process, settings)
         rate = events / seconds
+        figure = Figure(
+            "projection rebuild",
+            rate,
+            "events/s",
+            "bare aiokafka consumer, no writes",
+            baseline,
+            ">= 50,000 events/s",
+            rate >= 50_000,
+        )
         return {
             "name": "projection rebuild",
+            "figures": [figure.as_dict()],
             "events": events,
             "events_per_second": round(rate),
             "seconds": round(seconds, 1),

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import append, ceilings, feedback_import, growth, latency
+from bench import append, ceilings, feedback_import, growth, latency, projection_rebuild
 from bench.common import ensure_infra
 from bench.report import markdown
 from bench.stats import Figure
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
     "latency": latency.run,
     "ceilings": ceilings.run,
     "feedback_import": feedback_import.run,
+    "projection_rebuild": projection_rebuild.run,
     # Last: its 14 GB fill leaves the server checkpointing for a while.
     "growth": growth.run,
 }
