@@ -134,9 +134,12 @@ async def cleanup(settings: Settings) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
-        topics = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
-        if topics:
-            await admin.delete_topics(topics)
+        # Twice: a topic that a stopping process was still creating can outlive the first pass.
+        for _ in range(2):
+            topics = [t for t in await admin.list_topics() if t.startswith(settings.topic_prefix)]
+            if topics:
+                await admin.delete_topics(topics)
+            await asyncio.sleep(2)
     finally:
         await admin.close()
 
