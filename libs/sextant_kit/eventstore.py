@@ -93,15 +93,41 @@ _COLUMNS = (
     "payload::text AS payload, metadata::text AS metadata, recorded_at"
 )
 
-_INSERT = """
-INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
-                    schema_version, tenant_id, payload, metadata)
-SELECT e.event_id, $1, $2, $3 + e.ord, e.event_type, e.schema_version, $4,
-       e.payload::jsonb, $5::jsonb
-FROM unnest($6::uuid[], $7::text[], $8::int[], $9::text[])
-     WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
-RETURNING position
+_APPEND = """
+WITH current AS (
+    SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
+), replay AS (
+    SELECT 1 FROM idempotency_keys
+    WHERE $9::text IS NOT NULL AND tenant_id = $3 AND key = $9
+), written AS (
+    INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
+                        schema_version, tenant_id, payload, metadata)
+    SELECT e.event_id, $1, $2, c.version + e.ord, e.event_type, e.schema_version, $3,
+           e.payload::jsonb, $4::jsonb
+    FROM current c,
+         unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
+         WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
+    WHERE NOT EXISTS (SELECT 1 FROM replay) AND ($10::int IS NULL OR c.version = $10)
+    RETURNING position
+), claimed AS (
+    INSERT INTO idempotency_keys (tenant_id, key, request_hash, result)
+    SELECT $3, $9, $11, jsonb_build_object(
+        'stream_id', $1::text,
+        'stream_version', c.version + cardinality($5::uuid[]),
+        'positions', (SELECT jsonb_agg(position ORDER BY position) FROM written),
+        'event_ids', to_jsonb($12::text[]),
+        'replayed', false)
+    FROM current c
+    WHERE $9::text IS NOT NULL AND EXISTS (SELECT 1 FROM written)
+)
+SELECT (SELECT version FROM current) AS version,
+       EXISTS (SELECT 1 FROM replay) AS replay,
+       ARRAY(SELECT position FROM written ORDER BY position) AS positions
 """
+"""Append in one statement: the expected-version check, the events and the idempotency key
+(with the answer a repeat of the command gets). A key already committed writes nothing;
+one being claimed by a concurrent transaction makes this statement wait and then fail on
+the key, so exactly one of them writes."""
 
 
 def record_from_row(row: asyncpg.Record) -> RecordedEvent:
@@ -201,55 +227,60 @@ class PostgresEventStore:
         idempotency_key: str | None,
         request_hash: str,
     ) -> AppendResult:
-        async with conn.transaction():
-            if idempotency_key is not None:
-                earlier = await self._claim_key(
+        """One statement, so one round trip and one implicit transaction: the version check,
+        the insert and the idempotency key stand or fall together."""
+        event_ids = [e.event_id for e in events]
+        try:
+            row = await conn.fetchrow(
+                _APPEND,
+                stream_id,
+                stream_type,
+                metadata.tenant_id,
+                metadata.model_dump_json(),
+                event_ids,
+                [e.event_type for e in events],
+                [e.schema_version for e in events],
+                [json.dumps(e.payload) for e in events],
+                idempotency_key,
+                expected_version,
+                request_hash,
+                [str(i) for i in event_ids],
+            )
+        except asyncpg.UniqueViolationError as error:
+            if error.constraint_name == "idempotency_keys_pkey" and idempotency_key:
+                # A concurrent command with the same key committed first: its answer is ours.
+                earlier = await self._earlier_result(
                     conn, metadata.tenant_id, idempotency_key, request_hash
                 )
                 if earlier is not None:
                     return earlier
-            current = await conn.fetchval(
-                "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
-                stream_id,
+            if error.constraint_name != "events_stream_version_key":
+                raise
+            actual = await self._version(conn, stream_id)
+            raise ConcurrencyError(stream_id, expected_version or actual, actual) from None
+        assert row is not None
+        if row["replay"]:
+            assert idempotency_key is not None
+            earlier = await self._earlier_result(
+                conn, metadata.tenant_id, idempotency_key, request_hash
             )
-            if expected_version is not None and current != expected_version:
-                raise ConcurrencyError(stream_id, expected_version, current)
-            try:
-                rows = await conn.fetch(
-                    _INSERT,
-                    stream_id,
-                    stream_type,
-                    current,
-                    metadata.tenant_id,
-                    metadata.model_dump_json(),
-                    [e.event_id for e in events],
-                    [e.event_type for e in events],
-                    [e.schema_version for e in events],
-                    [json.dumps(e.payload) for e in events],
-                )
-            except asyncpg.UniqueViolationError as error:
-                if error.constraint_name != "events_stream_version_key":
-                    raise
-                actual = await self._pool.fetchval(
-                    "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1",
-                    stream_id,
-                )
-                raise ConcurrencyError(stream_id, current, actual) from None
-            result = AppendResult(
-                stream_id=stream_id,
-                stream_version=current + len(events),
-                positions=tuple(row["position"] for row in rows),
-                event_ids=tuple(str(e.event_id) for e in events),
-            )
-            if idempotency_key is not None:
-                await conn.execute(
-                    "UPDATE idempotency_keys SET result = $3::jsonb "
-                    "WHERE tenant_id = $1 AND key = $2",
-                    metadata.tenant_id,
-                    idempotency_key,
-                    result.to_json(),
-                )
-            return result
+            assert earlier is not None
+            return earlier
+        if not row["positions"]:
+            raise ConcurrencyError(stream_id, expected_version or 0, row["version"])
+        return AppendResult(
+            stream_id=stream_id,
+            stream_version=row["version"] + len(events),
+            positions=tuple(row["positions"]),
+            event_ids=tuple(str(i) for i in event_ids),
+        )
+
+    @staticmethod
+    async def _version(conn: Connection, stream_id: str) -> int:
+        version: int = await conn.fetchval(
+            "SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1", stream_id
+        )
+        return version
 
     async def create_streams(self, streams: Sequence[NewStream]) -> dict[str, int]:
         """Start many streams in one transaction; streams that already exist are skipped.
@@ -284,21 +315,6 @@ class PostgresEventStore:
                 streams[0].stream_type, len(rows), time.perf_counter() - started
             )
         return {r["stream_id"]: r["position"] for r in rows}
-
-    async def _claim_key(
-        self, conn: Connection, tenant_id: str, key: str, request_hash: str
-    ) -> AppendResult | None:
-        # A concurrent command with the same key blocks here until the first commits.
-        claimed = await conn.fetchval(
-            "INSERT INTO idempotency_keys (tenant_id, key, request_hash, result) "
-            "VALUES ($1, $2, $3, '{}') ON CONFLICT DO NOTHING RETURNING true",
-            tenant_id,
-            key,
-            request_hash,
-        )
-        if claimed:
-            return None
-        return await self._earlier_result(conn, tenant_id, key, request_hash)
 
     async def _earlier_result(
         self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str, request_hash: str
