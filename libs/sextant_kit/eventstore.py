@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -16,6 +18,8 @@ from sextant_kit.database import Connection
 from sextant_kit.errors import ConcurrencyError, IdempotencyKeyReused
 from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 NO_STREAM = 0
 """Expected version of a stream that must not exist yet."""
@@ -168,6 +172,8 @@ class PostgresEventStore:
         self._metrics = metrics
         self._tracer = tracer or trace.get_tracer("sextant.eventstore")
         self._channel = notify_channel
+        self._notifying: asyncio.Task[None] | None = None
+        self._notify_again = False
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -207,14 +213,36 @@ class PostgresEventStore:
                     idempotency_key,
                     request_hash,
                 )
-                if not result.replayed:
-                    # After commit, in its own tiny transaction: a NOTIFY inside the append
-                    # would take PostgreSQL's global notify lock across the WAL flush and
-                    # serialise every writer.
-                    await conn.execute("SELECT pg_notify($1, '')", self._channel)
+        if not result.replayed:
+            self._nudge_relay()
         if self._metrics is not None:
             self._metrics.observe_append(stream_type, len(events), time.perf_counter() - started)
         return result
+
+    def _nudge_relay(self) -> None:
+        """Wake the relay after a commit, without making the writer wait for it.
+
+        The NOTIFY runs after the commit in its own tiny transaction (inside the append it
+        would take PostgreSQL's global notify lock across the WAL flush and serialise every
+        writer), and notifications coalesce: while one is on its way, further commits only
+        ask for one more, sent after it. Every commit is followed by a NOTIFY that starts
+        after it; the relay's polling covers a lost one.
+        """
+        if self._notifying is not None and not self._notifying.done():
+            self._notify_again = True
+            return
+        self._notifying = asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
+        while True:
+            self._notify_again = False
+            try:
+                await self._pool.execute("SELECT pg_notify($1, '')", self._channel)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("could not notify the relay (it will poll): %s", error)
+                return
+            if not self._notify_again:
+                return
 
     async def _append(
         self,
@@ -295,21 +323,20 @@ class PostgresEventStore:
         with self._tracer.start_as_current_span(
             "eventstore.create_streams", attributes={"sextant.events": len(streams)}
         ):
-            async with self._pool.acquire() as conn:
-                async with conn.transaction():
-                    rows = await conn.fetch(
-                        _CREATE,
-                        [s.event.event_id for s in streams],
-                        [s.stream_id for s in streams],
-                        [s.stream_type for s in streams],
-                        [s.event.event_type for s in streams],
-                        [s.event.schema_version for s in streams],
-                        [s.metadata.tenant_id for s in streams],
-                        [json.dumps(s.event.payload) for s in streams],
-                        [s.metadata.model_dump_json() for s in streams],
-                    )
-                if rows:
-                    await conn.execute("SELECT pg_notify($1, '')", self._channel)
+            async with self._pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(
+                    _CREATE,
+                    [s.event.event_id for s in streams],
+                    [s.stream_id for s in streams],
+                    [s.stream_type for s in streams],
+                    [s.event.event_type for s in streams],
+                    [s.event.schema_version for s in streams],
+                    [s.metadata.tenant_id for s in streams],
+                    [json.dumps(s.event.payload) for s in streams],
+                    [s.metadata.model_dump_json() for s in streams],
+                )
+        if rows:
+            self._nudge_relay()
         if self._metrics is not None and rows:
             self._metrics.observe_append(
                 streams[0].stream_type, len(rows), time.perf_counter() - started
