@@ -12,7 +12,7 @@ from fastapi import Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from sextant_kit.application import CommandHandler, Idempotency, ensure_stream_type
+from sextant_kit.application import CommandHandler, Idempotency
 from sextant_kit.consistency import token_for
 from sextant_kit.decider import Decider
 from sextant_kit.errors import DomainError, NotFound
@@ -77,12 +77,10 @@ class Aggregate(Generic[C, E, S]):
 
     async def load(self, stream_id: str, tenant_id: str) -> tuple[S, int]:
         """The stream's state; another tenant's stream looks exactly like a missing one."""
-        recorded = await self.rt.store.read_stream(stream_id)
-        if recorded and recorded[0].metadata.tenant_id != tenant_id:
+        loaded = await self.handler.load_owned(stream_id)
+        if loaded.tenant_id is not None and loaded.tenant_id != tenant_id:
             return self.decider.initial_state(), 0
-        ensure_stream_type(recorded, self.stream_type)
-        events = [self.registry.decode(r.event_type, r.schema_version, r.payload) for r in recorded]
-        return self.decider.fold(events), len(recorded)  # type: ignore[arg-type]
+        return loaded.state, loaded.version
 
     async def run(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -43,6 +44,17 @@ class Idempotency:
         return cls(key, hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 
+STATES_KEPT = 2048
+"""Aggregate states a handler keeps between commands (least recently used go first)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded(Generic[S]):
+    state: S
+    version: int
+    tenant_id: str | None
+
+
 class CommandHandler(Generic[C, E, S]):
     """Runs one aggregate type's decider against its stream in the store."""
 
@@ -60,14 +72,40 @@ class CommandHandler(Generic[C, E, S]):
         self._decider = decider
         self._stream_type = stream_type
         self._new_event_id = new_event_id
+        self._states: OrderedDict[str, _Loaded[S]] = OrderedDict()
 
     async def load(self, stream_id: str) -> tuple[S, int]:
         """The stream's state and version. A stream of another type under the same id is a
         409: ids can come from clients, and one id must never mix two aggregates' events."""
-        recorded = await self._store.read_stream(stream_id)
+        loaded = await self.load_owned(stream_id)
+        return loaded.state, loaded.version
+
+    async def load_owned(self, stream_id: str) -> _Loaded[S]:
+        """The stream's state, version and owning tenant (None for a new stream).
+
+        States of recently used streams are kept (events never change, and deciders' states
+        are immutable), so a command on a long-lived aggregate reads and folds only the
+        events since, not its whole history.
+        """
+        known = self._states.get(stream_id)
+        after = known.version if known else 0
+        recorded = await self._store.read_stream(stream_id, after_version=after)
         ensure_stream_type(recorded, self._stream_type)
+        if not recorded and known is not None:
+            self._states.move_to_end(stream_id)
+            return known
         events = [self._decode(r.event_type, r.schema_version, r.payload) for r in recorded]
-        return self._decider.fold(events), len(recorded)
+        loaded = _Loaded(
+            self._decider.fold(events, known.state if known else None),
+            after + len(recorded),
+            known.tenant_id if known else (recorded[0].metadata.tenant_id if recorded else None),
+        )
+        if loaded.version:
+            self._states[stream_id] = loaded
+            self._states.move_to_end(stream_id)
+            while len(self._states) > STATES_KEPT:
+                self._states.popitem(last=False)
+        return loaded
 
     def _decode(self, event_type: str, version: int, payload: dict[str, object]) -> E:
         return self._registry.decode(event_type, version, dict(payload))  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from sextant_kit.auth import BearerTokens
 from sextant_kit.service import Runtime, open_runtime, prepare
 
 from tests.integration.kit_support import read_topic
-from tests.support import eventually, run_cli
+from tests.support import eventually, publish_all, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -47,13 +47,7 @@ async def test_tail_republish_and_lag(rt: Runtime, settings: Settings, unique: s
                 f"/v1/workspaces/ws-{unique}/feedback", json={"text": f"cli {i}", "source": "email"}
             )
             assert response.status_code == 201
-    relay = rt.relay()
-
-    async def all_published() -> None:
-        await relay.publish_batch()
-        assert await relay.checkpoint() == await rt.store.head()
-
-    await eventually(all_published, within=60)
+    await publish_all(rt)
     out = await sextant(
         settings, "tail", "sextant.feedback.events.v1", "--from-beginning", "--limit", "10000000"
     )

@@ -1,0 +1,50 @@
+"""A handler keeps the states of streams it used, and still never decides on a stale one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from sextant_feedback.domain.customer import (
+    EraseCustomer,
+    RegisterCustomer,
+    UpdateCustomerProfile,
+    customer_decider,
+)
+from sextant_feedback.events import registry
+from sextant_kit import CommandHandler, DomainError, PostgresEventStore
+
+from tests.integration.kit_support import META
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+
+
+def handler(pool: asyncpg.Pool) -> CommandHandler:  # type: ignore[type-arg]
+    return CommandHandler(
+        PostgresEventStore(pool), registry, customer_decider, stream_type="customer"
+    )
+
+
+async def test_a_kept_state_catches_up_with_what_another_process_wrote(
+    pool: asyncpg.Pool,
+) -> None:
+    stream, customer = "customer-kept", uuid.uuid4()
+    here, elsewhere = handler(pool), handler(pool)  # two API processes, one store
+    registered = RegisterCustomer(customer_id=customer, ref="kept", name="Kept Ltd", at=NOW)
+    await here.handle(stream, registered, META)
+    for n in range(50):
+        update = UpdateCustomerProfile(name=f"Kept {n}", at=NOW)
+        await here.handle(stream, update, META)
+    assert (await here.load(stream))[1] == 51
+
+    await elsewhere.handle(stream, EraseCustomer(customer_id=customer, at=NOW), META)
+
+    state, version = await here.load(stream)
+    assert version == 52
+    assert state.erased
+    with pytest.raises(DomainError):
+        await here.handle(stream, UpdateCustomerProfile(name="Too late", at=NOW), META)
