@@ -12,17 +12,30 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from sextant_kit.api import Limit, decode_cursor, encode_cursor
 from sextant_kit.audit import verify_chain
-from sextant_kit.authz import Access
-from sextant_kit.errors import DomainError
-from sextant_kit.http import Caller, requires
+from sextant_kit.authz import Access, Principal
+from sextant_kit.errors import DomainError, Forbidden
+from sextant_kit.http import caller
 from sextant_kit.tenancy import TenantReads
 
-Reader = Annotated[Caller, Depends(requires(Access.READ))]
+
+
+def _reader(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+    """``read`` in the organisation, or in the one workspace the query is confined to
+    (``workspace_id``): a team's product manager reads their own workspace's history."""
+    workspace_id = request.query_params.get("workspace_id")
+    if not who.may(Access.READ, workspace_id):
+        where = f"workspace {workspace_id}" if workspace_id else "this organisation"
+        raise Forbidden(f"{who.actor} may not read the audit history of {where}")
+    return who
+
+
+_reader.sextant_access = Access.READ  # type: ignore[attr-defined]
+Reader = Annotated[Principal, Depends(_reader)]
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 COLUMNS = (

@@ -19,6 +19,8 @@ from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
 from sextant_roadmap.domain.scoring import MANUAL
 
 Read = Annotated[Caller, Depends(requires(Access.READ))]
+ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
+BoardLimit = Annotated[int | None, Query(ge=1, le=1000)]
 ModelName = Annotated[str, Query(min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
 
 _ITEMS = (
@@ -28,6 +30,22 @@ _ITEMS = (
     " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
     " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 ORDER BY i.rank"
 )
+
+_BOARD_PAGE = (
+    "SELECT i.*, b.board_column, b.total, b.n,"
+    " coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
+    " WHERE s.tenant_id = i.tenant_id AND s.item_id = i.item_id), '{}'::jsonb)::text AS scores,"
+    " coalesce((SELECT array_agg(d.depends_on_item_id) FROM roadmap_dependencies d"
+    " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
+    " FROM (SELECT item_id, coalesce(horizon, 'unscheduled') AS board_column,"
+    "   count(*) OVER w AS total, row_number() OVER (w ORDER BY rank) AS n"
+    "   FROM roadmap_items WHERE tenant_id = $1 AND roadmap_id = $2"
+    "   AND status NOT IN ('dropped', 'released')"
+    "   WINDOW w AS (PARTITION BY coalesce(horizon, 'unscheduled'))) b"
+    " JOIN roadmap_items i ON i.tenant_id = $1 AND i.item_id = b.item_id"
+    " WHERE b.n <= $3 ORDER BY i.rank"
+)
+"""The first ``$3`` open items of each board column, with each column's total."""
 
 
 def _item(record: Any) -> dict[str, Any]:
@@ -77,21 +95,60 @@ def router(rt: Runtime) -> APIRouter:
         return {"items": page, "next_cursor": page[-1]["roadmap_id"] if more else None}
 
     @api.get("/roadmaps/{roadmap_id}")
-    async def get_roadmap(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+    async def get_roadmap(
+        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, include_items: bool = True
+    ) -> Any:
+        """The roadmap, with its items unless ``include_items=false``."""
         found = await roadmap(who.tenant_id, workspace_id, roadmap_id)
-        found["items"] = await items(who.tenant_id, workspace_id, roadmap_id)
+        if include_items:
+            found["items"] = await items(who.tenant_id, workspace_id, roadmap_id)
         return found
 
+    @api.get("/published-roadmaps")
+    async def published_roadmaps(
+        workspace_id: WorkspaceId, who: ReadPublished, limit: Limit = 50, cursor: Cursor = None
+    ) -> dict[str, Any]:
+        """Roadmaps of the workspace with at least one published version (what a
+        stakeholder may open), with their latest version number."""
+        rows = await rt.reads.fetch(
+            "SELECT roadmap_id, name, versions AS latest_version FROM roadmaps"
+            " WHERE tenant_id = $1 AND workspace_id = $2 AND versions > 0 AND roadmap_id > $3"
+            " ORDER BY roadmap_id LIMIT $4",
+            who.tenant_id,
+            workspace_id,
+            _uuid_cursor(cursor),
+            limit + 1,
+        )
+        page = [row(r) for r in rows[:limit]]
+        more = len(rows) > limit
+        return {"items": page, "next_cursor": page[-1]["roadmap_id"] if more else None}
+
     @api.get("/roadmaps/{roadmap_id}/board")
-    async def board(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
-        """Now / next / later columns of open items, in manual order."""
+    async def board(
+        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, limit: BoardLimit = None
+    ) -> Any:
+        """Now / next / later columns of open items, in manual order.
+
+        ``limit`` keeps the first items of each column (``totals`` still counts them all),
+        so a roadmap of thousands of items answers quickly."""
         columns: dict[str, list[dict[str, Any]]] = {h.value: [] for h in Horizon}
         columns["unscheduled"] = []
-        for item in await items(who.tenant_id, workspace_id, roadmap_id):
-            if item["status"] in (ItemStatus.DROPPED, ItemStatus.RELEASED):
-                continue
-            columns[item["horizon"] or "unscheduled"].append(item)
-        return {"roadmap_id": str(roadmap_id), "columns": columns}
+        totals = dict.fromkeys(columns, 0)
+        if limit is None:
+            for item in await items(who.tenant_id, workspace_id, roadmap_id):
+                if item["status"] in (ItemStatus.DROPPED, ItemStatus.RELEASED):
+                    continue
+                columns[item["horizon"] or "unscheduled"].append(item)
+            totals = {k: len(v) for k, v in columns.items()}
+        else:
+            await roadmap(who.tenant_id, workspace_id, roadmap_id)
+            for r in await rt.reads.fetch(_BOARD_PAGE, who.tenant_id, roadmap_id, limit):
+                item = _item(r)
+                column = item.pop("board_column")
+                totals[column] = item.pop("total")
+                item.pop("n")
+                columns[column].append(item)
+        return {"roadmap_id": str(roadmap_id), "columns": columns, "totals": totals}
 
     @api.get("/roadmaps/{roadmap_id}/kanban")
     async def kanban(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
@@ -144,8 +201,11 @@ def router(rt: Runtime) -> APIRouter:
         }
 
     @api.get("/roadmaps/{roadmap_id}/timeline")
-    async def timeline(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
-        """Scheduled items by date, then by horizon, each with its dependency flags."""
+    async def timeline(
+        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, limit: BoardLimit = None
+    ) -> Any:
+        """Scheduled items by date, then by horizon, each with its dependency flags
+        (the first ``limit`` of them when given; ``total`` counts them all)."""
         found = await items(who.tenant_id, workspace_id, roadmap_id)
         edges = [(i["item_id"], d) for i in found for d in i["depends_on"]]
         targets = {d for _, d in edges} - {i["item_id"] for i in found}
@@ -175,10 +235,12 @@ def router(rt: Runtime) -> APIRouter:
             (i for i in found if i["horizon"]),
             key=lambda i: (i["start_date"] or "9999", order[i["horizon"]], i["rank"]),
         )
+        shown = scheduled if limit is None else scheduled[:limit]
         return {
             "roadmap_id": str(roadmap_id),
-            "items": [{**i, "flags": flags.get(i["item_id"], [])} for i in scheduled],
+            "items": [{**i, "flags": flags.get(i["item_id"], [])} for i in shown],
             "flagged": sum(len(v) for v in flags.values()),
+            "total": len(scheduled),
         }
 
     @api.get("/roadmaps/{roadmap_id}/items/{item_id}/moves")

@@ -1,0 +1,84 @@
+"""The services' HTTP APIs, called with the signed-in user's token."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+CONSISTENCY_HEADER = "X-Sextant-Consistency-Token"
+
+
+class ApiError(Exception):
+    """An API answered with a problem (RFC 9457) or could not be reached."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(f"{status} {title}: {detail}")
+        self.status = status
+        self.title = title
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Api:
+    """One user's view of the APIs: their token, and the last write they are waiting for."""
+
+    http: httpx.AsyncClient
+    token: str
+    consistency: str | None = None
+
+    def _headers(self, *, reading: bool) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if reading and self.consistency:
+            headers[CONSISTENCY_HEADER] = self.consistency
+        return headers
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
+        return await self._send("GET", path, params=query)
+
+    async def post(self, path: str, body: Any) -> Any:
+        return await self._send("POST", path, json=body)
+
+    async def put(self, path: str, body: Any) -> Any:
+        return await self._send("PUT", path, json=body)
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        reading = method == "GET"
+        headers = self._headers(reading=reading)
+        try:
+            response = await self.http.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise ApiError(
+                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
+            ) from None
+        if response.status_code == 503 and reading and self.consistency:
+            # The projections are still applying the user's last write: show the page as it
+            # is rather than an error; the notice says the change is on its way.
+            retry = {**headers}
+            retry.pop(CONSISTENCY_HEADER, None)
+            response = await self.http.request(method, path, headers=retry, **kwargs)
+        if response.status_code >= 400:
+            raise _problem(response)
+        if not response.content:
+            return {}
+        return response.json()
+
+
+def _problem(response: httpx.Response) -> ApiError:
+    title, detail = response.reason_phrase or "Error", ""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        title = str(body.get("title") or title)
+        detail = str(body.get("detail") or "")
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            detail += " — " + "; ".join(
+                f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict)
+            )
+    return ApiError(response.status_code, title, detail or title)

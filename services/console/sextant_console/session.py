@@ -1,0 +1,70 @@
+"""Who is signed in: the bearer token kept in an HttpOnly cookie, and what its claims allow.
+
+The console reads the claims only to decide which pages and actions to offer; every API
+verifies the token and enforces the role table itself.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from sextant_kit.auth import Unauthenticated, principal_from_claims
+from sextant_kit.authz import Access, Principal, Role
+
+COOKIE = "sextant_console_token"
+MAX_TOKEN_LENGTH = 16_384
+
+
+class NotSignedIn(Exception):
+    def __init__(self, reason: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    principal: Principal
+    expires_at: float
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+    @property
+    def workspaces(self) -> list[str]:
+        return sorted(self.principal.workspace_roles)
+
+    def role(self, workspace_id: str | None) -> Role | None:
+        return self.principal.role_in(workspace_id)
+
+    def may(self, access: Access | str, workspace_id: str | None = None) -> bool:
+        return self.principal.may(Access(access), workspace_id)
+
+
+def session_from(token: str | None, *, now: float | None = None) -> Session:
+    """The session a token opens, or NotSignedIn saying why not."""
+    if not token:
+        raise NotSignedIn()
+    token = token.strip()
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise NotSignedIn("that token is too long to be a Sextant token")
+    try:
+        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        raise NotSignedIn("that is not a token (expected a JWT: three dot-separated parts)") from None
+    if not claims.get("sub"):
+        raise NotSignedIn("the token names no user (sub claim)")
+    expires = claims.get("exp")
+    if not isinstance(expires, int | float):
+        raise NotSignedIn("the token has no expiry (exp claim)")
+    if expires <= (time.time() if now is None else now):
+        raise NotSignedIn("the token has expired; get a new one")
+    try:
+        principal = principal_from_claims(claims)
+    except Unauthenticated as error:
+        raise NotSignedIn(str(error.detail)) from None
+    return Session(token, principal, float(expires))

@@ -1,0 +1,17 @@
+"""The console's pages, one router per area."""
+
+from fastapi import APIRouter
+
+from sextant_console.views import audit, discovery, feedback, home, roadmaps, strategy, versions
+
+PAGES: tuple[APIRouter, ...] = (
+    home.router,
+    roadmaps.router,
+    versions.router,
+    discovery.router,
+    feedback.router,
+    strategy.router,
+    audit.router,
+)
+
+__all__ = ["PAGES"]

@@ -1,0 +1,83 @@
+"""Signing in and out with a token, and the start pages."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sextant_console.session import COOKIE, NotSignedIn, session_from
+from sextant_console.web import (
+    Flash,
+    Page,
+    form_of,
+    redirect,
+    render,
+    safe_path,
+    set_session_cookie,
+)
+
+router = APIRouter()
+WORKSPACE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request, next: str = "/") -> Response:
+    return render(
+        request,
+        "login.html",
+        session=None,
+        flash=Flash.decode(request.cookies.get("sextant_console_flash")),
+        next=safe_path(next),
+    )
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await form_of(request)
+    try:
+        session = session_from(form.get("token"))
+    except NotSignedIn as error:
+        reason = error.reason or "paste your token to sign in"
+        return render(
+            request,
+            "login.html",
+            422,
+            session=None,
+            flash=Flash("error", reason),
+            next=safe_path(form.get("next", "/")),
+        )
+    response = redirect(
+        request, safe_path(form.get("next", "/")), notice=f"Signed in as {session.actor}."
+    )
+    set_session_cookie(response, request, session.token, request.app.state.settings.secure_cookies)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    response = redirect(request, "/login", notice="Signed out.")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+async def start(page: Page) -> Response:
+    only = page.session.workspaces
+    if len(only) == 1 and page.session.principal.organisation_role is None:
+        return RedirectResponse(f"/w/{only[0]}", status_code=303)
+    return page.render("home.html", workspaces=only)
+
+
+@router.get("/go")
+async def open_workspace(page: Page, workspace: str = "") -> Response:
+    workspace = workspace.strip()
+    if not WORKSPACE.match(workspace):
+        return redirect(page.request, "/", error="A workspace id is letters, digits, '.', '_' or '-'.")
+    return RedirectResponse(f"/w/{workspace}", status_code=303)
+
+
+@router.get("/w/{workspace}", response_class=HTMLResponse)
+async def workspace_home(workspace: str, page: Page) -> Response:
+    return page.render("workspace.html", ws=workspace, role=page.session.role(workspace))

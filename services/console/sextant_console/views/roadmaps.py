@@ -1,0 +1,181 @@
+"""Roadmaps: the list, the now/next/later board with prioritising and moving, the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.timeline import timeline_svg
+from sextant_console.web import BadForm, Id, Page, Workspace, form_of, redirect, required
+
+router = APIRouter()
+
+HORIZONS = ("now", "next", "later")
+COLUMNS = (*HORIZONS, "unscheduled")
+ITEM_TYPES = ("feature", "initiative", "epic", "experiment")
+MODELS = {
+    "rice": "reach, impact (0-3), confidence (%), effort",
+    "ice": "impact, confidence, ease (each 1-10)",
+    "wsjf": "business_value, time_criticality, risk_reduction, job_size",
+    "value_effort": "value, effort",
+}
+
+
+def _base(ws: str, rid: str) -> str:
+    return f"/w/{ws}/roadmaps/{rid}"
+
+
+@router.get("/w/{ws}/roadmaps", response_class=HTMLResponse)
+async def roadmaps(ws: Workspace, page: Page, cursor: str | None = None) -> Response:
+    if page.session.may(Access.READ, ws):
+        found = await page.api.get(
+            f"/v1/workspaces/{ws}/roadmaps", {"limit": page.page_size, "cursor": cursor}
+        )
+        published_only = False
+    else:
+        found = await page.api.get(
+            f"/v1/workspaces/{ws}/published-roadmaps", {"limit": page.page_size, "cursor": cursor}
+        )
+        published_only = True
+    return page.render(
+        "roadmaps.html",
+        ws=ws,
+        roadmaps=found["items"],
+        next_cursor=found.get("next_cursor"),
+        published_only=published_only,
+        may_write=page.session.may(Access.WRITE, ws),
+    )
+
+
+@router.post("/w/{ws}/roadmaps")
+async def create_roadmap(ws: Workspace, page: Page) -> Response:
+    form = await form_of(page.request)
+    name = required(form, "name", "Name")
+    made = await page.api.post(f"/v1/workspaces/{ws}/roadmaps", {"name": name})
+    return redirect(
+        page.request,
+        _base(ws, made["id"]),
+        notice=f"Roadmap “{name}” created.",
+        token=made.get("consistency_token"),
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}", response_class=HTMLResponse)
+async def board(ws: Workspace, rid: Id, page: Page) -> Response:
+    if not page.session.may(Access.READ, ws):
+        return redirect(page.request, f"{_base(ws, rid)}/versions")
+    roadmap = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/board", {"limit": page.page_size}
+    )
+    return page.render(
+        "board.html",
+        ws=ws,
+        roadmap=roadmap,
+        columns=[(c, found["columns"].get(c, []), found["totals"].get(c, 0)) for c in COLUMNS],
+        horizons=HORIZONS,
+        item_types=ITEM_TYPES,
+        models=MODELS,
+        may_write=page.session.may(Access.WRITE, ws),
+        may_publish=page.session.may(Access.PUBLISH, ws),
+        may_audit=page.session.may(Access.READ, ws),
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/items")
+async def add_item(ws: Workspace, rid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    title = required(form, "title", "Title")
+    kind = form.get("type", "feature")
+    made = await page.api.post(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items", {"title": title, "type": kind}
+    )
+    return redirect(
+        page.request,
+        _base(ws, rid),
+        notice=f"Added “{title}”.",
+        token=made.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/move")
+async def move(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    horizon = required(form, "horizon", "Horizon")
+    body: dict[str, Any] = {"horizon": horizon, "reason": form.get("reason", "").strip()}
+    quarter = form.get("quarter", "").strip()
+    if quarter:
+        body["timeframe"] = {"kind": "quarter", "value": quarter}
+    done = await page.api.post(f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/schedule", body)
+    title = form.get("title", "The item")
+    return redirect(
+        page.request,
+        _base(ws, rid),
+        notice=f"{title} moved to {horizon}.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/score")
+async def score(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    model = required(form, "model", "Model")
+    inputs = parse_inputs(required(form, "inputs", "Inputs"))
+    done = await page.api.post(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/scores",
+        {"model": model, "inputs": inputs},
+    )
+    return redirect(
+        page.request,
+        _base(ws, rid),
+        notice=f"{form.get('title', 'The item')} scored with {model}.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/top")
+async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    done = await page.api.put(f"/v1/workspaces/{ws}/roadmaps/{rid}/order", {"order": [iid]})
+    return redirect(
+        page.request,
+        _base(ws, rid),
+        notice=f"{form.get('title', 'The item')} is now first in the manual order.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/timeline", response_class=HTMLResponse)
+async def timeline(ws: Workspace, rid: Id, page: Page) -> Response:
+    roadmap = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/timeline", {"limit": page.page_size * 2}
+    )
+    return page.render(
+        "timeline.html",
+        ws=ws,
+        roadmap=roadmap,
+        items=found["items"],
+        total=found.get("total", len(found["items"])),
+        flagged=found.get("flagged", 0),
+        chart=timeline_svg(found["items"]),
+    )
+
+
+def parse_inputs(raw: str) -> dict[str, float]:
+    """``reach=2000, impact=2`` (commas, semicolons or spaces between pairs)."""
+    inputs: dict[str, float] = {}
+    for pair in raw.replace(";", ",").replace(",", " ").split():
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise BadForm(f"Inputs: write each as name=number, got {pair!r}")
+        try:
+            inputs[name.strip()] = float(value)
+        except ValueError:
+            raise BadForm(f"Inputs: {name} must be a number, got {value!r}") from None
+    if not inputs:
+        raise BadForm("Inputs: give at least one name=number")
+    return inputs

@@ -1,0 +1,134 @@
+"""Published roadmap versions, one version as its audience sees it, and the diff of two."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.web import BadForm, Id, Page, Workspace, form_of, redirect, required
+
+router = APIRouter()
+
+AUDIENCES = ("executives", "sales", "engineering", "customers")
+COLUMNS = ("now", "next", "later", "unscheduled")
+
+
+def _base(ws: str, rid: str) -> str:
+    return f"/w/{ws}/roadmaps/{rid}"
+
+
+async def _name(page: Page, ws: str, rid: str) -> str | None:
+    """The roadmap's name for those who may read it (stakeholders see the versions' titles)."""
+    if not page.session.may(Access.READ, ws):
+        return None
+    found = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
+    return str(found["name"])
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/versions", response_class=HTMLResponse)
+async def versions(ws: Workspace, rid: Id, page: Page, cursor: str | None = None) -> Response:
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/versions",
+        {"limit": page.page_size, "cursor": cursor},
+    )
+    items = found["items"]
+    return page.render(
+        "versions.html",
+        ws=ws,
+        rid=rid,
+        name=await _name(page, ws, rid),
+        versions=items,
+        next_cursor=found.get("next_cursor"),
+        audiences=AUDIENCES,
+        may_publish=page.session.may(Access.PUBLISH, ws),
+        may_read=page.session.may(Access.READ, ws),
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/versions")
+async def publish(ws: Workspace, rid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    body = {
+        "audience": required(form, "audience", "Audience"),
+        "title": required(form, "title", "Title"),
+        "notes": form.get("notes", "").strip(),
+    }
+    done = await page.api.post(f"/v1/workspaces/{ws}/roadmaps/{rid}/versions", body)
+    return redirect(
+        page.request,
+        f"{_base(ws, rid)}/versions",
+        notice=f"Published “{body['title']}” to {body['audience']}.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/versions/{number}", response_class=HTMLResponse)
+async def version(ws: Workspace, rid: Id, number: int, page: Page) -> Response:
+    found = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}/versions/{number}")
+    columns: dict[str, list[dict[str, Any]]] = {c: [] for c in COLUMNS}
+    for item in found["items"]:
+        columns[item.get("horizon") or "unscheduled"].append(item)
+    return page.render(
+        "version.html",
+        ws=ws,
+        rid=rid,
+        name=await _name(page, ws, rid),
+        version=found,
+        columns=[(c, columns[c]) for c in COLUMNS],
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/diff", response_class=HTMLResponse)
+async def compare(
+    ws: Workspace, rid: Id, page: Page, from_: str = "", to: str = ""
+) -> Response:
+    params = page.request.query_params
+    older, newer = params.get("from", from_), params.get("to", to)
+    if not (older.isdigit() and newer.isdigit()):
+        raise BadForm("choose two versions to compare")
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/diff", {"from": older, "to": newer}
+    )
+    base = f"/v1/workspaces/{ws}/roadmaps/{rid}/versions"
+    before = await page.api.get(f"{base}/{older}")
+    after = await page.api.get(f"{base}/{newer}")
+    changes = sum(
+        len(found[k]) for k in ("added", "removed", "moved", "rescored", "status_changed")
+    )
+    return page.render(
+        "diff.html",
+        ws=ws,
+        rid=rid,
+        name=await _name(page, ws, rid),
+        diff=found,
+        changes=changes,
+        columns=diff_board(found, before["items"], after["items"]),
+    )
+
+
+def diff_board(
+    found: dict[str, Any], before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The newer version's columns with each item marked added, moved, re-scored or
+    re-statused, and the removed items in the column they left, marked removed."""
+    marks: dict[str, list[str]] = {}
+    for kind in ("added", "moved", "rescored", "status_changed"):
+        for change in found[kind]:
+            marks.setdefault(change["item_id"], []).append(kind)
+    moved = {m["item_id"]: m["before"] for m in found["moved"]}
+    columns: dict[str, list[dict[str, Any]]] = {c: [] for c in COLUMNS}
+    for item in after:
+        item_id = item["item_id"]
+        columns[item.get("horizon") or "unscheduled"].append(
+            {**item, "marks": marks.get(item_id, []), "was": moved.get(item_id)}
+        )
+    removed = {r["item_id"] for r in found["removed"]}
+    for item in before:
+        if item["item_id"] in removed:
+            columns[item.get("horizon") or "unscheduled"].append(
+                {**item, "marks": ["removed"], "was": None}
+            )
+    return [(c, columns[c]) for c in COLUMNS]

@@ -1,0 +1,152 @@
+"""What every console page shares: the signed-in context, rendering, forms, notices and
+redirects after a write (post/redirect/get)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+import httpx
+from fastapi import Depends, Request
+from fastapi import Path as FastPath
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from sextant_console.client import Api
+from sextant_console.session import COOKIE, Session, session_from
+
+FLASH = "sextant_console_flash"
+MAX_FORM_BYTES = 64 * 1024
+
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+
+
+class BadForm(Exception):
+    """Input the console itself refuses before calling an API (shown like an API error)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Flash:
+    kind: str = ""
+    text: str = ""
+    token: str | None = None
+    """A write's consistency token: the next page's reads wait until it is applied."""
+
+    def encode(self) -> str:
+        raw = json.dumps({"k": self.kind, "t": self.text, "c": self.token})
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    @classmethod
+    def decode(cls, value: str | None) -> Flash:
+        if not value:
+            return cls()
+        try:
+            data = json.loads(base64.urlsafe_b64decode(value.encode()))
+            return cls(str(data["k"])[:20], str(data["t"])[:2000], data.get("c") or None)
+        except (ValueError, KeyError, TypeError):
+            return cls()
+
+
+@dataclass
+class Ctx:
+    request: Request
+    session: Session
+    api: Api
+    flash: Flash
+    page_size: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return render(self.request, template, status, session=self.session, flash=self.flash, **values)
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = templates.get_template(template).render(request=request, **values)
+    response = HTMLResponse(html, status_code=status)
+    if FLASH in request.cookies:
+        response.delete_cookie(FLASH, path="/", httponly=True, samesite="strict")
+    return response
+
+
+def redirect(
+    request: Request, to: str, *, notice: str = "", error: str = "", token: str | None = None
+) -> RedirectResponse:
+    """303 to a page of the console, carrying a one-time notice (and the write's token)."""
+    response = RedirectResponse(safe_path(to), status_code=303)
+    if notice or error or token:
+        flash = Flash("error" if error else "notice", error or notice, token)
+        response.set_cookie(
+            FLASH,
+            flash.encode(),
+            max_age=60,
+            path="/",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+def safe_path(to: str) -> str:
+    """Only paths of this console: never an open redirect."""
+    if not to.startswith("/") or to.startswith("//") or "\\" in to:
+        return "/"
+    return to
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """An urlencoded form body (the console's forms post nothing else)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise BadForm("the form is too large")
+    try:
+        return dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=200))
+    except (UnicodeDecodeError, ValueError):
+        raise BadForm("the form could not be read") from None
+
+
+def required(form: dict[str, str], name: str, label: str) -> str:
+    value = form.get(name, "").strip()
+    if not value:
+        raise BadForm(f"{label} is required")
+    return value
+
+
+def signed_in(request: Request) -> Ctx:
+    session = session_from(request.cookies.get(COOKIE))
+    flash = Flash.decode(request.cookies.get(FLASH))
+    http: httpx.AsyncClient = request.app.state.http
+    api = Api(http, session.token, flash.token)
+    return Ctx(request, session, api, flash, request.app.state.settings.page_size)
+
+
+Page = Annotated[Ctx, Depends(signed_in)]
+
+
+def set_session_cookie(response: Response, request: Request, token: str, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=secure or request.url.scheme == "https",
+    )
+
+
+Workspace = Annotated[str, FastPath(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
+Id = Annotated[str, FastPath(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
