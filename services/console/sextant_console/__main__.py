@@ -21,9 +21,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = defaults.model_copy(
         update={"host": options.host, "port": options.port, "api_url": options.api}
     )
-    uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, access_log=False
-    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False)
 
 
 if __name__ == "__main__":

@@ -54,14 +54,14 @@ def create_app(
         title="Sextant console", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.settings = settings
-    app.mount(
-        "/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"
-    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in PAGES:
         app.include_router(router)
 
     @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         if request.method == "POST" and not _same_origin(request):
             return PlainTextResponse("cross-site form posts are refused", status_code=403)
         response = await call_next(request)
@@ -75,8 +75,8 @@ def create_app(
         target = "/login"
         if request.method == "GET" and request.url.path != "/":
             target += "?next=" + _quote(request.url.path)
-        response = redirect(request, target, error=exc.reason) if exc.reason else redirect(
-            request, target
+        response = (
+            redirect(request, target, error=exc.reason) if exc.reason else redirect(request, target)
         )
         if exc.reason:
             response.delete_cookie(COOKIE, path="/")

@@ -55,7 +55,9 @@ def session_from(token: str | None, *, now: float | None = None) -> Session:
     try:
         claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.InvalidTokenError:
-        raise NotSignedIn("that is not a token (expected a JWT: three dot-separated parts)") from None
+        raise NotSignedIn(
+            "that is not a token (expected a JWT: three dot-separated parts)"
+        ) from None
     if not claims.get("sub"):
         raise NotSignedIn("the token names no user (sub claim)")
     expires = claims.get("exp")

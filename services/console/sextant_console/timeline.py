@@ -66,7 +66,7 @@ def timeline_svg(items: Sequence[Mapping[str, Any]]) -> Markup:
         note = " — scheduled before what it depends on" if flagged else ""
         bar = max((end - start).days * scale, 3)
         parts.append(
-            f'<g><title>{escape(title)}: {start.isoformat()} to {end.isoformat()}'
+            f"<g><title>{escape(title)}: {start.isoformat()} to {end.isoformat()}"
             f" ({escape(str(item.get('horizon')))}){note}</title>"
             f'<text x="4" y="{y + 16}" font-size="12" fill="#111827">{escape(label)}</text>'
             f'<rect x="{x(start):.1f}" y="{y + 4}" width="{bar:.1f}" height="{ROW - 8}"'

@@ -71,7 +71,9 @@ class Ctx:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        return render(self.request, template, status, session=self.session, flash=self.flash, **values)
+        return render(
+            self.request, template, status, session=self.session, flash=self.flash, **values
+        )
 
 
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:

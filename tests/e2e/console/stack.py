@@ -95,15 +95,13 @@ def _process(
                 process.wait()
 
 
-def _wait_ready(
-    url: str, process: subprocess.Popen[bytes], log_path: Path, within: float
-) -> None:
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log_path: Path, within: float) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                f"{process.args} exited with {process.returncode}:\n"
-                f"{log_path.read_text()[-4000:]}"
+                f"{process.args!r} exited with {process.returncode}:\n"
+                + log_path.read_text()[-4000:]
             )
         try:
             if httpx.get(url, timeout=2).status_code < 500:

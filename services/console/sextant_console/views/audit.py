@@ -30,7 +30,8 @@ async def history(
         if not subject:
             raise BadForm("Entity id is required")
         found = await page.api.get(
-            f"/v1/{service}/audit", {"subject": subject, "workspace_id": workspace, "cursor": cursor, "limit": 100},
+            f"/v1/{service}/audit",
+            {"subject": subject, "workspace_id": workspace, "cursor": cursor, "limit": 100},
         )
         entries = found["items"]
         next_cursor = found.get("next_cursor")

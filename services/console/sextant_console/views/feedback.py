@@ -87,9 +87,7 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     """Merge a duplicate (from the form) into this item."""
     form = await form_of(page.request)
     duplicate = required(form, "duplicate_id", "Duplicate")
-    done = await page.api.post(
-        f"/v1/workspaces/{ws}/feedback/{duplicate}/merge", {"into_id": fid}
-    )
+    done = await page.api.post(f"/v1/workspaces/{ws}/feedback/{duplicate}/merge", {"into_id": fid})
     return redirect(
         page.request,
         f"/w/{ws}/feedback/{fid}",

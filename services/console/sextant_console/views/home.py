@@ -74,7 +74,9 @@ async def start(page: Page) -> Response:
 async def open_workspace(page: Page, workspace: str = "") -> Response:
     workspace = workspace.strip()
     if not WORKSPACE.match(workspace):
-        return redirect(page.request, "/", error="A workspace id is letters, digits, '.', '_' or '-'.")
+        return redirect(
+            page.request, "/", error="A workspace id is letters, digits, '.', '_' or '-'."
+        )
     return RedirectResponse(f"/w/{workspace}", status_code=303)
 
 

@@ -31,9 +31,7 @@ async def organisation_tree(page: Page, period: str = "", cursor: str | None = N
 
 @router.get("/w/{ws}/objectives", response_class=HTMLResponse)
 async def workspace_tree(ws: Workspace, page: Page, cursor: str | None = None) -> Response:
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/objectives", {"cursor": cursor, "limit": 200}
-    )
+    found = await page.api.get(f"/v1/workspaces/{ws}/objectives", {"cursor": cursor, "limit": 200})
     return page.render(
         "objectives.html",
         ws=ws,

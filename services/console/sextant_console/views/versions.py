@@ -82,9 +82,7 @@ async def version(ws: Workspace, rid: Id, number: int, page: Page) -> Response:
 
 
 @router.get("/w/{ws}/roadmaps/{rid}/diff", response_class=HTMLResponse)
-async def compare(
-    ws: Workspace, rid: Id, page: Page, from_: str = "", to: str = ""
-) -> Response:
+async def compare(ws: Workspace, rid: Id, page: Page, from_: str = "", to: str = "") -> Response:
     params = page.request.query_params
     older, newer = params.get("from", from_), params.get("to", to)
     if not (older.isdigit() and newer.isdigit()):
