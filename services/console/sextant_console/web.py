@@ -31,6 +31,16 @@ templates = Environment(
 )
 
 
+def _short(value: Any, limit: int = 240) -> str:
+    """A value as compact JSON, cut to ``limit`` characters (audit values can be whole
+    published snapshots)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+templates.filters["short"] = _short
+
+
 class BadForm(Exception):
     """Input the console itself refuses before calling an API (shown like an API error)."""
 

@@ -1,0 +1,396 @@
+"""The main flows of the console in a real browser: sign in with a token, prioritise and
+move a roadmap item, publish versions and see the diff, link feedback to a problem, merge
+duplicates, the objective tree, the audit history; a stakeholder sees only what was
+published. Each page's screenshot is saved under ``screenshots/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver import Chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+from sextant_kit.authz import Role
+
+from tests.e2e.console.conftest import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
+
+
+@dataclass
+class World:
+    """What the API set up before the browser arrives, and what the flows add."""
+
+    roadmap: str
+    draft: str
+    items: dict[str, str]
+    problem: str
+    feedback: dict[str, str]
+    objective: str
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _ok(response: Any) -> Any:
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def world(console_stack: Stack) -> Iterator[World]:
+    admin = console_stack.token("admin.ada", Role.ADMIN, organisation=True)
+    pm = console_stack.token("pm.ana", Role.PRODUCT_MANAGER)
+    ws = console_stack.workspace
+    with console_stack.client(pm) as api, console_stack.client(admin) as org:
+        roadmap = _ok(api.post(f"/workspaces/{ws}/roadmaps", json={"name": "Checkout"}))["id"]
+        draft = _ok(api.post(f"/workspaces/{ws}/roadmaps", json={"name": "Secret draft"}))["id"]
+        items = {}
+        for title, horizon, quarter in (
+            ("One-click pay", "now", "2026-Q3"),
+            ("Saved carts", "next", "2026-Q4"),
+            ("Fraud checks", "later", None),
+        ):
+            path = f"/workspaces/{ws}/roadmaps/{roadmap}/items"
+            item = _ok(api.post(path, json={"title": title, "type": "feature"}))["id"]
+            body: dict[str, Any] = {"horizon": horizon}
+            if quarter:
+                body["timeframe"] = {"kind": "quarter", "value": quarter}
+            _ok(api.post(f"{path}/{item}/schedule", json=body))
+            items[title] = item
+        problem = _ok(
+            api.post(
+                f"/workspaces/{ws}/problems",
+                json={
+                    "title": "Exporting data is painful",
+                    "statement": "Teams copy roadmaps into spreadsheets by hand",
+                    "severity": 4,
+                    "frequency": 4,
+                },
+            )
+        )["id"]
+        _ok(
+            api.post(
+                f"/workspaces/{ws}/opportunities",
+                json={"title": "Self-serve exports", "problem_ids": [problem]},
+            )
+        )
+        texts = {
+            "csv": "Please let me export the roadmap to CSV for our steering meeting",
+            "csv-again": "Please let me export the roadmap to CSV for the steering meeting",
+            "slow": "The board is slow to load on my phone",
+        }
+        batch = _ok(
+            api.post(
+                f"/workspaces/{ws}/feedback/batch",
+                json={"items": [{"text": t, "source": "email"} for t in texts.values()]},
+            )
+        )
+        feedback = {k: r["id"] for k, r in zip(texts, batch["results"], strict=True)}
+        parent = _ok(
+            org.post(
+                "/organisation/objectives",
+                json={"title": "Grow net revenue", "period": {"quarter": "2026-Q3"}},
+            )
+        )["id"]
+        objective = _ok(
+            api.post(
+                f"/workspaces/{ws}/objectives",
+                json={
+                    "title": "Convert more buyers",
+                    "period": {"quarter": "2026-Q3"},
+                    "parent_id": parent,
+                },
+            )
+        )["id"]
+        kr = _ok(
+            api.post(
+                f"/workspaces/{ws}/objectives/{objective}/key-results",
+                json={
+                    "title": "Checkout conversion",
+                    "baseline": 40,
+                    "target": 50,
+                    "unit": "%",
+                    "direction": "increase",
+                },
+            )
+        )["key_result_id"]
+        _ok(
+            api.post(
+                f"/workspaces/{ws}/objectives/{objective}/key-results/{kr}/check-ins",
+                json={"value": 45, "confidence": 0.8},
+            )
+        )
+    yield World(roadmap, draft, items, problem, feedback, objective)
+
+
+def wait(browser: Chrome, within: float = 15) -> WebDriverWait[Chrome]:
+    return WebDriverWait(browser, within)
+
+
+def shot(browser: Chrome, screenshots: Path, name: str) -> None:
+    browser.save_screenshot(str(screenshots / f"{name}.png"))
+
+
+def notice(browser: Chrome, text: str) -> WebElement:
+    """The one-time notice a write leaves on the next page."""
+    return wait(browser).until(
+        ec.visibility_of_element_located(
+            (By.XPATH, f"//*[@role='status' and contains(., {_literal(text)})]")
+        )
+    )
+
+
+def _literal(text: str) -> str:
+    return f'"{text}"' if '"' not in text else f"'{text}'"
+
+
+def sign_in(browser: Chrome, stack: Stack, token: str, screenshots: Path | None = None) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{stack.web}/login")
+    field_ = wait(browser).until(ec.element_to_be_clickable((By.ID, "token")))
+    field_.send_keys(token)
+    if screenshots is not None:
+        shot(browser, screenshots, "01-login")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    notice(browser, "Signed in as")
+
+
+def card(browser: Chrome, item_id: str) -> WebElement:
+    return browser.find_element(By.ID, f"item-{item_id}")
+
+
+def in_column(browser: Chrome, column: str, item_id: str) -> bool:
+    found = browser.find_elements(By.CSS_SELECTOR, f"section.column-{column} #item-{item_id}")
+    return bool(found)
+
+
+def test_sign_in_with_a_token_and_see_the_board(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    pm = console_stack.token("pm.ana", Role.PRODUCT_MANAGER)
+    sign_in(browser, console_stack, pm, screenshots)
+    # A token for one workspace opens that workspace.
+    assert browser.current_url.endswith(f"/w/{console_stack.workspace}")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    shot(browser, screenshots, "02-workspace")
+    browser.find_element(By.LINK_TEXT, "Roadmaps").click()
+    wait(browser).until(ec.element_to_be_clickable((By.LINK_TEXT, "Checkout"))).click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "col-now")))
+    assert in_column(browser, "now", world.items["One-click pay"])
+    assert in_column(browser, "next", world.items["Saved carts"])
+    assert in_column(browser, "later", world.items["Fraud checks"])
+    # The token never reaches the page: it lives in an HttpOnly cookie.
+    assert pm not in browser.page_source
+    assert browser.execute_script("return document.cookie") == ""
+    world.notes["board"] = browser.current_url
+    shot(browser, screenshots, "03-board")
+
+
+def test_prioritise_and_move_an_item(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    browser.get(world.notes["board"])
+    pay = world.items["One-click pay"]
+    card(browser, pay).find_element(By.TAG_NAME, "summary").click()
+    Select(browser.find_element(By.ID, f"model-{pay}")).select_by_value("rice")
+    browser.find_element(By.ID, f"inputs-{pay}").send_keys(
+        "reach=2000 impact=2 confidence=80 effort=4"
+    )
+    shot(browser, screenshots, "04-prioritise-form")
+    card(browser, pay).find_element(By.XPATH, ".//button[normalize-space()='Score']").click()
+    notice(browser, "scored with rice")
+    assert "rice 800" in card(browser, pay).text
+
+    # A bad input comes back as the API's problem detail, not a stack trace.
+    card(browser, pay).find_element(By.TAG_NAME, "summary").click()
+    browser.find_element(By.ID, f"inputs-{pay}").send_keys("reach=2000 impact=9")
+    card(browser, pay).find_element(By.XPATH, ".//button[normalize-space()='Score']").click()
+    error = wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, "[role=alert]")))
+    assert "impact" in error.text
+    shot(browser, screenshots, "05-problem-shown")
+
+    carts = world.items["Saved carts"]
+    Select(browser.find_element(By.ID, f"move-{carts}")).select_by_value("now")
+    card(browser, carts).find_element(By.XPATH, ".//button[starts-with(., 'Move')]").click()
+    notice(browser, "Saved carts moved to now")
+    assert in_column(browser, "now", carts)
+    assert not in_column(browser, "next", carts)
+
+    fraud = world.items["Fraud checks"]
+    card(browser, fraud).find_element(By.TAG_NAME, "summary").click()
+    card(browser, fraud).find_element(By.XPATH, ".//button[starts-with(., 'Rank first')]").click()
+    notice(browser, "now first in the manual order")
+    shot(browser, screenshots, "06-board-after-moves")
+
+
+def test_timeline_chart(browser: Chrome, world: World, screenshots: Path) -> None:
+    browser.get(world.notes["board"])
+    browser.find_element(By.LINK_TEXT, "Timeline").click()
+    chart = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "svg.timeline")))
+    assert "One-click pay" in chart.get_attribute("innerHTML")
+    shot(browser, screenshots, "07-timeline")
+
+
+def test_publish_two_versions_and_see_the_diff(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    versions = f"{world.notes['board']}/versions"
+
+    def publish(title: str) -> None:
+        browser.get(versions)
+        Select(browser.find_element(By.ID, "audience")).select_by_value("executives")
+        browser.find_element(By.ID, "version-title").send_keys(title)
+        browser.find_element(By.XPATH, "//button[normalize-space()='Publish version']").click()
+        notice(browser, f"Published “{title}”")
+
+    publish("Q3 plan")
+    browser.get(world.notes["board"])
+    pay = world.items["One-click pay"]
+    Select(browser.find_element(By.ID, f"move-{pay}")).select_by_value("later")
+    card(browser, pay).find_element(By.XPATH, ".//button[starts-with(., 'Move')]").click()
+    notice(browser, "One-click pay moved to later")
+    publish("Q3 plan, revised")
+    shot(browser, screenshots, "08-versions")
+
+    Select(browser.find_element(By.ID, "from")).select_by_value("1")
+    Select(browser.find_element(By.ID, "to")).select_by_value("2")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Show differences']").click()
+    moved = wait(browser).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, "li.item.mark-moved"))
+    )
+    assert "One-click pay" in moved.text
+    assert "from now" in moved.text
+    assert moved.find_element(By.XPATH, "ancestor::section//h2").text.startswith("Later")
+    shot(browser, screenshots, "09-diff")
+    browser.get(f"{versions}/2")
+    wait(browser).until(ec.presence_of_element_located((By.ID, "col-later")))
+    shot(browser, screenshots, "10-version")
+
+
+def test_link_feedback_to_a_problem_and_merge_a_duplicate(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    ws = console_stack.workspace
+    browser.get(f"{console_stack.web}/w/{ws}/feedback")
+    browser.find_element(By.ID, "q").send_keys("export CSV")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Apply']").click()
+    wait(browser).until(ec.url_contains("q=export"))
+    texts = [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".feedback-item .text")]
+    assert len(texts) == 2
+    assert all("export" in t for t in texts)
+    shot(browser, screenshots, "11-inbox-filtered")
+
+    browser.get(f"{console_stack.web}/w/{ws}/feedback/{world.feedback['csv']}")
+    Select(browser.find_element(By.ID, "problem")).select_by_value(world.problem)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Link']").click()
+    notice(browser, "Linked to the problem")
+    assert browser.find_element(By.ID, "link-count").text == "1"
+
+    duplicate = world.feedback["csv-again"]
+    merge = wait(browser).until(
+        ec.element_to_be_clickable(
+            (By.XPATH, f"//input[@value='{duplicate}']/following-sibling::button")
+        )
+    )
+    shot(browser, screenshots, "12-feedback-item")
+    merge.click()
+    wait(browser).until(ec.alert_is_present()).accept()
+    notice(browser, "Merged the duplicate")
+    assert not browser.find_elements(By.XPATH, f"//input[@value='{duplicate}']")
+
+    # Discovery counts the link once it has read the feedback event from Kafka.
+    scoreboard = f"{console_stack.web}/w/{ws}/opportunities"
+
+    def counted(driver: Chrome) -> bool:
+        driver.get(scoreboard)
+        cell = driver.find_elements(By.CSS_SELECTOR, f"#problem-{world.problem} .feedback-count")
+        return bool(cell) and cell[0].text == "1"
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(counted)
+    assert "Self-serve exports" in browser.find_element(By.CSS_SELECTOR, "table.scoreboard").text
+    shot(browser, screenshots, "13-scoreboard")
+
+
+def test_objective_tree_and_audit_history(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    ws = console_stack.workspace
+    browser.get(f"{console_stack.web}/w/{ws}/objectives")
+    row = wait(browser).until(
+        ec.presence_of_element_located(
+            (By.XPATH, "//*[@class='objective-row' and contains(., 'Convert more buyers')]")
+        )
+    )
+    assert row.find_element(By.TAG_NAME, "meter").get_attribute("value") == "0.5"
+    shot(browser, screenshots, "14-objectives")
+
+    browser.get(world.notes["board"])
+    browser.find_element(By.LINK_TEXT, "History").click()
+    moved = wait(browser).until(
+        ec.presence_of_element_located(
+            (
+                By.XPATH,
+                "//li[@class='audit-entry' and .//td[@class='after' and contains(., 'later')]]",
+            )
+        )
+    )
+    assert "pm.ana" in moved.text
+    shot(browser, screenshots, "15-audit")
+
+    admin = console_stack.token("admin.ada", Role.ADMIN, organisation=True)
+    sign_in(browser, console_stack, admin)
+    browser.get(f"{console_stack.web}/objectives")
+    wait(browser).until(
+        ec.presence_of_element_located(
+            (By.XPATH, "//li[.//span[.='Grow net revenue']]//span[.='Convert more buyers']")
+        )
+    )
+    shot(browser, screenshots, "16-objective-tree")
+
+
+def test_a_stakeholder_sees_only_published_roadmaps(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    ws = console_stack.workspace
+    sign_in(browser, console_stack, console_stack.token("sam.stake", Role.STAKEHOLDER))
+    browser.get(f"{console_stack.web}/w/{ws}/roadmaps")
+    listed = wait(browser).until(ec.presence_of_element_located((By.TAG_NAME, "table"))).text
+    assert "Checkout" in listed
+    assert "Secret draft" not in listed
+    nav = browser.find_element(By.CSS_SELECTOR, "nav[aria-label=Main]").text
+    assert "Feedback" not in nav
+    assert "Audit" not in nav
+    shot(browser, screenshots, "17-stakeholder-roadmaps")
+
+    browser.find_element(By.LINK_TEXT, "Checkout").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "from")))
+    assert not browser.find_elements(By.ID, "audience")  # no publishing offered
+    shot(browser, screenshots, "18-stakeholder-versions")
+
+    browser.get(world.notes["board"])  # the board is the team's: the published versions instead
+    wait(browser).until(ec.url_contains("/versions"))
+
+    browser.get(f"{console_stack.web}/w/{ws}/feedback")
+    problem = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".problem")))
+    assert "403" in problem.text
+    assert "Your role does not allow this" in problem.text
+    assert "Traceback" not in browser.page_source
+    shot(browser, screenshots, "19-stakeholder-forbidden")
+
+    browser.get(f"{console_stack.web}/w/{ws}/roadmaps/{world.draft}/versions/1")
+    problem = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".problem")))
+    assert "404" in problem.text
+
+
+def test_signing_out_forgets_the_token(browser: Chrome, console_stack: Stack) -> None:
+    sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
+    notice(browser, "Signed out")
+    browser.get(f"{console_stack.web}/w/{console_stack.workspace}/roadmaps")
+    wait(browser).until(ec.url_contains("/login"))
