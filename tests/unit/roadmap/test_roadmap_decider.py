@@ -6,7 +6,7 @@ import pytest
 from sextant_kit import Conflict, DomainError, NotFound
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain import events as e
-from sextant_roadmap.domain.roadmap import TRANSITIONS
+from sextant_roadmap.domain.roadmap import TRANSITIONS, decide
 from sextant_roadmap.domain.state import evolve, initial_state
 
 from tests.unit.roadmap.builders import (
@@ -270,3 +270,42 @@ def test_reordering_unknown_or_repeated_items_is_rejected() -> None:
     spec.given(BASE).when(command(c.ReorderItems, order=[A, A])).then_raises(
         DomainError, match="more than once"
     )
+
+
+def test_a_batch_adds_each_item_and_schedules_those_with_a_horizon() -> None:
+    cmd = command(
+        c.AddItems,
+        items=[
+            {"item_id": A, "title": "Wallet", "type": "feature"},
+            {
+                "item_id": B,
+                "title": "Carts",
+                "type": "epic",
+                "horizon": "next",
+                "timeframe": {"kind": "quarter", "value": "2026-Q4"},
+            },
+        ],
+    )
+    events = decide(cmd, evolve(initial_state(), created()))
+    assert [type(ev).__name__ for ev in events] == ["ItemAdded", "ItemAdded", "ItemScheduled"]
+    scheduled = events[2]
+    assert isinstance(scheduled, e.ItemScheduled)
+    assert (scheduled.item_id, scheduled.to_horizon, scheduled.from_horizon) == (B, "next", None)
+    assert scheduled.to_timeframe is not None
+    assert scheduled.to_timeframe.label == "2026-Q4"
+
+
+def test_a_batch_with_a_bad_item_adds_nothing_and_names_it() -> None:
+    repeated = command(
+        c.AddItems,
+        items=[{"item_id": A, "title": "W", "type": "feature"}] * 2,
+    )
+    spec.given([created()]).when(repeated).then_raises(DomainError, match="more than once")
+    existing = command(
+        c.AddItems,
+        items=[
+            {"item_id": X, "title": "New", "type": "feature"},
+            {"item_id": A, "title": "Old", "type": "feature"},
+        ],
+    )
+    spec.given(BASE).when(existing).then_raises(Conflict, match=f"items[1]: item {A} is already")

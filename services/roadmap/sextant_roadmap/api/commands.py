@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -63,6 +64,28 @@ def router(sender: Sender) -> APIRouter:
             if_match=if_match,
             status=201,
         )
+
+    @api.post("/roadmaps/{roadmap_id}/items/batch")
+    async def add_items(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        body: bodies.ItemsIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        """Up to 1,000 items in one transaction (an import), each optionally scheduled;
+        answers the new item ids in order. One bad item refuses the whole batch, naming it."""
+        ids = [
+            new_id(ctx.tenant_id, f"{idempotency_key}/{n}" if idempotency_key else None)
+            for n in range(len(body.items))
+        ]
+        items = [{**i.model_dump(), "item_id": n} for i, n in zip(body.items, ids, strict=True)]
+        command = c.AddItems(**on(workspace_id, roadmap_id, ctx), items=items)
+        answer = await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+        return {**json.loads(bytes(answer.body)), "item_ids": [str(i) for i in ids]}
 
     @api.patch("/roadmaps/{roadmap_id}/items/{item_id}")
     async def change_item(

@@ -70,6 +70,30 @@ class AddItem(OnRoadmap):
     opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
 
 
+class NewItem(BaseModel):
+    """One item of a batch: what ``AddItem`` takes, and optionally where it goes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_id: UUID
+    title: Name
+    description: Text = ""
+    type: ItemType
+    owner: Ref | None = None
+    team: Ref | None = None
+    item_workspace_id: WorkspaceRef | None = None
+    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    horizon: Horizon | None = None
+    timeframe: TimeframeIn | None = None
+
+
+class AddItems(OnRoadmap):
+    """Many items at once (an import): all are added, or none."""
+
+    items: list[NewItem] = Field(min_length=1, max_length=1000)
+
+
 class ChangeItemDetails(OnRoadmap):
     """Fields left out stay as they are."""
 
@@ -155,6 +179,7 @@ class RecordDeliveryStatus(OnRoadmap):
 RoadmapCommand = (
     CreateRoadmap
     | AddItem
+    | AddItems
     | ChangeItemDetails
     | ChangeItemStatus
     | ScoreItem

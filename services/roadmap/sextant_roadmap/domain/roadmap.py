@@ -10,6 +10,7 @@ from sextant_kit import Conflict, Decider, DomainError, NotFound
 from sextant_roadmap.domain.commands import (
     AddDependency,
     AddItem,
+    AddItems,
     ChangeItemDetails,
     ChangeItemStatus,
     CommitToDelivery,
@@ -35,7 +36,14 @@ from sextant_roadmap.domain.links import (
     record_delivery_status,
     remove_dependency,
 )
-from sextant_roadmap.domain.rules import add_item, change_details, reorder, schedule, score
+from sextant_roadmap.domain.rules import (
+    add_item,
+    add_items,
+    change_details,
+    reorder,
+    schedule,
+    score,
+)
 from sextant_roadmap.domain.state import Item, Roadmap, evolve, initial_state
 
 TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
@@ -68,6 +76,8 @@ def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
             return _create(command, state)
         case AddItem():
             return add_item(command, state)
+        case AddItems():
+            return add_items(command, state)
         case ChangeItemDetails():
             return change_details(command, item_of(state, command.item_id))
         case ChangeItemStatus():

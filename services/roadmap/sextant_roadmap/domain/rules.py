@@ -8,6 +8,7 @@ from sextant_roadmap.domain import schedule as timing
 from sextant_roadmap.domain import scoring
 from sextant_roadmap.domain.commands import (
     AddItem,
+    AddItems,
     ChangeItemDetails,
     ReorderItems,
     ScheduleItem,
@@ -52,6 +53,37 @@ def add_item(command: AddItem, state: Roadmap) -> list[RoadmapEvent]:
             added_at=command.at,
         )
     ]
+
+
+def add_items(command: AddItems, state: Roadmap) -> list[RoadmapEvent]:
+    """Each item as ``add_item`` adds it, then scheduled when the batch names a horizon."""
+    ids = [n.item_id for n in command.items]
+    if len(set(ids)) != len(ids):
+        raise DomainError("the batch names an item more than once", field="body.items")
+    on = {k: getattr(command, k) for k in ("roadmap_id", "tenant_id", "workspace_id", "at")}
+    events: list[RoadmapEvent] = []
+    for n, new in enumerate(command.items):
+        fields = new.model_dump(exclude={"horizon", "timeframe"})
+        try:
+            added = add_item(AddItem(**on, **fields), state)
+        except Conflict as error:
+            raise Conflict(f"items[{n}]: {error.detail}", code=error.code) from None
+        except DomainError as error:
+            raise DomainError(
+                f"items[{n}]: {error.detail}", field=f"body.items.{n}", code=error.code
+            ) from None
+        events += added
+        if new.horizon is not None:
+            item = Item(
+                item_id=new.item_id,
+                workspace_id=new.item_workspace_id or state.workspace_id,
+                title=new.title,
+                description=new.description,
+                type=new.type,
+            )
+            step = ScheduleItem(**on, item_id=new.item_id, horizon=new.horizon)
+            events += schedule(step.model_copy(update={"timeframe": new.timeframe}), item)
+    return events
 
 
 def change_details(command: ChangeItemDetails, item: Item) -> list[RoadmapEvent]:
