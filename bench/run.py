@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
     "ceilings": ceilings.run,
     "feedback_import": feedback_import.run,
     "projection_rebuild": projection_rebuild.run,
+    "console_render": lambda: __import__("bench.console_render", fromlist=["run"]).run(),
     # Last: its 14 GB fill leaves the server checkpointing for a while.
     "growth": growth.run,
 }
