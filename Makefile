@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv venv-testcontainers bench soak schemas contracts k8s-validate infra-up infra-down infra-status migrate run test test-unit check format clean
+.PHONY: help venv venv-testcontainers bench soak schemas contracts k8s-validate infra-up infra-down infra-status migrate run console browser test test-unit check format clean
 
 help:
 	@echo "make run         set up everything and run the platform (API on http://127.0.0.1:8000)"
+	@echo "                 and the web console (http://127.0.0.1:8080)"
+	@echo "make console     only the web console, against SEXTANT_CONSOLE_API_URL"
 	@echo "make test        set up everything and run the whole test suite"
 	@echo "make check       ruff and mypy --strict"
 	@echo "make schemas     regenerate schemas/ (event JSON Schemas, asyncapi.yaml, openapi/)"
@@ -40,9 +42,20 @@ migrate: venv infra-up
 
 # Locally the caller is named by X-Sextant-* headers; set SEXTANT_AUTH_MODE=jwt (and the
 # identity provider's keys) to require bearer tokens, as every deployment does.
+# The console runs beside the platform in its own process and stops with it.
 run: venv infra-up
 	@echo "Sextant API: http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000}  (OpenAPI: /docs, metrics: /metrics)"
+	@echo "Sextant console: http://127.0.0.1:$${SEXTANT_CONSOLE_PORT:-8080}  (sign in with a token)"
+	$(BIN)/python -m sextant_console --api http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000} & \
+	console=$$!; trap 'kill $$console' EXIT; \
 	SEXTANT_AUTH_MODE=$${SEXTANT_AUTH_MODE:-dev} $(BIN)/sextant-run all
+
+console: venv
+	$(BIN)/python -m sextant_console
+
+# Debian's headless Chromium and chromedriver for the console's browser tests (once).
+browser:
+	@scripts/console/browser.sh
 
 # SEXTANT_TEST_INFRA=testcontainers: the suite starts Kafka and PostgreSQL containers itself.
 ifeq ($(SEXTANT_TEST_INFRA),testcontainers)
@@ -51,7 +64,7 @@ else
 TEST_INFRA := infra-up
 endif
 
-test: venv $(TEST_INFRA)
+test: venv $(TEST_INFRA) browser
 	$(BIN)/pytest
 
 venv-testcontainers: venv
