@@ -1,0 +1,263 @@
+"""The console's pages against a fake API (httpx's MockTransport): what it calls, what it
+shows, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from sextant_console import ConsoleSettings, create_app
+from sextant_console.session import COOKIE, NotSignedIn, session_from
+from sextant_console.timeline import timeline_svg
+from sextant_console.views.roadmaps import parse_inputs
+from sextant_console.web import BadForm, safe_path
+
+SECRET = "unit-tests-only-not-a-real-signing-key-0123456789"
+RID = "5af25768-21e2-40a5-aa48-65ed010e8c12"
+IID = "dcf1dd81-0d2d-4ed6-a8b5-e71b1727432b"
+
+
+def token(role: str = "product_manager", *, expires_in: int = 3600, **claims: Any) -> str:
+    body = {
+        "sub": "pm.ana",
+        "exp": int(time.time()) + expires_in,
+        "sextant_tenant": "acme",
+        "sextant_workspaces": {"mobile": role},
+        **claims,
+    }
+    return jwt.encode(body, SECRET, algorithm="HS256")
+
+
+class FakeApi:
+    """Answers by (method, path); records every request."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], httpx.Response] = {}
+        self.seen: list[httpx.Request] = []
+
+    def on(self, method: str, path: str, status: int = 200, body: Any = None) -> None:
+        headers = {
+            "content-type": "application/problem+json" if status >= 400 else "application/json"
+        }
+        self.answers[(method, path)] = httpx.Response(status, json=body or {}, headers=headers)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        found = self.answers.get((request.method, request.url.path))
+        if found is None:
+            return httpx.Response(404, json={"title": "Not Found", "detail": "no such thing"})
+        return found
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+async def client(api: FakeApi) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(ConsoleSettings(api_url="http://api.test"), transport=httpx.MockTransport(api))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://console.test"
+        ) as test_client,
+    ):
+        yield test_client
+
+
+def sign_in(client: httpx.AsyncClient, raw: str) -> None:
+    client.cookies.set(COOKIE, raw)
+
+
+async def test_pages_need_a_token(client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/w/mobile/roadmaps/{RID}")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/login?next=/w/mobile/roadmaps/{RID}"
+
+
+async def test_sign_in_keeps_the_token_in_a_strict_httponly_cookie(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.post("/login", data={"token": token(), "next": "/w/mobile"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/w/mobile"
+    cookie = next(v for k, v in answer.headers.multi_items() if k == "set-cookie" and COOKIE in v)
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("not a token", "not a token"), (token(expires_in=-10), "expired")],
+)
+async def test_a_bad_token_is_refused_with_a_reason(
+    client: httpx.AsyncClient, raw: str, reason: str
+) -> None:
+    answer = await client.post("/login", data={"token": raw})
+    assert answer.status_code == 422
+    assert reason in answer.text
+    assert raw not in answer.text or raw == "not a token"
+
+
+async def test_sign_in_never_redirects_elsewhere(client: httpx.AsyncClient) -> None:
+    answer = await client.post("/login", data={"token": token(), "next": "//evil.example/"})
+    assert answer.headers["location"] == "/"
+
+
+async def test_a_stakeholder_lists_published_roadmaps_and_gets_no_actions(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/published-roadmaps",
+        body={
+            "items": [{"roadmap_id": RID, "name": "Checkout", "latest_version": 2}],
+            "next_cursor": None,
+        },
+    )
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile/roadmaps")
+    assert page.status_code == 200
+    assert f"/w/mobile/roadmaps/{RID}/versions" in page.text
+    assert "Create roadmap" not in page.text
+    assert "Feedback" not in page.text
+    assert [r.url.path for r in api.seen] == ["/v1/workspaces/mobile/published-roadmaps"]
+    assert api.seen[0].headers["authorization"].startswith("Bearer ")
+
+
+async def test_an_api_refusal_is_explained_not_a_stack_trace(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/feedback",
+        403,
+        {"title": "Forbidden", "status": 403, "detail": "sam may not read in workspace mobile"},
+    )
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile/feedback")
+    assert page.status_code == 403
+    assert "sam may not read in workspace mobile" in page.text
+    assert "Your role does not allow this" in page.text
+
+
+async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}/schedule"
+    api.on("POST", path, body={"id": RID, "consistency_token": "roadmap:42"})
+    sign_in(client, token())
+    answer = await client.post(
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/move",
+        data={"horizon": "next", "title": "One-click pay"},
+        headers={"origin": "http://console.test"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
+    assert json.loads(api.seen[-1].content) == {"horizon": "next", "reason": ""}
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/roadmaps/{RID}/board",
+        body={
+            "columns": {"now": [], "next": [], "later": [], "unscheduled": []},
+            "totals": {"now": 0, "next": 0, "later": 0, "unscheduled": 0},
+        },
+    )
+    page = await client.get(f"/w/mobile/roadmaps/{RID}")
+    assert "One-click pay moved to next." in page.text
+    assert api.seen[-1].headers["x-sextant-consistency-token"] == "roadmap:42"
+    assert api.seen[-1].url.params["limit"] == "50"
+
+
+async def test_a_problem_from_a_write_comes_back_to_the_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}/scores"
+    api.on(
+        "POST",
+        path,
+        422,
+        {"title": "Invalid request", "detail": "rice input impact must be between 0 and 3, got 9"},
+    )
+    sign_in(client, token())
+    answer = await client.post(
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/score",
+        data={"model": "rice", "inputs": "impact=9"},
+        headers={"referer": f"http://console.test/w/mobile/roadmaps/{RID}"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
+    api.on("GET", "/v1/workspaces/mobile/roadmaps", body={"items": [], "next_cursor": None})
+    page = await client.get("/w/mobile/roadmaps")
+    assert "impact must be between 0 and 3" in page.text
+
+
+async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, api: FakeApi) -> None:
+    sign_in(client, token())
+    answer = await client.post(
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/move",
+        data={"horizon": "now"},
+        headers={"origin": "http://evil.example"},
+    )
+    assert answer.status_code == 403
+    assert api.seen == []
+
+
+async def test_pages_carry_a_strict_content_security_policy(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/login")
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+    assert '<html lang="en">' in answer.text
+    assert 'href="#main"' in answer.text
+
+
+def test_score_inputs_are_name_number_pairs() -> None:
+    assert parse_inputs("reach=2000, impact=2; confidence=80 effort=4") == {
+        "reach": 2000,
+        "impact": 2,
+        "confidence": 80,
+        "effort": 4,
+    }
+    with pytest.raises(BadForm, match="name=number"):
+        parse_inputs("reach 2000")
+    with pytest.raises(BadForm, match="reach must be a number"):
+        parse_inputs("reach=lots")
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil", "x"])
+def test_redirects_stay_on_the_console(target: str) -> None:
+    assert safe_path(target) == "/"
+
+
+def test_a_session_needs_a_subject_and_an_expiry() -> None:
+    with pytest.raises(NotSignedIn, match="expiry"):
+        session_from(jwt.encode({"sub": "a", "sextant_tenant": "t"}, SECRET, algorithm="HS256"))
+    session = session_from(token("contributor"))
+    assert session.may("write", "mobile")
+    assert not session.may("publish", "mobile")
+    assert not session.may("read", "elsewhere")
+
+
+def test_the_timeline_escapes_titles_and_skips_undated_items() -> None:
+    svg = timeline_svg(
+        [
+            {
+                "title": "<script>x</script>",
+                "start_date": "2026-07-01",
+                "end_date": "2026-09-30",
+                "horizon": "now",
+                "flags": [],
+            },
+            {"title": "Undated", "start_date": None, "end_date": None, "horizon": "later"},
+        ]
+    )
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert "Undated" not in svg
+    assert 'role="img"' in svg
