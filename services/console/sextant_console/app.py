@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -14,7 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from sextant_console.client import ApiError
-from sextant_console.session import COOKIE, NotSignedIn
+from sextant_console.session import COOKIE, NotSignedIn, session_from
 from sextant_console.settings import ConsoleSettings
 from sextant_console.views import PAGES
 from sextant_console.web import BadForm, Flash, redirect, render, safe_path
@@ -74,11 +74,9 @@ def create_app(
         assert isinstance(exc, NotSignedIn)
         target = "/login"
         if request.method == "GET" and request.url.path != "/":
-            target += "?next=" + _quote(request.url.path)
-        response = (
-            redirect(request, target, error=exc.reason) if exc.reason else redirect(request, target)
-        )
-        if exc.reason:
+            target += "?next=" + quote(request.url.path, safe="/")
+        response = redirect(request, target, error=exc.reason)
+        if exc.reason:  # a token that no longer opens a session is forgotten
             response.delete_cookie(COOKIE, path="/")
         return response
 
@@ -104,8 +102,6 @@ async def _failed(request: Request, status: int, title: str, detail: str) -> Res
     if request.method == "POST":
         back = request.query_params.get("back") or _referer_path(request) or "/"
         return redirect(request, back, error=f"{title}: {detail}")
-    from sextant_console.session import session_from
-
     try:
         session = session_from(request.cookies.get(COOKIE))
     except NotSignedIn:
@@ -140,9 +136,3 @@ def _referer_path(request: Request) -> str | None:
     if parts.netloc != request.headers.get("host", ""):
         return None
     return safe_path(parts.path + (f"?{parts.query}" if parts.query else ""))
-
-
-def _quote(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/")

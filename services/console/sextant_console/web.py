@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -78,7 +78,6 @@ class Ctx:
     api: Api
     flash: Flash
     page_size: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def render(self, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         return render(

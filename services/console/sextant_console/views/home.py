@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sextant_console.session import COOKIE, NotSignedIn, session_from
 from sextant_console.web import (
+    FLASH,
     Flash,
     Page,
     form_of,
@@ -28,7 +29,7 @@ async def login_form(request: Request, next: str = "/") -> Response:
         request,
         "login.html",
         session=None,
-        flash=Flash.decode(request.cookies.get("sextant_console_flash")),
+        flash=Flash.decode(request.cookies.get(FLASH)),
         next=safe_path(next),
     )
 
