@@ -170,10 +170,15 @@ async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
             "totals": {"now": 0, "next": 0, "later": 0, "unscheduled": 0},
         },
     )
+    api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": []})
+    before = len(api.seen)
     page = await client.get(f"/w/mobile/roadmaps/{RID}")
     assert "One-click pay moved to next." in page.text
-    assert api.seen[-1].headers["x-sextant-consistency-token"] == "roadmap:42"
-    assert api.seen[-1].url.params["limit"] == "50"
+    reads = api.seen[before:]
+    assert len(reads) == 3
+    assert {r.headers["x-sextant-consistency-token"] for r in reads} == {"roadmap:42"}
+    board = next(r for r in reads if r.url.path.endswith("/board"))
+    assert board.url.params["limit"] == "50"
 
 
 async def test_a_problem_from_a_write_comes_back_to_the_page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -67,10 +68,16 @@ async def create_roadmap(ws: Workspace, page: Page) -> Response:
 async def board(ws: Workspace, rid: Id, page: Page) -> Response:
     if not page.session.may(Access.READ, ws):
         return redirect(page.request, f"{_base(ws, rid)}/versions")
-    roadmap = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/board", {"limit": page.page_size}
+    path = f"/v1/workspaces/{ws}"
+    roadmap, found, formulas = await asyncio.gather(
+        page.api.get(f"{path}/roadmaps/{rid}", {"include_items": "false"}),
+        page.api.get(f"{path}/roadmaps/{rid}/board", {"limit": page.page_size}),
+        page.api.get(f"{path}/scoring-formulas"),
     )
+    models = {
+        **MODELS,
+        **{f["name"]: ", ".join(f.get("inputs") or []) for f in formulas.get("items", [])},
+    }
     return page.render(
         "board.html",
         ws=ws,
@@ -78,7 +85,7 @@ async def board(ws: Workspace, rid: Id, page: Page) -> Response:
         columns=[(c, found["columns"].get(c, []), found["totals"].get(c, 0)) for c in COLUMNS],
         horizons=HORIZONS,
         item_types=ITEM_TYPES,
-        models=MODELS,
+        models=models,
         may_write=page.session.may(Access.WRITE, ws),
         may_publish=page.session.may(Access.PUBLISH, ws),
         may_audit=page.session.may(Access.READ, ws),
@@ -150,9 +157,10 @@ async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
 
 @router.get("/w/{ws}/roadmaps/{rid}/timeline", response_class=HTMLResponse)
 async def timeline(ws: Workspace, rid: Id, page: Page) -> Response:
-    roadmap = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/timeline", {"limit": page.page_size * 2}
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}"
+    roadmap, found = await asyncio.gather(
+        page.api.get(path, {"include_items": "false"}),
+        page.api.get(f"{path}/timeline", {"limit": page.page_size * 2}),
     )
     return page.render(
         "timeline.html",
