@@ -119,7 +119,17 @@ async def timings(client: httpx.AsyncClient, url: str, runs: int = RUNS) -> dict
 
 async def run() -> dict[str, Any]:
     issuer = stack.Issuer.new()
-    settings = issuer.settings(bench_settings())
+    shared = bench_settings()
+    run_id = shared.database_prefix.rsplit("_", 1)[-1]
+    # Its own prefixes: a long load must not match another benchmark's clean-up.
+    settings = issuer.settings(
+        shared.model_copy(
+            update={
+                "database_prefix": f"sextant_consolebench_{run_id}",
+                "topic_prefix": f"consolebench-{run_id}.",
+            }
+        )
+    )
     workspace = "bench"
     logs = Path(tempfile.mkdtemp(prefix="sextant-bench-console-"))
     token = issuer.token(

@@ -175,3 +175,50 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
     assert "scores" not in v1["fields"]
     assert v1["items"][0]["scores"] is None
     assert v1["items"][0]["title"] == "Onboarding"
+
+
+async def test_a_batch_import_a_limited_board_and_the_published_roadmaps(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    base = f"/v1/workspaces/{ws}/roadmaps"
+    rid = (await ok(await client.post(base, json={"name": "Imported"}), 201))["id"]
+    hidden = (await ok(await client.post(base, json={"name": "Draft"}), 201))["id"]
+    horizons = ["now", "now", "now", "next", None, None, "later"]
+    batch = [
+        {"title": f"Item {n}", "type": "feature", **({"horizon": h} if h else {})}
+        for n, h in enumerate(horizons)
+    ]
+    imported = await ok(await client.post(f"{base}/{rid}/items/batch", json={"items": batch}))
+    assert len(imported["item_ids"]) == len(horizons)
+    bad = [
+        {"title": "Fine", "type": "feature"},
+        {"title": "Odd", "type": "feature", "horizon": "soon"},
+    ]
+    refused = await client.post(f"{base}/{rid}/items/batch", json={"items": bad})
+    assert refused.status_code == 422
+    assert "body.items.1.horizon" in refused.text
+    await ok(
+        await client.post(f"{base}/{rid}/versions", json={"audience": "sales", "title": "v1"}), 201
+    )
+    relay = runtime.relay()
+
+    async def projected() -> None:
+        await relay.publish_batch()
+        board = await ok(await client.get(f"{base}/{rid}/board", params={"limit": 2}))
+        assert board["totals"] == {"now": 3, "next": 1, "later": 1, "unscheduled": 2}
+        assert [i["title"] for i in board["columns"]["now"]] == ["Item 0", "Item 1"]
+        timeline = await ok(await client.get(f"{base}/{rid}/timeline", params={"limit": 1}))
+        assert (len(timeline["items"]), timeline["total"]) == (1, 5)
+        stakeholder = {"X-Sextant-Role": "stakeholder"}
+        listed = await ok(
+            await client.get(f"/v1/workspaces/{ws}/published-roadmaps", headers=stakeholder)
+        )
+        assert [(r["roadmap_id"], r["latest_version"]) for r in listed["items"]] == [(rid, 1)]
+        assert hidden not in str(listed)
+
+    await eventually(projected, within=30)
+    only = await ok(await client.get(f"{base}/{rid}", params={"include_items": "false"}))
+    assert "items" not in only
+    forbidden = await client.get(base, headers={"X-Sextant-Role": "stakeholder"})
+    assert forbidden.status_code == 403
