@@ -23,6 +23,7 @@ from sextant_kit import Settings
 from sextant_kit.authz import Role
 
 from bench.common import bench_settings, cleanup
+from bench.stats import Figure
 from tests.e2e.console import stack
 
 ROADMAP_ITEMS = 10_000
@@ -120,7 +121,7 @@ async def timings(client: httpx.AsyncClient, url: str, runs: int = RUNS) -> dict
 async def run() -> dict[str, Any]:
     issuer = stack.Issuer.new()
     shared = bench_settings()
-    run_id = shared.database_prefix.rsplit("_", 1)[-1]
+    run_id = shared.topic_prefix.strip(".").rsplit("-", 1)[-1]
     # Its own prefixes: a long load must not match another benchmark's clean-up.
     settings = issuer.settings(
         shared.model_copy(
@@ -159,8 +160,24 @@ async def run() -> dict[str, Any]:
                 assert page.count('class="item"') == 200, "the board renders 50 items per column"
     finally:
         await cleanup(settings)
+    figures = [
+        Figure(
+            f"console first render, {label} (p95)",
+            page["full_p95_ms"],
+            "ms",
+            f"the {label} API call behind it (p95)",
+            api_call["full_p95_ms"],
+            "< 300 ms",
+            page["full_p95_ms"] < 300,
+        ).as_dict()
+        for label, page, api_call in (
+            ("board of 10,000 items", board, api_board),
+            ("inbox of 100,000 items", inbox, api_inbox),
+        )
+    ]
     return {
         "name": "Console first render (10,000 roadmap items, 100,000 feedback items)",
+        "figures": figures,
         "board_page": board,
         "inbox_page": inbox,
         "baseline_board_api": api_board,

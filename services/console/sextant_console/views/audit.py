@@ -9,7 +9,7 @@ from sextant_console.web import BadForm, Page
 
 router = APIRouter()
 
-SERVICES = ("roadmap", "feedback", "discovery", "strategy", "identity")
+SERVICES = ("roadmap", "feedback", "discovery", "strategy", "identity", "query")
 
 
 @router.get("/audit", response_class=HTMLResponse)
