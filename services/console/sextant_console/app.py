@@ -10,8 +10,10 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sextant_console.client import ApiError
 from sextant_console.session import COOKIE, NotSignedIn, session_from
@@ -88,6 +90,18 @@ def create_app(
             response.delete_cookie(COOKIE, path="/")
             return response
         return await _failed(request, exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        title = "Not found" if exc.status_code == 404 else "Request refused"
+        return await _failed(request, exc.status_code, title, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_address(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        return await _failed(request, 422, "Check the address", f"invalid: {fields}")
 
     @app.exception_handler(BadForm)
     async def bad_form(request: Request, exc: Exception) -> Response:

@@ -266,3 +266,13 @@ def test_the_timeline_escapes_titles_and_skips_undated_items() -> None:
     assert "&lt;script&gt;" in svg
     assert "Undated" not in svg
     assert 'role="img"' in svg
+
+
+async def test_unknown_pages_and_bad_addresses_are_pages_too(client: httpx.AsyncClient) -> None:
+    sign_in(client, token())
+    missing = await client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    bad = await client.get(f"/w/mobile/roadmaps/{RID}/versions/first")
+    assert bad.status_code == 422
+    assert "number" in bad.text
