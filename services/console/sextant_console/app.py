@@ -126,6 +126,7 @@ async def _failed(request: Request, status: int, title: str, detail: str) -> Res
         status,
         session=session,
         flash=Flash(),
+        ws=request.path_params.get("ws"),
         code=status,
         title=title,
         detail=detail,
