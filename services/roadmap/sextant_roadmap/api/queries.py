@@ -32,20 +32,24 @@ _ITEMS = (
 )
 
 _BOARD_PAGE = (
-    "SELECT i.*, b.board_column, b.total, b.n,"
+    "SELECT i.*, c.board_column,"
     " coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
     " WHERE s.tenant_id = i.tenant_id AND s.item_id = i.item_id), '{}'::jsonb)::text AS scores,"
     " coalesce((SELECT array_agg(d.depends_on_item_id) FROM roadmap_dependencies d"
     " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
-    " FROM (SELECT item_id, coalesce(horizon, 'unscheduled') AS board_column,"
-    "   count(*) OVER w AS total, row_number() OVER (w ORDER BY rank) AS n"
-    "   FROM roadmap_items WHERE tenant_id = $1 AND roadmap_id = $2"
-    "   AND status NOT IN ('dropped', 'released')"
-    "   WINDOW w AS (PARTITION BY coalesce(horizon, 'unscheduled'))) b"
-    " JOIN roadmap_items i ON i.tenant_id = $1 AND i.item_id = b.item_id"
-    " WHERE b.n <= $3 ORDER BY i.rank"
+    " FROM (VALUES ('now'), ('next'), ('later'), ('unscheduled')) AS c(board_column)"
+    " CROSS JOIN LATERAL (SELECT * FROM roadmap_items r WHERE r.tenant_id = $1"
+    "   AND r.roadmap_id = $2 AND coalesce(r.horizon, 'unscheduled') = c.board_column"
+    "   AND r.status NOT IN ('dropped', 'released') ORDER BY r.rank LIMIT $3) i"
+    " ORDER BY i.rank"
 )
-"""The first ``$3`` open items of each board column, with each column's total."""
+"""The first ``$3`` open items of each board column: each column walks the rank index and
+stops at ``$3``, so a roadmap of 10,000 items costs what one of 200 does."""
+_BOARD_TOTALS = (
+    "SELECT coalesce(horizon, 'unscheduled') AS board_column, count(*) AS total"
+    " FROM roadmap_items WHERE tenant_id = $1 AND roadmap_id = $2"
+    " AND status NOT IN ('dropped', 'released') GROUP BY 1"
+)
 
 
 def _item(record: Any) -> dict[str, Any]:
@@ -144,10 +148,9 @@ def router(rt: Runtime) -> APIRouter:
             await roadmap(who.tenant_id, workspace_id, roadmap_id)
             for r in await rt.reads.fetch(_BOARD_PAGE, who.tenant_id, roadmap_id, limit):
                 item = _item(r)
-                column = item.pop("board_column")
-                totals[column] = item.pop("total")
-                item.pop("n")
-                columns[column].append(item)
+                columns[item.pop("board_column")].append(item)
+            for r in await rt.reads.fetch(_BOARD_TOTALS, who.tenant_id, roadmap_id):
+                totals[r["board_column"]] = r["total"]
         return {"roadmap_id": str(roadmap_id), "columns": columns, "totals": totals}
 
     @api.get("/roadmaps/{roadmap_id}/kanban")
