@@ -157,7 +157,7 @@ async def run() -> dict[str, Any]:
                 board = await timings(browser, f"/w/{workspace}/roadmaps/{rid}")
                 inbox = await timings(browser, f"/w/{workspace}/feedback")
                 page = (await browser.get(f"/w/{workspace}/roadmaps/{rid}")).text
-                assert page.count('class="item"') == 200, "the board renders 50 items per column"
+                assert page.count('class="item"') == 100, "the board renders 25 items per column"
     finally:
         await cleanup(settings)
     figures = [

@@ -14,7 +14,9 @@ class ConsoleSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8080
     page_size: int = Field(default=50, ge=1, le=200)
-    """How many items a list or a board column renders at once."""
+    """How many items a list renders at once."""
+    board_size: int = Field(default=25, ge=1, le=200)
+    """How many items each board column renders at first (``?show=`` asks for more)."""
     api_timeout: float = Field(default=10.0, gt=0)
     secure_cookies: bool = False
     """Mark the session cookie Secure (always behind HTTPS; plain requests set it too when

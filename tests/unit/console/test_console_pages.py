@@ -178,7 +178,7 @@ async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
     assert len(reads) == 3
     assert {r.headers["x-sextant-consistency-token"] for r in reads} == {"roadmap:42"}
     board = next(r for r in reads if r.url.path.endswith("/board"))
-    assert board.url.params["limit"] == "50"
+    assert board.url.params["limit"] == "25"
 
 
 async def test_a_problem_from_a_write_comes_back_to_the_page(

@@ -17,6 +17,7 @@ router = APIRouter()
 HORIZONS = ("now", "next", "later")
 COLUMNS = (*HORIZONS, "unscheduled")
 ITEM_TYPES = ("feature", "initiative", "epic", "experiment")
+MAX_SHOWN = 200
 MODELS = {
     "rice": "reach, impact (0-3), confidence (%), effort",
     "ice": "impact, confidence, ease (each 1-10)",
@@ -65,13 +66,14 @@ async def create_roadmap(ws: Workspace, page: Page) -> Response:
 
 
 @router.get("/w/{ws}/roadmaps/{rid}", response_class=HTMLResponse)
-async def board(ws: Workspace, rid: Id, page: Page) -> Response:
+async def board(ws: Workspace, rid: Id, page: Page, show: int = 0) -> Response:
     if not page.session.may(Access.READ, ws):
         return redirect(page.request, f"{_base(ws, rid)}/versions")
     path = f"/v1/workspaces/{ws}"
+    shown = min(max(show, page.request.app.state.settings.board_size), MAX_SHOWN)
     roadmap, found, formulas = await asyncio.gather(
         page.api.get(f"{path}/roadmaps/{rid}", {"include_items": "false"}),
-        page.api.get(f"{path}/roadmaps/{rid}/board", {"limit": page.page_size}),
+        page.api.get(f"{path}/roadmaps/{rid}/board", {"limit": shown}),
         page.api.get(f"{path}/scoring-formulas"),
     )
     models = {
@@ -89,6 +91,7 @@ async def board(ws: Workspace, rid: Id, page: Page) -> Response:
         may_write=page.session.may(Access.WRITE, ws),
         may_publish=page.session.may(Access.PUBLISH, ws),
         may_audit=page.session.may(Access.READ, ws),
+        more=min(shown * 4, MAX_SHOWN) if shown < MAX_SHOWN else None,
     )
 
 
