@@ -128,7 +128,7 @@ def world(console_stack: Stack) -> World:
     return World(roadmap, draft, items, problem, feedback, objective)
 
 
-def wait(browser: Chrome, within: float = 15) -> WebDriverWait[Chrome]:
+def wait(browser: Chrome, within: float = 30) -> WebDriverWait[Chrome]:
     return WebDriverWait(browser, within)
 
 
