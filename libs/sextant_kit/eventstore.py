@@ -275,8 +275,9 @@ class PostgresEventStore:
                 [str(i) for i in event_ids],
             )
         except asyncpg.UniqueViolationError as error:
-            if error.constraint_name == "idempotency_keys_pkey" and idempotency_key:
-                # A concurrent command with the same key committed first: its answer is ours.
+            if idempotency_key:
+                # A concurrent command committed first, on the key or on the stream's next
+                # version. If it was the same command (same key), its answer is ours.
                 earlier = await self._earlier_result(
                     conn, metadata.tenant_id, idempotency_key, request_hash
                 )
