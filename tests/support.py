@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from aiokafka import AIOKafkaProducer
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, ServiceDefinition, open_runtime, prepare
 
@@ -96,3 +97,21 @@ async def publish_all(rt: Runtime, *, within: float = 60) -> None:
         assert left == 0, f"{left} committed events not yet published"
 
     await eventually(passed, within=within, interval=0.2)
+
+
+async def topic_is_known(settings: Settings, topic: str) -> None:
+    """Wait until the broker hands out the new topic's partitions in its metadata.
+
+    A consumer that subscribes before that sees no partitions until its next metadata
+    refresh (minutes), and the projections would seem to hang.
+    """
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+
+        async def known() -> None:
+            assert await producer.partitions_for(topic)
+
+        await eventually(known, within=60)
+    finally:
+        await producer.stop()

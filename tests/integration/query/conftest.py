@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sextant_discovery.service import definition as discovery
 from sextant_feedback.service import definition as feedback
 from sextant_kit import Settings
@@ -23,27 +22,9 @@ from sextant_query.service import definition as query
 from sextant_roadmap.service import definition as roadmap
 from sextant_strategy.service import definition as strategy
 
-from tests.support import eventually, publish_all
+from tests.support import publish_all, topic_is_known
 
 WRITERS: tuple[ServiceDefinition, ...] = (strategy, roadmap, discovery, feedback)
-
-
-async def topic_is_known(settings: Settings, topic: str) -> None:
-    """Wait until the broker hands out the new topic's partitions in its metadata.
-
-    A consumer that subscribes before that sees no partitions until its next metadata
-    refresh (minutes), and the projections would seem to hang.
-    """
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-
-        async def known() -> None:
-            assert await producer.partitions_for(topic)
-
-        await eventually(known, within=60)
-    finally:
-        await producer.stop()
 
 
 @dataclass

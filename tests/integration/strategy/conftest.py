@@ -6,30 +6,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, open_runtime, prepare
 from sextant_strategy.service import definition
 
-from tests.support import eventually
-
-
-async def topic_is_known(settings: Settings, topic: str) -> None:
-    """Wait until the broker hands out the new topic's partitions in its metadata.
-
-    A consumer that subscribes before that sees no partitions until its next metadata
-    refresh (minutes), and the projections would seem to hang.
-    """
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-
-        async def known() -> None:
-            assert await producer.partitions_for(topic)
-
-        await eventually(known, within=60)
-    finally:
-        await producer.stop()
+from tests.support import topic_is_known
 
 
 @pytest.fixture(scope="module")
