@@ -40,10 +40,17 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def problem(
-    status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_: str = "about:blank",
+    retry_after: int | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
@@ -87,16 +94,14 @@ async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
     extra: dict[str, Any] = {}
     if exc.field is not None:
         extra["errors"] = [{"field": exc.field, "message": exc.detail, "type": exc.code}]
-    answer = problem(
+    return problem(
         exc.status,
         exc.code.replace("-", " ").capitalize(),
         exc.detail,
         type_=f"https://sextant.dev/problems/{exc.code}",
+        retry_after=exc.retry_after,
         **extra,
     )
-    if exc.retry_after is not None:
-        answer.headers["Retry-After"] = str(exc.retry_after)
-    return answer
 
 
 async def _http_problem(_: Request, exc: Exception) -> JSONResponse:
@@ -111,15 +116,14 @@ async def _unavailable_problem(request: Request, exc: Exception) -> JSONResponse
     if not database_unavailable(exc):
         return await _unexpected_problem(request, exc)
     log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
-    response = problem(
+    return problem(
         503,
         "Service unavailable",
         "a server this service depends on (its database) cannot be reached right now; "
         "retry shortly (with the same Idempotency-Key for commands)",
         type_="https://sextant.dev/problems/unavailable",
+        retry_after=RETRY_AFTER_SECONDS,
     )
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 async def _unexpected_problem(request: Request, exc: Exception) -> JSONResponse:
