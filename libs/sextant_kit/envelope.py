@@ -22,7 +22,8 @@ CONTENT_TYPE = "application/json"
 SPEC_VERSION = "1.0"
 
 _REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type")
-_OWN = ("content-type", "traceparent", "tracestate")
+_CORE = frozenset({*_REQUIRED, "ce_subject", "ce_time"})
+_OWN = frozenset({"content-type", "traceparent", "tracestate"})
 
 
 class EnvelopeError(ValueError):
@@ -55,6 +56,14 @@ class IncomingEvent:
     @property
     def tenant_id(self) -> str | None:
         return self.extensions.get("tenantid")
+
+    @property
+    def tenant(self) -> str:
+        """The tenant, which every event must name (a projection's rows are keyed by it)."""
+        tenant = self.extensions.get("tenantid")
+        if tenant is None:
+            raise EnvelopeError("ce_tenantid is a required extension")
+        return tenant
 
     @property
     def position(self) -> int | None:
@@ -117,8 +126,18 @@ def encode(
 
 def decode(headers: Iterable[tuple[str, bytes]], value: bytes | None) -> IncomingEvent:
     """Parse and validate one record; raises :class:`EnvelopeError` naming what is wrong."""
+    attrs: dict[str, str] = {}  # the core attributes and the envelope's own headers
+    extensions: dict[str, str] = {}
+    transport: dict[str, str] = {}
     try:
-        attrs = {k: v.decode() for k, v in headers}
+        for name, raw in headers:  # one pass: every projection decodes every record
+            text = raw.decode()
+            if name in _CORE or name in _OWN:
+                attrs[name] = text
+            elif name.startswith("ce_"):
+                extensions[name[3:]] = text
+            else:
+                transport[name] = text
     except UnicodeDecodeError as error:
         raise EnvelopeError(f"a header is not UTF-8: {error}") from None
     missing = [name for name in _REQUIRED if not attrs.get(name)]
@@ -133,25 +152,17 @@ def decode(headers: Iterable[tuple[str, bytes]], value: bytes | None) -> Incomin
         event_id = UUID(attrs["ce_id"])
     except ValueError:
         raise EnvelopeError(f"ce_id {attrs['ce_id']!r} is not a UUID") from None
-    time = _parse_time(attrs.get("ce_time"))
-    data = _parse_data(value)
-    extensions = {
-        k[3:]: v
-        for k, v in attrs.items()
-        if k.startswith("ce_")
-        and k[3:] not in {"specversion", "id", "source", "type", "subject", "time"}
-    }
     return IncomingEvent(
         id=event_id,
         source=attrs["ce_source"],
         type=attrs["ce_type"],
         subject=attrs.get("ce_subject"),
-        time=time,
-        data=data,
+        time=_parse_time(attrs.get("ce_time")),
+        data=_parse_data(value),
         extensions=extensions,
         traceparent=attrs.get("traceparent"),
         tracestate=attrs.get("tracestate"),
-        transport={k: v for k, v in attrs.items() if not k.startswith("ce_") and k not in _OWN},
+        transport=transport,
     )
 
 

@@ -30,7 +30,7 @@ class ExperimentLog:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case ExperimentDesigned():
                 await conn.execute(

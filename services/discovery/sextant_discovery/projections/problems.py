@@ -59,7 +59,7 @@ class ProblemEvidence:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case ProblemIdentified():
                 await conn.execute(
@@ -109,7 +109,7 @@ class ProblemEvidence:
         if event.type not in (FEEDBACK_LINKED, FEEDBACK_UNLINKED):
             return  # received, classified, voted, merged...: not evidence for discovery
         link = FeedbackLink.model_validate(event.data)
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         if event.type == FEEDBACK_LINKED:
             await conn.execute(
                 "INSERT INTO discovery_feedback_links (tenant_id, workspace_id, target_type,"

@@ -48,7 +48,7 @@ class ResearchCatalog:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case InsightRecorded():
                 await conn.execute(

@@ -40,7 +40,7 @@ class OpportunityScoreboard:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case OpportunityOpened():
                 await conn.execute(

@@ -71,7 +71,7 @@ class Discovery:
         fact = DISCOVERY.decode(event)
         if fact is None:
             return
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case ProblemIdentified():
                 await conn.execute(

@@ -66,7 +66,7 @@ class FeedbackEvidence:
         fact = FEEDBACK.decode(event)
         if fact is None:
             return
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case FeedbackReceived():
                 await conn.execute(

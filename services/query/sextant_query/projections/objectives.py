@@ -32,7 +32,7 @@ class Objectives:
         fact = STRATEGY.decode(event)
         if fact is None:
             return
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case ObjectiveSet():
                 await conn.execute(

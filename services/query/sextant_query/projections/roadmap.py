@@ -50,7 +50,7 @@ class RoadmapItems:
         fact = ROADMAP.decode(event)
         if fact is None:
             return
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case RoadmapCreated():
                 await conn.execute(

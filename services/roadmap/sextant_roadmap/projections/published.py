@@ -61,7 +61,7 @@ class ScoringFormulas:
             " description = excluded.description, revision = excluded.revision,"
             " defined_at = excluded.defined_at"
             " WHERE scoring_formulas.revision < excluded.revision",
-            event.metadata().tenant_id,
+            event.tenant,
             fact.workspace_id,
             fact.name,
             fact.expression,

@@ -25,7 +25,7 @@ class DecisionLog:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         match fact:
             case DecisionRecorded():
                 await conn.execute(

@@ -46,7 +46,7 @@ class StrategyDocuments:
         await self._apply(conn, event, fact)
 
     async def _apply(self, conn: Connection, event: IncomingEvent, fact: DocumentEvent) -> None:
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         version = event.stream_version or 0
         match fact:
             case VisionRevised():

@@ -32,7 +32,7 @@ class ObjectiveTree:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         version = event.stream_version or 0
         await self._apply(conn, tenant, version, event, fact)
         await conn.execute(

@@ -45,7 +45,7 @@ class StrategyReviews:
         fact = decode(event)
         if not isinstance(fact, _MINE):
             return  # another aggregate's event: other read models handle it
-        tenant = event.metadata().tenant_id
+        tenant = event.tenant
         sv = event.stream_version or 0
         match fact:
             case StrategyDrafted():
