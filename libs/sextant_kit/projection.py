@@ -65,6 +65,16 @@ class DeadLetter:
     event_id: UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A batch as read: its records, the events among them in order, and the records that
+    are not valid events (dead letters unless the batch was applied before)."""
+
+    records: Sequence[ConsumerRecord[Any, Any]]
+    events: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
+    invalid: list[DeadLetter]
+
+
 class DeadLetterSink(Protocol):
     async def send(self, letters: Sequence[DeadLetter]) -> None: ...
 
@@ -138,14 +148,34 @@ class ProjectionRunner:
         )
         return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
+    def decode(self, records: Sequence[ConsumerRecord[Any, Any]]) -> Decoded:
+        """Decode a batch; pure work, kept outside the transaction (a rebuild decodes the next
+        batch while the database applies this one)."""
+        events: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
+        invalid: list[DeadLetter] = []
+        for record in records:
+            try:
+                events.append((record, envelope.decode(record.headers or (), record.value)))
+            except envelope.EnvelopeError as error:
+                invalid.append(DeadLetter(record, "invalid-envelope", str(error)))
+        return Decoded(records, events, invalid)
+
     async def handle(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Apply one batch. Raises only on transient errors (the caller retries the batch)."""
-        if not records:
+        await self.apply(self.decode(records))
+
+    async def apply(self, batch: Decoded) -> None:
+        """Apply a decoded batch in one transaction; records already applied are skipped."""
+        if not batch.records:
             return
         async with self._pool.acquire() as conn, conn.transaction():
-            offsets = await self._locked_offsets(conn, records)
-            fresh = [r for r in records if r.offset >= offsets.get((r.topic, r.partition), 0)]
-            decoded, dead = self._decode(fresh)
+            offsets = await self._locked_offsets(conn, batch.records)
+
+            def fresh(r: ConsumerRecord[Any, Any]) -> bool:
+                return bool(r.offset >= offsets.get((r.topic, r.partition), 0))
+
+            decoded = [(r, e) for r, e in batch.events if fresh(r)]
+            dead = [d for d in batch.invalid if fresh(d.record)]
             new_ids = await self._claim(conn, [e.id for _, e in decoded])
             todo = []
             for record, event in decoded:  # a batch can hold both copies of a republished event
@@ -164,7 +194,7 @@ class ProjectionRunner:
             dead += failed
             if dead:
                 await self._dead_letters.send(dead)
-            await self._save_offsets(conn, fresh, todo)
+            await self._save_offsets(conn, [r for r in batch.records if fresh(r)], todo)
         if self._metrics is not None:
             self._metrics.projected.labels(self.name).inc(len(todo) - len(failed))
             if skipped:
@@ -188,18 +218,6 @@ class ProjectionRunner:
             [p[1] for p in parts],
         )
         return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-
-    def _decode(
-        self, records: Sequence[ConsumerRecord[Any, Any]]
-    ) -> tuple[list[tuple[ConsumerRecord[Any, Any], IncomingEvent]], list[DeadLetter]]:
-        decoded: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
-        dead: list[DeadLetter] = []
-        for record in records:
-            try:
-                decoded.append((record, envelope.decode(record.headers or (), record.value)))
-            except envelope.EnvelopeError as error:
-                dead.append(DeadLetter(record, "invalid-envelope", str(error)))
-        return decoded, dead
 
     async def _claim(self, conn: Connection, ids: list[Any]) -> set[Any]:
         if not ids:

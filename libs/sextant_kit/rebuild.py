@@ -15,18 +15,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from sextant_kit.database import Connection
+from sextant_kit.envelope import IncomingEvent
 from sextant_kit.progress import Progress
-from sextant_kit.projection import DeadLetter, ProjectionRunner
+from sextant_kit.projection import DeadLetter, Decoded, ProjectionRunner
 from sextant_kit.service import Runtime
 from sextant_kit.tenancy import guard_tenant_tables
 
@@ -39,6 +43,10 @@ _SECONDARY = (
 )
 _CLOSE_ENOUGH = 2000
 """Records left to apply when the live projector is paused for the final stretch."""
+_SLICE = 500
+"""Records decoded between two turns of the event loop."""
+_INDEX_MEMORY = "256MB"
+"""``maintenance_work_mem`` while the deferred indexes are built."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,9 @@ async def rebuild_beside(
         rt.settings.dsn(rt.database),
         min_size=1,
         max_size=2,
-        server_settings={"search_path": f"{shadow}, public"},
+        # An interrupted rebuild starts over, so its commits need not wait for the disk;
+        # the switch commits on the live pool, which flushes everything before it.
+        server_settings={"search_path": f"{shadow}, public", "synchronous_commit": "off"},
     )
     assert pool is not None
     consumer = AIOKafkaConsumer(
@@ -110,9 +120,7 @@ async def rebuild_beside(
             stream=None if show_progress else io.StringIO(),
         )
         applied = await _catch_up(consumer, runner, tps, progress, batch)
-        async with rt.pool.acquire() as conn:
-            for index in deferred:  # built once over the loaded rows: far cheaper
-                await conn.execute(index)
+        await _build_indexes(rt.pool, deferred)
         async with rt.pool.acquire() as conn, conn.transaction():
             live_offsets = await _pause_live(conn, name, tps)
             applied += await _apply_until(consumer, runner, live_offsets, progress, batch)
@@ -144,11 +152,30 @@ async def _create_shadow(conn: Connection, shadow: str, tables: Sequence[str]) -
         await conn.execute(f"DROP SCHEMA IF EXISTS {_retired(shadow)} CASCADE")
         await conn.execute(f"CREATE SCHEMA {shadow}")
         for table in tables:
-            await conn.execute(f"CREATE TABLE {shadow}.{table} (LIKE public.{table} INCLUDING ALL)")
+            kind = "UNLOGGED TABLE" if table in BOOKKEEPING else "TABLE"  # dropped afterwards
+            like = f"LIKE public.{table} INCLUDING ALL"
+            await conn.execute(f"CREATE {kind} {shadow}.{table} ({like})")
             for index in await conn.fetch(_SECONDARY, shadow, table):
                 deferred.append(index["definition"])
                 await conn.execute(f"DROP INDEX {shadow}.{index['name']}")
     return deferred
+
+
+async def _build_indexes(pool: asyncpg.Pool, definitions: Sequence[str]) -> None:
+    """Build the deferred indexes once over the loaded rows (far cheaper than row by row),
+    two at a time, each with room to sort in memory."""
+    queue = list(definitions)
+
+    async def builder() -> None:
+        async with pool.acquire() as conn:
+            await conn.execute(f"SET maintenance_work_mem = '{_INDEX_MEMORY}'")
+            try:
+                while queue:
+                    await conn.execute(queue.pop())
+            finally:
+                await conn.execute("RESET maintenance_work_mem")
+
+    await asyncio.gather(*(builder() for _ in range(min(2, len(queue)))))
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
@@ -166,19 +193,53 @@ async def _catch_up(
     progress: Progress,
     batch: int,
 ) -> int:
-    """Replay until fewer than ``_CLOSE_ENOUGH`` records remain (the end keeps moving)."""
+    """Replay until fewer than ``_CLOSE_ENOUGH`` records remain (the end keeps moving).
+
+    Two batches are in hand at a time: while the database applies one, the next is fetched
+    and decoded, so Python and PostgreSQL work side by side.
+    """
     applied = 0
+    writing: tuple[asyncio.Task[None], int] | None = None
+
+    async def settle() -> None:
+        nonlocal applied, writing
+        if writing is not None:
+            task, count = writing
+            writing = None
+            await task
+            applied += count
+            progress.advance(count)
+
     ends = await consumer.end_offsets(list(tps))
-    while True:
-        positions = {tp: await consumer.position(tp) for tp in tps}
-        if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
-            ends = await consumer.end_offsets(list(tps))  # the end moved meanwhile?
+    try:
+        while True:
+            positions = {tp: await consumer.position(tp) for tp in tps}
             if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
-                return applied
-        records = await _fetch(consumer, batch)
-        await runner.handle(records)
-        applied += len(records)
-        progress.advance(len(records))
+                ends = await consumer.end_offsets(list(tps))  # the end moved meanwhile?
+                if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
+                    await settle()
+                    return applied
+            records = await _fetch(consumer, batch)
+            decoded = await _decode(runner, records)
+            await settle()
+            writing = (asyncio.create_task(runner.apply(decoded)), len(records))
+    finally:
+        if writing is not None and not writing[0].done():  # failed or cancelled meanwhile
+            writing[0].cancel()
+            with contextlib.suppress(BaseException):
+                await writing[0]
+
+
+async def _decode(runner: ProjectionRunner, records: Sequence[ConsumerRecord[Any, Any]]) -> Decoded:
+    """Decode in slices, letting the batch being written send its next statement between."""
+    events: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
+    invalid: list[DeadLetter] = []
+    for start in range(0, len(records), _SLICE):
+        part = runner.decode(records[start : start + _SLICE])
+        events += part.events
+        invalid += part.invalid
+        await asyncio.sleep(0)
+    return Decoded(records, events, invalid)
 
 
 async def _pause_live(
