@@ -79,6 +79,11 @@ async def test_a_batch_over_the_limit_is_refused_whole(http: httpx.AsyncClient) 
     assert response.json()["errors"][0]["field"] == "body.items"
 
 
+# Names as people write them: the read model stores lists through PostgreSQL's array text
+# form, so quotes, backslashes, commas, braces and the word NULL must come back unchanged.
+ATTENDEES = ["Ana Lima", 'Bo "BC" Chen', "O'Neil, Pat", "{braces} \\ back\\slash", "NULL"]
+
+
 async def test_meeting_notes_keep_their_attendees(
     http: httpx.AsyncClient, settle: Callable[[Check], Awaitable[None]], unique: str
 ) -> None:
@@ -88,7 +93,7 @@ async def test_meeting_notes_keep_their_attendees(
             f"/v1/workspaces/{ws}/meeting-notes",
             json={
                 "notes": "They struggle with quarterly planning",
-                "attendees": ["Ana Lima", "Bo Chen"],
+                "attendees": ATTENDEES,
                 "customer_ref": f"acme-{unique}",
                 "meeting_at": "2026-11-20T10:00:00Z",
             },
@@ -99,7 +104,7 @@ async def test_meeting_notes_keep_their_attendees(
     async def visible() -> None:
         item = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{created['id']}"))
         assert item["source"] == "customer_meeting"
-        assert item["attendees"] == ["Ana Lima", "Bo Chen"]
+        assert item["attendees"] == ATTENDEES
         assert item["text"] == "They struggle with quarterly planning"
 
     await settle(visible)

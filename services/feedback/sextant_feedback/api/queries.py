@@ -102,7 +102,8 @@ def queries_router(rt: Runtime) -> APIRouter:
         if until is not None:
             where.append(f"i.received_at < {arg(until)}")
         if q is not None:
-            where.append(f"i.search @@ websearch_to_tsquery('english', {arg(q)})")
+            query = f"websearch_to_tsquery('english', {arg(q)})"
+            where.append(f"to_tsvector('english', i.text) @@ {query}")  # its index's expression
         if not include_merged:
             where.append("i.merged_into IS NULL")
         if cursor is not None:
