@@ -8,12 +8,13 @@ Extensions carry what subscribers need to attribute and order an event: ``tenant
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.registry import EventRegistry
@@ -120,7 +121,7 @@ def encode(
         "tracestate": tracestate or meta.tracestate,
     }
     headers = [(k, v.encode()) for k, v in attributes.items() if v is not None]
-    value = json.dumps(event.payload, separators=(",", ":")).encode()
+    value = orjson.dumps(event.payload)
     return KafkaRecord(key=event.stream_id.encode(), value=value, headers=headers)
 
 
@@ -179,8 +180,8 @@ def _parse_data(value: bytes | None) -> dict[str, Any]:
     if value is None:
         raise EnvelopeError("the record has no value (tombstone); expected a JSON object")
     try:
-        data = json.loads(value)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = orjson.loads(value)
+    except orjson.JSONDecodeError as error:
         raise EnvelopeError(f"value is not JSON: {error}") from None
     if not isinstance(data, dict):
         raise EnvelopeError("value must be a JSON object")
