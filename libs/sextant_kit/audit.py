@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from sextant_kit.database import Connection
 from sextant_kit.envelope import IncomingEvent
 from sextant_kit.tenancy import TenantReads
@@ -56,6 +58,11 @@ class AuditProjection:
 GENESIS = "0" * 64
 
 
+def _json(value: Any) -> str:
+    """JSON for a jsonb column (the hashed form is :meth:`_Entry.canonical`, kept apart)."""
+    return orjson.dumps(value).decode()
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     event_id: UUID
@@ -90,8 +97,8 @@ class _Entry:
             self.correlation_id,
             self.causation_id,
             self.occurred_at,
-            json.dumps(self.data),
-            json.dumps(self.changes) if self.changes is not None else None,
+            _json(self.data),
+            _json(self.changes) if self.changes is not None else None,
         )
 
     def canonical(self) -> str:
@@ -157,7 +164,7 @@ async def _with_changes(conn: Connection, entries: list[_Entry]) -> list[_Entry]
         [t for t, _ in keys],
         [s for _, s in keys],
     )
-    states = {(r["tenant_id"], r["subject"]): json.loads(r["state"]) for r in rows}
+    states = {(r["tenant_id"], r["subject"]): orjson.loads(r["state"]) for r in rows}
     out = []
     for entry in entries:
         state = states.setdefault((entry.tenant_id, entry.subject), {})
@@ -167,7 +174,7 @@ async def _with_changes(conn: Connection, entries: list[_Entry]) -> list[_Entry]
     await conn.executemany(
         "INSERT INTO audit_entity_state (tenant_id, subject, state) VALUES ($1, $2, $3::jsonb)"
         " ON CONFLICT (tenant_id, subject) DO UPDATE SET state = excluded.state",
-        [(t, s, json.dumps(state)) for (t, s), state in states.items()],
+        [(t, s, _json(state)) for (t, s), state in states.items()],
     )
     return out
 
