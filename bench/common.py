@@ -57,13 +57,28 @@ def env_for(settings: Settings) -> dict[str, str]:
     return {**os.environ, **settings.as_environment(), "SEXTANT_LOG_LEVEL": "WARNING"}
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (``/proc/stat``): the difference over a
+    run shows what the servers (PostgreSQL, Kafka) used beside the processes measured."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
 @dataclass
 class Process:
-    """A child process whose resident memory is sampled while it runs."""
+    """A child process whose resident memory and CPU time are sampled while it runs."""
 
     popen: subprocess.Popen[bytes]
     name: str
     peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
+    """User and system time used up to the last sample: where a run's CPU budget went."""
     samples: list[float] = field(default_factory=list)
 
     def sample(self) -> None:
@@ -74,7 +89,10 @@ class Process:
                         mb = int(line.split()[1]) / 1024
                         self.samples.append(mb)
                         self.peak_rss_mb = max(self.peak_rss_mb, mb)
-        except FileNotFoundError:
+            with open(f"/proc/{self.popen.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()  # after the command name
+            self.cpu_seconds = (int(fields[11]) + int(fields[12])) / _TICKS
+        except (FileNotFoundError, ProcessLookupError):
             pass
 
     def stop(self) -> None:

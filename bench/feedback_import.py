@@ -24,6 +24,7 @@ from bench.common import (
     Stopwatch,
     bench_settings,
     cleanup,
+    machine_busy_seconds,
     sample_until_done,
     spawn,
 )
@@ -140,6 +141,10 @@ async def import_once(items: int) -> dict[str, Any]:
         processes += [relay, projector]
         await asyncio.sleep(3)  # consumer groups joined, relay listening
         done = asyncio.Event()
+        for p in processes:
+            p.sample()
+        started_cpu = {p.name: p.cpu_seconds for p in processes}
+        busy_before = machine_busy_seconds()
         watch = Stopwatch()
         importer = spawn(
             [
@@ -167,6 +172,7 @@ async def import_once(items: int) -> dict[str, Any]:
         imported_at = watch.seconds
         await wait_for_inbox(settings, "bench", items, within=600)
         total = watch.seconds
+        busy = machine_busy_seconds() - busy_before
         done.set()
         await sampler
         copy_rate = await copy_baseline(settings, path)
@@ -194,6 +200,16 @@ async def import_once(items: int) -> dict[str, Any]:
         "items_per_s": round(rate),
         "store_only_items_per_s": round(items / imported_at),
         "peak_rss_mb": {p.name: round(p.peak_rss_mb, 1) for p in processes},
+        # Where the two cores went: each process, and everything else (PostgreSQL, Kafka).
+        "cpu_seconds": {
+            **(
+                cpu := {
+                    p.name: round(p.cpu_seconds - started_cpu.get(p.name, 0), 1) for p in processes
+                }
+            ),
+            "servers and the rest": round(busy - sum(cpu.values()), 1),
+        },
+        "cpu_microseconds_per_item": round(busy / items * 1e6),
     }
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +27,7 @@ from sextant_kit import Settings, envelope
 from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.service import prepare
 
-from bench.common import ROOT, Process, bench_settings, cleanup, env_for
+from bench.common import ROOT, Process, bench_settings, cleanup, env_for, machine_busy_seconds
 from bench.stats import Figure
 
 WORDS = (
@@ -130,8 +131,20 @@ async def bare_consumer(settings: Settings, events: int) -> float:
         await consumer.stop()
 
 
-def rebuild_in_process(settings: Settings) -> tuple[float, float, str]:
-    """Seconds, peak RSS (MB) and the summary line of the rebuild command."""
+@dataclass(frozen=True)
+class Rebuilt:
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+    """The rebuild process's own CPU time."""
+    busy_seconds: float
+    """CPU time of the whole machine meanwhile (the rest is PostgreSQL and Kafka)."""
+    summary: str
+
+
+def rebuild_in_process(settings: Settings) -> Rebuilt:
+    """Runs the rebuild command, sampling its memory and CPU time."""
+    busy_before = machine_busy_seconds()
     started = time.perf_counter()
     child = Process(
         subprocess.Popen(
@@ -146,10 +159,12 @@ def rebuild_in_process(settings: Settings) -> tuple[float, float, str]:
         child.sample()
         time.sleep(0.2)
     seconds = time.perf_counter() - started
+    busy = machine_busy_seconds() - busy_before
     out = child.popen.stdout.read().decode() if child.popen.stdout else ""
     if child.popen.returncode != 0:
         raise RuntimeError(f"rebuild failed ({child.popen.returncode}): {out}")
-    return seconds, child.peak_rss_mb, out.strip().splitlines()[-1]
+    summary = out.strip().splitlines()[-1]
+    return Rebuilt(seconds, child.peak_rss_mb, child.cpu_seconds, busy, summary)
 
 
 async def run(events: int = 1_000_000) -> dict[str, Any]:
@@ -158,8 +173,8 @@ async def run(events: int = 1_000_000) -> dict[str, Any]:
         await prepare(definition, settings)
         fill_seconds = await fill(settings, events)
         baseline = await bare_consumer(settings, events)
-        seconds, peak, summary = await asyncio.to_thread(rebuild_in_process, settings)
-        rate = events / seconds
+        rebuilt = await asyncio.to_thread(rebuild_in_process, settings)
+        rate = events / rebuilt.seconds
         figure = Figure(
             "projection rebuild",
             rate,
@@ -174,9 +189,13 @@ async def run(events: int = 1_000_000) -> dict[str, Any]:
             "figures": [figure.as_dict()],
             "events": events,
             "events_per_second": round(rate),
-            "seconds": round(seconds, 1),
-            "peak_rss_mb": round(peak),
-            "summary": summary,
+            "seconds": round(rebuilt.seconds, 1),
+            "peak_rss_mb": round(rebuilt.peak_rss_mb),
+            "cpu_seconds": {
+                "rebuild process": round(rebuilt.cpu_seconds, 1),
+                "servers and the rest": round(rebuilt.busy_seconds - rebuilt.cpu_seconds, 1),
+            },
+            "summary": rebuilt.summary,
             "baseline": "bare aiokafka consumer, no writes",
             "baseline_events_per_second": round(baseline),
             "ratio": round(rate / baseline, 3),
