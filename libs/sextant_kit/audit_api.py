@@ -23,7 +23,7 @@ from sextant_kit.http import caller
 from sextant_kit.tenancy import TenantReads
 
 
-def _reader(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+async def _reader(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
     """``read`` in the organisation, or in the one workspace the query is confined to
     (``workspace_id``): a team's product manager reads their own workspace's history."""
     workspace_id = request.query_params.get("workspace_id")
