@@ -139,6 +139,15 @@ EOF
     -Atc 'select 1' >/dev/null || die "cannot log in as $APP_USER over TCP on 127.0.0.1:$PORT"
 }
 
+# Idempotent, on every start: the cluster listens on 127.0.0.1 only, where TLS would encrypt
+# nothing worth hiding and cost every query CPU on both ends (clients try TLS first).
+ensure_settings() {
+  as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$PORT" -d postgres >/dev/null <<EOF
+ALTER SYSTEM SET ssl = off;
+SELECT pg_reload_conf();
+EOF
+}
+
 cmd_up() {
   ensure_installed
   local info ver cport status
@@ -160,6 +169,7 @@ not $PORT; set SEXTANT_PG_PORT=$cport (or: pg_dropcluster --stop $ver $CLUSTER)"
 
   if [[ "$status" == online ]]; then
     wait_ready "$ver"
+    ensure_settings
     ensure_app_role_and_db
     log "reused (cluster $ver/$CLUSTER, 127.0.0.1:$PORT)"
     return 0
@@ -172,6 +182,7 @@ $ver/$CLUSTER; stop it or set SEXTANT_PG_PORT"
   as_root pg_ctlcluster "$ver" "$CLUSTER" start || die "pg_ctlcluster start failed \
 (log: /var/log/postgresql/postgresql-$ver-$CLUSTER.log)"
   wait_ready "$ver"
+  ensure_settings
   ensure_app_role_and_db
   log "up (cluster $ver/$CLUSTER, 127.0.0.1:$PORT)"
 }
