@@ -79,6 +79,9 @@ class DeadLetterSink(Protocol):
     async def send(self, letters: Sequence[DeadLetter]) -> None: ...
 
 
+DECODE_SLICE = 250
+"""Records decoded between two turns of the event loop (a few milliseconds of work)."""
+
 CREDENTIAL_HEADERS = frozenset({"authorization"})
 """Never copied into a dead letter: a DLQ topic is read by operators, not by the producer."""
 
@@ -148,21 +151,24 @@ class ProjectionRunner:
         )
         return {TopicPartition(r["topic"], r["partition"]): r["next_offset"] for r in rows}
 
-    def decode(self, records: Sequence[ConsumerRecord[Any, Any]]) -> Decoded:
-        """Decode a batch; pure work, kept outside the transaction (a rebuild decodes the next
-        batch while the database applies this one)."""
+    async def decode(self, records: Sequence[ConsumerRecord[Any, Any]]) -> Decoded:
+        """Decode a batch outside any transaction, in slices: between them the event loop
+        serves whatever else shares the process (HTTP requests, a batch being written)."""
         events: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
         invalid: list[DeadLetter] = []
-        for record in records:
-            try:
-                events.append((record, envelope.decode(record.headers or (), record.value)))
-            except envelope.EnvelopeError as error:
-                invalid.append(DeadLetter(record, "invalid-envelope", str(error)))
+        for start in range(0, len(records), DECODE_SLICE):
+            if start:
+                await asyncio.sleep(0)
+            for record in records[start : start + DECODE_SLICE]:
+                try:
+                    events.append((record, envelope.decode(record.headers or (), record.value)))
+                except envelope.EnvelopeError as error:
+                    invalid.append(DeadLetter(record, "invalid-envelope", str(error)))
         return Decoded(records, events, invalid)
 
     async def handle(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Apply one batch. Raises only on transient errors (the caller retries the batch)."""
-        await self.apply(self.decode(records))
+        await self.apply(await self.decode(records))
 
     async def apply(self, batch: Decoded) -> None:
         """Apply a decoded batch in one transaction; records already applied are skipped."""

@@ -22,15 +22,13 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from sextant_kit.database import Connection
-from sextant_kit.envelope import IncomingEvent
 from sextant_kit.progress import Progress
-from sextant_kit.projection import DeadLetter, Decoded, ProjectionRunner
+from sextant_kit.projection import DeadLetter, ProjectionRunner
 from sextant_kit.service import Runtime
 from sextant_kit.tenancy import guard_tenant_tables
 
@@ -43,8 +41,6 @@ _SECONDARY = (
 )
 _CLOSE_ENOUGH = 2000
 """Records left to apply when the live projector is paused for the final stretch."""
-_SLICE = 500
-"""Records decoded between two turns of the event loop."""
 _INDEX_MEMORY = "256MB"
 """``maintenance_work_mem`` while the deferred indexes are built."""
 
@@ -220,7 +216,7 @@ async def _catch_up(
                     await settle()
                     return applied
             records = await _fetch(consumer, batch)
-            decoded = await _decode(runner, records)
+            decoded = await runner.decode(records)  # meanwhile the last batch is written
             await settle()
             writing = (asyncio.create_task(runner.apply(decoded)), len(records))
     finally:
@@ -228,18 +224,6 @@ async def _catch_up(
             writing[0].cancel()
             with contextlib.suppress(BaseException):
                 await writing[0]
-
-
-async def _decode(runner: ProjectionRunner, records: Sequence[ConsumerRecord[Any, Any]]) -> Decoded:
-    """Decode in slices, letting the batch being written send its next statement between."""
-    events: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]] = []
-    invalid: list[DeadLetter] = []
-    for start in range(0, len(records), _SLICE):
-        part = runner.decode(records[start : start + _SLICE])
-        events += part.events
-        invalid += part.invalid
-        await asyncio.sleep(0)
-    return Decoded(records, events, invalid)
 
 
 async def _pause_live(
