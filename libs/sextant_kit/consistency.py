@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 import asyncpg
@@ -29,12 +30,13 @@ _POLL_SECONDS = 0.02
 
 _PROGRESS = """
 WITH written AS (
-    SELECT event_id FROM events
+    SELECT event_id, recorded_at FROM events
     WHERE transaction_id = (SELECT transaction_id FROM events WHERE position = $1)
 )
 SELECT (SELECT count(*) FROM written) AS events,
        (SELECT count(*) FROM projection_applied_events a JOIN written w USING (event_id)
-        WHERE a.projection = ANY($2::text[])) AS applied
+        WHERE a.projection = ANY($2::text[])) AS applied,
+       (SELECT max(recorded_at) FROM written) < now() - $3::interval AS forgotten
 """
 
 
@@ -77,15 +79,17 @@ class StoreProjections:
 
     pool: asyncpg.Pool
     projections: Sequence[str]
+    retention: timedelta = timedelta(days=7)
+    """Applied event ids are pruned after this; a token older than it counts as reached."""
 
     async def caught_up(self, position: int) -> bool | None:
         """Whether every projection applied the transaction at ``position`` (None: no such
         event)."""
-        row = await self.pool.fetchrow(_PROGRESS, position, list(self.projections))
+        row = await self.pool.fetchrow(_PROGRESS, position, list(self.projections), self.retention)
         assert row is not None
         if row["events"] == 0:
             return None
-        return bool(row["applied"] >= row["events"] * len(self.projections))
+        return bool(row["forgotten"] or row["applied"] >= row["events"] * len(self.projections))
 
 
 @dataclass(frozen=True)

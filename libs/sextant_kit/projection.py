@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -348,6 +348,43 @@ class ProjectionRunner:
             await conn.execute(
                 "DELETE FROM projection_applied_events WHERE projection = $1", self.name
             )
+
+
+_FORGET = """
+DELETE FROM projection_applied_events WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM projection_applied_events WHERE applied_at < now() - $1::interval LIMIT $2))
+"""
+
+
+async def forget_applied(pool: asyncpg.Pool, older_than: timedelta, *, chunk: int = 10_000) -> int:
+    """Delete dedupe ids applied longer than ``older_than`` ago, ``chunk`` rows per short
+    transaction (a projector's batch never waits long behind it). Returns how many went.
+
+    Offsets stored with each batch already keep a redelivered record from being applied
+    twice; the ids only catch a duplicate the relay republished at a later offset, which
+    happens within seconds of the original.
+    """
+    forgotten = 0
+    while True:
+        status = await pool.execute(_FORGET, older_than, chunk)
+        deleted = int(status.split()[-1])
+        forgotten += deleted
+        if deleted < chunk:
+            return forgotten
+
+
+async def keep_forgetting(pool: asyncpg.Pool, older_than: timedelta, every: float = 900) -> None:
+    """:func:`forget_applied` every ``every`` seconds until cancelled."""
+    while True:
+        try:
+            forgotten = await forget_applied(pool, older_than)
+            if forgotten:
+                log.info("forgot %d applied event ids older than %s", forgotten, older_than)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # the next round retries; pruning must not stop a projector
+            log.warning("pruning applied event ids failed: %s", error)
+        await asyncio.sleep(every)
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -152,7 +152,8 @@ async def _create_shadow(conn: Connection, shadow: str, tables: Sequence[str]) -
             like = f"LIKE public.{table} INCLUDING ALL"
             await conn.execute(f"CREATE {kind} {shadow}.{table} ({like})")
             for index in await conn.fetch(_SECONDARY, shadow, table):
-                deferred.append(index["definition"])
+                if table not in BOOKKEEPING:  # those are dropped after the switch, unindexed
+                    deferred.append(index["definition"])
                 await conn.execute(f"DROP INDEX {shadow}.{index['name']}")
     return deferred
 

@@ -10,6 +10,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
+from datetime import timedelta
 from typing import Literal
 
 import uvicorn
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 
 from sextant_kit import lag
 from sextant_kit.logs import configure_logging
+from sextant_kit.projection import keep_forgetting
 from sextant_kit.rebuild import rebuild_beside
 from sextant_kit.service import (
     Runtime,
@@ -60,6 +62,12 @@ async def serve(
             if process in ("projector", "all"):
                 rt.subscribe_projections()
                 tasks.append(asyncio.create_task(lag.watch(rt), name=f"lag-{rt.context}"))
+                retention = timedelta(hours=settings.applied_events_retention_hours)
+                tasks.append(
+                    asyncio.create_task(
+                        keep_forgetting(rt.pool, retention), name=f"prune-{rt.context}"
+                    )
+                )
             await rt.broker.start()
             if process in ("relay", "all"):
                 tasks.append(asyncio.create_task(rt.relay().run(), name=f"relay-{rt.context}"))

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
@@ -111,7 +112,8 @@ class Runtime:
         """This service's store and the projections that read its own topic."""
         topic = self.definition.registry.topic
         names = [p.name for p in self.definition.projections(self) if topic in p.topics]
-        return StoreProjections(self.pool, names)
+        retention = timedelta(hours=self.settings.applied_events_retention_hours)
+        return StoreProjections(self.pool, names, retention)
 
     def relay(self) -> Relay:
         """This runtime's relay (one per runtime; its producer closes with the runtime)."""

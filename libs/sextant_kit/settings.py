@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     relay_poll_interval: float = Field(default=1.0, gt=0)
     relay_batch_size: int = Field(default=1000, ge=1)
     projection_batch_size: int = Field(default=500, ge=1)
+    applied_events_retention_hours: float = Field(default=168, gt=0)
+    """How long projections remember which event ids they applied (their defence against a
+    republished duplicate, which arrives within seconds); older ids are pruned."""
     log_level: str = "INFO"
     consistency_wait_seconds: float = Field(default=2.0, gt=0, le=60)
     """How long a read carrying a consistency token waits for the projections."""
