@@ -81,27 +81,12 @@ def _people(keys: dict[UUID, bytes], names: list[str]) -> list[str]:
     return [n for n in (_personal(keys, name) for name in names) if n is not None]
 
 
-_INSERT_ITEMS = """
+_INSERT_ITEM = """
 INSERT INTO feedback_inbox (tenant_id, feedback_id, workspace_id, text, source, external_id,
     customer_ref, customer_id, author, attendees, tags, sentiment, received_at, version)
-SELECT $1, x.feedback_id, x.workspace_id, x.text, x.source, x.external_id, x.customer_ref,
-    x.customer_id, x.author, x.attendees::text[], x.tags::text[], x.sentiment, x.received_at,
-    x.version
-FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::uuid[], $9::text[], $10::text[], $11::text[], $12::real[], $13::timestamptz[],
-    $14::int[])
-    AS x(feedback_id, workspace_id, text, source, external_id, customer_ref, customer_id,
-         author, attendees, tags, sentiment, received_at, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (tenant_id, feedback_id) DO NOTHING
 """
-"""One statement per batch, each column an array; the per-item lists (attendees, tags)
-travel as array literals, as PostgreSQL has no arrays of arrays of varying length."""
-
-
-def _array_literal(values: Sequence[str]) -> str:
-    """``['a', 'b "c"']`` -> ``{"a","b \\"c\\""}``, PostgreSQL's text form of a text[]."""
-    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
-    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 class FeedbackViews:
@@ -143,6 +128,7 @@ class FeedbackViews:
             return
         rows = [
             (
+                tenant_id,
                 f.feedback_id,
                 f.workspace_id,
                 unseal(keys, f.text),
@@ -151,15 +137,15 @@ class FeedbackViews:
                 f.customer_ref,
                 f.customer_id,
                 _personal(keys, f.author),
-                _array_literal(_people(keys, f.attendees)),
-                _array_literal(f.tags),
+                _people(keys, f.attendees),
+                f.tags,
                 f.sentiment,
                 f.received_at,
                 e.stream_version or 1,
             )
             for e, f in received
         ]
-        await conn.execute(_INSERT_ITEMS, tenant_id, *(list(c) for c in zip(*rows, strict=True)))
+        await conn.executemany(_INSERT_ITEM, rows)
 
     async def _apply_fact(
         self, conn: Connection, tenant: str, fact: FeedbackFact, keys: dict[UUID, bytes]
