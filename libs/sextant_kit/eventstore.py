@@ -271,7 +271,7 @@ class PostgresEventStore:
                 event_ids,
                 [e.event_type for e in events],
                 [e.schema_version for e in events],
-                [json.dumps(e.payload) for e in events],
+                [orjson.dumps(e.payload).decode() for e in events],
                 idempotency_key,
                 expected_version,
                 request_hash,
@@ -336,7 +336,7 @@ class PostgresEventStore:
                     [s.event.event_type for s in streams],
                     [s.event.schema_version for s in streams],
                     [s.metadata.tenant_id for s in streams],
-                    [json.dumps(s.event.payload) for s in streams],
+                    [orjson.dumps(s.event.payload).decode() for s in streams],
                     [s.metadata.model_dump_json() for s in streams],
                 )
         if rows:
