@@ -278,7 +278,7 @@ class PostgresEventStore:
                 [str(i) for i in event_ids],
             )
         except asyncpg.UniqueViolationError as error:
-            if idempotency_key:
+            if idempotency_key is not None:
                 # A concurrent command committed first, on the key or on the stream's next
                 # version. If it was the same command (same key), its answer is ours.
                 earlier = await self._earlier_result(

@@ -118,6 +118,30 @@ async def test_concurrent_commands_with_one_key_append_once(store: PostgresEvent
         assert len(await store.read_stream(stream)) == 1
 
 
+async def test_an_empty_key_is_still_a_key(store: PostgresEventStore) -> None:
+    """The HTTP layer refuses an empty Idempotency-Key; the store, called directly, must
+    still treat "" as a key (it once treated it as none and failed the race's losers)."""
+    for round_ in range(5):
+        meta = META.model_copy(update={"tenant_id": f"empty-key-{round_}-{uuid.uuid4()}"})
+        stream = f"s-5e-{round_}"
+        results = await asyncio.gather(
+            *(
+                store.append(
+                    stream,
+                    "thing",
+                    new(1),
+                    meta,
+                    expected_version=None,
+                    idempotency_key="",
+                    request_hash="h",
+                )
+                for _ in range(10)
+            )
+        )
+        assert len({r.positions for r in results}) == 1
+        assert len(await store.read_stream(stream)) == 1
+
+
 async def test_a_key_reused_for_another_command_is_refused(store: PostgresEventStore) -> None:
     await store.append(
         "s-6",

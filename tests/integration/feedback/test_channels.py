@@ -72,6 +72,19 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
     assert await count_items(rt, ws) == 3
 
 
+async def test_an_empty_idempotency_key_is_refused_naming_the_header(
+    http: httpx.AsyncClient,
+) -> None:
+    response = await http.post(
+        "/v1/workspaces/ws/feedback",
+        json={"text": "x", "source": "email"},
+        headers={"Idempotency-Key": ""},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
+
+
 async def test_a_batch_over_the_limit_is_refused_whole(http: httpx.AsyncClient) -> None:
     items = [{"text": "x", "source": "email"}] * 1001
     response = await http.post("/v1/workspaces/ws/feedback/batch", json={"items": items})
