@@ -38,21 +38,6 @@ class RoadmapIn(Body):
     workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
 
 
-class NewItemIn(Body):
-    """One item of a batch: an item, and optionally its horizon and timeframe."""
-
-    title: Name
-    description: Text = ""
-    type: ItemType
-    owner: Ref | None = None
-    team: Ref | None = None
-    item_workspace_id: WorkspaceRef | None = None
-    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
-    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
-    horizon: Horizon | None = None
-    timeframe: TimeframeIn | None = None
-
-
 class ItemIn(Body):
     title: Name
     description: Text = ""
@@ -62,6 +47,13 @@ class ItemIn(Body):
     item_workspace_id: WorkspaceRef | None = None
     objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
     opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+
+
+class NewItemIn(ItemIn):
+    """One item of a batch: an item, and optionally its horizon and timeframe."""
+
+    horizon: Horizon | None = None
+    timeframe: TimeframeIn | None = None
 
 
 class ItemsIn(Body):

@@ -58,20 +58,8 @@ class CreateRoadmap(OnRoadmap):
     workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
 
 
-class AddItem(OnRoadmap):
-    item_id: UUID
-    title: Name
-    description: Text = ""
-    type: ItemType
-    owner: Ref | None = None
-    team: Ref | None = None
-    item_workspace_id: WorkspaceRef | None = None
-    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
-    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
-
-
-class NewItem(BaseModel):
-    """One item of a batch: what ``AddItem`` takes, and optionally where it goes."""
+class ItemFields(BaseModel):
+    """An item as it is added, alone (``AddItem``) or in a batch (``NewItem``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -84,6 +72,15 @@ class NewItem(BaseModel):
     item_workspace_id: WorkspaceRef | None = None
     objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
     opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+
+
+class AddItem(OnRoadmap, ItemFields):
+    pass
+
+
+class NewItem(ItemFields):
+    """One item of a batch: what ``AddItem`` takes, and optionally where it goes."""
+
     horizon: Horizon | None = None
     timeframe: TimeframeIn | None = None
 
