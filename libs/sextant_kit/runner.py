@@ -10,7 +10,6 @@ import logging
 import signal
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from datetime import timedelta
 from typing import Literal
 
 import uvicorn
@@ -62,10 +61,10 @@ async def serve(
             if process in ("projector", "all"):
                 rt.subscribe_projections()
                 tasks.append(asyncio.create_task(lag.watch(rt), name=f"lag-{rt.context}"))
-                retention = timedelta(hours=settings.applied_events_retention_hours)
                 tasks.append(
                     asyncio.create_task(
-                        keep_forgetting(rt.pool, retention), name=f"prune-{rt.context}"
+                        keep_forgetting(rt.pool, settings.applied_events_retention),
+                        name=f"prune-{rt.context}",
                     )
                 )
             await rt.broker.start()

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import asyncpg
 from fastapi import APIRouter, FastAPI
@@ -112,8 +111,7 @@ class Runtime:
         """This service's store and the projections that read its own topic."""
         topic = self.definition.registry.topic
         names = [p.name for p in self.definition.projections(self) if topic in p.topics]
-        retention = timedelta(hours=self.settings.applied_events_retention_hours)
-        return StoreProjections(self.pool, names, retention)
+        return StoreProjections(self.pool, names, self.settings.applied_events_retention)
 
     def relay(self) -> Relay:
         """This runtime's relay (one per runtime; its producer closes with the runtime)."""

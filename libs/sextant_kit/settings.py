@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     jwt_audience: str = "sextant"
     jwt_jwks: str | None = None
     jwt_jwks_file: str | None = None
+
+    @property
+    def applied_events_retention(self) -> timedelta:
+        return timedelta(hours=self.applied_events_retention_hours)
 
     def as_environment(self) -> dict[str, str]:
         """These settings as ``SEXTANT_*`` variables, for the processes this one starts."""
