@@ -97,25 +97,31 @@ async def test_idempotency_key_returns_the_first_result_and_writes_nothing(
     assert await store.earlier_result("acme", "k-1", "h") == again
 
 
+async def race_on_one_key(
+    store: PostgresEventStore, stream: str, meta: EventMetadata, key: str
+) -> None:
+    """Ten concurrent commands with one key: one append, and every one gets its answer."""
+    results = await asyncio.gather(
+        *(
+            store.append(
+                stream,
+                "thing",
+                new(1),
+                meta,
+                expected_version=None,
+                idempotency_key=key,
+                request_hash="h",
+            )
+            for _ in range(10)
+        )
+    )
+    assert len({r.positions for r in results}) == 1
+    assert len(await store.read_stream(stream)) == 1
+
+
 async def test_concurrent_commands_with_one_key_append_once(store: PostgresEventStore) -> None:
     for round_ in range(10):  # the losers may trip on the key or on the stream's version
-        stream = f"s-5-{round_}"
-        results = await asyncio.gather(
-            *(
-                store.append(
-                    stream,
-                    "thing",
-                    new(1),
-                    META,
-                    expected_version=None,
-                    idempotency_key=f"k-2-{round_}",
-                    request_hash="h",
-                )
-                for _ in range(10)
-            )
-        )
-        assert len({r.positions for r in results}) == 1
-        assert len(await store.read_stream(stream)) == 1
+        await race_on_one_key(store, f"s-5-{round_}", META, f"k-2-{round_}")
 
 
 async def test_an_empty_key_is_still_a_key(store: PostgresEventStore) -> None:
@@ -123,23 +129,7 @@ async def test_an_empty_key_is_still_a_key(store: PostgresEventStore) -> None:
     still treat "" as a key (it once treated it as none and failed the race's losers)."""
     for round_ in range(5):
         meta = META.model_copy(update={"tenant_id": f"empty-key-{round_}-{uuid.uuid4()}"})
-        stream = f"s-5e-{round_}"
-        results = await asyncio.gather(
-            *(
-                store.append(
-                    stream,
-                    "thing",
-                    new(1),
-                    meta,
-                    expected_version=None,
-                    idempotency_key="",
-                    request_hash="h",
-                )
-                for _ in range(10)
-            )
-        )
-        assert len({r.positions for r in results}) == 1
-        assert len(await store.read_stream(stream)) == 1
+        await race_on_one_key(store, f"s-5e-{round_}", meta, "")
 
 
 async def test_a_key_reused_for_another_command_is_refused(store: PostgresEventStore) -> None:
