@@ -20,7 +20,7 @@ from typing import Any
 
 import asyncpg
 from sextant_kit import Settings
-from sextant_kit.database import CORE_MIGRATIONS, migrate
+from sextant_kit.database import CORE_MIGRATIONS, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
 
 from bench import eventsourcing_baseline, rows
@@ -123,8 +123,8 @@ def figures_for(batch: int, writers: int, rates: dict[str, float]) -> list[Figur
 
 async def measure(settings: Settings, database: str, seconds: float) -> list[Figure]:
     dsn = settings.dsn(database)
-    pool = await asyncpg.create_pool(dsn, min_size=max(WRITERS), max_size=max(WRITERS))
-    assert pool is not None
+    # Sextant's own pool, for its path and the bare insert alike.
+    pool = await create_pool(settings, database, size=max(WRITERS))
     try:
         await pool.execute(_BARE_TABLE)
         store = PostgresEventStore(pool)

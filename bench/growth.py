@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 from sextant_kit import Settings
-from sextant_kit.database import CORE_MIGRATIONS, migrate
+from sextant_kit.database import CORE_MIGRATIONS, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
 
 from bench import rows
@@ -124,8 +124,7 @@ async def append_latencies(
 
 async def measure(settings: Settings, database: str, sizes: tuple[int, ...]) -> dict[str, Any]:
     dsn = settings.dsn(database)
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
-    assert pool is not None
+    pool = await create_pool(settings, database, size=2)
     store = PostgresEventStore(pool)
     out: dict[str, Any] = {}
     try:

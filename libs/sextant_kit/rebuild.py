@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from sextant_kit.database import Connection
+from sextant_kit.database import Connection, create_pool
 from sextant_kit.progress import Progress
 from sextant_kit.projection import DeadLetter, ProjectionRunner
 from sextant_kit.service import Runtime
@@ -83,15 +83,14 @@ async def rebuild_beside(
     shadow = _identifier(f"rebuild_{name}")
     async with rt.pool.acquire() as conn:
         deferred = await _create_shadow(conn, shadow, [*tables, *BOOKKEEPING])
-    pool = await asyncpg.create_pool(
-        rt.settings.dsn(rt.database),
-        min_size=1,
-        max_size=2,
+    pool = await create_pool(
+        rt.settings,
+        rt.database,
+        size=2,
         # An interrupted rebuild starts over, so its commits need not wait for the disk;
         # the switch commits on the live pool, which flushes everything before it.
         server_settings={"search_path": f"{shadow}, public", "synchronous_commit": "off"},
     )
-    assert pool is not None
     consumer = AIOKafkaConsumer(
         bootstrap_servers=rt.settings.kafka_bootstrap,
         group_id=None,
