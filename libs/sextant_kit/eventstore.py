@@ -26,6 +26,7 @@ NO_STREAM = 0
 """Expected version of a stream that must not exist yet."""
 
 NOTIFY_CHANNEL = "sextant_events"
+NOTIFY_SPACING = 0.002
 
 
 class GlobalPosition(NamedTuple):
@@ -246,6 +247,7 @@ class PostgresEventStore:
                 return
             if not self._notify_again:
                 return
+            await asyncio.sleep(NOTIFY_SPACING)
 
     async def _append(
         self,
@@ -391,6 +393,18 @@ class PostgresEventStore:
             limit,
         )
         return [record_from_row(row) for row in rows]
+
+    async def held_back(self, after: GlobalPosition) -> bool:
+        """Whether events after ``after`` have committed that :meth:`read_all` does not give
+        yet, because a transaction that began before they committed is still open."""
+        held: bool = await self._pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM events "
+            "WHERE (transaction_id, position) > ($1::text::xid8, $2) "
+            "AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))",
+            str(after.transaction_id),
+            after.position,
+        )
+        return held
 
     async def read_positions(
         self, first: int, last: int, *, limit: int = 1000
