@@ -22,6 +22,10 @@ from sextant_kit.registry import EventRegistry
 log = logging.getLogger(__name__)
 
 
+HELD_BACK_PAUSE = 0.002
+"""First pause before reading again while committed events wait behind an open transaction."""
+
+
 class KafkaSink:
     """The relay's producer: idempotent, ``acks=all``, keyed by aggregate id.
 
@@ -64,8 +68,11 @@ class KafkaSink:
 class Relay:
     """Publishes the store's events in global order and marks progress after the broker acks.
 
-    Wakes on NOTIFY over a dedicated connection; polls as well, so a lost notification (or
-    one sent while an older transaction was still open) only delays, never strands, an event.
+    Wakes on NOTIFY over a dedicated connection; polls as well, so a lost notification only
+    delays, never strands, an event. Events that committed while an older transaction was
+    still open (a projector's batch, in any database of the server) are not safe to read
+    yet: no NOTIFY follows that transaction's end, so the relay looks again after a few
+    milliseconds, doubling the pause while they stay held back.
     Crashing between publish and mark republishes the same events: consumers deduplicate
     by event id.
     """
@@ -95,6 +102,8 @@ class Relay:
         self._metrics = metrics
         self._tracer = tracer or trace.get_tracer("sextant.relay")
         self._wake = asyncio.Event()
+        self._position = START
+        self._held_pause = HELD_BACK_PAUSE
 
     async def checkpoint(self) -> GlobalPosition:
         row = await self._store.pool.fetchrow(
@@ -117,7 +126,7 @@ class Relay:
 
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; return how many events went out."""
-        after = await self.checkpoint()
+        after = self._position = await self.checkpoint()
         events = await self._store.read_all(after, limit=self._batch_size)
         if not events:
             if self._metrics is not None:
@@ -152,7 +161,8 @@ class Relay:
                 pending.append(await self._sink.send(self._topic, record))
         await asyncio.gather(*pending)
         last = events[-1]
-        await self._mark(GlobalPosition(last.transaction_id, last.position))
+        self._position = GlobalPosition(last.transaction_id, last.position)
+        await self._mark(self._position)
         if self._metrics is not None:
             self._metrics.relay_published.labels(self._topic).inc(len(events))
             age = (datetime.now(UTC) - last.recorded_at).total_seconds()
@@ -164,6 +174,14 @@ class Relay:
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def _pause(self) -> float:
+        """How long to wait for a NOTIFY before reading again."""
+        if not await self._store.held_back(self._position):
+            self._held_pause = HELD_BACK_PAUSE
+            return self._poll_interval
+        pause, self._held_pause = self._held_pause, min(self._held_pause * 2, self._poll_interval)
+        return pause
 
     async def _listen(self) -> asyncpg.Connection:
         listener = await asyncpg.connect(self._dsn)
@@ -184,7 +202,10 @@ class Relay:
                     if listener is None or listener.is_closed():
                         listener = await self._listen()
                     started = time.perf_counter()
+                    self._wake.clear()  # a NOTIFY from now on means: read again
                     published = await self.publish_batch()
+                    full = published >= self._batch_size
+                    pause = 0.0 if full else await self._pause()
                     backoff = 0.1
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                     log.warning("relay %s: %s; retrying in %.1fs", self._topic, error, backoff)
@@ -201,7 +222,7 @@ class Relay:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
                     continue
-                if published >= self._batch_size:
+                if full:
                     continue
                 log.debug(
                     "relay %s: %d events in %.3fs",
@@ -209,9 +230,8 @@ class Relay:
                     published,
                     time.perf_counter() - started,
                 )
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+                    await asyncio.wait_for(self._wake.wait(), pause)
         finally:
             if listener is not None:
                 with contextlib.suppress(Exception):

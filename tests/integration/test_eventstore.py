@@ -206,6 +206,7 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
     try:
         await store.append("fast", "thing", new(1), META, expected_version=None)
         assert await store.read_all(after) == [], "read past an open transaction"
+        assert await store.held_back(after), "the committed event is not reported as held back"
     finally:
         await tx.commit()
         await pool.release(slow)
@@ -213,6 +214,7 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
     async def both_in_commit_order() -> None:
         streams = [e.stream_id for e in await store.read_all(after)]
         assert streams == ["slow", "fast"]
+        assert not await store.held_back(after)
 
     await eventually(both_in_commit_order)
 
