@@ -102,7 +102,9 @@ class Relay:
         self._metrics = metrics
         self._tracer = tracer or trace.get_tracer("sextant.relay")
         self._wake = asyncio.Event()
-        self._position = START
+        self._position: GlobalPosition | None = None
+        """Where the last batch ended: read from the checkpoint once, then kept here (one
+        relay per service writes that checkpoint)."""
         self._held_pause = HELD_BACK_PAUSE
 
     async def checkpoint(self) -> GlobalPosition:
@@ -126,7 +128,9 @@ class Relay:
 
     async def publish_batch(self) -> int:
         """Publish the next batch after the checkpoint; return how many events went out."""
-        after = self._position = await self.checkpoint()
+        if self._position is None:
+            self._position = await self.checkpoint()
+        after = self._position
         events = await self._store.read_all(after, limit=self._batch_size)
         if not events:
             if self._metrics is not None:
@@ -177,7 +181,9 @@ class Relay:
 
     async def _pause(self) -> float:
         """How long to wait for a NOTIFY before reading again."""
-        if not await self._store.held_back(self._position):
+        if self._wake.is_set():  # one came while reading: read again now
+            return 0.0
+        if not await self._store.held_back(self._position or START):
             self._held_pause = HELD_BACK_PAUSE
             return self._poll_interval
         pause, self._held_pause = self._held_pause, min(self._held_pause * 2, self._poll_interval)
