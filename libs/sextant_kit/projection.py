@@ -124,6 +124,30 @@ class KafkaDeadLetters:
                 self._metrics.dead_letters.labels(rec.topic, letter.reason).inc()
 
 
+_LOCK_AND_CLAIM = """
+WITH stored AS (
+    -- FOR UPDATE: a second consumer of the same partition (during a rebalance) waits here
+    -- and then sees the offsets this batch stored, instead of applying twice.
+    SELECT topic, partition, next_offset FROM projection_checkpoints
+    WHERE projection = $1
+      AND (topic, partition) IN (SELECT * FROM unnest($2::text[], $3::int[]))
+    FOR UPDATE
+), claimed AS (
+    INSERT INTO projection_applied_events (projection, event_id)
+    SELECT $1, e.event_id
+    FROM unnest($4::uuid[], $5::text[], $6::int[], $7::bigint[])
+         AS e(event_id, topic, partition, record_offset)
+    LEFT JOIN stored s USING (topic, partition)
+    WHERE e.record_offset >= coalesce(s.next_offset, 0)
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+)
+SELECT topic, partition, next_offset, NULL::uuid AS event_id FROM stored
+UNION ALL
+SELECT NULL, NULL, NULL, event_id FROM claimed
+"""
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -176,14 +200,13 @@ class ProjectionRunner:
         if not batch.records:
             return
         async with self._pool.acquire() as conn, conn.transaction():
-            offsets = await self._locked_offsets(conn, batch.records)
+            offsets, new_ids = await self._lock_and_claim(conn, batch)
 
             def fresh(r: ConsumerRecord[Any, Any]) -> bool:
                 return bool(r.offset >= offsets.get((r.topic, r.partition), 0))
 
             decoded = [(r, e) for r, e in batch.events if fresh(r)]
             dead = [d for d in batch.invalid if fresh(d.record)]
-            new_ids = await self._claim(conn, [e.id for _, e in decoded])
             todo = []
             for record, event in decoded:  # a batch can hold both copies of a republished event
                 if event.id in new_ids:
@@ -210,32 +233,26 @@ class ProjectionRunner:
                 age = (datetime.now(UTC) - todo[-1][1].time).total_seconds()
                 self._metrics.projection_lag_seconds.labels(self.name).set(max(age, 0.0))
 
-    async def _locked_offsets(
-        self, conn: Connection, records: Sequence[ConsumerRecord[Any, Any]]
-    ) -> dict[tuple[str, int], int]:
-        # FOR UPDATE: a second consumer of the same partition (during a rebalance) waits
-        # here and then sees the offsets this batch stored, instead of applying twice.
-        parts = sorted({(r.topic, r.partition) for r in records})
+    async def _lock_and_claim(
+        self, conn: Connection, batch: Decoded
+    ) -> tuple[dict[tuple[str, int], int], set[UUID]]:
+        """Lock the batch's partitions' stored offsets and claim the ids of the events at or
+        after them, in one round trip. Returns the offsets and the ids newly claimed (an id
+        already there was applied before: a republished copy)."""
+        parts = sorted({(r.topic, r.partition) for r in batch.records})
+        events = batch.events
         rows = await conn.fetch(
-            "SELECT topic, partition, next_offset FROM projection_checkpoints "
-            "WHERE projection = $1 AND (topic, partition) IN "
-            "(SELECT * FROM unnest($2::text[], $3::int[])) FOR UPDATE",
+            _LOCK_AND_CLAIM,
             self.name,
             [p[0] for p in parts],
             [p[1] for p in parts],
+            [e.id for _, e in events],
+            [r.topic for r, _ in events],
+            [r.partition for r, _ in events],
+            [r.offset for r, _ in events],
         )
-        return {(r["topic"], r["partition"]): r["next_offset"] for r in rows}
-
-    async def _claim(self, conn: Connection, ids: list[Any]) -> set[Any]:
-        if not ids:
-            return set()
-        rows = await conn.fetch(
-            "INSERT INTO projection_applied_events (projection, event_id) "
-            "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id",
-            self.name,
-            ids,
-        )
-        return {r["event_id"] for r in rows}
+        offsets = {(r["topic"], r["partition"]): r["next_offset"] for r in rows if r["topic"]}
+        return offsets, {r["event_id"] for r in rows if r["event_id"] is not None}
 
     async def _apply_all(
         self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
