@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 from sextant_kit.decider import Decider
 from sextant_kit.errors import ConcurrencyError, Conflict
 from sextant_kit.events import Command, Event, EventMetadata, RecordedEvent
-from sextant_kit.eventstore import AppendResult, NewEvent, PostgresEventStore
+from sextant_kit.eventstore import NO_STREAM, AppendResult, NewEvent, PostgresEventStore
 from sextant_kit.registry import EventRegistry
 
 C = TypeVar("C", bound=Command)
@@ -126,15 +126,59 @@ class CommandHandler(Generic[C, E, S]):
         A request seen before under the same idempotency key gets the first result back,
         even where the first request created the stream under an id of its own.
         """
-        if idempotency is not None:
-            earlier = await self._store.earlier_result(
-                metadata.tenant_id, idempotency.key, idempotency.request_hash
-            )
-            if earlier is not None:
-                return earlier
+        earlier = await self._earlier(metadata, idempotency)
+        if earlier is not None:
+            return earlier
         state, version = await self.load(stream_id)
         if expected_version is not None and expected_version != version:
             raise ConcurrencyError(stream_id, expected_version, version)
+        return await self._decide_and_append(
+            stream_id, command, metadata, state, version, idempotency
+        )
+
+    async def create(
+        self,
+        stream_id: str,
+        command: C,
+        metadata: EventMetadata,
+        *,
+        idempotency: Idempotency | None = None,
+    ) -> AppendResult:
+        """Handle a command that most likely starts its stream, without reading it first.
+
+        Decides on the initial state and appends as the stream's first events; if the
+        stream exists after all (a client sent the same item again), the append conflicts
+        and the command is handled as usual. For a new stream that is one round trip to
+        PostgreSQL instead of two.
+        """
+        earlier = await self._earlier(metadata, idempotency)
+        if earlier is not None:
+            return earlier
+        try:
+            return await self._decide_and_append(
+                stream_id, command, metadata, self._decider.fold([]), NO_STREAM, idempotency
+            )
+        except ConcurrencyError:
+            return await self.handle(stream_id, command, metadata, idempotency=idempotency)
+
+    async def _earlier(
+        self, metadata: EventMetadata, idempotency: Idempotency | None
+    ) -> AppendResult | None:
+        if idempotency is None:
+            return None
+        return await self._store.earlier_result(
+            metadata.tenant_id, idempotency.key, idempotency.request_hash
+        )
+
+    async def _decide_and_append(
+        self,
+        stream_id: str,
+        command: C,
+        metadata: EventMetadata,
+        state: S,
+        version: int,
+        idempotency: Idempotency | None,
+    ) -> AppendResult:
         decided = self._decider.decide(command, state)
         if not decided:
             return AppendResult(stream_id, version, (), (), replayed=True)

@@ -15,6 +15,7 @@ from sextant_feedback.domain.customer import (
 )
 from sextant_feedback.events import registry
 from sextant_kit import CommandHandler, DomainError, PostgresEventStore
+from sextant_kit.errors import Conflict
 
 from tests.integration.kit_support import META
 
@@ -48,3 +49,35 @@ async def test_a_kept_state_catches_up_with_what_another_process_wrote(
     assert state.erased
     with pytest.raises(DomainError):
         await here.handle(stream, UpdateCustomerProfile(name="Too late", at=NOW), META)
+
+
+async def test_create_starts_a_new_stream_and_decides_on_an_existing_one_as_handle_does(
+    pool: asyncpg.Pool,
+) -> None:
+    customers = handler(pool)
+    customer = uuid.uuid4()
+    stream = f"customer-{customer}"
+    registered = RegisterCustomer(customer_id=customer, ref="new", name="New Ltd", at=NOW)
+
+    first = await customers.create(stream, registered, META)
+    assert first.stream_version == 1
+    assert not first.replayed
+
+    # Sent again, it meets the stream's real state: the decider refuses a second registration.
+    with pytest.raises(Conflict, match="already registered"):
+        await customers.create(stream, registered, META)
+    assert (await customers.load(stream))[1] == 1
+
+
+async def test_create_on_an_id_another_aggregate_holds_is_refused(pool: asyncpg.Pool) -> None:
+    store = PostgresEventStore(pool)
+    taken = f"taken-{uuid.uuid4()}"
+    other = CommandHandler(store, registry, customer_decider, stream_type="other")
+    await other.handle(
+        taken, RegisterCustomer(customer_id=uuid.uuid4(), ref="o", name="O", at=NOW), META
+    )
+
+    with pytest.raises(Conflict):
+        await handler(pool).create(
+            taken, RegisterCustomer(customer_id=uuid.uuid4(), ref="n", name="N", at=NOW), META
+        )

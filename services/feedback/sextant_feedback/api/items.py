@@ -120,7 +120,7 @@ def items_router(rt: Runtime) -> APIRouter:
         idempotency = Idempotency.of(
             idempotency_key, request.url.path, workspace_id, item.model_dump_json()
         )
-        result = await handler.handle(
+        result = await handler.create(
             str(prepared.command.feedback_id),
             prepared.command,
             prepared.metadata,
