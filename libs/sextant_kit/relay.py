@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 HELD_BACK_PAUSE = 0.002
 """First pause before reading again while committed events wait behind an open transaction."""
+HELD_BACK_MOST = 0.05
+"""The pause doubles while they stay held back, up to this."""
 
 
 class KafkaSink:
@@ -72,7 +74,7 @@ class Relay:
     delays, never strands, an event. Events that committed while an older transaction was
     still open (a projector's batch, in any database of the server) are not safe to read
     yet: no NOTIFY follows that transaction's end, so the relay looks again after a few
-    milliseconds, doubling the pause while they stay held back.
+    milliseconds, doubling the pause up to 50 ms while they stay held back.
     Crashing between publish and mark republishes the same events: consumers deduplicate
     by event id.
     """
@@ -186,7 +188,7 @@ class Relay:
         if not await self._store.held_back(self._position or START):
             self._held_pause = HELD_BACK_PAUSE
             return self._poll_interval
-        pause, self._held_pause = self._held_pause, min(self._held_pause * 2, self._poll_interval)
+        pause, self._held_pause = self._held_pause, min(self._held_pause * 2, HELD_BACK_MOST)
         return pause
 
     async def _listen(self) -> asyncpg.Connection:
