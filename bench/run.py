@@ -107,13 +107,23 @@ async def main(names: list[str]) -> None:
             "name": "Sextant as a share of the ceilings (same run)",
             "figures": [f.as_dict() for f in shares],
         }
-    RESULTS.mkdir(exist_ok=True)
     stem = datetime.now(UTC).strftime("%Y-%m-%d")
     if set(names) != set(BENCHMARKS):
         stem += "-" + "-".join(names)
-    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown(report))
-    print(f"wrote {RESULTS / stem}.json and .md", file=sys.stderr)
+    write_results(stem, report)
+
+
+def write_results(stem: str, report: dict[str, Any]) -> None:
+    """``<stem>.json`` and ``.md`` in ``bench/results``; a later run of the same scenarios
+    on the same day becomes ``<stem>-2``, ``-3``, ..., never overwriting an earlier one."""
+    RESULTS.mkdir(exist_ok=True)
+    free, n = stem, 1
+    while (RESULTS / f"{free}.json").exists() or (RESULTS / f"{free}.md").exists():
+        n += 1
+        free = f"{stem}-{n}"
+    (RESULTS / f"{free}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{free}.md").write_text(markdown(report))
+    print(f"wrote {RESULTS / free}.json and .md", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import commands, load
 from bench.common import bench_settings, cleanup, ensure_infra
-from bench.run import RESULTS, machine
+from bench.run import machine, write_results
 from bench.running import RunningPlatform, start_per_role
 from bench.stats import Figure, summary_ms
 
@@ -149,8 +149,6 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
 
 
 async def main(minutes: float, rate: float) -> None:
-    from bench.report import markdown
-
     ensure_infra()
     started = datetime.now(UTC)
     result = await soak(minutes, rate)
@@ -160,12 +158,8 @@ async def main(minutes: float, rate: float) -> None:
         "machine": machine(),
         "results": {"soak": result},
     }
-    RESULTS.mkdir(exist_ok=True)
-    stem = f"{started:%Y-%m-%d}-soak-{rate:g}-per-s"
-    (RESULTS / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / f"{stem}.md").write_text(markdown(report))
     print(json.dumps(result["figures"], indent=2), file=sys.stderr)
-    print(f"wrote {RESULTS / stem}.json and .md", file=sys.stderr)
+    write_results(f"{started:%Y-%m-%d}-soak-{rate:g}-per-s", report)
 
 
 if __name__ == "__main__":
