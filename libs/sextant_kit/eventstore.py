@@ -27,6 +27,8 @@ NO_STREAM = 0
 
 NOTIFY_CHANNEL = "sextant_events"
 NOTIFY_SPACING = 0.002
+"""Least seconds between two NOTIFYs (each is a transaction of its own, with a WAL flush):
+commits meanwhile share the next one."""
 
 
 class GlobalPosition(NamedTuple):

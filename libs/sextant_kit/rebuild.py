@@ -164,12 +164,11 @@ async def _build_indexes(pool: asyncpg.Pool, definitions: Sequence[str]) -> None
 
     async def builder() -> None:
         async with pool.acquire() as conn:
-            await conn.execute(f"SET maintenance_work_mem = '{_INDEX_MEMORY}'")
-            try:
-                while queue:
-                    await conn.execute(queue.pop())
-            finally:
-                await conn.execute("RESET maintenance_work_mem")
+            while queue:
+                definition = queue.pop()
+                async with conn.transaction():  # the setting ends with the transaction
+                    await conn.execute(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'")
+                    await conn.execute(definition)
 
     await asyncio.gather(*(builder() for _ in range(min(2, len(queue)))))
 
