@@ -101,6 +101,22 @@ _COLUMNS = (
     "payload::text AS payload, metadata::text AS metadata, recorded_at"
 )
 
+_HORIZON = """(
+SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+WHERE x::text::bigint % 4294967296 NOT IN (
+    SELECT backend_xid::text::bigint FROM pg_stat_activity
+    WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL))"""
+"""The oldest transaction that may still commit events here: readers take only events of
+older transactions, so an event that commits late is never skipped.
+
+It is the oldest transaction open when the statement's snapshot was taken (the snapshot's
+``xmin``), except transactions seen running in another database: those cannot write this
+database's events, and on a shared server projectors' transactions elsewhere would hold
+every reader back. A transaction not seen at all (ended meanwhile, prepared, or hidden
+from this role) still counts, so the horizon can only be too early, never too late.
+(``backend_xid`` is 32 bits; running transactions are far closer than 2^32 apart.)"""
+
 _APPEND = """
 WITH current AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
@@ -388,7 +404,7 @@ class PostgresEventStore:
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS} FROM events "
             "WHERE (transaction_id, position) > ($1::text::xid8, $2) "
-            "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            f"AND transaction_id < {_HORIZON} "
             "ORDER BY transaction_id, position LIMIT $3",
             str(after.transaction_id),
             after.position,
@@ -402,7 +418,7 @@ class PostgresEventStore:
         held: bool = await self._pool.fetchval(
             "SELECT EXISTS (SELECT 1 FROM events "
             "WHERE (transaction_id, position) > ($1::text::xid8, $2) "
-            "AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))",
+            f"AND transaction_id >= {_HORIZON})",
             str(after.transaction_id),
             after.position,
         )
@@ -414,7 +430,7 @@ class PostgresEventStore:
         """Committed events with ``first <= position <= last``, by position (for replays)."""
         rows = await self._pool.fetch(
             f"SELECT {_COLUMNS} FROM events WHERE position BETWEEN $1 AND $2 "
-            "AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            f"AND transaction_id < {_HORIZON} "
             "ORDER BY position LIMIT $3",
             first,
             last,
@@ -426,7 +442,7 @@ class PostgresEventStore:
         """The position of the newest event visible to readers now."""
         row = await self._pool.fetchrow(
             "SELECT transaction_id::text::bigint AS t, position FROM events "
-            "WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()) "
+            f"WHERE transaction_id < {_HORIZON} "
             "ORDER BY transaction_id DESC, position DESC LIMIT 1"
         )
         return START if row is None else GlobalPosition(row["t"], row["position"])

@@ -72,7 +72,7 @@ class Relay:
 
     Wakes on NOTIFY over a dedicated connection; polls as well, so a lost notification only
     delays, never strands, an event. Events that committed while an older transaction was
-    still open (a projector's batch, in any database of the server) are not safe to read
+    still open (a projector's batch in the same database, say) are not safe to read
     yet: no NOTIFY follows that transaction's end, so the relay looks again after a few
     milliseconds, doubling the pause up to 50 ms while they stay held back.
     Crashing between publish and mark republishes the same events: consumers deduplicate

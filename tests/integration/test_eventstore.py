@@ -20,6 +20,7 @@ from sextant_kit import (
     PostgresEventStore,
     RecordedEvent,
 )
+from sextant_kit.settings import Settings
 
 from tests.support import eventually
 
@@ -217,6 +218,30 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
         assert not await store.held_back(after)
 
     await eventually(both_in_commit_order)
+
+
+async def test_a_transaction_open_in_another_database_does_not_hold_readers_back(
+    store: PostgresEventStore, settings: Settings
+) -> None:
+    """Only transactions of this database can still write its events."""
+    elsewhere = await asyncpg.connect(settings.postgres_url)  # the server's own database
+    assert await elsewhere.fetchval("SELECT current_database()") != await store.pool.fetchval(
+        "SELECT current_database()"
+    )
+    tx = elsewhere.transaction()
+    await tx.start()
+    try:
+        await elsewhere.fetchval("SELECT pg_current_xact_id()")  # it holds an id from now on
+        appended = await store.append("meanwhile", "thing", new(1), META, expected_version=None)
+
+        async def readable() -> None:  # while that transaction stays open
+            assert appended.positions[0] in [e.position for e in await store.read_all(START)]
+            assert not await store.held_back(START)
+
+        await eventually(readable)
+    finally:
+        await tx.rollback()
+        await elsewhere.close()
 
 
 async def test_sixteen_writers_and_a_follower_see_every_event_once_in_order(
