@@ -101,21 +101,40 @@ _COLUMNS = (
     "payload::text AS payload, metadata::text AS metadata, recorded_at"
 )
 
-_HORIZON = """(
+_PROMISE_KEY = (0x53455854, 1)  # "SEXT"
+NO_EVENTS_PROMISE = f"pg_advisory_xact_lock_shared({_PROMISE_KEY[0]}, {_PROMISE_KEY[1]})"
+"""Taken (shared) by a transaction that will append no events: a projector's batch, say.
+
+Readers' horizon then leaves it out, so a long read-model transaction does not hold the
+relay back. The promise must come with the transaction's first write and hold to its end:
+the transaction writes events through no connection but its own, and its own appends none.
+The event store appends in transactions of its own, so a projection that appends (through
+the store) keeps the promise."""
+
+_HORIZON = f"""(
 SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
 FROM pg_snapshot_xip(pg_current_snapshot()) AS x
 WHERE x::text::bigint % 4294967296 NOT IN (
     SELECT backend_xid::text::bigint FROM pg_stat_activity
-    WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL))"""
+    WHERE datname IS DISTINCT FROM current_database() AND backend_xid IS NOT NULL
+    UNION ALL
+    SELECT mine.transactionid::text::bigint
+    FROM pg_locks AS promise JOIN pg_locks AS mine USING (virtualtransaction)
+    WHERE promise.locktype = 'advisory' AND promise.classid = {_PROMISE_KEY[0]}
+      AND promise.objid = {_PROMISE_KEY[1]} AND promise.objsubid = 2 AND promise.granted
+      AND mine.locktype = 'transactionid' AND mine.mode = 'ExclusiveLock'
+      AND mine.transactionid IS NOT NULL))"""
 """The oldest transaction that may still commit events here: readers take only events of
 older transactions, so an event that commits late is never skipped.
 
 It is the oldest transaction open when the statement's snapshot was taken (the snapshot's
-``xmin``), except transactions seen running in another database: those cannot write this
-database's events, and on a shared server projectors' transactions elsewhere would hold
-every reader back. A transaction not seen at all (ended meanwhile, prepared, or hidden
-from this role) still counts, so the horizon can only be too early, never too late.
-(``backend_xid`` is 32 bits; running transactions are far closer than 2^32 apart.)"""
+``xmin``), leaving out transactions that cannot write this database's events: those seen
+running in another database (on a shared server, projectors' transactions elsewhere would
+hold every reader back) and those holding :data:`NO_EVENTS_PROMISE` (matched to their
+transaction id through their virtual transaction id, which is never reused). A transaction
+not seen (ended meanwhile, prepared, or hidden from this role) still counts, so the horizon
+can only be too early, never too late. (``backend_xid`` and ``pg_locks.transactionid`` are
+32 bits; running transactions are far closer than 2^32 apart.)"""
 
 _APPEND = """
 WITH current AS (

@@ -30,6 +30,7 @@ from opentelemetry.trace import SpanKind
 from sextant_kit import envelope, telemetry
 from sextant_kit.database import Connection
 from sextant_kit.envelope import IncomingEvent
+from sextant_kit.eventstore import NO_EVENTS_PROMISE
 from sextant_kit.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ class Projection(Protocol):
 
     A projection may also define ``async apply_many(conn, events)``; the runner then hands
     it whole batches (in order), which lets it write many rows per statement.
+
+    The batch's transaction holds :data:`~sextant_kit.eventstore.NO_EVENTS_PROMISE`, so
+    ``conn`` must never be used to append events (a projection that appends does so
+    through the event store, in the store's own transactions).
     """
 
     name: str
@@ -129,8 +134,11 @@ class KafkaDeadLetters:
                 self._metrics.dead_letters.labels(rec.topic, letter.reason).inc()
 
 
-_LOCK_AND_CLAIM = """
-WITH stored AS (
+_LOCK_AND_CLAIM = f"""
+WITH promise AS MATERIALIZED (
+    -- The batch appends no events: readers of the event store need not wait for it.
+    SELECT {NO_EVENTS_PROMISE}
+), stored AS (
     -- FOR UPDATE: a second consumer of the same partition (during a rebalance) waits here
     -- and then sees the offsets this batch stored, instead of applying twice.
     SELECT topic, partition, next_offset FROM projection_checkpoints
@@ -150,6 +158,8 @@ WITH stored AS (
 SELECT topic, partition, next_offset, NULL::uuid AS event_id FROM stored
 UNION ALL
 SELECT NULL, NULL, NULL, event_id FROM claimed
+UNION ALL
+SELECT NULL, NULL, NULL, NULL FROM promise
 """
 
 

@@ -20,6 +20,7 @@ from sextant_kit import (
     PostgresEventStore,
     RecordedEvent,
 )
+from sextant_kit.eventstore import NO_EVENTS_PROMISE
 from sextant_kit.settings import Settings
 
 from tests.support import eventually
@@ -242,6 +243,31 @@ async def test_a_transaction_open_in_another_database_does_not_hold_readers_back
     finally:
         await tx.rollback()
         await elsewhere.close()
+
+
+@pytest.mark.parametrize("promised", [True, False], ids=["promised", "not-promised"])
+async def test_only_a_transaction_that_promised_no_events_lets_readers_past(
+    store: PostgresEventStore, promised: bool
+) -> None:
+    """An open transaction of this database holds readers back unless it promised to append
+    no events (as a projector's batch does)."""
+    async with store.pool.acquire() as other:
+        tx = other.transaction()
+        await tx.start()
+        try:
+            if promised:
+                await other.execute(f"SELECT {NO_EVENTS_PROMISE}")
+            await other.fetchval("SELECT pg_current_xact_id()")  # it holds an id from now on
+            appended = await store.append("meanwhile", "thing", new(1), META, expected_version=None)
+
+            async def as_promised() -> None:
+                readable = appended.positions[0] in [e.position for e in await store.read_all()]
+                assert (readable, await store.held_back(START)) == (promised, not promised)
+
+            await eventually(as_promised)
+        finally:
+            await tx.rollback()
+    assert appended.positions[0] in [e.position for e in await store.read_all()]
 
 
 async def test_sixteen_writers_and_a_follower_see_every_event_once_in_order(

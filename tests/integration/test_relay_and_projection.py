@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
@@ -26,10 +27,11 @@ from sextant_kit import (
     Relay,
     Settings,
 )
-from sextant_kit.envelope import encode
+from sextant_kit.database import Connection
+from sextant_kit.envelope import IncomingEvent, encode
 from sextant_kit.kafka import TopicSpec, build_broker, ensure_topics
 from sextant_kit.metrics import Metrics
-from sextant_kit.projection import KafkaDeadLetters, subscribe
+from sextant_kit.projection import DeadLetter, KafkaDeadLetters, subscribe
 from sextant_kit.relay import KafkaSink
 
 from tests.integration.kit_support import META, ThingsSeen, append_things, read_topic
@@ -273,3 +275,54 @@ async def test_reset_replays_the_projection_from_the_start(
     await runner.reset()
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0
     await run_projector(settings, pool, topic, metrics, expected_rows=12)
+
+
+class _Stalling(ThingsSeen):
+    """Applies its batch, then keeps the batch's transaction open until released."""
+
+    def __init__(self, topic: str) -> None:
+        super().__init__(topic)
+        self.inside = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def apply(self, conn: Connection, event: IncomingEvent) -> None:
+        await super().apply(conn, event)
+        self.inside.set()
+        await self.release.wait()
+
+
+class _Letters:
+    def __init__(self) -> None:
+        self.sent: list[DeadLetter] = []
+
+    async def send(self, letters: Sequence[DeadLetter]) -> None:
+        self.sent.extend(letters)
+
+
+async def test_a_projector_batch_still_open_does_not_hold_the_relay_back(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    """A projector's batch promises to append no events, so events committed while it runs
+    are readable at once (before, the relay waited for the batch to end)."""
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=1, per_stream=1)
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap, 1)
+    records = await read_topic(settings.kafka_bootstrap, topic, 1)
+    projection, letters = _Stalling(topic), _Letters()
+    batch = asyncio.create_task(ProjectionRunner(projection, pool, letters).handle(records))
+    try:
+        await asyncio.wait_for(projection.inside.wait(), 20)
+        later = _event({"n": 1})
+        await store.append("later", "thing", [later], META, expected_version=None)
+
+        async def readable_meanwhile() -> None:
+            assert later.event_id in [e.event_id for e in await store.read_all()]
+            assert not await store.held_back(START)
+
+        await eventually(readable_meanwhile)
+        assert not batch.done()  # the batch's transaction was open all along
+    finally:
+        projection.release.set()
+        await batch
+    assert letters.sent == []
+    assert await pool.fetchval("SELECT count(*) FROM things_seen") == 1
