@@ -27,6 +27,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from sextant_kit.database import Connection, create_pool
+from sextant_kit.eventstore import NO_EVENTS_PROMISE
 from sextant_kit.progress import Progress
 from sextant_kit.projection import DeadLetter, ProjectionRunner
 from sextant_kit.service import Runtime
@@ -167,7 +168,11 @@ async def _build_indexes(pool: asyncpg.Pool, definitions: Sequence[str]) -> None
             while queue:
                 definition = queue.pop()
                 async with conn.transaction():  # the setting ends with the transaction
-                    await conn.execute(f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}'")
+                    # Seconds long: without the promise the relay would wait for it.
+                    await conn.execute(
+                        f"SET LOCAL maintenance_work_mem = '{_INDEX_MEMORY}';"
+                        f" SELECT {NO_EVENTS_PROMISE}"
+                    )
                     await conn.execute(definition)
 
     await asyncio.gather(*(builder() for _ in range(min(2, len(queue)))))

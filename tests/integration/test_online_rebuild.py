@@ -7,11 +7,12 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import httpx
 import pytest
 from sextant_feedback.service import definition
-from sextant_kit import Settings
-from sextant_kit.rebuild import rebuild_beside
+from sextant_kit import START, EventMetadata, NewEvent, PostgresEventStore, Settings
+from sextant_kit.rebuild import _build_indexes, rebuild_beside
 from sextant_kit.service import Runtime
 
 from tests.support import eventually, own_storage, running
@@ -106,3 +107,41 @@ async def test_queries_answer_throughout_and_the_new_version_takes_over(rt: Runt
         "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rebuild_%'"
     )
     assert leftovers == 0
+
+
+async def test_building_the_deferred_indexes_does_not_hold_the_relay_back(
+    pool: asyncpg.Pool,
+) -> None:
+    """An index build takes seconds on a large table, in a transaction of the service's
+    database: events committed meanwhile are readable at once (before, the relay waited)."""
+    store = PostgresEventStore(pool)
+    await pool.execute(
+        "CREATE TABLE slow_rows (n integer);"
+        " INSERT INTO slow_rows SELECT generate_series(1, 6);"
+        " CREATE FUNCTION slowly(n integer) RETURNS integer IMMUTABLE LANGUAGE plpgsql"
+        " AS $$ BEGIN PERFORM pg_sleep(0.5); RETURN n; END $$"
+    )
+    building = asyncio.create_task(
+        _build_indexes(pool, ["CREATE INDEX slow_rows_slowly ON slow_rows (slowly(n))"])
+    )
+
+    async def build_started() -> None:
+        assert await pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE query LIKE 'CREATE INDEX slow_rows_slowly%' AND backend_xid IS NOT NULL"
+        )
+
+    try:
+        await eventually(build_started)
+        meta = EventMetadata(tenant_id="acme", actor="ana", correlation_id="c", workspace_id=WS)
+        event = NewEvent(uuid.uuid4(), "ThingHappened", 1, {})
+        await store.append("meanwhile", "thing", [event], meta, expected_version=None)
+
+        async def readable_meanwhile() -> None:
+            assert event.event_id in [e.event_id for e in await store.read_all()]
+            assert not await store.held_back(START)
+
+        await eventually(readable_meanwhile)
+        assert not building.done()
+    finally:
+        await building
