@@ -233,7 +233,9 @@ async def _catch_up(
 async def _pause_live(
     conn: Connection, name: str, tps: Sequence[TopicPartition]
 ) -> dict[TopicPartition, int]:
-    """Lock the live version's checkpoints (its projector waits) and return its offsets."""
+    """Lock the live version's checkpoints (its projector waits) and return its offsets.
+    The switch's transaction promises to append no events: the relay need not wait for it."""
+    await conn.execute(f"SELECT {NO_EVENTS_PROMISE}")
     await conn.executemany(
         "INSERT INTO projection_checkpoints (projection, topic, partition, next_offset)"
         " VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING",
