@@ -8,11 +8,12 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from contextlib import AsyncExitStack
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 
 from sextant_kit import lag
@@ -29,6 +30,8 @@ from sextant_kit.service import (
 from sextant_kit.settings import Settings
 
 log = logging.getLogger("sextant")
+
+T = TypeVar("T")
 
 Process = Literal["api", "relay", "projector", "all"]
 PROCESSES: tuple[Process, ...] = ("api", "relay", "projector", "all")
@@ -116,6 +119,16 @@ async def rebuild(definition: ServiceDefinition, projection: str, settings: Sett
     )
 
 
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run ``main`` to completion on uvloop's event loop.
+
+    Its transports and polling are libuv's, in C: every socket read and write (HTTP,
+    PostgreSQL, Kafka) costs less CPU than on asyncio's own selector loop.
+    """
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def tune_garbage_collector() -> None:
     """Fewer, cheaper cyclic collections for a process that decodes events all day.
 
@@ -150,12 +163,12 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
     if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"http_port": args.port})
     if args.command == "migrate":
-        asyncio.run(_migrate_all(definitions, settings))
+        run_event_loop(_migrate_all(definitions, settings))
     elif args.command == "rebuild":
         by_name = {d.context: d for d in definitions}
-        asyncio.run(rebuild(by_name[args.service], args.projection, settings))
+        run_event_loop(rebuild(by_name[args.service], args.projection, settings))
     else:
-        asyncio.run(_serve_until_signalled(definitions, args.command, settings))
+        run_event_loop(_serve_until_signalled(definitions, args.command, settings))
 
 
 async def _migrate_all(definitions: Sequence[ServiceDefinition], settings: Settings) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
 from sextant_kit import Settings
-from sextant_kit.runner import main_for
+from sextant_kit.runner import main_for, run_event_loop
 from sextant_kit.service import open_runtime, prepare
 
 from sextant_feedback.importer import run_import
@@ -52,7 +51,7 @@ def import_main(argv: list[str]) -> None:
         if report.rejects_file:
             print(f"rejected rows and their reasons: {report.rejects_file}")
 
-    asyncio.run(go())
+    run_event_loop(go())
 
 
 if __name__ == "__main__":

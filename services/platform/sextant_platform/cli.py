@@ -24,7 +24,7 @@ from sextant_kit.events import CommandContext
 from sextant_kit.kafka import TopicSpec, ensure_topics
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
-from sextant_kit.runner import rebuild
+from sextant_kit.runner import rebuild, run_event_loop
 from sextant_kit.service import ServiceDefinition, open_runtime, prepare
 
 from sextant_platform import SERVICES
@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         token_keys(args) if args.token_command == "keys" else token_create(settings, args)
         return
     if args.command == "rebuild":
-        asyncio.run(rebuild(service(args.service), args.projection, settings))
+        run_event_loop(rebuild(service(args.service), args.projection, settings))
         return
     commands = {
         "tail": tail,
@@ -421,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         run = commands[args.command]
     try:
-        asyncio.run(run(settings, args))
+        run_event_loop(run(settings, args))
     except KeyboardInterrupt:
         sys.exit(130)
 
