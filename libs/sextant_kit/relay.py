@@ -108,6 +108,8 @@ class Relay:
         """Where the last batch ended: read from the checkpoint once, then kept here (one
         relay per service writes that checkpoint)."""
         self._held_pause = HELD_BACK_PAUSE
+        self._marking: asyncio.Task[None] | None = None
+        self._mark_again = False
 
     async def checkpoint(self) -> GlobalPosition:
         row = await self._store.pool.fetchrow(
@@ -128,8 +130,14 @@ class Relay:
             position.position,
         )
 
-    async def publish_batch(self) -> int:
-        """Publish the next batch after the checkpoint; return how many events went out."""
+    async def publish_batch(self, *, mark_behind: bool = False) -> int:
+        """Publish the next batch after the checkpoint; return how many events went out.
+
+        Progress is marked before this returns, or, with ``mark_behind`` (the running
+        relay), by a task of its own while the next batch is read: that commit then costs
+        the relay's cycle nothing. Killed before the mark, the relay publishes those events
+        again, and consumers deduplicate them.
+        """
         if self._position is None:
             self._position = await self.checkpoint()
         after = self._position
@@ -168,12 +176,37 @@ class Relay:
         await asyncio.gather(*pending)
         last = events[-1]
         self._position = GlobalPosition(last.transaction_id, last.position)
-        await self._mark(self._position)
+        if mark_behind:
+            self._mark_soon()
+        else:
+            await self._mark(self._position)
         if self._metrics is not None:
             self._metrics.relay_published.labels(self._topic).inc(len(events))
             age = (datetime.now(UTC) - last.recorded_at).total_seconds()
             self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
         return len(events)
+
+    def _mark_soon(self) -> None:
+        """Mark the latest position in the background; while a mark is on its way, further
+        batches only ask for one more, which writes the position reached by then."""
+        if self._marking is not None and not self._marking.done():
+            self._mark_again = True
+            return
+        self._marking = asyncio.get_running_loop().create_task(self._mark_latest())
+
+    async def _mark_latest(self) -> None:
+        while True:
+            self._mark_again = False
+            assert self._position is not None
+            try:
+                await self._mark(self._position)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning(
+                    "relay %s: progress not marked (%s); the next batch will", self._topic, error
+                )
+                return
+            if not self._mark_again:
+                return
 
     async def close(self) -> None:
         await self._sink.stop()
@@ -211,7 +244,7 @@ class Relay:
                         listener = await self._listen()
                     started = time.perf_counter()
                     self._wake.clear()  # a NOTIFY from now on means: read again
-                    published = await self.publish_batch()
+                    published = await self.publish_batch(mark_behind=True)
                     full = published >= self._batch_size
                     pause = 0.0 if full else await self._pause()
                     backoff = 0.1
@@ -241,6 +274,9 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
         finally:
+            if self._marking is not None:  # let the last mark land
+                with contextlib.suppress(Exception):
+                    await self._marking
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.close()

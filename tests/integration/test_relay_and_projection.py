@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -326,3 +327,32 @@ async def test_a_projector_batch_still_open_does_not_hold_the_relay_back(
         await batch
     assert letters.sent == []
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 1
+
+
+async def test_the_running_relay_marks_its_progress_behind_it(
+    settings: Settings, store: PostgresEventStore, dsn: str, topic: str
+) -> None:
+    """The running relay marks progress while it reads on; by the time it stops, its
+    checkpoint is where it got to, and a fresh relay publishes nothing twice."""
+    relay = make_relay(store, dsn, topic, settings.kafka_bootstrap)
+    running = asyncio.create_task(relay.run())
+    try:
+        for n in range(4):  # one at a time: several batches, several marks
+            await store.append(f"one-{n}", "thing", [_event({"n": n})], META, expected_version=0)
+            await asyncio.sleep(0.05)
+
+        async def marked() -> None:
+            assert await relay.checkpoint() == await store.head()
+
+        await eventually(marked)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+        await relay.close()
+    again = make_relay(store, dsn, topic, settings.kafka_bootstrap)
+    try:
+        assert await again.publish_batch() == 0
+    finally:
+        await again.close()
+    assert len(await read_topic(settings.kafka_bootstrap, topic, 5, timeout_ms=3000)) == 4
