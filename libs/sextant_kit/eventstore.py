@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -15,6 +14,7 @@ import asyncpg
 import orjson
 from opentelemetry import trace
 
+from sextant_kit.coalesce import Coalesced
 from sextant_kit.database import Connection
 from sextant_kit.errors import ConcurrencyError, IdempotencyKeyReused
 from sextant_kit.events import EventMetadata, RecordedEvent
@@ -213,8 +213,7 @@ class PostgresEventStore:
         self._metrics = metrics
         self._tracer = tracer or trace.get_tracer("sextant.eventstore")
         self._channel = notify_channel
-        self._notifying: asyncio.Task[None] | None = None
-        self._notify_again = False
+        self._notifier = Coalesced(self._notify, spacing=NOTIFY_SPACING)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -269,22 +268,15 @@ class PostgresEventStore:
         ask for one more, sent after it. Every commit is followed by a NOTIFY that starts
         after it; the relay's polling covers a lost one.
         """
-        if self._notifying is not None and not self._notifying.done():
-            self._notify_again = True
-            return
-        self._notifying = asyncio.get_running_loop().create_task(self._notify())
+        self._notifier.request()
 
-    async def _notify(self) -> None:
-        while True:
-            self._notify_again = False
-            try:
-                await self._pool.execute("SELECT pg_notify($1, '')", self._channel)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("could not notify the relay (it will poll): %s", error)
-                return
-            if not self._notify_again:
-                return
-            await asyncio.sleep(NOTIFY_SPACING)
+    async def _notify(self) -> bool:
+        try:
+            await self._pool.execute("SELECT pg_notify($1, '')", self._channel)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("could not notify the relay (it will poll): %s", error)
+            return False
+        return True
 
     async def _append(
         self,

@@ -15,6 +15,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from sextant_kit import envelope, telemetry
+from sextant_kit.coalesce import Coalesced
 from sextant_kit.eventstore import NOTIFY_CHANNEL, START, GlobalPosition, PostgresEventStore
 from sextant_kit.metrics import Metrics
 from sextant_kit.registry import EventRegistry
@@ -108,8 +109,7 @@ class Relay:
         """Where the last batch ended: read from the checkpoint once, then kept here (one
         relay per service writes that checkpoint)."""
         self._held_pause = HELD_BACK_PAUSE
-        self._marking: asyncio.Task[None] | None = None
-        self._mark_again = False
+        self._marker = Coalesced(self._mark_latest)
 
     async def checkpoint(self) -> GlobalPosition:
         row = await self._store.pool.fetchrow(
@@ -177,7 +177,7 @@ class Relay:
         last = events[-1]
         self._position = GlobalPosition(last.transaction_id, last.position)
         if mark_behind:
-            self._mark_soon()
+            self._marker.request()
         else:
             await self._mark(self._position)
         if self._metrics is not None:
@@ -186,27 +186,18 @@ class Relay:
             self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
         return len(events)
 
-    def _mark_soon(self) -> None:
-        """Mark the latest position in the background; while a mark is on its way, further
-        batches only ask for one more, which writes the position reached by then."""
-        if self._marking is not None and not self._marking.done():
-            self._mark_again = True
-            return
-        self._marking = asyncio.get_running_loop().create_task(self._mark_latest())
-
-    async def _mark_latest(self) -> None:
-        while True:
-            self._mark_again = False
-            assert self._position is not None
-            try:
-                await self._mark(self._position)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning(
-                    "relay %s: progress not marked (%s); the next batch will", self._topic, error
-                )
-                return
-            if not self._mark_again:
-                return
+    async def _mark_latest(self) -> bool:
+        """Mark the latest position (a mark asked for while one is on its way writes the
+        position reached by then)."""
+        assert self._position is not None
+        try:
+            await self._mark(self._position)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning(
+                "relay %s: progress not marked (%s); the next batch will", self._topic, error
+            )
+            return False
+        return True
 
     async def close(self) -> None:
         await self._sink.stop()
@@ -274,9 +265,8 @@ class Relay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
         finally:
-            if self._marking is not None:  # let the last mark land
-                with contextlib.suppress(Exception):
-                    await self._marking
+            with contextlib.suppress(Exception):  # let the last mark land
+                await self._marker.wait()
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.close()
