@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import anyio.to_thread
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer, ConsumerRecord
@@ -276,6 +277,30 @@ async def test_reset_replays_the_projection_from_the_start(
     await runner.reset()
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0
     await run_projector(settings, pool, topic, metrics, expected_rows=12)
+
+
+async def test_the_projector_handles_its_batches_without_a_worker_thread(
+    settings: Settings,
+    store: PostgresEventStore,
+    dsn: str,
+    pool: asyncpg.Pool,
+    topic: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A hop through a worker thread per batch waits for the GIL behind the busy event loop.
+    hops: list[Any] = []
+    through_a_thread = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(func)
+        return await through_a_thread(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=3, per_stream=4)
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap, 12)
+    await run_projector(settings, pool, topic, Metrics(), expected_rows=12)
+    assert hops == []
 
 
 class _Stalling(ThingsSeen):
