@@ -134,7 +134,7 @@ class KafkaDeadLetters:
                 self._metrics.dead_letters.labels(rec.topic, letter.reason).inc()
 
 
-_LOCK_AND_CLAIM = f"""
+_LOCK_CLAIM_AND_MOVE = f"""
 WITH promise AS MATERIALIZED (
     -- The batch appends no events: readers of the event store need not wait for it.
     SELECT {NO_EVENTS_PROMISE}
@@ -154,6 +154,17 @@ WITH promise AS MATERIALIZED (
     WHERE e.record_offset >= coalesce(s.next_offset, 0)
     ON CONFLICT DO NOTHING
     RETURNING event_id
+), moved AS (
+    -- Past the whole batch (what fails in it is dead-lettered, not retried). Joined to
+    -- ``stored`` so that each row is locked and read there before it is updated here.
+    INSERT INTO projection_checkpoints (projection, topic, partition, next_offset, event_time)
+    SELECT $1, x.topic, x.partition, x.next_offset, $9
+    FROM unnest($2::text[], $3::int[], $8::bigint[]) AS x(topic, partition, next_offset)
+    LEFT JOIN stored s USING (topic, partition)
+    ON CONFLICT (projection, topic, partition) DO UPDATE SET
+        next_offset = greatest(projection_checkpoints.next_offset, excluded.next_offset),
+        event_time = greatest(excluded.event_time, projection_checkpoints.event_time),
+        updated_at = now()
 )
 SELECT topic, partition, next_offset, NULL::uuid AS event_id FROM stored
 UNION ALL
@@ -161,6 +172,13 @@ SELECT NULL, NULL, NULL, event_id FROM claimed
 UNION ALL
 SELECT NULL, NULL, NULL, NULL FROM promise
 """
+"""One round trip for a batch's bookkeeping: lock its partitions' stored offsets (returned
+as they were), claim the ids of the events at or after them, and store the offsets past
+the batch. All of it commits with the read-model changes, or none of it."""
+
+
+class _BatchFailed(Exception):
+    """An event of the batch failed to apply: the batch is applied again, one by one."""
 
 
 class ProjectionRunner:
@@ -211,11 +229,32 @@ class ProjectionRunner:
         await self.apply(await self.decode(records))
 
     async def apply(self, batch: Decoded) -> None:
-        """Apply a decoded batch in one transaction; records already applied are skipped."""
+        """Apply a decoded batch in one transaction; records already applied are skipped.
+
+        The batch is applied in one go. Should one of its events fail, that transaction is
+        rolled back and the batch applied again in a new one, event by event under
+        savepoints, so only the events that fail are dead-lettered.
+        """
         if not batch.records:
             return
+        try:
+            todo, failed, skipped = await self._apply_in_transaction(batch, one_by_one=False)
+        except _BatchFailed:
+            todo, failed, skipped = await self._apply_in_transaction(batch, one_by_one=True)
+        if self._metrics is not None:
+            self._metrics.projected.labels(self.name).inc(len(todo) - len(failed))
+            if skipped:
+                self._metrics.projection_duplicates.labels(self.name).inc(skipped)
+            if todo and todo[-1][1].time is not None:
+                age = (datetime.now(UTC) - todo[-1][1].time).total_seconds()
+                self._metrics.projection_lag_seconds.labels(self.name).set(max(age, 0.0))
+
+    async def _apply_in_transaction(
+        self, batch: Decoded, *, one_by_one: bool
+    ) -> tuple[list[tuple[ConsumerRecord[Any, Any], IncomingEvent]], list[DeadLetter], int]:
+        """Returns the events to apply, those of them that failed, and the duplicates."""
         async with self._pool.acquire() as conn, conn.transaction():
-            offsets, new_ids = await self._lock_and_claim(conn, batch)
+            offsets, new_ids = await self._lock_claim_and_move(conn, batch)
 
             def fresh(r: ConsumerRecord[Any, Any]) -> bool:
                 return bool(r.offset >= offsets.get((r.topic, r.partition), 0))
@@ -227,8 +266,16 @@ class ProjectionRunner:
                 if event.id in new_ids:
                     new_ids.discard(event.id)
                     todo.append((record, event))
-            skipped = len(decoded) - len(todo)
-            failed = await self._apply_all(conn, todo)
+            failed: list[DeadLetter] = []
+            if one_by_one:
+                failed = await self._apply_one_by_one(conn, todo)
+            elif todo:
+                try:
+                    await self._apply_batch(conn, todo)
+                except TRANSIENT_ERRORS:
+                    raise
+                except Exception as error:
+                    raise _BatchFailed from error
             if failed:  # not applied, so a re-drive from the DLQ must not count as a duplicate
                 await conn.execute(
                     "DELETE FROM projection_applied_events"
@@ -239,25 +286,23 @@ class ProjectionRunner:
             dead += failed
             if dead:
                 await self._dead_letters.send(dead)
-            await self._save_offsets(conn, [r for r in batch.records if fresh(r)], todo)
-        if self._metrics is not None:
-            self._metrics.projected.labels(self.name).inc(len(todo) - len(failed))
-            if skipped:
-                self._metrics.projection_duplicates.labels(self.name).inc(skipped)
-            if todo and todo[-1][1].time is not None:
-                age = (datetime.now(UTC) - todo[-1][1].time).total_seconds()
-                self._metrics.projection_lag_seconds.labels(self.name).set(max(age, 0.0))
+        return todo, failed, len(decoded) - len(todo)
 
-    async def _lock_and_claim(
+    async def _lock_claim_and_move(
         self, conn: Connection, batch: Decoded
     ) -> tuple[dict[tuple[str, int], int], set[UUID]]:
-        """Lock the batch's partitions' stored offsets and claim the ids of the events at or
-        after them, in one round trip. Returns the offsets and the ids newly claimed (an id
-        already there was applied before: a republished copy)."""
-        parts = sorted({(r.topic, r.partition) for r in batch.records})
+        """Lock the batch's partitions' stored offsets, claim the ids of the events at or
+        after them and store the offsets past the batch, in one round trip. Returns the
+        offsets as they were and the ids newly claimed (an id already there was applied
+        before: a republished copy)."""
+        past: dict[tuple[str, int], int] = {}
+        for r in batch.records:
+            key = (r.topic, r.partition)
+            past[key] = max(past.get(key, 0), r.offset + 1)
+        parts = sorted(past)
         events = batch.events
         rows = await conn.fetch(
-            _LOCK_AND_CLAIM,
+            _LOCK_CLAIM_AND_MOVE,
             self.name,
             [p[0] for p in parts],
             [p[1] for p in parts],
@@ -265,29 +310,20 @@ class ProjectionRunner:
             [r.topic for r, _ in events],
             [r.partition for r, _ in events],
             [r.offset for r, _ in events],
+            [past[p] for p in parts],
+            max((e.time for _, e in events if e.time is not None), default=None),
         )
         offsets = {(r["topic"], r["partition"]): r["next_offset"] for r in rows if r["topic"]}
         return offsets, {r["event_id"] for r in rows if r["event_id"] is not None}
 
-    async def _apply_all(
+    async def _apply_one_by_one(
         self, conn: Connection, todo: list[tuple[ConsumerRecord[Any, Any], IncomingEvent]]
     ) -> list[DeadLetter]:
-        """Apply the batch under one savepoint; only if that fails, event by event."""
-        if not todo:
-            return []
-        try:
-            async with conn.transaction():
-                await self._apply_batch(conn, todo)
-            return []
-        except TRANSIENT_ERRORS:
-            raise
-        except Exception as error:
-            if len(todo) == 1:
-                return [self._dead(todo[0], error)]
+        """Apply each event under a savepoint: a failure undoes only that event."""
         dead: list[DeadLetter] = []
         for item in todo:
             try:
-                async with conn.transaction():  # a savepoint: a failure undoes only this event
+                async with conn.transaction():
                     await self._apply_batch(conn, [item])
             except TRANSIENT_ERRORS:
                 raise
@@ -340,35 +376,6 @@ class ProjectionRunner:
             "projection %s: event %s (%s) dead-lettered: %s", self.name, event.id, event.type, error
         )
         return DeadLetter(record, "apply-failed", f"{type(error).__name__}: {error}", event.id)
-
-    async def _save_offsets(
-        self,
-        conn: Connection,
-        records: Sequence[ConsumerRecord[Any, Any]],
-        applied: Sequence[tuple[ConsumerRecord[Any, Any], IncomingEvent]],
-    ) -> None:
-        nxt: dict[tuple[str, int], int] = {}
-        for r in records:
-            key = (r.topic, r.partition)
-            nxt[key] = max(nxt.get(key, 0), r.offset + 1)
-        if not nxt:
-            return
-        newest = max((e.time for _, e in applied if e.time is not None), default=None)
-        keys = sorted(nxt)
-        await conn.execute(
-            "INSERT INTO projection_checkpoints"
-            " (projection, topic, partition, next_offset, event_time) "
-            "SELECT $1, t, p, o, $5 FROM unnest($2::text[], $3::int[], $4::bigint[]) AS x(t, p, o) "
-            "ON CONFLICT (projection, topic, partition) DO UPDATE SET "
-            "next_offset = greatest(projection_checkpoints.next_offset, excluded.next_offset), "
-            "event_time = coalesce(excluded.event_time, projection_checkpoints.event_time), "
-            "updated_at = now()",
-            self.name,
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-            [nxt[k] for k in keys],
-            newest,
-        )
 
     async def reset(self) -> None:
         """Forget everything this projection built, so it replays from the start."""

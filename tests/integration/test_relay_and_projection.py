@@ -224,6 +224,11 @@ async def test_poison_messages_go_to_the_dlq_and_the_rest_flows(
 
     metrics = Metrics()
     await run_projector(settings, pool, topic, metrics, expected_rows=len(good) - 1)
+    # The poison event is not counted as applied: re-driven from the DLQ, it would apply.
+    applied = await pool.fetchval(
+        "SELECT count(*) FROM projection_applied_events WHERE projection = 'things_seen'"
+    )
+    assert applied == len(good) - 1
     dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 3)
     reasons = sorted(dict(r.headers)["sextant_dlq_reason"].decode() for r in dead)
     assert reasons == ["apply-failed", "invalid-envelope", "invalid-envelope"]
