@@ -359,6 +359,43 @@ async def test_a_projector_batch_still_open_does_not_hold_the_relay_back(
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 1
 
 
+@pytest.mark.parametrize("stored_before", [False, True], ids=["new-partitions", "stored"])
+async def test_two_consumers_given_the_same_batch_apply_each_event_once(
+    settings: Settings,
+    store: PostgresEventStore,
+    dsn: str,
+    pool: asyncpg.Pool,
+    topic: str,
+    stored_before: bool,
+) -> None:
+    """During a rebalance two consumers can hold the same records: the second waits for the
+    first's transaction and then applies nothing again, with or without stored offsets."""
+    await ThingsSeen.create_table(pool)
+    await append_things(store, streams=3, per_stream=4)
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap, 12)
+    records = await read_topic(settings.kafka_bootstrap, topic, 12)
+    letters = _Letters()
+    if stored_before:  # every partition has a stored offset row to lock
+        first = {r.partition: r for r in sorted(records, key=lambda r: -r.offset)}
+        await ProjectionRunner(ThingsSeen(topic), pool, letters).handle(list(first.values()))
+    stalling = _Stalling(topic)
+    one = asyncio.create_task(ProjectionRunner(stalling, pool, letters).handle(records))
+    try:
+        await asyncio.wait_for(stalling.inside.wait(), 20)
+        other = asyncio.create_task(
+            ProjectionRunner(ThingsSeen(topic), pool, letters).handle(records)
+        )
+        await asyncio.sleep(0.3)
+        assert not other.done()  # waiting for the first consumer's transaction
+    finally:
+        stalling.release.set()
+    await asyncio.gather(one, other)
+    assert letters.sent == []
+    assert await pool.fetchval("SELECT count(*) FROM things_seen") == 12
+    stored = await ProjectionRunner(ThingsSeen(topic), pool, letters).stored_offsets()
+    assert sum(stored.values()) == 12
+
+
 async def test_the_running_relay_marks_its_progress_behind_it(
     settings: Settings, store: PostgresEventStore, dsn: str, topic: str
 ) -> None:
