@@ -76,7 +76,7 @@ def collector_paused() -> Iterator[None]:
     """Pause this process's garbage collector while it measures.
 
     The outcomes of a run pile up here, and each full collection then walks them all: 80 to
-    100 ms in which no response is read and no request sent, counted against the server.
+    125 ms in which no response is read and no request sent, counted against the server.
     Reference counting still frees almost everything; what is left is collected after.
     """
     gc.collect()
