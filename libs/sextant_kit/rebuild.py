@@ -52,6 +52,14 @@ class RebuildReport:
     events: int
     seconds: float
     dead_letters: int
+    replay_seconds: float
+    """Catching up from the beginning, beside the live version."""
+    index_seconds: float
+    """Building the secondary indexes deferred during the replay."""
+    paused_seconds: float
+    """The switch's transaction. The live projector waits for all of it; queries of the
+    projection's tables wait for its last part (from the table lock to the commit), so at
+    most this long."""
 
     @property
     def rate(self) -> float:
@@ -116,11 +124,15 @@ async def rebuild_beside(
             stream=None if show_progress else io.StringIO(),
         )
         applied = await _catch_up(consumer, runner, tps, progress, batch)
+        replayed = time.monotonic()
         await _build_indexes(rt.pool, deferred)
-        async with rt.pool.acquire() as conn, conn.transaction():
-            live_offsets = await _pause_live(conn, name, tps)
-            applied += await _apply_until(consumer, runner, live_offsets, progress, batch)
-            await _switch(conn, shadow, tables)
+        indexed = time.monotonic()
+        async with rt.pool.acquire() as conn:
+            async with conn.transaction():
+                live_offsets = await _pause_live(conn, name, tps)
+                applied += await _apply_until(consumer, runner, live_offsets, progress, batch)
+                await _switch(conn, shadow, tables)
+            switched = time.monotonic()
         progress.finish()
     finally:
         await consumer.stop()
@@ -128,7 +140,15 @@ async def rebuild_beside(
     async with rt.pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await conn.execute(f"DROP SCHEMA IF EXISTS {_retired(shadow)} CASCADE")
-    return RebuildReport(name, applied, time.monotonic() - started, dead.count)
+    return RebuildReport(
+        name,
+        applied,
+        time.monotonic() - started,
+        dead.count,
+        replay_seconds=replayed - started,
+        index_seconds=indexed - replayed,
+        paused_seconds=switched - indexed,
+    )
 
 
 def _identifier(text: str) -> str:

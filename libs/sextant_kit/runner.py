@@ -115,7 +115,9 @@ async def rebuild(definition: ServiceDefinition, projection: str, settings: Sett
     print(
         f"projection {projection} rebuilt from {report.events:,} events in "
         f"{report.seconds:,.1f} s ({report.rate:,.0f}/s) and switched; "
-        f"{report.dead_letters} could not be applied (they are in the dead-letter topic)"
+        f"{report.dead_letters} could not be applied (they are in the dead-letter topic). "
+        f"Replay {report.replay_seconds:,.1f} s, deferred indexes {report.index_seconds:,.1f} s;"
+        f" the live projection paused {report.paused_seconds * 1000:,.0f} ms for the switch"
     )
 
 

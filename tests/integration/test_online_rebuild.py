@@ -92,6 +92,9 @@ async def test_queries_answer_throughout_and_the_new_version_takes_over(rt: Runt
         await querying
 
         assert report.events >= 600
+        phases = (report.replay_seconds, report.index_seconds, report.paused_seconds)
+        assert all(seconds > 0 for seconds in phases)
+        assert sum(phases) <= report.seconds
         assert len(seen) > 5, "the query loop hardly ran during the rebuild"
         assert min(seen) >= 600  # never an empty or partial read model while rebuilding
         await eventually(lambda: projected(640), within=60)  # the stray row is gone
