@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
 import socket
@@ -70,6 +71,29 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICKS
 
 
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return [int(child) for child in children.read().split()]
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system time of the process and of the children it has waited for."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()  # after the command name
+    return sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+
+
 @dataclass
 class Process:
     """A child process whose resident memory and CPU time are sampled while it runs."""
@@ -82,18 +106,21 @@ class Process:
     samples: list[float] = field(default_factory=list)
 
     def sample(self) -> None:
+        """Memory and CPU time of the process with its children (a rebuild's replay
+        workers): their resident memory together, and their CPU time, ended ones included."""
+        pid = self.popen.pid
         try:
-            with open(f"/proc/{self.popen.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        mb = int(line.split()[1]) / 1024
-                        self.samples.append(mb)
-                        self.peak_rss_mb = max(self.peak_rss_mb, mb)
-            with open(f"/proc/{self.popen.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()  # after the command name
-            self.cpu_seconds = (int(fields[11]) + int(fields[12])) / _TICKS
-        except (FileNotFoundError, ProcessLookupError):
-            pass
+            children = _children(pid)
+            ticks = _cpu_ticks(pid)
+        except (FileNotFoundError, ProcessLookupError):  # it ended: the last sample stands
+            return
+        for child in children:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                ticks += _cpu_ticks(child)
+        mb = _rss_mb(pid) + sum(_rss_mb(child) for child in children)
+        self.samples.append(mb)
+        self.peak_rss_mb = max(self.peak_rss_mb, mb)
+        self.cpu_seconds = ticks / _TICKS
 
     def stop(self) -> None:
         if self.popen.poll() is None:

@@ -5,7 +5,8 @@ relay writes them), then:
 
 - baseline: a bare aiokafka consumer reads the whole topic and writes nothing;
 - figure: ``python -m sextant_feedback rebuild feedback_inbox`` rebuilds the inbox beside
-  the (empty) serving version and switches, in its own process, its memory sampled.
+  the (empty) serving version and switches, in its own process; its memory and CPU time
+  are sampled together with its replay workers'.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ class Rebuilt:
     seconds: float
     peak_rss_mb: float
     cpu_seconds: float
-    """The rebuild process's own CPU time."""
+    """CPU time of the rebuild process and its replay workers."""
     busy_seconds: float
     """CPU time of the whole machine meanwhile (the rest is PostgreSQL and Kafka)."""
     summary: str
@@ -192,7 +193,7 @@ async def run(events: int = 1_000_000) -> dict[str, Any]:
             "seconds": round(rebuilt.seconds, 1),
             "peak_rss_mb": round(rebuilt.peak_rss_mb),
             "cpu_seconds": {
-                "rebuild process": round(rebuilt.cpu_seconds, 1),
+                "rebuild and its replay workers": round(rebuilt.cpu_seconds, 1),
                 "servers and the rest": round(rebuilt.busy_seconds - rebuilt.cpu_seconds, 1),
             },
             "summary": rebuilt.summary,

@@ -4,13 +4,19 @@
    with their own checkpoint and dedupe tables, and the projection replays every event of
    its topics into them from the beginning, on a connection whose ``search_path`` puts that
    schema first. Queries and the live projector go on using the tables in ``public``.
+   The replay runs in worker processes, each given a share of the partitions (one
+   partition's records stay in order, in one process), because decoding and applying
+   events is Python's work and one process uses one core; the rebuild's own process then
+   replays what arrived meanwhile.
 2. Once it is nearly caught up, the live projection's checkpoint rows are locked (its
-   projector waits at its next batch), the new version applies exactly up to the live
-   offsets, and in the same transaction the live tables move out and the new ones move
-   into ``public`` under the same names, indexes renamed back and row-level security
+   projector waits at its next batch), the new version applies up to the live offsets,
+   and in the same transaction the live tables move out and the new ones move into
+   ``public`` under the same names, indexes renamed back and row-level security
    reapplied. The live checkpoints and dedupe rows stay valid: both versions have now
-   applied the same records. Queries wait at most for that short transaction, then read
-   the new tables.
+   applied the same records. Where the live projector was behind the replay (stopped, or
+   lagging), the new version has applied more, so the live checkpoints move up to it and
+   its claims are added to the live ones: the live projector does not apply those records
+   again. Queries wait at most for that transaction, then read the new tables.
 """
 
 from __future__ import annotations
@@ -18,10 +24,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
+import os
 import re
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TextIO
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -30,7 +40,8 @@ from sextant_kit.database import Connection, create_pool
 from sextant_kit.eventstore import NO_EVENTS_PROMISE
 from sextant_kit.progress import Progress
 from sextant_kit.projection import DeadLetter, ProjectionRunner
-from sextant_kit.service import Runtime
+from sextant_kit.service import Runtime, ServiceDefinition, open_runtime
+from sextant_kit.settings import Settings
 from sextant_kit.tenancy import guard_tenant_tables
 
 BOOKKEEPING = ("projection_checkpoints", "projection_applied_events")
@@ -40,8 +51,6 @@ _SECONDARY = (
     " JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
     " WHERE n.nspname = $1 AND t.relname = $2 AND NOT x.indisunique"
 )
-_CLOSE_ENOUGH = 2000
-"""Records left to apply when the live projector is paused for the final stretch."""
 _INDEX_MEMORY = "256MB"
 """``maintenance_work_mem`` while the deferred indexes are built."""
 
@@ -56,6 +65,8 @@ class RebuildReport:
     """Catching up from the beginning, beside the live version."""
     index_seconds: float
     """Building the secondary indexes deferred during the replay."""
+    workers: int
+    """Processes the replay ran in (1: the rebuild's own)."""
     paused_seconds: float
     """The switch's transaction. The live projector waits for all of it; queries of the
     projection's tables wait for its last part (from the table lock to the commit), so at
@@ -76,10 +87,22 @@ class _Counted:
         self.count += len(letters)
 
 
+class _Advancing(Protocol):
+    def advance(self, count: int = 1) -> None: ...
+
+
 async def rebuild_beside(
-    rt: Runtime, name: str, *, show_progress: bool = True, batch: int = 2000
+    rt: Runtime,
+    name: str,
+    *,
+    show_progress: bool = True,
+    batch: int = 2000,
+    workers: int | None = None,
 ) -> RebuildReport:
-    """Rebuild projection ``name`` of ``rt`` while the current version keeps serving."""
+    """Rebuild projection ``name`` of ``rt`` while the current version keeps serving.
+
+    ``workers``: replay processes; by default one per partition, at most two per core.
+    """
     runners = {r.name: r for r in rt.projection_runners()}
     if name not in runners:
         raise SystemExit(
@@ -92,21 +115,8 @@ async def rebuild_beside(
     shadow = _identifier(f"rebuild_{name}")
     async with rt.pool.acquire() as conn:
         deferred = await _create_shadow(conn, shadow, [*tables, *BOOKKEEPING])
-    pool = await create_pool(
-        rt.settings,
-        rt.database,
-        size=2,
-        # An interrupted rebuild starts over, so its commits need not wait for the disk;
-        # the switch commits on the live pool, which flushes everything before it.
-        server_settings={"search_path": f"{shadow}, public", "synchronous_commit": "off"},
-    )
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=rt.settings.kafka_bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-    )
+    pool = await _shadow_pool(rt, shadow)
+    consumer = _replay_consumer(rt.settings)
     await consumer.start()
     dead = _Counted()
     started = time.monotonic()
@@ -123,7 +133,14 @@ async def rebuild_beside(
             unit="events",
             stream=None if show_progress else io.StringIO(),
         )
-        applied = await _catch_up(consumer, runner, tps, progress, batch)
+        processes = _worker_count(rt.definition, len(tps), workers)
+        applied = 0
+        if processes > 1:
+            reached = await _replay_in_workers(rt, name, shadow, tps, processes, progress, batch)
+            applied, dead.count = reached.applied, reached.dead_letters
+            for tp, offset in reached.positions.items():
+                consumer.seek(tp, offset)
+        applied += await _catch_up(consumer, runner, tps, progress, batch)  # what came meanwhile
         replayed = time.monotonic()
         await _build_indexes(rt.pool, deferred)
         indexed = time.monotonic()
@@ -131,6 +148,8 @@ async def rebuild_beside(
             async with conn.transaction():
                 live_offsets = await _pause_live(conn, name, tps)
                 applied += await _apply_until(consumer, runner, live_offsets, progress, batch)
+                positions = {tp: await consumer.position(tp) for tp in tps}
+                await _hand_over_where_ahead(conn, name, shadow, live_offsets, positions)
                 await _switch(conn, shadow, tables)
             switched = time.monotonic()
         progress.finish()
@@ -146,9 +165,158 @@ async def rebuild_beside(
         time.monotonic() - started,
         dead.count,
         replay_seconds=replayed - started,
+        workers=processes,
         index_seconds=indexed - replayed,
         paused_seconds=switched - indexed,
     )
+
+
+async def _shadow_pool(rt: Runtime, shadow: str) -> asyncpg.Pool:
+    return await create_pool(
+        rt.settings,
+        rt.database,
+        size=2,
+        # An interrupted rebuild starts over, so its commits need not wait for the disk;
+        # the switch commits on the live pool, which flushes everything before it.
+        server_settings={"search_path": f"{shadow}, public", "synchronous_commit": "off"},
+    )
+
+
+def _replay_consumer(settings: Settings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+
+
+def _worker_count(definition: ServiceDefinition, partitions: int, asked: int | None) -> int:
+    if definition.module is None:  # a worker could not find the projection
+        return 1
+    if asked is None:
+        asked = 2 * (os.cpu_count() or 1)  # two per core: shares of uneven size even out
+    return max(1, min(asked, partitions))
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """What a replay worker applied, and the position it reached on each of its partitions."""
+
+    applied: int
+    dead_letters: int
+    positions: dict[TopicPartition, int]
+
+
+async def _replay_in_workers(
+    rt: Runtime,
+    name: str,
+    shadow: str,
+    tps: Sequence[TopicPartition],
+    workers: int,
+    progress: _Advancing,
+    batch: int,
+) -> _Reached:
+    """Replay ``tps`` from the beginning in ``workers`` processes, each with a share of the
+    partitions (``python -m sextant_kit.rebuild_worker``, see :func:`replay_share`)."""
+    assert rt.definition.module is not None
+    env = {**os.environ, **rt.settings.as_environment()}
+    running: list[asyncio.subprocess.Process] = []
+    try:
+        for share in (tps[i::workers] for i in range(workers)):
+            running.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "sextant_kit.rebuild_worker",
+                    rt.definition.module,
+                    name,
+                    shadow,
+                    str(batch),
+                    *(f"{tp.topic}:{tp.partition}" for tp in share),
+                    stdout=asyncio.subprocess.PIPE,
+                    env=env,
+                )
+            )
+        reached = await asyncio.gather(*(_follow(worker, progress) for worker in running))
+    finally:
+        for worker in running:  # one failed (or the rebuild was cancelled): stop the others
+            if worker.returncode is None:
+                worker.kill()
+                await worker.wait()
+    return _Reached(
+        sum(r.applied for r in reached),
+        sum(r.dead_letters for r in reached),
+        {tp: offset for r in reached for tp, offset in r.positions.items()},
+    )
+
+
+async def _follow(worker: asyncio.subprocess.Process, progress: _Advancing) -> _Reached:
+    """Count a worker's batches as it reports them; its last line says where it got to."""
+    assert worker.stdout is not None
+    reached = None
+    async for line in worker.stdout:
+        kind, _, rest = line.decode().partition(" ")
+        if kind == "applied":
+            progress.advance(int(rest))
+        elif kind == "reached":
+            report = json.loads(rest)
+            reached = _Reached(
+                report["applied"],
+                report["dead_letters"],
+                {TopicPartition(t, p): offset for t, p, offset in report["positions"]},
+            )
+    code = await worker.wait()
+    if code != 0 or reached is None:
+        raise RuntimeError(
+            f"a replay worker of the rebuild stopped with exit code {code} (its error is above)."
+            " Nothing was switched and the serving version is untouched; once the cause is"
+            " fixed, run the rebuild again (it starts over)."
+        )
+    return reached
+
+
+class _Reporting:
+    """A worker's progress: each applied batch's size, a line each, for the rebuild."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def advance(self, count: int = 1) -> None:
+        self._out.write(f"applied {count}\n")
+        self._out.flush()
+
+
+async def replay_share(
+    definition: ServiceDefinition,
+    settings: Settings,
+    name: str,
+    shadow: str,
+    tps: Sequence[TopicPartition],
+    batch: int,
+    out: TextIO,
+) -> None:
+    """A replay worker: replay ``tps`` from the beginning into ``shadow`` until nearly
+    caught up, reporting on ``out`` each batch applied and, last, the positions reached."""
+    async with open_runtime(definition, settings) as rt:
+        live = {r.name: r for r in rt.projection_runners()}[name]
+        pool = await _shadow_pool(rt, shadow)
+        consumer = _replay_consumer(settings)
+        await consumer.start()
+        dead = _Counted()
+        try:
+            runner = ProjectionRunner(live.projection, pool, dead)
+            consumer.assign(list(tps))
+            await consumer.seek_to_beginning(*tps)
+            applied = await _catch_up(consumer, runner, tps, _Reporting(out), batch)
+            positions = [[tp.topic, tp.partition, await consumer.position(tp)] for tp in tps]
+        finally:
+            await consumer.stop()
+            await pool.close()
+    report = {"applied": applied, "dead_letters": dead.count, "positions": positions}
+    out.write(f"reached {json.dumps(report)}\n")
+    out.flush()
 
 
 def _identifier(text: str) -> str:
@@ -210,10 +378,11 @@ async def _catch_up(
     consumer: AIOKafkaConsumer,
     runner: ProjectionRunner,
     tps: Sequence[TopicPartition],
-    progress: Progress,
+    progress: _Advancing,
     batch: int,
 ) -> int:
-    """Replay until fewer than ``_CLOSE_ENOUGH`` records remain (the end keeps moving).
+    """Replay until less than a batch remains (the end keeps moving), which is applied
+    while the live projector is paused.
 
     Two batches are in hand at a time: while the database applies one, the next is fetched
     and decoded, so Python and PostgreSQL work side by side.
@@ -234,9 +403,9 @@ async def _catch_up(
     try:
         while True:
             positions = {tp: await consumer.position(tp) for tp in tps}
-            if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
+            if sum(ends[tp] - positions[tp] for tp in tps) < batch:
                 ends = await consumer.end_offsets(list(tps))  # the end moved meanwhile?
-                if sum(ends[tp] - positions[tp] for tp in tps) < _CLOSE_ENOUGH:
+                if sum(ends[tp] - positions[tp] for tp in tps) < batch:
                     await settle()
                     return applied
             records = await _fetch(consumer, batch)
@@ -276,22 +445,47 @@ async def _apply_until(
     progress: Progress,
     batch: int,
 ) -> int:
-    """Apply exactly the records below ``until``; the new version then matches the live one."""
+    """Apply the records below ``until`` on the partitions not yet there; the new version
+    then holds at least what the live one holds."""
     applied = 0
-    for tp, offset in until.items():
-        if await consumer.position(tp) > offset:  # the catch-up read past the live projector
-            consumer.seek(tp, offset)  # records at and after it are the live one's future
+    behind = {tp: end for tp, end in until.items() if await consumer.position(tp) < end}
+    consumer.pause(*(tp for tp in until if tp not in behind))  # ahead: nothing to fetch
     while True:
-        remaining = [tp for tp, end in until.items() if await consumer.position(tp) < end]
+        remaining = [tp for tp, end in behind.items() if await consumer.position(tp) < end]
         if not remaining:
             return applied
-        records = [r for r in await _fetch(consumer, batch) if r.offset < until[_tp(r)]]
-        for tp, end in until.items():  # do not leave a partition positioned past the target
+        records = [r for r in await _fetch(consumer, batch) if r.offset < behind[_tp(r)]]
+        for tp, end in behind.items():  # do not leave a partition positioned past the target
             if await consumer.position(tp) > end:
                 consumer.seek(tp, end)
         await runner.handle(records)
         applied += len(records)
         progress.advance(len(records))
+
+
+async def _hand_over_where_ahead(
+    conn: Connection,
+    name: str,
+    shadow: str,
+    live: dict[TopicPartition, int],
+    reached: dict[TopicPartition, int],
+) -> None:
+    """Where the new version applied past the live offsets, move them up to it, and add its
+    claims to the live ones (a copy of one of those events published later is then still
+    known as applied)."""
+    ahead = [(tp, offset) for tp, offset in reached.items() if offset > live[tp]]
+    if not ahead:
+        return
+    await conn.execute(
+        "INSERT INTO public.projection_applied_events (projection, event_id, applied_at)"
+        f" SELECT projection, event_id, applied_at FROM {shadow}.projection_applied_events"
+        " ON CONFLICT DO NOTHING"
+    )
+    await conn.executemany(
+        "UPDATE public.projection_checkpoints SET next_offset = $4, updated_at = now()"
+        " WHERE projection = $1 AND topic = $2 AND partition = $3",
+        [(name, tp.topic, tp.partition, offset) for tp, offset in ahead],
+    )
 
 
 def _tp(record: ConsumerRecord[bytes, bytes]) -> TopicPartition:

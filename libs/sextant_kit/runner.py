@@ -107,16 +107,19 @@ async def serve(
                 raise RuntimeError(f"{finished.get_name()} stopped") from finished.exception()
 
 
-async def rebuild(definition: ServiceDefinition, projection: str, settings: Settings) -> None:
+async def rebuild(
+    definition: ServiceDefinition, projection: str, settings: Settings, workers: int | None
+) -> None:
     """Rebuild one projection beside the serving version, then switch to it."""
     await prepare(definition, settings)
     async with open_runtime(definition, settings) as rt:
-        report = await rebuild_beside(rt, projection)
+        report = await rebuild_beside(rt, projection, workers=workers)
     print(
         f"projection {projection} rebuilt from {report.events:,} events in "
         f"{report.seconds:,.1f} s ({report.rate:,.0f}/s) and switched; "
         f"{report.dead_letters} could not be applied (they are in the dead-letter topic). "
-        f"Replay {report.replay_seconds:,.1f} s, deferred indexes {report.index_seconds:,.1f} s;"
+        f"Replay {report.replay_seconds:,.1f} s in {report.workers} process(es),"
+        f" deferred indexes {report.index_seconds:,.1f} s;"
         f" the live projection paused {report.paused_seconds * 1000:,.0f} ms for the switch"
     )
 
@@ -158,6 +161,13 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
     )
     rb.add_argument("projection")
     rb.add_argument("--service", default=definitions[0].context)
+    rb.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes to replay in, each a share of the partitions"
+        " (default: one per partition, at most two per core; 1: this process only)",
+    )
     args = parser.parse_args(argv)
     tune_garbage_collector()
     settings = Settings()
@@ -168,7 +178,7 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
         run_event_loop(_migrate_all(definitions, settings))
     elif args.command == "rebuild":
         by_name = {d.context: d for d in definitions}
-        run_event_loop(rebuild(by_name[args.service], args.projection, settings))
+        run_event_loop(rebuild(by_name[args.service], args.projection, settings, args.workers))
     else:
         run_event_loop(_serve_until_signalled(definitions, args.command, settings))
 

@@ -41,6 +41,10 @@ class ServiceDefinition:
     projections: Callable[[Runtime], Sequence[Projection]]
     extra_topics: Sequence[str] = field(default_factory=tuple)
     title: str = ""
+    module: str | None = None
+    """The module that holds this definition as ``definition`` (its ``__name__``), for the
+    processes a process of the service starts, such as a rebuild's replay workers; without
+    it, a rebuild replays in its own process."""
 
 
 @dataclass

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from sextant_feedback.projections import FeedbackViews
 from sextant_feedback.service import definition
-from sextant_kit import START, EventMetadata, NewEvent, PostgresEventStore, Settings
-from sextant_kit.rebuild import _build_indexes, rebuild_beside
+from sextant_kit import START, EventMetadata, IncomingEvent, NewEvent, PostgresEventStore, Settings
+from sextant_kit.database import Connection
+from sextant_kit.rebuild import _build_indexes, _partitions, rebuild_beside
 from sextant_kit.service import Runtime
 
-from tests.support import eventually, own_storage, running
+from tests.support import eventually, own_storage, publish_all, running
 
 pytestmark = pytest.mark.integration
 
@@ -110,6 +114,75 @@ async def test_queries_answer_throughout_and_the_new_version_takes_over(rt: Runt
         "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rebuild_%'"
     )
     assert leftovers == 0
+
+
+async def every_record(rt: Runtime) -> list[ConsumerRecord[bytes, bytes]]:
+    topic = rt.topic
+    consumer = AIOKafkaConsumer(bootstrap_servers=rt.settings.kafka_bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        tps = await _partitions(consumer, [topic])
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        while len(records) < sum(ends.values()):
+            found = await consumer.getmany(timeout_ms=1000)
+            records += [r for batch in found.values() for r in batch]
+        return records
+    finally:
+        await consumer.stop()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_a_rebuild_past_a_stopped_projector_hands_the_live_bookkeeping_over(
+    settings: Settings, unique: str, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live projector is stopped (here it never ran), so the replay applies past its
+    offsets. The live offsets and claims move up to the new version's: once started, the
+    live projector applies none of those events a second time."""
+    mine = own_storage(settings, f"rs{workers}{unique}")
+    async with running(definition, mine, projectors=False) as rt:
+        app = rt.http_app(with_routes=True)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as h:
+            items = [{"text": f"while stopped {i}", "source": "survey"} for i in range(60)]
+            answer = await h.post(f"/v1/workspaces/{WS}/feedback/batch", json={"items": items})
+            assert answer.status_code == 200, answer.text
+        await publish_all(rt)
+
+        report = await rebuild_beside(
+            rt, "feedback_inbox", show_progress=False, batch=7, workers=workers
+        )
+
+        # Replayed until less than a batch was left (the live projector's part, later on).
+        assert 60 - 7 < report.events <= 60
+        assert report.workers == workers
+        assert await rt.pool.fetchval("SELECT count(*) FROM feedback_inbox") == report.events
+        stored = await rt.pool.fetchval(
+            "SELECT sum(next_offset) FROM projection_checkpoints WHERE projection = $1",
+            "feedback_inbox",
+        )
+        claims = await rt.pool.fetchval(
+            "SELECT count(*) FROM projection_applied_events WHERE projection = $1",
+            "feedback_inbox",
+        )
+        assert stored == claims == report.events
+
+        given: list[IncomingEvent] = []
+        apply_many = FeedbackViews.apply_many
+
+        async def counted(self: FeedbackViews, conn: Connection, events: Any) -> None:
+            given.extend(events)
+            await apply_many(self, conn, events)
+
+        monkeypatch.setattr(FeedbackViews, "apply_many", counted)
+        live = next(r for r in rt.projection_runners() if r.name == "feedback_inbox")
+        await live.handle(await every_record(rt))  # the live projector, started afterwards
+        assert len(given) == 60 - report.events  # only what the rebuild left to it
+        texts = await rt.pool.fetch("SELECT text, count(*) AS n FROM feedback_inbox GROUP BY text")
+        assert len(texts) == 60
+        assert all(r["n"] == 1 for r in texts)
 
 
 async def test_building_the_deferred_indexes_does_not_hold_the_relay_back(

@@ -20,6 +20,7 @@ from sextant_discovery.projections import (
 
 definition = ServiceDefinition(
     context="discovery",
+    module=__name__,
     title="Sextant discovery",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("discovery", Path(__file__).parent / "sql")],

@@ -16,6 +16,7 @@ from sextant_feedback.projections import FeedbackViews
 
 definition = ServiceDefinition(
     context="feedback",
+    module=__name__,
     title="Sextant feedback",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("feedback", Path(__file__).parent / "sql")],

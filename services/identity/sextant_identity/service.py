@@ -14,6 +14,7 @@ from sextant_identity.projections import Directory
 
 definition = ServiceDefinition(
     context="identity",
+    module=__name__,
     title="Sextant identity",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("identity", Path(__file__).parent / "sql")],

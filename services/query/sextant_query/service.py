@@ -29,6 +29,7 @@ DOMAIN_TOPICS = (IDENTITY, STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDB
 
 definition = ServiceDefinition(
     context="query",
+    module=__name__,
     title="Sextant query",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("query", Path(__file__).parent / "sql")],

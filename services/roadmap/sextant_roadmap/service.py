@@ -14,6 +14,7 @@ from sextant_roadmap.projections import RoadmapBoard, RoadmapVersions, ScoringFo
 
 definition = ServiceDefinition(
     context="roadmap",
+    module=__name__,
     title="Sextant roadmap",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("roadmap", Path(__file__).parent / "sql")],

@@ -19,6 +19,7 @@ from sextant_strategy.projections import (
 
 definition = ServiceDefinition(
     context="strategy",
+    module=__name__,
     title="Sextant strategy",
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("strategy", Path(__file__).parent / "sql")],
