@@ -239,7 +239,12 @@ async def _replay_in_workers(
                     env=env,
                 )
             )
-        reached = await asyncio.gather(*(_follow(worker, progress) for worker in running))
+        follows = [asyncio.create_task(_follow(worker, progress)) for worker in running]
+        try:
+            reached = await asyncio.gather(*follows)
+        finally:
+            for follow in follows:
+                follow.cancel()
     finally:
         for worker in running:  # one failed (or the rebuild was cancelled): stop the others
             if worker.returncode is None:
