@@ -305,7 +305,9 @@ async def replay_share(
     """A replay worker: replay ``tps`` from the beginning into ``shadow`` until nearly
     caught up, reporting on ``out`` each batch applied and, last, the positions reached."""
     async with open_runtime(definition, settings) as rt:
-        live = {r.name: r for r in rt.projection_runners()}[name]
+        live = next((r for r in rt.projection_runners() if r.name == name), None)
+        if live is None:
+            raise SystemExit(f"the {definition.context} service has no projection {name}")
         pool = await _shadow_pool(rt, shadow)
         consumer = _replay_consumer(settings)
         await consumer.start()

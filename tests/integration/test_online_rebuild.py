@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -221,3 +222,32 @@ async def test_building_the_deferred_indexes_does_not_hold_the_relay_back(
         assert not building.done()
     finally:
         await building
+
+
+async def test_a_failed_replay_worker_stops_the_rebuild_and_the_serving_version_stays(
+    settings: Settings, unique: str
+) -> None:
+    """A worker that cannot replay (here it is sent to another service's module) ends the
+    rebuild with an error that says what happened and what to do; nothing is switched."""
+    lost = replace(definition, module="sextant_identity.service")
+    async with running(lost, own_storage(settings, f"rf{unique}"), projectors=False) as rt:
+        app = rt.http_app(with_routes=True)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as h:
+            items = [{"text": f"kept {i}", "source": "survey"} for i in range(20)]
+            answer = await h.post(f"/v1/workspaces/{WS}/feedback/batch", json={"items": items})
+            assert answer.status_code == 200, answer.text
+        await publish_all(rt)
+        live = next(r for r in rt.projection_runners() if r.name == "feedback_inbox")
+        await live.handle(await every_record(rt))
+        await rt.pool.execute(  # a row no event explains: a switched version would lack it
+            "INSERT INTO feedback_inbox (tenant_id, workspace_id, feedback_id, source, text,"
+            " received_at, version) SELECT tenant_id, workspace_id, $1, source, 'stray',"
+            " received_at, 1 FROM feedback_inbox LIMIT 1",
+            uuid.uuid4(),
+        )
+
+        with pytest.raises(RuntimeError, match=r"replay worker.*run the rebuild again"):
+            await rebuild_beside(rt, "feedback_inbox", show_progress=False, workers=2)
+
+        assert await rt.pool.fetchval("SELECT count(*) FROM feedback_inbox") == 21
