@@ -31,31 +31,78 @@ class AuditProjection:
         await self.apply_many(conn, [event])
 
     async def apply_many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
+        """Two round trips a batch: lock and read what the entries build on (the entities'
+        states, the chains' heads), then write the entries, the states and the heads."""
         entries = [_entry(event) for event in events]
-        entries = await _with_changes(conn, entries)
-        heads = await _lock_heads(conn, {(e.tenant_id, e.workspace_key) for e in entries})
+        states, heads = await _lock_states_and_heads(conn, entries)
+        entries = _with_changes(entries, states)
         rows = []
         for entry in entries:
             seq, previous = heads[(entry.tenant_id, entry.workspace_key)]
             digest = chain_hash(previous, entry.canonical())
             heads[(entry.tenant_id, entry.workspace_key)] = (seq + 1, digest)
             rows.append((*entry.row(), seq + 1, previous, digest))
-        await conn.executemany(
-            "INSERT INTO audit_log (event_id, tenant_id, workspace_id, subject, entity_type,"
-            " event_type, source, actor, correlation_id, causation_id, occurred_at, data,"
-            " changes, chain_seq, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-            " $10, $11, $12::jsonb, $13::jsonb, $14, $15, $16)",
-            rows,
+        await conn.execute(
+            _WRITE,
+            *_columns([(t, s, _json(state)) for (t, s), state in states.items()], 3),
+            *_columns([(t, w, seq, digest) for (t, w), (seq, digest) in heads.items()], 4),
+            *_columns(rows, 16),
         )
-        await conn.executemany(
-            "INSERT INTO audit_chain_heads (tenant_id, workspace_key, seq, hash)"
-            " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, workspace_key)"
-            " DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            [(t, w, seq, digest) for (t, w), (seq, digest) in heads.items()],
-        )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as one list per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
 
 
 GENESIS = "0" * 64
+
+_LOCK_STATES_AND_HEADS = f"""
+WITH heads AS (
+    -- Each chain's head, created at the genesis hash when new, and locked either way (the
+    -- update changes nothing): consumers of one workspace's events extend its chain one
+    -- after the other. In key order, as every batch: no deadlocks between them.
+    INSERT INTO audit_chain_heads (tenant_id, workspace_key, seq, hash)
+    SELECT k.tenant_id, k.workspace_key, 0, '{GENESIS}'
+    FROM unnest($3::text[], $4::text[]) AS k(tenant_id, workspace_key)
+    ON CONFLICT (tenant_id, workspace_key) DO UPDATE SET seq = audit_chain_heads.seq
+    RETURNING tenant_id, workspace_key, seq, hash
+), states AS (
+    SELECT tenant_id, subject, state::text AS state FROM audit_entity_state
+    WHERE (tenant_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+    ORDER BY tenant_id, subject FOR UPDATE
+)
+SELECT tenant_id, workspace_key AS key, seq, hash AS value FROM heads
+UNION ALL
+SELECT tenant_id, subject, NULL, state FROM states
+"""
+"""The heads of the batch's chains (``seq`` set) and its entities' states (``seq`` null)."""
+
+_WRITE = """
+WITH states AS (
+    INSERT INTO audit_entity_state (tenant_id, subject, state)
+    SELECT x.tenant_id, x.subject, x.state::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[]) AS x(tenant_id, subject, state)
+    ON CONFLICT (tenant_id, subject) DO UPDATE SET state = excluded.state
+), heads AS (
+    UPDATE audit_chain_heads h SET seq = x.seq, hash = x.hash
+    FROM unnest($4::text[], $5::text[], $6::bigint[], $7::text[])
+         AS x(tenant_id, workspace_key, seq, hash)
+    WHERE h.tenant_id = x.tenant_id AND h.workspace_key = x.workspace_key
+)
+INSERT INTO audit_log (event_id, tenant_id, workspace_id, subject, entity_type, event_type,
+    source, actor, correlation_id, causation_id, occurred_at, data, changes, chain_seq,
+    prev_hash, hash)
+SELECT x.event_id, x.tenant_id, x.workspace_id, x.subject, x.entity_type, x.event_type,
+    x.source, x.actor, x.correlation_id, x.causation_id, x.occurred_at, x.data::jsonb,
+    x.changes::jsonb, x.chain_seq, x.prev_hash, x.hash
+FROM unnest($8::uuid[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+    $14::text[], $15::text[], $16::text[], $17::text[], $18::timestamptz[], $19::text[],
+    $20::text[], $21::bigint[], $22::text[], $23::text[])
+    AS x(event_id, tenant_id, workspace_id, subject, entity_type, event_type, source, actor,
+         correlation_id, causation_id, occurred_at, data, changes, chain_seq, prev_hash, hash)
+"""
+"""The batch's entries, the states its entities reached and the heads its chains reached."""
 
 
 def _json(value: Any) -> str:
@@ -153,29 +200,17 @@ def field_changes(before: dict[str, Any], data: dict[str, Any]) -> list[dict[str
     ]
 
 
-async def _with_changes(conn: Connection, entries: list[_Entry]) -> list[_Entry]:
-    """Each entry with its changes against the state its entity had before it; the state
-    of every entity touched moves forward in the same transaction."""
-    keys = sorted({(e.tenant_id, e.subject) for e in entries})
-    rows = await conn.fetch(
-        "SELECT tenant_id, subject, state::text AS state FROM audit_entity_state"
-        " WHERE (tenant_id, subject) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
-        " ORDER BY tenant_id, subject FOR UPDATE",
-        [t for t, _ in keys],
-        [s for _, s in keys],
-    )
-    states = {(r["tenant_id"], r["subject"]): orjson.loads(r["state"]) for r in rows}
+def _with_changes(
+    entries: list[_Entry], states: dict[tuple[str, str], dict[str, Any]]
+) -> list[_Entry]:
+    """Each entry with its changes against the state its entity had before it; ``states``
+    moves forward with them (an entity first seen starts from nothing)."""
     out = []
     for entry in entries:
         state = states.setdefault((entry.tenant_id, entry.subject), {})
         data = entry.data if isinstance(entry.data, dict) else {}
         out.append(replace(entry, changes=field_changes(state, data)))
         state.update(data)
-    await conn.executemany(
-        "INSERT INTO audit_entity_state (tenant_id, subject, state) VALUES ($1, $2, $3::jsonb)"
-        " ON CONFLICT (tenant_id, subject) DO UPDATE SET state = excluded.state",
-        [(t, s, _json(state)) for (t, s), state in states.items()],
-    )
     return out
 
 
@@ -183,23 +218,26 @@ def chain_hash(previous: str, canonical: str) -> str:
     return hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
 
 
-async def _lock_heads(
-    conn: Connection, keys: set[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, str]]:
-    ordered = sorted(keys)  # one lock order for every batch: no deadlocks between consumers
-    await conn.executemany(
-        "INSERT INTO audit_chain_heads (tenant_id, workspace_key, seq, hash)"
-        " VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING",
-        [(t, w, GENESIS) for t, w in ordered],
-    )
+async def _lock_states_and_heads(
+    conn: Connection, entries: Sequence[_Entry]
+) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[tuple[str, str], tuple[int, str]]]:
+    """The entities' states and the chains' heads the batch builds on, locked."""
+    subjects = sorted({(e.tenant_id, e.subject) for e in entries})
+    chains = sorted({(e.tenant_id, e.workspace_key) for e in entries})
     rows = await conn.fetch(
-        "SELECT tenant_id, workspace_key, seq, hash FROM audit_chain_heads"
-        " WHERE (tenant_id, workspace_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))"
-        " ORDER BY tenant_id, workspace_key FOR UPDATE",
-        [t for t, _ in ordered],
-        [w for _, w in ordered],
+        _LOCK_STATES_AND_HEADS,
+        [t for t, _ in subjects],
+        [s for _, s in subjects],
+        [t for t, _ in chains],
+        [w for _, w in chains],
     )
-    return {(r["tenant_id"], r["workspace_key"]): (r["seq"], r["hash"]) for r in rows}
+    states = {
+        (r["tenant_id"], r["key"]): orjson.loads(r["value"]) for r in rows if r["seq"] is None
+    }
+    heads = {
+        (r["tenant_id"], r["key"]): (r["seq"], r["value"]) for r in rows if r["seq"] is not None
+    }
+    return states, heads
 
 
 @dataclass(frozen=True, slots=True)
