@@ -25,12 +25,14 @@ import asyncio
 import contextlib
 import io
 import json
+import math
 import os
 import re
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, TextIO
 
 import asyncpg
@@ -196,8 +198,21 @@ def _worker_count(definition: ServiceDefinition, partitions: int, asked: int | N
     if definition.module is None:  # a worker could not find the projection
         return 1
     if asked is None:
-        asked = 2 * (os.cpu_count() or 1)  # two per core: shares of uneven size even out
+        asked = 2 * usable_cores()  # two per core: shares of uneven size even out
     return max(1, min(asked, partitions))
+
+
+def usable_cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may use: those it may run on, and no more than its cgroup's
+    CPU limit (a Kubernetes pod's ``resources.limits.cpu``, rounded up) allows."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 limit to read
+        pass
+    return cores
 
 
 @dataclass(frozen=True)

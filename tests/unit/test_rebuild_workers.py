@@ -1,0 +1,34 @@
+"""How many processes a rebuild replays in: a share of the partitions each, within the
+cores the process may use (a pod's CPU limit included)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from sextant_feedback.service import definition
+from sextant_kit.rebuild import _worker_count, usable_cores
+
+
+def test_a_cgroup_cpu_limit_bounds_the_cores(tmp_path: Path) -> None:
+    limit = tmp_path / "cpu.max"
+    affinity = len(os.sched_getaffinity(0))
+    limit.write_text("100000 100000\n")  # limits.cpu: 1
+    assert usable_cores(limit) == 1
+    limit.write_text("50000 100000\n")  # limits.cpu: 500m still gets one
+    assert usable_cores(limit) == 1
+    limit.write_text("max 100000\n")
+    assert usable_cores(limit) == affinity
+    assert usable_cores(tmp_path / "absent") == affinity
+
+
+def test_workers_are_bounded_by_partitions_and_asked_for() -> None:
+    assert _worker_count(definition, partitions=3, asked=8) == 3
+    assert _worker_count(definition, partitions=12, asked=2) == 2
+    assert _worker_count(definition, partitions=3, asked=0) == 1
+    assert 1 <= _worker_count(definition, partitions=64, asked=None) <= 2 * usable_cores()
+
+
+def test_a_definition_no_worker_can_import_replays_in_its_own_process() -> None:
+    assert _worker_count(replace(definition, module=None), partitions=3, asked=3) == 1
