@@ -117,6 +117,16 @@ async def test_queries_answer_throughout_and_the_new_version_takes_over(rt: Runt
     assert leftovers == 0
 
 
+async def receive_and_publish(rt: Runtime, texts: list[str]) -> None:
+    """Feedback items through the API, their events published (no projector runs)."""
+    app = rt.http_app(with_routes=True)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://x") as h:
+        items = [{"text": text, "source": "survey"} for text in texts]
+        answer = await h.post(f"/v1/workspaces/{WS}/feedback/batch", json={"items": items})
+        assert answer.status_code == 200, answer.text
+    await publish_all(rt)
+
+
 async def every_record(rt: Runtime) -> list[ConsumerRecord[bytes, bytes]]:
     topic = rt.topic
     consumer = AIOKafkaConsumer(bootstrap_servers=rt.settings.kafka_bootstrap, group_id=None)
@@ -144,13 +154,7 @@ async def test_a_rebuild_past_a_stopped_projector_hands_the_live_bookkeeping_ove
     live projector applies none of those events a second time."""
     mine = own_storage(settings, f"rs{workers}{unique}")
     async with running(definition, mine, projectors=False) as rt:
-        app = rt.http_app(with_routes=True)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://x") as h:
-            items = [{"text": f"while stopped {i}", "source": "survey"} for i in range(60)]
-            answer = await h.post(f"/v1/workspaces/{WS}/feedback/batch", json={"items": items})
-            assert answer.status_code == 200, answer.text
-        await publish_all(rt)
+        await receive_and_publish(rt, [f"while stopped {i}" for i in range(60)])
 
         report = await rebuild_beside(
             rt, "feedback_inbox", show_progress=False, batch=7, workers=workers
@@ -231,13 +235,7 @@ async def test_a_failed_replay_worker_stops_the_rebuild_and_the_serving_version_
     rebuild with an error that says what happened and what to do; nothing is switched."""
     lost = replace(definition, module="sextant_identity.service")
     async with running(lost, own_storage(settings, f"rf{unique}"), projectors=False) as rt:
-        app = rt.http_app(with_routes=True)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://x") as h:
-            items = [{"text": f"kept {i}", "source": "survey"} for i in range(20)]
-            answer = await h.post(f"/v1/workspaces/{WS}/feedback/batch", json={"items": items})
-            assert answer.status_code == 200, answer.text
-        await publish_all(rt)
+        await receive_and_publish(rt, [f"kept {i}" for i in range(20)])
         live = next(r for r in rt.projection_runners() if r.name == "feedback_inbox")
         await live.handle(await every_record(rt))
         await rt.pool.execute(  # a row no event explains: a switched version would lack it
