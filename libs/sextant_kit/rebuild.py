@@ -250,6 +250,7 @@ async def _replay_in_workers(
                     shadow,
                     str(batch),
                     *(f"{tp.topic}:{tp.partition}" for tp in share),
+                    stdin=asyncio.subprocess.PIPE,  # its end of file ends the worker
                     stdout=asyncio.subprocess.PIPE,
                     env=env,
                 )

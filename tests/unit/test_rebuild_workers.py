@@ -4,11 +4,14 @@ cores the process may use (a pod's CPU limit included)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 from sextant_feedback.service import definition
 from sextant_kit.rebuild import _worker_count, usable_cores
+from sextant_kit.rebuild_worker import ORPHANED
 
 
 def test_a_cgroup_cpu_limit_bounds_the_cores(tmp_path: Path) -> None:
@@ -32,3 +35,21 @@ def test_workers_are_bounded_by_partitions_and_asked_for() -> None:
 
 def test_a_definition_no_worker_can_import_replays_in_its_own_process() -> None:
     assert _worker_count(replace(definition, module=None), partitions=3, asked=3) == 1
+
+
+def test_a_replay_worker_ends_when_its_rebuild_does() -> None:
+    """Its standard input is the rebuild's pipe: at its end (the rebuild finished, failed
+    or was killed outright), the worker ends too instead of replaying on alone."""
+    with subprocess.Popen(
+        [
+            *(sys.executable, "-m", "sextant_kit.rebuild_worker", "sextant_feedback.service"),
+            *("feedback_inbox", "rebuild_feedback_inbox", "100", "sextant.feedback.events.v1:0"),
+        ],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as worker:
+        assert worker.stdin is not None
+        assert worker.stderr is not None
+        worker.stdin.close()  # as when the rebuild's process is gone
+        assert worker.wait(timeout=60) == ORPHANED
+        assert b"the rebuild that started this replay worker has ended" in worker.stderr.read()
