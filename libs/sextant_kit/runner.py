@@ -149,6 +149,23 @@ def tune_garbage_collector() -> None:
 _GC_FIRST_THRESHOLD = 50_000
 
 
+def rebuild_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    """The ``rebuild`` command's parser, with the options every CLI that offers it shares."""
+    rb = sub.add_parser(
+        "rebuild", help="rebuild a projection beside the serving one, then switch to it"
+    )
+    rb.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes to replay in, each a share of the partitions (default: one per"
+        " partition, at most two per core the process may use; 1: this process only)",
+    )
+    return rb
+
+
 def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sextant-run")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,18 +173,9 @@ def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | Non
         p = sub.add_parser(process, help=f"run the {process} process")
         p.add_argument("--port", type=int, default=None)
     sub.add_parser("migrate", help="create databases, tables and topics, then exit")
-    rb = sub.add_parser(
-        "rebuild", help="rebuild a projection beside the serving one, then switch to it"
-    )
+    rb = rebuild_parser(sub)
     rb.add_argument("projection")
     rb.add_argument("--service", default=definitions[0].context)
-    rb.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="processes to replay in, each a share of the partitions"
-        " (default: one per partition, at most two per core; 1: this process only)",
-    )
     args = parser.parse_args(argv)
     tune_garbage_collector()
     settings = Settings()

@@ -24,7 +24,7 @@ from sextant_kit.events import CommandContext
 from sextant_kit.kafka import TopicSpec, ensure_topics
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
-from sextant_kit.runner import rebuild, run_event_loop
+from sextant_kit.runner import rebuild, rebuild_parser, run_event_loop
 from sextant_kit.service import ServiceDefinition, open_runtime, prepare
 
 from sextant_platform import SERVICES
@@ -334,9 +334,7 @@ def parser() -> argparse.ArgumentParser:
     p = dlq.add_parser("redrive")
     p.add_argument("topic")
     p.add_argument("--offset", type=int, help="only this dead letter")
-    p = sub.add_parser(
-        "rebuild", help="rebuild a projection beside the serving one, then switch to it"
-    )
+    p = rebuild_parser(sub)
     p.add_argument("service")
     p.add_argument("projection")
     p = sub.add_parser("republish", help="publish a range of a service's event store again")
@@ -405,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         token_keys(args) if args.token_command == "keys" else token_create(settings, args)
         return
     if args.command == "rebuild":
-        run_event_loop(rebuild(service(args.service), args.projection, settings))
+        run_event_loop(rebuild(service(args.service), args.projection, settings, args.workers))
         return
     commands = {
         "tail": tail,
