@@ -161,7 +161,8 @@ def rebuild_parser(
         type=int,
         default=None,
         help="processes to replay in, each a share of the partitions (default: one per"
-        " partition, at most two per core the process may use; 1: this process only)",
+        " partition, at most two per core the process may use and as many as its memory"
+        " limit leaves 200 MB for; 1: this process only)",
     )
     return rb
 

@@ -9,21 +9,33 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sextant_feedback.service import definition
-from sextant_kit.rebuild import _worker_count, usable_cores
+from sextant_kit import rebuild
+from sextant_kit.rebuild import _worker_count, spare_memory, usable_cores
 from sextant_kit.rebuild_worker import ORPHANED
 
 
 def test_a_cgroup_cpu_limit_bounds_the_cores(tmp_path: Path) -> None:
-    limit = tmp_path / "cpu.max"
     affinity = len(os.sched_getaffinity(0))
-    limit.write_text("100000 100000\n")  # limits.cpu: 1
-    assert usable_cores(limit) == 1
-    limit.write_text("50000 100000\n")  # limits.cpu: 500m still gets one
-    assert usable_cores(limit) == 1
-    limit.write_text("max 100000\n")
-    assert usable_cores(limit) == affinity
+    (tmp_path / "cpu.max").write_text("100000 100000\n")  # limits.cpu: 1
+    assert usable_cores(tmp_path) == 1
+    (tmp_path / "cpu.max").write_text("50000 100000\n")  # limits.cpu: 500m still gets one
+    assert usable_cores(tmp_path) == 1
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert usable_cores(tmp_path) == affinity
     assert usable_cores(tmp_path / "absent") == affinity
+
+
+def test_a_cgroup_memory_limit_bounds_the_spare_memory(tmp_path: Path) -> None:
+    mib = 1024 * 1024
+    (tmp_path / "memory.max").write_text(f"{512 * mib}\n")  # limits.memory: 512Mi
+    (tmp_path / "memory.current").write_text(f"{300 * mib}\n")
+    assert spare_memory(tmp_path) == 212 * mib
+    (tmp_path / "memory.current").write_text(f"{600 * mib}\n")
+    assert spare_memory(tmp_path) == 0
+    (tmp_path / "memory.max").write_text("max\n")
+    assert spare_memory(tmp_path) > 0  # the machine's available memory
 
 
 def test_workers_are_bounded_by_partitions_and_asked_for() -> None:
@@ -31,6 +43,14 @@ def test_workers_are_bounded_by_partitions_and_asked_for() -> None:
     assert _worker_count(definition, partitions=12, asked=2) == 2
     assert _worker_count(definition, partitions=3, asked=0) == 1
     assert 1 <= _worker_count(definition, partitions=64, asked=None) <= 2 * usable_cores()
+
+
+def test_the_default_fits_the_memory_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rebuild, "usable_cores", lambda: 4)
+    monkeypatch.setattr(rebuild, "spare_memory", lambda: 450 * 1024 * 1024)
+    assert _worker_count(definition, partitions=12, asked=None) == 2
+    monkeypatch.setattr(rebuild, "spare_memory", lambda: 0)  # in this process, then
+    assert _worker_count(definition, partitions=12, asked=None) == 1
 
 
 def test_a_definition_no_worker_can_import_replays_in_its_own_process() -> None:
