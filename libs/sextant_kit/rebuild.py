@@ -221,7 +221,7 @@ def usable_cores(cgroup: Path = _CGROUP) -> int:
     return cores
 
 
-def spare_memory(cgroup: Path = _CGROUP) -> int:
+def spare_memory(cgroup: Path = _CGROUP, meminfo: Path = Path("/proc/meminfo")) -> int:
     """Bytes the cgroup's memory limit (a pod's ``resources.limits.memory``, shared by
     every process in it) leaves unused; without a limit, the machine's available memory."""
     try:
@@ -230,6 +230,10 @@ def spare_memory(cgroup: Path = _CGROUP) -> int:
             return max(0, int(limit) - int((cgroup / "memory.current").read_text()))
     except (OSError, ValueError):  # no cgroup v2 limit to read
         pass
+    with contextlib.suppress(OSError, ValueError):
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):  # free, and page cache it can take back
+                return int(line.split()[1]) * 1024
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
