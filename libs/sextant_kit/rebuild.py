@@ -30,7 +30,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -106,25 +106,15 @@ async def rebuild_beside(
     ``workers``: replay processes; by default one per partition, at most two per core the
     process may use and as many as its memory limit leaves room for.
     """
-    runners = {r.name: r for r in rt.projection_runners()}
-    if name not in runners:
-        raise SystemExit(
-            f"unknown projection {name!r}; choose one of: {', '.join(sorted(runners))}"
-        )
-    live = runners[name]
+    live = _live(rt, name)
     tables = list(live.projection.tables)
     if not tables:
         raise SystemExit(f"projection {name} keeps no tables of its own; nothing to rebuild")
     shadow = _identifier(f"rebuild_{name}")
     async with rt.pool.acquire() as conn:
         deferred = await _create_shadow(conn, shadow, [*tables, *BOOKKEEPING])
-    pool = await _shadow_pool(rt, shadow)
-    consumer = _replay_consumer(rt.settings)
-    await consumer.start()
-    dead = _Counted()
     started = time.monotonic()
-    try:
-        runner = ProjectionRunner(live.projection, pool, dead)
+    async with _replaying(rt, live, shadow) as (consumer, runner, dead):
         topics = [rt.settings.topic(t) for t in live.projection.topics]
         tps = await _partitions(consumer, topics)
         consumer.assign(tps)
@@ -156,9 +146,6 @@ async def rebuild_beside(
                 await _switch(conn, shadow, tables)
             switched = time.monotonic()
         progress.finish()
-    finally:
-        await consumer.stop()
-        await pool.close()
     async with rt.pool.acquire() as conn:
         await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
         await conn.execute(f"DROP SCHEMA IF EXISTS {_retired(shadow)} CASCADE")
@@ -174,8 +161,22 @@ async def rebuild_beside(
     )
 
 
-async def _shadow_pool(rt: Runtime, shadow: str) -> asyncpg.Pool:
-    return await create_pool(
+def _live(rt: Runtime, name: str) -> ProjectionRunner:
+    runners = {r.name: r for r in rt.projection_runners()}
+    if name not in runners:
+        raise SystemExit(
+            f"unknown projection {name!r}; choose one of: {', '.join(sorted(runners))}"
+        )
+    return runners[name]
+
+
+@contextlib.asynccontextmanager
+async def _replaying(
+    rt: Runtime, live: ProjectionRunner, shadow: str
+) -> AsyncIterator[tuple[AIOKafkaConsumer, ProjectionRunner, _Counted]]:
+    """A consumer of no group, and a runner of the live projection that writes to the
+    tables in ``shadow``: what replays, in the rebuild's process and in each worker."""
+    pool = await create_pool(
         rt.settings,
         rt.database,
         size=2,
@@ -183,16 +184,20 @@ async def _shadow_pool(rt: Runtime, shadow: str) -> asyncpg.Pool:
         # the switch commits on the live pool, which flushes everything before it.
         server_settings={"search_path": f"{shadow}, public", "synchronous_commit": "off"},
     )
-
-
-def _replay_consumer(settings: Settings) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=rt.settings.kafka_bootstrap,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=8 * 1024 * 1024,
     )
+    dead = _Counted()
+    try:
+        await consumer.start()
+        yield consumer, ProjectionRunner(live.projection, pool, dead), dead
+    finally:
+        await consumer.stop()
+        await pool.close()
 
 
 _CGROUP = Path("/sys/fs/cgroup")
@@ -342,23 +347,14 @@ async def replay_share(
 ) -> None:
     """A replay worker: replay ``tps`` from the beginning into ``shadow`` until nearly
     caught up, reporting on ``out`` each batch applied and, last, the positions reached."""
-    async with open_runtime(definition, settings) as rt:
-        live = next((r for r in rt.projection_runners() if r.name == name), None)
-        if live is None:
-            raise SystemExit(f"the {definition.context} service has no projection {name}")
-        pool = await _shadow_pool(rt, shadow)
-        consumer = _replay_consumer(settings)
-        await consumer.start()
-        dead = _Counted()
-        try:
-            runner = ProjectionRunner(live.projection, pool, dead)
-            consumer.assign(list(tps))
-            await consumer.seek_to_beginning(*tps)
-            applied = await _catch_up(consumer, runner, tps, _Reporting(out), batch)
-            positions = [[tp.topic, tp.partition, await consumer.position(tp)] for tp in tps]
-        finally:
-            await consumer.stop()
-            await pool.close()
+    async with (
+        open_runtime(definition, settings) as rt,
+        _replaying(rt, _live(rt, name), shadow) as (consumer, runner, dead),
+    ):
+        consumer.assign(list(tps))
+        await consumer.seek_to_beginning(*tps)
+        applied = await _catch_up(consumer, runner, tps, _Reporting(out), batch)
+        positions = [[tp.topic, tp.partition, await consumer.position(tp)] for tp in tps]
     report = {"applied": applied, "dead_letters": dead.count, "positions": positions}
     out.write(f"reached {json.dumps(report)}\n")
     out.flush()
@@ -487,7 +483,7 @@ async def _apply_until(
     consumer: AIOKafkaConsumer,
     runner: ProjectionRunner,
     until: dict[TopicPartition, int],
-    progress: Progress,
+    progress: _Advancing,
     batch: int,
 ) -> int:
     """Apply the records below ``until`` on the partitions not yet there; the new version
