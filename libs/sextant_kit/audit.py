@@ -33,6 +33,8 @@ class AuditProjection:
     async def apply_many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
         """Two round trips a batch: lock and read what the entries build on (the entities'
         states, the chains' heads), then write the entries, the states and the heads."""
+        if not events:
+            return
         entries = [_entry(event) for event in events]
         states, heads = await _lock_states_and_heads(conn, entries)
         entries = _with_changes(entries, states)
@@ -44,15 +46,15 @@ class AuditProjection:
             rows.append((*entry.row(), seq + 1, previous, digest))
         await conn.execute(
             _WRITE,
-            *_columns([(t, s, _json(state)) for (t, s), state in states.items()], 3),
-            *_columns([(t, w, seq, digest) for (t, w), (seq, digest) in heads.items()], 4),
-            *_columns(rows, 16),
+            *_columns([(t, s, _json(state)) for (t, s), state in states.items()]),
+            *_columns([(t, w, seq, digest) for (t, w), (seq, digest) in heads.items()]),
+            *_columns(rows),
         )
 
 
-def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows as one list per column, for ``unnest``."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+def _columns(rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows (at least one) as one list per column, for ``unnest``."""
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 GENESIS = "0" * 64
