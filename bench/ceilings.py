@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import uuid
 from typing import Any
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sextant_kit import Settings
+from sextant_kit.ids import uuid7
 
 from bench import rows
 from bench.common import ROOT, Stopwatch, bench_settings, cleanup
@@ -39,7 +39,7 @@ async def copy_rate(settings: Settings) -> float:
     meta = rows.metadata().model_dump_json()
     records = [
         (
-            uuid.uuid4(),
+            uuid7(),
             f"s-{n // 10}",
             rows.STREAM_TYPE,
             n % 10 + 1,

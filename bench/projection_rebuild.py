@@ -26,6 +26,7 @@ from sextant_feedback.events import registry
 from sextant_feedback.service import definition
 from sextant_kit import Settings, envelope
 from sextant_kit.events import EventMetadata, RecordedEvent
+from sextant_kit.ids import uuid7
 from sextant_kit.service import prepare
 
 from bench.common import ROOT, Process, bench_settings, cleanup, env_for, machine_busy_seconds
@@ -50,7 +51,7 @@ def record(i: int, tenant: str, started: datetime) -> envelope.KafkaRecord:
     feedback_id = uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{i}")
     at = started + timedelta(milliseconds=i)
     event = RecordedEvent(
-        event_id=uuid.uuid4(),
+        event_id=uuid7(),
         stream_id=str(feedback_id),
         stream_type="feedback",
         stream_version=1,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sextant_kit.events import EventMetadata
 from sextant_kit.eventstore import NewEvent
+from sextant_kit.ids import uuid7
 
 STREAM_TYPE = "FeedbackItem"
 EVENT_TYPE = "FeedbackReceived"
@@ -40,7 +41,7 @@ def metadata() -> EventMetadata:
 
 
 def new_events(count: int, first: int) -> list[NewEvent]:
-    return [NewEvent(uuid.uuid4(), EVENT_TYPE, 1, payload(first + i)) for i in range(count)]
+    return [NewEvent(uuid7(), EVENT_TYPE, 1, payload(first + i)) for i in range(count)]
 
 
 def stored_state(event: NewEvent, meta: EventMetadata) -> bytes:

@@ -13,6 +13,7 @@ from sextant_kit.decider import Decider
 from sextant_kit.errors import ConcurrencyError, Conflict
 from sextant_kit.events import Command, Event, EventMetadata, RecordedEvent
 from sextant_kit.eventstore import NO_STREAM, AppendResult, NewEvent, PostgresEventStore
+from sextant_kit.ids import uuid7
 from sextant_kit.registry import EventRegistry
 
 C = TypeVar("C", bound=Command)
@@ -65,7 +66,7 @@ class CommandHandler(Generic[C, E, S]):
         decider: Decider[C, E, S],
         *,
         stream_type: str,
-        new_event_id: Callable[[], uuid.UUID] = uuid.uuid4,
+        new_event_id: Callable[[], uuid.UUID] = uuid7,
     ) -> None:
         self._store = store
         self._registry = registry

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
+from sextant_kit.ids import uuid7
 
 from sextant_feedback.domain import (
     Channel,
@@ -119,8 +120,6 @@ def first_event(prepared: Prepared) -> NewStream:
     return NewStream(
         str(prepared.command.feedback_id),
         STREAM_TYPE,
-        NewEvent(
-            uuid.uuid4(), event.event_type, event.schema_version, event.model_dump(mode="json")
-        ),
+        NewEvent(uuid7(), event.event_type, event.schema_version, event.model_dump(mode="json")),
         prepared.metadata,
     )
