@@ -139,9 +139,6 @@ can only be too early, never too late. (``backend_xid`` and ``pg_locks.transacti
 _APPEND = """
 WITH current AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
-), replay AS (
-    SELECT 1 FROM idempotency_keys
-    WHERE $9::text IS NOT NULL AND tenant_id = $3 AND key = $9
 ), written AS (
     INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
                         schema_version, tenant_id, payload, metadata)
@@ -150,7 +147,7 @@ WITH current AS (
     FROM current c,
          unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
          WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
-    WHERE NOT EXISTS (SELECT 1 FROM replay) AND ($10::int IS NULL OR c.version = $10)
+    WHERE $10::int IS NULL OR c.version = $10
     RETURNING position
 ), claimed AS (
     INSERT INTO idempotency_keys (tenant_id, key, request_hash, result)
@@ -164,13 +161,14 @@ WITH current AS (
     WHERE $9::text IS NOT NULL AND EXISTS (SELECT 1 FROM written)
 )
 SELECT (SELECT version FROM current) AS version,
-       EXISTS (SELECT 1 FROM replay) AS replay,
        ARRAY(SELECT position FROM written ORDER BY position) AS positions
 """
 """Append in one statement: the expected-version check, the events and the idempotency key
-(with the answer a repeat of the command gets). A key already committed writes nothing;
-one being claimed by a concurrent transaction makes this statement wait and then fail on
-the key, so exactly one of them writes."""
+(with the answer a repeat of the command gets). The key is claimed by inserting it, not
+looked up first (a lookup cost every append an index probe for the rare repeat): a key
+already committed fails the statement on its unique index, so nothing is written, and the
+earlier answer is read then; one being claimed by a concurrent transaction makes the
+statement wait for it and then fail the same way, so exactly one of them writes."""
 
 
 def record_from_row(row: asyncpg.Record) -> RecordedEvent:
@@ -309,27 +307,23 @@ class PostgresEventStore:
                 [str(i) for i in event_ids],
             )
         except asyncpg.UniqueViolationError as error:
-            if idempotency_key is not None:
-                # A concurrent command committed first, on the key or on the stream's next
-                # version. If it was the same command (same key), its answer is ours.
-                earlier = await self._earlier_result(
-                    conn, metadata.tenant_id, idempotency_key, request_hash
-                )
-                if earlier is not None:
-                    return earlier
+            # The key was used before, or another command committed first on the key or on
+            # the stream's next version. If it was the same command (same key), its answer
+            # is ours.
+            earlier = await self._repeated(conn, metadata.tenant_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
             if error.constraint_name != "events_stream_version_key":
                 raise
             actual = await self._version(conn, stream_id)
             raise ConcurrencyError(stream_id, expected_version or actual, actual) from None
         assert row is not None
-        if row["replay"]:
-            assert idempotency_key is not None
-            earlier = await self._earlier_result(
-                conn, metadata.tenant_id, idempotency_key, request_hash
-            )
-            assert earlier is not None
-            return earlier
         if not row["positions"]:
+            # The stream is elsewhere; a repeat of a command that moved it still gets its
+            # answer.
+            earlier = await self._repeated(conn, metadata.tenant_id, idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier
             raise ConcurrencyError(stream_id, expected_version or 0, row["version"])
         return AppendResult(
             stream_id=stream_id,
@@ -377,6 +371,14 @@ class PostgresEventStore:
                 streams[0].stream_type, len(rows), time.perf_counter() - started
             )
         return {r["stream_id"]: r["position"] for r in rows}
+
+    async def _repeated(
+        self, conn: Connection, tenant_id: str, key: str | None, request_hash: str
+    ) -> AppendResult | None:
+        """The earlier answer when this append repeats a command handled under ``key``."""
+        if key is None:
+            return None
+        return await self._earlier_result(conn, tenant_id, key, request_hash)
 
     async def _earlier_result(
         self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str, request_hash: str

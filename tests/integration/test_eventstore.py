@@ -99,6 +99,21 @@ async def test_idempotency_key_returns_the_first_result_and_writes_nothing(
     assert await store.earlier_result("acme", "k-1", "h") == again
 
 
+async def test_a_repeat_that_would_fit_the_stream_still_writes_nothing(
+    store: PostgresEventStore,
+) -> None:
+    """Without an expected version the repeat's events would fit after the first's: the key,
+    claimed in the same statement, turns it back."""
+    key = {"idempotency_key": "k-1b", "request_hash": "h"}
+    first = await store.append("s-4b", "thing", new(1), META, expected_version=None, **key)
+    again = await store.append("s-4b", "thing", new(1), META, expected_version=None, **key)
+    assert again.replayed
+    assert (again.stream_version, again.positions) == (first.stream_version, first.positions)
+    assert [e.event_id for e in await store.read_stream("s-4b")] == [
+        uuid.UUID(i) for i in first.event_ids
+    ]
+
+
 async def race_on_one_key(
     store: PostgresEventStore, stream: str, meta: EventMetadata, key: str
 ) -> None:
