@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -58,18 +58,17 @@ class AppendResult:
     replayed: bool = False
     """True when an earlier command with the same idempotency key produced this result."""
 
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "replayed": False})
-
     @classmethod
-    def from_json(cls, raw: str | dict[str, Any], *, replayed: bool) -> AppendResult:
-        data = json.loads(raw) if isinstance(raw, str) else raw
+    def repeated(cls, stored: str, positions: Sequence[int]) -> AppendResult:
+        """The answer to a repeat of a command: its stored result (``stream_id``,
+        ``stream_version`` and ``event_ids``) with the positions its events were given."""
+        data = json.loads(stored)
         return cls(
             stream_id=data["stream_id"],
             stream_version=data["stream_version"],
-            positions=tuple(data["positions"]),
+            positions=tuple(positions),
             event_ids=tuple(data["event_ids"]),
-            replayed=replayed,
+            replayed=True,
         )
 
 
@@ -136,7 +135,39 @@ not seen (ended meanwhile, prepared, or hidden from this role) still counts, so 
 can only be too early, never too late. (``backend_xid`` and ``pg_locks.transactionid`` are
 32 bits; running transactions are far closer than 2^32 apart.)"""
 
-_APPEND = """
+_KEY_RESULT = """jsonb_build_object(
+        'stream_id', $1::text, 'stream_version', {version} + cardinality($5::uuid[]),
+        'event_ids', to_jsonb($12::text[]))"""
+"""What a repeat of the command is answered from (with its events' positions, read then)."""
+
+_APPEND_AT = f"""
+WITH claimed AS (
+    INSERT INTO idempotency_keys (tenant_id, key, request_hash, result)
+    SELECT $3, $9, $11, {_KEY_RESULT.format(version="$10")}
+    WHERE $9::text IS NOT NULL AND ($10 = 0 OR EXISTS (
+        SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $10))
+)
+INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
+                    schema_version, tenant_id, payload, metadata)
+SELECT e.event_id, $1, $2, $10 + e.ord, e.event_type, e.schema_version, $3,
+       e.payload::jsonb, $4::jsonb
+FROM unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
+     WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
+WHERE $10::int = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND stream_version = $10)
+RETURNING position
+"""
+"""Append after the expected version ``$10``, in one statement with the idempotency key.
+
+The check is the unique ``(stream_id, stream_version)`` index: a stream past ``$10`` fails
+the insert of version ``$10 + 1``, and a stream short of it has no version ``$10``, so
+nothing is written (no rows come back). The key is claimed by inserting it, not looked up
+first (that cost every append an index probe for the rare repeat): a key already committed
+fails the statement on its own unique index, and one being claimed by a concurrent
+transaction makes the statement wait for it and then fail the same way, so exactly one of
+them writes; the earlier answer is read then. Against reading the stream's version first
+(:data:`_APPEND_ANYWHERE`), this takes about a sixth less of the server's time."""
+
+_APPEND_ANYWHERE = f"""
 WITH current AS (
     SELECT coalesce(max(stream_version), 0) AS version FROM events WHERE stream_id = $1
 ), written AS (
@@ -147,28 +178,28 @@ WITH current AS (
     FROM current c,
          unnest($5::uuid[], $6::text[], $7::int[], $8::text[])
          WITH ORDINALITY AS e(event_id, event_type, schema_version, payload, ord)
-    WHERE $10::int IS NULL OR c.version = $10
+    WHERE $10::int IS NULL
     RETURNING position
 ), claimed AS (
     INSERT INTO idempotency_keys (tenant_id, key, request_hash, result)
-    SELECT $3, $9, $11, jsonb_build_object(
-        'stream_id', $1::text,
-        'stream_version', c.version + cardinality($5::uuid[]),
-        'positions', (SELECT jsonb_agg(position ORDER BY position) FROM written),
-        'event_ids', to_jsonb($12::text[]),
-        'replayed', false)
+    SELECT $3, $9, $11, {_KEY_RESULT.format(version="c.version")}
     FROM current c
-    WHERE $9::text IS NOT NULL AND EXISTS (SELECT 1 FROM written)
+    WHERE $9::text IS NOT NULL
 )
-SELECT (SELECT version FROM current) AS version,
-       ARRAY(SELECT position FROM written ORDER BY position) AS positions
+SELECT position, (SELECT version FROM current) AS version FROM written
 """
-"""Append in one statement: the expected-version check, the events and the idempotency key
-(with the answer a repeat of the command gets). The key is claimed by inserting it, not
-looked up first (a lookup cost every append an index probe for the rare repeat): a key
-already committed fails the statement on its unique index, so nothing is written, and the
-earlier answer is read then; one being claimed by a concurrent transaction makes the
-statement wait for it and then fail the same way, so exactly one of them writes."""
+"""Append wherever the stream is (no expected version), with the key as in
+:data:`_APPEND_AT` (``$10``, the expected version, is NULL)."""
+
+_EARLIER = """
+SELECT k.request_hash, k.result::text AS result,
+       ARRAY(SELECT position FROM events
+             WHERE event_id IN (SELECT jsonb_array_elements_text(k.result -> 'event_ids')::uuid)
+             ORDER BY position) AS positions
+FROM idempotency_keys k
+WHERE k.tenant_id = $1 AND k.key = $2
+"""
+"""A command's stored result under its key, with the positions of the events it appended."""
 
 
 def record_from_row(row: asyncpg.Record) -> RecordedEvent:
@@ -291,8 +322,8 @@ class PostgresEventStore:
         the insert and the idempotency key stand or fall together."""
         event_ids = [e.event_id for e in events]
         try:
-            row = await conn.fetchrow(
-                _APPEND,
+            rows = await conn.fetch(
+                _APPEND_ANYWHERE if expected_version is None else _APPEND_AT,
                 stream_id,
                 stream_type,
                 metadata.tenant_id,
@@ -316,19 +347,24 @@ class PostgresEventStore:
             if error.constraint_name != "events_stream_version_key":
                 raise
             actual = await self._version(conn, stream_id)
-            raise ConcurrencyError(stream_id, expected_version or actual, actual) from None
-        assert row is not None
-        if not row["positions"]:
-            # The stream is elsewhere; a repeat of a command that moved it still gets its
-            # answer.
+            expected = actual if expected_version is None else expected_version
+            raise ConcurrencyError(stream_id, expected, actual) from None
+        if not rows:
+            # The stream is short of the expected version; a repeat of a command still gets
+            # its answer.
             earlier = await self._repeated(conn, metadata.tenant_id, idempotency_key, request_hash)
             if earlier is not None:
                 return earlier
-            raise ConcurrencyError(stream_id, expected_version or 0, row["version"])
+            assert expected_version is not None  # appended anywhere, events always fit
+            raise ConcurrencyError(
+                stream_id, expected_version, await self._version(conn, stream_id)
+            )
+        positions = sorted(r["position"] for r in rows)
         return AppendResult(
             stream_id=stream_id,
-            stream_version=row["version"] + len(events),
-            positions=tuple(row["positions"]),
+            stream_version=(rows[0]["version"] if expected_version is None else expected_version)
+            + len(events),
+            positions=tuple(positions),
             event_ids=tuple(str(i) for i in event_ids),
         )
 
@@ -383,17 +419,12 @@ class PostgresEventStore:
     async def _earlier_result(
         self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str, request_hash: str
     ) -> AppendResult | None:
-        row = await conn.fetchrow(
-            "SELECT request_hash, result::text AS result FROM idempotency_keys "
-            "WHERE tenant_id = $1 AND key = $2",
-            tenant_id,
-            key,
-        )
+        row = await conn.fetchrow(_EARLIER, tenant_id, key)
         if row is None:
             return None
         if row["request_hash"] != request_hash:
             raise IdempotencyKeyReused(key)
-        return AppendResult.from_json(row["result"], replayed=True)
+        return AppendResult.repeated(row["result"], row["positions"])
 
     async def earlier_result(
         self, tenant_id: str, key: str, request_hash: str

@@ -61,6 +61,23 @@ async def test_wrong_expected_version_is_a_conflict_and_writes_nothing(
     assert len(await store.read_stream("s-2")) == 2
 
 
+@pytest.mark.parametrize("expected", [NO_STREAM, 3])
+async def test_a_conflict_leaves_the_key_for_the_retry(
+    store: PostgresEventStore, expected: int
+) -> None:
+    """The key is claimed in the append's statement: a conflict (the stream past the expected
+    version, or short of it) must not keep it, or the corrected retry would be answered as a
+    repeat of an append that never happened."""
+    await store.append("s-2k", "thing", new(1), META, expected_version=NO_STREAM)
+    key = {"idempotency_key": f"k-conflict-{expected}", "request_hash": "h"}
+    with pytest.raises(ConcurrencyError):
+        await store.append("s-2k", "thing", new(1), META, expected_version=expected, **key)
+    actual = len(await store.read_stream("s-2k"))
+    retried = await store.append("s-2k", "thing", new(1), META, expected_version=actual, **key)
+    assert not retried.replayed
+    assert retried.stream_version == actual + 1
+
+
 async def test_racing_writers_on_one_stream_one_wins(store: PostgresEventStore) -> None:
     results = await asyncio.gather(
         *(store.append("s-3", "thing", new(1), META, expected_version=NO_STREAM) for _ in range(8)),
