@@ -321,6 +321,7 @@ class PostgresEventStore:
         """One statement, so one round trip and one implicit transaction: the version check,
         the insert and the idempotency key stand or fall together."""
         event_ids = [e.event_id for e in events]
+        ids = [str(i) for i in event_ids]
         try:
             rows = await conn.fetch(
                 _APPEND_ANYWHERE if expected_version is None else _APPEND_AT,
@@ -335,7 +336,7 @@ class PostgresEventStore:
                 idempotency_key,
                 expected_version,
                 request_hash,
-                [str(i) for i in event_ids],
+                ids,
             )
         except asyncpg.UniqueViolationError as error:
             # The key was used before, or another command committed first on the key or on
@@ -365,7 +366,7 @@ class PostgresEventStore:
             stream_version=(rows[0]["version"] if expected_version is None else expected_version)
             + len(events),
             positions=tuple(positions),
-            event_ids=tuple(str(i) for i in event_ids),
+            event_ids=tuple(ids),
         )
 
     @staticmethod
