@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sextant_kit.runner import run_event_loop
+
 from bench import commands, load
 from bench.common import bench_settings, cleanup, ensure_infra
 from bench.run import machine, write_results
@@ -167,4 +169,4 @@ if __name__ == "__main__":
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=200.0)
     args = parser.parse_args()
-    asyncio.run(main(args.minutes, args.rate))
+    run_event_loop(main(args.minutes, args.rate))
