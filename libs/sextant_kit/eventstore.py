@@ -342,7 +342,9 @@ class PostgresEventStore:
             # The key was used before, or another command committed first on the key or on
             # the stream's next version. If it was the same command (same key), its answer
             # is ours.
-            earlier = await self._repeated(conn, metadata.tenant_id, idempotency_key, request_hash)
+            earlier = await self._earlier_result(
+                conn, metadata.tenant_id, idempotency_key, request_hash
+            )
             if earlier is not None:
                 return earlier
             if error.constraint_name != "events_stream_version_key":
@@ -353,7 +355,9 @@ class PostgresEventStore:
         if not rows:
             # The stream is short of the expected version; a repeat of a command still gets
             # its answer.
-            earlier = await self._repeated(conn, metadata.tenant_id, idempotency_key, request_hash)
+            earlier = await self._earlier_result(
+                conn, metadata.tenant_id, idempotency_key, request_hash
+            )
             if earlier is not None:
                 return earlier
             assert expected_version is not None  # appended anywhere, events always fit
@@ -409,17 +413,13 @@ class PostgresEventStore:
             )
         return {r["stream_id"]: r["position"] for r in rows}
 
-    async def _repeated(
-        self, conn: Connection, tenant_id: str, key: str | None, request_hash: str
+    async def _earlier_result(
+        self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str | None, request_hash: str
     ) -> AppendResult | None:
-        """The earlier answer when this append repeats a command handled under ``key``."""
+        """The earlier answer when this repeats a command handled under ``key`` (none
+        without a key)."""
         if key is None:
             return None
-        return await self._earlier_result(conn, tenant_id, key, request_hash)
-
-    async def _earlier_result(
-        self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str, request_hash: str
-    ) -> AppendResult | None:
         row = await conn.fetchrow(_EARLIER, tenant_id, key)
         if row is None:
             return None
