@@ -149,6 +149,16 @@ def tune_garbage_collector() -> None:
 _GC_FIRST_THRESHOLD = 50_000
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of processes, 1 or more")
+    return value
+
+
 def rebuild_parser(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse.ArgumentParser:
@@ -158,7 +168,7 @@ def rebuild_parser(
     )
     rb.add_argument(
         "--workers",
-        type=int,
+        type=_at_least_one,
         default=None,
         help="processes to replay in, each a share of the partitions (default: one per"
         " partition, at most two per core the process may use and as many as its memory"

@@ -3,6 +3,7 @@ cores the process may use (a pod's CPU limit included)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from sextant_feedback.service import definition
 from sextant_kit import rebuild
 from sextant_kit.rebuild import _worker_count, spare_memory, usable_cores
 from sextant_kit.rebuild_worker import ORPHANED
+from sextant_kit.runner import rebuild_parser
 
 
 def test_a_cgroup_cpu_limit_bounds_the_cores(tmp_path: Path) -> None:
@@ -75,3 +77,22 @@ def test_a_replay_worker_ends_when_its_rebuild_does() -> None:
         worker.stdin.close()  # as when the rebuild's process is gone
         assert worker.wait(timeout=60) == ORPHANED
         assert b"the rebuild that started this replay worker has ended" in worker.stderr.read()
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_the_rebuild_refuses_a_worker_count_below_one_naming_the_option(
+    workers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parser = argparse.ArgumentParser()
+    rebuild_parser(parser.add_subparsers(dest="command"))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["rebuild", "--workers", workers])
+    assert f"argument --workers: {workers!r} is not a whole number of processes" in (
+        capsys.readouterr().err
+    )
+
+
+def test_the_rebuild_takes_a_worker_count() -> None:
+    parser = argparse.ArgumentParser()
+    rebuild_parser(parser.add_subparsers(dest="command"))
+    assert parser.parse_args(["rebuild", "--workers", "3"]).workers == 3
