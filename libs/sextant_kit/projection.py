@@ -53,6 +53,12 @@ class Projection(Protocol):
     A projection may also define ``async apply_many(conn, events)``; the runner then hands
     it whole batches (in order), which lets it write many rows per statement.
 
+    A projection that reads only some of its topics' event types may define
+    ``consumes(ce_type) -> bool`` (see :meth:`EventRegistry.consumer_of`). The runner
+    passes over the records it returns ``False`` for, by their ``ce_type`` header: not
+    decoded, claimed or applied, only moved past. A batch of nothing else is one
+    statement that stores the offsets past it, with no transaction around it.
+
     The batch's transaction holds :data:`~sextant_kit.eventstore.NO_EVENTS_PROMISE`, so
     ``conn`` must never be used to append events (a projection that appends does so
     through the event store, in the store's own transactions).
@@ -196,6 +202,7 @@ class ProjectionRunner:
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._tracer = tracer or trace.get_tracer("sextant.projection")
+        self._consumes: Callable[[str], bool] | None = getattr(projection, "consumes", None)
 
     @property
     def name(self) -> str:
@@ -218,11 +225,26 @@ class ProjectionRunner:
             if start:
                 await asyncio.sleep(0)
             for record in records[start : start + DECODE_SLICE]:
+                if self._passes_over(record):
+                    continue
                 try:
                     events.append((record, envelope.decode(record.headers or (), record.value)))
                 except envelope.EnvelopeError as error:
                     invalid.append(DeadLetter(record, "invalid-envelope", str(error)))
         return Decoded(records, events, invalid)
+
+    def _passes_over(self, record: ConsumerRecord[Any, Any]) -> bool:
+        """Whether ``record`` is an event type the projection does not consume. A record
+        without a readable ``ce_type`` is decoded (and dead-lettered) as usual."""
+        if self._consumes is None:
+            return False
+        for name, raw in record.headers or ():
+            if name == "ce_type":
+                try:
+                    return not self._consumes(raw.decode())
+                except UnicodeDecodeError:
+                    return False
+        return False
 
     async def handle(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
         """Apply one batch. Raises only on transient errors (the caller retries the batch)."""
@@ -236,6 +258,10 @@ class ProjectionRunner:
         savepoints, so only the events that fail are dead-lettered.
         """
         if not batch.records:
+            return
+        if not batch.events and not batch.invalid:  # all passed over: only move past them
+            async with self._pool.acquire() as conn:
+                await self._lock_claim_and_move(conn, batch)
             return
         try:
             todo, failed, skipped = await self._apply_in_transaction(batch, one_by_one=False)

@@ -60,6 +60,24 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(f"{self.context} has no event type {event_type!r}") from None
 
+    def consumer_of(self, models: Iterable[type[Event]]) -> Callable[[str], bool]:
+        """A read model's ``consumes`` when it uses ``models`` of this context.
+
+        The context's other event types are passed over by their ce_type, whatever their
+        version; anything else (another context's events, a type this context does not
+        know) is handed to the read model, which applies it or raises and dead-letters it.
+        """
+        used = {self.model_for(m.event_type).event_type for m in models}
+        others = frozenset(self._by_type) - used
+        prefix = f"io.sextant.{self.context}."
+
+        def consumes(ce_type: str) -> bool:
+            if not ce_type.startswith(prefix):
+                return True
+            return ce_type[len(prefix) :].rpartition(".")[0] not in others
+
+        return consumes
+
     def decode(self, event_type: str, schema_version: int, payload: dict[str, Any]) -> Event:
         model = self.model_for(event_type)
         version = schema_version

@@ -269,6 +269,60 @@ async def test_the_same_batch_delivered_twice_is_applied_once(
     assert sum(stored.values()) == 10  # next offset per partition, all partitions together
 
 
+LINKED = registry.ce_type("FeedbackLinked", 1)
+
+
+class _LinkedThingsSeen(ThingsSeen):
+    """Consumes only the topic's FeedbackLinked events."""
+
+    name = "linked_things_seen"
+
+    def consumes(self, ce_type: str) -> bool:
+        return ce_type == LINKED
+
+
+async def test_event_types_a_projection_does_not_consume_are_moved_past_unclaimed(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
+) -> None:
+    await ThingsSeen.create_table(pool)
+    linked = set()
+    for n in range(9):  # in every partition, the events it passes over come first
+        event_type = "FeedbackLinked" if n >= 6 else "FeedbackReceived"
+        event = NewEvent(uuid.uuid4(), event_type, 1, {"n": n})
+        await store.append(f"thing-{n}", "thing", [event], META, expected_version=0)
+        if event_type == "FeedbackLinked":
+            linked.add(event.event_id)
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap, 9)
+    records = await read_topic(settings.kafka_bootstrap, topic, 9)
+    others = [r for r in records if dict(r.headers)["ce_type"] != LINKED.encode()]
+    assert len(others) == 6
+    broker = build_broker(settings, client_id="test-consumes")
+    await broker.start()
+    try:
+        runner = ProjectionRunner(
+            _LinkedThingsSeen(topic), pool, KafkaDeadLetters(broker, "linked", None)
+        )
+        await runner.handle(others)  # nothing it consumes: the offsets move, nothing else
+        past: dict[tuple[str, int], int] = {}
+        for r in others:
+            past[(r.topic, r.partition)] = max(past.get((r.topic, r.partition), 0), r.offset + 1)
+        assert {
+            (tp.topic, tp.partition): o for tp, o in (await runner.stored_offsets()).items()
+        } == past
+        assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0
+        await runner.handle(records)
+    finally:
+        await broker.stop()
+    applied = await pool.fetch("SELECT event_id FROM things_seen")
+    assert {r["event_id"] for r in applied} == linked
+    claimed = await pool.fetch(
+        "SELECT event_id FROM projection_applied_events WHERE projection = $1",
+        "linked_things_seen",
+    )
+    assert {r["event_id"] for r in claimed} == linked  # the others were never claimed
+    assert sum((await runner.stored_offsets()).values()) == 9
+
+
 async def test_reset_replays_the_projection_from_the_start(
     settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
 ) -> None:

@@ -47,3 +47,27 @@ def test_ce_type_round_trip() -> None:
     assert parse_ce_type(registry.ce_type("ThingRenamed", 2)) == ("things", "ThingRenamed", 2)
     with pytest.raises(UnknownEventType):
         parse_ce_type("com.example.Thing")
+
+
+class ThingArchived(Event):
+    event_type = "ThingArchived"
+    schema_version = 1
+
+    thing_id: str
+
+
+def test_a_read_model_consumes_what_it_uses_and_passes_over_its_context_s_other_types() -> None:
+    consumes = EventRegistry("things", [ThingRenamed, ThingArchived]).consumer_of([ThingRenamed])
+    assert consumes("io.sextant.things.ThingRenamed.v2")
+    assert consumes("io.sextant.things.ThingRenamed.v1")  # an old version is upcast
+    assert not consumes("io.sextant.things.ThingArchived.v1")
+    assert not consumes("io.sextant.things.ThingArchived.v7")  # someone else's, any version
+    # Not passed over, so the read model applies them or dead-letters them as it does now:
+    assert consumes("io.sextant.things.ThingInvented.v1")  # a type this context lacks
+    assert consumes("io.sextant.other.ThingArchived.v1")  # another context's
+    assert consumes("com.example.thing")
+
+
+def test_a_read_model_cannot_name_a_type_its_context_does_not_have() -> None:
+    with pytest.raises(UnknownEventType, match="ThingArchived"):
+        registry.consumer_of([ThingArchived])

@@ -19,12 +19,16 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = get_args(ExperimentEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ExperimentLog:
     name = "discovery_experiment_log"
     tables: Sequence[str] = ("discovery_experiments", "discovery_observations")
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -30,6 +30,7 @@ FEEDBACK_TOPIC = "sextant.feedback.events.v1"
 FEEDBACK_LINKED = "io.sextant.feedback.FeedbackLinked.v1"
 FEEDBACK_UNLINKED = "io.sextant.feedback.FeedbackUnlinked.v1"
 _MINE = get_args(ProblemEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class FeedbackLink(BaseModel):
@@ -51,6 +52,11 @@ class ProblemEvidence:
         "discovery_feedback_links",
     )
     topics: Sequence[str] = (registry.topic, FEEDBACK_TOPIC)
+
+    def consumes(self, ce_type: str) -> bool:
+        if ce_type.startswith("io.sextant.feedback."):
+            return ce_type in (FEEDBACK_LINKED, FEEDBACK_UNLINKED)
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         if event.type.startswith("io.sextant.feedback."):

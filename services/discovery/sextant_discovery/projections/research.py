@@ -30,6 +30,7 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = (*get_args(InsightEvent), *get_args(PersonaEvent), *get_args(CompetitorEvent))
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ResearchCatalog:
@@ -43,6 +44,9 @@ class ResearchCatalog:
         "discovery_competitor_statuses",
     )
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

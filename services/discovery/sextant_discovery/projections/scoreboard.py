@@ -25,6 +25,7 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = get_args(OpportunityEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class OpportunityScoreboard:
@@ -35,6 +36,9 @@ class OpportunityScoreboard:
         "discovery_solutions",
     )
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -62,6 +62,9 @@ class FeedbackEvidence:
     )
     topics: Sequence[str] = (FEEDBACK.topic,)
 
+    def consumes(self, ce_type: str) -> bool:
+        return FEEDBACK.consumes(ce_type)
+
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = FEEDBACK.decode(event)
         if fact is None:

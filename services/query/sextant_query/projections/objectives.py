@@ -28,6 +28,9 @@ class Objectives:
     tables: Sequence[str] = ("query_objectives", "query_key_results")
     topics: Sequence[str] = (STRATEGY.topic,)
 
+    def consumes(self, ce_type: str) -> bool:
+        return STRATEGY.consumes(ce_type)
+
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = STRATEGY.decode(event)
         if fact is None:

@@ -3,15 +3,16 @@
 The query service subscribes to whole domain topics, and each topic carries every fact of
 its context: personas, scoring formulas, reviews and many more that other read models
 need and these do not. So an event type a projection does not consume is passed over on
-purpose (by its name, before its payload is even parsed), not dead-lettered: it is not
-wrong, only someone else's. An event type it does consume is decoded strictly with the
-owning context's registry, so a malformed payload, an unknown version, or a record on
-the topic that claims to be from another context raises, and the runner dead-letters it.
+purpose (by its name, before its payload is even parsed: the runner does not even claim
+it), not dead-lettered: it is not wrong, only someone else's. An event type it does
+consume is decoded strictly with the owning context's registry, so a malformed payload,
+an unknown version, or a record on the topic that claims to be from another context
+raises, and the runner dead-letters it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
 
@@ -28,6 +29,7 @@ class Consumes(Generic[F]):
     registry: EventRegistry
     models: Sequence[type[Event]]
     _names: frozenset[str] = field(init=False)
+    _consumes: Callable[[str], bool] = field(init=False)
 
     def __post_init__(self) -> None:
         names = frozenset(m.event_type for m in self.models)
@@ -36,10 +38,16 @@ class Consumes(Generic[F]):
         if unknown:
             raise ValueError(f"{self.registry.context} has no event type(s) {unknown}")
         object.__setattr__(self, "_names", names)
+        object.__setattr__(self, "_consumes", self.registry.consumer_of(self.models))
 
     @property
     def topic(self) -> str:
         return self.registry.topic
+
+    def consumes(self, ce_type: str) -> bool:
+        """``False`` for the context's other event types: the runner passes them over
+        without decoding, claiming or applying them."""
+        return self._consumes(ce_type)
 
     def decode(self, event: IncomingEvent) -> F | None:
         """The typed fact, or ``None`` for an event type this read model does not use."""

@@ -10,6 +10,9 @@ from sextant_kit.database import Connection
 from sextant_roadmap.domain.events import RoadmapPublished, ScoringFormulaDefined
 from sextant_roadmap.events import decode, registry
 
+_PUBLISHED = registry.consumer_of([RoadmapPublished])
+_FORMULAS = registry.consumer_of([ScoringFormulaDefined])
+
 
 class RoadmapVersions:
     """Every published version with its full snapshot, as the event carried it."""
@@ -17,6 +20,9 @@ class RoadmapVersions:
     name = "roadmap_versions"
     tables: Sequence[str] = ("roadmap_versions",)
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _PUBLISHED(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)
@@ -48,6 +54,9 @@ class ScoringFormulas:
     name = "roadmap_scoring_formulas"
     tables: Sequence[str] = ("scoring_formulas",)
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _FORMULAS(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -14,12 +14,16 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(DecisionEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class DecisionLog:
     name = "strategy_decision_log"
     tables: Sequence[str] = ("strategy_decisions", "strategy_decision_links")
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

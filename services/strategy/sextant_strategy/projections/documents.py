@@ -26,6 +26,7 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = (VisionRevised, *get_args(ConceptEvent), *get_args(MilestoneEvent))
+_CONSUMES = registry.consumer_of(_MINE)
 DocumentEvent = VisionRevised | ConceptEvent | MilestoneEvent
 
 
@@ -38,6 +39,9 @@ class StrategyDocuments:
         "strategy_milestone_moves",
     )
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -21,12 +21,16 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(ObjectiveEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ObjectiveTree:
     name = "strategy_objective_tree"
     tables: Sequence[str] = ("strategy_objectives", "strategy_key_results", "strategy_check_ins")
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -22,6 +22,7 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(StrategyEvent)
+_CONSUMES = registry.consumer_of(_MINE)
 _SET_STATUS = (
     "UPDATE strategy_reviews SET status = $3, stream_version = greatest(stream_version, $4)"
     " WHERE tenant_id = $1 AND strategy_id = $2"
@@ -40,6 +41,9 @@ class StrategyReviews:
         "strategy_approved_versions",
     )
     topics: Sequence[str] = (registry.topic,)
+
+    def consumes(self, ce_type: str) -> bool:
+        return _CONSUMES(ce_type)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)
