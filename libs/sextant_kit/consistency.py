@@ -4,9 +4,10 @@ Every command answer carries ``consistency_token`` = ``<context>:<position>``, t
 position of the last event the command wrote. A read sent with the header
 ``X-Sextant-Consistency-Token`` waits (bounded, ``SEXTANT_CONSISTENCY_WAIT_SECONDS``, 2 s
 by default) until every projection of the service that consumes that context's topic has
-applied every event the command's transaction wrote — a batch import's thousand items as
-much as a single edit — and then answers. If the projections have not caught up in time
-the answer is 503 with ``Retry-After``, never a stale page presented as fresh.
+applied every event the command's transaction wrote that it consumes — a batch import's
+thousand items as much as a single edit — and then answers. If the projections have not
+caught up in time the answer is 503 with ``Retry-After``, never a stale page presented as
+fresh.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import asyncpg
 from fastapi import Header, Request
 
 from sextant_kit.errors import DomainError
+from sextant_kit.registry import EventRegistry
 
 HEADER = "X-Sextant-Consistency-Token"
 _TOKEN = re.compile(r"^(?P<context>[a-z][a-z0-9_-]{0,39}):(?P<position>[1-9][0-9]{0,18})$")
@@ -30,14 +32,19 @@ _POLL_SECONDS = 0.02
 
 _PROGRESS = """
 WITH written AS (
-    SELECT event_id, recorded_at FROM events
+    SELECT event_id, event_type, schema_version, recorded_at FROM events
     WHERE transaction_id = (SELECT transaction_id FROM events WHERE position = $1)
 )
-SELECT (SELECT count(*) FROM written) AS events,
-       (SELECT count(*) FROM projection_applied_events a JOIN written w USING (event_id)
-        WHERE a.projection = ANY($2::text[])) AS applied,
-       (SELECT max(recorded_at) FROM written) < now() - $3::interval AS forgotten
+SELECT w.event_type, w.schema_version, p.projection,
+       count(*) AS events, count(a.event_id) AS applied,
+       max(w.recorded_at) < now() - $3::interval AS forgotten
+FROM written w
+CROSS JOIN unnest($2::text[]) AS p(projection)
+LEFT JOIN projection_applied_events a ON a.projection = p.projection AND a.event_id = w.event_id
+GROUP BY w.event_type, w.schema_version, p.projection
 """
+"""Per event type the transaction wrote and per projection: its events, how many of them
+the projection applied, and whether they are older than the applied ids are kept."""
 
 
 def token_for(context: str, positions: Sequence[int]) -> str | None:
@@ -78,18 +85,28 @@ class StoreProjections:
     """One context's event store and the projections (in the same database) that read it."""
 
     pool: asyncpg.Pool
-    projections: Sequence[str]
+    registry: EventRegistry
+    projections: Mapping[str, Callable[[str], bool] | None]
+    """Each projection's ``consumes`` (None: every event type); a type it passes over is
+    never claimed, so there is nothing of it to wait for."""
     retention: timedelta = timedelta(days=7)
     """Applied event ids are pruned after this; a token older than it counts as reached."""
 
     async def caught_up(self, position: int) -> bool | None:
         """Whether every projection applied the transaction at ``position`` (None: no such
         event)."""
-        row = await self.pool.fetchrow(_PROGRESS, position, list(self.projections), self.retention)
-        assert row is not None
-        if row["events"] == 0:
+        rows = await self.pool.fetch(_PROGRESS, position, list(self.projections), self.retention)
+        if not rows:
             return None
-        return bool(row["forgotten"] or row["applied"] >= row["events"] * len(self.projections))
+        for row in rows:
+            if row["forgotten"] or row["applied"] >= row["events"]:
+                continue
+            consumes = self.projections[row["projection"]]
+            if consumes is None or consumes(
+                self.registry.ce_type(row["event_type"], row["schema_version"])
+            ):
+                return False
+        return True
 
 
 @dataclass(frozen=True)

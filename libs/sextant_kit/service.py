@@ -113,9 +113,15 @@ class Runtime:
 
     def consistency_source(self) -> StoreProjections:
         """This service's store and the projections that read its own topic."""
-        topic = self.definition.registry.topic
-        names = [p.name for p in self.definition.projections(self) if topic in p.topics]
-        return StoreProjections(self.pool, names, self.settings.applied_events_retention)
+        registry = self.definition.registry
+        readers = {
+            p.name: getattr(p, "consumes", None)
+            for p in self.definition.projections(self)
+            if registry.topic in p.topics
+        }
+        return StoreProjections(
+            self.pool, registry, readers, self.settings.applied_events_retention
+        )
 
     def relay(self) -> Relay:
         """This runtime's relay (one per runtime; its producer closes with the runtime)."""

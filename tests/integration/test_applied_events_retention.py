@@ -5,13 +5,14 @@ as reached once its ids are gone."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
 import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.consistency import StoreProjections, Token
+from sextant_kit.consistency import Token
 from sextant_kit.projection import forget_applied
 from sextant_kit.service import Runtime
 
@@ -72,5 +73,5 @@ async def test_a_token_older_than_the_retention_reads_as_reached(rt: Runtime) ->
     assert await source.caught_up(token.position) is False
     # ...but once the command is older than the retention its ids may have been forgotten,
     # so a missing id no longer means "not applied yet".
-    forgetful = StoreProjections(source.pool, source.projections, timedelta(microseconds=1))
+    forgetful = replace(source, retention=timedelta(microseconds=1))
     assert await forgetful.caught_up(token.position) is True

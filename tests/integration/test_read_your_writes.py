@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import httpx
 import pytest
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.consistency import HEADER
+from sextant_kit.consistency import HEADER, Token
 from sextant_kit.service import Runtime
 
 from tests.support import running
@@ -117,3 +118,25 @@ async def test_commands_ignore_the_header(http: httpx.AsyncClient, unique: str) 
         headers={HEADER: "nonsense"},
     )
     assert answer.status_code == 201
+
+
+async def test_a_read_waits_only_for_the_projections_that_consume_the_write(
+    rt: Runtime, http: httpx.AsyncClient, unique: str
+) -> None:
+    created = await http.post(
+        f"/v1/workspaces/ws-{unique}/feedback", json={"text": "Dark mode", "source": "email"}
+    )
+    token = Token.parse(created.json()["consistency_token"])
+    source = rt.consistency_source()
+    assert len(source.projections) >= 2
+    assert await source.caught_up(token.position) is False  # not published: not applied
+
+    def passes_over_it(ce_type: str) -> bool:
+        return ce_type != "io.sextant.feedback.FeedbackReceived.v1"
+
+    # A projection that passes over the event type never claims it: nothing to wait for.
+    nobody = replace(source, projections=dict.fromkeys(source.projections, passes_over_it))
+    assert await nobody.caught_up(token.position) is True
+    first = next(iter(source.projections))
+    one = replace(nobody, projections={**nobody.projections, first: None})
+    assert await one.caught_up(token.position) is False
