@@ -1,7 +1,9 @@
 """Append latency as the store grows: p99 of real appends at 1 M and at 20 M events.
 
 The store is filled server-side (``INSERT ... SELECT generate_series``) with rows shaped
-like real ones: ten events per stream, one idempotency key per stream. The fill drops the
+like real ones: ten events per stream, one idempotency key per stream, event ids of
+UUID version 7 as the application writes them (event ``n`` at millisecond ``n`` of a
+span that ends before the measured appends start). The fill drops the
 secondary indexes and builds them again afterwards (the same definitions as the
 migration), then vacuums and analyses, so both sizes are measured in the same state. The
 measured appends go through ``PostgresEventStore.append`` one at a time, each to a
@@ -35,7 +37,10 @@ PER_STREAM = 10
 _FILL = """
 INSERT INTO events (event_id, stream_id, stream_type, stream_version, event_type,
                     schema_version, tenant_id, payload, metadata)
-SELECT gen_random_uuid(), 'fill-' || (n / 10), 'FeedbackItem', n % 10 + 1, 'FeedbackReceived',
+SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+           placing substring(int8send($3::bigint + n) from 3) from 1 for 6), 52, 1), 53, 1),
+           'hex')::uuid,
+       'fill-' || (n / 10), 'FeedbackItem', n % 10 + 1, 'FeedbackReceived',
        1, 'bench-tenant',
        jsonb_build_object(
            'item_id', 'fb-' || n, 'workspace_id', 'ws-bench',
@@ -73,11 +78,12 @@ async def fill(dsn: str, start: int, end: int) -> dict[str, float]:
         await conn.execute("SET synchronous_commit = off")
         await conn.execute("SET maintenance_work_mem = '1GB'")
         loading = time.perf_counter()
+        first_millisecond = time.time_ns() // 1_000_000 - SIZES[-1] - 60_000
         for statement in _DROP:
             await conn.execute(statement)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
-            await conn.execute(_FILL, first, last)
+            await conn.execute(_FILL, first, last, first_millisecond)
             await conn.execute(_FILL_KEYS, first // PER_STREAM, last // PER_STREAM)
         indexing = time.perf_counter()
         for statement in _CREATE:
