@@ -1,11 +1,11 @@
 """Append latency as the store grows: p99 of real appends at 1 M and at 20 M events.
 
 The store is filled server-side (``INSERT ... SELECT generate_series``) with rows shaped
-like real ones: ten events per stream, one idempotency key per stream, event ids of
-UUID version 7 as the application writes them (event ``n`` at millisecond ``n`` of a
-span that ends before the measured appends start). The fill drops the
-secondary indexes and builds them again afterwards (the same definitions as the
-migration), then vacuums and analyses, so both sizes are measured in the same state. The
+like real ones: ten events per stream, one idempotency key per stream, event ids of UUID
+version 7 as the application writes them (event ``n`` at millisecond ``n`` of a span that
+ends before the measured appends start). The fill drops the secondary indexes and builds
+them again afterwards (the same definitions as the migration), then vacuums and analyses,
+so both sizes are measured in the same state. The
 measured appends go through ``PostgresEventStore.append`` one at a time, each to a
 different existing stream with its expected version and a new idempotency key.
 

@@ -19,7 +19,6 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = get_args(ExperimentEvent)
-_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ExperimentLog:
@@ -27,8 +26,7 @@ class ExperimentLog:
     tables: Sequence[str] = ("discovery_experiments", "discovery_observations")
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

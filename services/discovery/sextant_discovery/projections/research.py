@@ -30,7 +30,6 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = (*get_args(InsightEvent), *get_args(PersonaEvent), *get_args(CompetitorEvent))
-_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ResearchCatalog:
@@ -45,8 +44,7 @@ class ResearchCatalog:
     )
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

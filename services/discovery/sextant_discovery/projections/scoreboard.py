@@ -25,7 +25,6 @@ from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
 
 _MINE = get_args(OpportunityEvent)
-_CONSUMES = registry.consumer_of(_MINE)
 
 
 class OpportunityScoreboard:
@@ -37,8 +36,7 @@ class OpportunityScoreboard:
     )
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -67,8 +67,7 @@ class Discovery:
     tables: Sequence[str] = ("query_problems", "query_opportunities", "query_experiments")
     topics: Sequence[str] = (DISCOVERY.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return DISCOVERY.consumes(ce_type)
+    consumes = staticmethod(DISCOVERY.consumes)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = DISCOVERY.decode(event)

@@ -62,8 +62,7 @@ class FeedbackEvidence:
     )
     topics: Sequence[str] = (FEEDBACK.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return FEEDBACK.consumes(ce_type)
+    consumes = staticmethod(FEEDBACK.consumes)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = FEEDBACK.decode(event)

@@ -28,8 +28,7 @@ class Objectives:
     tables: Sequence[str] = ("query_objectives", "query_key_results")
     topics: Sequence[str] = (STRATEGY.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return STRATEGY.consumes(ce_type)
+    consumes = staticmethod(STRATEGY.consumes)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = STRATEGY.decode(event)

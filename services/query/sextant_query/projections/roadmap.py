@@ -46,8 +46,7 @@ class RoadmapItems:
     tables: Sequence[str] = ("query_roadmaps", "query_roadmap_items")
     topics: Sequence[str] = (ROADMAP.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return ROADMAP.consumes(ce_type)
+    consumes = staticmethod(ROADMAP.consumes)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = ROADMAP.decode(event)

@@ -10,9 +10,6 @@ from sextant_kit.database import Connection
 from sextant_roadmap.domain.events import RoadmapPublished, ScoringFormulaDefined
 from sextant_roadmap.events import decode, registry
 
-_PUBLISHED = registry.consumer_of([RoadmapPublished])
-_FORMULAS = registry.consumer_of([ScoringFormulaDefined])
-
 
 class RoadmapVersions:
     """Every published version with its full snapshot, as the event carried it."""
@@ -21,8 +18,7 @@ class RoadmapVersions:
     tables: Sequence[str] = ("roadmap_versions",)
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _PUBLISHED(ce_type)
+    consumes = staticmethod(registry.consumer_of([RoadmapPublished]))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)
@@ -55,8 +51,7 @@ class ScoringFormulas:
     tables: Sequence[str] = ("scoring_formulas",)
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _FORMULAS(ce_type)
+    consumes = staticmethod(registry.consumer_of([ScoringFormulaDefined]))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

@@ -14,7 +14,6 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(DecisionEvent)
-_CONSUMES = registry.consumer_of(_MINE)
 
 
 class DecisionLog:
@@ -22,8 +21,7 @@ class DecisionLog:
     tables: Sequence[str] = ("strategy_decisions", "strategy_decision_links")
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

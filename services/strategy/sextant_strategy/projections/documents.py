@@ -26,7 +26,6 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = (VisionRevised, *get_args(ConceptEvent), *get_args(MilestoneEvent))
-_CONSUMES = registry.consumer_of(_MINE)
 DocumentEvent = VisionRevised | ConceptEvent | MilestoneEvent
 
 
@@ -40,8 +39,7 @@ class StrategyDocuments:
     )
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

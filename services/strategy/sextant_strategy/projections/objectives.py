@@ -21,7 +21,6 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(ObjectiveEvent)
-_CONSUMES = registry.consumer_of(_MINE)
 
 
 class ObjectiveTree:
@@ -29,8 +28,7 @@ class ObjectiveTree:
     tables: Sequence[str] = ("strategy_objectives", "strategy_key_results", "strategy_check_ins")
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)

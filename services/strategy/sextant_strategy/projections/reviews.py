@@ -22,7 +22,6 @@ from sextant_strategy.events import registry
 from sextant_strategy.projections.decoding import decode
 
 _MINE = get_args(StrategyEvent)
-_CONSUMES = registry.consumer_of(_MINE)
 _SET_STATUS = (
     "UPDATE strategy_reviews SET status = $3, stream_version = greatest(stream_version, $4)"
     " WHERE tenant_id = $1 AND strategy_id = $2"
@@ -42,8 +41,7 @@ class StrategyReviews:
     )
     topics: Sequence[str] = (registry.topic,)
 
-    def consumes(self, ce_type: str) -> bool:
-        return _CONSUMES(ce_type)
+    consumes = staticmethod(registry.consumer_of(_MINE))
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
         fact = decode(event)
