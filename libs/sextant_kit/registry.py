@@ -67,7 +67,9 @@ class EventRegistry:
         version; anything else (another context's events, a type this context does not
         know) is handed to the read model, which applies it or raises and dead-letters it.
         """
-        used = {self.model_for(m.event_type).event_type for m in models}
+        used = {m.event_type for m in models}
+        for name in used:
+            self.model_for(name)  # raises for a type this context does not have
         others = frozenset(self._by_type) - used
         prefix = f"io.sextant.{self.context}."
 

@@ -29,7 +29,9 @@ class Consumes(Generic[F]):
     registry: EventRegistry
     models: Sequence[type[Event]]
     _names: frozenset[str] = field(init=False)
-    _consumes: Callable[[str], bool] = field(init=False)
+    consumes: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+    """``False`` for the context's other event types: the runner passes them over without
+    decoding, claiming or applying them (:meth:`EventRegistry.consumer_of`)."""
 
     def __post_init__(self) -> None:
         names = frozenset(m.event_type for m in self.models)
@@ -38,16 +40,11 @@ class Consumes(Generic[F]):
         if unknown:
             raise ValueError(f"{self.registry.context} has no event type(s) {unknown}")
         object.__setattr__(self, "_names", names)
-        object.__setattr__(self, "_consumes", self.registry.consumer_of(self.models))
+        object.__setattr__(self, "consumes", self.registry.consumer_of(self.models))
 
     @property
     def topic(self) -> str:
         return self.registry.topic
-
-    def consumes(self, ce_type: str) -> bool:
-        """``False`` for the context's other event types: the runner passes them over
-        without decoding, claiming or applying them."""
-        return self._consumes(ce_type)
 
     def decode(self, event: IncomingEvent) -> F | None:
         """The typed fact, or ``None`` for an event type this read model does not use."""
