@@ -153,7 +153,7 @@ class _Entry:
     def canonical(self) -> str:
         """The entry as hashed: every column, in a form PostgreSQL gives back unchanged."""
         changes = [] if self.changes is None else [self.changes]
-        return json.dumps(
+        return canonical_json(
             [
                 str(self.event_id),
                 self.tenant_id,
@@ -168,11 +168,51 @@ class _Entry:
                 self.occurred_at.astimezone(UTC).isoformat(),
                 self.data,
                 *changes,
-            ],
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
+            ]
         )
+
+
+def canonical_json(value: Any) -> str:
+    """``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``,
+    the form every stored hash was made from, written by orjson where that gives the same
+    text: a quarter of the time (6 against 24 µs for a feedback entry), once for every entry
+    a projector writes or verifies.
+
+    orjson writes some floats otherwise: below 1e-4 (``1e-05`` is its ``0.00001``, ``1e-07``
+    its ``1e-7``). A value with such a number, or with text that looks like one, and one
+    with integers past 64 bits, which orjson refuses, is written by ``json.dumps`` itself.
+    """
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:
+        return _reference_json(value)
+    return _reference_json(value) if _has_small_float(text) else text
+
+
+def _has_small_float(text: str) -> bool:
+    """Whether JSON ``text`` may hold a number below 1e-4 as orjson writes it: one with a
+    negative exponent, or four zeros after the point. A number starts the text or follows
+    ``[``, ``,`` or ``:``; inside an id such as ``"...95e-4d..."`` the same letters do not."""
+    for marker, digits_before in (("e-", True), ("0.0000", False)):
+        at = text.find(marker)
+        while at != -1:
+            start = at
+            if digits_before:
+                while start > 0 and text[start - 1] in _NUMBER_CHARS:
+                    start -= 1
+            if start > 0 and text[start - 1] == "-":
+                start -= 1
+            if (start < at or not digits_before) and (start == 0 or text[start - 1] in "[,:"):
+                return True
+            at = text.find(marker, at + 1)
+    return False
+
+
+_NUMBER_CHARS = frozenset("0123456789.")
+
+
+def _reference_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _entry(event: IncomingEvent) -> _Entry:
