@@ -71,12 +71,13 @@ class EventRegistry:
         for name in used:
             self.model_for(name)  # raises for a type this context does not have
         others = frozenset(self._by_type) - used
-        prefix = f"io.sextant.{self.context}."
 
         def consumes(ce_type: str) -> bool:
-            if not ce_type.startswith(prefix):
+            try:
+                context, name, _ = parse_ce_type(ce_type)
+            except UnknownEventType:
                 return True
-            return ce_type[len(prefix) :].rpartition(".")[0] not in others
+            return context != self.context or name not in others
 
         return consumes
 
