@@ -462,13 +462,18 @@ class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
         return None
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """Resume each partition where the read model's own offsets say, the others from
+        the start. The partitions without offsets are sought in one call: each call waits
+        for the fetcher's round (half a second), and heartbeats stop while this runs, so one
+        call per partition kept a consumer of many new partitions (15 for the query
+        service's audit log) past its session timeout and out of its group, again and
+        again."""
         stored = await self._runner.stored_offsets()
         consumer = self._consumer()
-        for tp in assigned:
-            if tp in stored:
-                consumer.seek(tp, stored[tp])
-            else:
-                await consumer.seek_to_beginning(tp)
+        for tp in assigned & stored.keys():
+            consumer.seek(tp, stored[tp])
+        if fresh := assigned - stored.keys():
+            await consumer.seek_to_beginning(*fresh)
 
 
 async def _the_message(message: KafkaMessage) -> KafkaMessage:

@@ -16,7 +16,7 @@ from typing import Any
 import anyio.to_thread
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from cloudevents.core.base import BaseCloudEvent
 from cloudevents.core.bindings.kafka import KafkaMessage, from_binary_event
 from sextant_feedback.events import registry
@@ -336,6 +336,49 @@ async def test_reset_replays_the_projection_from_the_start(
     await runner.reset()
     assert await pool.fetchval("SELECT count(*) FROM things_seen") == 0
     await run_projector(settings, pool, topic, metrics, expected_rows=12)
+
+
+class _AssignmentsCounted(ProjectionRunner):
+    """Counts the consumer group's assignments: each one reads the stored offsets once."""
+
+    assignments = 0
+
+    async def stored_offsets(self) -> dict[TopicPartition, int]:
+        self.assignments += 1
+        return await super().stored_offsets()
+
+
+async def test_a_projector_of_many_idle_partitions_new_to_it_stays_in_its_group(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, unique: str
+) -> None:
+    # Partitions without stored offsets were sought one at a time, each waiting for the
+    # fetcher's round (half a second on an idle topic) while no heartbeat went out: 24 of
+    # them kept the member past its 10 s session timeout. Expelled three seconds later, it
+    # joined again, sought again and was expelled again, consuming for three seconds in 15.
+    topic = settings.topic(f"kit-{unique}-wide.events.v1")
+    await ensure_topics(settings, [TopicSpec(topic, 24), TopicSpec(f"{topic}.dlq", 1)])
+    await ThingsSeen.create_table(pool)
+    broker = build_broker(settings, client_id="test-wide")
+    runner = _AssignmentsCounted(ThingsSeen(topic), pool, KafkaDeadLetters(broker, "wide", None))
+    subscribe(broker, runner, [topic], batch_size=50, group_prefix=f"{topic}.")
+    await broker.start()
+    try:
+
+        async def assigned() -> None:
+            assert runner.assignments >= 1
+
+        await eventually(assigned)
+        await asyncio.sleep(18)  # the topic stays idle past the expulsion's rejoin
+        assert runner.assignments == 1
+        await append_things(store, streams=1, per_stream=1)
+        await publish_all(store, dsn, topic, settings.kafka_bootstrap, 1)
+
+        async def applied() -> None:
+            assert await pool.fetchval("SELECT count(*) FROM things_seen") == 1
+
+        await eventually(applied)
+    finally:
+        await broker.stop()
 
 
 async def test_the_projector_handles_its_batches_without_a_worker_thread(
