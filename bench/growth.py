@@ -15,6 +15,7 @@ Baseline, in the same run: the p99 at 1 M events.
 from __future__ import annotations
 
 import random
+import sys
 import time
 import uuid
 from typing import Any
@@ -23,6 +24,7 @@ import asyncpg
 from sextant_kit import Settings
 from sextant_kit.database import CORE_MIGRATIONS, create_pool, migrate
 from sextant_kit.eventstore import PostgresEventStore
+from sextant_kit.progress import Progress
 
 from bench import rows
 from bench.common import bench_settings, cleanup
@@ -81,14 +83,19 @@ async def fill(dsn: str, start: int, end: int) -> dict[str, float]:
         first_millisecond = time.time_ns() // 1_000_000 - SIZES[-1] - 60_000
         for statement in _DROP:
             await conn.execute(statement)
+        progress = Progress(f"  fill to {end:,}", end - start, unit="events", every=30)
         for first in range(start, end, CHUNK):
             last = min(first + CHUNK, end)
             await conn.execute(_FILL, first, last, first_millisecond)
             await conn.execute(_FILL_KEYS, first // PER_STREAM, last // PER_STREAM)
+            progress.advance(last - first)
+        progress.finish()
         indexing = time.perf_counter()
-        for statement in _CREATE:
+        for number, statement in enumerate(_CREATE, 1):
+            print(f"  index {number} of {len(_CREATE)}: {statement}", file=sys.stderr)
             await conn.execute(statement)
         vacuuming = time.perf_counter()
+        print("  vacuum and analyse", file=sys.stderr)
         await conn.execute("VACUUM (ANALYZE) events")
         await conn.execute("VACUUM (ANALYZE) idempotency_keys")
         done = time.perf_counter()
@@ -138,6 +145,7 @@ async def measure(settings: Settings, database: str, sizes: tuple[int, ...]) -> 
         for size in sizes:
             timings = await fill(dsn, filled, size)
             filled = size
+            print(f"  {WARM_UP + SAMPLES:,} appends at {size:,} events", file=sys.stderr)
             latencies = await append_latencies(store, size, versions)
             table_mb = await pool.fetchval("SELECT pg_total_relation_size('events') / 1048576")
             out[f"{size:_}"] = {"fill": timings, "table_mb": table_mb, **summary_ms(latencies)}
