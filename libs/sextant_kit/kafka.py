@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,13 +39,26 @@ def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
     )
 
 
+EVENTS_TOPIC = re.compile(r"sextant\.[a-z]+\.events\.v[0-9]+")
+"""A context's domain events: the source of truth every read model is rebuilt from."""
+KEPT_FOREVER = (("retention.ms", "-1"),)
+DEAD_LETTERS_KEPT = (("retention.ms", str(30 * 24 * 3600 * 1000)),)
+"""Thirty days to look at a dead letter and send it back (the Helm chart's Strimzi topics
+have the same settings)."""
+
+
 def topics_for(settings: Settings, names: Iterable[str], *, partitions: int = 3) -> list[TopicSpec]:
-    """Each topic and its dead-letter twin, ``<topic>.dlq``."""
+    """Each topic and its dead-letter twin, ``<topic>.dlq``.
+
+    Events topics are kept forever: with the broker's default retention (seven days), a
+    rebuild or a new subscriber would silently start from whatever was left. Other topics
+    (inbound feedback) keep the broker's default."""
     specs: list[TopicSpec] = []
     for name in names:
         full = settings.topic(name)
-        specs.append(TopicSpec(full, partitions))
-        specs.append(TopicSpec(f"{full}.dlq", 1))
+        config = KEPT_FOREVER if EVENTS_TOPIC.fullmatch(name) else ()
+        specs.append(TopicSpec(full, partitions, config=config))
+        specs.append(TopicSpec(f"{full}.dlq", 1, config=DEAD_LETTERS_KEPT))
     return specs
 
 

@@ -21,7 +21,7 @@ from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
 from sextant_kit.authz import Access, Role
 from sextant_kit.events import CommandContext
-from sextant_kit.kafka import TopicSpec, ensure_topics
+from sextant_kit.kafka import ensure_topics, topics_for
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
 from sextant_kit.runner import rebuild, rebuild_parser, run_event_loop
@@ -206,8 +206,9 @@ async def republish(settings: Settings, args: argparse.Namespace) -> None:
     definition = service(args.service)
     async with open_runtime(definition, settings) as rt:
         last = args.to if args.to is not None else (await rt.store.head()).position
-        topic = settings.topic(args.topic or definition.registry.topic)
-        await ensure_topics(settings, [TopicSpec(topic, 3)])
+        logical = args.topic or definition.registry.topic
+        topic = settings.topic(logical)
+        await ensure_topics(settings, topics_for(settings, [logical]))  # a lost topic, say
         sink = KafkaSink(settings.kafka_bootstrap, client_id="sextant-republish")
         progress = Progress(
             f"republish {definition.context} {args.first}..{last}",

@@ -1,0 +1,44 @@
+"""The topics a service creates for itself, as the broker holds them."""
+
+from __future__ import annotations
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from sextant_feedback.service import definition
+from sextant_kit import Settings
+from sextant_kit.service import prepare
+
+pytestmark = pytest.mark.integration
+
+
+async def retention_ms(settings: Settings, topics: list[str]) -> dict[str, str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        responses = await admin.describe_configs(
+            [
+                ConfigResource(ConfigResourceType.TOPIC, topic, {"retention.ms": None})
+                for topic in topics
+            ]
+        )
+    finally:
+        await admin.close()
+    found: dict[str, str] = {}
+    for response in responses:
+        for _error, _message, _type, name, entries, *_ in response.resources:
+            found[name] = next(e[1] for e in entries if e[0] == "retention.ms")
+    return found
+
+
+async def test_events_are_kept_forever_and_dead_letters_thirty_days(settings: Settings) -> None:
+    await prepare(definition, settings)
+    events = settings.topic("sextant.feedback.events.v1")
+    inbound = settings.topic("sextant.feedback.inbound.v1")
+    kept = await retention_ms(settings, [events, f"{events}.dlq", inbound, f"{inbound}.dlq"])
+    assert kept == {
+        events: "-1",  # every read model is rebuilt from these
+        f"{events}.dlq": "2592000000",
+        inbound: "604800000",  # the broker's default: a week to be taken in
+        f"{inbound}.dlq": "2592000000",
+    }
