@@ -26,14 +26,17 @@ class TopicSpec:
 
 
 def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
-    """A broker whose producer is idempotent and waits for every in-sync replica."""
+    """A broker whose producer is idempotent and waits for every in-sync replica.
+
+    Topics are created by :func:`ensure_topics` (or Strimzi), with their partitions and
+    retention; subscribers name theirs with ``declare=False``, so faststream neither
+    creates them nor warns, on every start, that it will not."""
     return KafkaBroker(
         settings.kafka_bootstrap,
         client_id=client_id,
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
-        allow_auto_create_topics=False,
         logger=logging.getLogger(f"sextant.kafka.{client_id}"),
         log_level=logging.DEBUG,
     )

@@ -23,7 +23,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker, KafkaMessage, Topic
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
@@ -464,8 +464,8 @@ class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         """Resume each partition where the read model's own offsets say, the others from
         the start. The partitions without offsets are sought in one call: each call waits
-        for the fetcher's round (half a second), and heartbeats stop while this runs, so one
-        call per partition kept a consumer of many new partitions (15 for the query
+        for the fetcher's round (up to half a second), and no heartbeat goes out meanwhile,
+        so one call per partition kept a consumer of many new partitions (15 for the query
         service's audit log) past its session timeout and out of its group, again and
         again."""
         stored = await self._runner.stored_offsets()
@@ -508,7 +508,7 @@ def subscribe(
     # consumer resumes from the offsets stored in PostgreSQL), and a commit per batch cost
     # a broker round trip before the next fetch.
     subscriber = broker.subscriber(
-        *topics,
+        *(Topic(topic, declare=False) for topic in topics),
         group_id=f"{group_prefix}sextant.{runner.name}",
         batch=True,
         max_records=batch_size,

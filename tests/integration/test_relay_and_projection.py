@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -349,7 +350,12 @@ class _AssignmentsCounted(ProjectionRunner):
 
 
 async def test_a_projector_of_many_idle_partitions_new_to_it_stays_in_its_group(
-    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, unique: str
+    settings: Settings,
+    store: PostgresEventStore,
+    dsn: str,
+    pool: asyncpg.Pool,
+    unique: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Partitions without stored offsets were sought one at a time, each waiting for the
     # fetcher's round (half a second on an idle topic) while no heartbeat went out: 24 of
@@ -379,6 +385,14 @@ async def test_a_projector_of_many_idle_partitions_new_to_it_stays_in_its_group(
         await eventually(applied)
     finally:
         await broker.stop()
+    # Nor a warning on the way: no heartbeat refused, no topic it would not create.
+    warned = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING
+        and r.name in ("aiokafka.consumer.group_coordinator", "sextant.kafka.test-wide")
+    ]
+    assert warned == []
 
 
 async def test_the_projector_handles_its_batches_without_a_worker_thread(
