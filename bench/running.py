@@ -13,8 +13,10 @@ from sextant_kit import Settings
 
 from bench.common import ROOT, Process, env_for, free_port, spawn
 
-SERVICES = ("identity", "feedback", "discovery", "strategy", "roadmap")
+SERVICES = ("identity", "feedback", "discovery", "strategy", "roadmap", "query")
 ROLES = ("api", "relay", "projector")
+ROLES_OF = {"query": ("api", "projector")}
+"""The query service writes no events, so it runs no relay (as the Helm chart deploys it)."""
 
 
 @dataclass
@@ -80,13 +82,13 @@ async def start_all_in_one(settings: Settings, log_dir: Path) -> RunningPlatform
 
 
 async def start_per_role(settings: Settings, log_dir: Path) -> RunningPlatform:
-    """Every service's api, relay and projector as its own process (15 in all)."""
+    """Every service's api, relay and projector as its own process (17 in all)."""
     migrate(settings, log_dir / "migrate.log")
     running = RunningPlatform(settings, [], {}, log_dir)
     waits = []
     try:
         for service in SERVICES:
-            for role in ROLES:
+            for role in ROLES_OF.get(service, ROLES):
                 port = free_port()
                 name = f"{service}-{role}"
                 log = log_dir / f"{name}.log"

@@ -1,9 +1,11 @@
 """``make soak``: 10 minutes at 200 commands/s across every service, memory sampled.
 
-Every service runs as its own api, relay and projector process (15 in all), as in a
-deployment. The resident memory of each is read from /proc every few seconds. Growth is
-judged on the second half of the run, after caches and pools have filled: memory that
-keeps climbing there is what "unbounded" looks like.
+Every service runs as its own api, relay and projector process (17 in all: the query
+service, which writes no events, has no relay), as in a deployment. The resident memory of
+each is read from /proc every few seconds. Growth is judged on the second half of the run,
+after caches and pools have filled: memory that keeps climbing there is what "unbounded"
+looks like. Once the load stops, every projection of every service must apply what is
+left, with nothing dead-lettered.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sextant_kit.runner import run_event_loop
 
 from bench import commands, load
@@ -33,6 +36,8 @@ TENANT = "bench-soak"
 SAMPLE_EVERY = 5.0
 GROWTH_LIMIT = 0.10
 """Largest second-half growth of any process taken as levelled off (10 %)."""
+DRAIN_WITHIN = 300.0
+"""Seconds the projections are given, once the load stops, to apply what is left."""
 
 
 async def setup(platform: RunningPlatform) -> list[tuple[str, str]]:
@@ -45,6 +50,33 @@ async def setup(platform: RunningPlatform) -> list[tuple[str, str]]:
             if request.url.endswith("/roadmaps") and outcome.body is not None:
                 roadmaps.append((request.url.split("/")[-2], outcome.body["id"]))
     return roadmaps
+
+
+async def drain(platform: RunningPlatform, within: float = DRAIN_WITHIN) -> dict[str, Any]:
+    """Wait until every projection of every service has applied every event, as each
+    service's lag endpoint reports it; what is still behind (or dead-lettered) then."""
+    started = time.perf_counter()
+    headers = commands.headers(TENANT)
+    async with httpx.AsyncClient(timeout=30, headers=headers) as client:
+        while True:
+            behind: dict[str, int] = {}
+            dead: dict[str, int] = {}
+            for service, url in platform.api_urls.items():
+                response = await client.get(f"{url}/v1/{service}/projections")
+                response.raise_for_status()
+                for row in response.json()["projections"]:
+                    name = f"{service}/{row['projection']}"
+                    behind[name], dead[name] = row["events_behind"], row["dead_letters"]
+            waited = time.perf_counter() - started
+            if not any(behind.values()) or waited > within:
+                break
+            await asyncio.sleep(2)
+    return {
+        "seconds": round(waited, 1),
+        "events_behind": {k: v for k, v in behind.items() if v},
+        "dead_letters": {k: v for k, v in dead.items() if v},
+        "projections": len(behind),
+    }
 
 
 async def sample(platform: RunningPlatform, stop: asyncio.Event) -> list[dict[str, Any]]:
@@ -102,6 +134,7 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
             )
         stop.set()
         series = await sampler
+        drained = await drain(platform)
         exited = {p.name: p.popen.returncode for p in platform.processes if p.popen.poll()}
     except BaseException:
         print(f"soak failed; process logs in {log_dir}", file=sys.stderr)
@@ -137,6 +170,14 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
             target="0",
             met=summary["errors"] == 0 and not exited,
         ),
+        Figure(
+            f"soak: events not applied by the {drained['projections']} projections"
+            f" {drained['seconds']:g} s after the load (dead letters included)",
+            sum(drained["events_behind"].values()) + sum(drained["dead_letters"].values()),
+            "events",
+            target="0",
+            met=not drained["events_behind"] and not drained["dead_letters"],
+        ),
     ]
     shutil.rmtree(log_dir, ignore_errors=True)
     return {
@@ -145,6 +186,7 @@ async def soak(minutes: float, rate: float) -> dict[str, Any]:
         "commands": summary,
         "by_service": by_service,
         "processes_exited": exited,
+        "projections_after_the_load": drained,
         "memory_by_process": per_process,
         "memory_series_mb": series[:: max(1, len(series) // 40)],
     }
