@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
@@ -79,5 +80,45 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> None:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
             log.info("created topics %s", [t.name for t in wanted])
+        await _warn_of_settings_apart(
+            admin, settings, [s for s in specs if s.name in existing and s.config]
+        )
     finally:
         await admin.close()
+
+
+async def _warn_of_settings_apart(
+    admin: AIOKafkaAdminClient, settings: Settings, specs: Sequence[TopicSpec]
+) -> None:
+    """Say which topics that already existed have settings other than they would be created
+    with (an events topic made before it was kept forever, say), and how to change them.
+    They are not changed here: the only change aiokafka offers replaces every setting a
+    topic has, and an operator's (``min.insync.replicas``, say) would be lost."""
+    if not specs:
+        return
+    responses = await admin.describe_configs(
+        [
+            ConfigResource(ConfigResourceType.TOPIC, s.name, {k: None for k, _ in s.config})
+            for s in specs
+        ]
+    )
+    current: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for _error, _message, _type, name, entries, *_ in response.resources:
+            current[name] = {entry[0]: entry[1] for entry in entries}
+    for spec in specs:
+        apart = [(k, v) for k, v in spec.config if current.get(spec.name, {}).get(k) != v]
+        if apart:
+            wanted = ",".join(f"{k}={v}" for k, v in apart)
+            found = ", ".join(f"{k}={current.get(spec.name, {}).get(k)}" for k, _ in apart)
+            log.warning(
+                "topic %s has %s, not %s; set it with Kafka's kafka-configs.sh (the class"
+                " kafka.admin.ConfigCommand): --bootstrap-server %s --alter --entity-type topics"
+                " --entity-name %s --add-config %s",
+                spec.name,
+                found,
+                wanted,
+                settings.kafka_bootstrap,
+                spec.name,
+                wanted,
+            )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from sextant_feedback.service import definition
 from sextant_kit import Settings
+from sextant_kit.kafka import TopicSpec, ensure_topics, topics_for
 from sextant_kit.service import prepare
 
 pytestmark = pytest.mark.integration
@@ -42,3 +45,19 @@ async def test_events_are_kept_forever_and_dead_letters_thirty_days(settings: Se
         inbound: "604800000",  # the broker's default: a week to be taken in
         f"{inbound}.dlq": "2592000000",
     }
+
+
+async def test_an_events_topic_made_otherwise_before_is_named_with_the_command_to_fix_it(
+    settings: Settings, unique: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    context = "".join(chr(ord("a") + int(c, 16)) for c in unique)  # letters only
+    logical = f"sextant.{context}.events.v1"
+    events = settings.topic(logical)
+    await ensure_topics(settings, [TopicSpec(events, 3)])  # as created before: a week
+    with caplog.at_level(logging.WARNING, logger="sextant_kit.kafka"):
+        await ensure_topics(settings, topics_for(settings, [logical]))
+    warnings = [r.getMessage() for r in caplog.records if r.name == "sextant_kit.kafka"]
+    assert len(warnings) == 1  # the dead-letter twin was created just now, as it should be
+    assert f"topic {events} has retention.ms=604800000, not retention.ms=-1" in warnings[0]
+    assert f"--entity-name {events} --add-config retention.ms=-1" in warnings[0]
+    assert await retention_ms(settings, [events]) == {events: "604800000"}  # left as it was
