@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -87,6 +87,23 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> None:
         await admin.close()
 
 
+async def topic_settings(
+    admin: AIOKafkaAdminClient, keys: Mapping[str, Iterable[str]]
+) -> dict[str, dict[str, str]]:
+    """The settings named for each topic (``{topic: [setting, ...]}``), as the broker has them."""
+    responses = await admin.describe_configs(
+        [
+            ConfigResource(ConfigResourceType.TOPIC, topic, dict.fromkeys(names))
+            for topic, names in keys.items()
+        ]
+    )
+    found: dict[str, dict[str, str]] = {}
+    for response in responses:
+        for _error, _message, _type, topic, entries, *_ in response.resources:
+            found[topic] = {entry[0]: entry[1] for entry in entries}
+    return found
+
+
 async def _warn_of_settings_apart(
     admin: AIOKafkaAdminClient, settings: Settings, specs: Sequence[TopicSpec]
 ) -> None:
@@ -96,16 +113,7 @@ async def _warn_of_settings_apart(
     topic has, and an operator's (``min.insync.replicas``, say) would be lost."""
     if not specs:
         return
-    responses = await admin.describe_configs(
-        [
-            ConfigResource(ConfigResourceType.TOPIC, s.name, {k: None for k, _ in s.config})
-            for s in specs
-        ]
-    )
-    current: dict[str, dict[str, str]] = {}
-    for response in responses:
-        for _error, _message, _type, name, entries, *_ in response.resources:
-            current[name] = {entry[0]: entry[1] for entry in entries}
+    current = await topic_settings(admin, {s.name: [k for k, _ in s.config] for s in specs})
     for spec in specs:
         apart = [(k, v) for k, v in spec.config if current.get(spec.name, {}).get(k) != v]
         if apart:

@@ -6,10 +6,9 @@ import logging
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from sextant_feedback.service import definition
 from sextant_kit import Settings
-from sextant_kit.kafka import TopicSpec, ensure_topics, topics_for
+from sextant_kit.kafka import TopicSpec, ensure_topics, topic_settings, topics_for
 from sextant_kit.service import prepare
 
 pytestmark = pytest.mark.integration
@@ -19,19 +18,10 @@ async def retention_ms(settings: Settings, topics: list[str]) -> dict[str, str]:
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
-        responses = await admin.describe_configs(
-            [
-                ConfigResource(ConfigResourceType.TOPIC, topic, {"retention.ms": None})
-                for topic in topics
-            ]
-        )
+        found = await topic_settings(admin, dict.fromkeys(topics, ("retention.ms",)))
     finally:
         await admin.close()
-    found: dict[str, str] = {}
-    for response in responses:
-        for _error, _message, _type, name, entries, *_ in response.resources:
-            found[name] = next(e[1] for e in entries if e[0] == "retention.ms")
-    return found
+    return {topic: found[topic]["retention.ms"] for topic in topics}
 
 
 async def test_events_are_kept_forever_and_dead_letters_thirty_days(settings: Settings) -> None:
