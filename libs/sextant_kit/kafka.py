@@ -71,18 +71,19 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> None:
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(s.name, s.partitions, s.replication, topic_configs=dict(s.config))
-            for s in specs
-            if s.name not in existing
-        ]
+        wanted: list[NewTopic] = []
+        made_before: list[TopicSpec] = []
+        for s in specs:
+            if s.name not in existing:
+                config = dict(s.config)
+                wanted.append(NewTopic(s.name, s.partitions, s.replication, topic_configs=config))
+            elif s.config:
+                made_before.append(s)
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(wanted)
             log.info("created topics %s", [t.name for t in wanted])
-        await _warn_of_settings_apart(
-            admin, settings, [s for s in specs if s.name in existing and s.config]
-        )
+        await _warn_of_settings_apart(admin, settings, made_before)
     finally:
         await admin.close()
 
@@ -115,10 +116,11 @@ async def _warn_of_settings_apart(
         return
     current = await topic_settings(admin, {s.name: [k for k, _ in s.config] for s in specs})
     for spec in specs:
-        apart = [(k, v) for k, v in spec.config if current.get(spec.name, {}).get(k) != v]
+        has = current.get(spec.name, {})
+        apart = [(k, v) for k, v in spec.config if has.get(k) != v]
         if apart:
             wanted = ",".join(f"{k}={v}" for k, v in apart)
-            found = ", ".join(f"{k}={current.get(spec.name, {}).get(k)}" for k, _ in apart)
+            found = ", ".join(f"{k}={has.get(k)}" for k, _ in apart)
             log.warning(
                 "topic %s has %s, not %s; set it with Kafka's kafka-configs.sh (the class"
                 " kafka.admin.ConfigCommand): --bootstrap-server %s --alter --entity-type topics"
