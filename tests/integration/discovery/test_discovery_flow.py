@@ -229,3 +229,67 @@ async def test_errors_name_the_field_and_write_nothing(
         json={"inputs": {**INPUTS, "strategic_fit": 6}},
     )
     assert out_of_range.status_code == 422
+
+
+async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    feedback: tuple[Runtime, httpx.AsyncClient],
+    unique: str,
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+
+    async def insight(title: str) -> str:
+        body = {"title": title, "market": "payments", "source": "interviews", "summary": "s"}
+        return str((await ok(await client.post(f"{ws}/insights", json=body)))["id"])
+
+    async def problem(title: str) -> str:
+        body = {"title": title, "statement": "s", "severity": 3, "frequency": 3}
+        return str((await ok(await client.post(f"{ws}/problems", json=body)))["id"])
+
+    shared, only_duplicate = await insight("Shared"), await insight("Only the duplicate's")
+    kept, duplicate = await problem("Invoices are slow"), await problem("Invoicing is slow")
+    for problem_id, insight_id in (
+        (kept, shared),
+        (duplicate, shared),
+        (duplicate, only_duplicate),
+    ):
+        attach = {"insight_id": insight_id}
+        await ok(await client.post(f"{ws}/problems/{problem_id}/insights", json=attach), 200)
+    await ok(await client.post(f"{ws}/problems/{duplicate}/merge", json={"into": kept}), 200)
+    opportunity = await ok(
+        await client.post(f"{ws}/opportunities", json={"title": "Fast", "problem_ids": [kept]})
+    )
+
+    fb_rt, fb = feedback
+    targets = {
+        "to the duplicate": [("problem", duplicate)],
+        "to both problems": [("problem", kept), ("problem", duplicate)],
+        "to the opportunity and its problem": [
+            ("opportunity", opportunity["id"]),
+            ("problem", kept),
+        ],
+        "to the duplicate too": [("problem", duplicate)],
+    }
+    for text, links in targets.items():
+        item = await ok(await fb.post(f"{ws}/feedback", json={"text": text, "source": "survey"}))
+        for target_type, target_id in links:
+            link = {"target_type": target_type, "target_id": target_id}
+            await ok(await fb.post(f"{ws}/feedback/{item['id']}/links", json=link), 200)
+    await publish(fb_rt)
+    await publish(runtime)
+
+    async def evidence() -> None:
+        view = (await client.get(f"{ws}/problems/{kept}")).json()
+        assert (view["feedback_count"], view["insight_count"]) == (4, 2)
+        assert view["merged_from"] == [duplicate]
+        assert {(i["insight_id"], i["attached_to"]) for i in view["insights"]} == {
+            (shared, kept),
+            (only_duplicate, duplicate),
+        }
+        own = (await client.get(f"{ws}/problems/{duplicate}")).json()
+        assert (own["status"], own["feedback_count"], own["insight_count"]) == ("merged", 3, 2)
+        board = (await client.get(f"{ws}/opportunities/{opportunity['id']}")).json()
+        assert board["feedback_count"] == 4
+
+    await eventually(evidence, within=60)

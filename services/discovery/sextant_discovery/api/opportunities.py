@@ -66,11 +66,16 @@ class SelectIn(Body):
     rationale: Text
 
 
+# Feedback linked to the opportunity, to one of its problems or to a duplicate merged into
+# one of them, each item counted once: the query service's evidence, counted the same way.
 BOARD = (
     "SELECT o.*,"
-    " (SELECT count(*) FROM discovery_feedback_links f WHERE f.tenant_id = o.tenant_id"
+    " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
+    "  WHERE f.tenant_id = o.tenant_id"
     "  AND ((f.target_type = 'opportunity' AND f.target_id = o.opportunity_id::text)"
-    "  OR (f.target_type = 'problem' AND f.target_id = ANY(o.problem_ids::text[]))))"
+    "  OR (f.target_type = 'problem' AND f.target_id = ANY((o.problem_ids || ARRAY("
+    "   SELECT d.problem_id FROM discovery_problems d WHERE d.tenant_id = o.tenant_id"
+    "   AND d.merged_into = ANY(o.problem_ids)))::text[]))))"
     "  AS feedback_count"
     " FROM discovery_opportunities o WHERE o.tenant_id = $1 AND o.workspace_id = $2"
 )

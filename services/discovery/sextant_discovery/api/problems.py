@@ -58,13 +58,20 @@ class CloseIn(Body):
     reason: ShortText
 
 
+# A problem's evidence is its own and that of the duplicates merged into it (one level, as
+# the query service's evidence reads it); an item linked to both is counted once.
 EVIDENCE = (
-    "SELECT p.*,"
-    " (SELECT count(*) FROM discovery_problem_insights i WHERE i.tenant_id = p.tenant_id"
-    "  AND i.problem_id = p.problem_id) AS insight_count,"
-    " (SELECT count(*) FROM discovery_feedback_links f WHERE f.tenant_id = p.tenant_id"
-    "  AND f.target_type = 'problem' AND f.target_id = p.problem_id::text) AS feedback_count"
-    " FROM discovery_problems p WHERE p.tenant_id = $1 AND p.workspace_id = $2"
+    "SELECT p.*, m.merged_from,"
+    " (SELECT count(DISTINCT i.insight_id) FROM discovery_problem_insights i"
+    "  WHERE i.tenant_id = p.tenant_id"
+    "  AND i.problem_id = ANY(p.problem_id || m.merged_from)) AS insight_count,"
+    " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
+    "  WHERE f.tenant_id = p.tenant_id AND f.target_type = 'problem'"
+    "  AND f.target_id = ANY((p.problem_id || m.merged_from)::text[])) AS feedback_count"
+    " FROM discovery_problems p CROSS JOIN LATERAL (SELECT ARRAY("
+    "  SELECT d.problem_id FROM discovery_problems d WHERE d.tenant_id = p.tenant_id"
+    "  AND d.merged_into = p.problem_id ORDER BY d.problem_id) AS merged_from) m"
+    " WHERE p.tenant_id = $1 AND p.workspace_id = $2"
 )
 
 
@@ -208,20 +215,24 @@ def problem_router(rt: Runtime) -> APIRouter:
     async def problem_evidence(
         workspace_id: WorkspaceId, problem_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        """The problem with its attached insights and its linked feedback count."""
+        """The problem with its attached insights and its linked feedback count, the
+        duplicates merged into it included (`attached_to` names the problem each insight was
+        attached to)."""
         row = await rt.reads.fetchrow(
             EVIDENCE + " AND p.problem_id = $3", who.tenant_id, workspace_id, problem_id
         )
         if row is None:
             raise NotFound(f"problem {problem_id} not found in workspace {workspace_id}")
         attached = await rt.reads.fetch(
-            "SELECT i.insight_id, i.title, i.market, i.segment, i.source, i.summary,"
-            " i.evidence_links, i.retired, a.note, a.attached_at"
+            "SELECT * FROM (SELECT DISTINCT ON (i.insight_id) i.insight_id, i.title, i.market,"
+            " i.segment, i.source, i.summary, i.evidence_links, i.retired, a.note,"
+            " a.attached_at, a.problem_id AS attached_to"
             " FROM discovery_problem_insights a JOIN discovery_insights i"
             " ON i.tenant_id = a.tenant_id AND i.insight_id = a.insight_id"
-            " WHERE a.tenant_id = $1 AND a.problem_id = $2 ORDER BY a.attached_at",
+            " WHERE a.tenant_id = $1 AND a.problem_id = ANY($2::uuid[])"
+            " ORDER BY i.insight_id, a.attached_at) first ORDER BY attached_at, insight_id",
             who.tenant_id,
-            problem_id,
+            [problem_id, *row["merged_from"]],
         )
         return {**jsonable(row), "insights": [jsonable(a) for a in attached]}
 
