@@ -30,6 +30,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     for ref, revenue, segment in [
         (f"big-{unique}", "900000", "enterprise"),
         (f"small-{unique}", "12000", "smb"),
+        (f"mid-{unique}", "100000", "enterprise"),
     ]:
         await ok(
             await http.post(
@@ -56,11 +57,13 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
                 json={"target_type": "problem", "target_id": "p-sso"},
             )
         )
-    await ok(
-        await http.post(
-            f"/v1/workspaces/{ws}/feedback/{c}/votes", json={"on_behalf_of": f"small-{unique}"}
+    for item, customer in ((c, "small"), (a, "mid")):
+        await ok(
+            await http.post(
+                f"/v1/workspaces/{ws}/feedback/{item}/votes",
+                json={"on_behalf_of": f"{customer}-{unique}"},
+            )
         )
-    )
     await ok(
         await http.post(
             f"/v1/workspaces/{ws}/feedback/{c}/links",
@@ -68,15 +71,21 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         )
     )
 
-    async def demand_counted() -> None:
-        body = await ok(
-            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_type": "problem"})
-        )
+    async def demand(**params: str) -> dict[str, Any]:
+        body = await ok(await http.get(f"/v1/workspaces/{ws}/demand", params=params))
         assert len(body["targets"]) == 1
-        target = body["targets"][0]
-        assert (target["target_id"], target["items"], target["customers"]) == ("p-sso", 2, 2)
-        assert target["revenue_weighted"] == "912000.00"
-        assert target["by_segment"] == {"enterprise": 900000, "smb": 12000}
+        target: dict[str, Any] = body["targets"][0]
+        return target
+
+    async def demand_counted() -> None:
+        # the customers behind a problem: the items' own and those voted for on their behalf
+        target = await demand(target_type="problem")
+        assert (target["target_id"], target["items"], target["customers"]) == ("p-sso", 2, 3)
+        assert target["revenue_weighted"] == "1012000.00"
+        assert target["by_segment"] == {"enterprise": 1000000, "smb": 12000}
+        anonymous = await demand(target_id="o-sso")
+        assert (anonymous["items"], anonymous["votes"], anonymous["customers"]) == (1, 1, 1)
+        assert anonymous["revenue_weighted"] == "12000.00"
 
     await settle(demand_counted)
 
@@ -85,7 +94,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
 
     async def merged() -> None:
         survivor = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{a}"))
-        assert survivor["votes"] == 1
+        assert survivor["votes"] == 2
         assert survivor["links"] == 2
         duplicate = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{c}"))
         assert duplicate["merged_into"] == a
@@ -100,6 +109,24 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     await settle(merged)
     again = await http.post(f"/v1/workspaces/{ws}/feedback/{c}/votes", json={})
     assert again.status_code == 409
+
+    # a duplicate's customer still asks for what it asked for: it votes on the survivor
+    d = await post(http, ws, text="SSO, any provider", source="email", customer_ref=f"big-{unique}")
+    await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{d}/links",
+            json={"target_type": "roadmap_item", "target_id": "r-sso"},
+        )
+    )
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{d}/merge", json={"into_id": b}))
+
+    async def customer_kept() -> None:
+        target = await demand(target_id="r-sso")
+        assert (target["items"], target["votes"], target["customers"]) == (1, 1, 2)
+        assert target["revenue_weighted"] == "912000.00"
+        assert target["by_segment"] == {"enterprise": 900000, "smb": 12000}
+
+    await settle(customer_kept)
 
 
 async def test_inbox_filters_search_pages_and_suggests_similar_items(

@@ -109,7 +109,7 @@ async def build(platform: Platform, unique: str) -> World:
         await r.post(f"{items}/{ids['ledger']}/status", json={"to": "planned"}, headers=h), 200
     )
 
-    for ref, revenue in [("acme", 1000), ("globex", 500)]:
+    for ref, revenue in [("acme", 1000), ("globex", 500), ("initech", 250)]:
         account = {"ref": ref, "name": ref, "segment": "enterprise", "annual_revenue": revenue}
         await ok(await f.post("/v1/customers", json=account, headers=h))
     for name, customer, target_type, target in [
@@ -123,8 +123,9 @@ async def build(platform: Platform, unique: str) -> World:
         ids[name] = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
         link = {"target_type": target_type, "target_id": target}
         await ok(await f.post(f"{ws}/feedback/{ids[name]}/links", json=link, headers=h), 200)
-    vote: dict[str, str] = {}
-    await ok(await f.post(f"{ws}/feedback/{ids['f-direct']}/votes", json=vote, headers=h), 200)
+    # the caller's own vote, and one on behalf of a customer: that customer backs it too
+    for voted, vote in [("f-direct", {}), ("f-problem", {"on_behalf_of": "initech"})]:
+        await ok(await f.post(f"{ws}/feedback/{ids[voted]}/votes", json=vote, headers=h), 200)
     await platform.publish()
     return World(h, a, b, ids)
 
@@ -218,9 +219,9 @@ async def test_an_opportunity_shows_its_problems_experiments_and_revenue_weighte
         "feedback_items": 2,
         "linked_directly": 1,
         "linked_through_problems": 1,
-        "votes": 1,
-        "customers": 2,
-        "revenue_weighted_demand": "1500.00",
+        "votes": 2,
+        "customers": 3,
+        "revenue_weighted_demand": "1750.00",
     }
 
     async def backed() -> None:

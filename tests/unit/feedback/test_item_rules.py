@@ -23,6 +23,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    customer_vote,
     feedback_decider,
     feedback_id_for,
 )
@@ -170,6 +171,34 @@ def test_the_survivor_takes_votes_and_only_new_links() -> None:
             ),
             linked(OPPORTUNITY),
         ]
+    )
+
+
+def test_the_duplicates_customer_votes_for_the_survivor_unless_it_is_the_survivors_own() -> None:
+    ana, globex = Vote(voter="ana"), customer_vote("t", "globex")
+    absorbed = FeedbackAbsorbed(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        duplicate_id=OTHER,
+        votes=[ana, globex],
+        absorbed_at=NOW,
+    )
+    cmd = AbsorbDuplicate(duplicate_id=OTHER, votes=[ana], links=[], customer_vote=globex, at=NOW)
+    spec.given([received()]).when(cmd).then([absorbed])
+    # the survivor's own customer (acme) asked already; a vote it cast moves only once
+    for votes in ([ana], [ana, customer_vote("t", "acme")]):
+        own = AbsorbDuplicate(
+            duplicate_id=OTHER,
+            votes=votes,
+            links=[],
+            customer_vote=customer_vote("t", "acme"),
+            at=NOW,
+        )
+        spec.given([received()]).when(own).then([absorbed.model_copy(update={"votes": votes})])
+    assert (
+        globex.customer_id
+        == customer_vote("t", "globex").customer_id
+        != (customer_vote("other-tenant", "globex").customer_id)
     )
 
 

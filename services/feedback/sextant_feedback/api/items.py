@@ -38,7 +38,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
-    customer_id_for,
+    customer_vote,
     feedback_decider,
 )
 from sextant_feedback.domain.channels import Channel, Person
@@ -254,11 +254,7 @@ def items_router(rt: Runtime) -> APIRouter:
         if body.on_behalf_of is None:
             the_vote = Vote(voter=who.actor)
         else:
-            the_vote = Vote(
-                voter=f"customer:{body.on_behalf_of}",
-                customer_id=customer_id_for(ctx.tenant_id, body.on_behalf_of),
-                customer_ref=body.on_behalf_of,
-            )
+            the_vote = customer_vote(ctx.tenant_id, body.on_behalf_of)
         return await command(
             workspace_id, feedback_id, VoteForFeedback(vote=the_vote, at=ctx.now), ctx
         )
@@ -287,8 +283,9 @@ def items_router(rt: Runtime) -> APIRouter:
     async def merge(
         workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: MergeIn, _: Writer, ctx: Context
     ) -> Accepted:
-        """Merge this (duplicate) item into ``into_id``: its votes and links move there;
-        both originals stay in the history."""
+        """Merge this (duplicate) item into ``into_id``: its votes and links move there,
+        and its customer counts there as a vote on that customer's behalf; both originals
+        stay in the history."""
         duplicate, _v = await handler.load(str(feedback_id))
         target, _t = await handler.load(str(body.into_id))
         for state, which in ((duplicate, feedback_id), (target, body.into_id)):
@@ -304,6 +301,11 @@ def items_router(rt: Runtime) -> APIRouter:
             duplicate_id=feedback_id,
             votes=list(duplicate.votes),
             links=sorted(duplicate.links, key=lambda k: (k.target_type, k.target_id)),
+            customer_vote=(
+                customer_vote(ctx.tenant_id, duplicate.customer_ref)
+                if duplicate.customer_ref
+                else None
+            ),
             at=ctx.now,
         )
         await command(workspace_id, body.into_id, absorb, ctx)

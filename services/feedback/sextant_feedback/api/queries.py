@@ -188,7 +188,9 @@ def queries_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Demand per linked problem, opportunity or roadmap item: linked items, votes,
         distinct customers, and revenue-weighted demand (the summed annual revenue of the
-        distinct customers behind it), with a breakdown by segment."""
+        distinct customers behind it), with a breakdown by segment. The customers behind an
+        item are its own and those voted for on its items' behalf (a merged duplicate's
+        customer among them)."""
         rows = await rt.reads.fetch(
             "WITH linked AS ("
             "  SELECT l.target_type, l.target_id, i.feedback_id, i.customer_id, i.votes"
@@ -198,17 +200,25 @@ def queries_router(rt: Runtime) -> APIRouter:
             "    AND ($3::text IS NULL OR l.target_type = $3)"
             "    AND ($4::text IS NULL OR l.target_id = $4)),"
             " accounts AS ("
-            "  SELECT DISTINCT target_type, target_id, customer_id FROM linked"
-            "  WHERE customer_id IS NOT NULL)"
+            "  SELECT target_type, target_id, customer_id FROM linked"
+            "  WHERE customer_id IS NOT NULL"
+            "  UNION SELECT k.target_type, k.target_id, v.customer_id FROM linked k"
+            "  JOIN feedback_votes v ON v.tenant_id = $1 AND v.feedback_id = k.feedback_id"
+            "  WHERE v.customer_id IS NOT NULL),"
+            " segments AS ("
+            "  SELECT a.target_type, a.target_id, coalesce(c.segment, 'unknown') AS segment,"
+            "    count(*) AS customers, coalesce(sum(c.annual_revenue), 0) AS revenue"
+            "  FROM accounts a"
+            "  LEFT JOIN customers c ON c.tenant_id = $1 AND c.customer_id = a.customer_id"
+            "  GROUP BY 1, 2, 3)"
             " SELECT t.target_type, t.target_id, t.items, t.votes,"
-            "   count(a.customer_id) AS customers,"
-            "   coalesce(sum(c.annual_revenue), 0) AS revenue,"
-            "   coalesce(jsonb_object_agg(coalesce(c.segment, 'unknown'), c.annual_revenue)"
-            "     FILTER (WHERE a.customer_id IS NOT NULL), '{}') AS by_segment"
+            "   coalesce(sum(s.customers), 0)::bigint AS customers,"
+            "   coalesce(sum(s.revenue), 0) AS revenue,"
+            "   coalesce(jsonb_object_agg(s.segment, s.revenue)"
+            "     FILTER (WHERE s.segment IS NOT NULL), '{}') AS by_segment"
             " FROM (SELECT target_type, target_id, count(*) AS items, sum(votes) AS votes"
             "       FROM linked GROUP BY target_type, target_id) t"
-            " LEFT JOIN accounts a USING (target_type, target_id)"
-            " LEFT JOIN customers c ON c.tenant_id = $1 AND c.customer_id = a.customer_id"
+            " LEFT JOIN segments s USING (target_type, target_id)"
             " GROUP BY t.target_type, t.target_id, t.items, t.votes"
             " ORDER BY revenue DESC, t.items DESC LIMIT $5",
             who.tenant_id,

@@ -40,6 +40,7 @@ from sextant_feedback.domain.item import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    customer_vote,
 )
 from sextant_feedback.domain.item_rules import feedback_decider
 from sextant_feedback.domain.sentiment import sentiment
@@ -80,6 +81,7 @@ __all__ = [
     "VoteForFeedback",
     "customer_decider",
     "customer_id_for",
+    "customer_vote",
     "feedback_decider",
     "feedback_id_for",
     "sentiment",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit import Command, Event
 
 from sextant_feedback.domain.channels import Channel, LinkTarget, Tag
+from sextant_feedback.domain.identity import customer_id_for
 
 
 class Vote(BaseModel):
@@ -24,6 +25,15 @@ class Vote(BaseModel):
     voter: str
     customer_id: UUID | None = None
     customer_ref: str | None = None
+
+
+def customer_vote(tenant_id: str, customer_ref: str) -> Vote:
+    """A vote on behalf of a customer account: one per account on an item."""
+    return Vote(
+        voter=f"customer:{customer_ref}",
+        customer_id=customer_id_for(tenant_id, customer_ref),
+        customer_ref=customer_ref,
+    )
 
 
 class Link(BaseModel):
@@ -194,6 +204,9 @@ class AbsorbDuplicate(Command):
     duplicate_id: UUID
     votes: list[Vote]
     links: list[Link]
+    customer_vote: Vote | None = None
+    """The duplicate's own customer asked too: a vote on its behalf, unless it is the
+    customer of the item that stays."""
     at: datetime
 
 

@@ -154,12 +154,20 @@ def _absorb(command: AbsorbDuplicate, state: FeedbackItem, item: UUID, ws: str) 
     if command.duplicate_id in state.absorbed:
         return []
     new_links = [link for link in command.links if link not in state.links]
+    votes = list(command.votes)
+    asked = command.customer_vote
+    if (
+        asked is not None
+        and asked.customer_ref != state.customer_ref
+        and all(v.voter != asked.voter for v in votes)
+    ):
+        votes.append(asked)
     return [
         FeedbackAbsorbed(
             feedback_id=item,
             workspace_id=ws,
             duplicate_id=command.duplicate_id,
-            votes=list(command.votes),
+            votes=votes,
             absorbed_at=command.at,
         ),
         *(_linked(item, ws, link, state.customer_ref, command.at) for link in new_links),

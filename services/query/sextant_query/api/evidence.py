@@ -3,8 +3,9 @@
 Feedback backs an opportunity when it is linked to the opportunity itself or to one of its
 problems (or to a problem merged into one of them: its evidence moved there). Items merged
 into another count once, as that other item. Revenue-weighted demand is the summed annual
-revenue of the distinct customers behind the backing feedback, as the feedback service's
-own demand view defines it.
+revenue of the distinct customers behind the backing feedback (each item's own customer and
+the customers voted for on its behalf, a merged duplicate's customer among them), as the
+feedback service's own demand view defines it.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ counts AS (
 accounts AS (
     SELECT a.opportunity_id, count(*) AS customers,
         coalesce(sum(c.annual_revenue), 0) AS revenue
-    FROM (SELECT DISTINCT opportunity_id, customer_id FROM items
-          WHERE customer_id IS NOT NULL) a
+    FROM (SELECT opportunity_id, customer_id FROM items WHERE customer_id IS NOT NULL
+          UNION SELECT i.opportunity_id, v.customer_id FROM items i
+          JOIN query_feedback_votes v ON v.tenant_id = $1 AND v.feedback_id = i.feedback_id
+          WHERE v.customer_id IS NOT NULL) a
     LEFT JOIN query_customers c ON c.tenant_id = $1 AND c.customer_id = a.customer_id
     GROUP BY a.opportunity_id)
 SELECT o.opportunity_id, coalesce(n.items, 0) AS items, coalesce(n.direct, 0) AS direct,
