@@ -19,16 +19,28 @@ def import_main(argv: list[str]) -> None:
         prog="python -m sextant_feedback import",
         description="Import feedback from a CSV or JSON Lines file (resumable, no duplicates).",
     )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--workspace", required=True)
-    parser.add_argument("--tenant", default="local")
-    parser.add_argument("--actor", default="import")
-    parser.add_argument("--format", choices=["csv", "jsonl"], default=None)
+    parser.add_argument(
+        "file",
+        type=Path,
+        help="CSV with a header row (a `text` column at least) or JSON Lines, one item a line",
+    )
+    parser.add_argument("--workspace", required=True, help="the workspace the items belong to")
+    parser.add_argument("--tenant", default="local", help="the organisation (default: local)")
+    parser.add_argument(
+        "--actor", default="import", help="who the audit history names (default: import)"
+    )
+    parser.add_argument(
+        "--format", choices=["csv", "jsonl"], default=None, help="default: by the file's suffix"
+    )
     parser.add_argument("--source", default=None, help="channel for rows that name none")
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--batch-size", type=int, default=1000, help="rows committed together (default: 1000)"
+    )
     args = parser.parse_args(argv)
     if not args.file.is_file():
         parser.error(f"{args.file} is not a file")
+    if not 1 <= args.batch_size <= 10_000:
+        parser.error("--batch-size must be between 1 and 10000")
     settings = Settings()
 
     async def go() -> None:

@@ -4,7 +4,8 @@ Each row becomes a feedback item whose identity is its ``external_id`` — or, w
 has none, ``<file name>:<line>`` — so running the same import again (after an interruption
 or on purpose) creates no duplicates. Progress is saved to ``<file>.import-state.json`` after
 each committed batch, so a resumed import skips what is done without re-reading it into the
-store. Rows that fail validation go to ``<file>.rejects.jsonl`` with the line and the reason.
+store. Rows that fail validation, or cannot be taken (a customer erased on request), go to
+``<file>.rejects.jsonl`` with the line and the reason; a resumed run adds to that file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import io
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,23 +115,25 @@ async def run_import(
         tenant_id=tenant_id, actor=actor, now=datetime.now(UTC), correlation_id=correlation
     )
     metadata = EventMetadata.from_context(ctx, workspace_id=workspace_id)
+    _keep_rejects(rejects_file, resume_after)
     with rejects_file.open("a", encoding="utf-8") as rejects:
         writer: asyncio.Task[None] | None = None
-        async for last_line, position, items in _batches(
+        async for position, lines, items in _batches(
             path, fmt, batch_size, resume_after, default_source, report, rejects
         ):
             prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
             if writer is not None:
                 await writer  # at most one batch in flight while the next one is parsed
+            written = _Written(state_file, fingerprint, workspace_id, lines[-1])
             writer = asyncio.create_task(
-                _write(store, prepared, report, state_file, fingerprint, workspace_id, last_line)
+                _write(store, zip(lines, prepared, strict=True), report, rejects, written)
             )
             progress.advance(len(items), position=position)
         if writer is not None:
             await writer
     progress.finish()
-    if report.rejected == 0:
-        rejects_file.unlink(missing_ok=True)
+    if rejects_file.stat().st_size == 0:
+        rejects_file.unlink()
         report.rejects_file = None
     state_file.unlink(missing_ok=True)
     return report
@@ -144,9 +147,11 @@ async def _batches(
     default_source: str | None,
     report: ImportReport,
     rejects: io.TextIOWrapper,
-) -> AsyncIterator[tuple[int, int, list[FeedbackIn]]]:
+) -> AsyncIterator[tuple[int, list[int], list[FeedbackIn]]]:
+    """Valid rows in batches: the file position reached, each row's line, the rows."""
+    lines: list[int] = []
     batch: list[FeedbackIn] = []
-    line = position = 0
+    position = 0
     for line, position, row in _rows(path, fmt):
         report.rows += 1
         if line <= resume_after:
@@ -154,16 +159,21 @@ async def _batches(
             continue
         item = _validate(row, line, path.name, default_source)
         if isinstance(item, str):
-            report.rejected += 1
-            rejects.write(json.dumps({"line": line, "error": item}) + "\n")
+            _reject(report, rejects, line, item)
             continue
+        lines.append(line)
         batch.append(item)
         if len(batch) >= batch_size:
-            yield line, position, batch
-            batch = []
+            yield position, lines, batch
+            lines, batch = [], []
             await asyncio.sleep(0)
     if batch:
-        yield line, position, batch
+        yield position, lines, batch
+
+
+def _reject(report: ImportReport, rejects: io.TextIOWrapper, line: int, error: str) -> None:
+    report.rejected += 1
+    rejects.write(json.dumps({"line": line, "error": error}) + "\n")
 
 
 def _validate(
@@ -182,25 +192,55 @@ def _validate(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """Where a resumed import starts: after ``line`` of this file, into this workspace."""
+
+    state_file: Path
+    fingerprint: str
+    workspace_id: str
+    line: int
+
+    def record(self) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        state = {"fingerprint": self.fingerprint, "workspace_id": self.workspace_id}
+        tmp.write_text(json.dumps({**state, "line": self.line}))
+        os.replace(tmp, self.state_file)
+
+
 async def _write(
     store: PostgresEventStore,
-    prepared: list[Prepared | Conflict],
+    prepared: Iterable[tuple[int, Prepared | Conflict]],
     report: ImportReport,
-    state_file: Path,
-    fingerprint: str,
-    workspace_id: str,
-    last_line: int,
+    rejects: io.TextIOWrapper,
+    written: _Written,
 ) -> None:
-    streams = [first_event(p) for p in prepared if isinstance(p, Prepared)]
-    report.rejected += sum(isinstance(p, Conflict) for p in prepared)
+    streams = []
+    for line, item in prepared:
+        if isinstance(item, Conflict):  # a row for an erased customer, say
+            _reject(report, rejects, line, item.detail)
+        else:
+            streams.append(first_event(item))
     created = await store.create_streams(streams)
     report.created += len(created)
     report.duplicates += len(streams) - len(created)
-    tmp = state_file.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps({"fingerprint": fingerprint, "workspace_id": workspace_id, "line": last_line})
-    )
-    os.replace(tmp, state_file)
+    rejects.flush()  # the rows it names are done: a resumed run will not read them again
+    written.record()
+
+
+def _keep_rejects(rejects_file: Path, resume_after: int) -> None:
+    """A resumed run keeps the rejects of the rows done before; it reads the rest anew."""
+    if not resume_after or not rejects_file.exists():
+        rejects_file.write_text("")
+        return
+    done = []
+    for entry in rejects_file.read_text(encoding="utf-8").splitlines(keepends=True):
+        try:
+            if json.loads(entry)["line"] <= resume_after:
+                done.append(entry)
+        except ValueError:
+            continue  # cut off when the run stopped, after the last row it finished
+    rejects_file.write_text("".join(done), encoding="utf-8")
 
 
 def _resume_point(state_file: Path, fingerprint: str, workspace_id: str) -> int:

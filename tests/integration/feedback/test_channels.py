@@ -123,11 +123,13 @@ async def test_meeting_notes_keep_their_attendees(
     await settle(visible)
 
 
-def write_csv(path: Path, rows: int, bad: set[int]) -> None:
+def write_csv(path: Path, rows: int, bad: set[int], of: dict[int, str] | None = None) -> None:
+    """``rows`` tickets; those in ``bad`` have no text, those in ``of`` name that customer."""
     lines = ["text,source,customer_ref,tags"]
     for i in range(rows):
         text = "" if i in bad else f"Request number {i}: bulk edit is slow"
-        lines.append(f'"{text}",support_ticket,acct-{i % 7},perf;bulk')
+        customer = (of or {}).get(i, f"acct-{i % 7}")
+        lines.append(f'"{text}",support_ticket,{customer},perf;bulk')
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -139,8 +141,11 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     http: httpx.AsyncClient,
 ) -> None:
     ws = f"ws-{unique}"
+    gone = f"gone-{unique}"
+    await ok(await http.post("/v1/customers", json={"ref": gone, "name": "Gone"}), 201)
+    await ok(await http.post(f"/v1/customers/{gone}/erasure"), 200)
     path = tmp_path / "tickets.csv"
-    write_csv(path, 2500, bad={10, 2000})
+    write_csv(path, 2500, bad={10, 2000}, of={500: gone, 1500: gone})
     report = await run_import(
         rt.store,
         path,
@@ -150,11 +155,16 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
         batch_size=400,
         progress=Progress("t", None),
     )
-    assert (report.rows, report.created, report.rejected) == (2500, 2498, 2)
-    rejected = Path(report.rejects_file or "").read_text()  # noqa: ASYNC240
-    rejects = [json.loads(x) for x in rejected.splitlines()]
-    assert [r["line"] for r in rejects] == [12, 2002]
-    assert "text" in rejects[0]["error"]
+    assert (report.rows, report.created, report.rejected) == (2500, 2496, 4)
+
+    def rejects() -> dict[int, str]:
+        rejected = Path(report.rejects_file or "").read_text()  # noqa: ASYNC240
+        return {r["line"]: r["error"] for r in map(json.loads, rejected.splitlines())}
+
+    # every rejected row is in the file with its reason: invalid, or for an erased customer
+    assert sorted(rejects()) == [12, 502, 1502, 2002]
+    assert "text" in rejects()[12]
+    assert f"customer {gone} was erased" in rejects()[502]
     again = await run_import(
         rt.store,
         path,
@@ -163,8 +173,9 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
         actor="ana",
         progress=Progress("t", None),
     )
-    assert (again.created, again.duplicates) == (0, 2498)
-    assert await count_items(rt, ws) == 2498
+    assert (again.created, again.duplicates, again.rejected) == (0, 2496, 4)
+    assert sorted(rejects()) == [12, 502, 1502, 2002]  # a new run writes them afresh
+    assert await count_items(rt, ws) == 2496
 
     async def in_inbox() -> None:
         page = await ok(
@@ -174,7 +185,7 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
         count = await rt.pool.fetchval(
             "SELECT count(*) FROM feedback_inbox WHERE workspace_id = $1", ws
         )
-        assert count == 2498
+        assert count == 2496
 
     await settle(in_inbox)
 
@@ -184,9 +195,9 @@ async def test_an_interrupted_import_resumes_without_duplicates(
 ) -> None:
     ws = f"ws-{unique}"
     path = tmp_path / "big.jsonl"
-    path.write_text(
-        "".join(json.dumps({"text": f"item {i}", "source": "survey"}) + "\n" for i in range(20_000))
-    )
+    items = [{"text": f"item {i}", "source": "survey"} for i in range(20_000)]
+    del items[2]["text"]  # rejected by the first run, before it is interrupted
+    path.write_text("".join(json.dumps(item) + "\n" for item in items))
     env = {**os.environ, **settings.as_environment()}
     command = [
         sys.executable,
@@ -210,7 +221,7 @@ async def test_an_interrupted_import_resumes_without_duplicates(
     first.send_signal(signal.SIGKILL)
     await first.wait()
     assert state.exists(), "the import finished before it could be interrupted"
-    assert 0 < await count_items(rt, ws) < 20_000
+    assert 0 < await count_items(rt, ws) < 19_999
 
     second = await asyncio.create_subprocess_exec(
         *command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
@@ -219,7 +230,10 @@ async def test_an_interrupted_import_resumes_without_duplicates(
     assert second.returncode == 0, err.decode()[-2000:]
     summary = out.decode()
     assert "skipped (done before)" in summary
-    assert await count_items(rt, ws) == 20_000
+    assert await count_items(rt, ws) == 19_999
+    # the resumed run rejected nothing more, and kept what the first one rejected
+    rejects = path.with_name(path.name + ".rejects.jsonl").read_text().splitlines()
+    assert [json.loads(r)["line"] for r in rejects] == [3]
     assert b"import big.jsonl" in err  # progress was shown
 
 
