@@ -6,6 +6,7 @@ from sextant_kit.decider import Decider
 from sextant_kit.envelope import EnvelopeError, IncomingEvent, KafkaRecord
 from sextant_kit.errors import (
     ConcurrencyError,
+    ConfigurationError,
     Conflict,
     DomainError,
     IdempotencyKeyReused,
@@ -35,6 +36,7 @@ __all__ = [
     "CommandContext",
     "CommandHandler",
     "ConcurrencyError",
+    "ConfigurationError",
     "Conflict",
     "Decider",
     "DomainError",

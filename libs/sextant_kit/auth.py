@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from pydantic import ValidationError
 
 from sextant_kit.authz import Access, Principal, Role
-from sextant_kit.errors import DomainError
+from sextant_kit.errors import ConfigurationError, DomainError
 from sextant_kit.settings import Settings
 
 ALGORITHMS = ("RS256", "ES256")
@@ -141,7 +141,7 @@ def load_jwks(settings: Settings) -> jwt.PyJWKSet:
         return jwt.PyJWKSet.from_json(settings.jwt_jwks)
     if settings.jwt_jwks_file:
         return jwt.PyJWKSet.from_json(Path(settings.jwt_jwks_file).read_text())
-    raise RuntimeError(
+    raise ConfigurationError(
         "SEXTANT_AUTH_MODE=jwt needs SEXTANT_JWT_JWKS or SEXTANT_JWT_JWKS_FILE (the identity "
         "provider's public keys); use SEXTANT_AUTH_MODE=dev only on a developer's machine"
     )

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from sextant_kit.errors import ConfigurationError
 from sextant_kit.settings import Settings
 from sextant_kit.tenancy import guard_tenant_tables
 
@@ -130,7 +131,7 @@ async def migrate(settings: Settings, database: str, files: Sequence[Migration])
             checksum = hashlib.sha256(text.encode()).hexdigest()
             if name in done:
                 if done[name] != checksum:
-                    raise RuntimeError(
+                    raise ConfigurationError(
                         f"migration {name} changed after it was applied to {database}; "
                         "add a new migration file instead"
                     )

@@ -7,6 +7,12 @@ class SextantError(Exception):
     """Base of every error the kit and the domains raise on purpose."""
 
 
+class ConfigurationError(SextantError):
+    """The process cannot run as configured; the message says what to set or do.
+
+    Entry points print it as one line and exit with status 1, with no traceback."""
+
+
 class DomainError(SextantError):
     """A command broke an invariant; the caller can fix the command (HTTP 422 by default)."""
 

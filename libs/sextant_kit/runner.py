@@ -8,6 +8,7 @@ import contextlib
 import gc
 import logging
 import signal
+import sys
 from collections.abc import Coroutine, Sequence
 from contextlib import AsyncExitStack
 from typing import Any, Literal, TypeVar
@@ -17,6 +18,7 @@ import uvloop
 from fastapi import FastAPI
 
 from sextant_kit import lag
+from sextant_kit.errors import ConfigurationError
 from sextant_kit.logs import configure_logging
 from sextant_kit.projection import keep_forgetting
 from sextant_kit.rebuild import rebuild_beside
@@ -129,9 +131,15 @@ def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
 
     Its transports and polling are libuv's, in C: every socket read and write (HTTP,
     PostgreSQL, Kafka) costs less CPU than on asyncio's own selector loop.
+
+    A :class:`ConfigurationError` ends the process with its message and status 1: it says
+    what to set, and a traceback would only bury it.
     """
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(main)
+    except ConfigurationError as error:
+        sys.exit(f"error: {error}")
 
 
 def tune_garbage_collector() -> None:
