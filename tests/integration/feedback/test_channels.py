@@ -158,7 +158,7 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     assert (report.rows, report.created, report.rejected) == (2500, 2496, 4)
 
     def rejects() -> dict[int, str]:
-        rejected = Path(report.rejects_file or "").read_text()  # noqa: ASYNC240
+        rejected = Path(report.rejects_file or "").read_text()
         return {r["line"]: r["error"] for r in map(json.loads, rejected.splitlines())}
 
     # every rejected row is in the file with its reason: invalid, or for an erased customer
