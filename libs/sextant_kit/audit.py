@@ -353,4 +353,6 @@ async def verify_chain(
             expected_previous = r["hash"]
             if progress is not None and count % 10_000 == 0:
                 progress(count)
+    if progress is not None:
+        progress(count)
     return ChainReport(tenant_id, workspace_id, count, True)

@@ -25,8 +25,8 @@ async def rt(settings: Settings) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str, object]]:
-    code, out, _ = await run_cli(
+async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str, object], str]:
+    code, out, progress = await run_cli(
         settings,
         "audit",
         "verify",
@@ -37,7 +37,7 @@ async def verify_cli(settings: Settings, workspace: str) -> tuple[int, dict[str,
         workspace,
         within=60,
     )
-    return code, json.loads(out.strip().splitlines()[-1])
+    return code, json.loads(out.strip().splitlines()[-1]), progress
 
 
 async def test_an_edited_row_breaks_the_chain_at_that_row(
@@ -63,8 +63,9 @@ async def test_an_edited_row_breaks_the_chain_at_that_row(
             assert report["intact"] is True
 
         await eventually(all_audited, within=30)
-        code, report = await verify_cli(settings, ws)
+        code, report, progress = await verify_cli(settings, ws)
         assert (code, report["intact"], report["entries"]) == (0, True, 12)
+        assert "verify feedback audit  12 entries" in progress  # its last count, all of them
 
         victim = await rt.pool.fetchrow(
             "SELECT event_id, chain_seq FROM audit_log WHERE workspace_id = $1"
@@ -80,7 +81,7 @@ async def test_an_edited_row_breaks_the_chain_at_that_row(
         assert report["first_broken_seq"] == victim["chain_seq"] == 7
         assert report["first_broken_event"] == str(victim["event_id"])
         assert "altered" in report["reason"]
-        code, cli_report = await verify_cli(settings, ws)
+        code, cli_report, _ = await verify_cli(settings, ws)
         assert code == 1
         assert cli_report["first_broken_seq"] == 7
 

@@ -117,6 +117,9 @@ async def test_dead_letters_are_listed_and_redriven(
             await sextant(settings, "dlq", "list", "sextant.feedback.inbound.v1")
         ).splitlines()
     ]
+    code, _, summary = await run_cli(settings, "dlq", "list", "sextant.feedback.inbound.v1")
+    assert code == 0, summary
+    assert f"{len(listed)} dead letter(s) listed from {topic}.dlq" in summary
     letter = next(x for x in listed if x["ce_id"] == ce_id)
     assert "workspace_id" in letter["sextant_dlq_error"]
     await sextant(settings, "dlq", "redrive", "sextant.feedback.inbound.v1")

@@ -132,7 +132,9 @@ async def lag(settings: Settings, args: argparse.Namespace) -> None:
 async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
+    listed = 0
     async for record in _consume(settings, dlq, from_beginning=True, limit=args.limit or 10_000):
+        listed += 1
         headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
         print(
             json.dumps(
@@ -145,6 +147,7 @@ async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
                 }
             )
         )
+    print(f"{listed:,} dead letter(s) listed from {dlq}", file=sys.stderr)
 
 
 async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
