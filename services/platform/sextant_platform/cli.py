@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from sextant_kit import Settings, envelope
+from pydantic import ValidationError
+from sextant_kit import DomainError, Settings, envelope
 from sextant_kit import lag as kit_lag
 from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
@@ -266,14 +267,19 @@ async def identity_command(settings: Settings, args: argparse.Namespace) -> None
             now=datetime.now(UTC),
             correlation_id=str(uuid.uuid4()),
         )
-        if args.command == "org":
-            result = await identity.create_organisation(ctx, args.name)
-        elif args.command == "workspace":
-            result = await identity.create_workspace(ctx, args.workspace, args.name)
-        elif args.revoke:
-            result = await identity.revoke(ctx, args.workspace, args.member)
-        else:
-            result = await identity.grant(ctx, args.workspace, args.member, Role(args.role))
+        try:
+            if args.command == "org":
+                result = await identity.create_organisation(ctx, args.name)
+            elif args.command == "workspace":
+                result = await identity.create_workspace(ctx, args.workspace, args.name)
+            elif args.revoke:
+                result = await identity.revoke(ctx, args.workspace, args.member)
+            else:
+                result = await identity.grant(ctx, args.workspace, args.member, Role(args.role))
+        except DomainError as refused:  # no such workspace, say: the operator can fix that
+            raise SystemExit(f"error: {refused.detail}") from None
+        except ValidationError as invalid:
+            raise SystemExit(f"error: {_options_named(invalid)}") from None
     print(
         json.dumps(
             {
@@ -282,6 +288,15 @@ async def identity_command(settings: Settings, args: argparse.Namespace) -> None
                 "changed": bool(result.positions) and not result.replayed,
             }
         )
+    )
+
+
+def _options_named(invalid: ValidationError) -> str:
+    """A command's validation errors, each named by the option that set the field."""
+    option = {"workspace_id": "workspace", "tenant_id": "tenant"}
+    return "; ".join(
+        f"--{option.get(str(e['loc'][0]), str(e['loc'][0])).replace('_', '-')}: {e['msg']}"
+        for e in invalid.errors(include_url=False)
     )
 
 
