@@ -28,7 +28,7 @@ class Progress:
         self._tty = self._stream.isatty()
         self._every = 0.2 if self._tty else every
         self._started = time.monotonic()
-        self._last = 0.0
+        self._last = self._started  # work that ends within ``every`` shows only its last line
 
     def advance(self, count: int = 1, *, position: int | None = None) -> None:
         """Count ``count`` more items; ``position`` (e.g. bytes read) drives the bar instead."""

@@ -74,6 +74,11 @@ async def test_tail_republish_and_lag(rt: Runtime, settings: Settings, unique: s
     assert sorted(int(dict(r.headers)["ce_position"]) for r in copied) == list(
         range(first, head + 1)
     )
+    # a range the store does not hold is refused, naming what it holds
+    past = await run_cli(settings, "republish", "feedback", "--from", str(head + 1))
+    assert past[0] == 1
+    assert f"nothing to republish from {head + 1:,} to {head:,}" in past[2]
+    assert f"holds positions 1..{head:,}" in past[2]
 
     async def caught_up() -> None:
         report = await sextant(settings, "lag", "--service", "feedback")

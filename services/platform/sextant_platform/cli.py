@@ -209,7 +209,15 @@ async def republish(settings: Settings, args: argparse.Namespace) -> None:
     e.g. for a new subscriber or a lost topic. Subscribers deduplicate by event id."""
     definition = service(args.service)
     async with open_runtime(definition, settings) as rt:
-        last = args.to if args.to is not None else (await rt.store.head()).position
+        head = (await rt.store.head()).position
+        last = head if args.to is None else min(args.to, head)
+        if not head:
+            raise SystemExit(f"error: {definition.context}'s event store holds no events")
+        if not 1 <= args.first <= last:
+            raise SystemExit(
+                f"error: nothing to republish from {args.first:,} to {args.to or head:,}:"
+                f" {definition.context}'s event store holds positions 1..{head:,}"
+            )
         logical = args.topic or definition.registry.topic
         topic = settings.topic(logical)
         await ensure_topics(settings, topics_for(settings, [logical]))  # a lost topic, say
@@ -248,6 +256,12 @@ async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
             progress=lambda n: progress.advance(n - progress.done),
         )
         progress.finish()
+    if not report.entries:  # a mistyped workspace or tenant, say: nothing was verified
+        where = f"workspace {args.workspace!r}" if args.workspace else "the organisation"
+        print(
+            f"no {definition.context} audit entries for {where} of tenant {args.tenant!r}",
+            file=sys.stderr,
+        )
     print(json.dumps(asdict(report)))
     if not report.intact:
         raise SystemExit(1)
@@ -358,8 +372,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("projection")
     p = sub.add_parser("republish", help="publish a range of a service's event store again")
     p.add_argument("service")
-    p.add_argument("--from", dest="first", type=int, default=1)
-    p.add_argument("--to", type=int)
+    p.add_argument("--from", dest="first", type=int, default=1, help="first position (1)")
+    p.add_argument("--to", type=int, help="last position (default: the store's last)")
     p.add_argument("--topic", help="another topic than the service's own")
     audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="audit_command", required=True
