@@ -40,12 +40,17 @@ infra-status:
 migrate: venv infra-up
 	$(BIN)/sextant-run migrate
 
-# Locally the caller is named by X-Sextant-* headers; set SEXTANT_AUTH_MODE=jwt (and the
+# Locally the caller is named by X-Sextant-* headers, or by a bearer token read unverified
+# (the console sign-in token printed below); set SEXTANT_AUTH_MODE=jwt (and the
 # identity provider's keys) to require bearer tokens, as every deployment does.
 # The console runs beside the platform in its own process and stops with it.
 run: venv infra-up
 	@echo "Sextant API: http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000}  (OpenAPI: /docs, metrics: /metrics)"
 	@echo "Sextant console: http://127.0.0.1:$${SEXTANT_CONSOLE_PORT:-8080}  (sign in with a token)"
+	@if [ "$${SEXTANT_AUTH_MODE:-dev}" = dev ]; then \
+	  echo "Console sign-in token (development mode only: tenant local, admin dev.admin, 7 days):"; \
+	  $(BIN)/sextant token create --tenant local --subject dev.admin --role admin --ttl 604800 2>/dev/null; \
+	fi
 	$(BIN)/python -m sextant_console --api http://127.0.0.1:$${SEXTANT_HTTP_PORT:-8000} & \
 	console=$$!; trap 'kill $$console' EXIT; \
 	SEXTANT_AUTH_MODE=$${SEXTANT_AUTH_MODE:-dev} $(BIN)/sextant-run all

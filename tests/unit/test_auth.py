@@ -125,3 +125,18 @@ def test_development_headers_validate_the_role() -> None:
     assert who.organisation_role == Role.STAKEHOLDER
     with pytest.raises(DomainError, match="X-Sextant-Role"):
         DevelopmentHeaders().authenticate({"x-sextant-role": "overlord"})
+
+
+def test_development_mode_reads_a_bearer_tokens_claims_without_verifying_them() -> None:
+    unverifiable = token(role=Role.STAKEHOLDER, workspaces={"mobile": Role.PRODUCT_OWNER})
+    who = DevelopmentHeaders().authenticate(
+        {"authorization": f"Bearer {unverifiable[:-4]}AAAA", "x-sextant-actor": "ignored"}
+    )
+    assert (who.tenant_id, who.actor) == ("acme", "ana@acme.example")
+    assert who.may(Access.PUBLISH, "mobile")
+    assert not who.may(Access.WRITE, "web")
+    # what is not a token falls back to the headers
+    fallback = DevelopmentHeaders().authenticate(
+        {"authorization": "Bearer s3cret", "x-sextant-tenant": "globex"}
+    )
+    assert (fallback.tenant_id, fallback.actor) == ("globex", "anonymous")

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import ValidationError
 from sextant_kit import DomainError, Settings, envelope
 from sextant_kit import lag as kit_lag
@@ -314,27 +316,36 @@ def _options_named(invalid: ValidationError) -> str:
     )
 
 
-def token_keys(args: argparse.Namespace) -> None:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
+def _new_signing_key() -> tuple[ec.EllipticCurvePrivateKey, str]:
+    """An ES256 key pair: the private key and its PEM (PKCS #8, unencrypted)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    Path(args.private_key).write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
+    return key, pem.decode()
+
+
+def token_keys(args: argparse.Namespace) -> None:
+    key, pem = _new_signing_key()
+    Path(args.private_key).write_text(pem)
     Path(args.private_key).chmod(0o600)
     print(jwks_of({args.kid: key.public_key()}))
 
 
 def token_create(settings: Settings, args: argparse.Namespace) -> None:
+    if args.private_key:
+        pem = Path(args.private_key).read_text()
+    else:
+        pem = _new_signing_key()[1]
+        print(
+            "signed with a throwaway key: only development mode (SEXTANT_AUTH_MODE=dev,"
+            " as make run) accepts this token",
+            file=sys.stderr,
+        )
     workspaces = dict(item.split("=", 1) for item in args.workspace_role)
     print(
         mint(
-            Path(args.private_key).read_text(),
+            pem,
             kid=args.kid,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
@@ -417,7 +428,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--private-key", required=True)
     p.add_argument("--kid", default="sextant-1")
     p = tokens.add_parser("create", help="mint a token (people or service accounts)")
-    p.add_argument("--private-key", required=True)
+    p.add_argument(
+        "--private-key",
+        help="the signing key (`token keys`); without it, a throwaway key signs a token only"
+        " development mode accepts",
+    )
     p.add_argument("--kid", default="sextant-1")
     p.add_argument("--tenant", required=True)
     p.add_argument("--subject", required=True, help="a person, or service:<name>")
