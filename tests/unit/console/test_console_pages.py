@@ -110,6 +110,33 @@ async def test_sign_in_never_redirects_elsewhere(client: httpx.AsyncClient) -> N
     assert answer.headers["location"] == "/"
 
 
+async def test_an_organisation_wide_role_starts_from_the_organisations_directory(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces",
+        body={
+            "items": [
+                {"workspace_id": "mobile", "name": "Mobile app"},
+                {"workspace_id": "web", "name": "Web shop"},
+            ]
+        },
+    )
+    sign_in(client, token(sextant_role="product_manager"))
+    page = await client.get("/")
+    assert page.status_code == 200
+    assert 'href="/w/mobile"' in page.text  # from the token, with its role
+    assert '<a href="/w/web">Web shop</a>' in page.text  # from the directory
+    assert page.text.count('href="/w/mobile"') == 1
+    api.on("GET", "/v1/workspaces", 503, {"title": "Unavailable", "detail": "try again"})
+    sign_in(client, token(sextant_role="admin", sextant_workspaces={}))
+    unreadable = await client.get("/")
+    assert unreadable.status_code == 200
+    assert "directory could not be read (try again)" in unreadable.text
+    assert 'action="/go"' in unreadable.text  # any workspace still opens by its id
+
+
 async def test_a_stakeholder_lists_published_roadmaps_and_gets_no_actions(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sextant_console.client import ApiError
 from sextant_console.session import COOKIE, NotSignedIn, session_from
 from sextant_console.web import (
     FLASH,
@@ -65,10 +66,19 @@ async def logout(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def start(page: Page) -> Response:
+    """The workspaces the token names; with an organisation-wide role, also every workspace
+    in the organisation's directory (the identity service's)."""
     only = page.session.workspaces
-    if len(only) == 1 and page.session.principal.organisation_role is None:
-        return RedirectResponse(f"/w/{only[0]}", status_code=303)
-    return page.render("home.html", workspaces=only)
+    if page.session.principal.organisation_role is None:
+        if len(only) == 1:
+            return RedirectResponse(f"/w/{only[0]}", status_code=303)
+        return page.render("home.html", workspaces=only, directory=[], unreadable=None)
+    try:
+        found = await page.api.get("/v1/workspaces")
+    except ApiError as error:  # the page still opens any workspace by its id
+        return page.render("home.html", workspaces=only, directory=[], unreadable=error.detail)
+    directory = [w for w in found["items"] if w["workspace_id"] not in only]
+    return page.render("home.html", workspaces=only, directory=directory, unreadable=None)
 
 
 @router.get("/go")
