@@ -46,16 +46,27 @@ def import_main(argv: list[str]) -> None:
     async def go() -> None:
         await prepare(definition, settings)
         async with open_runtime(definition, settings) as rt:
-            report = await run_import(
-                rt.store,
-                args.file,
-                workspace_id=args.workspace,
-                tenant_id=args.tenant,
-                actor=args.actor,
-                fmt=args.format,
-                default_source=args.source,
-                batch_size=args.batch_size,
-            )
+            try:
+                report = await run_import(
+                    rt.store,
+                    args.file,
+                    workspace_id=args.workspace,
+                    tenant_id=args.tenant,
+                    actor=args.actor,
+                    fmt=args.format,
+                    default_source=args.source,
+                    batch_size=args.batch_size,
+                )
+            except UnicodeDecodeError:
+                raise SystemExit(
+                    f"error: {args.file.name} is not UTF-8 text: save it as UTF-8 (a"
+                    " spreadsheet's 'CSV UTF-8') and run the import again (nothing is"
+                    " imported twice)"
+                ) from None
+            except ValueError as unreadable:  # no 'text' column, a file over the limit
+                raise SystemExit(f"error: {unreadable}") from None
+        if report.ignored_columns:
+            print(f"columns not imported (no such field): {', '.join(report.ignored_columns)}")
         print(
             f"{report.rows:,} rows: {report.created:,} created, {report.duplicates:,} already "
             f"there, {report.rejected:,} rejected, {report.skipped:,} skipped (done before)"

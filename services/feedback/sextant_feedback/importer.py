@@ -14,6 +14,7 @@ import asyncio
 import csv
 import hashlib
 import io
+import itertools
 import json
 import os
 import uuid
@@ -43,7 +44,8 @@ class ImportReport:
     skipped: int = 0
     """Rows a previous, interrupted run of the same import had already committed."""
     rejects_file: str | None = None
-    errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    """A CSV's columns that name no field of a feedback item: not imported."""
 
 
 def _fingerprint(path: Path) -> str:
@@ -54,10 +56,13 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _rows(path: Path, fmt: str) -> Iterator[tuple[int, int, dict[str, Any] | str]]:
+def _rows(
+    path: Path, fmt: str, report: ImportReport
+) -> Iterator[tuple[int, int, dict[str, Any] | str]]:
     """``(line number, bytes read so far, row or parse error)`` without loading the file."""
     with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark before the header
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         if fmt == "jsonl":
             for number, line in enumerate(text, start=1):
                 if not line.strip():
@@ -72,18 +77,45 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, int, dict[str, Any] | str
                     continue
                 yield number, raw.tell(), row if isinstance(row, dict) else "not a JSON object"
         else:
-            reader = csv.DictReader(text)
-            if not reader.fieldnames or "text" not in reader.fieldnames:
-                raise ValueError(f"{path}: the CSV header must name a 'text' column")
+            header = text.readline()
+            reader = csv.DictReader(itertools.chain([header], text), dialect=_dialect(header))
+            found = reader.fieldnames or []
+            # "Text", "Customer Ref ": a spreadsheet's headings name the same fields
+            columns = [name.strip().lower().replace(" ", "_") for name in found]
+            if "text" not in columns:
+                raise ValueError(
+                    f"{path.name}: the CSV header must name a 'text' column"
+                    f" (its header is: {', '.join(found) or 'empty'})"
+                )
+            reader.fieldnames = columns
+            known = set(FeedbackIn.model_fields)
+            report.ignored_columns = [c for c in columns if c not in known]
             for row in reader:
+                if None in row:  # an unquoted separator in a value, say: nothing is guessed
+                    yield (
+                        reader.line_num,
+                        raw.tell(),
+                        f"{len(columns) + len(row[None])} fields where the header has"
+                        f" {len(columns)}: quote values that hold the separator",
+                    )
+                    continue
                 cleaned: dict[str, Any] = {
-                    k: v for k, v in row.items() if k and v not in ("", None)
+                    k: v for k, v in row.items() if k in known and v not in ("", None)
                 }
                 if "tags" in cleaned:
                     cleaned["tags"] = [t for t in cleaned["tags"].split(";") if t.strip()]
                 if "attendees" in cleaned:
                     cleaned["attendees"] = [a for a in cleaned["attendees"].split(";") if a.strip()]
                 yield reader.line_num, raw.tell(), cleaned
+
+
+def _dialect(header: str) -> type[csv.Dialect]:
+    """Commas, or what the header line is separated by: semicolons (spreadsheets where the
+    comma is the decimal mark), tabs or bars."""
+    try:
+        return csv.Sniffer().sniff(header, delimiters=",;\t|")
+    except csv.Error:  # one column only
+        return csv.excel
 
 
 async def run_import(
@@ -152,7 +184,7 @@ async def _batches(
     lines: list[int] = []
     batch: list[FeedbackIn] = []
     position = 0
-    for line, position, row in _rows(path, fmt):
+    for line, position, row in _rows(path, fmt, report):
         report.rows += 1
         if line <= resume_after:
             report.skipped += 1

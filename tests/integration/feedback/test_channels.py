@@ -190,6 +190,58 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     await settle(in_inbox)
 
 
+async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
+    rt: Runtime, tmp_path: Path, unique: str
+) -> None:
+    """A byte order mark, CRLF line ends, semicolons, headings as a person writes them, and
+    columns that are not feedback fields (named in the report, not imported)."""
+    ws = f"ws-{unique}"
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        "\ufeffTicket ID;Text;Source;Priority;Customer Ref;Tags\r\n"
+        'Z-1;Facturación lenta;email;high;;"billing;slow"\r\n'
+        'Z-2;"Export to CSV; then PDF";survey;low;;\r\n'
+        "Z-3;Unquoted;email;low;;billing;slow\r\n".encode()
+    )
+    report = await run_import(
+        rt.store,
+        path,
+        workspace_id=ws,
+        tenant_id="local",
+        actor="ana",
+        progress=Progress("t", None),
+    )
+    assert (report.rows, report.created, report.rejected) == (3, 2, 1)
+    (reject,) = map(json.loads, Path(report.rejects_file or "").read_text().splitlines())  # noqa: ASYNC240
+    assert reject == {
+        "line": 4,
+        "error": "7 fields where the header has 6: quote values that hold the separator",
+    }
+    assert report.ignored_columns == ["ticket_id", "priority"]
+    received = await rt.pool.fetch(
+        "SELECT payload FROM events WHERE payload->>'workspace_id' = $1 ORDER BY position", ws
+    )
+    items = [json.loads(r["payload"]) for r in received]
+    assert [(i["text"], i["external_id"], i["tags"]) for i in items] == [
+        ("Facturación lenta", "export.csv:2", ["billing", "slow"]),
+        ("Export to CSV; then PDF", "export.csv:3", []),
+    ]
+
+    unheaded = tmp_path / "no-text.csv"
+    unheaded.write_text("Body,Source\nhello,email\n")
+    with pytest.raises(
+        ValueError, match=r"must name a 'text' column \(its header is: Body, Source\)"
+    ):
+        await run_import(
+            rt.store,
+            unheaded,
+            workspace_id=ws,
+            tenant_id="local",
+            actor="ana",
+            progress=Progress("t", None),
+        )
+
+
 async def test_an_interrupted_import_resumes_without_duplicates(
     rt: Runtime, settings: Settings, tmp_path: Path, unique: str
 ) -> None:
