@@ -55,6 +55,8 @@ async def build(platform: Platform, unique: str) -> World:
     ]
     check_in = {"value": 40, "confidence": 0.9}
     await ok(await s.post(f"{base}/key-results/{key_result}/check-ins", json=check_in, headers=h))
+    aligned = {"parent_id": ids["grow"]}  # the team's objective serves the organisation's
+    await ok(await s.put(f"{base}/parent", json=aligned, headers=h), 200)
 
     ws = f"/v1/workspaces/{a}"
     problem = {"title": "Invoicing", "statement": "Takes hours", "severity": 4, "frequency": 5}
@@ -150,7 +152,12 @@ async def test_the_portfolio_shows_objectives_with_their_items_status_and_progre
         assert [i["item_id"] for i in convert["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
         assert convert["item_counts"] == {"proposed": 1, "planned": 1}
         assert convert["progress"] == pytest.approx(0.4)
+        assert convert["rolled_up_progress"] == pytest.approx(0.4)
         assert convert["status"] is not None
+        # no key results of its own: its progress is the aligned team objective's
+        grow = by_id[ids["grow"]]
+        assert (grow["progress"], grow["rolled_up_progress"]) == (None, pytest.approx(0.4))
+        assert by_id[ids["retain"]]["rolled_up_progress"] is None
         assert convert["roadmap_items"][0]["roadmap_name"] == "Billing"
         assert by_id[ids["retain"]]["roadmap_items"][0]["workspace_id"] == world.b
         assert by_id[ids["grow"]]["roadmap_items"] == []

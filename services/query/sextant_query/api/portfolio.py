@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sextant_kit.service import Runtime
 from sextant_roadmap.domain.vocabulary import ItemStatus
-from sextant_strategy.domain.progress import Status
+from sextant_strategy.domain.progress import Status, rolled_up_progress
 
 from sextant_query.api.common import (
     Cursor,
@@ -22,6 +22,40 @@ from sextant_query.api.common import (
     scope,
 )
 from sextant_query.api.sql import ITEM_COLUMNS, OBJECTIVE_COLUMNS
+
+# The objectives of a page and every objective aligned below them, each once (a cycle in
+# the alignments, which the strategy context refuses, would end where it closes).
+_SUBTREES = """
+WITH RECURSIVE tree AS (
+    SELECT objective_id, parent_id, progress, ARRAY[objective_id] AS path
+    FROM query_objectives WHERE tenant_id = $1 AND objective_id = ANY($2::text[])
+    UNION ALL
+    SELECT c.objective_id, c.parent_id, c.progress, t.path || c.objective_id
+    FROM tree t JOIN query_objectives c ON c.tenant_id = $1 AND c.parent_id = t.objective_id
+    WHERE c.objective_id <> ALL(t.path)
+        AND ($3::text[] IS NULL OR c.workspace_id = ANY($3::text[]))
+)
+SELECT DISTINCT objective_id, parent_id, progress FROM tree
+"""
+
+
+def _rolled_up(
+    roots: list[str], nodes: list[tuple[str, str | None, float | None]]
+) -> dict[str, float | None]:
+    """Each root's progress rolled up through the objectives aligned below it, as the
+    strategy context's objective tree rolls it up (``rolled_up_progress``)."""
+    progress = {objective: own for objective, _, own in nodes}
+    children: dict[str, list[str]] = defaultdict(list)
+    for objective, parent, _ in nodes:
+        if parent is not None and parent in progress:
+            children[parent].append(objective)
+
+    def roll(objective: str, seen: frozenset[str]) -> float | None:
+        below = [c for c in children[objective] if c not in seen]
+        inner = seen | {objective}
+        return rolled_up_progress(progress[objective], [roll(c, inner) for c in below])
+
+    return {root: roll(root, frozenset()) for root in roots if root in progress}
 
 
 def portfolio_router(rt: Runtime) -> APIRouter:
@@ -38,10 +72,11 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Objectives by when they were set, each with its roadmap items and their counts by
-        status. ``workspace`` (repeatable) keeps objectives of those workspaces, ``status``
-        those whose key results are on track, at risk or off track, ``period`` those of one
-        period (``2026-Q3``); ``item_status`` keeps only items in that status (the counts
-        still cover every item)."""
+        status, its own progress and ``rolled_up_progress`` (with the objectives aligned
+        below it, as the strategy context's objective tree has it). ``workspace``
+        (repeatable) keeps objectives of those workspaces, ``status`` those whose key results
+        are on track, at risk or off track, ``period`` those of one period (``2026-Q3``);
+        ``item_status`` keeps only items in that status (the counts still cover every item)."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
         async with rt.reads.connection(who.tenant_id) as conn:
@@ -75,11 +110,16 @@ def portfolio_router(rt: Runtime) -> APIRouter:
                 ids,
                 scope(who),
             )
+            below = await conn.fetch(_SUBTREES, who.tenant_id, ids, scope(who))
+        rolled_up = _rolled_up(
+            ids, [(r["objective_id"], r["parent_id"], r["progress"]) for r in below]
+        )
         serving: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in items:
             item = jsonable(row)
             serving[item.pop("serves")].append(item)
         for objective in objectives:
+            objective["rolled_up_progress"] = rolled_up.get(objective["objective_id"])
             mine = serving[objective["objective_id"]]
             objective["item_counts"] = dict(Counter(i["status"] for i in mine))
             objective["roadmap_items"] = [
