@@ -286,7 +286,8 @@ async def test_traces_run_from_objective_to_feedback_and_back(
         await q.get(f"/v1/query/opportunities/{ids['opportunity']}/trace", headers=h), 200
     )
     assert [i["item_id"] for i in both["roadmap_items"]] == [ids["wallet"]]
-    assert [o["objective_id"] for o in both["objectives"]] == [ids["convert"]]
+    # the objective the item serves, and the organisation's it is aligned to
+    assert [o["objective_id"] for o in both["objectives"]] == [ids["grow"], ids["convert"]]
     assert {f["feedback_id"] for f in both["feedback"]["items"]} == {
         ids["f-direct"],
         ids["f-problem"],
@@ -298,10 +299,16 @@ async def test_traces_run_from_objective_to_feedback_and_back(
     assert [p["problem_id"] for p in up["problems"]] == [ids["problem"]]
     assert [o["opportunity_id"] for o in up["opportunities"]] == [ids["opportunity"]]
     assert [i["item_id"] for i in up["roadmap_items"]] == [ids["wallet"]]
-    assert [o["objective_id"] for o in up["objectives"]] == [ids["convert"]]
+    assert [o["objective_id"] for o in up["objectives"]] == [ids["grow"], ids["convert"]]
     direct = await ok(await q.get(f"/v1/query/feedback/{ids['f-item']}/trace", headers=h), 200)
     assert [i["item_id"] for i in direct["roadmap_items"]] == [ids["wallet"]]
-    assert [o["objective_id"] for o in direct["objectives"]] == [ids["convert"]]
+    assert [o["objective_id"] for o in direct["objectives"]] == [ids["grow"], ids["convert"]]
+
+    # down from the organisation's objective: through the team objective aligned to it
+    cascade = await ok(await q.get(f"/v1/query/objectives/{ids['grow']}/trace", headers=h), 200)
+    assert [o["objective_id"] for o in cascade["aligned_objectives"]] == [ids["convert"]]
+    assert [i["item_id"] for i in cascade["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
+    assert cascade["feedback"]["total"] == 3
 
 
 async def test_another_organisation_sees_none_of_it(platform: Platform, world: World) -> None:

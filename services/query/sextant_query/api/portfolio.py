@@ -21,22 +21,9 @@ from sextant_query.api.common import (
     page,
     scope,
 )
-from sextant_query.api.sql import ITEM_COLUMNS, OBJECTIVE_COLUMNS
+from sextant_query.api.sql import ALIGNED_BELOW, ITEM_COLUMNS, OBJECTIVE_COLUMNS
 
-# The objectives of a page and every objective aligned below them, each once (a cycle in
-# the alignments, which the strategy context refuses, would end where it closes).
-_SUBTREES = """
-WITH RECURSIVE tree AS (
-    SELECT objective_id, parent_id, progress, ARRAY[objective_id] AS path
-    FROM query_objectives WHERE tenant_id = $1 AND objective_id = ANY($2::text[])
-    UNION ALL
-    SELECT c.objective_id, c.parent_id, c.progress, t.path || c.objective_id
-    FROM tree t JOIN query_objectives c ON c.tenant_id = $1 AND c.parent_id = t.objective_id
-    WHERE c.objective_id <> ALL(t.path)
-        AND ($3::text[] IS NULL OR c.workspace_id = ANY($3::text[]))
-)
-SELECT DISTINCT objective_id, parent_id, progress FROM tree
-"""
+_SUBTREES = ALIGNED_BELOW + "SELECT DISTINCT objective_id, parent_id, progress FROM tree"
 
 
 def _rolled_up(

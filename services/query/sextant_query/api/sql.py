@@ -27,3 +27,31 @@ ITEMS_FROM = (
     "query_roadmap_items i LEFT JOIN query_roadmaps r"
     " ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
 )
+
+ALIGNED_BELOW = """
+WITH RECURSIVE tree AS (
+    SELECT objective_id, parent_id, progress, ARRAY[objective_id] AS path
+    FROM query_objectives WHERE tenant_id = $1 AND objective_id = ANY($2::text[])
+    UNION ALL
+    SELECT c.objective_id, c.parent_id, c.progress, t.path || c.objective_id
+    FROM tree t JOIN query_objectives c ON c.tenant_id = $1 AND c.parent_id = t.objective_id
+    WHERE c.objective_id <> ALL(t.path)
+        AND ($3::text[] IS NULL OR c.workspace_id = ANY($3::text[]))
+)
+"""
+"""``tree``: the objectives ``$2`` and every objective aligned below them, in the workspaces
+``$3`` when it is set (a cycle in the alignments, which the strategy context refuses, would
+end where it closes). Follow it with a ``SELECT ... FROM tree``."""
+
+ALIGNED_ABOVE = """
+WITH RECURSIVE tree AS (
+    SELECT objective_id, parent_id, ARRAY[objective_id] AS path
+    FROM query_objectives WHERE tenant_id = $1 AND objective_id = ANY($2::text[])
+    UNION ALL
+    SELECT p.objective_id, p.parent_id, t.path || p.objective_id
+    FROM tree t JOIN query_objectives p ON p.tenant_id = $1 AND p.objective_id = t.parent_id
+    WHERE p.objective_id <> ALL(t.path)
+)
+"""
+"""``tree``: the objectives ``$2`` and every objective they are aligned to, up to the
+organisation's (``$3``, the caller's workspaces, is left to the query that follows)."""

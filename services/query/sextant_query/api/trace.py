@@ -20,6 +20,8 @@ from sextant_kit.service import Runtime
 from sextant_query.api.common import Reader, jsonable, scope
 from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
 from sextant_query.api.sql import (
+    ALIGNED_ABOVE,
+    ALIGNED_BELOW,
     EXPERIMENT_COLUMNS,
     FEEDBACK_COLUMNS,
     ITEM_COLUMNS,
@@ -66,7 +68,8 @@ async def _upward(
     opportunity_ids: list[str],
     item_ids: list[str],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The roadmap items named or serving ``opportunity_ids``, and the objectives they serve."""
+    """The roadmap items named or serving ``opportunity_ids``, the objectives they serve, and
+    the objectives those are aligned to (their parent's, and so on up)."""
     items = [
         jsonable(r)
         for r in await conn.fetch(
@@ -81,12 +84,12 @@ async def _upward(
         )
     ]
     objectives = await conn.fetch(
-        f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
-        f" AND {in_scope('o', 2)} AND o.objective_id = ANY($3::text[])"
-        " ORDER BY o.set_at, o.objective_id",
+        ALIGNED_ABOVE + f"SELECT DISTINCT {OBJECTIVE_COLUMNS} FROM tree t"
+        " JOIN query_objectives o ON o.tenant_id = $1 AND o.objective_id = t.objective_id"
+        f" WHERE {in_scope('o', 3)} ORDER BY o.set_at, o.objective_id",
         tenant,
-        workspaces,
         _ids(items, "objective_ids"),
+        workspaces,
     )
     return items, [jsonable(o) for o in objectives]
 
@@ -98,8 +101,9 @@ def trace_router(rt: Runtime) -> APIRouter:
     async def objective_trace(
         objective_id: uuid.UUID, who: Reader, feedback_limit: FeedbackLimit = 100
     ) -> dict[str, Any]:
-        """Down from an objective: the roadmap items serving it, the opportunities they
-        pursue (with evidence), and the feedback behind the items and opportunities."""
+        """Down from an objective: the objectives aligned below it (its cascade), the
+        roadmap items serving any of them, the opportunities they pursue (with evidence),
+        and the feedback behind the items and opportunities."""
         tenant, workspaces, oid = who.tenant_id, scope(who), str(objective_id)
         async with rt.reads.connection(tenant) as conn:
             row = await conn.fetchrow(
@@ -118,14 +122,28 @@ def trace_router(rt: Runtime) -> APIRouter:
                 tenant,
                 oid,
             )
+            aligned = [
+                jsonable(r)
+                for r in await conn.fetch(
+                    ALIGNED_BELOW + f"SELECT DISTINCT {OBJECTIVE_COLUMNS} FROM tree t"
+                    " JOIN query_objectives o"
+                    "   ON o.tenant_id = $1 AND o.objective_id = t.objective_id"
+                    " WHERE t.objective_id <> ALL($2::text[])"
+                    " ORDER BY o.set_at, o.objective_id",
+                    tenant,
+                    [oid],
+                    workspaces,
+                )
+            ]
+            served = [oid, *(o["objective_id"] for o in aligned)]
             items = [
                 jsonable(r)
                 for r in await conn.fetch(
                     f"SELECT {ITEM_COLUMNS} FROM {ITEMS_FROM} WHERE i.tenant_id = $1"
-                    f" AND $2 = ANY(i.objective_ids) AND {in_scope('i', 3)}"
+                    f" AND i.objective_ids && $2::text[] AND {in_scope('i', 3)}"
                     " ORDER BY i.added_at, i.item_id",
                     tenant,
-                    oid,
+                    served,
                     workspaces,
                 )
             ]
@@ -145,6 +163,7 @@ def trace_router(rt: Runtime) -> APIRouter:
             feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
         return {
             "objective": {**jsonable(row), "key_results": [jsonable(k) for k in key_results]},
+            "aligned_objectives": aligned,
             "roadmap_items": items,
             "opportunities": opportunities,
             "feedback": feedback,
