@@ -311,6 +311,47 @@ async def test_traces_run_from_objective_to_feedback_and_back(
     assert cascade["feedback"]["total"] == 3
 
 
+async def test_evidence_follows_a_problem_through_every_merge(
+    platform: Platform, world: World, unique: str
+) -> None:
+    """Feedback on a duplicate of a duplicate backs the opportunity of the problem that
+    stayed, and traces back up to it."""
+    d, f, q, h = (
+        platform.clients["discovery"],
+        platform.clients["feedback"],
+        platform.query,
+        world.headers,
+    )
+    ws = f"/v1/workspaces/c-{unique}"
+
+    async def problem(title: str) -> str:
+        body = {"title": title, "statement": "s", "severity": 3, "frequency": 3}
+        return str((await ok(await d.post(f"{ws}/problems", json=body, headers=h)))["id"])
+
+    kept, duplicate, older = await problem("Kept"), await problem("Dup"), await problem("Old")
+    for source, target in ((older, duplicate), (duplicate, kept)):
+        merge = {"into": target}
+        await ok(await d.post(f"{ws}/problems/{source}/merge", json=merge, headers=h), 200)
+    opportunity = {"title": "Fast", "problem_ids": [kept]}
+    oid = (await ok(await d.post(f"{ws}/opportunities", json=opportunity, headers=h)))["id"]
+    item = {"text": f"old news {unique}", "source": "email", "customer_ref": "initech"}
+    fid = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
+    link = {"target_type": "problem", "target_id": older}
+    await ok(await f.post(f"{ws}/feedback/{fid}/links", json=link, headers=h), 200)
+    await platform.publish()
+
+    async def backed() -> None:
+        path = f"/v1/query/workspaces/c-{unique}/opportunities/{oid}"
+        view = await ok(await q.get(path, headers=h), 200)
+        assert view["evidence"]["linked_through_problems"] == 1
+        assert view["evidence"]["revenue_weighted_demand"] == "250.00"
+        assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older}
+        up = await ok(await q.get(f"/v1/query/feedback/{fid}/trace", headers=h), 200)
+        assert [o["opportunity_id"] for o in up["opportunities"]] == [oid]
+
+    await eventually(backed, within=WITHIN)
+
+
 async def test_another_organisation_sees_none_of_it(platform: Platform, world: World) -> None:
     q, ids = platform.query, world.ids
     other = {"X-Sextant-Tenant": f"other-{world.a}", "X-Sextant-Role": "admin"}

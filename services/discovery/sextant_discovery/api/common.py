@@ -62,3 +62,15 @@ class Aggregate(kit.Aggregate[C, E, S]):
 
 def jsonable(row: Any) -> dict[str, Any]:
     return kit.jsonable(row, JSON_COLUMNS)
+
+
+MERGED_FROM = (
+    "ARRAY(WITH RECURSIVE merged AS ("
+    "  SELECT d.problem_id FROM discovery_problems d"
+    "  WHERE d.tenant_id = {row}.tenant_id AND d.merged_into = ANY({ids})"
+    "  UNION SELECT d.problem_id FROM merged m JOIN discovery_problems d"
+    "  ON d.tenant_id = {row}.tenant_id AND d.merged_into = m.problem_id)"
+    " SELECT problem_id FROM merged ORDER BY problem_id)"
+)
+"""The problems merged into the problems ``{ids}`` of ``{row}``'s tenant, directly or in
+turn (a duplicate of a duplicate): their evidence moved there."""

@@ -13,6 +13,7 @@ from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
 from sextant_discovery.api.common import (
+    MERGED_FROM,
     Aggregate,
     Cursor,
     Limit,
@@ -73,11 +74,11 @@ BOARD = (
     " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
     "  WHERE f.tenant_id = o.tenant_id"
     "  AND ((f.target_type = 'opportunity' AND f.target_id = o.opportunity_id::text)"
-    "  OR (f.target_type = 'problem' AND f.target_id = ANY((o.problem_ids || ARRAY("
-    "   SELECT d.problem_id FROM discovery_problems d WHERE d.tenant_id = o.tenant_id"
-    "   AND d.merged_into = ANY(o.problem_ids)))::text[]))))"
+    "  OR (f.target_type = 'problem' AND f.target_id = ANY(m.problems))))"
     "  AS feedback_count"
-    " FROM discovery_opportunities o WHERE o.tenant_id = $1 AND o.workspace_id = $2"
+    " FROM discovery_opportunities o CROSS JOIN LATERAL (SELECT (o.problem_ids || "
+    + MERGED_FROM.format(row="o", ids="o.problem_ids")
+    + ")::text[] AS problems) m WHERE o.tenant_id = $1 AND o.workspace_id = $2"
 )
 
 

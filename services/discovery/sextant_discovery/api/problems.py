@@ -13,6 +13,7 @@ from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
 from sextant_discovery.api.common import (
+    MERGED_FROM,
     Aggregate,
     Cursor,
     Limit,
@@ -58,8 +59,8 @@ class CloseIn(Body):
     reason: ShortText
 
 
-# A problem's evidence is its own and that of the duplicates merged into it (one level, as
-# the query service's evidence reads it); an item linked to both is counted once.
+# A problem's evidence is its own and that of the duplicates merged into it, as the query
+# service's evidence reads it; an item linked to both is counted once.
 EVIDENCE = (
     "SELECT p.*, m.merged_from,"
     " (SELECT count(DISTINCT i.insight_id) FROM discovery_problem_insights i"
@@ -68,10 +69,9 @@ EVIDENCE = (
     " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
     "  WHERE f.tenant_id = p.tenant_id AND f.target_type = 'problem'"
     "  AND f.target_id = ANY((p.problem_id || m.merged_from)::text[])) AS feedback_count"
-    " FROM discovery_problems p CROSS JOIN LATERAL (SELECT ARRAY("
-    "  SELECT d.problem_id FROM discovery_problems d WHERE d.tenant_id = p.tenant_id"
-    "  AND d.merged_into = p.problem_id ORDER BY d.problem_id) AS merged_from) m"
-    " WHERE p.tenant_id = $1 AND p.workspace_id = $2"
+    " FROM discovery_problems p CROSS JOIN LATERAL (SELECT "
+    + MERGED_FROM.format(row="p", ids="ARRAY[p.problem_id]")
+    + " AS merged_from) m WHERE p.tenant_id = $1 AND p.workspace_id = $2"
 )
 
 

@@ -1,7 +1,8 @@
 """Feedback as evidence for opportunities: counts, votes and revenue-weighted demand.
 
 Feedback backs an opportunity when it is linked to the opportunity itself or to one of its
-problems (or to a problem merged into one of them: its evidence moved there). Items merged
+problems (or to a problem merged into one of them, directly or in turn: its evidence moved
+there). Items merged
 into another count once, as that other item. Revenue-weighted demand is the summed annual
 revenue of the distinct customers behind the backing feedback (each item's own customer and
 the customers voted for on its behalf, a merged duplicate's customer among them), as the
@@ -16,17 +17,22 @@ from typing import Any
 from sextant_kit.database import Connection
 
 from sextant_query.api.common import jsonable
+from sextant_query.api.sql import MERGED_BELOW
 
 _EVIDENCE = """
-WITH opp AS (
+WITH RECURSIVE opp AS (
     SELECT opportunity_id, problem_ids FROM query_opportunities
     WHERE tenant_id = $1 AND opportunity_id = ANY($2::text[])),
+merged AS (
+    SELECT o.opportunity_id, p.problem_id FROM opp o
+        JOIN query_problems p ON p.tenant_id = $1 AND p.merged_into = ANY(o.problem_ids)
+    UNION SELECT m.opportunity_id, p.problem_id FROM merged m
+        JOIN query_problems p ON p.tenant_id = $1 AND p.merged_into = m.problem_id),
 targets AS (
     SELECT opportunity_id, 'opportunity' AS target_type, opportunity_id AS target_id,
         true AS direct FROM opp
     UNION SELECT opportunity_id, 'problem', unnest(problem_ids), false FROM opp
-    UNION SELECT o.opportunity_id, 'problem', p.problem_id, false FROM opp o
-        JOIN query_problems p ON p.tenant_id = $1 AND p.merged_into = ANY(o.problem_ids)),
+    UNION SELECT opportunity_id, 'problem', problem_id, false FROM merged),
 items AS (
     SELECT t.opportunity_id, f.feedback_id, bool_or(t.direct) AS direct,
         max(f.customer_id) AS customer_id, max(f.votes) AS votes
@@ -78,14 +84,12 @@ async def evidence(
 
 
 async def problem_targets(conn: Connection, tenant: str, problem_ids: Sequence[str]) -> list[str]:
-    """``problem_ids`` and the problems merged into them: where their feedback is linked."""
+    """``problem_ids`` and the problems merged into them, directly or in turn: where their
+    feedback is linked."""
     if not problem_ids:
         return []
     merged = await conn.fetch(
-        "SELECT problem_id FROM query_problems WHERE tenant_id = $1"
-        " AND merged_into = ANY($2::text[])",
-        tenant,
-        list(problem_ids),
+        MERGED_BELOW + "SELECT problem_id FROM merged", tenant, list(problem_ids)
     )
     return sorted({*problem_ids, *(r["problem_id"] for r in merged)})
 

@@ -12,7 +12,7 @@ from sextant_kit.service import Runtime
 
 from sextant_query.api.common import Cursor, Limit, Reader, WorkspaceId, after, jsonable, page
 from sextant_query.api.common import scope as scope_of
-from sextant_query.api.evidence import evidence
+from sextant_query.api.evidence import evidence, problem_targets
 from sextant_query.api.sql import EXPERIMENT_COLUMNS, OPPORTUNITY_COLUMNS, PROBLEM_COLUMNS
 
 
@@ -75,10 +75,9 @@ def opportunities_router(rt: Runtime) -> APIRouter:
             found = jsonable(row)
             problems = await conn.fetch(
                 f"SELECT {PROBLEM_COLUMNS} FROM query_problems p WHERE p.tenant_id = $1"
-                " AND (p.problem_id = ANY($2::text[]) OR p.merged_into = ANY($2::text[]))"
-                " ORDER BY p.identified_at, p.problem_id",
+                " AND p.problem_id = ANY($2::text[]) ORDER BY p.identified_at, p.problem_id",
                 tenant,
-                found["problem_ids"],
+                await problem_targets(conn, tenant, found["problem_ids"]),
             )
             experiments = await conn.fetch(
                 f"SELECT {EXPERIMENT_COLUMNS} FROM query_experiments e"

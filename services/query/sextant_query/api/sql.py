@@ -55,3 +55,24 @@ WITH RECURSIVE tree AS (
 """
 """``tree``: the objectives ``$2`` and every objective they are aligned to, up to the
 organisation's (``$3``, the caller's workspaces, is left to the query that follows)."""
+
+MERGED_BELOW = """
+WITH RECURSIVE merged AS (
+    SELECT problem_id FROM query_problems WHERE tenant_id = $1 AND merged_into = ANY($2::text[])
+    UNION
+    SELECT p.problem_id FROM merged m
+    JOIN query_problems p ON p.tenant_id = $1 AND p.merged_into = m.problem_id
+)
+"""
+"""``merged``: the problems merged into the problems ``$2``, directly or through a problem
+that was merged into them in its turn: their evidence moved there."""
+MERGED_ABOVE = """
+WITH RECURSIVE kept AS (
+    SELECT problem_id, merged_into FROM query_problems
+    WHERE tenant_id = $1 AND problem_id = ANY($2::text[])
+    UNION
+    SELECT p.problem_id, p.merged_into FROM kept k
+    JOIN query_problems p ON p.tenant_id = $1 AND p.problem_id = k.merged_into
+)
+"""
+"""``kept``: the problems ``$2`` and those they were merged into, to the one that stayed."""

@@ -26,6 +26,7 @@ from sextant_query.api.sql import (
     FEEDBACK_COLUMNS,
     ITEM_COLUMNS,
     ITEMS_FROM,
+    MERGED_ABOVE,
     OBJECTIVE_COLUMNS,
     OPPORTUNITY_COLUMNS,
     PROBLEM_COLUMNS,
@@ -246,9 +247,11 @@ def trace_router(rt: Runtime) -> APIRouter:
                     linked("problem"),
                 )
             ]
-            # A merged problem's evidence counts for the problem it was merged into.
-            merged = [p["merged_into"] for p in problems if p["merged_into"]]
-            backed = sorted({*linked("problem"), *merged})
+            # A merged problem's evidence counts for the problem it was merged into, and so on
+            kept = await conn.fetch(
+                MERGED_ABOVE + "SELECT problem_id FROM kept", tenant, linked("problem")
+            )
+            backed = sorted(r["problem_id"] for r in kept)
             opportunities = await _opportunities(
                 conn,
                 tenant,
