@@ -19,14 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 async def eventually(
     check: Callable[[], Awaitable[None]], *, within: float = 20.0, interval: float = 0.1
 ) -> None:
-    """Await ``check()`` until it stops raising AssertionError, or fail with its last error."""
+    """Await ``check()`` until it stops raising AssertionError, or fail with its last error.
+
+    A LookupError counts as not yet, too: a read model's row that is not there yet answers
+    404, whose problem document has none of the keys the check reads (or an empty list)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
         try:
             await check()
             return
-        except AssertionError:
+        except (AssertionError, LookupError):
             if loop.time() > deadline:
                 raise
         await asyncio.sleep(interval)
