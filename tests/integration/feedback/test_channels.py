@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from sextant_feedback.importer import run_import
+from sextant_feedback.importer import ImportReport, run_import
 from sextant_feedback.inbound import SUBMITTED
 from sextant_kit import Settings
 from sextant_kit.progress import Progress
@@ -36,6 +37,19 @@ async def count_items(rt: Runtime, workspace: str) -> int:
         workspace,
     )
     return n
+
+
+async def imported(rt: Runtime, path: Path, workspace: str, **options: Any) -> ImportReport:
+    """``path`` imported into ``workspace`` by ana, without a progress bar."""
+    return await run_import(
+        rt.store,
+        path,
+        workspace_id=workspace,
+        tenant_id="local",
+        actor="ana",
+        progress=Progress("t", None),
+        **options,
+    )
 
 
 async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
@@ -146,15 +160,7 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     await ok(await http.post(f"/v1/customers/{gone}/erasure"), 200)
     path = tmp_path / "tickets.csv"
     write_csv(path, 2500, bad={10, 2000}, of={500: gone, 1500: gone})
-    report = await run_import(
-        rt.store,
-        path,
-        workspace_id=ws,
-        tenant_id="local",
-        actor="ana",
-        batch_size=400,
-        progress=Progress("t", None),
-    )
+    report = await imported(rt, path, ws, batch_size=400)
     assert (report.rows, report.created, report.rejected) == (2500, 2496, 4)
 
     def rejects() -> dict[int, str]:
@@ -165,14 +171,7 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     assert sorted(rejects()) == [12, 502, 1502, 2002]
     assert "text" in rejects()[12]
     assert f"customer {gone} was erased" in rejects()[502]
-    again = await run_import(
-        rt.store,
-        path,
-        workspace_id=ws,
-        tenant_id="local",
-        actor="ana",
-        progress=Progress("t", None),
-    )
+    again = await imported(rt, path, ws)
     assert (again.created, again.duplicates, again.rejected) == (0, 2496, 4)
     assert sorted(rejects()) == [12, 502, 1502, 2002]  # a new run writes them afresh
     assert await count_items(rt, ws) == 2496
@@ -203,14 +202,7 @@ async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
         'Z-2;"Export to CSV; then PDF";survey;low;;\r\n'
         "Z-3;Unquoted;email;low;;billing;slow\r\n".encode()
     )
-    report = await run_import(
-        rt.store,
-        path,
-        workspace_id=ws,
-        tenant_id="local",
-        actor="ana",
-        progress=Progress("t", None),
-    )
+    report = await imported(rt, path, ws)
     assert (report.rows, report.created, report.rejected) == (3, 2, 1)
     (reject,) = map(json.loads, Path(report.rejects_file or "").read_text().splitlines())  # noqa: ASYNC240
     assert reject == {
@@ -232,14 +224,7 @@ async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
     with pytest.raises(
         ValueError, match=r"must name a 'text' column \(its header is: Body, Source\)"
     ):
-        await run_import(
-            rt.store,
-            unheaded,
-            workspace_id=ws,
-            tenant_id="local",
-            actor="ana",
-            progress=Progress("t", None),
-        )
+        await imported(rt, unheaded, ws)
 
 
 async def test_an_interrupted_import_resumes_without_duplicates(
