@@ -2,11 +2,10 @@
 
 Feedback backs an opportunity when it is linked to the opportunity itself or to one of its
 problems (or to a problem merged into one of them, directly or in turn: its evidence moved
-there). Items merged
-into another count once, as that other item. Revenue-weighted demand is the summed annual
-revenue of the distinct customers behind the backing feedback (each item's own customer and
-the customers voted for on its behalf, a merged duplicate's customer among them), as the
-feedback service's own demand view defines it.
+there). Items merged into another count once, as that other item. Revenue-weighted demand
+is the summed annual revenue of the distinct customers behind the backing feedback (each
+item's own customer and the customers voted for on its behalf, a merged duplicate's
+customer among them), as the feedback service's own demand view defines it.
 """
 
 from __future__ import annotations
