@@ -10,7 +10,7 @@ from sextant_kit import Settings
 from sextant_kit.runner import main_for, run_event_loop
 from sextant_kit.service import open_runtime, prepare
 
-from sextant_feedback.importer import run_import
+from sextant_feedback.importer import UnreadableFile, run_import
 from sextant_feedback.service import definition
 
 
@@ -57,13 +57,7 @@ def import_main(argv: list[str]) -> None:
                     default_source=args.source,
                     batch_size=args.batch_size,
                 )
-            except UnicodeDecodeError:
-                raise SystemExit(
-                    f"error: {args.file.name} is not UTF-8 text: save it as UTF-8 (a"
-                    " spreadsheet's 'CSV UTF-8') and run the import again (nothing is"
-                    " imported twice)"
-                ) from None
-            except ValueError as unreadable:  # no 'text' column, a file over the limit
+            except UnreadableFile as unreadable:  # not UTF-8, no 'text' column, too large
                 raise SystemExit(f"error: {unreadable}") from None
         if report.ignored_columns:
             print(f"columns not imported (no such field): {', '.join(report.ignored_columns)}")

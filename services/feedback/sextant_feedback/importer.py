@@ -56,10 +56,26 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+class UnreadableFile(ValueError):
+    """The file cannot be imported as it is: the message says why, and what to do."""
+
+
 def _rows(
     path: Path, fmt: str, report: ImportReport
 ) -> Iterator[tuple[int, int, dict[str, Any] | str]]:
     """``(line number, bytes read so far, row or parse error)`` without loading the file."""
+    try:
+        yield from _read(path, fmt, report)
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            f"{path.name} is not UTF-8 text: save it as UTF-8 (a spreadsheet's 'CSV UTF-8')"
+            " and run the import again (nothing is imported twice)"
+        ) from None
+
+
+def _read(
+    path: Path, fmt: str, report: ImportReport
+) -> Iterator[tuple[int, int, dict[str, Any] | str]]:
     with path.open("rb") as raw:
         # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark before the header
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -83,7 +99,7 @@ def _rows(
             # "Text", "Customer Ref ": a spreadsheet's headings name the same fields
             columns = [name.strip().lower().replace(" ", "_") for name in found]
             if "text" not in columns:
-                raise ValueError(
+                raise UnreadableFile(
                     f"{path.name}: the CSV header must name a 'text' column"
                     f" (its header is: {', '.join(found) or 'empty'})"
                 )
@@ -134,7 +150,7 @@ async def run_import(
     # Local-file reads block only briefly; the CLI has no other work on its event loop.
     size = path.stat().st_size  # noqa: ASYNC240
     if size > MAX_FILE_BYTES:
-        raise ValueError(f"{path} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")
+        raise UnreadableFile(f"{path} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}: split it")
     state_file = path.with_name(path.name + ".import-state.json")
     rejects_file = path.with_name(path.name + ".rejects.jsonl")
     fingerprint = _fingerprint(path)
