@@ -118,6 +118,12 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     assert moves["items"][0]["to_timeframe"] == "2026-Q3"
     manual = await ok(await client.get(f"{base}/{rid}/ranking"))
     assert [i["title"] for i in manual["items"]] == ["Wallet", "Refunds", "Ledger"]
+    unused = await ok(await client.get(f"{base}/{rid}/ranking", params={"model": "wsjf"}))
+    assert (unused["items"], len(unused["unscored"])) == ([], 3)
+    typo = await client.get(f"{base}/{rid}/ranking", params={"model": "rcie"})
+    assert typo.status_code == 422, typo.text
+    assert typo.json()["errors"][0]["field"] == "query.model"
+    assert "rank by one of: ice, manual, rice, value_effort, wsjf" in typo.json()["detail"]
     listed = await ok(await client.get(base))
     assert [r["roadmap_id"] for r in listed["items"]] == [rid]
 

@@ -16,7 +16,7 @@ from sextant_kit.service import Runtime
 from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row
 from sextant_roadmap.domain.events import ItemStatus
 from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
-from sextant_roadmap.domain.scoring import MANUAL
+from sextant_roadmap.domain.scoring import BUILT_IN, MANUAL
 
 Read = Annotated[Caller, Depends(requires(Access.READ))]
 ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
@@ -183,11 +183,16 @@ def router(rt: Runtime) -> APIRouter:
     async def ranking(
         workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, model: ModelName = MANUAL
     ) -> Any:
-        """Items ranked by one model's score (highest first), or by the manual order."""
+        """Items ranked by one model's score (highest first), or by the manual order.
+
+        A model is ``manual``, a built-in, a formula of the workspace or one the roadmap's
+        items were scored with; any other name is a 422 listing those, not an empty
+        ranking."""
         found = await items(who.tenant_id, workspace_id, roadmap_id)
         if model == MANUAL:
             ranked, unscored = found, []
         else:
+            await _known_model(who.tenant_id, workspace_id, model, found)
             ranked = sorted(
                 (i for i in found if model in i["scores"]),
                 key=lambda i: (-i["scores"][model], i["rank"]),
@@ -269,6 +274,24 @@ def router(rt: Runtime) -> APIRouter:
             workspace_id,
         )
         return {"items": [row(r) for r in rows], "next_cursor": None}
+
+    async def _known_model(
+        tenant_id: str, workspace_id: str, model: str, found: list[dict[str, Any]]
+    ) -> None:
+        scored = {name for item in found for name in item["scores"]}
+        if model in BUILT_IN or model in scored:
+            return
+        formulas = await rt.reads.fetch(
+            "SELECT name FROM scoring_formulas WHERE tenant_id = $1 AND workspace_id = $2",
+            tenant_id,
+            workspace_id,
+        )
+        known = {MANUAL, *BUILT_IN, *scored, *(r["name"] for r in formulas)}
+        if model not in known:
+            raise DomainError(
+                f"no scoring model {model!r} here; rank by one of: {', '.join(sorted(known))}",
+                field="query.model",
+            )
 
     return api
 
