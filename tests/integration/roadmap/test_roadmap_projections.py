@@ -170,6 +170,7 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
             "in_progress",
             "GRO-12",
         )
+        assert got["status"] == "in_progress"  # the tracker's work started
         versions = await ok(await client.get(f"{base}/{rid}/versions"))
         assert [v["version"] for v in versions["items"]] == [1]
         formulas = await ok(await client.get(f"/v1/workspaces/{ws}/scoring-formulas"))

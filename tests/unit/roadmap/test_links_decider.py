@@ -264,18 +264,30 @@ def test_delivery_status_comes_back_from_the_tracker() -> None:
         external_status="In Review",
         state="in_progress",
     )
-    spec.given([*BASE, *planned(A), event]).when(report).then(
-        [
-            e.DeliveryStatusRecorded(
-                roadmap_id=ROADMAP,
-                item_id=A,
-                tracker=e.Tracker.JIRA,
-                external_key="PAY-7",
-                external_status="In Review",
-                state=e.DeliveryState.IN_PROGRESS,
-                reported_at=NOW,
-            )
-        ]
+    recorded = e.DeliveryStatusRecorded(
+        roadmap_id=ROADMAP,
+        item_id=A,
+        tracker=e.Tracker.JIRA,
+        external_key="PAY-7",
+        external_status="In Review",
+        state=e.DeliveryState.IN_PROGRESS,
+        reported_at=NOW,
+    )
+    started = e.ItemStatusChanged(
+        roadmap_id=ROADMAP,
+        item_id=A,
+        from_status=e.ItemStatus.PLANNED,
+        to_status=e.ItemStatus.IN_PROGRESS,
+        reason="jira PAY-7 is In Review",
+        changed_at=NOW,
+    )
+    # work started in the tracker moves a planned item to in progress ...
+    spec.given([*BASE, *planned(A), event]).when(report).then([recorded, started])
+    # ... once; and a finished ticket does not release it: that stays the PM's call
+    spec.given([*BASE, *planned(A), event, recorded, started]).when(report).then([recorded])
+    done = report.model_copy(update={"state": e.DeliveryState.DONE, "external_status": "Done"})
+    spec.given([*BASE, *planned(A), event]).when(done).then(
+        [recorded.model_copy(update={"state": e.DeliveryState.DONE, "external_status": "Done"})]
     )
     other = report.model_copy(update={"tracker": e.Tracker.AZURE_DEVOPS})
     spec.given([*BASE, *planned(A), event]).when(other).then_raises(

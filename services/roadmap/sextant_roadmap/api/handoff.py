@@ -138,6 +138,8 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         ctx: Ctx,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
+        """The tracker's status of a committed item; ``in_progress`` also moves a planned
+        item to in progress. A ``done`` ticket does not release it: that is the PM's call."""
         command = c.RecordDeliveryStatus(
             **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
         )

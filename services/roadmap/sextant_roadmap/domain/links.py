@@ -14,11 +14,13 @@ from sextant_roadmap.domain.commands import (
     RemoveDependency,
 )
 from sextant_roadmap.domain.events import (
+    DeliveryState,
     DeliveryStatusRecorded,
     DependencyAdded,
     DependencyRemoved,
     ItemCommittedToDelivery,
     ItemStatus,
+    ItemStatusChanged,
     RoadmapEvent,
     RoadmapPublished,
 )
@@ -149,7 +151,7 @@ def record_delivery_status(command: RecordDeliveryStatus, item: Item) -> list[Ro
             f"not {command.tracker.value}",
             field="body.tracker",
         )
-    return [
+    recorded: list[RoadmapEvent] = [
         DeliveryStatusRecorded(
             roadmap_id=command.roadmap_id,
             item_id=item.item_id,
@@ -161,3 +163,17 @@ def record_delivery_status(command: RecordDeliveryStatus, item: Item) -> list[Ro
             reported_at=command.at,
         )
     ]
+    if command.state is DeliveryState.IN_PROGRESS and item.status is ItemStatus.PLANNED:
+        # Work has started, so the roadmap says so too; releasing stays the PM's decision.
+        recorded.append(
+            ItemStatusChanged(
+                roadmap_id=command.roadmap_id,
+                item_id=item.item_id,
+                from_status=ItemStatus.PLANNED,
+                to_status=ItemStatus.IN_PROGRESS,
+                reason=f"{command.tracker.value} {command.external_key} is "
+                f"{command.external_status}",
+                changed_at=command.at,
+            )
+        )
+    return recorded
