@@ -89,11 +89,21 @@ async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_LOCATIONS = frozenset({"body", "query", "path", "header"})
+
+
+def _located(field: str) -> str:
+    """A domain rule names the command's field (``period.end``); over HTTP that came from
+    the body, so it reads ``body.period.end`` like a validation error, unless the rule
+    named where it came from (``query.cursor``, ``path.member``)."""
+    return field if field.partition(".")[0] in _LOCATIONS else f"body.{field}"
+
+
 async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     extra: dict[str, Any] = {}
     if exc.field is not None:
-        extra["errors"] = [{"field": exc.field, "message": exc.detail, "type": exc.code}]
+        extra["errors"] = [{"field": _located(exc.field), "message": exc.detail, "type": exc.code}]
     return problem(
         exc.status,
         exc.code.replace("-", " ").capitalize(),

@@ -94,6 +94,6 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         assert revoked.status_code == 200
         not_member = await http.delete("/v1/workspaces/mobile/members/bo", headers=headers)
         assert not_member.status_code == 422
-        assert not_member.json()["errors"][0]["field"] == "member"
+        assert not_member.json()["errors"][0]["field"] == "path.member"
         other = await http.get("/v1/workspaces", headers={"X-Sextant-Tenant": f"x-{unique}"})
         assert other.json()["items"] == []

@@ -118,6 +118,8 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
             json={"target_type": "roadmap_item", "target_id": "r-sso"},
         )
     )
+    itself = await http.post(f"/v1/workspaces/{ws}/feedback/{d}/merge", json={"into_id": d})
+    assert (itself.status_code, itself.json()["errors"][0]["field"]) == (422, "body.into_id")
     await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{d}/merge", json={"into_id": b}))
 
     async def customer_kept() -> None:
@@ -187,7 +189,7 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     assert rest["next_cursor"] is None
     bad = await http.get(f"/v1/workspaces/{ws}/feedback", params={"cursor": "nope"})
     assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "cursor"
+    assert bad.json()["errors"][0]["field"] == "query.cursor"
 
     similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
     assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]

@@ -91,7 +91,7 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
         f"{ws}/milestones/{milestone}/move", json={"target_date": "2026-07-01", "reason": "x"}
     )
     assert same_day.status_code == 422
-    assert same_day.json()["errors"][0]["field"] == "target_date"
+    assert same_day.json()["errors"][0]["field"] == "body.target_date"
     await publish(runtime)
 
     async def projected() -> None:

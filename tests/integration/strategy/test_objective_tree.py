@@ -100,7 +100,7 @@ async def test_aligning_an_objective_below_its_own_child_is_a_422_naming_the_cyc
     response = await client.put(f"{ORG}/{top}/parent", json={"parent_id": child})
     assert response.status_code == 422
     problem = response.json()
-    assert problem["errors"][0]["field"] == "parent_id"
+    assert problem["errors"][0]["field"] == "body.parent_id"
     assert f"{top} → {child} → {top}" in problem["detail"]
     assert await event_count(runtime) == before
 
@@ -114,7 +114,7 @@ async def test_a_parent_from_another_tenant_does_not_exist(
         json={"title": "Mine", "period": {"quarter": "2026-Q3"}, "parent_id": theirs},
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "parent_id"
+    assert response.json()["errors"][0]["field"] == "body.parent_id"
     elsewhere = await client.get(f"{ORG}/{theirs}")
     assert elsewhere.status_code == 404
 
@@ -132,7 +132,7 @@ async def test_invalid_objective_input_names_the_field_and_writes_nothing(
         team(unique), json={"title": "x", "period": {"start": "2026-09-01", "end": "2026-08-01"}}
     )
     assert backwards.status_code == 422
-    assert backwards.json()["errors"][0]["field"] == "period.end"
+    assert backwards.json()["errors"][0]["field"] == "body.period.end"
     oid = await objective(client, team(unique), "Valid")
     after_create = await event_count(runtime)
     wrong_way = await client.post(
@@ -140,7 +140,7 @@ async def test_invalid_objective_input_names_the_field_and_writes_nothing(
         json={"title": "Churn", "baseline": 5, "target": 2, "unit": "%", "direction": "increase"},
     )
     assert wrong_way.status_code == 422
-    assert wrong_way.json()["errors"][0]["field"] == "target"
+    assert wrong_way.json()["errors"][0]["field"] == "body.target"
     confidence = await client.post(
         f"{team(unique)}/{oid}/key-results/{oid}/check-ins", json={"value": 1, "confidence": 2}
     )

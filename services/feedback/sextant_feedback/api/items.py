@@ -13,6 +13,7 @@ from sextant_kit import (
     CommandContext,
     CommandHandler,
     Conflict,
+    DomainError,
     EventMetadata,
     Idempotency,
     NotFound,
@@ -286,6 +287,8 @@ def items_router(rt: Runtime) -> APIRouter:
         """Merge this (duplicate) item into ``into_id``: its votes and links move there,
         and its customer counts there as a vote on that customer's behalf; both originals
         stay in the history."""
+        if body.into_id == feedback_id:
+            raise DomainError("an item cannot be merged into itself", field="into_id")
         duplicate, _v = await handler.load(str(feedback_id))
         target, _t = await handler.load(str(body.into_id))
         for state, which in ((duplicate, feedback_id), (target, body.into_id)):

@@ -48,7 +48,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, item = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(at), uuid.UUID(item)
     except (ValueError, UnicodeDecodeError):
-        raise DomainError("cursor is not one this API returned", field="cursor") from None
+        raise DomainError("cursor is not one this API returned", field="query.cursor") from None
 
 
 def queries_router(rt: Runtime) -> APIRouter:
