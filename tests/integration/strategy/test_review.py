@@ -39,6 +39,12 @@ async def test_an_approved_version_is_an_immutable_snapshot(
     )["id"]
     early = await client.post(f"{ws}/strategies/{strategy}/approve", json={})
     assert early.status_code == 409
+    own = await client.post(
+        f"{ws}/strategies/{strategy}/submit",
+        json={"reviewers": ["cpo.bea", "pm.ann"]},
+        headers={"X-Sextant-Actor": "pm.ann"},
+    )
+    assert (own.status_code, own.json()["errors"][0]["field"]) == (422, "body.reviewers")
     await ok(
         await client.post(f"{ws}/strategies/{strategy}/submit", json={"reviewers": ["cpo.bea"]}),
         200,

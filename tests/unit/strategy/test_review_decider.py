@@ -125,9 +125,24 @@ def test_a_named_reviewer_approves_with_the_snapshot() -> None:
 
 
 def test_only_a_named_reviewer_may_approve() -> None:
-    spec.given([DRAFTED, SUBMITTED]).when(approve("pm.ana")).then_raises(
+    spec.given([DRAFTED, SUBMITTED]).when(approve("dev.dan")).then_raises(
         Forbidden, match="not a reviewer"
     )
+
+
+def test_whoever_submits_a_strategy_does_not_review_it() -> None:
+    own = SubmitStrategy(strategy_id=S, reviewers=("cpo.bea", "pm.ana"), now=NOW, actor="pm.ana")
+    error = spec.given([DRAFTED]).when(own).then_raises(DomainError, match="cannot also review")
+    assert isinstance(error, DomainError)
+    assert error.field == "reviewers"
+    # a version submitted before the rule, with its submitter among the reviewers
+    named_self = SUBMITTED.model_copy(update={"reviewers": ("pm.ana", "cpo.bea")})
+    spec.given([DRAFTED, named_self]).when(approve("pm.ana")).then_raises(
+        Forbidden,
+        match="pm.ana submitted version 1 and may not approve it; its reviewers are cpo.bea",
+    )
+    changes = RequestChanges(strategy_id=S, comment="more", now=NOW, actor="pm.ana")
+    spec.given([DRAFTED, named_self]).when(changes).then_raises(Forbidden, match="submitted")
 
 
 def test_only_a_strategy_in_review_can_be_approved() -> None:

@@ -177,6 +177,7 @@ class Strategy:
     objective_ids: tuple[UUID, ...] = ()
     concept_id: UUID | None = None
     reviewers: tuple[str, ...] = ()
+    submitted_by: str | None = None
 
     @property
     def exists(self) -> bool:
@@ -212,7 +213,12 @@ def evolve(state: Strategy, event: StrategyEvent) -> Strategy:
                 concept_id=event.concept_id,
             )
         case StrategySubmittedForReview():
-            return replace(state, status=ReviewStatus.IN_REVIEW, reviewers=event.reviewers)
+            return replace(
+                state,
+                status=ReviewStatus.IN_REVIEW,
+                reviewers=event.reviewers,
+                submitted_by=event.submitted_by,
+            )
         case StrategyCommented():
             return state
         case StrategyChangesRequested():

@@ -48,6 +48,11 @@ def _in_status(state: Strategy, allowed: set[ReviewStatus], action: str) -> None
 
 
 def _named_reviewer(state: Strategy, actor: str, action: str) -> None:
+    if actor == state.submitted_by:
+        raise Forbidden(
+            f"{actor} submitted version {state.version} and may not {action} it; "
+            f"its reviewers are {', '.join(r for r in state.reviewers if r != actor) or 'none'}"
+        )
     if actor not in state.reviewers:
         raise Forbidden(
             f"{actor} is not a reviewer of version {state.version} and may not {action} it; "
@@ -89,6 +94,12 @@ def decide(command: StrategyCommand, state: Strategy) -> list[StrategyEvent]:
                 raise DomainError(
                     "a strategy needs at least one objective before it goes to review",
                     field="objective_ids",
+                )
+            if command.actor in command.reviewers:
+                raise DomainError(
+                    f"{command.actor} submits this strategy and cannot also review it; "
+                    "name someone else to approve it",
+                    field="reviewers",
                 )
             reviewers = tuple(dict.fromkeys(command.reviewers))
             return [
