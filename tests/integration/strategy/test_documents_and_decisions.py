@@ -92,6 +92,10 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
     )
     assert same_day.status_code == 422
     assert same_day.json()["errors"][0]["field"] == "body.target_date"
+    not_yet = await client.post(
+        f"{ws}/milestones/{milestone}/reach", json={"reached_on": "2999-01-01"}
+    )
+    assert (not_yet.status_code, not_yet.json()["errors"][0]["field"]) == (422, "body.reached_on")
     await publish(runtime)
 
     async def projected() -> None:

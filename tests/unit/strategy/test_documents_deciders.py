@@ -1,6 +1,6 @@
 """Vision, product concept and milestone rules."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sextant_kit import Conflict, DomainError, NotFound
@@ -167,11 +167,21 @@ def test_moving_to_the_same_date_is_refused() -> None:
 
 
 def test_a_reached_milestone_cannot_move_or_be_reached_again() -> None:
-    reached = MilestoneReached(milestone_id=ID, reached_on=date(2026, 6, 2), reached_at=NOW)
-    reach = ReachMilestone(milestone_id=ID, reached_on=date(2026, 6, 2), now=NOW)
+    reached = MilestoneReached(milestone_id=ID, reached_on=date(2026, 2, 27), reached_at=NOW)
+    reach = ReachMilestone(milestone_id=ID, reached_on=date(2026, 2, 27), now=NOW)
     milestones.given([PLANNED]).when(reach).then([reached])
     milestones.given([PLANNED, reached]).when(move(date(2026, 7, 1))).then_raises(Conflict)
     milestones.given([PLANNED, reached]).when(reach).then_raises(Conflict)
+
+
+def test_a_milestone_is_not_reached_on_a_day_still_to_come() -> None:
+    ahead = ReachMilestone(milestone_id=ID, reached_on=NOW.date() + timedelta(days=2), now=NOW)
+    error = milestones.given([PLANNED]).when(ahead).then_raises(DomainError, match="not come yet")
+    assert isinstance(error, DomainError)
+    assert error.field == "reached_on"
+    today_east = ReachMilestone(milestone_id=ID, reached_on=NOW.date() + timedelta(days=1), now=NOW)
+    [event] = milestones.given([PLANNED]).when(today_east)._run()
+    assert isinstance(event, MilestoneReached)
 
 
 def test_moving_an_unknown_milestone_is_not_found() -> None:

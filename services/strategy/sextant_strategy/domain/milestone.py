@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, assert_never
 from uuid import UUID
 
@@ -146,6 +146,13 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
             ]
         case ReachMilestone():
             _pending(state, command.milestone_id)
+            # a day's grace: the caller's today may be UTC's tomorrow
+            if command.reached_on > command.now.date() + timedelta(days=1):
+                raise DomainError(
+                    f"milestone {command.milestone_id} cannot be reached on "
+                    f"{command.reached_on}, which has not come yet; record it on the day",
+                    field="reached_on",
+                )
             return [
                 MilestoneReached(
                     milestone_id=command.milestone_id,
