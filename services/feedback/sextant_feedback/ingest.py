@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
 
@@ -33,6 +33,7 @@ from sextant_feedback.privacy import KeyRing, seal
 
 STREAM_TYPE = "feedback"
 MAX_BATCH = 1000
+RECEIVED_AHEAD = timedelta(days=1)
 
 
 class FeedbackIn(BaseModel):
@@ -48,6 +49,18 @@ class FeedbackIn(BaseModel):
     attendees: Annotated[list[Person], Field(max_length=100)] = []
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     received_at: datetime | None = None
+
+    @field_validator("received_at")
+    @classmethod
+    def _not_ahead(cls, value: datetime | None) -> datetime | None:
+        """A time still to come is a sender's mistake (often a time zone) that would sort
+        the item above everything in the inbox for good; a day of grace allows for zones."""
+        if value is None:
+            return None
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if aware > datetime.now(UTC) + RECEIVED_AHEAD:
+            raise ValueError(f"{value.isoformat()} has not come yet; give when it was received")
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,16 +73,19 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
                     {"text": "old", "source": "survey", "external_id": "s-1"},
                     {"text": "Dark mode", "source": "pigeon"},
                     {"text": "SSO please", "source": "sales_call", "customer_ref": "acme"},
+                    {"text": "Later", "source": "email", "received_at": "2999-01-01T00:00:00Z"},
                 ]
             },
         )
     )
     statuses = [r["status"] for r in body["results"]]
-    assert statuses == ["created", "invalid", "duplicate", "invalid", "created"]
+    assert statuses == ["created", "invalid", "duplicate", "invalid", "created", "invalid"]
     assert body["results"][1]["errors"][0]["field"] == "text"
     assert body["results"][3]["errors"][0]["field"] == "source"
+    assert body["results"][5]["errors"][0]["field"] == "received_at"
+    assert "has not come yet" in body["results"][5]["errors"][0]["message"]
     assert body["results"][2]["id"] == first["id"]
-    assert body["summary"] == {"created": 2, "invalid": 2, "duplicate": 1}
+    assert body["summary"] == {"created": 2, "invalid": 3, "duplicate": 1}
     assert await count_items(rt, ws) == 3
 
 

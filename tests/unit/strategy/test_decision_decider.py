@@ -61,6 +61,18 @@ def test_the_same_evidence_twice_is_refused() -> None:
     spec.given([]).when(command).then_raises(DomainError, match="twice")
 
 
+def test_a_decision_is_not_dated_on_a_day_still_to_come() -> None:
+    error = spec.given([]).when(record(decided_on=date(2026, 3, 3))).then_raises(
+        DomainError, match="has not come yet"
+    )
+    assert isinstance(error, DomainError)
+    assert error.field == "decided_on"
+    # a day's grace for a caller whose today is already tomorrow in UTC
+    spec.given([]).when(record(decided_on=date(2026, 3, 2))).then(
+        [recorded().model_copy(update={"decided_on": date(2026, 3, 2)})]
+    )
+
+
 def test_a_decision_cannot_supersede_itself() -> None:
     spec.given([]).when(record(supersedes=OLD)).then_raises(DomainError, match="itself")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 from uuid import UUID, uuid5
 
@@ -33,7 +33,9 @@ def quarter_period(quarter: str) -> Period:
     """``2026-Q3`` -> 1 July 2026 to 30 September 2026."""
     year, q = int(quarter[:4]), int(quarter[-1])
     if not 1 <= year <= 9998:
-        raise DomainError(f"quarter {quarter!r}: the year must be 0001 to 9998", field="quarter")
+        raise DomainError(
+            f"quarter {quarter!r}: the year must be 0001 to 9998", field="period.quarter"
+        )
     start = date(year, 3 * (q - 1) + 1, 1)
     following = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
     return Period(label=quarter, start=start, end=following - timedelta(days=1))
@@ -50,6 +52,15 @@ def check_period(period: Period) -> None:
             f"the period ends ({period.end}) before it starts ({period.start}); "
             "give an end date on or after the start date",
             field="period.end",
+        )
+
+
+def check_come(day: date, now: datetime, *, what: str, field: str) -> None:
+    """``day`` has come: today or earlier, with a day's grace because the caller's today
+    may already be tomorrow in UTC."""
+    if day > now.date() + timedelta(days=1):
+        raise DomainError(
+            f"{what} on {day}, a day that has not come yet; record it on the day", field=field
         )
 
 

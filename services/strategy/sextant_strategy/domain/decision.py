@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
 
-from sextant_strategy.domain.common import Actor, ShortText, Text, Title
+from sextant_strategy.domain.common import Actor, ShortText, Text, Title, check_come
 
 
 class EvidenceKind(StrEnum):
@@ -124,6 +124,12 @@ def decide(command: DecisionCommand, state: Decision) -> list[DecisionEvent]:
                 raise DomainError("a decision cannot supersede itself", field="supersedes")
             if len(set(command.evidence)) != len(command.evidence):
                 raise DomainError("the same evidence is linked twice", field="evidence")
+            check_come(
+                command.decided_on,
+                command.now,
+                what=f"decision {command.decision_id} cannot have been taken",
+                field="decided_on",
+            )
             return [
                 DecisionRecorded(
                     **command.model_dump(exclude={"kind", "now", "options", "evidence"}),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal, assert_never
 from uuid import UUID
 
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
 
-from sextant_strategy.domain.common import Actor, ShortText, Text, Title
+from sextant_strategy.domain.common import Actor, ShortText, Text, Title, check_come
 
 
 class MilestonePlanned(Event):
@@ -146,13 +146,12 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
             ]
         case ReachMilestone():
             _pending(state, command.milestone_id)
-            # a day's grace: the caller's today may be UTC's tomorrow
-            if command.reached_on > command.now.date() + timedelta(days=1):
-                raise DomainError(
-                    f"milestone {command.milestone_id} cannot be reached on "
-                    f"{command.reached_on}, which has not come yet; record it on the day",
-                    field="reached_on",
-                )
+            check_come(
+                command.reached_on,
+                command.now,
+                what=f"milestone {command.milestone_id} cannot be reached",
+                field="reached_on",
+            )
             return [
                 MilestoneReached(
                     milestone_id=command.milestone_id,
