@@ -190,6 +190,9 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     bad = await http.get(f"/v1/workspaces/{ws}/feedback", params={"cursor": "nope"})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.cursor"
+    backwards = {"since": "2026-06-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
+    swapped = await http.get(f"/v1/workspaces/{ws}/feedback", params=backwards)
+    assert (swapped.status_code, swapped.json()["errors"][0]["field"]) == (422, "query.since")
 
     similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
     assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]

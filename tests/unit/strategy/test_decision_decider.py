@@ -62,8 +62,10 @@ def test_the_same_evidence_twice_is_refused() -> None:
 
 
 def test_a_decision_is_not_dated_on_a_day_still_to_come() -> None:
-    error = spec.given([]).when(record(decided_on=date(2026, 3, 3))).then_raises(
-        DomainError, match="has not come yet"
+    error = (
+        spec.given([])
+        .when(record(decided_on=date(2026, 3, 3)))
+        .then_raises(DomainError, match="has not come yet")
     )
     assert isinstance(error, DomainError)
     assert error.field == "decided_on"

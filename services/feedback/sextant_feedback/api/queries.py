@@ -73,6 +73,8 @@ def queries_router(rt: Runtime) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         """The inbox, newest first. ``q`` is full-text search (English stemming)."""
+        if since is not None and until is not None and since >= until:
+            raise DomainError("since must be before until", field="query.since")
         where = ["i.tenant_id = $1", "i.workspace_id = $2"]
         args: list[Any] = [who.tenant_id, workspace_id]
 
