@@ -115,6 +115,9 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
     assert early.status_code == 409, early.text
     await ok(await client.post(f"{exp}/start"), 200)
     await ok(await client.post(f"{exp}/observations", json={"value": 31}))
+    wrong = await client.post(f"{exp}/conclude", json={"outcome": "invalidated", "learnings": "x"})
+    assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "body.outcome")
+    assert "31 percent, meets the threshold (at least 20)" in wrong.json()["detail"]
     await ok(
         await client.post(f"{exp}/conclude", json={"outcome": "validated", "learnings": "yes"}),
         200,

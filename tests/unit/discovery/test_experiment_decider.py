@@ -116,9 +116,38 @@ def test_observations_need_a_running_experiment_and_a_value_in_range() -> None:
     spec.given([]).when(observe).then_raises(NotFound)
 
 
+def observed(value: float) -> ObservationRecorded:
+    return ObservationRecorded(experiment_id=X, value=value, note=None, observed_at=NOW)
+
+
 def test_no_conclusion_before_start_and_only_one_conclusion() -> None:
     spec.given([DESIGNED]).when(CONCLUDE).then_raises(Conflict, match="not started")
-    spec.given([DESIGNED, STARTED]).when(CONCLUDE).then([CONCLUDED])
-    spec.given([DESIGNED, STARTED, CONCLUDED]).when(CONCLUDE).then_raises(
+    spec.given([DESIGNED, STARTED, observed(25)]).when(CONCLUDE).then([CONCLUDED])
+    spec.given([DESIGNED, STARTED, observed(25), CONCLUDED]).when(CONCLUDE).then_raises(
         Conflict, match="concluded"
     )
+
+
+def test_the_verdict_is_what_the_latest_observation_says() -> None:
+    invalidate = CONCLUDE.model_copy(update={"outcome": Outcome.INVALIDATED})
+    inconclusive = CONCLUDE.model_copy(update={"outcome": Outcome.INCONCLUSIVE})
+    missed = [DESIGNED, STARTED, observed(25), observed(12)]
+    error = spec.given(missed).when(CONCLUDE).then_raises(DomainError, match="misses")
+    assert isinstance(error, DomainError)
+    assert error.field == "outcome"
+    assert str(error) == (
+        "the latest observation of trial conversion, 12 percent, misses the threshold "
+        "(at least 20); conclude it invalidated or inconclusive"
+    )
+    [event] = spec.given(missed).when(invalidate)._run()
+    assert isinstance(event, ExperimentConcluded)
+    spec.given([DESIGNED, STARTED, observed(20)]).when(invalidate).then_raises(
+        DomainError, match="meets the threshold"
+    )
+    # no data shows either verdict; inconclusive stays open whatever the data says
+    spec.given([DESIGNED, STARTED]).when(CONCLUDE).then_raises(DomainError, match="no observation")
+    for given in ([DESIGNED, STARTED], missed, [DESIGNED, STARTED, observed(30)]):
+        [event] = spec.given(given).when(inconclusive)._run()
+        assert isinstance(event, ExperimentConcluded)
+    at_most = DESIGNED.model_copy(update={"direction": Direction.AT_MOST})
+    spec.given([at_most, STARTED, observed(15)]).when(CONCLUDE).then([CONCLUDED])

@@ -153,7 +153,10 @@ def experiment_router(rt: Runtime) -> APIRouter:
         who: Decider_,
         ctx: Ctx,
     ) -> JSONResponse:
-        """Validated, invalidated or inconclusive, with learnings; feeds the opportunity."""
+        """Validated, invalidated or inconclusive, with learnings; feeds the opportunity.
+
+        Validated or invalidated must be what the latest observation says against the
+        threshold; inconclusive is always open."""
         await experiment_in(experiment_id, workspace_id, ctx.tenant_id)
         command = ConcludeExperiment(
             experiment_id=experiment_id,

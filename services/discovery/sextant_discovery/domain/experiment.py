@@ -133,6 +133,8 @@ ExperimentCommand = DesignExperiment | StartExperiment | RecordObservation | Con
 class Experiment:
     designed: ExperimentDesigned | None = None
     status: ExperimentStatus = ExperimentStatus.DESIGNED
+    latest: float | None = None
+    """The most recent observation: what the metric reads now."""
 
     @property
     def exists(self) -> bool:
@@ -150,7 +152,7 @@ def evolve(state: Experiment, event: ExperimentEvent) -> Experiment:
         case ExperimentStarted():
             return replace(state, status=ExperimentStatus.RUNNING)
         case ObservationRecorded():
-            return state
+            return replace(state, latest=event.value)
         case ExperimentConcluded():
             return replace(state, status=ExperimentStatus.CONCLUDED)
         case _:
@@ -236,6 +238,7 @@ def decide(command: ExperimentCommand, state: Experiment) -> list[ExperimentEven
             ]
         case ConcludeExperiment():
             designed = _running(state, command.experiment_id, "conclude it")
+            _check_outcome(command.outcome, designed, state.latest)
             return [
                 ExperimentConcluded(
                     experiment_id=command.experiment_id,
@@ -248,6 +251,35 @@ def decide(command: ExperimentCommand, state: Experiment) -> list[ExperimentEven
             ]
         case _:
             assert_never(command)
+
+
+def meets(designed: ExperimentDesigned, value: float) -> bool:
+    """Whether ``value`` reaches the experiment's threshold in its direction."""
+    if designed.direction is Direction.AT_LEAST:
+        return value >= designed.threshold
+    return value <= designed.threshold
+
+
+def _check_outcome(outcome: Outcome, designed: ExperimentDesigned, latest: float | None) -> None:
+    """A validated or invalidated verdict must be what the observations say; inconclusive
+    is always open (too little data, a confounded run)."""
+    if outcome is Outcome.INCONCLUSIVE:
+        return
+    wanted = f"{designed.direction.value.replace('_', ' ')} {designed.threshold:g}"
+    if latest is None:
+        raise DomainError(
+            f"no observation of {designed.metric} was recorded, so nothing shows it "
+            f"{outcome.value}; record one, or conclude it inconclusive",
+            field="outcome",
+        )
+    if meets(designed, latest) != (outcome is Outcome.VALIDATED):
+        verdict = "meets" if meets(designed, latest) else "misses"
+        other = Outcome.INVALIDATED if outcome is Outcome.VALIDATED else Outcome.VALIDATED
+        raise DomainError(
+            f"the latest observation of {designed.metric}, {latest:g} {designed.unit.value}, "
+            f"{verdict} the threshold ({wanted}); conclude it {other.value} or inconclusive",
+            field="outcome",
+        )
 
 
 experiment_decider: Decider[ExperimentCommand, ExperimentEvent, Experiment] = Decider(
