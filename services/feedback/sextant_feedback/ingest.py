@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
 
@@ -59,7 +60,11 @@ class FeedbackIn(BaseModel):
             return None
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         if aware > datetime.now(UTC) + RECEIVED_AHEAD:
-            raise ValueError(f"{value.isoformat()} has not come yet; give when it was received")
+            raise PydanticCustomError(
+                "date_in_future",
+                "{when} has not come yet; give when it was received",
+                {"when": value.isoformat()},
+            )
         return value
 
 
