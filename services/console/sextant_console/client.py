@@ -39,15 +39,19 @@ class Api:
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         return await self._send("GET", path, params=query)
 
-    async def post(self, path: str, body: Any) -> Any:
-        return await self._send("POST", path, json=body)
+    async def post(self, path: str, body: Any, *, key: str | None = None) -> Any:
+        """``key`` makes a retry of the same command act once (``Idempotency-Key``)."""
+        extra = {"Idempotency-Key": key} if key else {}
+        return await self._send("POST", path, json=body, extra=extra)
 
     async def put(self, path: str, body: Any) -> Any:
         return await self._send("PUT", path, json=body)
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _send(
+        self, method: str, path: str, extra: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> Any:
         reading = method == "GET"
-        headers = self._headers(reading=reading)
+        headers = {**self._headers(reading=reading), **(extra or {})}
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:

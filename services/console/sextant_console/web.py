@@ -4,7 +4,9 @@ redirects after a write (post/redirect/get)."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,6 +130,21 @@ async def form_of(request: Request) -> dict[str, str]:
         return dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=200))
     except (UnicodeDecodeError, ValueError):
         raise BadForm("the form could not be read") from None
+
+
+FORM_NONCE = "form_nonce"
+templates.globals["form_nonce"] = lambda: uuid.uuid4().hex
+
+
+def submission_key(form: dict[str, str]) -> str | None:
+    """The idempotency key of one submission of a rendered form: its page's nonce and what
+    was filled in. Sending the same form again (a double click, a reload after a slow answer)
+    repeats the key, so the API acts once; a form changed before sending is a new command."""
+    nonce = form.get(FORM_NONCE, "")
+    if not nonce:
+        return None
+    filled = sorted(form.items())
+    return "console:" + hashlib.sha256(json.dumps(filled).encode()).hexdigest()[:40]
 
 
 def required(form: dict[str, str], name: str, label: str) -> str:

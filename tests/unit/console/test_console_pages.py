@@ -4,6 +4,7 @@ shows, and what it refuses."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -206,6 +207,29 @@ async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
     assert {r.headers["x-sextant-consistency-token"] for r in reads} == {"roadmap:42"}
     board = next(r for r in reads if r.url.path.endswith("/board"))
     assert board.url.params["limit"] == "25"
+
+
+async def test_sending_a_form_twice_publishes_once(client: httpx.AsyncClient, api: FakeApi) -> None:
+    versions = f"/v1/workspaces/mobile/roadmaps/{RID}/versions"
+    api.on("GET", versions, body={"items": [], "next_cursor": None})
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/roadmaps/{RID}/versions")
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    again = await client.get(f"/w/mobile/roadmaps/{RID}/versions")
+    assert nonce not in again.text  # each page its own
+    api.on("POST", versions, 201, {"id": RID, "consistency_token": "roadmap:7"})
+    form = {"form_nonce": nonce, "audience": "sales", "title": "Q3"}
+    for body in (form, form, {**form, "title": "Q3, revised"}):
+        sent = await client.post(
+            f"/w/mobile/roadmaps/{RID}/versions",
+            data=body,
+            headers={"origin": "http://console.test"},
+        )
+        assert sent.status_code == 303
+    first, repeat, changed = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
+    assert first == repeat  # the API answers a repeat from the first: one version
+    assert changed != first
 
 
 async def test_a_problem_from_a_write_comes_back_to_the_page(

@@ -10,7 +10,16 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.timeline import timeline_svg
-from sextant_console.web import BadForm, Id, Page, Workspace, form_of, redirect, required
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -56,7 +65,9 @@ async def roadmaps(ws: Workspace, page: Page, cursor: str | None = None) -> Resp
 async def create_roadmap(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
     name = required(form, "name", "Name")
-    made = await page.api.post(f"/v1/workspaces/{ws}/roadmaps", {"name": name})
+    made = await page.api.post(
+        f"/v1/workspaces/{ws}/roadmaps", {"name": name}, key=submission_key(form)
+    )
     return redirect(
         page.request,
         _base(ws, made["id"]),
@@ -101,7 +112,9 @@ async def add_item(ws: Workspace, rid: Id, page: Page) -> Response:
     title = required(form, "title", "Title")
     kind = form.get("type", "feature")
     made = await page.api.post(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items", {"title": title, "type": kind}
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items",
+        {"title": title, "type": kind},
+        key=submission_key(form),
     )
     return redirect(
         page.request,

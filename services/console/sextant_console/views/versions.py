@@ -8,7 +8,16 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import BadForm, Id, Page, Workspace, form_of, redirect, required
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -56,7 +65,9 @@ async def publish(ws: Workspace, rid: Id, page: Page) -> Response:
         "title": required(form, "title", "Title"),
         "notes": form.get("notes", "").strip(),
     }
-    done = await page.api.post(f"/v1/workspaces/{ws}/roadmaps/{rid}/versions", body)
+    done = await page.api.post(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/versions", body, key=submission_key(form)
+    )
     return redirect(
         page.request,
         f"{_base(ws, rid)}/versions",
