@@ -88,6 +88,12 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert [(m["member"], m["role"]) for m in items] == [("ana", "product_manager")]
             spaces = await http.get("/v1/workspaces", headers=headers)
             assert [w["workspace_id"] for w in spaces.json()["items"]] == ["mobile"]
+            # an organisation-wide stakeholder finds the workspaces, not their members
+            cy = {**headers, "X-Sextant-Actor": "cy", "X-Sextant-Role": "stakeholder"}
+            seen = await http.get("/v1/workspaces", headers=cy)
+            assert [w["workspace_id"] for w in seen.json()["items"]] == ["mobile"]
+            hidden = await http.get("/v1/workspaces/mobile/members", headers=cy)
+            assert hidden.status_code == 403
 
         await eventually(directory, within=30)
         revoked = await http.delete("/v1/workspaces/mobile/members/ana", headers=headers)

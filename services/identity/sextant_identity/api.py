@@ -18,6 +18,7 @@ from sextant_identity.domain import Member, Name, WorkspaceKey
 
 Admin = Annotated[Caller, Depends(requires(Access.ADMINISTER))]
 Reader = Annotated[Caller, Depends(requires(Access.READ))]
+Stakeholder = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
 Context = Annotated[CommandContext, Depends(command_context)]
 MemberPath = Annotated[str, Path(min_length=1, max_length=200)]
 
@@ -71,7 +72,9 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return ok(result, create=True, location=f"/v1/workspaces/{body.workspace_id}")
 
     @api.get("/workspaces")
-    async def workspaces(who: Reader) -> dict[str, Any]:
+    async def workspaces(who: Stakeholder) -> dict[str, Any]:
+        """The organisation's workspaces: names only, so an organisation-wide stakeholder
+        finds the roadmaps published to them; members need ``read``."""
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
             " ORDER BY workspace_id LIMIT 1000",
