@@ -272,8 +272,9 @@ def _check_outcome(outcome: Outcome, designed: ExperimentDesigned, latest: float
             f"{outcome.value}; record one, or conclude it inconclusive",
             field="outcome",
         )
-    if meets(designed, latest) != (outcome is Outcome.VALIDATED):
-        verdict = "meets" if meets(designed, latest) else "misses"
+    met = meets(designed, latest)
+    if met != (outcome is Outcome.VALIDATED):
+        verdict = "meets" if met else "misses"
         other = Outcome.INVALIDATED if outcome is Outcome.VALIDATED else Outcome.VALIDATED
         raise DomainError(
             f"the latest observation of {designed.metric}, {latest:g} {designed.unit.value}, "
