@@ -206,14 +206,30 @@ def _unstorable(text: str) -> bool:
     return False
 
 
-def _first_unstorable(value: Any, path: str) -> str | None:
+class _NotANumber:
+    """Where a body had ``NaN``, ``Infinity`` or ``-Infinity``: tokens JSON does not have
+    (RFC 8259), which Python's parser would otherwise take as floats no rule expects (and a
+    stored event would hold ``null`` for)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+
+_UNSTORABLE = ("text cannot contain NUL or unpaired surrogate characters", "string_unstorable")
+_NOT_A_NUMBER = ("NaN and Infinity are not JSON numbers; send a finite number", "finite_number")
+
+
+def _first_unstorable(value: Any, path: str) -> tuple[str, tuple[str, str]] | None:
+    """The first field that could never be stored, with why (a message and a type)."""
     if isinstance(value, str):
-        return path if _unstorable(value) else None
+        return (path, _UNSTORABLE) if _unstorable(value) else None
+    if isinstance(value, _NotANumber):
+        return path, _NOT_A_NUMBER
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}"
             if _unstorable(str(key)):
-                return where
+                return where, _UNSTORABLE
             found = _first_unstorable(item, where)
             if found:
                 return found
@@ -226,8 +242,9 @@ def _first_unstorable(value: Any, path: str) -> str | None:
 
 
 class StorableTextMiddleware:
-    """Refuses, with 422 naming the field, text that could never be stored: NUL characters
-    and lone UTF-16 surrogates, in the path, the query or a JSON body."""
+    """Refuses, with 422 naming the field, what could never be stored: NUL characters and
+    lone UTF-16 surrogates in the path, the query or a JSON body, and a body's ``NaN`` or
+    ``Infinity``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
@@ -236,28 +253,23 @@ class StorableTextMiddleware:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        field = self._in_url(scope)
+        found = self._in_url(scope)
         body = b""
-        if field is None and scope["method"] in ("POST", "PUT", "PATCH"):
+        if found is None and scope["method"] in ("POST", "PUT", "PATCH"):
             more = True
             while more:
                 message = await receive()
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
-            field = self._in_body(body)
-        if field is not None:
+            found = self._in_body(body)
+        if found is not None:
+            field, (reason, kind) = found
             response = problem(
                 422,
                 "Invalid request",
-                f"invalid field(s): {field} (contains a NUL or an unpaired surrogate character)",
+                f"invalid field(s): {field} ({reason})",
                 type_="https://sextant.dev/problems/validation",
-                errors=[
-                    {
-                        "field": field,
-                        "message": "text cannot contain NUL or unpaired surrogate characters",
-                        "type": "string_unstorable",
-                    }
-                ],
+                errors=[{"field": field, "message": reason, "type": kind}],
             )
             await response(scope, receive, send)
             return
@@ -276,21 +288,21 @@ class StorableTextMiddleware:
         await self._app(scope, replay, send)
 
     @staticmethod
-    def _in_url(scope: Scope) -> str | None:
+    def _in_url(scope: Scope) -> tuple[str, tuple[str, str]] | None:
         if _unstorable(scope["path"]):
-            return "path"
+            return "path", _UNSTORABLE
         query = scope.get("query_string", b"").decode("latin-1")
         for key, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
             if _unstorable(key) or _unstorable(value):
-                return f"query.{key.encode('utf-8', 'replace').decode()}"
+                return f"query.{key.encode('utf-8', 'replace').decode()}", _UNSTORABLE
         return None
 
     @staticmethod
-    def _in_body(body: bytes) -> str | None:
+    def _in_body(body: bytes) -> tuple[str, tuple[str, str]] | None:
         if not body:
             return None
         try:
-            document = json.loads(body)
+            document = json.loads(body, parse_constant=_NotANumber)
         except ValueError:
             return None  # not JSON: the route's own validation answers
         return _first_unstorable(document, "body")

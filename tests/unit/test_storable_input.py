@@ -1,0 +1,47 @@
+"""What no request may bring in: text PostgreSQL cannot store, and numbers JSON does not
+have, refused at the door with 422 naming the field."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sextant_kit.http import StorableTextMiddleware
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def echo(request: Request) -> JSONResponse:
+    return JSONResponse({"got": (await request.body()).decode()})
+
+
+@pytest.fixture
+async def client() -> httpx.AsyncClient:
+    app = StorableTextMiddleware(Starlette(routes=[Route("/x", echo, methods=["POST"])]))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t")
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+async def test_nan_and_infinity_are_refused_naming_the_field(
+    client: httpx.AsyncClient, token: str
+) -> None:
+    body = '{"inputs": {"reach": 1, "impact": TOKEN}, "items": [1, 2]}'.replace("TOKEN", token)
+    answer = await client.post("/x", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.inputs.impact", "finite_number")
+    assert "not JSON numbers" in answer.json()["detail"]
+
+
+async def test_unstorable_text_is_refused_and_sound_bodies_pass(client: httpx.AsyncClient) -> None:
+    nul = await client.post("/x", content='{"items": ["ok", "a\\u0000b"]}')
+    assert nul.status_code == 422
+    assert nul.json()["errors"][0] == {
+        "field": "body.items.1",
+        "message": "text cannot contain NUL or unpaired surrogate characters",
+        "type": "string_unstorable",
+    }
+    sound = '{"value": 1e308, "text": "NaN and Infinity as words"}'
+    passed = await client.post("/x", content=sound)
+    assert (passed.status_code, passed.json()["got"]) == (200, sound)
