@@ -213,6 +213,10 @@ async def test_the_portfolio_pages_with_cursors_and_refuses_bad_input(
     assert wrong.status_code == 422
     assert wrong.headers["content-type"] == "application/problem+json"
     assert wrong.json()["errors"][0]["field"] == "query.status"
+    q9 = await q.get("/v1/query/portfolio", params={"period": "2026-Q9"}, headers=h)
+    assert (q9.status_code, q9.json()["errors"][0]["field"]) == (422, "query.period")
+    q3 = await ok(await q.get("/v1/query/portfolio", params={"period": "2026-Q3"}, headers=h), 200)
+    assert len(q3["items"]) == 3
     big = await q.get("/v1/query/portfolio", params={"limit": "1000"}, headers=h)
     assert big.status_code == 422
 

@@ -45,6 +45,10 @@ def _rolled_up(
     return {root: roll(root, frozenset()) for root in roots if root in progress}
 
 
+PERIOD = r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"
+"""A period's label as the strategy context gives it: a quarter or a custom range."""
+
+
 def portfolio_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/query", tags=["portfolio"])
 
@@ -54,7 +58,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         workspace: Annotated[list[WorkspaceRef] | None, Query(max_length=50)] = None,
         status: Status | None = None,
         item_status: ItemStatus | None = None,
-        period: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
+        period: Annotated[str | None, Query(pattern=PERIOD)] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
@@ -62,7 +66,8 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         status, its own progress and ``rolled_up_progress`` (with the objectives aligned
         below it, as the strategy context's objective tree has it). ``workspace``
         (repeatable) keeps objectives of those workspaces, ``status`` those whose key results
-        are on track, at risk or off track, ``period`` those of one period (``2026-Q3``);
+        are on track, at risk or off track, ``period`` those of one period (``2026-Q3``, or
+        a custom one as ``2026-07-01..2026-08-15``);
         ``item_status`` keeps only items in that status (the counts still cover every item)."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
