@@ -11,6 +11,7 @@ from sextant_discovery.domain.experiment import (
     Direction,
     ExperimentConcluded,
     ExperimentDesigned,
+    ExperimentEvent,
     ExperimentStarted,
     MetricUnit,
     ObservationRecorded,
@@ -131,7 +132,7 @@ def test_no_conclusion_before_start_and_only_one_conclusion() -> None:
 def test_the_verdict_is_what_the_latest_observation_says() -> None:
     invalidate = CONCLUDE.model_copy(update={"outcome": Outcome.INVALIDATED})
     inconclusive = CONCLUDE.model_copy(update={"outcome": Outcome.INCONCLUSIVE})
-    missed = [DESIGNED, STARTED, observed(25), observed(12)]
+    missed: list[ExperimentEvent] = [DESIGNED, STARTED, observed(25), observed(12)]
     error = spec.given(missed).when(CONCLUDE).then_raises(DomainError, match="misses")
     assert isinstance(error, DomainError)
     assert error.field == "outcome"
@@ -146,7 +147,12 @@ def test_the_verdict_is_what_the_latest_observation_says() -> None:
     )
     # no data shows either verdict; inconclusive stays open whatever the data says
     spec.given([DESIGNED, STARTED]).when(CONCLUDE).then_raises(DomainError, match="no observation")
-    for given in ([DESIGNED, STARTED], missed, [DESIGNED, STARTED, observed(30)]):
+    runs: list[list[ExperimentEvent]] = [
+        [DESIGNED, STARTED],
+        missed,
+        [DESIGNED, STARTED, observed(30)],
+    ]
+    for given in runs:
         [event] = spec.given(given).when(inconclusive)._run()
         assert isinstance(event, ExperimentConcluded)
     at_most = DESIGNED.model_copy(update={"direction": Direction.AT_MOST})
