@@ -64,7 +64,7 @@ def test_a_problem_is_identified_once() -> None:
 
 def test_affected_personas_must_exist_and_be_named_once() -> None:
     unknown = identify(known_personas=frozenset())
-    spec.given([]).when(unknown).then_raises(DomainError, match="does not exist")
+    spec.given([]).when(unknown).then_raises(DomainError, match="archived or never created here")
     twice = identify(persona_ids=(PERSONA, PERSONA))
     spec.given([]).when(twice).then_raises(DomainError, match="twice")
 

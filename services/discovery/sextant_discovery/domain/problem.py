@@ -157,7 +157,8 @@ def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
             missing = [p for p in command.persona_ids if p not in command.known_personas]
             if missing:
                 raise DomainError(
-                    f"persona {missing[0]} does not exist in this workspace; create it first",
+                    f"persona {missing[0]} is not a current persona of this workspace: it was "
+                    "archived or never created here",
                     field="persona_ids",
                 )
             return [
