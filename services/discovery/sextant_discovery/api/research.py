@@ -75,6 +75,13 @@ class PersonaRevisionIn(Body):
     note: ShortText | None = None
 
 
+class CompetitorProfileIn(CompetitorProfile):
+    """A profile as a request gives it: the website is an http(s) address. (Profiles
+    stored before this rule keep whatever they said.)"""
+
+    website: Url | None = None
+
+
 class FeatureIn(Body):
     feature: Name
     theirs: Coverage
@@ -321,7 +328,7 @@ def research_router(rt: Runtime) -> APIRouter:
     async def profile_competitor(
         workspace_id: WorkspaceId,
         competitor_id: uuid.UUID,
-        body: CompetitorProfile,
+        body: CompetitorProfileIn,
         request: Request,
         who: Writer,
         ctx: Ctx,

@@ -1,0 +1,52 @@
+"""Competitive analysis on real Postgres and Kafka: profiles, feature comparison, status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sextant_kit.service import Runtime
+
+from tests.integration.discovery.support import event_count, ok, publish
+from tests.support import eventually
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_competitor_is_profiled_compared_and_followed(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    base = f"/v1/workspaces/ws-{unique}/competitors/{uuid.uuid4()}"
+    before = await event_count(runtime)
+    for website in ("javascript:alert(1)", "rival.example", "ftp://rival.example"):
+        bad = await client.put(base, json={"name": "Rival", "website": website})
+        assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "body.website")
+    assert await event_count(runtime) == before
+    profile = {"name": "Rival", "website": "https://rival.example", "strengths": ["price"]}
+    await ok(await client.put(base, json=profile))
+    revised = {**profile, "weaknesses": ["support"]}
+    await ok(await client.put(base, json=revised, headers={"If-Match": "1"}), 200)
+    stale = await client.put(base, json=profile, headers={"If-Match": "1"})
+    assert stale.status_code == 409
+    for feature, theirs in (("SSO", "full"), ("Audit log", "none")):
+        body = {"feature": feature, "theirs": theirs, "ours": "partial"}
+        await ok(await client.post(f"{base}/features", json=body), 200)
+    await ok(await client.post(f"{base}/status", json={"status": "defunct"}), 200)
+    revived = await client.post(f"{base}/status", json={"status": "active"})
+    assert revived.status_code == 422
+    await publish(runtime)
+
+    async def projected() -> None:
+        got: dict[str, Any] = (await client.get(base)).json()
+        assert got.get("name") == "Rival"
+        assert got["profile"]["website"] == "https://rival.example"
+        assert got["profile"]["weaknesses"] == ["support"]
+        assert [(f["feature"], f["theirs"]) for f in got["features"]] == [
+            ("Audit log", "none"),
+            ("SSO", "full"),
+        ]
+        assert [s["status"] for s in got["status_history"]] == ["defunct"]
+
+    await eventually(projected)
