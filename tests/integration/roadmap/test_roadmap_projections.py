@@ -156,6 +156,9 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
         "external_status": "In Dev",
         "state": "in_progress",
     }
+    unsafe = await client.post(f"{item}/delivery-status", json={**status, "url": "javascript:x"})
+    assert (unsafe.status_code, unsafe.json()["errors"][0]["field"]) == (422, "body.url")
+    status["url"] = "https://jira.example/browse/GRO-12"
     await ok(await client.post(f"{item}/delivery-status", json=status))
     relay = runtime.relay()
 
@@ -171,6 +174,7 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
             "GRO-12",
         )
         assert got["status"] == "in_progress"  # the tracker's work started
+        assert got["delivery_url"] == "https://jira.example/browse/GRO-12"
         versions = await ok(await client.get(f"{base}/{rid}/versions"))
         assert [v["version"] for v in versions["items"]] == [1]
         formulas = await ok(await client.get(f"/v1/workspaces/{ws}/scoring-formulas"))

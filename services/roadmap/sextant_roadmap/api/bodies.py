@@ -111,7 +111,8 @@ class DeliveryStatusIn(Body):
     external_key: Ref
     external_status: Ref
     state: DeliveryState
-    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,2000}$")] | None = None
+    """The ticket's address, shown as a link: http(s) only."""
 
 
 class FormulaIn(Body):
