@@ -58,6 +58,7 @@ async def test_entries_carry_field_level_before_and_after(
     after = {"name": "Initech", "segment": "enterprise", "annual_revenue": 250000}
     updated = await http.put("/v1/customers/initech", json=after)
     assert updated.status_code == 200, updated.text
+    assert updated.json()["created"] is False  # an update creates nothing
 
     registered, changed = await audited(rt, http, 2, subject=updated.json()["id"])
     assert registered["actor"] == "pat"

@@ -87,7 +87,7 @@ def customers_router(rt: Runtime) -> APIRouter:
             **body.model_dump(exclude={"contact"}),
             contact=await sealed_contact(ctx, ref, body.contact),
         )
-        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)), created=False)
 
     @api.get("/{ref}")
     async def get(
@@ -119,6 +119,6 @@ def customers_router(rt: Runtime) -> APIRouter:
             raise NotFound(f"customer {ref} not found: nothing of theirs is stored")
         await keyring.erase(ctx.tenant_id, customer_id)
         cmd = EraseCustomer(customer_id=customer_id, at=ctx.now)
-        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)), created=False)
 
     return api
