@@ -85,6 +85,21 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         assert [i["objective_id"] for i in listed["items"]] == [a]
         orgs = (await client.get(ORG)).json()
         assert [i["objective_id"] for i in orgs["items"]] == [org]
+        summer = {"start": "2026-07-01", "end": "2026-08-15"}
+        sprint = await objective(client, team(f"a-{unique}"), "Summer push", period=summer)
+        await publish(runtime)
+
+        async def by_period() -> None:
+            custom = {"period": "2026-07-01..2026-08-15"}
+            tree = (await client.get("/v1/organisation/objective-tree", params=custom)).json()
+            assert [r["objective_id"] for r in tree["items"]] == [sprint]
+            q3 = {"period": "2026-Q3"}
+            tree = (await client.get("/v1/organisation/objective-tree", params=q3)).json()
+            assert [r["objective_id"] for r in tree["items"]] == [org]
+
+        await eventually(by_period)
+        odd = await client.get("/v1/organisation/objective-tree", params={"period": "summer"})
+        assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.period")
     finally:
         for key in tenant:
             client.headers.pop(key)

@@ -14,7 +14,7 @@ from sextant_kit.service import Runtime
 from sextant_kit.tenancy import TenantReads
 
 from sextant_strategy.api.common import Cursor, Limit, decode_cursor, jsonable, page
-from sextant_strategy.domain.common import Quarter
+from sextant_strategy.domain.common import PeriodLabel
 from sextant_strategy.domain.progress import rolled_up_progress
 
 
@@ -86,14 +86,15 @@ def tree_router(rt: Runtime) -> APIRouter:
     @api.get("/objective-tree")
     async def objective_tree(
         who: Annotated[Caller, Depends(requires(Access.READ))],
-        period: Annotated[Quarter | None, Query()] = None,
+        period: Annotated[PeriodLabel | None, Query()] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Every objective of the organisation and its workspaces, nested by alignment.
 
         Pages over the root objectives (by when they were set); each root carries its whole
-        subtree with ``rolled_up_progress``. ``period`` keeps objectives of that quarter.
+        subtree with ``rolled_up_progress``. ``period`` keeps objectives of that quarter, or of
+        a custom period (``2026-07-01..2026-08-15``).
         """
         rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"

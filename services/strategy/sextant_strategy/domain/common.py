@@ -15,6 +15,10 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Quarter = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+PeriodLabel = Annotated[
+    str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$")
+]
+"""A period as :class:`Period` labels it: a quarter, or a custom range ``start..end``."""
 
 STRATEGY_NAMESPACE = UUID("3f1d0a52-8a7e-4b8e-9d5c-2c1f6b0e9a41")
 
