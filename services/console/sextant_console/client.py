@@ -44,8 +44,9 @@ class Api:
         extra = {"Idempotency-Key": key} if key else {}
         return await self._send("POST", path, json=body, extra=extra)
 
-    async def put(self, path: str, body: Any) -> Any:
-        return await self._send("PUT", path, json=body)
+    async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
+        extra = {"Idempotency-Key": key} if key else {}
+        return await self._send("PUT", path, json=body, extra=extra)
 
     async def _send(
         self, method: str, path: str, extra: Mapping[str, str] | None = None, **kwargs: Any

@@ -183,12 +183,13 @@ async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
     sign_in(client, token())
     answer = await client.post(
         f"/w/mobile/roadmaps/{RID}/items/{IID}/move",
-        data={"horizon": "next", "title": "One-click pay"},
+        data={"horizon": "next", "title": "One-click pay", "form_nonce": "0" * 32},
         headers={"origin": "http://console.test"},
     )
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
     assert json.loads(api.seen[-1].content) == {"horizon": "next", "reason": ""}
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
     api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
     api.on(
         "GET",

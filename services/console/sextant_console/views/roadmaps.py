@@ -132,7 +132,9 @@ async def move(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     quarter = form.get("quarter", "").strip()
     if quarter:
         body["timeframe"] = {"kind": "quarter", "value": quarter}
-    done = await page.api.post(f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/schedule", body)
+    done = await page.api.post(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/schedule", body, key=submission_key(form)
+    )
     title = form.get("title", "The item")
     return redirect(
         page.request,
@@ -150,6 +152,7 @@ async def score(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     done = await page.api.post(
         f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/scores",
         {"model": model, "inputs": inputs},
+        key=submission_key(form),
     )
     return redirect(
         page.request,
@@ -162,7 +165,9 @@ async def score(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
 @router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/top")
 async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     form = await form_of(page.request)
-    done = await page.api.put(f"/v1/workspaces/{ws}/roadmaps/{rid}/order", {"order": [iid]})
+    done = await page.api.put(
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/order", {"order": [iid]}, key=submission_key(form)
+    )
     return redirect(
         page.request,
         _base(ws, rid),
