@@ -6,7 +6,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -92,18 +92,22 @@ async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
 _LOCATIONS = frozenset({"body", "query", "path", "header"})
 
 
-def _located(field: str) -> str:
-    """A domain rule names the command's field (``period.end``); over HTTP that came from
-    the body, so it reads ``body.period.end`` like a validation error, unless the rule
-    named where it came from (``query.cursor``, ``path.member``)."""
-    return field if field.partition(".")[0] in _LOCATIONS else f"body.{field}"
+def _located(field: str, path_params: Mapping[str, Any]) -> str:
+    """A domain rule names the command's field (``period.end``); over HTTP it reads like a
+    validation error, with where the value came from: ``path.opportunity_id`` when the
+    route's path carries it, else ``body.period.end``, unless the rule named the place
+    itself (``query.cursor``)."""
+    if field.partition(".")[0] in _LOCATIONS:
+        return field
+    return f"path.{field}" if field in path_params else f"body.{field}"
 
 
-async def _domain_problem(_: Request, exc: Exception) -> JSONResponse:
+async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     extra: dict[str, Any] = {}
     if exc.field is not None:
-        extra["errors"] = [{"field": _located(exc.field), "message": exc.detail, "type": exc.code}]
+        field = _located(exc.field, request.path_params)
+        extra["errors"] = [{"field": field, "message": exc.detail, "type": exc.code}]
     return problem(
         exc.status,
         exc.code.replace("-", " ").capitalize(),

@@ -158,7 +158,7 @@ def decide(command: IdentityCommand, state: Unit) -> list[IdentityEvent]:
         case RevokeRole():
             tenant = _existing(state)
             if command.member not in state.roles:
-                raise DomainError(f"{command.member} holds no role here", field="path.member")
+                raise DomainError(f"{command.member} holds no role here", field="member")
             return [
                 MemberRoleRevoked(
                     tenant_id=tenant,

@@ -193,6 +193,8 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     backwards = {"since": "2026-06-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
     swapped = await http.get(f"/v1/workspaces/{ws}/feedback", params=backwards)
     assert (swapped.status_code, swapped.json()["errors"][0]["field"]) == (422, "query.since")
+    unlinked = await http.delete(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links/problem/p-none")
+    assert (unlinked.status_code, unlinked.json()["errors"][0]["field"]) == (422, "path.target_id")
 
     similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
     assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]

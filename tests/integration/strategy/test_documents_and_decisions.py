@@ -73,6 +73,7 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
     )
     unlinked = await client.delete(f"{ws}/concepts/{concept}/opportunities/{uuid.uuid4()}")
     assert unlinked.status_code == 422
+    assert unlinked.json()["errors"][0]["field"] == "path.opportunity_id"
     milestone = (
         await ok(
             await client.post(

@@ -69,7 +69,7 @@ def test_roles_are_granted_changed_and_revoked() -> None:
 def test_revoking_a_non_member_names_the_field_and_unknown_units_are_404() -> None:
     error = spec.given([WS]).when(RevokeRole(member="bo", at=NOW)).then_raises(DomainError)
     assert isinstance(error, DomainError)
-    assert error.field == "path.member"
+    assert error.field == "member"
     spec.given([]).when(GrantRole(member="ana", role=Role.ADMIN, at=NOW)).then_raises(NotFound)
 
 
