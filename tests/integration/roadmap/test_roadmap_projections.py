@@ -233,3 +233,39 @@ async def test_a_batch_import_a_limited_board_and_the_published_roadmaps(
     assert "items" not in only
     forbidden = await client.get(base, headers={"X-Sextant-Role": "stakeholder"})
     assert forbidden.status_code == 403
+
+
+async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    owner, spanned, other = (f"{w}-{unique}" for w in ("a", "b", "c"))
+    body = {"name": "Platform", "scope": "portfolio", "workspaces": [spanned]}
+    rid = (await ok(await client.post(f"/v1/workspaces/{owner}/roadmaps", json=body), 201))["id"]
+    item = {"title": "Shared login", "type": "epic", "item_workspace_id": spanned}
+    path = f"/v1/workspaces/{owner}/roadmaps/{rid}"
+    await ok(await client.post(f"{path}/items", json=item), 201)
+    publish = {"audience": "executives", "title": "H2"}
+    await ok(await client.post(f"{path}/versions", json=publish), 201)
+    relay = runtime.relay()
+
+    async def listed_and_opened() -> None:
+        await relay.publish_batch()
+        there = f"/v1/workspaces/{spanned}"
+        listed = await ok(await client.get(f"{there}/roadmaps"))
+        assert [r["roadmap_id"] for r in listed["items"]] == [rid]
+        opened = await ok(await client.get(f"{there}/roadmaps/{rid}"))
+        assert [i["title"] for i in opened["items"]] == ["Shared login"]
+        board = await ok(await client.get(f"{there}/roadmaps/{rid}/board"))
+        assert board["totals"]["unscheduled"] == 1
+        versions = await ok(await client.get(f"{there}/roadmaps/{rid}/versions"))
+        assert [v["version"] for v in versions["items"]] == [1]
+        v1 = await ok(await client.get(f"{there}/roadmaps/{rid}/versions/1"))
+        assert v1["title"] == "H2"
+        published = await ok(await client.get(f"{there}/published-roadmaps"))
+        assert [r["roadmap_id"] for r in published["items"]] == [rid]
+
+    await eventually(listed_and_opened)
+    elsewhere = f"/v1/workspaces/{other}/roadmaps/{rid}"
+    for suffix in ("", "/versions/1"):
+        assert (await client.get(elsewhere + suffix)).status_code == 404
+    assert (await ok(await client.get(f"{elsewhere}/versions")))["items"] == []

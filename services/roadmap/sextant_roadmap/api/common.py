@@ -19,6 +19,13 @@ Cursor = Annotated[str | None, Query(min_length=1, max_length=100)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=20)]
 
 
+def spans(workspace: str, table: str = "") -> str:
+    """SQL: the ``roadmaps`` row (aliased ``table``) belongs to the workspace bound as
+    ``workspace`` or, a portfolio roadmap, spans it; read from any of them alike."""
+    t = f"{table}." if table else ""
+    return f"({t}workspace_id = {workspace} OR {workspace} = ANY({t}workspaces))"
+
+
 class Accepted(BaseModel):
     id: str
     stream_version: int

@@ -13,7 +13,7 @@ from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
 
-from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row
+from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row, spans
 from sextant_roadmap.domain.events import ItemStatus
 from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
 from sextant_roadmap.domain.scoring import BUILT_IN, MANUAL
@@ -64,7 +64,7 @@ def router(rt: Runtime) -> APIRouter:
 
     async def roadmap(tenant: str, workspace_id: str, roadmap_id: UUID) -> dict[str, Any]:
         found = await rt.reads.fetchrow(
-            "SELECT * FROM roadmaps WHERE tenant_id = $1 AND roadmap_id = $2 AND workspace_id = $3",
+            f"SELECT * FROM roadmaps WHERE tenant_id = $1 AND roadmap_id = $2 AND {spans('$3')}",
             tenant,
             roadmap_id,
             workspace_id,
@@ -86,8 +86,7 @@ def router(rt: Runtime) -> APIRouter:
         """Roadmaps of the workspace, and portfolio roadmaps that span it."""
         after = _uuid_cursor(cursor)
         rows = await rt.reads.fetch(
-            "SELECT * FROM roadmaps WHERE tenant_id = $1"
-            " AND (workspace_id = $2 OR $2 = ANY(workspaces)) AND roadmap_id > $3"
+            f"SELECT * FROM roadmaps WHERE tenant_id = $1 AND {spans('$2')} AND roadmap_id > $3"
             " ORDER BY roadmap_id LIMIT $4",
             who.tenant_id,
             workspace_id,
@@ -112,11 +111,11 @@ def router(rt: Runtime) -> APIRouter:
     async def published_roadmaps(
         workspace_id: WorkspaceId, who: ReadPublished, limit: Limit = 50, cursor: Cursor = None
     ) -> dict[str, Any]:
-        """Roadmaps of the workspace with at least one published version (what a
-        stakeholder may open), with their latest version number."""
+        """Roadmaps of the workspace, and portfolio roadmaps that span it, with at least
+        one published version (what a stakeholder may open), with their latest version."""
         rows = await rt.reads.fetch(
             "SELECT roadmap_id, name, versions AS latest_version FROM roadmaps"
-            " WHERE tenant_id = $1 AND workspace_id = $2 AND versions > 0 AND roadmap_id > $3"
+            f" WHERE tenant_id = $1 AND {spans('$2')} AND versions > 0 AND roadmap_id > $3"
             " ORDER BY roadmap_id LIMIT $4",
             who.tenant_id,
             workspace_id,

@@ -12,11 +12,18 @@ from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
 
-from sextant_roadmap.api.common import Limit, WorkspaceId, row
+from sextant_roadmap.api.common import Limit, WorkspaceId, row, spans
 from sextant_roadmap.domain.diff import diff, render_markdown
 from sextant_roadmap.domain.events import RoadmapPublished
 
 ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
+
+
+_SPANNED = (
+    "EXISTS (SELECT 1 FROM roadmaps r WHERE r.tenant_id = $1 AND r.roadmap_id = $3"
+    f" AND {spans('$2', 'r')})"
+)
+"""The roadmap ``$3`` belongs to or spans the workspace ``$2``."""
 
 
 def router(rt: Runtime) -> APIRouter:
@@ -25,7 +32,7 @@ def router(rt: Runtime) -> APIRouter:
     async def version(tenant: str, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
         found = await rt.reads.fetchrow(
             "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
-            " WHERE tenant_id = $1 AND workspace_id = $2 AND roadmap_id = $3 AND version = $4",
+            f" WHERE tenant_id = $1 AND {_SPANNED} AND roadmap_id = $3 AND version = $4",
             tenant,
             workspace_id,
             roadmap_id,
@@ -45,7 +52,7 @@ def router(rt: Runtime) -> APIRouter:
     ) -> Any:
         rows = await rt.reads.fetch(
             "SELECT version, audience, title, notes, published_at, published_by, item_count"
-            " FROM roadmap_versions WHERE tenant_id = $1 AND workspace_id = $2"
+            f" FROM roadmap_versions WHERE tenant_id = $1 AND {_SPANNED}"
             " AND roadmap_id = $3 AND version > $4 ORDER BY version LIMIT $5",
             who.tenant_id,
             workspace_id,
