@@ -41,18 +41,16 @@ class Api:
 
     async def post(self, path: str, body: Any, *, key: str | None = None) -> Any:
         """``key`` makes a retry of the same command act once (``Idempotency-Key``)."""
-        extra = {"Idempotency-Key": key} if key else {}
-        return await self._send("POST", path, json=body, extra=extra)
+        return await self._send("POST", path, key=key, json=body)
 
     async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
-        extra = {"Idempotency-Key": key} if key else {}
-        return await self._send("PUT", path, json=body, extra=extra)
+        return await self._send("PUT", path, key=key, json=body)
 
-    async def _send(
-        self, method: str, path: str, extra: Mapping[str, str] | None = None, **kwargs: Any
-    ) -> Any:
+    async def _send(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
         reading = method == "GET"
-        headers = {**self._headers(reading=reading), **(extra or {})}
+        headers = self._headers(reading=reading)
+        if key:
+            headers["Idempotency-Key"] = key
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sextant_kit.service import Runtime
 from sextant_roadmap.domain.vocabulary import ItemStatus
+from sextant_strategy.domain.common import PeriodLabel
 from sextant_strategy.domain.progress import Status, rolled_up_progress
 
 from sextant_query.api.common import (
@@ -45,10 +46,6 @@ def _rolled_up(
     return {root: roll(root, frozenset()) for root in roots if root in progress}
 
 
-PERIOD = r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"
-"""A period's label as the strategy context gives it: a quarter or a custom range."""
-
-
 def portfolio_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/query", tags=["portfolio"])
 
@@ -58,7 +55,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         workspace: Annotated[list[WorkspaceRef] | None, Query(max_length=50)] = None,
         status: Status | None = None,
         item_status: ItemStatus | None = None,
-        period: Annotated[str | None, Query(pattern=PERIOD)] = None,
+        period: Annotated[PeriodLabel | None, Query()] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
@@ -67,8 +64,8 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         below it, as the strategy context's objective tree has it). ``workspace``
         (repeatable) keeps objectives of those workspaces, ``status`` those whose key results
         are on track, at risk or off track, ``period`` those of one period (``2026-Q3``, or
-        a custom one as ``2026-07-01..2026-08-15``);
-        ``item_status`` keeps only items in that status (the counts still cover every item)."""
+        a custom one as ``2026-07-01..2026-08-15``); ``item_status`` keeps only items in that
+        status (the counts still cover every item)."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
         async with rt.reads.connection(who.tenant_id) as conn:
