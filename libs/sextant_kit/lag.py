@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from sextant_kit.service import Runtime
 
 log = logging.getLogger(__name__)
+
+# The consumer group ``sextant dlq redrive`` commits what it sent back for: a dead letter
+# before its committed offset waits no longer.
+REDRIVE_GROUP = "sextant.dlq-redrive"
+# Dead letters read per dead-letter topic to tell whose they are; past it, the rest count
+# for every projection of the topic (over-reported rather than missed).
+DEAD_LETTERS_READ = 10_000
 
 
 @dataclass(frozen=True)
@@ -50,13 +58,38 @@ class Probe:
         (found,) = await self.admin.describe_topics([topic])
         return [TopicPartition(topic, p["partition"]) for p in found["partitions"]]
 
-    async def depth(self, topic: str) -> int:
-        tps = await self.partitions(topic)
+    async def dead_letters(self, dlq: str, redrive_group: str) -> Counter[str | None]:
+        """Dead letters in ``dlq`` not re-driven yet, by the projection that sent each
+        (its ``sextant_dlq_projection`` header); ``None`` counts those not read."""
+        waiting: Counter[str | None] = Counter()
+        tps = await self.partitions(dlq)
         if not tps:
-            return 0
-        starts = await self.consumer.beginning_offsets(tps)
+            return waiting
         ends = await self.consumer.end_offsets(tps)
-        return sum(ends[tp] - starts[tp] for tp in tps)
+        starts = await self.consumer.beginning_offsets(tps)
+        redriven = await self.admin.list_consumer_group_offsets(redrive_group, partitions=tps)
+        at = {tp: max(starts[tp], redriven[tp].offset if tp in redriven else -1) for tp in tps}
+        left = {tp: at[tp] for tp in tps if at[tp] < ends[tp]}
+        if not left:
+            return waiting
+        self.consumer.assign(list(left))
+        for tp, offset in left.items():
+            self.consumer.seek(tp, offset)
+        read = idle = 0
+        while left and read < DEAD_LETTERS_READ and idle < 5:
+            batch = await self.consumer.getmany(timeout_ms=500, max_records=1000)
+            idle = 0 if batch else idle + 1
+            for tp, records in batch.items():
+                for record in records:
+                    if tp in left and record.offset < ends[tp]:
+                        sender = dict(record.headers or ()).get("sextant_dlq_projection", b"")
+                        waiting[sender.decode(errors="replace")] += 1
+                        read += 1
+                        left[tp] = record.offset + 1
+                if tp in left and left[tp] >= ends[tp]:
+                    del left[tp]
+        waiting[None] += sum(ends[tp] - offset for tp, offset in left.items())
+        return waiting
 
     async def oldest_waiting(self, waiting: dict[TopicPartition, int]) -> float:
         """Seconds since the oldest record not applied yet was written (the first one
@@ -99,6 +132,8 @@ async def probe(bootstrap: str) -> AsyncIterator[Probe]:
 
 async def measure(rt: Runtime, kafka: Probe) -> list[ProjectionLag]:
     rows = []
+    redrive_group = f"{rt.settings.topic_prefix}{REDRIVE_GROUP}"
+    letters: dict[str, Counter[str | None]] = {}
     for runner in rt.projection_runners():
         stored = await runner.stored_offsets()
         behind = dead = 0
@@ -110,7 +145,10 @@ async def measure(rt: Runtime, kafka: Probe) -> list[ProjectionLag]:
                 if end > stored.get(tp, 0):
                     behind += end - stored.get(tp, 0)
                     waiting[tp] = stored.get(tp, 0)
-            dead += await kafka.depth(f"{topic}.dlq")
+            dlq = f"{topic}.dlq"
+            if dlq not in letters:
+                letters[dlq] = await kafka.dead_letters(dlq, redrive_group)
+            dead += letters[dlq][runner.name] + letters[dlq][None]
         seconds = await kafka.oldest_waiting(waiting)
         rows.append(ProjectionLag(rt.context, runner.name, behind, round(seconds, 1), dead))
     return rows

@@ -71,7 +71,7 @@ class Metrics:
         )
         self.dead_letters_waiting = Gauge(
             "sextant_dead_letters_waiting",
-            "Messages in the dead-letter topics of a projection's topics",
+            "Dead letters a projection sent that have not been re-driven yet",
             ["projection"],
             registry=r,
         )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from sextant_feedback.service import definition
-from sextant_kit import Settings
+from sextant_kit import NewEvent, Settings
 from sextant_kit.service import Runtime
 
-from tests.support import eventually, own_storage, running
+from tests.integration.kit_support import META, read_topic
+from tests.support import eventually, own_storage, publish_all, run_cli, running
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +66,41 @@ async def test_lag_is_reported_while_behind_and_clears_when_caught_up(rt: Runtim
         metrics = (await h.get("/metrics")).text
         assert 'sextant_projection_lag_events{projection="feedback_inbox"} 0.0' in metrics
         assert 'sextant_projection_lag_seconds{projection="feedback_inbox"} 0.0' in metrics
+
+
+async def test_dead_letters_wait_for_the_projection_that_sent_them_until_redriven(
+    settings: Settings, unique: str
+) -> None:
+    """An event the inbox cannot apply (the audit log can) is the inbox's dead letter only;
+    once ``sextant dlq redrive`` sent it back, the letter before that no longer waits."""
+    own = own_storage(settings, f"dlq{unique}")
+    broken = NewEvent(uuid.uuid4(), "FeedbackReceived", 1, {"text": "no source, no channel"})
+    async with running(definition, own) as rt:
+        await rt.store.append(f"fb-{unique}", "feedback_item", [broken], META, expected_version=0)
+        await publish_all(rt)
+        app = rt.http_app(with_routes=True)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://x") as h:
+
+            async def waiting(inbox: int, audit: int) -> None:
+                answer = await h.get("/v1/feedback/projections")
+                assert lag_of(answer, "feedback_inbox")["dead_letters"] == inbox
+                assert lag_of(answer, "feedback_audit_log")["dead_letters"] == audit
+                assert lag_of(answer, "feedback_audit_log")["events_behind"] == 0
+
+            await eventually(lambda: waiting(inbox=1, audit=0), within=60)
+            metrics = (await h.get("/metrics")).text
+            assert 'sextant_dead_letters_waiting{projection="feedback_inbox"} 1.0' in metrics
+            assert 'sextant_dead_letters_waiting{projection="feedback_audit_log"} 0.0' in metrics
+
+            code, _, err = await run_cli(own, "dlq", "redrive", "sextant.feedback.events.v1")
+            assert code == 0, err[-2000:]
+            dlq = own.topic("sextant.feedback.events.v1.dlq")
+
+            async def failed_again() -> None:
+                # Still broken, so the inbox dead-letters it once more: two letters in the
+                # topic, one of them waiting.
+                assert len(await read_topic(own.kafka_bootstrap, dlq, 3, timeout_ms=1500)) == 2
+                await waiting(inbox=1, audit=0)
+
+            await eventually(failed_again, within=60)

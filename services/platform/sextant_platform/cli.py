@@ -117,7 +117,8 @@ async def tail(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def lag(settings: Settings, args: argparse.Namespace) -> None:
-    """Per projection: events behind the topic's end, seconds behind, and DLQ depth."""
+    """Per projection: events behind the topic's end, seconds behind, and the dead letters
+    it sent that wait to be re-driven."""
     rows: list[dict[str, Any]] = []
     async with kit_lag.probe(settings.kafka_bootstrap) as kafka:
         for definition in SERVICES if not args.service else [service(args.service)]:
@@ -155,12 +156,13 @@ async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
 
 async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
     """Send dead letters back to their topic (once the cause is fixed), each only once:
-    the offsets re-driven are committed for the group ``sextant.dlq-redrive``."""
+    the offsets re-driven are committed for the group ``sextant.dlq-redrive``, and the dead
+    letters before them no longer count as waiting (``sextant lag``)."""
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{settings.topic_prefix}sextant.dlq-redrive",
+        group_id=f"{settings.topic_prefix}{kit_lag.REDRIVE_GROUP}",
         enable_auto_commit=False,
     )
     producer = AIOKafkaProducer(
