@@ -153,10 +153,13 @@ async def test_the_portfolio_shows_objectives_with_their_items_status_and_progre
         assert convert["item_counts"] == {"proposed": 1, "planned": 1}
         assert convert["progress"] == pytest.approx(0.4)
         assert convert["rolled_up_progress"] == pytest.approx(0.4)
-        assert convert["status"] is not None
+        # 2026-Q3 is over, so 40 % of the way was off track at the check-in and still is
+        assert convert["status"] == convert["status_today"] == "off_track"
+        assert convert["period_end"] == "2026-09-30"
         # no key results of its own: its progress is the aligned team objective's
         grow = by_id[ids["grow"]]
         assert (grow["progress"], grow["rolled_up_progress"]) == (None, pytest.approx(0.4))
+        assert grow["status_today"] is None
         assert by_id[ids["retain"]]["rolled_up_progress"] is None
         assert convert["roadmap_items"][0]["roadmap_name"] == "Billing"
         assert by_id[ids["retain"]]["roadmap_items"][0]["workspace_id"] == world.b
@@ -268,6 +271,7 @@ async def test_traces_run_from_objective_to_feedback_and_back(
         path = f"/v1/query/objectives/{ids['convert']}/trace"
         trace = await ok(await q.get(path, headers=h), 200)
         assert trace["objective"]["key_results"][0]["progress"] == pytest.approx(0.4)
+        assert trace["objective"]["status_today"] == "off_track"
         assert [i["item_id"] for i in trace["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
         assert [o["opportunity_id"] for o in trace["opportunities"]] == [ids["opportunity"]]
         assert trace["feedback"]["total"] == 3
@@ -292,6 +296,7 @@ async def test_traces_run_from_objective_to_feedback_and_back(
     assert [i["item_id"] for i in both["roadmap_items"]] == [ids["wallet"]]
     # the objective the item serves, and the organisation's it is aligned to
     assert [o["objective_id"] for o in both["objectives"]] == [ids["grow"], ids["convert"]]
+    assert [o["status_today"] for o in both["objectives"]] == [None, "off_track"]
     assert {f["feedback_id"] for f in both["feedback"]["items"]} == {
         ids["f-direct"],
         ids["f-problem"],

@@ -74,15 +74,20 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
             assert root["objective_id"] == org
             assert {c["objective_id"] for c in root["children"]} == {a, b}
             assert root["rolled_up_progress"] == pytest.approx((0.6 + 0.2) / 2)
+            # Q3 is over: 60 % of the way is off track, today as at the check-in.
+            assert [c["status_today"] for c in root["children"]] == ["off_track"] * 2
+            assert root["status_today"] is None  # no key results of its own
 
         await eventually(rolled_up, within=60)
         detail = (await client.get(f"{team(f'a-{unique}')}/{a}")).json()
         assert detail["progress"] == pytest.approx(0.6)
         assert detail["key_results"][0]["current"] == 60
         assert detail["recent_check_ins"][0]["comment"] == "good week"
-        assert detail["status"] is not None
+        assert detail["status"] == detail["status_today"] == "off_track"
+        assert detail["key_results"][0]["status_today"] == "off_track"
         listed = (await client.get(team(f"a-{unique}"), params={"limit": 1})).json()
         assert [i["objective_id"] for i in listed["items"]] == [a]
+        assert listed["items"][0]["status_today"] == "off_track"
         orgs = (await client.get(ORG)).json()
         assert [i["objective_id"] for i in orgs["items"]] == [org]
         summer = {"start": "2026-07-01", "end": "2026-08-15"}

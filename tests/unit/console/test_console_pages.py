@@ -363,3 +363,40 @@ async def test_a_workspaces_history_lists_what_changed_since_a_day(
     nothing = await client.get("/audit", params={"service": "roadmap"})
     assert nothing.status_code == 422
     assert "Name an entity id, or a workspace" in nothing.text
+
+
+async def test_the_objective_tree_shows_the_status_today_and_the_one_at_the_check_in(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/objectives",
+        body={
+            "items": [
+                {
+                    "objective_id": "o-1",
+                    "title": "Convert more buyers",
+                    "workspace_id": "mobile",
+                    "progress": 0.2,
+                    "status": "on_track",
+                    "status_today": "off_track",
+                },
+                {
+                    "objective_id": "o-2",
+                    "title": "Retain more",
+                    "workspace_id": "mobile",
+                    "progress": 0.9,
+                    "status": "on_track",
+                    "status_today": "on_track",
+                },
+            ]
+        },
+    )
+    sign_in(client, token())
+    page = await client.get("/w/mobile/objectives")
+    assert page.status_code == 200
+    rows = page.text.split('class="objective-row"')[1:]
+    assert 'class="status-off_track">off track<' in rows[0]
+    assert "(on track at the last check-in)" in rows[0]
+    assert 'class="status-on_track">on track<' in rows[1]
+    assert "at the last check-in" not in rows[1]

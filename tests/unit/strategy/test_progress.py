@@ -9,6 +9,7 @@ from sextant_strategy.domain.progress import (
     key_result_status,
     objective_progress,
     rolled_up_progress,
+    status_today,
     worst,
 )
 
@@ -80,3 +81,21 @@ def test_quarters_cover_their_months() -> None:
     assert (q3.start, q3.end, q3.label) == (date(2026, 7, 1), date(2026, 9, 30), "2026-Q3")
     q4 = quarter_period("2026-Q4")
     assert q4.end == date(2026, 12, 31)
+
+
+def test_a_status_is_reassessed_as_the_period_goes_on() -> None:
+    """Checked in on track early in the quarter, the same progress trails later on."""
+    start, end = date(2026, 1, 1), date(2026, 3, 31)
+    early, late = datetime(2026, 1, 10, tzinfo=UTC), datetime(2026, 3, 20, tzinfo=UTC)
+    krs = [(0.1, 0.9), (1.0, 0.2), (0.9, None)]
+    assert status_today(krs, start, end, early) == (
+        [Status.ON_TRACK, Status.ON_TRACK, None],
+        Status.ON_TRACK,
+    )
+    assert status_today(krs, start, end, late) == (
+        [Status.OFF_TRACK, Status.ON_TRACK, None],
+        Status.OFF_TRACK,
+    )
+    # A closed objective keeps the status it had when it was closed.
+    assert status_today(krs, start, end, late, closed_at=early)[1] is Status.ON_TRACK
+    assert status_today([(0.5, None)], start, end, late) == ([None], None)

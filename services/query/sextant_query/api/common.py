@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -11,7 +12,9 @@ from sextant_kit import DomainError
 from sextant_kit import api as kit
 from sextant_kit.api import Cursor, Limit, WorkspaceId, page
 from sextant_kit.authz import Access
+from sextant_kit.database import Connection
 from sextant_kit.http import Caller, requires
+from sextant_strategy.domain.progress import status_today
 
 __all__ = [
     "Cursor",
@@ -20,6 +23,7 @@ __all__ = [
     "WorkspaceId",
     "WorkspaceRef",
     "after",
+    "assessed_today",
     "jsonable",
     "page",
     "scope",
@@ -36,6 +40,33 @@ JSON_COLUMNS = frozenset({"linked_to"})
 
 def jsonable(row: Any) -> dict[str, Any]:
     return kit.jsonable(row, JSON_COLUMNS)
+
+
+async def assessed_today(
+    conn: Connection, tenant: str, objectives: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``objectives`` (JSON rows of ``OBJECTIVE_COLUMNS``), each given ``status_today``.
+
+    ``status`` is the worst key-result status recorded at the last check-ins;
+    ``status_today`` assesses those check-ins against the share of the period gone now (at
+    closing, once closed), by the strategy context's rule (``status_today``), so the
+    portfolio agrees with its objective tree.
+    """
+    rows = await conn.fetch(
+        "SELECT objective_id, progress, confidence FROM query_key_results"
+        " WHERE tenant_id = $1 AND objective_id = ANY($2::text[])",
+        tenant,
+        [o["objective_id"] for o in objectives],
+    )
+    of: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
+    for r in rows:
+        of[r["objective_id"]].append((r["progress"] or 0.0, r["confidence"]))
+    now = datetime.now(UTC)
+    for o in objectives:
+        closed = datetime.fromisoformat(o["closed_at"]) if o["closed_at"] else None
+        start, end = date.fromisoformat(o["period_start"]), date.fromisoformat(o["period_end"])
+        o["status_today"] = status_today(of[o["objective_id"]], start, end, now, closed)[1]
+    return objectives
 
 
 def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:

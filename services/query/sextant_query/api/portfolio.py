@@ -18,6 +18,7 @@ from sextant_query.api.common import (
     Reader,
     WorkspaceRef,
     after,
+    assessed_today,
     jsonable,
     page,
     scope,
@@ -61,9 +62,11 @@ def portfolio_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Objectives by when they were set, each with its roadmap items and their counts by
         status, its own progress and ``rolled_up_progress`` (with the objectives aligned
-        below it, as the strategy context's objective tree has it). ``workspace``
-        (repeatable) keeps objectives of those workspaces, ``status`` those whose key results
-        are on track, at risk or off track, ``period`` those of one period (``2026-Q3``, or
+        below it, as the strategy context's objective tree has it), ``status`` at the last
+        check-ins and ``status_today`` (those check-ins against the share of the period gone
+        now). ``workspace`` (repeatable) keeps objectives of those workspaces, ``status``
+        those whose key results were on track, at risk or off track at the last check-ins,
+        ``period`` those of one period (``2026-Q3``, or
         a custom one as ``2026-07-01..2026-08-15``); ``item_status`` keeps only items in that
         status (the counts still cover every item)."""
         at, key = after(cursor)
@@ -84,7 +87,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
                 key,
                 limit + 1,
             )
-            objectives = [jsonable(r) for r in rows]
+            objectives = await assessed_today(conn, who.tenant_id, [jsonable(r) for r in rows])
             ids = [o["objective_id"] for o in objectives[:limit]]
             items = await conn.fetch(
                 f"SELECT o.objective_id AS serves, {ITEM_COLUMNS} FROM query_roadmap_items i"

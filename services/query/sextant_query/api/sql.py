@@ -2,7 +2,8 @@
 
 OBJECTIVE_COLUMNS = (
     "o.objective_id, o.workspace_id, o.level, o.title, o.owner, o.period_label,"
-    " o.parent_id, o.progress, o.status, o.outcome, o.closed_at, o.set_at"
+    " o.period_start, o.period_end, o.parent_id, o.progress, o.status, o.outcome,"
+    " o.closed_at, o.set_at"
 )
 ITEM_COLUMNS = (
     "i.item_id, i.roadmap_id, r.name AS roadmap_name, i.workspace_id, i.title, i.type,"

@@ -17,7 +17,7 @@ from sextant_kit import NotFound
 from sextant_kit.database import Connection
 from sextant_kit.service import Runtime
 
-from sextant_query.api.common import Reader, jsonable, scope
+from sextant_query.api.common import Reader, assessed_today, jsonable, scope
 from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
 from sextant_query.api.sql import (
     ALIGNED_ABOVE,
@@ -92,7 +92,7 @@ async def _upward(
         _ids(items, "objective_ids"),
         workspaces,
     )
-    return items, [jsonable(o) for o in objectives]
+    return items, await assessed_today(conn, tenant, [jsonable(o) for o in objectives])
 
 
 def trace_router(rt: Runtime) -> APIRouter:
@@ -123,19 +123,19 @@ def trace_router(rt: Runtime) -> APIRouter:
                 tenant,
                 oid,
             )
-            aligned = [
-                jsonable(r)
-                for r in await conn.fetch(
-                    ALIGNED_BELOW + f"SELECT DISTINCT {OBJECTIVE_COLUMNS} FROM tree t"
-                    " JOIN query_objectives o"
-                    "   ON o.tenant_id = $1 AND o.objective_id = t.objective_id"
-                    " WHERE t.objective_id <> ALL($2::text[])"
-                    " ORDER BY o.set_at, o.objective_id",
-                    tenant,
-                    [oid],
-                    workspaces,
-                )
-            ]
+            below = await conn.fetch(
+                ALIGNED_BELOW + f"SELECT DISTINCT {OBJECTIVE_COLUMNS} FROM tree t"
+                " JOIN query_objectives o"
+                "   ON o.tenant_id = $1 AND o.objective_id = t.objective_id"
+                " WHERE t.objective_id <> ALL($2::text[])"
+                " ORDER BY o.set_at, o.objective_id",
+                tenant,
+                [oid],
+                workspaces,
+            )
+            objective, *aligned = await assessed_today(
+                conn, tenant, [jsonable(r) for r in [row, *below]]
+            )
             served = [oid, *(o["objective_id"] for o in aligned)]
             items = [
                 jsonable(r)
@@ -163,7 +163,7 @@ def trace_router(rt: Runtime) -> APIRouter:
             ]
             feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
         return {
-            "objective": {**jsonable(row), "key_results": [jsonable(k) for k in key_results]},
+            "objective": {**objective, "key_results": [jsonable(k) for k in key_results]},
             "aligned_objectives": aligned,
             "roadmap_items": items,
             "opportunities": opportunities,

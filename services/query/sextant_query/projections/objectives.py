@@ -79,14 +79,15 @@ class Objectives:
                 await _recompute(conn, tenant, str(fact.objective_id))
             case KeyResultProgressed():
                 await conn.execute(
-                    "UPDATE query_key_results SET progress = $3, status = $4, checked_in_at = $5"
-                    " WHERE tenant_id = $1 AND key_result_id = $2"
+                    "UPDATE query_key_results SET progress = $3, status = $4, checked_in_at = $5,"
+                    " confidence = $6 WHERE tenant_id = $1 AND key_result_id = $2"
                     " AND (checked_in_at IS NULL OR checked_in_at <= $5)",
                     tenant,
                     str(fact.key_result_id),
                     fact.progress,
                     fact.status.value,
                     fact.checked_in_at,
+                    fact.confidence,
                 )
                 await _recompute(conn, tenant, str(fact.objective_id))
             case ObjectiveClosed():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -15,7 +17,38 @@ from sextant_kit.tenancy import TenantReads
 
 from sextant_strategy.api.common import Cursor, Limit, decode_cursor, jsonable, page
 from sextant_strategy.domain.common import PeriodLabel
-from sextant_strategy.domain.progress import rolled_up_progress
+from sextant_strategy.domain.progress import rolled_up_progress, status_today
+
+
+async def assessed_today(
+    reads: TenantReads, tenant: str, rows: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """``strategy_objectives`` rows as JSON, each with ``status_today`` beside ``status``.
+
+    ``status`` is the worst key-result status recorded at the last check-ins;
+    ``status_today`` applies the same rule to those check-ins against the share of the
+    period gone now (``domain.progress.status_today``), so a key result checked in on
+    track in the first week does not stay on track to the end of the quarter.
+    """
+    krs = await reads.fetch(
+        "SELECT objective_id, progress, confidence FROM strategy_key_results"
+        " WHERE tenant_id = $1 AND objective_id = ANY($2::uuid[])",
+        tenant,
+        [r["objective_id"] for r in rows],
+    )
+    of: dict[uuid.UUID, list[tuple[float, float | None]]] = defaultdict(list)
+    for kr in krs:
+        of[kr["objective_id"]].append((kr["progress"], kr["confidence"]))
+    now = datetime.now(UTC)
+    return [
+        {
+            **jsonable(r),
+            "status_today": status_today(
+                of[r["objective_id"]], r["period_start"], r["period_end"], now, r["closed_at"]
+            )[1],
+        }
+        for r in rows
+    ]
 
 
 async def objective_detail(
@@ -44,9 +77,19 @@ async def objective_detail(
         tenant,
         objective_id,
     )
+    krs_today, objective_today = status_today(
+        [(k["progress"], k["confidence"]) for k in krs],
+        row["period_start"],
+        row["period_end"],
+        datetime.now(UTC),
+        row["closed_at"],
+    )
     return {
         **jsonable(row),
-        "key_results": [jsonable(k) for k in krs],
+        "status_today": objective_today,
+        "key_results": [
+            {**jsonable(k), "status_today": today} for k, today in zip(krs, krs_today, strict=True)
+        ],
         "recent_check_ins": [jsonable(c) for c in check_ins],
     }
 
@@ -93,18 +136,20 @@ def tree_router(rt: Runtime) -> APIRouter:
         """Every objective of the organisation and its workspaces, nested by alignment.
 
         Pages over the root objectives (by when they were set); each root carries its whole
-        subtree with ``rolled_up_progress``. ``period`` keeps objectives of that quarter, or of
+        subtree with ``rolled_up_progress``; ``status`` is as of the last check-ins,
+        ``status_today`` as of now (the same check-ins against more of the period gone).
+        ``period`` keeps objectives of that quarter, or of
         a custom period (``2026-07-01..2026-08-15``).
         """
         rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
-            " period_end, parent_id, progress, status, outcome, set_at"
+            " period_end, parent_id, progress, status, outcome, closed_at, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"
             " AND ($2::text IS NULL OR period_label = $2) ORDER BY set_at, objective_id",
             who.tenant_id,
             period,
         )
-        roots = build_tree([jsonable(r) for r in rows])
+        roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
         after = decode_cursor(cursor, 2)
         if after is not None:
             roots = [r for r in roots if (r["set_at"], r["objective_id"]) > (after[0], after[1])]

@@ -21,11 +21,10 @@ from sextant_strategy.api.common import (
     answer,
     decode_cursor,
     in_workspace,
-    jsonable,
     page,
 )
 from sextant_strategy.api.inputs import Body, PeriodIn
-from sextant_strategy.api.objective_queries import objective_detail
+from sextant_strategy.api.objective_queries import assessed_today, objective_detail
 from sextant_strategy.domain.common import Actor, ShortText, Text, Title, Unit
 from sextant_strategy.domain.objective import (
     AlignObjective,
@@ -278,6 +277,9 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
+        """The objectives set here, by when they were set. ``status`` is the worst of their
+        key results' statuses at the last check-ins; ``status_today`` assesses the same
+        check-ins against the share of the period gone now (at closing, once closed)."""
         after = decode_cursor(cursor, 2)
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_objectives WHERE tenant_id = $1"
@@ -291,7 +293,9 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
             after[1] if after else None,
             limit + 1,
         )
-        return page([jsonable(r) for r in rows], limit, "set_at", "objective_id")
+        return page(
+            await assessed_today(rt.reads, who.tenant_id, rows), limit, "set_at", "objective_id"
+        )
 
     @api.get("/{objective_id}")
     async def get_objective(

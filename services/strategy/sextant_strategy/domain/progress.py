@@ -83,6 +83,29 @@ def key_result_status(progress: float, elapsed: float, confidence: float) -> Sta
     return status
 
 
+def status_today(
+    key_results: Sequence[tuple[float, float | None]],
+    start: date,
+    end: date,
+    now: datetime,
+    closed_at: datetime | None = None,
+) -> tuple[list[Status | None], Status | None]:
+    """Each key result's status, and its objective's (the worst), re-assessed at ``now``.
+
+    A check-in records the status at its time; as the period goes on, the same progress
+    trails more of it. This applies ``key_result_status`` to each key result's last
+    ``(progress, confidence)`` against the share of the period gone at ``now``, or at
+    ``closed_at`` for a closed objective. A key result not checked in yet
+    (``confidence is None``) is not assessed.
+    """
+    elapsed = elapsed_share(start, end, min(now, closed_at) if closed_at else now)
+    each = [
+        None if confidence is None else key_result_status(progress, elapsed, confidence)
+        for progress, confidence in key_results
+    ]
+    return each, worst(each)
+
+
 def worst(statuses: Sequence[Status | None]) -> Status | None:
     """The most severe status; ``None`` (not yet assessed) when none is known."""
     known = [s for s in statuses if s is not None]
