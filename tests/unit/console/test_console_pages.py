@@ -400,3 +400,41 @@ async def test_the_objective_tree_shows_the_status_today_and_the_one_at_the_chec
     assert "(on track at the last check-in)" in rows[0]
     assert 'class="status-on_track">on track<' in rows[1]
     assert "at the last check-in" not in rows[1]
+
+
+async def test_merging_the_same_duplicate_twice_sends_one_command(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """A double click on "Merge" repeats the idempotency key, so the API answers the second
+    from the first instead of refusing it as already merged."""
+    fid, dup = IID, RID
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/feedback/{fid}",
+        body={
+            "feedback_id": fid,
+            "text": "x",
+            "source": "email",
+            "received_at": "2026-11-20T10:00:00Z",
+        },
+    )
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/feedback/{fid}/similar",
+        body={"suggestions": [{"feedback_id": dup, "text": "x too", "similarity": 0.9}]},
+    )
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/feedback/{fid}")
+    assert page.status_code == 200, page.text
+    nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    assert len(nonces) == 2  # the link form's and the merge form's
+    api.on("POST", f"/v1/workspaces/mobile/feedback/{dup}/merge", body={"id": dup})
+    form = {"form_nonce": nonces[1], "duplicate_id": dup}
+    for _ in range(2):
+        sent = await client.post(
+            f"/w/mobile/feedback/{fid}/merge", data=form, headers={"origin": "http://console.test"}
+        )
+        assert sent.status_code == 303
+    first, repeat = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
+    assert first == repeat

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import Id, Page, Workspace, form_of, redirect, required
+from sextant_console.web import Id, Page, Workspace, form_of, redirect, required, submission_key
 
 router = APIRouter()
 
@@ -73,6 +73,7 @@ async def link(ws: Workspace, fid: Id, page: Page) -> Response:
     done = await page.api.post(
         f"/v1/workspaces/{ws}/feedback/{fid}/links",
         {"target_type": "problem", "target_id": problem},
+        key=submission_key(form),
     )
     return redirect(
         page.request,
@@ -87,7 +88,11 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     """Merge a duplicate (from the form) into this item."""
     form = await form_of(page.request)
     duplicate = required(form, "duplicate_id", "Duplicate")
-    done = await page.api.post(f"/v1/workspaces/{ws}/feedback/{duplicate}/merge", {"into_id": fid})
+    done = await page.api.post(
+        f"/v1/workspaces/{ws}/feedback/{duplicate}/merge",
+        {"into_id": fid},
+        key=submission_key(form),
+    )
     return redirect(
         page.request,
         f"/w/{ws}/feedback/{fid}",
