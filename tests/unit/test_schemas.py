@@ -45,3 +45,33 @@ def test_openapi_documents_have_the_service_routes_and_no_probes() -> None:
         assert doc["openapi"].startswith("3.")
         assert doc["paths"], service.context
         assert not {"/healthz", "/readyz", "/metrics"} & set(doc["paths"])
+
+
+# Commands a retry cannot double without an idempotency key, and why.
+NATURALLY_IDEMPOTENT = {
+    # Each item is identified by (source, external id) across every channel.
+    ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/batch"),
+    # The organisation, workspaces and members are named by the caller: creating one again
+    # with the same name, or granting the same role again, changes nothing.
+    ("identity", "POST", "/v1/organisation"),
+    ("identity", "POST", "/v1/organisation/members"),
+    ("identity", "POST", "/v1/workspaces"),
+    ("identity", "POST", "/v1/workspaces/{workspace_id}/members"),
+    ("identity", "DELETE", "/v1/workspaces/{workspace_id}/members/{member}"),
+}
+
+
+def test_every_command_takes_an_idempotency_key() -> None:
+    """A client that retries after a timeout must be able to get the first answer back
+    rather than a conflict (or a second effect): every command documents the header."""
+    missing = set()
+    for service in SERVICES:
+        spec = json.loads((ROOT / "schemas" / "openapi" / f"{service.context}.json").read_text())
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                if method not in {"post", "put", "patch", "delete"}:
+                    continue
+                headers = {p["name"].lower() for p in operation.get("parameters", [])}
+                if "idempotency-key" not in headers:
+                    missing.add((service.context, method.upper(), path))
+    assert missing == NATURALLY_IDEMPOTENT

@@ -118,10 +118,16 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
     wrong = await client.post(f"{exp}/conclude", json={"outcome": "invalidated", "learnings": "x"})
     assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "body.outcome")
     assert "31 percent, meets the threshold (at least 20)" in wrong.json()["detail"]
-    await ok(
-        await client.post(f"{exp}/conclude", json={"outcome": "validated", "learnings": "yes"}),
-        200,
-    )
+    verdict = {"outcome": "validated", "learnings": "yes"}
+    key = {"Idempotency-Key": f"conclude-{experiment['id']}"}
+    concluded = await ok(await client.post(f"{exp}/conclude", json=verdict, headers=key), 200)
+    # A retry with the key answers as the first did; the key with another verdict is refused.
+    retry = await ok(await client.post(f"{exp}/conclude", json=verdict, headers=key), 200)
+    assert retry == concluded
+    other = {**verdict, "learnings": "on second thoughts"}
+    reused = await client.post(f"{exp}/conclude", json=other, headers=key)
+    assert reused.status_code == 409, reused.text
+    assert reused.json()["type"].endswith("/idempotency-key-reused")
 
     fb_rt, fb = feedback
     item = await ok(

@@ -89,8 +89,19 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
 
     await settle(demand_counted)
 
-    # c duplicates a: its vote and its link move to a; c stays in history, merged
-    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json={"into_id": a}))
+    # c duplicates a: its vote and its link move to a; c stays in history, merged. Sent
+    # twice with one Idempotency-Key (a retry), the second answers as the first did.
+    key = {"Idempotency-Key": f"merge-{unique}"}
+    into_a = {"into_id": a}
+    merge = await ok(
+        await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a, headers=key)
+    )
+    retry = await ok(
+        await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a, headers=key)
+    )
+    assert retry == merge
+    refused = await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a)
+    assert refused.status_code == 409  # without the key it is a new command
 
     async def merged() -> None:
         survivor = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{a}"))

@@ -110,12 +110,22 @@ def experiment_router(rt: Runtime) -> APIRouter:
 
     @api.post("/experiments/{experiment_id}/start")
     async def start(
-        workspace_id: WorkspaceId, experiment_id: uuid.UUID, request: Request, who: Writer, ctx: Ctx
+        workspace_id: WorkspaceId,
+        experiment_id: uuid.UUID,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await experiment_in(experiment_id, workspace_id, ctx.tenant_id)
         command = StartExperiment(experiment_id=experiment_id, now=ctx.now)
         result = await experiments.run(
-            str(experiment_id), command, ctx, request, workspace_id=workspace_id
+            str(experiment_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -152,6 +162,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Decider_,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Validated, invalidated or inconclusive, with learnings; feeds the opportunity.
 
@@ -166,7 +177,13 @@ def experiment_router(rt: Runtime) -> APIRouter:
             now=ctx.now,
         )
         result = await experiments.run(
-            str(experiment_id), command, ctx, request, workspace_id=workspace_id
+            str(experiment_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         state, _ = await experiments.load(str(experiment_id), ctx.tenant_id)
         assert state.designed is not None

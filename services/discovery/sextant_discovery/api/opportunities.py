@@ -166,6 +166,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Decider_,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Pursue, park or reject, with a rationale."""
         await opportunity_in(opportunity_id, workspace_id, ctx.tenant_id)
@@ -177,7 +178,13 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             now=ctx.now,
         )
         result = await opportunities.run(
-            str(opportunity_id), command, ctx, request, workspace_id=workspace_id
+            str(opportunity_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -220,6 +227,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Decider_,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await opportunity_in(opportunity_id, workspace_id, ctx.tenant_id)
         command = SelectSolution(
@@ -230,7 +238,13 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             now=ctx.now,
         )
         result = await opportunities.run(
-            str(opportunity_id), command, ctx, request, workspace_id=workspace_id
+            str(opportunity_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 

@@ -128,6 +128,7 @@ def problem_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Attach a market insight as evidence."""
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
@@ -143,7 +144,13 @@ def problem_router(rt: Runtime) -> APIRouter:
             now=ctx.now,
         )
         result = await problems.run(
-            str(problem_id), command, ctx, request, workspace_id=workspace_id
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -155,6 +162,7 @@ def problem_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Mark this problem a duplicate of ``into``."""
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
@@ -164,7 +172,13 @@ def problem_router(rt: Runtime) -> APIRouter:
             problem_id=problem_id, into=body.into, target_status=target.status, now=ctx.now
         )
         result = await problems.run(
-            str(problem_id), command, ctx, request, workspace_id=workspace_id
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -176,11 +190,18 @@ def problem_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
         command = CloseProblem(problem_id=problem_id, reason=body.reason, now=ctx.now)
         result = await problems.run(
-            str(problem_id), command, ctx, request, workspace_id=workspace_id
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 

@@ -142,6 +142,7 @@ def research_router(rt: Runtime) -> APIRouter:
         who: Writer,
         ctx: Ctx,
         if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Replace the insight's tags."""
         await insight_in(insight_id, workspace_id, ctx.tenant_id)
@@ -152,6 +153,8 @@ def research_router(rt: Runtime) -> APIRouter:
             ctx,
             request,
             workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
             expected_version=if_match,
         )
         return answer(result, create=False)
@@ -164,11 +167,18 @@ def research_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await insight_in(insight_id, workspace_id, ctx.tenant_id)
         command = RetireInsight(insight_id=insight_id, reason=body.reason, now=ctx.now)
         result = await insights.run(
-            str(insight_id), command, ctx, request, workspace_id=workspace_id
+            str(insight_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -244,6 +254,7 @@ def research_router(rt: Runtime) -> APIRouter:
         who: Writer,
         ctx: Ctx,
         if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """A new version of the persona; earlier versions stay readable."""
         await persona_in(persona_id, workspace_id, ctx.tenant_id)
@@ -260,18 +271,30 @@ def research_router(rt: Runtime) -> APIRouter:
             ctx,
             request,
             workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
             expected_version=if_match,
         )
         return answer(result, create=False)
 
     @api.post("/personas/{persona_id}/archive")
     async def archive_persona(
-        workspace_id: WorkspaceId, persona_id: uuid.UUID, request: Request, who: Writer, ctx: Ctx
+        workspace_id: WorkspaceId,
+        persona_id: uuid.UUID,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await persona_in(persona_id, workspace_id, ctx.tenant_id)
         command = ArchivePersona(persona_id=persona_id, now=ctx.now)
         result = await personas.run(
-            str(persona_id), command, ctx, request, workspace_id=workspace_id
+            str(persona_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -333,6 +356,7 @@ def research_router(rt: Runtime) -> APIRouter:
         who: Writer,
         ctx: Ctx,
         if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Create or revise a competitor's profile (the client chooses the id)."""
         state, _ = await competitors.load(str(competitor_id), ctx.tenant_id)
@@ -347,6 +371,8 @@ def research_router(rt: Runtime) -> APIRouter:
             ctx,
             request,
             workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
             expected_version=if_match,
         )
         return answer(result, create=not state.exists, location=request.url.path)
@@ -363,11 +389,18 @@ def research_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await competitor_in(competitor_id, workspace_id, ctx.tenant_id)
         command = CompareFeature(competitor_id=competitor_id, now=ctx.now, **body.model_dump())
         result = await competitors.run(
-            str(competitor_id), command, ctx, request, workspace_id=workspace_id
+            str(competitor_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 
@@ -379,13 +412,20 @@ def research_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await competitor_in(competitor_id, workspace_id, ctx.tenant_id)
         command = ChangeCompetitorStatus(
             competitor_id=competitor_id, status=body.status, reason=body.reason, now=ctx.now
         )
         result = await competitors.run(
-            str(competitor_id), command, ctx, request, workspace_id=workspace_id
+            str(competitor_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, EmailStr
-from sextant_kit import CommandContext, CommandHandler, Conflict, EventMetadata, NotFound
+from sextant_kit import (
+    CommandContext,
+    CommandHandler,
+    Conflict,
+    EventMetadata,
+    Idempotency,
+    NotFound,
+)
 from sextant_kit.authz import Access
-from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -58,12 +66,37 @@ def customers_router(rt: Runtime) -> APIRouter:
             raise Conflict(f"customer {ref} was erased on request", code="customer-erased")
         return seal(keys[subject], subject, contact)
 
-    def metadata(ctx: CommandContext) -> EventMetadata:
-        return EventMetadata.from_context(ctx, workspace_id=None, traceparent=current_traceparent())
+    async def run(
+        customer_id: uuid.UUID,
+        cmd: Any,
+        ctx: CommandContext,
+        request: Request,
+        body: BaseModel | None,
+        idempotency_key: str | None,
+        *,
+        created: bool | None,
+    ) -> Accepted:
+        """``cmd`` on the customer's stream; a retry with the same ``idempotency_key``,
+        method, path and ``body`` answers as the first did and writes nothing."""
+        metadata = EventMetadata.from_context(
+            ctx, workspace_id=None, traceparent=current_traceparent()
+        )
+        idempotency = Idempotency.of(
+            idempotency_key,
+            request.method,
+            request.url.path,
+            body.model_dump_json() if body is not None else "",
+        )
+        result = await handler.handle(str(customer_id), cmd, metadata, idempotency=idempotency)
+        return accepted(result, created=created)
 
     @api.post("", status_code=201, response_model=Accepted)
     async def register(
-        body: NewCustomerIn, _: Annotated[Caller, Depends(requires(Access.WRITE))], ctx: Context
+        body: NewCustomerIn,
+        request: Request,
+        _: Annotated[Caller, Depends(requires(Access.WRITE))],
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         customer_id = customer_id_for(ctx.tenant_id, body.ref)
         cmd = RegisterCustomer(
@@ -72,14 +105,16 @@ def customers_router(rt: Runtime) -> APIRouter:
             **body.model_dump(exclude={"contact"}),
             contact=await sealed_contact(ctx, body.ref, body.contact),
         )
-        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)))
+        return await run(customer_id, cmd, ctx, request, body, idempotency_key, created=None)
 
     @api.put("/{ref}", response_model=Accepted)
     async def update(
         ref: Ref,
         body: CustomerIn,
+        request: Request,
         _: Annotated[Caller, Depends(requires(Access.WRITE))],
         ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         customer_id = customer_id_for(ctx.tenant_id, ref)
         cmd = UpdateCustomerProfile(
@@ -87,7 +122,7 @@ def customers_router(rt: Runtime) -> APIRouter:
             **body.model_dump(exclude={"contact"}),
             contact=await sealed_contact(ctx, ref, body.contact),
         )
-        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)), created=False)
+        return await run(customer_id, cmd, ctx, request, body, idempotency_key, created=False)
 
     @api.get("/{ref}")
     async def get(
@@ -108,7 +143,11 @@ def customers_router(rt: Runtime) -> APIRouter:
 
     @api.post("/{ref}/erasure", response_model=Accepted)
     async def erase(
-        ref: Ref, _: Annotated[Caller, Depends(requires(Access.ADMINISTER))], ctx: Context
+        ref: Ref,
+        request: Request,
+        _: Annotated[Caller, Depends(requires(Access.ADMINISTER))],
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """Erase the customer's personal data (GDPR art. 17): their key is destroyed first,
         so nothing sealed with it can be read again, then CustomerErased is recorded."""
@@ -119,6 +158,6 @@ def customers_router(rt: Runtime) -> APIRouter:
             raise NotFound(f"customer {ref} not found: nothing of theirs is stored")
         await keyring.erase(ctx.tenant_id, customer_id)
         cmd = EraseCustomer(customer_id=customer_id, at=ctx.now)
-        return accepted(await handler.handle(str(customer_id), cmd, metadata(ctx)), created=False)
+        return await run(customer_id, cmd, ctx, request, None, idempotency_key, created=False)
 
     return api

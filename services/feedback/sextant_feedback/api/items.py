@@ -219,16 +219,21 @@ def items_router(rt: Runtime) -> APIRouter:
         feedback_id: uuid.UUID,
         cmd: Any,
         ctx: CommandContext,
-        request: Request | None = None,
-        idempotency_key: str | None = None,
+        request: Request,
+        *,
+        body: BaseModel | None,
+        idempotency_key: str | None,
     ) -> Accepted:
+        """``cmd`` on one item; a retry with the same ``idempotency_key``, method, path and
+        ``body`` answers as the first did and writes nothing."""
         state, _ = await handler.load(str(feedback_id))
         if not state.exists or state.workspace_id != workspace_id:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        idempotency = (
-            Idempotency.of(idempotency_key, request.url.path, cmd.model_dump_json())
-            if request is not None
-            else None
+        idempotency = Idempotency.of(
+            idempotency_key,
+            request.method,
+            request.url.path,
+            body.model_dump_json() if body is not None else "",
         )
         result = await handler.handle(
             str(feedback_id), cmd, metadata(ctx, workspace_id), idempotency=idempotency
@@ -237,36 +242,57 @@ def items_router(rt: Runtime) -> APIRouter:
 
     @api.post("/feedback/{feedback_id}/tags", response_model=Accepted)
     async def classify(
-        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: TagsIn, _: Writer, ctx: Context
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: TagsIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """Add or remove tags and themes."""
         cmd = ClassifyFeedback(**body.model_dump(), at=ctx.now)
-        return await command(workspace_id, feedback_id, cmd, ctx)
+        return await command(
+            workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
+        )
 
     @api.post("/feedback/{feedback_id}/votes", response_model=Accepted)
     async def vote(
         workspace_id: WorkspaceId,
         feedback_id: uuid.UUID,
         body: VoteIn,
+        request: Request,
         who: Writer,
         ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """A vote by the caller, or on behalf of a customer account; one per voter."""
         if body.on_behalf_of is None:
             the_vote = Vote(voter=who.actor)
         else:
             the_vote = customer_vote(ctx.tenant_id, body.on_behalf_of)
+        cmd = VoteForFeedback(vote=the_vote, at=ctx.now)
         return await command(
-            workspace_id, feedback_id, VoteForFeedback(vote=the_vote, at=ctx.now), ctx
+            workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
         )
 
     @api.post("/feedback/{feedback_id}/links", response_model=Accepted)
     async def link(
-        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: LinkIn, _: Writer, ctx: Context
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: LinkIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """Link to a problem, opportunity or roadmap item; the other contexts count it."""
-        link_ = Link(target_type=body.target_type, target_id=body.target_id)
-        return await command(workspace_id, feedback_id, LinkFeedback(link=link_, at=ctx.now), ctx)
+        cmd = LinkFeedback(
+            link=Link(target_type=body.target_type, target_id=body.target_id), at=ctx.now
+        )
+        return await command(
+            workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
+        )
 
     @api.delete("/feedback/{feedback_id}/links/{target_type}/{target_id}", response_model=Accepted)
     async def unlink(
@@ -274,19 +300,30 @@ def items_router(rt: Runtime) -> APIRouter:
         feedback_id: uuid.UUID,
         target_type: LinkTarget,
         target_id: str,
+        request: Request,
         _: Writer,
         ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
-        link_ = Link(target_type=target_type, target_id=target_id)
-        return await command(workspace_id, feedback_id, UnlinkFeedback(link=link_, at=ctx.now), ctx)
+        cmd = UnlinkFeedback(link=Link(target_type=target_type, target_id=target_id), at=ctx.now)
+        return await command(
+            workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=idempotency_key
+        )
 
     @api.post("/feedback/{feedback_id}/merge", response_model=Accepted)
     async def merge(
-        workspace_id: WorkspaceId, feedback_id: uuid.UUID, body: MergeIn, _: Writer, ctx: Context
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: MergeIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """Merge this (duplicate) item into ``into_id``: its votes and links move there,
         and its customer counts there as a vote on that customer's behalf; both originals
-        stay in the history."""
+        stay in the history. With an ``Idempotency-Key`` a retry answers as the first
+        did, also when the first stopped between its two commands."""
         if body.into_id == feedback_id:
             raise DomainError("an item cannot be merged into itself", field="into_id")
         duplicate, _v = await handler.load(str(feedback_id))
@@ -311,9 +348,20 @@ def items_router(rt: Runtime) -> APIRouter:
             ),
             at=ctx.now,
         )
-        await command(workspace_id, body.into_id, absorb, ctx)
+        # Two streams, the target's first; each command keeps its own key.
+        absorbed = f"{idempotency_key}/absorb" if idempotency_key else None
+        await command(
+            workspace_id, body.into_id, absorb, ctx, request, body=body, idempotency_key=absorbed
+        )
+        mark = MarkAsDuplicate(into_id=body.into_id, at=ctx.now)
         return await command(
-            workspace_id, feedback_id, MarkAsDuplicate(into_id=body.into_id, at=ctx.now), ctx
+            workspace_id,
+            feedback_id,
+            mark,
+            ctx,
+            request,
+            body=body,
+            idempotency_key=idempotency_key,
         )
 
     return api
