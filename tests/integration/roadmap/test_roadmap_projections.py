@@ -71,7 +71,10 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
         ),
         201,
     )
-    await ok(await client.post(f"{item}/{items['Refunds']}/status", json={"to": "planned"}))
+    planned = await ok(
+        await client.post(f"{item}/{items['Refunds']}/status", json={"to": "planned"})
+    )
+    assert planned["created"] is False  # a change, not a new resource
     for title, reach in [("Wallet", 100), ("Refunds", 900), ("Ledger", 400)]:
         inputs = {"reach": reach, "impact": 2, "confidence": 80, "effort": 2}
         await ok(

@@ -35,15 +35,16 @@ class Accepted(BaseModel):
 
 
 def accepted(result: AppendResult, *, resource_id: str, status: int = 200) -> JSONResponse:
+    """The command's result. ``status=201`` marks a command that creates ``resource_id``:
+    it answers 201 and ``created: true`` when it did, 200 when a repeat found it made."""
     body = Accepted(
         id=resource_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
         consistency_token=token_for("roadmap", result.positions),
-        created=bool(result.positions) and not result.replayed,
+        created=status == 201 and bool(result.positions) and not result.replayed,
     )
-    code = status if body.created or status != 201 else 200
-    return JSONResponse(body.model_dump(), status_code=code)
+    return JSONResponse(body.model_dump(), status_code=201 if body.created else 200)
 
 
 def metadata(ctx: CommandContext, workspace_id: str) -> EventMetadata:
