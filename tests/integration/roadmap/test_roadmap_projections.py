@@ -130,6 +130,20 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     listed = await ok(await client.get(base))
     assert [r["roadmap_id"] for r in listed["items"]] == [rid]
 
+    # Ledger is dropped: it leaves the timeline, and Wallet, which waits for it, says so
+    drop = {"to": "dropped", "reason": "the provider does it"}
+    await ok(await client.post(f"{item}/{items['Ledger']}/status", json=drop))
+
+    async def dropped() -> None:
+        await relay.publish_batch()
+        timeline = await ok(await client.get(f"{base}/{rid}/timeline"))
+        assert [i["title"] for i in timeline["items"]] == ["Wallet"]
+        assert timeline["items"][0]["flags"] == [
+            {"depends_on": items["Ledger"], "reason": "depends on an item that was dropped"}
+        ]
+
+    await eventually(dropped, within=60)
+
 
 async def test_custom_formula_versions_and_delivery_handoff_are_projected(
     runtime: Runtime, client: httpx.AsyncClient, unique: str

@@ -152,3 +152,15 @@ def test_a_scheduled_item_depending_on_an_unscheduled_one_is_flagged() -> None:
     [flag] = schedule_flags(slots, [("a", "b")])
     assert "not scheduled" in flag.reason
     assert schedule_flags({"a": Slot(None)}, [("a", "b")]) == []
+
+
+def test_an_item_that_depends_on_a_dropped_one_is_flagged() -> None:
+    q4 = quarter("2026-Q4")
+    slots = {
+        "a": Slot(Horizon.LATER, q4.start, q4.end),
+        "b": Slot(Horizon.NOW, q4.start, q4.end, dropped=True),
+        "c": Slot(Horizon.NOW, dropped=True),
+    }
+    [flag] = schedule_flags(slots, [("a", "b"), ("c", "a")])
+    assert (flag.item_id, flag.depends_on) == ("a", "b")
+    assert flag.reason == "depends on an item that was dropped"

@@ -211,20 +211,25 @@ def router(rt: Runtime) -> APIRouter:
     async def timeline(
         workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, limit: BoardLimit = None
     ) -> Any:
-        """Scheduled items by date, then by horizon, each with its dependency flags
-        (the first ``limit`` of them when given; ``total`` counts them all)."""
+        """Scheduled items by date, then by horizon, each with its dependency flags: planned
+        before what it depends on, or depending on a dropped item. Dropped items are left
+        out, as on the board (the first ``limit`` items when given; ``total`` counts them
+        all)."""
         found = await items(who.tenant_id, workspace_id, roadmap_id)
         edges = [(i["item_id"], d) for i in found for d in i["depends_on"]]
         targets = {d for _, d in edges} - {i["item_id"] for i in found}
         others = await rt.reads.fetch(
-            "SELECT item_id, horizon, start_date, end_date FROM roadmap_items"
+            "SELECT item_id, horizon, start_date, end_date, status FROM roadmap_items"
             " WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])",
             who.tenant_id,
             list(targets),
         )
         slots = {
             str(r["item_id"]): Slot(
-                Horizon(r["horizon"]) if r["horizon"] else None, r["start_date"], r["end_date"]
+                Horizon(r["horizon"]) if r["horizon"] else None,
+                r["start_date"],
+                r["end_date"],
+                dropped=r["status"] == ItemStatus.DROPPED,
             )
             for r in others
         }
@@ -233,13 +238,14 @@ def router(rt: Runtime) -> APIRouter:
                 Horizon(i["horizon"]) if i["horizon"] else None,
                 _date(i["start_date"]),
                 _date(i["end_date"]),
+                dropped=i["status"] == ItemStatus.DROPPED,
             )
         flags: dict[str, list[dict[str, str]]] = {}
         for f in schedule_flags(slots, edges):
             flags.setdefault(f.item_id, []).append({"depends_on": f.depends_on, "reason": f.reason})
         order = {h.value: n for n, h in enumerate(Horizon)}
         scheduled = sorted(
-            (i for i in found if i["horizon"]),
+            (i for i in found if i["horizon"] and i["status"] != ItemStatus.DROPPED),
             key=lambda i: (i["start_date"] or "9999", order[i["horizon"]], i["rank"]),
         )
         shown = scheduled if limit is None else scheduled[:limit]

@@ -80,6 +80,7 @@ class Slot:
     horizon: Horizon | None
     start: date | None = None
     end: date | None = None
+    dropped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +91,12 @@ class ScheduleFlag:
 
 
 def flag(item_id: str, item: Slot, dep_id: str, dep: Slot) -> ScheduleFlag | None:
-    """Whether ``item`` is scheduled before ``dep``, the item it depends on."""
-    if item.horizon is None:
+    """Whether ``item`` is scheduled before ``dep``, the item it depends on, or on an
+    item that was dropped (so it waits for what will not come)."""
+    if item.horizon is None or item.dropped:
         return None
+    if dep.dropped:
+        return ScheduleFlag(item_id, dep_id, "depends on an item that was dropped")
     if dep.horizon is None:
         return ScheduleFlag(item_id, dep_id, "depends on an item that is not scheduled")
     if item.start is not None and dep.start is not None:
