@@ -103,3 +103,32 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         assert not_member.json()["errors"][0]["field"] == "path.member"
         other = await http.get("/v1/workspaces", headers={"X-Sextant-Tenant": f"x-{unique}"})
         assert other.json()["items"] == []
+
+        # organisation-wide roles are listed, and taken back, on their own
+        orgs = await http.get("/v1/organisation/members", headers=headers)
+        assert [(m["member"], m["role"]) for m in orgs.json()["items"]] == [("cy", "stakeholder")]
+        gone = await http.delete("/v1/organisation/members/cy", headers=headers)
+        assert gone.status_code == 200, gone.text
+
+        # directories page with cursors
+        for ws in ("web", "ops"):
+            body = {"workspace_id": ws, "name": ws.title()}
+            assert (
+                await http.post("/v1/workspaces", json=body, headers=headers)
+            ).status_code == 201
+
+        async def paged() -> None:
+            await rt.relay().publish_batch()
+            orgs = await http.get("/v1/organisation/members", headers=headers)
+            assert orgs.json()["items"] == []
+            first = (await http.get("/v1/workspaces", params={"limit": 2}, headers=headers)).json()
+            assert [w["workspace_id"] for w in first["items"]] == ["mobile", "ops"]
+            rest = await http.get(
+                "/v1/workspaces", params={"cursor": first["next_cursor"]}, headers=headers
+            )
+            assert [w["workspace_id"] for w in rest.json()["items"]] == ["web"]
+            assert rest.json()["next_cursor"] is None
+
+        await eventually(paged, within=30)
+        odd = await http.get("/v1/workspaces", params={"cursor": "nope"}, headers=headers)
+        assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.cursor")

@@ -55,6 +55,7 @@ NATURALLY_IDEMPOTENT = {
     # with the same name, or granting the same role again, changes nothing.
     ("identity", "POST", "/v1/organisation"),
     ("identity", "POST", "/v1/organisation/members"),
+    ("identity", "DELETE", "/v1/organisation/members/{member}"),
     ("identity", "POST", "/v1/workspaces"),
     ("identity", "POST", "/v1/workspaces/{workspace_id}/members"),
     ("identity", "DELETE", "/v1/workspaces/{workspace_id}/members/{member}"),

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext, NotFound
-from sextant_kit.api import WorkspaceId, answer, jsonable
+from sextant_kit.api import Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
 from sextant_kit.authz import Access, Role
 from sextant_kit.http import Caller, command_context, requires
 from sextant_kit.service import Runtime
@@ -62,9 +62,37 @@ def routers(rt: Runtime) -> list[APIRouter]:
             raise NotFound("this organisation has not been set up yet")
         return jsonable(row)
 
+    async def members_of(
+        tenant: str, workspace_key: str, cursor: str | None, limit: int
+    ) -> dict[str, Any]:
+        after = decode_cursor(cursor, 1)
+        rows = await rt.reads.fetch(
+            "SELECT member, role, granted_at FROM memberships"
+            " WHERE tenant_id = $1 AND workspace_key = $2 AND ($3::text IS NULL OR member > $3)"
+            " ORDER BY member LIMIT $4",
+            tenant,
+            workspace_key,
+            after[0] if after else None,
+            limit + 1,
+        )
+        return page([jsonable(r) for r in rows], limit, "member")
+
     @api.post("/organisation/members", status_code=200)
     async def grant_organisation_role(body: GrantIn, _: Admin, ctx: Context) -> JSONResponse:
+        """An organisation-wide role: it applies in every workspace."""
         return ok(await identity.grant(ctx, None, body.member, body.role))
+
+    @api.get("/organisation/members")
+    async def organisation_members(
+        who: Reader, cursor: Cursor = None, limit: Limit = 50
+    ) -> dict[str, Any]:
+        """Who holds an organisation-wide role, by name (cursor paged)."""
+        return await members_of(who.tenant_id, "", cursor, limit)
+
+    @api.delete("/organisation/members/{member}")
+    async def revoke_organisation_role(member: MemberPath, _: Admin, ctx: Context) -> JSONResponse:
+        """Take an organisation-wide role back (a workspace's own roles stay)."""
+        return ok(await identity.revoke(ctx, None, member))
 
     @api.post("/workspaces", status_code=201)
     async def create_workspace(body: WorkspaceIn, _: Admin, ctx: Context) -> JSONResponse:
@@ -72,15 +100,21 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return ok(result, create=True, location=f"/v1/workspaces/{body.workspace_id}")
 
     @api.get("/workspaces")
-    async def workspaces(who: Stakeholder) -> dict[str, Any]:
-        """The organisation's workspaces: names only, so an organisation-wide stakeholder
-        finds the roadmaps published to them; members need ``read``."""
+    async def workspaces(
+        who: Stakeholder, cursor: Cursor = None, limit: Limit = 50
+    ) -> dict[str, Any]:
+        """The organisation's workspaces by id (cursor paged): names only, so an
+        organisation-wide stakeholder finds the roadmaps published to them; members need
+        ``read``."""
+        after = decode_cursor(cursor, 1)
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
-            " ORDER BY workspace_id LIMIT 1000",
+            " AND ($2::text IS NULL OR workspace_id > $2) ORDER BY workspace_id LIMIT $3",
             who.tenant_id,
+            after[0] if after else None,
+            limit + 1,
         )
-        return {"items": [jsonable(r) for r in rows]}
+        return page([jsonable(r) for r in rows], limit, "workspace_id")
 
     @api.post("/workspaces/{workspace_id}/members")
     async def grant(
@@ -95,13 +129,11 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return ok(await identity.revoke(ctx, workspace_id, member))
 
     @api.get("/workspaces/{workspace_id}/members")
-    async def members(workspace_id: WorkspaceId, who: Reader) -> dict[str, Any]:
-        rows = await rt.reads.fetch(
-            "SELECT member, role, granted_at FROM memberships"
-            " WHERE tenant_id = $1 AND workspace_key = $2 ORDER BY member LIMIT 1000",
-            who.tenant_id,
-            workspace_id,
-        )
-        return {"items": [jsonable(r) for r in rows]}
+    async def members(
+        workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
+    ) -> dict[str, Any]:
+        """The workspace's members and their roles, by name (cursor paged); organisation-wide
+        roles are at ``/v1/organisation/members``."""
+        return await members_of(who.tenant_id, workspace_id, cursor, limit)
 
     return [api]

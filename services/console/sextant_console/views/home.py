@@ -65,20 +65,26 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def start(page: Page) -> Response:
-    """The workspaces the token names; with an organisation-wide role, also every workspace
-    in the organisation's directory (the identity service's)."""
+async def start(page: Page, cursor: str | None = None) -> Response:
+    """The workspaces the token names; with an organisation-wide role, also the workspaces
+    in the organisation's directory (the identity service's), a page at a time."""
     only = page.session.workspaces
     if page.session.principal.organisation_role is None:
         if len(only) == 1:
             return RedirectResponse(f"/w/{only[0]}", status_code=303)
         return page.render("home.html", workspaces=only, directory=[], unreadable=None)
     try:
-        found = await page.api.get("/v1/workspaces")
+        found = await page.api.get("/v1/workspaces", {"cursor": cursor, "limit": page.page_size})
     except ApiError as error:  # the page still opens any workspace by its id
         return page.render("home.html", workspaces=only, directory=[], unreadable=error.detail)
     directory = [w for w in found["items"] if w["workspace_id"] not in only]
-    return page.render("home.html", workspaces=only, directory=directory, unreadable=None)
+    return page.render(
+        "home.html",
+        workspaces=only,
+        directory=directory,
+        next_cursor=found.get("next_cursor"),
+        unreadable=None,
+    )
 
 
 @router.get("/go")
