@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make k8s-validate`: lint and render the Helm chart, then validate every manifest against
 # the Kubernetes API schemas and the CRD schemas it uses (KEDA ScaledObject, Prometheus
-# operator ServiceMonitor, CloudNativePG Cluster and Database, Strimzi KafkaTopic).
+# operator ServiceMonitor and PrometheusRule, CloudNativePG Cluster and Database, Strimzi KafkaTopic).
 #
 # Needs only Go and the project's venv. helm and kubeconform are built from source through
 # the Go module proxy; the schemas are generated from the OpenAPI/CRD files that the
@@ -54,9 +54,12 @@ print(info["Dir"])'
 HELM=$(go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION")
 KUBECONFORM=$(go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION")
 
-# Schemas: regenerated when a version or the converter changes.
+# The prometheus-operator CRDs the chart renders (files of its module).
+PROMETHEUS_CRDS=(monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_prometheusrules.yaml)
+# Schemas: regenerated when a version, a CRD or the converter changes.
 key=$(printf '%s\n' "$KUBERNETES_VERSION" "$KEDA_VERSION" "$PROMETHEUS_OPERATOR_VERSION" \
-  "$CNPG_VERSION" "$(cat scripts/k8s_schemas.py)" | sha256sum | cut -c1-16)
+  "$CNPG_VERSION" "${PROMETHEUS_CRDS[*]}" "$(cat scripts/k8s_schemas.py)" \
+  | sha256sum | cut -c1-16)
 SCHEMAS="$CACHE/k8s-schemas/$key"
 if [[ ! -f $SCHEMAS/.complete ]]; then
   log "generating JSON schemas (once; cached in $SCHEMAS)"
@@ -68,7 +71,7 @@ if [[ ! -f $SCHEMAS/.complete ]]; then
   "$PYTHON" scripts/k8s_schemas.py core "$SCHEMAS.tmp" "$k8s/api/openapi-spec/swagger.json"
   "$PYTHON" scripts/k8s_schemas.py crds "$SCHEMAS.tmp" \
     "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" \
-    "$promop/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+    "${PROMETHEUS_CRDS[@]/#/$promop/example/prometheus-operator-crd/}" \
     "$cnpg/config/crd/bases/postgresql.cnpg.io_clusters.yaml" \
     "$cnpg/config/crd/bases/postgresql.cnpg.io_databases.yaml"
   "$PYTHON" scripts/k8s_schemas.py kafkatopic "$SCHEMAS.tmp"

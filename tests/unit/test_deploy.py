@@ -69,3 +69,20 @@ def test_the_grafana_dashboard_shows_every_metric_and_only_real_ones() -> None:
     }
     families = {family.name for family in Metrics().registry.collect()}
     assert used == families
+
+
+def test_the_chart_alerts_on_real_metrics() -> None:
+    import re
+
+    from sextant_kit.metrics import Metrics
+
+    rules = ROOT / "deploy" / "helm" / "sextant" / "templates" / "prometheusrules.yaml"
+    exprs = re.findall(r"expr: (?:>-\n)?((?:.*\n)+?)\s+for:", rules.read_text())
+    assert len(exprs) == 4
+    used = {
+        re.sub(r"_(total|bucket|sum|count)$", "", name)
+        for expr in exprs
+        for name in re.findall(r"\bsextant_[a-z_]+", expr)
+    }
+    families = {family.name for family in Metrics().registry.collect()}
+    assert used and used <= families, used - families
