@@ -85,4 +85,5 @@ def test_the_chart_alerts_on_real_metrics() -> None:
         for name in re.findall(r"\bsextant_[a-z_]+", expr)
     }
     families = {family.name for family in Metrics().registry.collect()}
-    assert used and used <= families, used - families
+    assert used
+    assert used <= families, used - families
