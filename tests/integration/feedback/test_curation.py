@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,9 @@ from tests.integration.feedback.conftest import Check, ok
 pytestmark = pytest.mark.integration
 
 Settle = Callable[[Check], Awaitable[None]]
+
+# What feedback links to, by the ids their own contexts gave them.
+P_SSO, O_SSO, R_SSO, P_RATE, P_NONE = (str(uuid.uuid4()) for _ in range(5))
 
 
 async def post(http: httpx.AsyncClient, ws: str, **item: Any) -> str:
@@ -54,7 +58,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         await ok(
             await http.post(
                 f"/v1/workspaces/{ws}/feedback/{item}/links",
-                json={"target_type": "problem", "target_id": "p-sso"},
+                json={"target_type": "problem", "target_id": P_SSO},
             )
         )
     for item, customer in ((c, "small"), (a, "mid")):
@@ -67,7 +71,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     await ok(
         await http.post(
             f"/v1/workspaces/{ws}/feedback/{c}/links",
-            json={"target_type": "opportunity", "target_id": "o-sso"},
+            json={"target_type": "opportunity", "target_id": O_SSO},
         )
     )
 
@@ -80,10 +84,10 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     async def demand_counted() -> None:
         # the customers behind a problem: the items' own and those voted for on their behalf
         target = await demand(target_type="problem")
-        assert (target["target_id"], target["items"], target["customers"]) == ("p-sso", 2, 3)
+        assert (target["target_id"], target["items"], target["customers"]) == (P_SSO, 2, 3)
         assert target["revenue_weighted"] == "1012000.00"
         assert target["by_segment"] == {"enterprise": 1000000, "smb": 12000}
-        anonymous = await demand(target_id="o-sso")
+        anonymous = await demand(target_id=O_SSO)
         assert (anonymous["items"], anonymous["votes"], anonymous["customers"]) == (1, 1, 1)
         assert anonymous["revenue_weighted"] == "12000.00"
 
@@ -113,7 +117,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         inbox = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
         assert c not in [i["feedback_id"] for i in inbox["items"]]
         opportunity = await ok(
-            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": "o-sso"})
+            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": O_SSO})
         )
         assert opportunity["targets"][0]["items"] == 1
 
@@ -126,7 +130,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     await ok(
         await http.post(
             f"/v1/workspaces/{ws}/feedback/{d}/links",
-            json={"target_type": "roadmap_item", "target_id": "r-sso"},
+            json={"target_type": "roadmap_item", "target_id": R_SSO},
         )
     )
     itself = await http.post(f"/v1/workspaces/{ws}/feedback/{d}/merge", json={"into_id": d})
@@ -134,7 +138,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{d}/merge", json={"into_id": b}))
 
     async def customer_kept() -> None:
-        target = await demand(target_id="r-sso")
+        target = await demand(target_id=R_SSO)
         assert (target["items"], target["votes"], target["customers"]) == (1, 1, 2)
         assert target["revenue_weighted"] == "912000.00"
         assert target["by_segment"] == {"enterprise": 900000, "smb": 12000}
@@ -204,8 +208,11 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     backwards = {"since": "2026-06-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
     swapped = await http.get(f"/v1/workspaces/{ws}/feedback", params=backwards)
     assert (swapped.status_code, swapped.json()["errors"][0]["field"]) == (422, "query.since")
-    unlinked = await http.delete(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links/problem/p-none")
+    unlinked = await http.delete(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links/problem/{P_NONE}")
     assert (unlinked.status_code, unlinked.json()["errors"][0]["field"]) == (422, "path.target_id")
+    typo = {"target_type": "problem", "target_id": "p-sso"}
+    odd = await http.post(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links", json=typo)
+    assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "body.target_id")
 
     similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
     assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]
@@ -240,7 +247,7 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
     await ok(
         await http.post(
             f"/v1/workspaces/{ws}/feedback/{item}/links",
-            json={"target_type": "problem", "target_id": "p-rate"},
+            json={"target_type": "problem", "target_id": P_RATE},
         )
     )
 
@@ -270,7 +277,7 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
 
     await settle(erased)
     # everything else still works: the link counts as demand, the item can be tagged
-    demand = await ok(await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": "p-rate"}))
+    demand = await ok(await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": P_RATE}))
     assert demand["targets"][0]["items"] == 1
     await ok(
         await http.post(f"/v1/workspaces/{ws}/feedback/{item}/tags", json={"add_tags": ["api"]})

@@ -89,7 +89,8 @@ class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target_type: LinkTarget
-    target_id: Annotated[str, Field(min_length=1, max_length=200)]
+    target_id: uuid.UUID
+    """The problem's, opportunity's or roadmap item's id, as its own context gave it."""
 
 
 class MergeIn(BaseModel):
@@ -288,7 +289,7 @@ def items_router(rt: Runtime) -> APIRouter:
     ) -> Accepted:
         """Link to a problem, opportunity or roadmap item; the other contexts count it."""
         cmd = LinkFeedback(
-            link=Link(target_type=body.target_type, target_id=body.target_id), at=ctx.now
+            link=Link(target_type=body.target_type, target_id=str(body.target_id)), at=ctx.now
         )
         return await command(
             workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
@@ -299,13 +300,14 @@ def items_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         feedback_id: uuid.UUID,
         target_type: LinkTarget,
-        target_id: str,
+        target_id: uuid.UUID,
         request: Request,
         _: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
-        cmd = UnlinkFeedback(link=Link(target_type=target_type, target_id=target_id), at=ctx.now)
+        link_ = Link(target_type=target_type, target_id=str(target_id))
+        cmd = UnlinkFeedback(link=link_, at=ctx.now)
         return await command(
             workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=idempotency_key
         )
