@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -45,10 +46,11 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     base = f"/v1/workspaces/{ws}/roadmaps"
     rid = (await ok(await client.post(base, json={"name": "Payments"}), 201))["id"]
     items: dict[str, str] = {}
+    growth, retention = str(uuid.uuid4()), str(uuid.uuid4())
     for title, team, objective in [
-        ("Wallet", "core", "obj-growth"),
-        ("Refunds", "core", "obj-retention"),
-        ("Ledger", "platform", "obj-growth"),
+        ("Wallet", "core", growth),
+        ("Refunds", "core", retention),
+        ("Ledger", "platform", growth),
     ]:
         body = {"title": title, "type": "feature", "team": team, "objective_ids": [objective]}
         items[title] = (await ok(await client.post(f"{base}/{rid}/items", json=body), 201))["id"]
@@ -105,8 +107,8 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     assert [i["title"] for i in kanban["columns"]["proposed"]] == ["Wallet", "Ledger"]
     lanes = await ok(await client.get(f"{base}/{rid}/swimlanes", params={"by": "objective"}))
     assert {lane["key"]: [i["title"] for i in lane["items"]] for lane in lanes["lanes"]} == {
-        "obj-growth": ["Wallet", "Ledger"],
-        "obj-retention": ["Refunds"],
+        growth: ["Wallet", "Ledger"],
+        retention: ["Refunds"],
     }
     teams = await ok(await client.get(f"{base}/{rid}/swimlanes", params={"by": "team"}))
     assert [lane["key"] for lane in teams["lanes"]] == ["core", "platform"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from sextant_roadmap.domain.commands import (
     FormulaName,
@@ -31,6 +31,11 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+IdOf = Annotated[UUID, PlainSerializer(str, return_type=str)]
+"""An objective's or opportunity's id as the strategy or discovery context gave it (a UUID;
+kept as text on the item)."""
+
+
 class RoadmapIn(Body):
     name: Name
     description: Text = ""
@@ -45,8 +50,8 @@ class ItemIn(Body):
     owner: Ref | None = None
     team: Ref | None = None
     item_workspace_id: WorkspaceRef | None = None
-    objective_ids: list[Ref] = Field(default_factory=list, max_length=50)
-    opportunity_ids: list[Ref] = Field(default_factory=list, max_length=50)
+    objective_ids: list[IdOf] = Field(default_factory=list, max_length=50)
+    opportunity_ids: list[IdOf] = Field(default_factory=list, max_length=50)
 
 
 class NewItemIn(ItemIn):
@@ -65,8 +70,8 @@ class ItemChangesIn(Body):
     description: Text | None = None
     owner: Ref | None = None
     team: Ref | None = None
-    objective_ids: list[Ref] | None = Field(default=None, max_length=50)
-    opportunity_ids: list[Ref] | None = Field(default=None, max_length=50)
+    objective_ids: list[IdOf] | None = Field(default=None, max_length=50)
+    opportunity_ids: list[IdOf] | None = Field(default=None, max_length=50)
 
 
 class StatusIn(Body):
