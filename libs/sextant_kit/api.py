@@ -97,19 +97,22 @@ class Aggregate(Generic[C, E, S]):
         metadata = EventMetadata.from_context(
             ctx, workspace_id=workspace_id, traceparent=current_traceparent()
         )
-        idempotency = Idempotency.of(
-            idempotency_key,
-            request.method,
-            request.url.path,
-            body.model_dump_json() if body is not None else "",
-        )
         return await self.handler.handle(
             stream_id,
             command,
             metadata,
             expected_version=expected_version,
-            idempotency=idempotency,
+            idempotency=request_idempotency(idempotency_key, request, body),
         )
+
+
+def request_idempotency(
+    key: str | None, request: Request, body: BaseModel | None
+) -> Idempotency | None:
+    """A client's ``Idempotency-Key`` with what it names: the same key again with the same
+    method, path and body is a repeat (answered from the first), with another a 409."""
+    payload = body.model_dump_json() if body is not None else ""
+    return Idempotency.of(key, request.method, request.url.path, payload)
 
 
 def in_workspace(exists: bool, owner: str | None, workspace_id: str | None, what: str) -> None:

@@ -13,9 +13,9 @@ from sextant_kit import (
     CommandHandler,
     Conflict,
     EventMetadata,
-    Idempotency,
     NotFound,
 )
+from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -81,12 +81,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         metadata = EventMetadata.from_context(
             ctx, workspace_id=None, traceparent=current_traceparent()
         )
-        idempotency = Idempotency.of(
-            idempotency_key,
-            request.method,
-            request.url.path,
-            body.model_dump_json() if body is not None else "",
-        )
+        idempotency = request_idempotency(idempotency_key, request, body)
         result = await handler.handle(str(customer_id), cmd, metadata, idempotency=idempotency)
         return accepted(result, created=created)
 

@@ -18,6 +18,7 @@ from sextant_kit import (
     Idempotency,
     NotFound,
 )
+from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.consistency import token_for
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
@@ -230,12 +231,7 @@ def items_router(rt: Runtime) -> APIRouter:
         state, _ = await handler.load(str(feedback_id))
         if not state.exists or state.workspace_id != workspace_id:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        idempotency = Idempotency.of(
-            idempotency_key,
-            request.method,
-            request.url.path,
-            body.model_dump_json() if body is not None else "",
-        )
+        idempotency = request_idempotency(idempotency_key, request, body)
         result = await handler.handle(
             str(feedback_id), cmd, metadata(ctx, workspace_id), idempotency=idempotency
         )

@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import Header, Path, Query, Request
+from fastapi import Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata, Idempotency
+from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata
 from sextant_kit.consistency import token_for
 from sextant_kit.telemetry import current_traceparent
 
@@ -51,11 +51,6 @@ def metadata(ctx: CommandContext, workspace_id: str) -> EventMetadata:
     return EventMetadata.from_context(
         ctx, workspace_id=workspace_id, traceparent=current_traceparent()
     )
-
-
-def idempotency(key: str | None, request: Request, body: BaseModel | None) -> Idempotency | None:
-    payload = body.model_dump_json() if body is not None else ""
-    return Idempotency.of(key, request.method, request.url.path, payload)
 
 
 def expected_version(if_match: str | None) -> int | None:

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from sextant_kit import NotFound
+from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.errors import Forbidden
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
 from sextant_roadmap.api import bodies
-from sextant_roadmap.api.common import IfMatch, WorkspaceId, accepted, idempotency, metadata
+from sextant_roadmap.api.common import IfMatch, WorkspaceId, accepted, metadata
 from sextant_roadmap.api.sender import Ctx, Publish, Sender, Write
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain.commands import DependencyEdge
@@ -162,7 +163,7 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
             formulas_stream_id(who.tenant_id, workspace_id),
             command,
             metadata(ctx, workspace_id),
-            idempotency=idempotency(idempotency_key, request, body),
+            idempotency=request_idempotency(idempotency_key, request, body),
         )
         return accepted(result, resource_id=name)
 

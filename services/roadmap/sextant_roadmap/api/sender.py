@@ -8,12 +8,13 @@ from uuid import UUID
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import CommandContext, CommandHandler
+from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, command_context, requires
 from sextant_kit.service import Runtime
 
 from sextant_roadmap.api.bodies import Body
-from sextant_roadmap.api.common import accepted, expected_version, idempotency, metadata
+from sextant_roadmap.api.common import accepted, expected_version, metadata
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain.events import FormulaEvent, RoadmapEvent
 from sextant_roadmap.domain.formulas import Formulas, formulas_decider
@@ -62,6 +63,6 @@ class Sender:
             command,
             metadata(ctx, command.workspace_id),
             expected_version=expected_version(if_match),
-            idempotency=idempotency(key, request, body),
+            idempotency=request_idempotency(key, request, body),
         )
         return accepted(result, resource_id=resource_id or result.stream_id, status=status)
