@@ -13,10 +13,12 @@ class Event(BaseModel):
     """An immutable fact, named in the past tense.
 
     Subclasses set ``event_type`` (the wire name, without context or version) and may set
-    ``schema_version`` when a breaking change made a new version.
+    ``schema_version`` when a breaking change made a new version. A float that is NaN or
+    infinite is refused when the event is made: JSON cannot hold it, the store would keep
+    ``null``, and the aggregate could not be read again.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1

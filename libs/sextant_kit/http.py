@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -213,14 +214,23 @@ def _unstorable(text: str) -> bool:
 class _NotANumber:
     """Where a body had ``NaN``, ``Infinity`` or ``-Infinity``: tokens JSON does not have
     (RFC 8259), which Python's parser would otherwise take as floats no rule expects (and a
-    stored event would hold ``null`` for)."""
+    stored event would hold ``null`` for, leaving its aggregate unreadable). A number too
+    large for a double (``1e400``), which the parser would make infinite, is one too."""
 
     def __init__(self, token: str) -> None:
         self.token = token
 
 
+def _finite(token: str) -> float | _NotANumber:
+    value = float(token)
+    return value if math.isfinite(value) else _NotANumber(token)
+
+
 _UNSTORABLE = ("text cannot contain NUL or unpaired surrogate characters", "string_unstorable")
-_NOT_A_NUMBER = ("NaN and Infinity are not JSON numbers; send a finite number", "finite_number")
+_NOT_A_NUMBER = (
+    "NaN, Infinity and numbers beyond a double's range cannot be stored; send a finite number",
+    "finite_number",
+)
 
 
 def _first_unstorable(value: Any, path: str) -> tuple[str, tuple[str, str]] | None:
@@ -306,7 +316,7 @@ class StorableTextMiddleware:
         if not body:
             return None
         try:
-            document = json.loads(body, parse_constant=_NotANumber)
+            document = json.loads(body, parse_constant=_NotANumber, parse_float=_finite)
         except ValueError:
             return None  # not JSON: the route's own validation answers
         return _first_unstorable(document, "body")

@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sextant_kit import Event, EventRegistry
 from sextant_kit.registry import InvalidEventPayload, UnknownEventType, parse_ce_type
 
@@ -71,3 +72,18 @@ def test_a_read_model_consumes_what_it_uses_and_passes_over_its_context_s_other_
 def test_a_read_model_cannot_name_a_type_its_context_does_not_have() -> None:
     with pytest.raises(UnknownEventType, match="ThingArchived"):
         registry.consumer_of([ThingArchived])
+
+
+class ThingMeasured(Event):
+    event_type = "ThingMeasured"
+
+    value: float
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_an_event_cannot_hold_a_number_json_cannot(value: float) -> None:
+    """The store writes JSON: NaN or infinity would be kept as null, and the aggregate's
+    stream could not be decoded again; the event is refused when it is made instead."""
+    with pytest.raises(ValidationError, match="finite number"):
+        ThingMeasured(value=value)
+    assert ThingMeasured(value=1e308).value == 1e308

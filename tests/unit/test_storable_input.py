@@ -22,7 +22,7 @@ async def client() -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t")
 
 
-@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e400", "-2.5E+999"])
 async def test_nan_and_infinity_are_refused_naming_the_field(
     client: httpx.AsyncClient, token: str
 ) -> None:
@@ -31,7 +31,7 @@ async def test_nan_and_infinity_are_refused_naming_the_field(
     assert answer.status_code == 422
     [error] = answer.json()["errors"]
     assert (error["field"], error["type"]) == ("body.inputs.impact", "finite_number")
-    assert "not JSON numbers" in answer.json()["detail"]
+    assert "send a finite number" in answer.json()["detail"]
 
 
 async def test_unstorable_text_is_refused_and_sound_bodies_pass(client: httpx.AsyncClient) -> None:
