@@ -152,7 +152,16 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
 ) -> None:
     ws = f"ws-{unique}"
     formula = {"expression": "(value * 2 + urgency) / max(effort, 1)"}
-    await ok(await client.put(f"/v1/workspaces/{ws}/scoring-formulas/weighted", json=formula))
+    weighted = f"/v1/workspaces/{ws}/scoring-formulas/weighted"
+    assert (await ok(await client.put(weighted, json=formula), 201))["created"] is True
+    revised = {"expression": "(value * 3 + urgency) / max(effort, 1)"}
+    assert (await ok(await client.put(weighted, json=revised)))["created"] is False
+    assert (await ok(await client.put(weighted, json=formula)))["created"] is False
+    built_in = await client.put(f"/v1/workspaces/{ws}/scoring-formulas/rice", json=formula)
+    assert (built_in.status_code, built_in.json()["errors"][0]["field"]) == (422, "path.name")
+    nan = await client.put(weighted, json={"expression": "value * 1e999"})
+    assert nan.status_code == 422, nan.text
+    assert nan.json()["errors"][0]["field"] == "body.expression"
     base = f"/v1/workspaces/{ws}/roadmaps"
     rid = (await ok(await client.post(base, json={"name": "Growth"}), 201))["id"]
     iid = (

@@ -78,7 +78,7 @@ def test_given_a_malformed_formula_when_parsed_then_the_error_names_formula_and_
     assert error.column == column
     assert f"at column {column}" in error.detail
     assert "'weighted'" in error.detail
-    assert error.field == f"body.expression:{column}"
+    assert error.field == "body.expression"
     assert error.status == 422
 
 

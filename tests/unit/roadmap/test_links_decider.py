@@ -335,7 +335,7 @@ def test_redefining_a_formula_is_a_new_revision() -> None:
 def test_a_malformed_formula_is_rejected_with_its_column() -> None:
     error = formulas.given([]).when(define("weighted", "v * (2 + e")).then_raises(FormulaError)
     assert isinstance(error, FormulaError)
-    assert error.field == "body.expression:11"
+    assert (error.field, error.column) == ("body.expression", 11)
     assert "formula 'weighted'" in error.detail
 
 

@@ -156,15 +156,18 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         ctx: Ctx,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
+        """Define the formula ``name`` (201, ``created: true``) or revise it (200)."""
         command = c.DefineScoringFormula.model_validate(
             {"workspace_id": workspace_id, "name": name, "at": ctx.now, **body.model_dump()}
         )
+        stream = formulas_stream_id(who.tenant_id, workspace_id)
+        known, _ = await sender.formulas.load(stream)
         result = await sender.formulas.handle(
-            formulas_stream_id(who.tenant_id, workspace_id),
+            stream,
             command,
             metadata(ctx, workspace_id),
             idempotency=request_idempotency(idempotency_key, request, body),
         )
-        return accepted(result, resource_id=name)
+        return accepted(result, resource_id=name, status=200 if name in known.revisions else 201)
 
     return api

@@ -24,12 +24,13 @@ FUNCTIONS: Mapping[str, tuple[int, int]] = {
 
 
 class FormulaError(DomainError):
-    """A formula that cannot be parsed or evaluated; names the formula and the column."""
+    """A formula that cannot be parsed or evaluated; names the formula and, in the message
+    and ``column``, where in it (``field`` stays a field path a client can point at)."""
 
     def __init__(self, formula: str, message: str, column: int, *, field: str) -> None:
         super().__init__(
             f"formula {formula!r}: {message} at column {column}",
-            field=f"{field}:{column}",
+            field=field,
             code="invalid-formula",
         )
         self.formula = formula

@@ -39,7 +39,7 @@ def decide(command: DefineScoringFormula, state: Formulas) -> list[FormulaEvent]
     if command.name in BUILT_IN or command.name == MANUAL:
         raise DomainError(
             f"{command.name!r} is a built-in model; give the formula another name",
-            field="body.name",
+            field="path.name",
         )
     tree = formula.parse(command.expression, name=command.name, field="body.expression")
     inputs = formula.identifiers(tree)
