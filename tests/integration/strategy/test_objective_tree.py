@@ -161,6 +161,13 @@ async def test_invalid_objective_input_names_the_field_and_writes_nothing(
     )
     assert wrong_way.status_code == 422
     assert wrong_way.json()["errors"][0]["field"] == "body.target"
+    # progress divides by target - baseline: a span no double can hold is refused
+    vast = {"title": "GMV", "baseline": -1e308, "target": 1e308, "unit": "$"}
+    too_far = await client.post(
+        f"{team(unique)}/{oid}/key-results", json={**vast, "direction": "increase"}
+    )
+    assert too_far.status_code == 422
+    assert [e["field"] for e in too_far.json()["errors"]] == ["body.baseline", "body.target"]
     confidence = await client.post(
         f"{team(unique)}/{oid}/key-results/{oid}/check-ins", json={"value": 1, "confidence": 2}
     )

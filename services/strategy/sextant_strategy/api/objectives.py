@@ -53,16 +53,21 @@ class AlignIn(Body):
     parent_id: uuid.UUID | None
 
 
+Measure = Annotated[float, Field(ge=-1e15, le=1e15)]
+"""A key result's baseline, target or value: a business figure, bounded so that progress
+(``(value - baseline) / (target - baseline)``) stays a finite number."""
+
+
 class KeyResultIn(Body):
     title: Title
-    baseline: float
-    target: float
+    baseline: Measure
+    target: Measure
     unit: Unit
     direction: Direction
 
 
 class CheckInIn(Body):
-    value: float
+    value: Measure
     confidence: Annotated[float, Field(ge=0.0, le=1.0)]
     comment: ShortText | None = None
 
