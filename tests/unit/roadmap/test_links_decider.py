@@ -162,6 +162,10 @@ def test_a_cycle_through_another_workspace_is_rejected() -> None:
     graph = [{"item_id": X, "depends_on": B}]
     error = spec.given(given).when(add_dep(B, A, graph=graph)).then_raises(Conflict)
     assert f"'Ledger' ({B}) -> 'Wallet' ({A}) -> {X} -> 'Ledger' ({B})" in str(error)
+    # the other roadmap's item by its title, when the caller may read it
+    titled = add_dep(B, A, graph=graph, titles={X: "Payments API"})
+    error = spec.given(given).when(titled).then_raises(Conflict)
+    assert f"-> 'Payments API' ({X}) ->" in str(error)
 
 
 def test_an_item_cannot_depend_on_itself() -> None:

@@ -67,6 +67,17 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
                 for i in other.items.values()
                 for d in i.depends_on
             ]
+        nodes = list({e.item_id for e in graph} | {e.depends_on for e in graph})
+        titles = {
+            r["item_id"]: r["title"]
+            for r in await rt.reads.fetch(
+                "SELECT item_id, title, workspace_id FROM roadmap_items"
+                " WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])",
+                who.tenant_id,
+                nodes,
+            )
+            if who.may(Access.READ, r["workspace_id"])
+        }
         command = c.AddDependency(
             **on(workspace_id, roadmap_id, ctx),
             item_id=item_id,
@@ -75,6 +86,7 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
             depends_on_workspace_id=target_workspace,
             depends_on_exists=exists,
             graph=graph,
+            titles=titles,
         )
         return await send(command, ctx, request, body, idempotency_key, status=201)
 

@@ -137,7 +137,8 @@ class DependencyEdge(BaseModel):
 
 
 class AddDependency(OnRoadmap):
-    """``graph`` is the rest of the dependency graph (other roadmaps), gathered by the API."""
+    """``graph`` is the rest of the dependency graph (other roadmaps), gathered by the API;
+    ``titles`` names the items of it the caller may read, for naming a cycle."""
 
     item_id: UUID
     depends_on_roadmap_id: UUID
@@ -145,6 +146,7 @@ class AddDependency(OnRoadmap):
     depends_on_workspace_id: str
     depends_on_exists: bool = True
     graph: list[DependencyEdge] = Field(default_factory=list)
+    titles: dict[UUID, str] = Field(default_factory=dict)
 
 
 class RemoveDependency(OnRoadmap):

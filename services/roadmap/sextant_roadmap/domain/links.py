@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
 from sextant_kit import Conflict, DomainError, NotFound
@@ -31,9 +32,10 @@ from sextant_roadmap.domain.versions import snapshot, visible_fields
 COMMITTABLE = frozenset({ItemStatus.PLANNED, ItemStatus.IN_PROGRESS})
 
 
-def _label(state: Roadmap, node: str) -> str:
+def _label(state: Roadmap, titles: Mapping[UUID, str], node: str) -> str:
     item = state.items.get(UUID(node))
-    return f"{item.title!r} ({node})" if item is not None else node
+    title = item.title if item is not None else titles.get(UUID(node))
+    return f"{title!r} ({node})" if title is not None else node
 
 
 def add_dependency(command: AddDependency, state: Roadmap, item: Item) -> list[RoadmapEvent]:
@@ -51,9 +53,10 @@ def add_dependency(command: AddDependency, state: Roadmap, item: Item) -> list[R
     edges += [(str(i.item_id), str(d)) for i in state.items.values() for d in i.depends_on]
     cycle = find_cycle(adjacency(edges), str(item.item_id), str(target))
     if cycle is not None:
-        path = " -> ".join(_label(state, n) for n in cycle)
+        path = " -> ".join(_label(state, command.titles, n) for n in cycle)
         raise Conflict(
-            f"{item.title!r} cannot depend on {target}: that closes the cycle {path}",
+            f"{item.title!r} cannot depend on {_label(state, command.titles, str(target))}:"
+            f" that closes the cycle {path}",
             code="dependency-cycle",
         )
     return [
