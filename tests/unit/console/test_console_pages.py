@@ -438,3 +438,105 @@ async def test_merging_the_same_duplicate_twice_sends_one_command(
         assert sent.status_code == 303
     first, repeat = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
     assert first == repeat
+
+
+OID = "4aee18f9-8301-4dfb-a11b-a2f0640ae45f"
+KID = "a3922b8e-6263-46b7-ad85-09aa73790ad4"
+
+
+def an_objective(**changes: Any) -> dict[str, Any]:
+    return {
+        "objective_id": OID,
+        "title": "Convert more buyers",
+        "owner": "pm.ana",
+        "period_label": "2026-Q4",
+        "period_start": "2026-10-01",
+        "period_end": "2026-12-31",
+        "progress": 0.2,
+        "status": "on_track",
+        "status_today": "off_track",
+        "closed_at": None,
+        "key_results": [
+            {
+                "key_result_id": KID,
+                "title": "Checkout conversion",
+                "baseline": 2.0,
+                "target": 4.0,
+                "unit": "%",
+                "current": 2.4,
+                "progress": 0.2,
+                "confidence": 0.8,
+                "status": "on_track",
+                "status_today": "off_track",
+                "checked_in_at": "2026-10-08T09:00:00+00:00",
+            }
+        ],
+        "recent_check_ins": [
+            {
+                "value": 2.4,
+                "confidence": 0.8,
+                "comment": "first week",
+                "status": "on_track",
+                "checked_in_at": "2026-10-08T09:00:00+00:00",
+                "checked_in_by": "pm.ana",
+            }
+        ],
+        **changes,
+    }
+
+
+async def test_a_team_checks_in_a_key_result_from_its_objective_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=an_objective())
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    row = page.text.split(f'id="kr-{KID}"')[1].split("</tr>")[0]
+    assert "2 → 4 %" in row
+    assert 'class="status-off_track">off track<' in row
+    assert "(on track at the last check-in)" in row
+    assert '<option value="0.8" selected>' in row
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+
+    path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
+    form = {
+        "form_nonce": nonce,
+        "title": "Checkout conversion",
+        "value": "2.9",
+        "confidence": "0.7",
+    }
+    sent = await client.post(
+        f"/w/mobile/objectives/{OID}/key-results/{KID}/check-ins",
+        data={**form, "comment": " "},
+        headers={"origin": "http://console.test"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/w/mobile/objectives/{OID}"
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {"value": 2.9, "confidence": 0.7}
+    assert posted.headers["idempotency-key"].startswith("console:")
+
+    odd = await client.post(
+        f"/w/mobile/objectives/{OID}/key-results/{KID}/check-ins",
+        data={**form, "value": "nan"},
+        headers={
+            "origin": "http://console.test",
+            "referer": f"http://console.test/w/mobile/objectives/{OID}",
+        },
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent
+
+
+async def test_a_closed_objective_takes_no_check_ins(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    closed = an_objective(closed_at="2026-12-31T10:00:00+00:00", outcome="partially_achieved")
+    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=closed)
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    assert "partially achieved, 2026-12-31" in page.text
+    assert "Check in<" not in page.text

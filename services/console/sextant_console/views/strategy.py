@@ -1,14 +1,25 @@
-"""The objective tree: objectives nested by alignment, with progress rolled up."""
+"""The objective tree (objectives nested by alignment, with progress rolled up), and one
+objective with its key results, where a team checks in."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import Page, Workspace
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -53,3 +64,49 @@ def nest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             roots.append(node)
     return roots
+
+
+@router.get("/w/{ws}/objectives/{oid}", response_class=HTMLResponse)
+async def objective(ws: Workspace, oid: Id, page: Page) -> Response:
+    found = await page.api.get(f"/v1/workspaces/{ws}/objectives/{oid}")
+    return page.render(
+        "objective.html",
+        ws=ws,
+        o=found,
+        may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
+        may_audit=page.session.may(Access.READ, ws),
+    )
+
+
+@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
+async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
+    """A key result's check-in: its value now and the owner's confidence."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "value": number(form, "value", "Value"),
+        "confidence": number(form, "confidence", "Confidence"),
+    }
+    if comment := form.get("comment", "").strip():
+        body["comment"] = comment
+    done = await page.api.post(
+        f"/v1/workspaces/{ws}/objectives/{oid}/key-results/{kid}/check-ins",
+        body,
+        key=submission_key(form),
+    )
+    return redirect(
+        page.request,
+        f"/w/{ws}/objectives/{oid}",
+        notice=f"Checked in {form.get('title', 'the key result')}.",
+        token=done.get("consistency_token"),
+    )
+
+
+def number(form: dict[str, str], name: str, label: str) -> float:
+    raw = required(form, name, label)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadForm(f"{label} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise BadForm(f"{label} must be a finite number, got {raw!r}")
+    return value
