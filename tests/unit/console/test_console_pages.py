@@ -540,3 +540,23 @@ async def test_a_closed_objective_takes_no_check_ins(
     assert page.status_code == 200, page.text
     assert "partially achieved, 2026-12-31" in page.text
     assert "Check in<" not in page.text
+
+
+async def test_an_organisation_objective_is_checked_in_through_the_organisation_api(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", f"/v1/organisation/objectives/{OID}", body=an_objective(workspace_id=None))
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get(f"/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    assert f'action="/objectives/{OID}/key-results/{KID}/check-ins"' in page.text
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    path = f"/v1/organisation/objectives/{OID}/key-results/{KID}/check-ins"
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:10"})
+    sent = await client.post(
+        f"/objectives/{OID}/key-results/{KID}/check-ins",
+        data={"form_nonce": nonce, "value": "3", "confidence": "0.5"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/objectives/{OID}")
+    assert api.seen[-1].url.path == path

@@ -68,19 +68,48 @@ def nest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get("/w/{ws}/objectives/{oid}", response_class=HTMLResponse)
 async def objective(ws: Workspace, oid: Id, page: Page) -> Response:
-    found = await page.api.get(f"/v1/workspaces/{ws}/objectives/{oid}")
+    return await _objective(page, ws, oid)
+
+
+@router.get("/objectives/{oid}", response_class=HTMLResponse)
+async def organisation_objective(oid: Id, page: Page) -> Response:
+    return await _objective(page, None, oid)
+
+
+@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
+async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
+    return await _check_in(page, ws, oid, kid)
+
+
+@router.post("/objectives/{oid}/key-results/{kid}/check-ins")
+async def organisation_check_in(oid: Id, kid: Id, page: Page) -> Response:
+    return await _check_in(page, None, oid, kid)
+
+
+def _paths(ws: str | None, oid: str) -> tuple[str, str]:
+    """The objective's page in the console and its resource in the API (a team's, or the
+    organisation's when ``ws`` is None)."""
+    if ws is None:
+        return f"/objectives/{oid}", f"/v1/organisation/objectives/{oid}"
+    return f"/w/{ws}/objectives/{oid}", f"/v1/workspaces/{ws}/objectives/{oid}"
+
+
+async def _objective(page: Page, ws: str | None, oid: str) -> Response:
+    here, resource = _paths(ws, oid)
+    found = await page.api.get(resource)
     return page.render(
         "objective.html",
         ws=ws,
+        here=here,
         o=found,
         may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
         may_audit=page.session.may(Access.READ, ws),
     )
 
 
-@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
-async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
+async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
     """A key result's check-in: its value now and the owner's confidence."""
+    here, resource = _paths(ws, oid)
     form = await form_of(page.request)
     body: dict[str, Any] = {
         "value": number(form, "value", "Value"),
@@ -89,13 +118,11 @@ async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
     if comment := form.get("comment", "").strip():
         body["comment"] = comment
     done = await page.api.post(
-        f"/v1/workspaces/{ws}/objectives/{oid}/key-results/{kid}/check-ins",
-        body,
-        key=submission_key(form),
+        f"{resource}/key-results/{kid}/check-ins", body, key=submission_key(form)
     )
     return redirect(
         page.request,
-        f"/w/{ws}/objectives/{oid}",
+        here,
         notice=f"Checked in {form.get('title', 'the key result')}.",
         token=done.get("consistency_token"),
     )
