@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -104,8 +105,14 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a, headers=key)
     )
     assert retry == merge
-    refused = await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a)
-    assert refused.status_code == 409  # without the key it is a new command
+    # without the key, into the same item: already done, nothing written
+    again = await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a))
+    assert (again["positions"], again["created"]) == ([], False)
+    elsewhere = await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json={"into_id": b})
+    assert (elsewhere.status_code, elsewhere.json()["type"].rsplit("/", 1)[1]) == (
+        409,
+        "feedback-merged",
+    )
 
     async def merged() -> None:
         survivor = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{a}"))
@@ -306,3 +313,34 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
         await settle(replayed_still_erased)
     finally:
         await restarted.stop()
+
+
+async def test_one_duplicate_merged_into_two_items_at_once_moves_once(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    dup = await post(http, ws, text="Export to CSV, please", source="email")
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{dup}/votes", json={}))
+    link = {"target_type": "problem", "target_id": P_SSO}
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{dup}/links", json=link))
+    one = await post(http, ws, text="CSV export", source="survey")
+    two = await post(http, ws, text="Exporting to CSV", source="chat")
+    answers = await asyncio.gather(
+        *(
+            http.post(f"/v1/workspaces/{ws}/feedback/{dup}/merge", json={"into_id": into})
+            for into in (one, two)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    won = one if answers[0].status_code == 200 else two
+
+    async def moved_once() -> None:
+        items = {
+            i: await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{i}")) for i in (one, two)
+        }
+        assert items[won]["votes"] == 1
+        assert items[won]["links"] == 1
+        lost = items[two if won == one else one]
+        assert (lost["votes"], lost["links"]) == (0, 0)
+
+    await settle(moved_once)

@@ -146,9 +146,21 @@ def test_the_duplicate_gives_up_its_links_and_points_at_the_survivor() -> None:
                 target_id="p-1",
                 unlinked_at=NOW,
             ),
-            FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW),
+            FeedbackMerged(
+                feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW, links=[PROBLEM]
+            ),
         ]
     )
+
+
+def test_a_merged_item_remembers_the_links_it_gave_up() -> None:
+    """So a merge that stopped before the survivor absorbed it can be finished."""
+    d = feedback_decider
+    state = d.initial_state()
+    state = d.evolve(d.evolve(state, received()), linked())
+    for event in d.decide(MarkAsDuplicate(into_id=OTHER, at=NOW), state):
+        state = d.evolve(state, event)
+    assert (state.merged_into, state.links, state.moved_links) == (OTHER, frozenset(), (PROBLEM,))
 
 
 def test_an_item_cannot_be_merged_into_itself() -> None:

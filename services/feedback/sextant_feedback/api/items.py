@@ -225,15 +225,19 @@ def items_router(rt: Runtime) -> APIRouter:
         *,
         body: BaseModel | None,
         idempotency_key: str | None,
+        expected_version: int | None = None,
     ) -> Accepted:
         """``cmd`` on one item; a retry with the same ``idempotency_key``, method, path and
         ``body`` answers as the first did and writes nothing."""
         state, _ = await handler.load(str(feedback_id))
         if not state.exists or state.workspace_id != workspace_id:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        idempotency = request_idempotency(idempotency_key, request, body)
         result = await handler.handle(
-            str(feedback_id), cmd, metadata(ctx, workspace_id), idempotency=idempotency
+            str(feedback_id),
+            cmd,
+            metadata(ctx, workspace_id),
+            expected_version=expected_version,
+            idempotency=request_idempotency(idempotency_key, request, body),
         )
         return accepted(result, created=False)
 
@@ -320,11 +324,15 @@ def items_router(rt: Runtime) -> APIRouter:
     ) -> Accepted:
         """Merge this (duplicate) item into ``into_id``: its votes and links move there,
         and its customer counts there as a vote on that customer's behalf; both originals
-        stay in the history. With an ``Idempotency-Key`` a retry answers as the first
-        did, also when the first stopped between its two commands."""
+        stay in the history.
+
+        The duplicate is marked first, at the version read, so of two merges of one
+        duplicate into different items only one takes it; the item it went into absorbs
+        it after. A retry (with the ``Idempotency-Key``, or without one into the same item)
+        finishes a merge that stopped between the two."""
         if body.into_id == feedback_id:
             raise DomainError("an item cannot be merged into itself", field="into_id")
-        duplicate, _v = await handler.load(str(feedback_id))
+        duplicate, version = await handler.load(str(feedback_id))
         target, _t = await handler.load(str(body.into_id))
         for state, which in ((duplicate, feedback_id), (target, body.into_id)):
             if not state.exists or state.workspace_id != workspace_id:
@@ -335,10 +343,26 @@ def items_router(rt: Runtime) -> APIRouter:
                 "merge into that item",
                 code="feedback-merged",
             )
+        marked = None
+        if duplicate.merged_into == body.into_id:  # marked already: absorb what it carried
+            links = duplicate.moved_links
+        else:
+            links = tuple(sorted(duplicate.links, key=lambda k: (k.target_type, k.target_id)))
+        if duplicate.merged_into != body.into_id or idempotency_key:  # a key answers as before
+            marked = await command(
+                workspace_id,
+                feedback_id,
+                MarkAsDuplicate(into_id=body.into_id, at=ctx.now),
+                ctx,
+                request,
+                body=body,
+                idempotency_key=idempotency_key,
+                expected_version=version,
+            )
         absorb = AbsorbDuplicate(
             duplicate_id=feedback_id,
             votes=list(duplicate.votes),
-            links=sorted(duplicate.links, key=lambda k: (k.target_type, k.target_id)),
+            links=list(links),
             customer_vote=(
                 customer_vote(ctx.tenant_id, duplicate.customer_ref)
                 if duplicate.customer_ref
@@ -346,20 +370,15 @@ def items_router(rt: Runtime) -> APIRouter:
             ),
             at=ctx.now,
         )
-        # Two streams, the target's first; each command keeps its own key.
-        absorbed = f"{idempotency_key}/absorb" if idempotency_key else None
-        await command(
-            workspace_id, body.into_id, absorb, ctx, request, body=body, idempotency_key=absorbed
-        )
-        mark = MarkAsDuplicate(into_id=body.into_id, at=ctx.now)
-        return await command(
+        absorbed = await command(
             workspace_id,
-            feedback_id,
-            mark,
+            body.into_id,
+            absorb,
             ctx,
             request,
             body=body,
-            idempotency_key=idempotency_key,
+            idempotency_key=f"{idempotency_key}/absorb" if idempotency_key else None,
         )
+        return marked or absorbed
 
     return api

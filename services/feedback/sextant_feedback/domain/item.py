@@ -110,7 +110,9 @@ class FeedbackUnlinked(Event):
 
 
 class FeedbackMerged(Event):
-    """This item was a duplicate; its votes and links now live on ``into_id``."""
+    """This item was a duplicate; its votes and links now live on ``into_id``. ``links``
+    are those it had (unlinked from it just before), which ``into_id`` absorbs; events
+    written before the field came carry none."""
 
     event_type = "FeedbackMerged"
 
@@ -118,6 +120,7 @@ class FeedbackMerged(Event):
     workspace_id: str
     into_id: UUID
     merged_at: datetime
+    links: list[Link] = Field(default_factory=list)
 
 
 class FeedbackAbsorbed(Event):
@@ -235,6 +238,8 @@ class FeedbackItem:
     links: frozenset[Link] = frozenset()
     absorbed: frozenset[UUID] = frozenset()
     merged_into: UUID | None = None
+    moved_links: tuple[Link, ...] = ()
+    """The links it had when it was merged (they move to ``merged_into``)."""
 
     @property
     def exists(self) -> bool:
@@ -270,7 +275,7 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
         case FeedbackUnlinked():
             return replace(state, links=state.links - {Link(**_link_of(event))})
         case FeedbackMerged():
-            return replace(state, merged_into=event.into_id)
+            return replace(state, merged_into=event.into_id, moved_links=tuple(event.links))
         case FeedbackAbsorbed():
             known = {v.voter for v in state.votes}
             moved = tuple(v for v in event.votes if v.voter not in known)

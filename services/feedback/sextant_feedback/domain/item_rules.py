@@ -130,6 +130,7 @@ def _classify(command: ClassifyFeedback, state: FeedbackItem, item: UUID, ws: st
 def _mark_duplicate(command: MarkAsDuplicate, state: FeedbackItem, item: UUID, ws: str) -> Decision:
     if command.into_id == item:
         raise DomainError("an item cannot be merged into itself", field="into_id")
+    links = sorted(state.links, key=lambda lk: (lk.target_type, lk.target_id))
     unlinks: Decision = [
         FeedbackUnlinked(
             feedback_id=item,
@@ -138,12 +139,16 @@ def _mark_duplicate(command: MarkAsDuplicate, state: FeedbackItem, item: UUID, w
             target_id=link.target_id,
             unlinked_at=command.at,
         )
-        for link in sorted(state.links, key=lambda lk: (lk.target_type, lk.target_id))
+        for link in links
     ]
     return [
         *unlinks,
         FeedbackMerged(
-            feedback_id=item, workspace_id=ws, into_id=command.into_id, merged_at=command.at
+            feedback_id=item,
+            workspace_id=ws,
+            into_id=command.into_id,
+            merged_at=command.at,
+            links=links,
         ),
     ]
 
