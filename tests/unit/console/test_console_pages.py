@@ -560,3 +560,42 @@ async def test_an_organisation_objective_is_checked_in_through_the_organisation_
     )
     assert (sent.status_code, sent.headers["location"]) == (303, f"/objectives/{OID}")
     assert api.seen[-1].url.path == path
+
+
+async def test_a_team_records_a_problem_from_the_scoreboard(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/opportunities")
+    assert page.status_code == 200, page.text
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    api.on("POST", "/v1/workspaces/mobile/problems", 201, {"id": RID, "consistency_token": "d:3"})
+    form = {
+        "form_nonce": nonce,
+        "title": "Checkout is slow",
+        "statement": "Buyers on mobile wait 8 s to pay",
+        "severity": "4",
+        "frequency": "5",
+    }
+    sent = await client.post(
+        "/w/mobile/problems", data=form, headers={"origin": "http://console.test"}
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, "/w/mobile/opportunities")
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {
+        "title": "Checkout is slow",
+        "statement": "Buyers on mobile wait 8 s to pay",
+        "severity": 4,
+        "frequency": 5,
+    }
+    assert posted.headers["idempotency-key"].startswith("console:")
+    odd = await client.post(
+        "/w/mobile/problems",
+        data={**form, "severity": "9"},
+        headers={"origin": "http://console.test"},
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent

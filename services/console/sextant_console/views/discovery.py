@@ -1,4 +1,5 @@
-"""The opportunity scoreboard with its evidence: scores, problems, linked feedback, demand."""
+"""The opportunity scoreboard with its evidence: scores, problems, linked feedback, demand;
+and where a team records a customer problem it has found."""
 
 from __future__ import annotations
 
@@ -10,11 +11,20 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.client import ApiError
-from sextant_console.web import Page, Workspace
+from sextant_console.web import (
+    BadForm,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
 STATUSES = ("open", "pursued", "parked", "rejected")
+SCALE = ("1", "2", "3", "4", "5")
 
 
 @router.get("/w/{ws}/opportunities", response_class=HTMLResponse)
@@ -42,7 +52,35 @@ async def scoreboard(
         statuses=STATUSES,
         chosen_status=status or "",
         may_audit=page.session.may(Access.READ, ws),
+        may_write=page.session.may(Access.WRITE, ws),
+        scale=SCALE,
     )
+
+
+@router.post("/w/{ws}/problems")
+async def identify_problem(ws: Workspace, page: Page) -> Response:
+    """A customer pain point: what it is, how much it hurts, how often it happens."""
+    form = await form_of(page.request)
+    body = {
+        "title": required(form, "title", "Title"),
+        "statement": required(form, "statement", "Statement"),
+        "severity": rating(form, "severity", "Severity"),
+        "frequency": rating(form, "frequency", "Frequency"),
+    }
+    done = await page.api.post(f"/v1/workspaces/{ws}/problems", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/opportunities",
+        notice=f"Problem recorded: {body['title']}. Link feedback to it from the inbox.",
+        token=done.get("consistency_token"),
+    )
+
+
+def rating(form: dict[str, str], name: str, label: str) -> int:
+    raw = required(form, name, label)
+    if raw not in SCALE:
+        raise BadForm(f"{label} must be 1 to 5, got {raw!r}")
+    return int(raw)
 
 
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:
