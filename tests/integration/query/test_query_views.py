@@ -185,6 +185,15 @@ async def test_the_portfolio_shows_objectives_with_their_items_status_and_progre
     status = in_a["items"][0]["status"]
     same = await ok(await q.get("/v1/query/portfolio", params={"status": status}, headers=h), 200)
     assert [o["objective_id"] for o in same["items"]] == [ids["convert"]]
+    # off track now, a page of one: read on past the objectives that are not
+    now = {"status_today": "off_track", "limit": "1"}
+    off = await ok(await q.get("/v1/query/portfolio", params=now, headers=h), 200)
+    assert ([o["objective_id"] for o in off["items"]], off["next_cursor"]) == (
+        [ids["convert"]],
+        None,
+    )
+    on = {"status_today": "on_track"}
+    assert (await ok(await q.get("/v1/query/portfolio", params=on, headers=h), 200))["items"] == []
 
 
 async def test_the_portfolio_pages_with_cursors_and_refuses_bad_input(

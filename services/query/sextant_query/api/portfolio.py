@@ -55,6 +55,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         who: Reader,
         workspace: Annotated[list[WorkspaceRef] | None, Query(max_length=50)] = None,
         status: Status | None = None,
+        status_today: Status | None = None,
         item_status: ItemStatus | None = None,
         period: Annotated[PeriodLabel | None, Query()] = None,
         cursor: Cursor = None,
@@ -66,28 +67,38 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         check-ins and ``status_today`` (those check-ins against the share of the period gone
         now). ``workspace`` (repeatable) keeps objectives of those workspaces, ``status``
         those whose key results were on track, at risk or off track at the last check-ins,
-        ``period`` those of one period (``2026-Q3``, or
+        ``status_today`` those that are now, ``period`` those of one period (``2026-Q3``, or
         a custom one as ``2026-07-01..2026-08-15``); ``item_status`` keeps only items in that
         status (the counts still cover every item)."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
         async with rt.reads.connection(who.tenant_id) as conn:
-            rows = await conn.fetch(
-                f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
-                " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
-                " AND ($3::text IS NULL OR o.status = $3)"
-                " AND ($4::text IS NULL OR o.period_label = $4)"
-                " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
-                " ORDER BY o.set_at, o.objective_id LIMIT $7",
-                who.tenant_id,
-                workspaces,
-                status.value if status else None,
-                period,
-                at,
-                key,
-                limit + 1,
-            )
-            objectives = await assessed_today(conn, who.tenant_id, [jsonable(r) for r in rows])
+            # status_today is assessed here, not stored: read on until a page's worth match.
+            objectives: list[dict[str, Any]] = []
+            while len(objectives) <= limit:
+                rows = await conn.fetch(
+                    f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
+                    " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
+                    " AND ($3::text IS NULL OR o.status = $3)"
+                    " AND ($4::text IS NULL OR o.period_label = $4)"
+                    " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
+                    " ORDER BY o.set_at, o.objective_id LIMIT $7",
+                    who.tenant_id,
+                    workspaces,
+                    status.value if status else None,
+                    period,
+                    at,
+                    key,
+                    limit + 1,
+                )
+                assessed = await assessed_today(conn, who.tenant_id, [jsonable(r) for r in rows])
+                objectives += [
+                    o for o in assessed if status_today is None or o["status_today"] == status_today
+                ]
+                if len(rows) <= limit:
+                    break
+                at, key = rows[-1]["set_at"], rows[-1]["objective_id"]
+            objectives = objectives[: limit + 1]
             ids = [o["objective_id"] for o in objectives[:limit]]
             items = await conn.fetch(
                 f"SELECT o.objective_id AS serves, {ITEM_COLUMNS} FROM query_roadmap_items i"
