@@ -281,6 +281,7 @@ async def test_traces_run_from_objective_to_feedback_and_back(
         trace = await ok(await q.get(path, headers=h), 200)
         assert trace["objective"]["key_results"][0]["progress"] == pytest.approx(0.4)
         assert trace["objective"]["status_today"] == "off_track"
+        assert [k["status_today"] for k in trace["objective"]["key_results"]] == ["off_track"]
         assert [i["item_id"] for i in trace["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
         assert [o["opportunity_id"] for o in trace["opportunities"]] == [ids["opportunity"]]
         assert trace["feedback"]["total"] == 3

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sextant_kit import NotFound
 from sextant_kit.database import Connection
 from sextant_kit.service import Runtime
+from sextant_strategy.domain.progress import status_today
 
 from sextant_query.api.common import Reader, assessed_today, jsonable, scope
 from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
@@ -117,11 +119,18 @@ def trace_router(rt: Runtime) -> APIRouter:
             if row is None:
                 raise NotFound(f"objective {oid} not found")
             key_results = await conn.fetch(
-                "SELECT key_result_id, title, progress, status, checked_in_at"
+                "SELECT key_result_id, title, progress, status, confidence, checked_in_at"
                 " FROM query_key_results WHERE tenant_id = $1 AND objective_id = $2"
                 " ORDER BY key_result_id",
                 tenant,
                 oid,
+            )
+            krs_today, _ = status_today(
+                [(k["progress"] or 0.0, k["confidence"]) for k in key_results],
+                row["period_start"],
+                row["period_end"],
+                datetime.now(UTC),
+                row["closed_at"],
             )
             below = await conn.fetch(
                 ALIGNED_BELOW + f"SELECT DISTINCT {OBJECTIVE_COLUMNS} FROM tree t"
@@ -163,7 +172,13 @@ def trace_router(rt: Runtime) -> APIRouter:
             ]
             feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
         return {
-            "objective": {**objective, "key_results": [jsonable(k) for k in key_results]},
+            "objective": {
+                **objective,
+                "key_results": [
+                    {**jsonable(k), "status_today": today}
+                    for k, today in zip(key_results, krs_today, strict=True)
+                ],
+            },
             "aligned_objectives": aligned,
             "roadmap_items": items,
             "opportunities": opportunities,
