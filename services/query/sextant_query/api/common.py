@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -43,30 +44,34 @@ def jsonable(row: Any) -> dict[str, Any]:
 
 
 async def assessed_today(
-    conn: Connection, tenant: str, objectives: list[dict[str, Any]]
+    conn: Connection, tenant: str, rows: Sequence[Any]
 ) -> list[dict[str, Any]]:
-    """``objectives`` (JSON rows of ``OBJECTIVE_COLUMNS``), each given ``status_today``.
+    """Rows of ``OBJECTIVE_COLUMNS`` as JSON, each given ``status_today``.
 
     ``status`` is the worst key-result status recorded at the last check-ins;
     ``status_today`` assesses those check-ins against the share of the period gone now (at
     closing, once closed), by the strategy context's rule (``status_today``), so the
     portfolio agrees with its objective tree.
     """
-    rows = await conn.fetch(
+    krs = await conn.fetch(
         "SELECT objective_id, progress, confidence FROM query_key_results"
         " WHERE tenant_id = $1 AND objective_id = ANY($2::text[])",
         tenant,
-        [o["objective_id"] for o in objectives],
+        [r["objective_id"] for r in rows],
     )
     of: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
-    for r in rows:
-        of[r["objective_id"]].append((r["progress"] or 0.0, r["confidence"]))
+    for kr in krs:
+        of[kr["objective_id"]].append((kr["progress"] or 0.0, kr["confidence"]))
     now = datetime.now(UTC)
-    for o in objectives:
-        closed = datetime.fromisoformat(o["closed_at"]) if o["closed_at"] else None
-        start, end = date.fromisoformat(o["period_start"]), date.fromisoformat(o["period_end"])
-        o["status_today"] = status_today(of[o["objective_id"]], start, end, now, closed)[1]
-    return objectives
+    return [
+        {
+            **jsonable(r),
+            "status_today": status_today(
+                of[r["objective_id"]], r["period_start"], r["period_end"], now, r["closed_at"]
+            )[1],
+        }
+        for r in rows
+    ]
 
 
 def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:

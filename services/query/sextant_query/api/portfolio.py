@@ -91,7 +91,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
                     key,
                     limit + 1,
                 )
-                assessed = await assessed_today(conn, who.tenant_id, [jsonable(r) for r in rows])
+                assessed = await assessed_today(conn, who.tenant_id, rows)
                 objectives += [
                     o for o in assessed if status_today is None or o["status_today"] == status_today
                 ]

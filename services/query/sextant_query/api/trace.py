@@ -94,7 +94,7 @@ async def _upward(
         _ids(items, "objective_ids"),
         workspaces,
     )
-    return items, await assessed_today(conn, tenant, [jsonable(o) for o in objectives])
+    return items, await assessed_today(conn, tenant, objectives)
 
 
 def trace_router(rt: Runtime) -> APIRouter:
@@ -125,7 +125,7 @@ def trace_router(rt: Runtime) -> APIRouter:
                 tenant,
                 oid,
             )
-            krs_today, _ = status_today(
+            krs_today, objective_today = status_today(
                 [(k["progress"] or 0.0, k["confidence"]) for k in key_results],
                 row["period_start"],
                 row["period_end"],
@@ -142,9 +142,7 @@ def trace_router(rt: Runtime) -> APIRouter:
                 [oid],
                 workspaces,
             )
-            objective, *aligned = await assessed_today(
-                conn, tenant, [jsonable(r) for r in [row, *below]]
-            )
+            aligned = await assessed_today(conn, tenant, below)
             served = [oid, *(o["objective_id"] for o in aligned)]
             items = [
                 jsonable(r)
@@ -173,7 +171,8 @@ def trace_router(rt: Runtime) -> APIRouter:
             feedback = await linked_feedback(conn, tenant, workspaces, targets, feedback_limit)
         return {
             "objective": {
-                **objective,
+                **jsonable(row),
+                "status_today": objective_today,
                 "key_results": [
                     {**jsonable(k), "status_today": today}
                     for k, today in zip(key_results, krs_today, strict=True)
