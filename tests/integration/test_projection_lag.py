@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -104,3 +105,35 @@ async def test_dead_letters_wait_for_the_projection_that_sent_them_until_redrive
                 await waiting(inbox=1, audit=0)
 
             await eventually(failed_again, within=60)
+
+            # The letter the inbox sent again is the next waiting one: sending back that one
+            # letter, as ``dlq list`` names it, leaves none waiting.
+            code, out, err = await run_cli(own, "dlq", "list", "sextant.feedback.events.v1")
+            assert code == 0, err[-2000:]
+            assert "2 dead letter(s) listed" in err
+            assert "1 waiting" in err
+            letters = [json.loads(line) for line in out.splitlines()]
+            assert [x["waiting"] for x in letters] == [False, True]
+            again = letters[1]["dlq_offset"]
+            code, _, err = await run_cli(
+                own, "dlq", "redrive", "sextant.feedback.events.v1", "--offset", str(again + 5)
+            )
+            assert code != 0
+            assert f"no dead letter at offset {again + 5}" in err
+            code, _, err = await run_cli(
+                own, "dlq", "redrive", "sextant.feedback.events.v1", "--offset", str(again)
+            )
+            assert code == 0, err[-2000:]
+
+            async def sent_back_and_failed_again() -> None:
+                # Still broken, so a third letter waits; the one sent back waits no more.
+                assert len(await read_topic(own.kafka_bootstrap, dlq, 4, timeout_ms=1500)) == 3
+                await waiting(inbox=1, audit=0)
+
+            await eventually(sent_back_and_failed_again, within=60)
+            code, out, _ = await run_cli(own, "dlq", "list", "sextant.feedback.events.v1")
+            assert [json.loads(line)["waiting"] for line in out.splitlines()] == [
+                False,
+                False,
+                True,
+            ]

@@ -134,16 +134,23 @@ async def lag(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
+    """The dead letters of a topic, oldest first; ``waiting`` is false for those already
+    sent back by ``sextant dlq redrive``."""
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
-    listed = 0
+    redriven = await _redriven(settings, dlq)
+    listed = waiting = 0
     async for record in _consume(settings, dlq, from_beginning=True, limit=args.limit or 10_000):
         listed += 1
         headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
+        is_waiting = record.offset >= redriven.get(record.partition, 0)
+        waiting += is_waiting
         print(
             json.dumps(
                 {
+                    "dlq_partition": record.partition,
                     "dlq_offset": record.offset,
+                    "waiting": is_waiting,
                     "key": (record.key or b"").decode(errors="replace"),
                     **{k: headers.get(k) for k in DLQ_HEADERS},
                     "ce_type": headers.get("ce_type"),
@@ -151,20 +158,44 @@ async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
                 }
             )
         )
-    print(f"{listed:,} dead letter(s) listed from {dlq}", file=sys.stderr)
+    print(f"{listed:,} dead letter(s) listed from {dlq}, {waiting:,} waiting", file=sys.stderr)
+
+
+async def _redriven(settings: Settings, dlq: str) -> dict[int, int]:
+    """Per partition of ``dlq``, the offset before which every letter was re-driven."""
+    consumer = _redrive_consumer(settings)
+    await consumer.start()
+    try:
+        tps = await _partitions(consumer, dlq)
+        return {tp.partition: at for tp in tps if (at := await consumer.committed(tp))}
+    finally:
+        await consumer.stop()
+
+
+def _redrive_consumer(settings: Settings) -> AIOKafkaConsumer:
+    return AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{settings.topic_prefix}{kit_lag.REDRIVE_GROUP}",
+        enable_auto_commit=False,
+    )
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    ids = (await consumer._client.fetch_all_metadata()).partitions_for_topic(topic)
+    if not ids:
+        raise SystemExit(f"error: no dead-letter topic {topic!r}")
+    return [TopicPartition(topic, p) for p in sorted(ids)]
 
 
 async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
     """Send dead letters back to their topic (once the cause is fixed), each only once:
     the offsets re-driven are committed for the group ``sextant.dlq-redrive``, and the dead
-    letters before them no longer count as waiting (``sextant lag``)."""
+    letters before them no longer count as waiting (``sextant lag``). ``--offset`` sends
+    one letter back, as ``sextant dlq list`` shows it; it stops counting as waiting when
+    no letter before it waits."""
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{settings.topic_prefix}{kit_lag.REDRIVE_GROUP}",
-        enable_auto_commit=False,
-    )
+    consumer = _redrive_consumer(settings)
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
     )
@@ -172,27 +203,30 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
     await producer.start()
     progress = Progress(f"redrive {dlq}", None, unit="messages")
     try:
-        tps = [
-            TopicPartition(dlq, p)
-            for p in sorted(
-                (await consumer._client.fetch_all_metadata()).partitions_for_topic(dlq) or ()
-            )
-        ]
-        if not tps:
-            raise SystemExit(f"no dead-letter topic {dlq!r}")
+        tps = await _partitions(consumer, dlq)
+        one = None if args.offset is None else _partition_of(tps, args.partition)
+        tps = tps if one is None else [one]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
         starts = await consumer.beginning_offsets(tps)
-        for tp in tps:
-            done = await consumer.committed(tp)
-            consumer.seek(tp, done if done is not None else starts[tp])
+        done = {tp: await consumer.committed(tp) or starts[tp] for tp in tps}
+        if one is not None:
+            if not starts[one] <= args.offset < ends[one]:
+                raise SystemExit(
+                    f"error: no dead letter at offset {args.offset} of {dlq} partition"
+                    f" {one.partition}: it holds offsets {starts[one]} to {ends[one] - 1}"
+                    " (sextant dlq list shows them)"
+                )
+            consumer.seek(one, args.offset)
+            ends = {one: args.offset + 1}
+        else:
+            for tp in tps:
+                consumer.seek(tp, done[tp])
         while any([await _at(consumer, tp) < ends[tp] for tp in tps]):
             batch = await consumer.getmany(timeout_ms=1000)
             for records in batch.values():
                 for record in records:
                     if record.offset >= ends[TopicPartition(record.topic, record.partition)]:
-                        continue
-                    if args.offset is not None and record.offset != args.offset:
                         continue
                     headers = [(k, v) for k, v in record.headers or () if k not in DLQ_HEADERS]
                     origin = dict(record.headers or ()).get("sextant_dlq_topic", topic.encode())
@@ -200,12 +234,32 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
                         origin.decode(), record.value, key=record.key, headers=headers
                     )
                     progress.advance()
-        if args.offset is None:
+        if one is None:
             await consumer.commit(dict(ends))
+        elif done[one] == args.offset:  # the next waiting letter: it waits no longer
+            await consumer.commit({one: args.offset + 1})
+        elif done[one] < args.offset:
+            print(
+                f"the letters from offset {done[one]} to {args.offset - 1} still wait, so this"
+                " one still counts as waiting; re-drive them too, or all without --offset",
+                file=sys.stderr,
+            )
     finally:
         progress.finish()
         await producer.stop()
         await consumer.stop()
+
+
+def _partition_of(tps: list[TopicPartition], partition: int | None) -> TopicPartition:
+    if partition is None and len(tps) == 1:
+        return tps[0]
+    for tp in tps:
+        if tp.partition == partition:
+            return tp
+    raise SystemExit(
+        f"error: --partition must be one of {', '.join(str(tp.partition) for tp in tps)}"
+        " with --offset"
+    )
 
 
 async def republish(settings: Settings, args: argparse.Namespace) -> None:
@@ -379,7 +433,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int)
     p = dlq.add_parser("redrive")
     p.add_argument("topic")
-    p.add_argument("--offset", type=int, help="only this dead letter")
+    p.add_argument("--offset", type=int, help="only this dead letter (its dlq_offset)")
+    p.add_argument("--partition", type=int, help="its dlq_partition, if the topic has more")
     p = rebuild_parser(sub)
     p.add_argument("service")
     p.add_argument("projection")
