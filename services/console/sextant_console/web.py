@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +152,17 @@ def required(form: dict[str, str], name: str, label: str) -> str:
     value = form.get(name, "").strip()
     if not value:
         raise BadForm(f"{label} is required")
+    return value
+
+
+def number(form: dict[str, str], name: str, label: str) -> float:
+    raw = required(form, name, label)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadForm(f"{label} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise BadForm(f"{label} must be a finite number, got {raw!r}")
     return value
 
 

@@ -3,6 +3,7 @@ shows, and what it refuses."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -599,3 +600,291 @@ async def test_a_team_records_a_problem_from_the_scoreboard(
     )
     assert odd.status_code == 303
     assert api.seen[-1] is posted  # refused in the console, never sent
+
+
+SID = "0b6f41f6-5b43-4c5e-9a64-7e33c5a3a1c1"
+EID = "6c0e4a57-3a57-4d0e-b0c4-5bb40e0d3c2e"
+PID = "d135062e-dbf5-422a-94a0-2ac6c7028f98"
+
+
+def an_opportunity(**changes: Any) -> dict[str, Any]:
+    return {
+        "opportunity_id": OID,
+        "workspace_id": "mobile",
+        "title": "One-click SSO",
+        "description": None,
+        "problem_ids": [PID],
+        "status": "open",
+        "rationale": None,
+        "score": 63.75,
+        "inputs": {
+            "reach": 500,
+            "pain_severity": 4,
+            "frequency": 3,
+            "willingness_to_pay": 3,
+            "alternatives_strength": 2,
+            "strategic_fit": 5,
+        },
+        "breakdown": {
+            "reach": 11.25,
+            "pain_severity": 15.0,
+            "frequency": 7.5,
+            "willingness_to_pay": 7.5,
+            "alternatives_gap": 7.5,
+            "strategic_fit": 15.0,
+        },
+        "evaluations": [
+            {"evaluated_by": "pm.ana", "evaluated_at": "2026-11-28T07:28:04+00:00", "note": None}
+        ],
+        "selected_solution": None,
+        "experiments": 0,
+        "validated": 0,
+        "invalidated": 0,
+        "feedback_count": 2,
+        "solutions": [
+            {
+                "solution_id": SID,
+                "title": "SAML wizard",
+                "description": None,
+                "value": 4,
+                "effort": 2,
+                "confidence": 3,
+                "selected": False,
+                "priority": 6.0,
+            }
+        ],
+        **changes,
+    }
+
+
+def an_experiment(status: str) -> dict[str, Any]:
+    return {
+        "experiment_id": EID,
+        "opportunity_id": OID,
+        "solution_id": SID,
+        "hypothesis": "Admins finish set-up in 10 minutes",
+        "metric": "completion",
+        "unit": "percent",
+        "direction": "at_least",
+        "threshold": 60.0,
+        "status": status,
+        "outcome": None,
+        "learnings": None,
+        "observation_count": 1,
+    }
+
+
+def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: Any) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("GET", f"{path}/opportunities/{OID}", body=an_opportunity(**changes))
+    api.on(
+        "GET",
+        f"{path}/opportunities/{OID}/experiments",
+        body={"items": [an_experiment(experiment)]},
+    )
+    api.on("GET", f"{path}/problems", body={"items": [{"problem_id": PID, "title": "SSO is slow"}]})
+    api.on("GET", f"{path}/demand", body={"targets": []})
+    observed = {"value": 55.0, "note": "first cohort", "observed_at": "2026-11-28T08:00:00+00:00"}
+    api.on(
+        "GET",
+        f"{path}/experiments/{EID}",
+        body={**an_experiment(experiment), "observations": [observed]},
+    )
+
+
+async def test_a_team_runs_discovery_on_an_opportunitys_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Evaluate, propose and select a solution, run an experiment on it and decide: each
+    form sends its command, with the page's nonce as its key, and comes back to the page."""
+    on_opportunity_page(api)
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/opportunities/{OID}")
+    assert page.status_code == 200, page.text
+    assert "SSO is slow" in page.text
+    assert "Observed: 55 (first cohort) on 2026-11-28" in page.text
+    row = page.text.split(">Strength of the alternatives<")[1].split("</tr>")[0]
+    assert "2/5" in row
+    assert "7.5" in row  # the points for the gap the alternatives leave
+    nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    # evaluate, select, propose, observe, conclude, design, decide
+    assert len(nonces) == 7
+
+    here = f"/w/mobile/opportunities/{OID}"
+    path = "/v1/workspaces/mobile"
+    sent_forms = [
+        (
+            f"{here}/evaluations",
+            f"{path}/opportunities/{OID}/evaluations",
+            {
+                "reach": "900",
+                "pain_severity": "5",
+                "frequency": "4",
+                "willingness_to_pay": "4",
+                "alternatives_strength": "1",
+                "strategic_fit": "5",
+                "note": "after the interviews",
+            },
+            {
+                "inputs": {
+                    "reach": 900,
+                    "pain_severity": 5,
+                    "frequency": 4,
+                    "willingness_to_pay": 4,
+                    "alternatives_strength": 1,
+                    "strategic_fit": 5,
+                },
+                "note": "after the interviews",
+            },
+        ),
+        (
+            f"{here}/solutions",
+            f"{path}/opportunities/{OID}/solutions",
+            {
+                "title": "Okta preset",
+                "description": "",
+                "value": "3",
+                "effort": "1",
+                "confidence": "4",
+            },
+            {"title": "Okta preset", "value": 3, "effort": 1, "confidence": 4},
+        ),
+        (
+            f"{here}/solutions/{SID}/select",
+            f"{path}/opportunities/{OID}/solutions/{SID}/select",
+            {"rationale": "most value for its effort"},
+            {"rationale": "most value for its effort"},
+        ),
+        (
+            f"{here}/experiments",
+            f"{path}/experiments",
+            {
+                "solution_id": SID,
+                "hypothesis": "Admins finish set-up in 10 minutes",
+                "metric": "completion",
+                "unit": "percent",
+                "direction": "at_least",
+                "threshold": "60",
+            },
+            {
+                "opportunity_id": OID,
+                "solution_id": SID,
+                "hypothesis": "Admins finish set-up in 10 minutes",
+                "metric": "completion",
+                "unit": "percent",
+                "direction": "at_least",
+                "threshold": 60.0,
+            },
+        ),
+        (f"{here}/experiments/{EID}/start", f"{path}/experiments/{EID}/start", {}, {}),
+        (
+            f"{here}/experiments/{EID}/observations",
+            f"{path}/experiments/{EID}/observations",
+            {"value": "64.5", "note": ""},
+            {"value": 64.5},
+        ),
+        (
+            f"{here}/experiments/{EID}/conclude",
+            f"{path}/experiments/{EID}/conclude",
+            {"outcome": "validated", "learnings": "admins finish in 8 minutes"},
+            {"outcome": "validated", "learnings": "admins finish in 8 minutes"},
+        ),
+        (
+            f"{here}/decision",
+            f"{path}/opportunities/{OID}/decision",
+            {"verdict": "pursue", "rationale": "validated"},
+            {"verdict": "pursue", "rationale": "validated"},
+        ),
+    ]
+    for n, (action, command, form, body) in enumerate(sent_forms):
+        api.on("POST", command, 201, {"id": OID, "consistency_token": f"discovery:{n}"})
+        sent = await client.post(
+            action,
+            data={"form_nonce": nonces[0], **form},
+            headers={"origin": "http://console.test"},
+        )
+        assert (sent.status_code, sent.headers["location"]) == (303, here), action
+        posted = api.seen[-1]
+        assert posted.url.path == command
+        assert json.loads(posted.content or b"{}") == body, action
+        assert posted.headers["idempotency-key"].startswith("console:")
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "why"),
+    [
+        ("evaluations", {"reach": "-3"}, "Reach must be a whole number"),
+        ("evaluations", {"reach": "10", "pain_severity": "7"}, "Pain severity must be 1 to 5"),
+        ("experiments", {"hypothesis": "h", "metric": "m", "unit": "mph"}, "Unit must be one of"),
+        ("decision", {"verdict": "maybe", "rationale": "r"}, "Verdict must be one of"),
+        (f"experiments/{EID}/observations", {"value": "inf"}, "Value must be a finite number"),
+        (f"experiments/{EID}/restart", {}, "an experiment has no step"),
+    ],
+)
+async def test_an_opportunitys_forms_refuse_what_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, action: str, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    here = f"/w/mobile/opportunities/{OID}"
+    sent = await client.post(
+        f"{here}/{action}",
+        data=form,
+        headers={"origin": "http://console.test", "referer": f"http://console.test{here}"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, here)
+    assert not [r for r in api.seen if r.method == "POST"]  # never sent
+    on_opportunity_page(api)
+    shown = await client.get(here)
+    assert why in html.unescape(shown.text)
+
+
+async def test_a_rejected_opportunity_offers_no_commands(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api, status="rejected", rationale="too small a market")
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/opportunities/{OID}")
+    assert page.status_code == 200, page.text
+    assert "rejected — too small a market" in page.text
+    assert "form_nonce" not in page.text
+
+
+async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    other = "5056e741-86e6-48f8-92e3-87d5cbbb047e"
+    problems = [
+        {"problem_id": PID, "title": "SSO is slow", "status": "open"},
+        {"problem_id": other, "title": "Exports time out", "status": "open"},
+        {"problem_id": RID, "title": "Old", "status": "closed"},
+    ]
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": [an_opportunity()]})
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": problems})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/opportunities")
+    assert f'href="/w/mobile/opportunities/{OID}">One-click SSO<' in page.text
+    ticks = re.findall(r'type="checkbox" name="problem:([0-9a-f-]+)"', page.text)
+    assert ticks == [PID, other]  # a closed problem takes no opportunity
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[1:]
+    api.on(
+        "POST", "/v1/workspaces/mobile/opportunities", 201, {"id": OID, "consistency_token": "d:4"}
+    )
+    form = {"form_nonce": nonce, "title": "SSO for SMB", "description": ""}
+    sent = await client.post(
+        "/w/mobile/opportunities",
+        data={**form, f"problem:{PID}": "on", f"problem:{other}": "on"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/opportunities/{OID}")
+    assert json.loads(api.seen[-1].content) == {"title": "SSO for SMB", "problem_ids": [PID, other]}
+    none_ticked = await client.post(
+        "/w/mobile/opportunities",
+        data=form,
+        headers={
+            "origin": "http://console.test",
+            "referer": "http://console.test/w/mobile/opportunities",
+        },
+    )
+    assert none_ticked.status_code == 303
+    assert len([r for r in api.seen if r.method == "POST"]) == 1

@@ -1,5 +1,7 @@
 """The opportunity scoreboard with its evidence: scores, problems, linked feedback, demand;
-and where a team records a customer problem it has found."""
+where a team records a customer problem it has found and opens an opportunity on it; and
+one opportunity, where the team evaluates it, proposes solutions, runs experiments on them
+and decides."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from sextant_kit.authz import Access
 from sextant_console.client import ApiError
 from sextant_console.web import (
     BadForm,
+    Id,
     Page,
     Workspace,
     form_of,
+    number,
     redirect,
     required,
     submission_key,
@@ -25,6 +29,22 @@ router = APIRouter()
 
 STATUSES = ("open", "pursued", "parked", "rejected")
 SCALE = ("1", "2", "3", "4", "5")
+VERDICTS = ("pursue", "park", "reject")
+OUTCOMES = ("validated", "invalidated", "inconclusive")
+UNITS = ("percent", "ratio", "count")
+DIRECTIONS = ("at_least", "at_most")
+# What an evaluation rates from 1 to 5, besides its reach (how many customers).
+RATINGS = {
+    "pain_severity": "Pain severity",
+    "frequency": "Frequency",
+    "willingness_to_pay": "Willingness to pay",
+    "alternatives_strength": "Strength of the alternatives",
+    "strategic_fit": "Strategic fit",
+}
+# An evaluation's points for the strength of the alternatives are for the gap they leave.
+POINTS_OF = {"alternatives_strength": "alternatives_gap"}
+MAX_REACH = 1_000_000_000
+PROBLEM = "problem:"
 
 
 @router.get("/w/{ws}/opportunities", response_class=HTMLResponse)
@@ -76,11 +96,189 @@ async def identify_problem(ws: Workspace, page: Page) -> Response:
     )
 
 
+@router.post("/w/{ws}/opportunities")
+async def open_opportunity(ws: Workspace, page: Page) -> Response:
+    """An opportunity on one or more of the workspace's problems (ticked on the form)."""
+    form = await form_of(page.request)
+    problems = [name.removeprefix(PROBLEM) for name in form if name.startswith(PROBLEM)]
+    if not problems:
+        raise BadForm("Tick at least one problem the opportunity addresses")
+    body: dict[str, Any] = {"title": required(form, "title", "Title"), "problem_ids": problems}
+    if description := form.get("description", "").strip():
+        body["description"] = description
+    done = await page.api.post(f"/v1/workspaces/{ws}/opportunities", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/opportunities/{done['id']}",
+        notice=f"Opportunity opened: {body['title']}. Evaluate it to place it on the scoreboard.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.get("/w/{ws}/opportunities/{oid}", response_class=HTMLResponse)
+async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
+    path = f"/v1/workspaces/{ws}"
+    found, log, problems, demand = await asyncio.gather(
+        page.api.get(f"{path}/opportunities/{oid}"),
+        page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
+        page.api.get(f"{path}/problems", {"limit": page.page_size}),
+        _demand(page, path),
+    )
+    experiments = log["items"]
+    # Running experiments show their observations so far, against the threshold.
+    running = [e for e in experiments if e["status"] == "running"]
+    details = await asyncio.gather(
+        *(page.api.get(f"{path}/experiments/{e['experiment_id']}") for e in running)
+    )
+    observations = {d["experiment_id"]: d["observations"] for d in details}
+    solutions = {s["solution_id"]: s["title"] for s in found.get("solutions", [])}
+    return page.render(
+        "opportunity.html",
+        ws=ws,
+        o=found,
+        experiments=experiments,
+        more_experiments=log.get("next_cursor"),
+        observations=observations,
+        solution_titles=solutions,
+        problem_titles={p["problem_id"]: p["title"] for p in problems["items"]},
+        demand=demand.get(f"opportunity:{oid}"),
+        # A rejected opportunity takes no more commands.
+        may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
+        may_audit=page.session.may(Access.READ, ws),
+        scale=SCALE,
+        ratings=RATINGS,
+        points_of=POINTS_OF,
+        verdicts=VERDICTS,
+        outcomes=OUTCOMES,
+        units=UNITS,
+        directions=DIRECTIONS,
+    )
+
+
+@router.post("/w/{ws}/opportunities/{oid}/evaluations")
+async def evaluate(ws: Workspace, oid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    inputs: dict[str, int] = {"reach": reach(form)}
+    inputs |= {name: rating(form, name, label) for name, label in RATINGS.items()}
+    body: dict[str, Any] = {"inputs": inputs}
+    if note := form.get("note", "").strip():
+        body["note"] = note
+    return await _act(page, ws, oid, f"opportunities/{oid}/evaluations", body, form, "Evaluated.")
+
+
+@router.post("/w/{ws}/opportunities/{oid}/solutions")
+async def propose_solution(ws: Workspace, oid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "title": required(form, "title", "Title"),
+        "value": rating(form, "value", "Value"),
+        "effort": rating(form, "effort", "Effort"),
+        "confidence": rating(form, "confidence", "Confidence"),
+    }
+    if description := form.get("description", "").strip():
+        body["description"] = description
+    notice = f"Solution proposed: {body['title']}."
+    return await _act(page, ws, oid, f"opportunities/{oid}/solutions", body, form, notice)
+
+
+@router.post("/w/{ws}/opportunities/{oid}/solutions/{sid}/select")
+async def select_solution(ws: Workspace, oid: Id, sid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    body = {"rationale": required(form, "rationale", "Rationale")}
+    path = f"opportunities/{oid}/solutions/{sid}/select"
+    return await _act(page, ws, oid, path, body, form, "Solution selected.")
+
+
+@router.post("/w/{ws}/opportunities/{oid}/decision")
+async def decide(ws: Workspace, oid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    body = {
+        "verdict": choice(form, "verdict", "Verdict", VERDICTS),
+        "rationale": required(form, "rationale", "Rationale"),
+    }
+    notice = f"Decided: {body['verdict']}."
+    return await _act(page, ws, oid, f"opportunities/{oid}/decision", body, form, notice)
+
+
+@router.post("/w/{ws}/opportunities/{oid}/experiments")
+async def design_experiment(ws: Workspace, oid: Id, page: Page) -> Response:
+    """An MVP experiment on the opportunity (on one of its solutions, if chosen): the
+    hypothesis, the metric that tests it and the threshold that validates it."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "opportunity_id": oid,
+        "hypothesis": required(form, "hypothesis", "Hypothesis"),
+        "metric": required(form, "metric", "Metric"),
+        "unit": choice(form, "unit", "Unit", UNITS),
+        "direction": choice(form, "direction", "Direction", DIRECTIONS),
+        "threshold": number(form, "threshold", "Threshold"),
+    }
+    if solution := form.get("solution_id", "").strip():
+        body["solution_id"] = solution
+    notice = "Experiment designed; start it when it runs."
+    return await _act(page, ws, oid, "experiments", body, form, notice)
+
+
+@router.post("/w/{ws}/opportunities/{oid}/experiments/{eid}/{step}")
+async def run_experiment(ws: Workspace, oid: Id, eid: Id, step: str, page: Page) -> Response:
+    """An experiment's next step: ``start``, an ``observations`` or ``conclude``."""
+    form = await form_of(page.request)
+    body: dict[str, Any]
+    if step == "start":
+        body, notice = {}, "Experiment started."
+    elif step == "observations":
+        body, notice = {"value": number(form, "value", "Value")}, "Observation recorded."
+        if note := form.get("note", "").strip():
+            body["note"] = note
+    elif step == "conclude":
+        body = {
+            "outcome": choice(form, "outcome", "Outcome", OUTCOMES),
+            "learnings": required(form, "learnings", "Learnings"),
+        }
+        notice = f"Experiment concluded: {body['outcome']}."
+    else:
+        raise BadForm(f"an experiment has no step {step!r}")
+    return await _act(page, ws, oid, f"experiments/{eid}/{step}", body, form, notice)
+
+
+async def _act(
+    page: Page,
+    ws: str,
+    oid: str,
+    path: str,
+    body: dict[str, Any],
+    form: dict[str, str],
+    notice: str,
+) -> Response:
+    """Send a command of the opportunity's page and come back to the page."""
+    done = await page.api.post(f"/v1/workspaces/{ws}/{path}", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/opportunities/{oid}",
+        notice=notice,
+        token=done.get("consistency_token"),
+    )
+
+
 def rating(form: dict[str, str], name: str, label: str) -> int:
     raw = required(form, name, label)
     if raw not in SCALE:
         raise BadForm(f"{label} must be 1 to 5, got {raw!r}")
     return int(raw)
+
+
+def reach(form: dict[str, str]) -> int:
+    raw = required(form, "reach", "Reach")
+    if not raw.isdigit() or int(raw) > MAX_REACH:
+        raise BadForm(f"Reach must be a whole number from 0 to {MAX_REACH:,}, got {raw!r}")
+    return int(raw)
+
+
+def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]) -> str:
+    raw = required(form, name, label)
+    if raw not in allowed:
+        raise BadForm(f"{label} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
 
 
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:

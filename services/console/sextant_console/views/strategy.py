@@ -3,7 +3,6 @@ objective with its key results, where a team checks in."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,13 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.web import (
-    BadForm,
     Id,
     Page,
     Workspace,
     form_of,
+    number,
     redirect,
-    required,
     submission_key,
 )
 
@@ -126,14 +124,3 @@ async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
         notice=f"Checked in {form.get('title', 'the key result')}.",
         token=done.get("consistency_token"),
     )
-
-
-def number(form: dict[str, str], name: str, label: str) -> float:
-    raw = required(form, name, label)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadForm(f"{label} must be a number, got {raw!r}") from None
-    if not math.isfinite(value):
-        raise BadForm(f"{label} must be a finite number, got {raw!r}")
-    return value
