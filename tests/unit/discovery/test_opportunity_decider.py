@@ -134,7 +134,7 @@ def test_a_decision_needs_an_evaluation_and_repeating_it_changes_nothing() -> No
     pursue = DecideOpportunity(
         opportunity_id=OPP, verdict=Verdict.PURSUE, rationale="why", actor="ana", now=NOW
     )
-    spec.given([OPENED]).when(pursue).then_raises(DomainError, match="evaluate")
+    spec.given([OPENED]).when(pursue).then_raises(Conflict, match="evaluate")
     spec.given([OPENED, evaluated()]).when(pursue).then([decided(Verdict.PURSUE)])
     spec.given([OPENED, evaluated(), decided(Verdict.PURSUE)]).when(pursue).then([])
     park = pursue.model_copy(update={"verdict": Verdict.PARK})

@@ -110,9 +110,10 @@ def test_submitting_names_the_reviewers_once_each() -> None:
 
 def test_a_strategy_without_objectives_cannot_go_to_review() -> None:
     empty = StrategyDrafted(**{**DRAFTED.model_dump(), "objective_ids": ()})
-    error = spec.given([empty]).when(submit()).then_raises(DomainError)
-    assert isinstance(error, DomainError)
-    assert error.field == "objective_ids"
+    # A 409 on the strategy's state: the submission's body has no objectives to name.
+    error = spec.given([empty]).when(submit()).then_raises(Conflict, match="objective_ids first")
+    assert isinstance(error, Conflict)
+    assert (error.code, error.field) == ("strategy-has-no-objectives", None)
 
 
 def test_a_strategy_in_review_cannot_be_submitted_again_or_revised() -> None:
@@ -152,11 +153,9 @@ def test_only_a_strategy_in_review_can_be_approved() -> None:
 
 def test_approval_needs_a_vision() -> None:
     snapshot = SNAPSHOT.model_copy(update={"vision": None})
-    error = (
-        spec.given([DRAFTED, SUBMITTED]).when(approve(snapshot=snapshot)).then_raises(DomainError)
-    )
-    assert isinstance(error, DomainError)
-    assert error.field == "vision"
+    error = spec.given([DRAFTED, SUBMITTED]).when(approve(snapshot=snapshot)).then_raises(Conflict)
+    assert isinstance(error, Conflict)
+    assert (error.code, error.field) == ("workspace-has-no-vision", None)
 
 
 def test_the_snapshot_must_hold_the_strategy_objectives() -> None:

@@ -136,7 +136,10 @@ def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityE
         case DecideOpportunity():
             _live(state, command.opportunity_id)
             if state.evaluations == 0:
-                raise DomainError("evaluate the opportunity before deciding on it", field="verdict")
+                raise Conflict(
+                    "evaluate the opportunity before deciding on it",
+                    code="opportunity-not-evaluated",
+                )
             if state.status == STATUS_OF[command.verdict]:
                 return []
             return [

@@ -91,9 +91,10 @@ def decide(command: StrategyCommand, state: Strategy) -> list[StrategyEvent]:
             _existing(state, command.strategy_id)
             _in_status(state, {ReviewStatus.DRAFT, ReviewStatus.CHANGES_REQUESTED}, "submitted")
             if not state.objective_ids:
-                raise DomainError(
-                    "a strategy needs at least one objective before it goes to review",
-                    field="objective_ids",
+                raise Conflict(
+                    "a strategy needs at least one objective before it goes to review; "
+                    "revise it with its objective_ids first",
+                    code="strategy-has-no-objectives",
                 )
             if command.actor in command.reviewers:
                 raise DomainError(
@@ -148,9 +149,10 @@ def _approve(command: ApproveStrategy, state: Strategy) -> list[StrategyEvent]:
     _named_reviewer(state, command.actor, "approve")
     snapshot = command.snapshot
     if snapshot.vision is None:
-        raise DomainError(
-            "the workspace has no vision yet; state the vision before approving its strategy",
-            field="vision",
+        raise Conflict(
+            "the workspace has no vision yet; state the vision (PUT .../vision) before "
+            "approving its strategy",
+            code="workspace-has-no-vision",
         )
     if tuple(o.objective_id for o in snapshot.objectives) != state.objective_ids:
         raise DomainError(
