@@ -58,11 +58,21 @@ def _field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _reported(errors: Sequence[Any]) -> list[Any]:
+    """Pydantic's errors, less the ``too_short`` it adds to a tuple whose items all failed
+    (``problem_ids: at least 1 item after validation, not 0`` beside each bad id): the
+    list was not short, its items were wrong, and their own errors say so."""
+    failed_items = {tuple(e["loc"][:-1]) for e in errors if isinstance(e["loc"][-1], int)}
+    return [
+        e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_items)
+    ]
+
+
 async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"field": _field_path(e["loc"]), "message": e["msg"], "type": e["type"]}
-        for e in exc.errors()
+        for e in _reported(exc.errors())
     ]
     fields = ", ".join(e["field"] for e in errors)
     return problem(
@@ -79,7 +89,7 @@ async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ValidationError)
     errors = [
         {"field": _field_path(("body", *e["loc"])), "message": e["msg"], "type": e["type"]}
-        for e in exc.errors()
+        for e in _reported(exc.errors())
     ]
     return problem(
         422,
