@@ -97,16 +97,23 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
         f"{ws}/milestones/{milestone}/reach", json={"reached_on": "2999-01-01"}
     )
     assert (not_yet.status_code, not_yet.json()["errors"][0]["field"]) == (422, "body.reached_on")
+    later = await client.post(f"{ws}/milestones", json={"title": "GA", "target_date": "2999-01-01"})
+    await ok(later)
     await publish(runtime)
 
     async def projected() -> None:
         got = (await client.get(f"{ws}/concepts/{concept}")).json()
         assert got.get("opportunity_ids") == [opportunity]
         timeline = (await client.get(f"{ws}/timeline")).json()["items"]
-        assert len(timeline) == 1
+        assert [(m["title"], m["standing"]) for m in timeline] == [
+            ("Beta", "overdue"),  # its date passed, and nobody said it was reached
+            ("GA", "upcoming"),
+        ]
         assert timeline[0]["target_date"] == "2026-07-01"
         assert timeline[0]["original_date"] == "2026-06-01"
         assert [m["reason"] for m in timeline[0]["moves"]] == ["vendor late"]
+        overdue = (await client.get(f"{ws}/timeline", params={"standing": "overdue"})).json()
+        assert [m["title"] for m in overdue["items"]] == ["Beta"]
 
     await eventually(projected, within=60)
 

@@ -24,6 +24,7 @@ from sextant_strategy.domain.milestone import (
     PlanMilestone,
     ReachMilestone,
     milestone_decider,
+    standing,
 )
 from sextant_strategy.domain.vision import ReviseVision, VisionRevised, vision_decider
 
@@ -186,3 +187,12 @@ def test_a_milestone_is_not_reached_on_a_day_still_to_come() -> None:
 
 def test_moving_an_unknown_milestone_is_not_found() -> None:
     milestones.given([]).when(move(date(2026, 7, 1))).then_raises(NotFound)
+
+
+def test_a_milestone_stands_overdue_once_its_date_passes_unreached() -> None:
+    target = date(2026, 7, 1)
+    assert standing(target, None, date(2026, 7, 1)) == "upcoming"
+    assert standing(target, None, date(2026, 7, 2)) == "overdue"
+    assert standing(target, date(2026, 6, 30), date(2026, 8, 1)) == "reached"
+    assert standing(target, date(2026, 7, 1), date(2026, 8, 1)) == "reached"
+    assert standing(target, date(2026, 7, 3), date(2026, 8, 1)) == "reached_late"

@@ -1,8 +1,8 @@
 """The preliminary timeline: milestones, moved with a reason, and their history."""
 
 import uuid
-from datetime import date
-from typing import Annotated, Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -32,6 +32,16 @@ from sextant_strategy.domain.milestone import (
     ReachMilestone,
     milestone_decider,
 )
+from sextant_strategy.domain.milestone import standing as standing_on
+
+# What the timeline's ``standing`` filter keeps, in SQL over strategy_milestones. $3 is
+# today; every clause names it, as PostgreSQL must know each parameter's type.
+STANDINGS = {
+    "upcoming": "reached_on IS NULL AND target_date >= $3::date",
+    "overdue": "reached_on IS NULL AND target_date < $3::date",
+    "reached": "reached_on IS NOT NULL AND $3::date IS NOT NULL",
+    None: "$3::date IS NOT NULL",
+}
 
 
 class MilestoneIn(Body):
@@ -152,25 +162,43 @@ def milestone_router(rt: Runtime) -> APIRouter:
             out.setdefault(str(r["milestone_id"]), []).append(jsonable(r))
         return out
 
+    def shown(row: Any, moves: dict[str, list[dict[str, Any]]], today: date) -> dict[str, Any]:
+        """A milestone as the timeline shows it: with its moves (oldest first) and where it
+        stands today (``upcoming``, ``overdue``, ``reached`` or ``reached_late``)."""
+        return {
+            **jsonable(row),
+            "standing": standing_on(row["target_date"], row["reached_on"], today),
+            "moves": moves.get(str(row["milestone_id"]), []),
+        }
+
     @api.get("/timeline")
     async def timeline(
-        workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
+        workspace_id: WorkspaceId,
+        who: Reader,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+        standing: Literal["upcoming", "overdue", "reached"] | None = None,
     ) -> dict[str, Any]:
-        """Milestones by target date, each with its moves (oldest first)."""
+        """Milestones by target date, each with its moves and where it stands today;
+        ``standing=overdue`` keeps those whose date passed unreached (``reached`` keeps
+        those reached, late or not)."""
         after = decode_cursor(cursor, 2)
+        today = datetime.now(UTC).date()
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"
-            " AND ($3::text IS NULL"
-            " OR (target_date, milestone_id) > ($3::text::date, $4::text::uuid))"
-            " ORDER BY target_date, milestone_id LIMIT $5",
+            f" AND {STANDINGS[standing]}"
+            " AND ($4::text IS NULL"
+            " OR (target_date, milestone_id) > ($4::text::date, $5::text::uuid))"
+            " ORDER BY target_date, milestone_id LIMIT $6",
             who.tenant_id,
             workspace_id,
+            today,
             after[0] if after else None,
             after[1] if after else None,
             limit + 1,
         )
         moves = await history(who.tenant_id, [r["milestone_id"] for r in rows])
-        items = [{**jsonable(r), "moves": moves.get(str(r["milestone_id"]), [])} for r in rows]
+        items = [shown(r, moves, today) for r in rows]
         return page(items, limit, "target_date", "milestone_id")
 
     @api.get("/milestones/{milestone_id}")
@@ -186,7 +214,6 @@ def milestone_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"milestone {milestone_id} not found in workspace {workspace_id}")
-        moves = await history(who.tenant_id, [milestone_id])
-        return {**jsonable(row), "moves": moves.get(str(milestone_id), [])}
+        return shown(row, await history(who.tenant_id, [milestone_id]), datetime.now(UTC).date())
 
     return api

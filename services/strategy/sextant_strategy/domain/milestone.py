@@ -163,6 +163,18 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
             assert_never(command)
 
 
+Standing = Literal["upcoming", "overdue", "reached", "reached_late"]
+
+
+def standing(target_date: date, reached_on: date | None, today: date) -> Standing:
+    """Where a milestone stands on ``today``: ``overdue`` once its target date has passed
+    unreached (the timeline says so rather than showing a past date as planned), and
+    ``reached_late`` when it was reached after the date it targeted last."""
+    if reached_on is not None:
+        return "reached_late" if reached_on > target_date else "reached"
+    return "overdue" if target_date < today else "upcoming"
+
+
 milestone_decider: Decider[MilestoneCommand, MilestoneEvent, Milestone] = Decider(
     initial_state, decide, evolve
 )
