@@ -50,3 +50,51 @@ async def test_a_competitor_is_profiled_compared_and_followed(
         assert [s["status"] for s in got["status_history"]] == ["defunct"]
 
     await eventually(projected)
+
+
+async def test_the_landscape_lists_competitors_and_personas_by_name_page_by_page(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    for name in ("Cobalt", "Acme", "Birch"):
+        await ok(await client.put(f"{ws}/competitors/{uuid.uuid4()}", json={"name": name}))
+    for name, segment in (("Owner", "smb"), ("Admin", "enterprise"), ("Analyst", "smb")):
+        body = {"name": name, "segment": segment}
+        persona = await ok(await client.post(f"{ws}/personas", json=body))
+    await ok(await client.post(f"{ws}/personas/{persona['id']}/archive"), 200)
+    await publish(runtime)
+
+    async def listed() -> None:
+        first = (await client.get(f"{ws}/competitors", params={"limit": 2})).json()
+        assert [c["name"] for c in first["items"]] == ["Acme", "Birch"]
+        rest = await client.get(
+            f"{ws}/competitors", params={"limit": 2, "cursor": first["next_cursor"]}
+        )
+        assert [c["name"] for c in rest.json()["items"]] == ["Cobalt"]
+        assert rest.json()["next_cursor"] is None
+        personas = (await client.get(f"{ws}/personas")).json()["items"]
+        assert [p["name"] for p in personas] == ["Admin", "Owner"]  # Analyst is archived
+        smb = await client.get(
+            f"{ws}/personas", params={"segment": "smb", "include_archived": True}
+        )
+        assert [p["name"] for p in smb.json()["items"]] == ["Analyst", "Owner"]
+
+    await eventually(listed)
+    acme = (await client.get(f"{ws}/competitors")).json()["items"][0]
+    base = f"{ws}/competitors/{acme['competitor_id']}"
+    body = {"feature": "SSO", "theirs": "full", "ours": "partial"}
+    await ok(await client.post(f"{base}/features", json=body), 200)
+    await ok(await client.post(f"{base}/status", json={"status": "acquired"}), 200)
+    await publish(runtime)
+
+    async def compared() -> None:
+        got = (await client.get(f"{ws}/competitors", params={"status": "acquired"})).json()
+        assert [c["name"] for c in got["items"]] == ["Acme"]
+        only = got["items"][0]
+        assert [(f["feature"], f["theirs"], f["ours"]) for f in only["features"]] == [
+            ("SSO", "full", "partial")
+        ]
+
+    await eventually(compared)
+    bad = await client.get(f"{ws}/competitors", params={"status": "thriving"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "query.status")

@@ -298,6 +298,33 @@ def research_router(rt: Runtime) -> APIRouter:
         )
         return answer(result, create=False)
 
+    @api.get("/personas")
+    async def list_personas(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        include_archived: bool = False,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """The workspace's personas by name, each as its current version; archived ones
+        only with ``include_archived``."""
+        after = decode_cursor(cursor, 2)
+        rows = await rt.reads.fetch(
+            "SELECT * FROM discovery_personas WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND ($3::text IS NULL OR profile->>'segment' = $3) AND ($4 OR NOT archived)"
+            " AND ($5::text IS NULL OR (name, persona_id) > ($5::text, $6::text::uuid))"
+            " ORDER BY name, persona_id LIMIT $7",
+            who.tenant_id,
+            workspace_id,
+            segment,
+            include_archived,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        return page([jsonable(r) for r in rows], limit, "name", "persona_id")
+
     @api.get("/personas/{persona_id}")
     async def get_persona(
         workspace_id: WorkspaceId,
@@ -428,6 +455,44 @@ def research_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=False)
+
+    @api.get("/competitors")
+    async def list_competitors(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        status: CompetitorStatus | None = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
+        """The competitive landscape: the workspace's competitors by name, each with its
+        feature comparison (theirs against ours), so a page reads as a matrix."""
+        after = decode_cursor(cursor, 2)
+        rows = await rt.reads.fetch(
+            "SELECT * FROM discovery_competitors WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND ($3::text IS NULL OR status = $3)"
+            " AND ($4::text IS NULL OR (name, competitor_id) > ($4::text, $5::text::uuid))"
+            " ORDER BY name, competitor_id LIMIT $6",
+            who.tenant_id,
+            workspace_id,
+            status,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        features = await rt.reads.fetch(
+            "SELECT competitor_id, feature, theirs, ours, note, compared_at"
+            " FROM discovery_competitor_features WHERE tenant_id = $1 AND competitor_id = ANY($2)"
+            " ORDER BY feature",
+            who.tenant_id,
+            [r["competitor_id"] for r in rows[:limit]],
+        )
+        compared: dict[uuid.UUID, list[dict[str, Any]]] = {}
+        for f in features:
+            compared.setdefault(f["competitor_id"], []).append(
+                jsonable({k: v for k, v in f.items() if k != "competitor_id"})
+            )
+        items = [{**jsonable(r), "features": compared.get(r["competitor_id"], [])} for r in rows]
+        return page(items, limit, "name", "competitor_id")
 
     @api.get("/competitors/{competitor_id}")
     async def get_competitor(
