@@ -344,3 +344,34 @@ async def test_one_duplicate_merged_into_two_items_at_once_moves_once(
         assert (lost["votes"], lost["links"]) == (0, 0)
 
     await settle(moved_once)
+
+
+async def test_the_customer_directory_lists_accounts_by_ref_page_by_page(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    segment = f"seg-{unique}"  # customers are the organisation's: keep to this test's
+    for ref, plan in (("c", "pro"), ("a", "free"), ("b", "pro")):
+        body = {"ref": f"{ref}-{unique}", "name": ref.upper(), "segment": segment, "plan": plan}
+        await ok(await http.post("/v1/customers", json=body), 201)
+    await ok(await http.post(f"/v1/customers/c-{unique}/erasure"))
+
+    async def listed() -> None:
+        first = await ok(await http.get("/v1/customers", params={"segment": segment, "limit": 1}))
+        assert [c["ref"] for c in first["items"]] == [f"a-{unique}"]
+        rest = await ok(
+            await http.get(
+                "/v1/customers", params={"segment": segment, "cursor": first["next_cursor"]}
+            )
+        )
+        assert [c["ref"] for c in rest["items"]] == [f"b-{unique}"]  # c was erased
+        assert rest["next_cursor"] is None
+        everyone = {"segment": segment, "include_erased": "true", "plan": "pro"}
+        pro = await ok(await http.get("/v1/customers", params=everyone))
+        assert [(c["ref"], c["erased"]) for c in pro["items"]] == [
+            (f"b-{unique}", False),
+            (f"c-{unique}", True),
+        ]
+
+    await settle(listed)
+    bad = await http.get("/v1/customers", params={"cursor": "not-a-cursor"})
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "query.cursor")

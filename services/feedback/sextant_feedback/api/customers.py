@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, EmailStr
 from sextant_kit import (
     CommandContext,
@@ -15,7 +15,7 @@ from sextant_kit import (
     EventMetadata,
     NotFound,
 )
-from sextant_kit.api import request_idempotency
+from sextant_kit.api import decode_cursor, page, request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -50,6 +50,16 @@ class CustomerIn(BaseModel):
 
 class NewCustomerIn(CustomerIn):
     ref: Annotated[str, Path(min_length=1, max_length=200)]
+
+
+COLUMNS = "customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
+
+
+def _customer(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    out["customer_id"] = str(out["customer_id"])
+    out["annual_revenue"] = str(out["annual_revenue"])
+    return out
 
 
 def customers_router(rt: Runtime) -> APIRouter:
@@ -119,22 +129,44 @@ def customers_router(rt: Runtime) -> APIRouter:
         )
         return await run(customer_id, cmd, ctx, request, body, idempotency_key, created=False)
 
+    @api.get("")
+    async def directory(
+        who: Annotated[Caller, Depends(requires(Access.READ))],
+        segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        plan: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        include_erased: bool = False,
+        cursor: Annotated[str | None, Query(max_length=500)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """The organisation's customer accounts by ref, filtered by segment and plan;
+        erased ones (their personal data gone) only with ``include_erased``."""
+        after = decode_cursor(cursor, 1)
+        rows = await rt.reads.fetch(
+            f"SELECT {COLUMNS} FROM customers WHERE tenant_id = $1"
+            " AND ($2::text IS NULL OR segment = $2) AND ($3::text IS NULL OR plan = $3)"
+            " AND ($4 OR NOT erased) AND ($5::text IS NULL OR ref > $5)"
+            " ORDER BY ref LIMIT $6",
+            who.tenant_id,
+            segment,
+            plan,
+            include_erased,
+            after[0] if after else None,
+            limit + 1,
+        )
+        return page([_customer(r) for r in rows], limit, "ref")
+
     @api.get("/{ref}")
     async def get(
         ref: Ref, who: Annotated[Caller, Depends(requires(Access.READ))]
     ) -> dict[str, Any]:
         row = await rt.reads.fetchrow(
-            "SELECT customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
-            " FROM customers WHERE tenant_id = $1 AND customer_id = $2",
+            f"SELECT {COLUMNS} FROM customers WHERE tenant_id = $1 AND customer_id = $2",
             who.tenant_id,
             customer_id_for(who.tenant_id, ref),
         )
         if row is None:
             raise NotFound(f"customer {ref} not found")
-        out = dict(row)
-        out["customer_id"] = str(out["customer_id"])
-        out["annual_revenue"] = str(out["annual_revenue"])
-        return out
+        return _customer(row)
 
     @api.post("/{ref}/erasure", response_model=Accepted)
     async def erase(
