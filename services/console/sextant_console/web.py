@@ -44,6 +44,15 @@ def _short(value: Any, limit: int = 240) -> str:
 templates.filters["short"] = _short
 
 
+def _web_link(url: Any) -> str:
+    """A link a page may carry: http(s) only, whatever an API sent (never ``javascript:``)."""
+    text = str(url)
+    return text if text.startswith(("https://", "http://")) else "#"
+
+
+templates.filters["web_link"] = _web_link
+
+
 class BadForm(Exception):
     """Input the console itself refuses before calling an API (shown like an API error)."""
 

@@ -888,3 +888,72 @@ async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
     )
     assert none_ticked.status_code == 303
     assert len([r for r in api.seen if r.method == "POST"]) == 1
+
+
+async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insights(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    rival, other = "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c01", "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c02"
+    path = "/v1/workspaces/mobile"
+
+    def compared(feature: str, theirs: str, ours: str, at: str) -> dict[str, Any]:
+        return {"feature": feature, "theirs": theirs, "ours": ours, "note": None, "compared_at": at}
+
+    competitors = [
+        {
+            "competitor_id": rival,
+            "name": "Rival",
+            "status": "active",
+            "profile": {"website": "javascript:alert(1)", "strengths": ["price"]},
+            "features": [
+                compared("SSO", "full", "none", "2026-11-01T00:00:00+00:00"),
+                compared("Audit log", "none", "full", "2026-11-02T00:00:00+00:00"),
+            ],
+        },
+        {
+            "competitor_id": other,
+            "name": "Birch",
+            "status": "acquired",
+            "profile": {"website": "https://birch.example"},
+            "features": [compared("SSO", "partial", "partial", "2026-11-20T00:00:00+00:00")],
+        },
+    ]
+    api.on("GET", f"{path}/competitors", body={"items": competitors, "next_cursor": "Yw=="})
+    persona = {
+        "persona_id": PID,
+        "name": "Owner",
+        "version": 2,
+        "profile": {"segment": "smb", "pains": ["invoices", "late payers"]},
+    }
+    api.on("GET", f"{path}/personas", body={"items": [persona], "next_cursor": None})
+    insight = {
+        "insight_id": RID,
+        "title": "SMBs churn after trials",
+        "market": "EU",
+        "segment": "smb",
+        "source": "interviews",
+        "summary": "Trials end before set-up does",
+        "tags": ["churn"],
+        "evidence_links": ["https://notes.example/1"],
+        "recorded_at": "2026-11-27T10:00:00+00:00",
+    }
+    api.on("GET", f"{path}/insights", body={"items": [insight], "next_cursor": None})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/research")
+    assert page.status_code == 200, page.text
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.text))
+
+    def cells(feature: str) -> list[str]:
+        row = page.text.split(f'<th scope="row">{feature}</th>')[1].split("</tr>")[0]
+        return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+    # ours as last compared (partial, on the 20th), then Rival's and Birch's coverage
+    assert cells("SSO") == ["partial", "full", "partial"]
+    assert cells("Audit log") == ["full", "none", "—"]
+    assert "Birch (acquired)" in " ".join(text.split())
+    assert 'href="javascript:' not in page.text  # a link only ever goes to http(s)
+    assert 'href="https://birch.example"' in page.text
+    assert "Pains: invoices; late payers" in text
+    assert "SMBs churn after trials" in text
+    assert "?competitors_cursor=Yw%3D%3D" in page.text
+    assert "More personas" not in text

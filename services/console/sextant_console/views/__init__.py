@@ -2,13 +2,23 @@
 
 from fastapi import APIRouter
 
-from sextant_console.views import audit, discovery, feedback, home, roadmaps, strategy, versions
+from sextant_console.views import (
+    audit,
+    discovery,
+    feedback,
+    home,
+    research,
+    roadmaps,
+    strategy,
+    versions,
+)
 
 PAGES: tuple[APIRouter, ...] = (
     home.router,
     roadmaps.router,
     versions.router,
     discovery.router,
+    research.router,
     feedback.router,
     strategy.router,
     audit.router,
