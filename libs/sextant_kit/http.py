@@ -63,9 +63,7 @@ def _reported(errors: Sequence[Any]) -> list[Any]:
     (``problem_ids: at least 1 item after validation, not 0`` beside each bad id): the
     list was not short, its items were wrong, and their own errors say so."""
     failed_items = {tuple(e["loc"][:-1]) for e in errors if isinstance(e["loc"][-1], int)}
-    return [
-        e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_items)
-    ]
+    return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_items)]
 
 
 async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
