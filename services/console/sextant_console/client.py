@@ -46,6 +46,9 @@ class Api:
     async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
         return await self._send("PUT", path, key=key, json=body)
 
+    async def delete(self, path: str, *, key: str | None = None) -> Any:
+        return await self._send("DELETE", path, key=key)
+
     async def _send(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
         reading = method == "GET"
         headers = self._headers(reading=reading)

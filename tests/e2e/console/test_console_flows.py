@@ -286,7 +286,7 @@ def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     shot(browser, screenshots, "11-inbox-filtered")
 
     browser.get(f"{console_stack.web}/w/{ws}/feedback/{world.feedback['csv']}")
-    Select(browser.find_element(By.ID, "problem")).select_by_value(world.problem)
+    Select(browser.find_element(By.ID, "target")).select_by_value(f"problem:{world.problem}")
     browser.find_element(By.XPATH, "//button[normalize-space()='Link']").click()
     notice(browser, "Linked to the problem")
     assert browser.find_element(By.ID, "link-count").text == "1"

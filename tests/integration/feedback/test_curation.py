@@ -261,6 +261,9 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
     async def readable() -> None:
         got = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
         assert got["author"] == "Hank Scorpio"
+        assert [(x["target_type"], x["target_id"]) for x in got["linked_to"]] == [
+            ("problem", P_RATE)
+        ]
         customer = await ok(await http.get(f"/v1/customers/{ref}"))
         assert customer["contact"] == "hank.scorpio@globex.example"
 

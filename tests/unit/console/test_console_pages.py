@@ -425,13 +425,14 @@ async def test_merging_the_same_duplicate_twice_sends_one_command(
         body={"suggestions": [{"feedback_id": dup, "text": "x too", "similarity": 0.9}]},
     )
     api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": []})
     sign_in(client, token())
     page = await client.get(f"/w/mobile/feedback/{fid}")
     assert page.status_code == 200, page.text
     nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 2  # the link form's and the merge form's
+    assert len(nonces) == 1  # the merge form's: nothing to link to
     api.on("POST", f"/v1/workspaces/mobile/feedback/{dup}/merge", body={"id": dup})
-    form = {"form_nonce": nonces[1], "duplicate_id": dup}
+    form = {"form_nonce": nonces[0], "duplicate_id": dup}
     for _ in range(2):
         sent = await client.post(
             f"/w/mobile/feedback/{fid}/merge", data=form, headers={"origin": "http://console.test"}
@@ -957,3 +958,62 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert "SMBs churn after trials" in text
     assert "?competitors_cursor=Yw%3D%3D" in page.text
     assert "More personas" not in text
+
+
+async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_unlinks(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    fid, path = IID, "/v1/workspaces/mobile"
+    linked = {"target_type": "problem", "target_id": PID, "linked_at": "2026-11-20T10:00:00Z"}
+    api.on(
+        "GET",
+        f"{path}/feedback/{fid}",
+        body={
+            "feedback_id": fid,
+            "text": "SSO set-up took us a week",
+            "source": "email",
+            "received_at": "2026-11-20T10:00:00Z",
+            "linked_to": [linked],
+        },
+    )
+    api.on("GET", f"{path}/feedback/{fid}/similar", body={"suggestions": []})
+    problems = [{"problem_id": PID, "title": "SSO is slow", "status": "open"}]
+    api.on("GET", f"{path}/problems", body={"items": problems})
+    opportunities = [{"opportunity_id": OID, "title": "One-click SSO", "status": "open"}]
+    api.on("GET", f"{path}/opportunities", body={"items": opportunities})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/feedback/{fid}")
+    assert page.status_code == 200, page.text
+    shown = page.text.split(f'id="link-{PID}"')[1].split("</li>")[0]
+    assert "SSO is slow" in shown
+    options = re.findall(r'<option value="([a-z_]+:[0-9a-f-]+)">', page.text)
+    assert options == [f"opportunity:{OID}"]  # linked to the problem already
+    unlink_nonce, link_nonce = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+
+    api.on("POST", f"{path}/feedback/{fid}/links", 200, {"id": fid, "consistency_token": "f:1"})
+    sent = await client.post(
+        f"/w/mobile/feedback/{fid}/links",
+        data={"form_nonce": link_nonce, "target": f"opportunity:{OID}"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/feedback/{fid}")
+    assert json.loads(api.seen[-1].content) == {"target_type": "opportunity", "target_id": OID}
+
+    unlink = f"{path}/feedback/{fid}/links/problem/{PID}"
+    api.on("DELETE", unlink, 200, {"id": fid, "consistency_token": "f:2"})
+    sent = await client.post(
+        f"/w/mobile/feedback/{fid}/links/remove",
+        data={"form_nonce": unlink_nonce, "target": f"problem:{PID}"},
+        headers={"origin": "http://console.test"},
+    )
+    assert sent.status_code == 303
+    assert (api.seen[-1].method, api.seen[-1].url.path) == ("DELETE", unlink)
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    odd = await client.post(
+        f"/w/mobile/feedback/{fid}/links",
+        data={"target": "customer:acme"},
+        headers={"origin": "http://console.test"},
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1].method == "DELETE"  # refused in the console, never sent

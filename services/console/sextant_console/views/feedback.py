@@ -1,14 +1,24 @@
-"""The feedback inbox: filtering, linking an item to a problem, merging duplicates."""
+"""The feedback inbox: filtering, linking an item to problems and opportunities (and taking
+a link back), merging duplicates."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import Id, Page, Workspace, form_of, redirect, required, submission_key
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -26,6 +36,12 @@ SOURCES = (
 )
 SENTIMENTS = ("positive", "neutral", "negative")
 FILTERS = ("q", "source", "sentiment", "linked", "tag", "customer_ref")
+# What the console links feedback to: the workspace's discovery, as evidence.
+TARGETS = {
+    "problem": "the problem",
+    "opportunity": "the opportunity",
+    "roadmap_item": "the roadmap item",
+}
 
 
 @router.get("/w/{ws}/feedback", response_class=HTMLResponse)
@@ -50,37 +66,76 @@ async def inbox(ws: Workspace, page: Page) -> Response:
 @router.get("/w/{ws}/feedback/{fid}", response_class=HTMLResponse)
 async def item(ws: Workspace, fid: Id, page: Page) -> Response:
     path = f"/v1/workspaces/{ws}"
-    found = await page.api.get(f"{path}/feedback/{fid}")
-    similar = await page.api.get(f"{path}/feedback/{fid}/similar", {"limit": 10})
-    problems: list[dict[str, Any]] = []
-    may_write = page.session.may(Access.WRITE, ws)
-    if may_write:
-        problems = (await page.api.get(f"{path}/problems", {"limit": 200}))["items"]
+    found, similar, problems, opportunities = await asyncio.gather(
+        page.api.get(f"{path}/feedback/{fid}"),
+        page.api.get(f"{path}/feedback/{fid}/similar", {"limit": 10}),
+        page.api.get(f"{path}/problems", {"limit": 200}),
+        page.api.get(f"{path}/opportunities", {"limit": 200}),
+    )
+    titles = {f"problem:{p['problem_id']}": p["title"] for p in problems["items"]}
+    titles |= {f"opportunity:{o['opportunity_id']}": o["title"] for o in opportunities["items"]}
+    linked = {f"{x['target_type']}:{x['target_id']}" for x in found.get("linked_to", [])}
     return page.render(
         "feedback_item.html",
         ws=ws,
         item=found,
         similar=similar["suggestions"],
-        problems=[p for p in problems if p.get("status") == "open"],
-        may_write=may_write,
+        titles=titles,
+        # Open ones only, and not those it is linked to already.
+        problems=[
+            p
+            for p in problems["items"]
+            if p.get("status") == "open" and f"problem:{p['problem_id']}" not in linked
+        ],
+        opportunities=[
+            o
+            for o in opportunities["items"]
+            if o.get("status") != "rejected" and f"opportunity:{o['opportunity_id']}" not in linked
+        ],
+        may_write=page.session.may(Access.WRITE, ws),
     )
 
 
 @router.post("/w/{ws}/feedback/{fid}/links")
 async def link(ws: Workspace, fid: Id, page: Page) -> Response:
     form = await form_of(page.request)
-    problem = required(form, "problem_id", "Problem")
+    target_type, target_id = target(required(form, "target", "Problem or opportunity"))
     done = await page.api.post(
         f"/v1/workspaces/{ws}/feedback/{fid}/links",
-        {"target_type": "problem", "target_id": problem},
+        {"target_type": target_type, "target_id": target_id},
         key=submission_key(form),
     )
     return redirect(
         page.request,
         f"/w/{ws}/feedback/{fid}",
-        notice="Linked to the problem; it now counts as evidence.",
+        notice=f"Linked to {TARGETS[target_type]}; it now counts as evidence.",
         token=done.get("consistency_token"),
     )
+
+
+@router.post("/w/{ws}/feedback/{fid}/links/remove")
+async def unlink(ws: Workspace, fid: Id, page: Page) -> Response:
+    """Take a link back (made in error): the item no longer counts as evidence there."""
+    form = await form_of(page.request)
+    target_type, target_id = target(required(form, "target", "Link"))
+    done = await page.api.delete(
+        f"/v1/workspaces/{ws}/feedback/{fid}/links/{target_type}/{target_id}",
+        key=submission_key(form),
+    )
+    return redirect(
+        page.request,
+        f"/w/{ws}/feedback/{fid}",
+        notice=f"Unlinked from {TARGETS[target_type]}.",
+        token=done.get("consistency_token"),
+    )
+
+
+def target(value: str) -> tuple[str, str]:
+    """``problem:<id>`` or ``opportunity:<id>``, as the forms send a link's target."""
+    kind, _, target_id = value.partition(":")
+    if kind not in TARGETS or not target_id:
+        raise BadForm(f"choose a problem or an opportunity, not {value!r}")
+    return kind, target_id
 
 
 @router.post("/w/{ws}/feedback/{fid}/merge")

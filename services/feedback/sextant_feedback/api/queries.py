@@ -129,6 +129,7 @@ def queries_router(rt: Runtime) -> APIRouter:
     async def get_feedback(
         workspace_id: WorkspaceId, feedback_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
+        """One item, with what it is linked to (problems, opportunities, roadmap items)."""
         row = await rt.reads.fetchrow(
             f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
@@ -138,7 +139,14 @@ def queries_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        return _item(row)
+        links = await rt.reads.fetch(
+            "SELECT target_type, target_id, linked_at FROM feedback_links"
+            " WHERE tenant_id = $1 AND feedback_id = $2 ORDER BY linked_at, target_id",
+            who.tenant_id,
+            feedback_id,
+        )
+        linked_to = [{**dict(r), "linked_at": r["linked_at"].isoformat()} for r in links]
+        return {**_item(row), "linked_to": linked_to}
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}/similar")
     async def similar(
