@@ -315,6 +315,23 @@ def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     assert "Self-serve exports" in browser.find_element(By.CSS_SELECTOR, "table.scoreboard").text
     shot(browser, screenshots, "13-scoreboard")
 
+    # The opportunity's own page: propose a solution, evaluate, and the decision opens.
+    browser.find_element(By.LINK_TEXT, "Self-serve exports").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "opportunity-status")))
+    assert not browser.find_elements(By.ID, "verdict")  # not evaluated yet
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Propose a solution']").click()
+    browser.find_element(By.ID, "solution-title").send_keys("CSV export button")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Propose']").click()
+    notice(browser, "Solution proposed: CSV export button.")
+    solutions = browser.find_elements(By.XPATH, "//tr[starts-with(@id, 'solution-')]")
+    assert [s.find_element(By.TAG_NAME, "th").text for s in solutions] == ["CSV export button"]
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Evaluate']").click()
+    browser.find_element(By.ID, "eval-reach").send_keys("300")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Evaluate']").click()
+    notice(browser, "Evaluated.")
+    wait(browser).until(ec.presence_of_element_located((By.ID, "verdict")))
+    shot(browser, screenshots, "13b-opportunity")
+
 
 def test_objective_tree_and_audit_history(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
