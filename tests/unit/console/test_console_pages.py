@@ -1017,3 +1017,89 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
     )
     assert odd.status_code == 303
     assert api.seen[-1].method == "DELETE"  # refused in the console, never sent
+
+
+async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and_decisions(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    snapshot = {
+        "title": "FY27",
+        "period": {"label": "2027-Q1"},
+        "concept": None,
+        "objectives": [
+            {"objective_id": OID, "workspace_id": "mobile", "title": "Win mid-market"},
+            {"objective_id": KID, "workspace_id": None, "title": "Grow revenue"},
+        ],
+    }
+    api.on(
+        "GET",
+        f"{path}/strategy",
+        body={
+            "vision": {
+                "vision": "Every PM decides with evidence",
+                "mission": "Make discovery routine",
+                "revision": 2,
+                "revised_by": "pm.ana",
+                "revised_at": "2026-11-01T00:00:00+00:00",
+            },
+            "approved": [
+                {
+                    "strategy_id": RID,
+                    "version": 1,
+                    "approved_by": "cpo.bo",
+                    "approved_at": "2026-11-02T00:00:00+00:00",
+                    "snapshot": snapshot,
+                }
+            ],
+        },
+    )
+    strategies = [
+        {
+            "strategy_id": RID,
+            "title": "FY27",
+            "period_label": "2027-Q1",
+            "current_version": 2,
+            "status": "in_review",
+            "reviewers": ["cpo.bo"],
+        },
+    ]
+    api.on("GET", f"{path}/strategies", body={"items": strategies})
+    beta = {
+        "milestone_id": IID,
+        "title": "Beta",
+        "target_date": "2026-07-01",
+        "original_date": "2026-06-01",
+        "reached_on": None,
+        "standing": "overdue",
+        "moves": [{"from_date": "2026-06-01", "to_date": "2026-07-01", "reason": "vendor late"}],
+    }
+    api.on("GET", f"{path}/timeline", body={"items": [beta]})
+    decision = {
+        "decision_id": SID,
+        "title": "Build SSO",
+        "decision": "build",
+        "rationale": "we own the data",
+        "options": [{"title": "build"}, {"title": "buy"}],
+        "decided_on": "2026-10-01",
+        "decided_by": "pm.ana",
+        "supersedes": None,
+        "superseded_by": EID,
+    }
+    api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
+    sign_in(client, token("contributor"))
+    page = await client.get("/w/mobile/strategy", params={"q": "SSO"})
+    assert page.status_code == 200, page.text
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Every PM decides with evidence Mission: Make discovery routine" in text
+    assert f'<a href="/w/mobile/objectives/{OID}">Win mid-market</a>' in page.text
+    assert f'<a href="/objectives/{KID}">Grow revenue</a>' in page.text  # the organisation's
+    assert "FY27 (2027-Q1) : version 2, in review, with cpo.bo" in text
+    row = page.text.split(f'id="milestone-{IID}"')[1].split("</tr>")[0]
+    assert 'class="standing-overdue"' in page.text
+    assert "overdue" in row
+    assert "(first 2026-06-01)" in row
+    assert "vendor late" in row
+    assert "Superseded by" in text
+    assert [r.url.params.get("q") for r in api.seen if r.url.path.endswith("/decisions")] == ["SSO"]
+    assert "form_nonce" not in page.text  # a page to read

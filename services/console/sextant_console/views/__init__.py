@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sextant_console.views import (
     audit,
+    direction,
     discovery,
     feedback,
     home,
@@ -21,6 +22,7 @@ PAGES: tuple[APIRouter, ...] = (
     research.router,
     feedback.router,
     strategy.router,
+    direction.router,
     audit.router,
 )
 

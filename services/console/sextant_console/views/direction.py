@@ -1,0 +1,47 @@
+"""A workspace's direction as stakeholders read it: the vision, the strategy approved and
+the ones under review, the preliminary timeline with what slipped, and the decision log."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.web import Page, Workspace
+
+router = APIRouter()
+
+
+@router.get("/w/{ws}/strategy", response_class=HTMLResponse)
+async def direction(
+    ws: Workspace,
+    page: Page,
+    q: str = Query("", max_length=200),
+    decisions_cursor: str | None = None,
+) -> Response:
+    path = f"/v1/workspaces/{ws}"
+    current, drafts, timeline, decisions = await asyncio.gather(
+        page.api.get(f"{path}/strategy"),
+        page.api.get(f"{path}/strategies", {"limit": page.page_size}),
+        page.api.get(f"{path}/timeline", {"limit": page.page_size}),
+        page.api.get(
+            f"{path}/decisions",
+            {"limit": page.page_size, "q": q.strip(), "cursor": decisions_cursor},
+        ),
+    )
+    return page.render(
+        "direction.html",
+        ws=ws,
+        vision=current.get("vision"),
+        approved=current.get("approved", []),
+        # Approved ones are shown from their snapshot above; these are being worked on.
+        in_work=[s for s in drafts["items"] if s["status"] != "approved"],
+        milestones=timeline["items"],
+        more_milestones=timeline.get("next_cursor"),
+        decisions=decisions["items"],
+        decisions_cursor=decisions.get("next_cursor"),
+        q=q,
+        may_audit=page.session.may(Access.READ, ws),
+    )
