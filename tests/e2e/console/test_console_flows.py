@@ -125,6 +125,13 @@ def world(console_stack: Stack) -> World:
                 json={"value": 45, "confidence": 0.8},
             )
         )
+        _ok(
+            api.post(
+                f"/workspaces/{ws}/milestones",
+                json={"title": "Public beta", "target_date": "2026-01-15"},
+            )
+        )
+        _ok(api.post(f"/workspaces/{ws}/personas", json={"name": "Ops lead", "pains": ["CSV"]}))
     return World(roadmap, draft, items, problem, feedback, objective)
 
 
@@ -345,6 +352,17 @@ def test_objective_tree_and_audit_history(
     )
     assert row.find_element(By.TAG_NAME, "meter").get_attribute("value") == "0.5"
     shot(browser, screenshots, "14-objectives")
+
+    # The workspace's strategy page: a milestone whose date passed stands overdue.
+    browser.get(f"{console_stack.web}/w/{ws}/strategy")
+    standing = wait(browser).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".milestones .standing"))
+    )
+    assert standing.text == "overdue"
+    shot(browser, screenshots, "14b-strategy")
+    browser.get(f"{console_stack.web}/w/{ws}/research")
+    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".personas")))
+    assert "Pains: CSV" in browser.find_element(By.CSS_SELECTOR, ".personas").text
 
     browser.get(world.notes["board"])
     browser.find_element(By.LINK_TEXT, "History").click()
