@@ -166,6 +166,8 @@ async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_superse
         assert [d["decision_id"] for d in by_id] == [second]
         current = (await client.get(path, params={"include_superseded": False})).json()
         assert [d["decision_id"] for d in current["items"]] == [second]
+        why = (await client.get(path, params={"q": "control of"})).json()["items"]
+        assert [d["decision_id"] for d in why] == [second, first]  # by their rationale
 
     await eventually(searchable, within=60)
     assert (await client.get(f"{path}/{uuid.uuid4()}")).status_code == 404

@@ -118,7 +118,8 @@ def decision_router(rt: Runtime) -> APIRouter:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """Newest first; ``entity_kind`` + ``entity_id`` keep decisions linked to that entity."""
+        """Newest first; ``entity_kind`` + ``entity_id`` keep decisions linked to that entity,
+        and ``q`` those whose title, context, decision or rationale holds the text."""
         after = decode_cursor(cursor, 2)
         rows = await rt.reads.fetch(
             "SELECT d.* FROM strategy_decisions d WHERE d.tenant_id = $1 AND d.workspace_id = $2"
@@ -129,7 +130,8 @@ def decision_router(rt: Runtime) -> APIRouter:
             "  WHERE l.tenant_id = d.tenant_id AND l.decision_id = d.decision_id"
             "  AND l.entity_id = $4))"
             " AND ($5::text IS NULL OR d.title ILIKE '%' || $5 || '%'"
-            "  OR d.decision ILIKE '%' || $5 || '%' OR d.context ILIKE '%' || $5 || '%')"
+            "  OR d.decision ILIKE '%' || $5 || '%' OR d.context ILIKE '%' || $5 || '%'"
+            "  OR d.rationale ILIKE '%' || $5 || '%')"
             " AND ($6 OR d.superseded_by IS NULL)"
             " AND ($7::text IS NULL"
             "  OR (d.recorded_at, d.decision_id) < ($7::text::timestamptz, $8::text::uuid))"
