@@ -10,6 +10,7 @@ from sextant_kit.errors import (
     Conflict,
     DomainError,
     IdempotencyKeyReused,
+    InvalidCursor,
     NotFound,
     SextantError,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Idempotency",
     "IdempotencyKeyReused",
     "IncomingEvent",
+    "InvalidCursor",
     "KafkaRecord",
     "NewEvent",
     "NewStream",

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sextant_kit.application import CommandHandler, Idempotency
 from sextant_kit.consistency import token_for
 from sextant_kit.decider import Decider
-from sextant_kit.errors import DomainError, NotFound
+from sextant_kit.errors import InvalidCursor, NotFound
 from sextant_kit.events import Command, CommandContext, Event, EventMetadata
 from sextant_kit.eventstore import AppendResult
 from sextant_kit.registry import EventRegistry
@@ -134,7 +134,7 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     except ValueError:
         values = None
     if not isinstance(values, list) or len(values) != arity:
-        raise DomainError("the cursor is not one this endpoint returned", field="query.cursor")
+        raise InvalidCursor
     return values
 
 

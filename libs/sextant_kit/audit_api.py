@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from sextant_kit.api import Limit, decode_cursor, encode_cursor
 from sextant_kit.audit import verify_chain
 from sextant_kit.authz import Access, Principal
-from sextant_kit.errors import DomainError, Forbidden
+from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
 from sextant_kit.http import caller
 from sextant_kit.tenancy import TenantReads
 
@@ -133,9 +133,7 @@ async def audit_page(
         try:
             at, event_id = datetime.fromisoformat(after[0]), UUID(str(after[1]))
         except ValueError:
-            raise DomainError(
-                "the cursor is not one this endpoint returned", field="query.cursor"
-            ) from None
+            raise InvalidCursor from None
         args += [at, event_id]
         where += f" AND (occurred_at, event_id) > (${len(args) - 1}, ${len(args)})"
     args.append(limit + 1)

@@ -34,6 +34,17 @@ class NotFound(DomainError):
         super().__init__(detail, code=code)
 
 
+class InvalidCursor(DomainError):
+    """A ``cursor`` query parameter this API did not hand out (HTTP 422 on ``query.cursor``)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the cursor is not one this endpoint returned; ask for the first page without it",
+            field="query.cursor",
+            code="invalid-cursor",
+        )
+
+
 class Forbidden(DomainError):
     """The caller is known but their role does not allow this (HTTP 403)."""
 

@@ -9,6 +9,7 @@ import httpx
 from fastapi import APIRouter
 from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict, Field
+from sextant_kit.api import decode_cursor, encode_cursor
 from sextant_kit.auth import authenticator_from
 from sextant_kit.http import create_http_app
 from sextant_kit.metrics import Metrics
@@ -27,6 +28,10 @@ def client() -> httpx.AsyncClient:
     @router.post("/links")
     async def link(body: LinkIn) -> dict[str, int]:
         return {"linked": len(body.problem_ids)}
+
+    @router.get("/pages")
+    async def pages(cursor: str | None = None) -> dict[str, object]:
+        return {"after": decode_cursor(cursor, 2)}
 
     @router.post("/commands")
     async def command(raw: dict[str, object]) -> dict[str, int]:
@@ -67,3 +72,19 @@ async def test_a_list_that_is_short_or_long_is_still_named() -> None:
         assert [(e["field"], e["type"]) for e in long.json()["errors"]] == [
             ("body.problem_ids", "too_long")
         ]
+
+
+async def test_a_cursor_the_api_did_not_give_is_named_as_such() -> None:
+    async with client() as http:
+        good = await http.get("/pages", params={"cursor": encode_cursor("2026-11-28", "x")})
+        assert good.json() == {"after": ["2026-11-28", "x"]}
+        for odd in ("zzz", encode_cursor("only one"), "W10="):
+            bad = await http.get("/pages", params={"cursor": odd})
+            assert bad.status_code == 422
+            problem = bad.json()
+            assert (problem["type"], problem["title"]) == (
+                "https://sextant.dev/problems/invalid-cursor",
+                "Invalid cursor",
+            )
+            assert problem["errors"][0]["field"] == "query.cursor"
+            assert "without it" in problem["detail"]

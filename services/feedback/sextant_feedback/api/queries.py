@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from sextant_kit import DomainError, NotFound
+from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
@@ -48,7 +48,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, item = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         return datetime.fromisoformat(at), uuid.UUID(item)
     except (ValueError, UnicodeDecodeError):
-        raise DomainError("cursor is not one this API returned", field="query.cursor") from None
+        raise InvalidCursor from None
 
 
 def queries_router(rt: Runtime) -> APIRouter:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends
 from pydantic import StringConstraints
-from sextant_kit import DomainError
+from sextant_kit import InvalidCursor
 from sextant_kit import api as kit
 from sextant_kit.api import Cursor, Limit, WorkspaceId, page
 from sextant_kit.authz import Access
@@ -101,6 +101,4 @@ def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:
         when = datetime.fromisoformat(at)
         return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC), key
     except (ValueError, OverflowError):
-        raise DomainError(
-            "the cursor is not one this endpoint returned", field="query.cursor"
-        ) from None
+        raise InvalidCursor from None

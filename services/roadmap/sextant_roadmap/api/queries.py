@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from sextant_kit import DomainError, NotFound
+from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
@@ -307,7 +307,7 @@ def _uuid_cursor(cursor: str | None) -> UUID:
     try:
         return UUID(cursor)
     except ValueError:
-        raise DomainError("cursor is not one this API returned", field="query.cursor") from None
+        raise InvalidCursor from None
 
 
 def _date(value: str | None) -> date | None:
