@@ -683,7 +683,8 @@ def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: An
         f"{path}/opportunities/{OID}/experiments",
         body={"items": [an_experiment(experiment)]},
     )
-    api.on("GET", f"{path}/problems", body={"items": [{"problem_id": PID, "title": "SSO is slow"}]})
+    # Each of its problems, whichever page of the workspace's problems it is on.
+    api.on("GET", f"{path}/problems/{PID}", body={"problem_id": PID, "title": "SSO is slow"})
     api.on("GET", f"{path}/demand", body={"targets": []})
     observed = {"value": 55.0, "note": "first cohort", "observed_at": "2026-11-28T08:00:00+00:00"}
     api.on(
@@ -842,11 +843,16 @@ async def test_an_opportunitys_forms_refuse_what_the_api_would(
 async def test_a_rejected_opportunity_offers_no_commands(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
-    on_opportunity_page(api, status="rejected", rationale="too small a market")
+    gone = "7d4c0a57-3a57-4d0e-b0c4-5bb40e0d3c2e"  # a problem the page cannot read
+    on_opportunity_page(
+        api, status="rejected", rationale="too small a market", problem_ids=[PID, gone]
+    )
     sign_in(client, token())
     page = await client.get(f"/w/mobile/opportunities/{OID}")
     assert page.status_code == 200, page.text
     assert "rejected — too small a market" in page.text
+    assert ">SSO is slow</a>, <a" in page.text
+    assert f">{gone[:8]}</a>" in page.text  # by its id, the page still shown
     assert "form_nonce" not in page.text
 
 

@@ -118,17 +118,19 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
 @router.get("/w/{ws}/opportunities/{oid}", response_class=HTMLResponse)
 async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     path = f"/v1/workspaces/{ws}"
-    found, log, problems, demand = await asyncio.gather(
+    found, log, demand = await asyncio.gather(
         page.api.get(f"{path}/opportunities/{oid}"),
         page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
-        page.api.get(f"{path}/problems", {"limit": page.page_size}),
         _demand(page, path),
     )
     experiments = log["items"]
     # Running experiments show their observations so far, against the threshold.
     running = [e for e in experiments if e["status"] == "running"]
-    details = await asyncio.gather(
-        *(page.api.get(f"{path}/experiments/{e['experiment_id']}") for e in running)
+    problems, details = await asyncio.gather(
+        asyncio.gather(*(_problem(page, path, p) for p in found["problem_ids"])),
+        asyncio.gather(
+            *(page.api.get(f"{path}/experiments/{e['experiment_id']}") for e in running)
+        ),
     )
     observations = {d["experiment_id"]: d["observations"] for d in details}
     solutions = {s["solution_id"]: s["title"] for s in found.get("solutions", [])}
@@ -140,7 +142,7 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         more_experiments=log.get("next_cursor"),
         observations=observations,
         solution_titles=solutions,
-        problem_titles={p["problem_id"]: p["title"] for p in problems["items"]},
+        problem_titles={p["problem_id"]: p["title"] for p in problems if p},
         demand=demand.get(f"opportunity:{oid}"),
         # A rejected opportunity takes no more commands.
         may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
@@ -279,6 +281,17 @@ def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]
     if raw not in allowed:
         raise BadForm(f"{label} must be one of {', '.join(allowed)}, got {raw!r}")
     return raw
+
+
+async def _problem(page: Page, path: str, problem_id: str) -> dict[str, Any] | None:
+    """One of an opportunity's problems, or None if it cannot be read (shown by its id)."""
+    try:
+        found: dict[str, Any] = await page.api.get(f"{path}/problems/{problem_id}")
+    except ApiError as error:
+        if error.status in (403, 404):
+            return None
+        raise
+    return found
 
 
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:
