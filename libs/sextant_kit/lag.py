@@ -26,12 +26,20 @@ from sextant_kit.http import Caller, requires
 
 if TYPE_CHECKING:
     from sextant_kit.service import Runtime
+    from sextant_kit.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # The consumer group ``sextant dlq redrive`` commits what it sent back for: a dead letter
 # before its committed offset waits no longer.
 REDRIVE_GROUP = "sextant.dlq-redrive"
+
+
+def redrive_group(settings: Settings) -> str:
+    """The re-drive group of a deployment (its topic prefix before the name)."""
+    return f"{settings.topic_prefix}{REDRIVE_GROUP}"
+
+
 # Dead letters read per dead-letter topic to tell whose they are; past it, the rest count
 # for every projection of the topic (over-reported rather than missed).
 DEAD_LETTERS_READ = 10_000
@@ -58,6 +66,12 @@ class Probe:
         (found,) = await self.admin.describe_topics([topic])
         return [TopicPartition(topic, p["partition"]) for p in found["partitions"]]
 
+    async def redriven(self, tps: list[TopicPartition], group: str) -> dict[TopicPartition, int]:
+        """Per partition of a dead-letter topic, the offset before which the re-drive
+        ``group`` sent every letter back (partitions it never committed are left out)."""
+        found = await self.admin.list_consumer_group_offsets(group, partitions=tps)
+        return {tp: found[tp].offset for tp in tps if tp in found and found[tp].offset >= 0}
+
     async def dead_letters(self, dlq: str, redrive_group: str) -> Counter[str | None]:
         """Dead letters in ``dlq`` not re-driven yet, by the projection that sent each
         (its ``sextant_dlq_projection`` header); ``None`` counts those not read."""
@@ -67,8 +81,8 @@ class Probe:
             return waiting
         ends = await self.consumer.end_offsets(tps)
         starts = await self.consumer.beginning_offsets(tps)
-        redriven = await self.admin.list_consumer_group_offsets(redrive_group, partitions=tps)
-        at = {tp: max(starts[tp], redriven[tp].offset if tp in redriven else -1) for tp in tps}
+        redriven = await self.redriven(tps, redrive_group)
+        at = {tp: max(starts[tp], redriven.get(tp, -1)) for tp in tps}
         left = {tp: at[tp] for tp in tps if at[tp] < ends[tp]}
         if not left:
             return waiting
@@ -132,7 +146,7 @@ async def probe(bootstrap: str) -> AsyncIterator[Probe]:
 
 async def measure(rt: Runtime, kafka: Probe) -> list[ProjectionLag]:
     rows = []
-    redrive_group = f"{rt.settings.topic_prefix}{REDRIVE_GROUP}"
+    group = redrive_group(rt.settings)
     letters: dict[str, Counter[str | None]] = {}
     for runner in rt.projection_runners():
         stored = await runner.stored_offsets()
@@ -147,7 +161,7 @@ async def measure(rt: Runtime, kafka: Probe) -> list[ProjectionLag]:
                     waiting[tp] = stored.get(tp, 0)
             dlq = f"{topic}.dlq"
             if dlq not in letters:
-                letters[dlq] = await kafka.dead_letters(dlq, redrive_group)
+                letters[dlq] = await kafka.dead_letters(dlq, group)
             dead += letters[dlq][runner.name] + letters[dlq][None]
         seconds = await kafka.oldest_waiting(waiting)
         rows.append(ProjectionLag(rt.context, runner.name, behind, round(seconds, 1), dead))

@@ -138,12 +138,14 @@ async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
     sent back by ``sextant dlq redrive``."""
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
-    redriven = await _redriven(settings, dlq)
+    async with kit_lag.probe(settings.kafka_bootstrap) as kafka:
+        tps = await kafka.partitions(dlq)
+        redriven = await kafka.redriven(tps, kit_lag.redrive_group(settings))
     listed = waiting = 0
     async for record in _consume(settings, dlq, from_beginning=True, limit=args.limit or 10_000):
         listed += 1
         headers = {k: v.decode(errors="replace") for k, v in record.headers or ()}
-        is_waiting = record.offset >= redriven.get(record.partition, 0)
+        is_waiting = record.offset >= redriven.get(TopicPartition(dlq, record.partition), 0)
         waiting += is_waiting
         print(
             json.dumps(
@@ -161,25 +163,6 @@ async def dlq_list(settings: Settings, args: argparse.Namespace) -> None:
     print(f"{listed:,} dead letter(s) listed from {dlq}, {waiting:,} waiting", file=sys.stderr)
 
 
-async def _redriven(settings: Settings, dlq: str) -> dict[int, int]:
-    """Per partition of ``dlq``, the offset before which every letter was re-driven."""
-    consumer = _redrive_consumer(settings)
-    await consumer.start()
-    try:
-        tps = await _partitions(consumer, dlq)
-        return {tp.partition: at for tp in tps if (at := await consumer.committed(tp))}
-    finally:
-        await consumer.stop()
-
-
-def _redrive_consumer(settings: Settings) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{settings.topic_prefix}{kit_lag.REDRIVE_GROUP}",
-        enable_auto_commit=False,
-    )
-
-
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
     ids = (await consumer._client.fetch_all_metadata()).partitions_for_topic(topic)
     if not ids:
@@ -195,7 +178,11 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
     no letter before it waits."""
     topic = settings.topic(args.topic)
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
-    consumer = _redrive_consumer(settings)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=kit_lag.redrive_group(settings),
+        enable_auto_commit=False,
+    )
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
     )
