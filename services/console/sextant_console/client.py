@@ -39,6 +39,16 @@ class Api:
         query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
         return await self._send("GET", path, params=query)
 
+    async def get_if_readable(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """``get``, or None when the user may not read it or it is not there (403, 404):
+        for what a page shows beside its subject, not the subject itself."""
+        try:
+            return await self.get(path, params)
+        except ApiError as error:
+            if error.status in (403, 404):
+                return None
+            raise
+
     async def post(self, path: str, body: Any, *, key: str | None = None) -> Any:
         """``key`` makes a retry of the same command act once (``Idempotency-Key``)."""
         return await self._send("POST", path, key=key, json=body)

@@ -12,7 +12,6 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.client import ApiError
 from sextant_console.web import (
     BadForm,
     Id,
@@ -127,7 +126,9 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     # Running experiments show their observations so far, against the threshold.
     running = [e for e in experiments if e["status"] == "running"]
     problems, details = await asyncio.gather(
-        asyncio.gather(*(_problem(page, path, p) for p in found["problem_ids"])),
+        asyncio.gather(
+            *(page.api.get_if_readable(f"{path}/problems/{p}") for p in found["problem_ids"])
+        ),
         asyncio.gather(
             *(page.api.get(f"{path}/experiments/{e['experiment_id']}") for e in running)
         ),
@@ -283,23 +284,9 @@ def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]
     return raw
 
 
-async def _problem(page: Page, path: str, problem_id: str) -> dict[str, Any] | None:
-    """One of an opportunity's problems, or None if it cannot be read (shown by its id)."""
-    try:
-        found: dict[str, Any] = await page.api.get(f"{path}/problems/{problem_id}")
-    except ApiError as error:
-        if error.status in (403, 404):
-            return None
-        raise
-    return found
-
-
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:
     """Feedback demand per linked problem and opportunity, keyed by ``type:id``."""
-    try:
-        found = await page.api.get(f"{path}/demand", {"limit": 500})
-    except ApiError as error:
-        if error.status in (403, 404):
-            return {}
-        raise
+    found = await page.api.get_if_readable(f"{path}/demand", {"limit": 500})
+    if found is None:
+        return {}
     return {f"{t['target_type']}:{t['target_id']}": t for t in found["targets"]}
