@@ -15,7 +15,7 @@ from sextant_kit import (
     EventMetadata,
     NotFound,
 )
-from sextant_kit.api import decode_cursor, page, request_idempotency
+from sextant_kit.api import decode_cursor, jsonable, page, request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -53,13 +53,6 @@ class NewCustomerIn(CustomerIn):
 
 
 COLUMNS = "customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
-
-
-def _customer(row: Any) -> dict[str, Any]:
-    out = dict(row)
-    out["customer_id"] = str(out["customer_id"])
-    out["annual_revenue"] = str(out["annual_revenue"])
-    return out
 
 
 def customers_router(rt: Runtime) -> APIRouter:
@@ -153,7 +146,7 @@ def customers_router(rt: Runtime) -> APIRouter:
             after[0] if after else None,
             limit + 1,
         )
-        return page([_customer(r) for r in rows], limit, "ref")
+        return page([jsonable(r) for r in rows], limit, "ref")
 
     @api.get("/{ref}")
     async def get(
@@ -166,7 +159,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"customer {ref} not found")
-        return _customer(row)
+        return jsonable(row)
 
     @api.post("/{ref}/erasure", response_model=Accepted)
     async def erase(

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError, InvalidCursor, NotFound
+from sextant_kit.api import jsonable
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
@@ -145,8 +146,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             who.tenant_id,
             feedback_id,
         )
-        linked_to = [{**dict(r), "linked_at": r["linked_at"].isoformat()} for r in links]
-        return {**_item(row), "linked_to": linked_to}
+        return {**_item(row), "linked_to": [jsonable(r) for r in links]}
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}/similar")
     async def similar(
