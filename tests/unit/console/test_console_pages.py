@@ -1093,6 +1093,7 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
         "superseded_by": EID,
     }
     api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
+    on_strategy_parts(api)
     sign_in(client, token("contributor"))
     page = await client.get("/w/mobile/strategy", params={"q": "SSO"})
     assert page.status_code == 200, page.text
@@ -1108,4 +1109,223 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     assert "vendor late" in row
     assert "Superseded by" in text
     assert [r.url.params.get("q") for r in api.seen if r.url.path.endswith("/decisions")] == ["SSO"]
-    assert "form_nonce" not in page.text  # a page to read
+    assert f'<a href="/w/mobile/strategies/{RID}">FY27</a>' in page.text  # its review
+    # A contributor revises the vision and drafts strategies; deciding is not theirs.
+    assert 'action="/w/mobile/vision"' in page.text
+    assert ">Every PM decides with evidence</textarea>" in page.text  # revised from the last
+    assert 'action="/w/mobile/strategies"' in page.text
+    assert f'name="objective:{OID}"' in page.text
+    assert 'action="/w/mobile/decisions"' not in page.text
+
+
+def on_strategy_parts(api: FakeApi) -> None:
+    path = "/v1/workspaces/mobile"
+    objective = {"objective_id": OID, "title": "Win mid-market", "period_label": "2027-Q1"}
+    api.on("GET", f"{path}/objectives", body={"items": [objective]})
+    concept = {"concept_id": PID, "name": "Self-serve SSO"}
+    api.on("GET", f"{path}/concepts", body={"items": [concept]})
+
+
+def a_strategy(**changes: Any) -> dict[str, Any]:
+    return {
+        "strategy_id": RID,
+        "workspace_id": "mobile",
+        "title": "FY27",
+        "period_label": "2027-Q1",
+        "period_start": "2027-01-01",
+        "period_end": "2027-03-31",
+        "objective_ids": [OID, KID],
+        "concept_id": PID,
+        "current_version": 1,
+        "status": "draft",
+        "reviewers": [],
+        "drafted_at": "2026-11-20T09:00:00+00:00",
+        "comments": [],
+        "approved_versions": [],
+        **changes,
+    }
+
+
+async def post_form(
+    client: httpx.AsyncClient, api: FakeApi, action: str, form: dict[str, str], command: str
+) -> tuple[httpx.Response, Any]:
+    """Send a console form; the command it sent the API, or None if it sent none."""
+    before = len(api.seen)
+    page = "http://console.test/w/mobile/strategy"  # where the forms are, errors go back to
+    headers = {"origin": "http://console.test", "referer": page}
+    sent = await client.post(action, data=form, headers=headers)
+    assert sent.status_code == 303, sent.text
+    posted = [r for r in api.seen[before:] if r.url.path == command and r.method != "GET"]
+    return sent, json.loads(posted[-1].content or b"{}") if posted else None
+
+
+async def test_a_strategy_is_drafted_submitted_and_approved_by_its_reviewer(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/strategies"
+    on_strategy_parts(api)
+    api.on("POST", path, 201, {"id": RID, "consistency_token": "strategy:1"})
+    sign_in(client, token())
+    nonce = {"form_nonce": "f" * 32}
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/strategies",
+        {
+            **nonce,
+            "title": "FY27",
+            "quarter": "2027-q1",
+            f"objective:{OID}": "on",
+            "concept_id": "",
+        },
+        path,
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategies/{RID}"
+    assert body == {"title": "FY27", "period": {"quarter": "2027-Q1"}, "objective_ids": [OID]}
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    # Its author sees it in draft: submit and revise, but no review of their own.
+    api.on("GET", f"{path}/{RID}", body=a_strategy())
+    api.on("GET", f"/v1/organisation/objectives/{KID}", body={"title": "Grow revenue"})
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert page.status_code == 200, page.text
+    assert f'<a href="/w/mobile/objectives/{KID}">Grow revenue</a>' in page.text
+    assert "Self-serve SSO" in page.text
+    assert f'action="/w/mobile/strategies/{RID}/submit"' in page.text
+    assert f'action="/w/mobile/strategies/{RID}/revise"' in page.text
+    assert "/approve" not in page.text
+    api.on("POST", f"{path}/{RID}/submit", 200, {"consistency_token": "strategy:2"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/strategies/{RID}/submit",
+        {**nonce, "reviewers": "cpo.bo, cto.cy\ncpo.bo"},
+        f"{path}/{RID}/submit",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategies/{RID}"
+    assert body == {"reviewers": ["cpo.bo", "cto.cy"]}
+
+    # A reviewer it names answers the review; a decider it does not name only reads it.
+    in_review = a_strategy(status="in_review", reviewers=["cpo.bo", "cto.cy"])
+    api.on("GET", f"{path}/{RID}", body=in_review)
+    sign_in(client, token(sub="cpo.bo"))
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert f'action="/w/mobile/strategies/{RID}/approve"' in page.text
+    assert f'action="/w/mobile/strategies/{RID}/request-changes"' in page.text
+    assert f"/w/mobile/strategies/{RID}/submit" not in page.text  # not while in review
+    sign_in(client, token(sub="vp.di"))
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert "/approve" not in page.text
+    assert "In review: cpo.bo, cto.cy approve it or request changes." in page.text
+    sign_in(client, token(sub="cpo.bo"))
+    for step, form, expected in [
+        ("approve", {"comment": " ship it "}, {"comment": "ship it"}),
+        ("approve", {"comment": ""}, {}),
+        ("request-changes", {"text": "name the risks"}, {"text": "name the risks"}),
+        ("comments", {"text": "see the SSO decision"}, {"text": "see the SSO decision"}),
+    ]:
+        api.on("POST", f"{path}/{RID}/{step}", 200, {"consistency_token": "strategy:3"})
+        sent, body = await post_form(
+            client,
+            api,
+            f"/w/mobile/strategies/{RID}/{step}",
+            {**nonce, **form},
+            f"{path}/{RID}/{step}",
+        )
+        assert (sent.headers["location"], body) == (f"/w/mobile/strategies/{RID}", expected)
+
+    # Approved, it may be revised into its next version.
+    api.on("PUT", f"{path}/{RID}", 200, {"consistency_token": "strategy:4"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/strategies/{RID}/revise",
+        {
+            **nonce,
+            "title": "FY27 H1",
+            "start": "2027-01-01",
+            "end": "2027-06-30",
+            f"objective:{OID}": "on",
+            f"objective:{KID}": "on",
+            "concept_id": PID,
+        },
+        f"{path}/{RID}",
+    )
+    assert body == {
+        "title": "FY27 H1",
+        "period": {"start": "2027-01-01", "end": "2027-06-30"},
+        "objective_ids": [OID, KID],
+        "concept_id": PID,
+    }
+
+
+@pytest.mark.parametrize(
+    ("form", "why"),
+    [
+        ({"title": "T"}, "Give the period as a quarter like 2027-Q1"),
+        ({"title": "T", "quarter": "2027-Q5"}, "Quarter must look like 2027-Q1"),
+        ({"title": "T", "quarter": "2027-Q1", "end": "2027-02-01"}, "not both"),
+        ({"title": "T", "start": "2027-02-01", "end": "2027-01-01"}, "is before start"),
+        ({"title": "T", "start": "2027-02-30", "end": "2027-03-01"}, "Start must be a date"),
+        ({"quarter": "2027-Q1"}, "Title is required"),
+    ],
+)
+async def test_a_strategys_period_is_refused_in_the_console_when_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    sent, body = await post_form(
+        client, api, "/w/mobile/strategies", form, "/v1/workspaces/mobile/strategies"
+    )
+    assert body is None  # never sent
+    api.on("GET", "/v1/workspaces/mobile/strategy", body={"vision": None, "approved": []})
+    for listed in ("strategies", "timeline", "decisions"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    on_strategy_parts(api)
+    shown = await client.get(sent.headers["location"])
+    assert why in html.unescape(shown.text)
+
+
+async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("PUT", f"{path}/vision", 201, {"consistency_token": "strategy:5"})
+    api.on("POST", f"{path}/decisions", 201, {"id": SID, "consistency_token": "strategy:6"})
+    sign_in(client, token())
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/vision",
+        {
+            "vision": "Every PM decides with evidence",
+            "mission": "Make discovery routine",
+            "note": "",
+        },
+        f"{path}/vision",
+    )
+    assert sent.headers["location"] == "/w/mobile/strategy"
+    assert body == {"vision": "Every PM decides with evidence", "mission": "Make discovery routine"}
+    decided = {
+        "title": "Build SSO",
+        "context": "Enterprise deals stall on SSO",
+        "decision": "Build it on our identity service",
+        "rationale": "we own the data",
+    }
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/decisions",
+        {**decided, "options": "Build it\n\n Buy a vendor's \nBuild it", "supersedes": EID},
+        f"{path}/decisions",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategy#decision-{SID}"
+    assert body == {
+        **decided,
+        "options": [{"title": "Build it"}, {"title": "Buy a vendor's"}],
+        "supersedes": EID,
+    }
+    # Without options listed, the decision taken was the only one.
+    sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
+    assert body["options"] == [{"title": "Build it on our identity service"}]
+    assert "supersedes" not in body

@@ -9,6 +9,7 @@ from sextant_console.views import (
     feedback,
     home,
     research,
+    review,
     roadmaps,
     strategy,
     versions,
@@ -23,6 +24,7 @@ PAGES: tuple[APIRouter, ...] = (
     feedback.router,
     strategy.router,
     direction.router,
+    review.router,
     audit.router,
 )
 

@@ -1,5 +1,6 @@
 """A workspace's direction as stakeholders read it: the vision, the strategy approved and
-the ones under review, the preliminary timeline with what slipped, and the decision log."""
+the ones under review, the preliminary timeline with what slipped, and the decision log;
+with the forms that state the vision, draft a strategy and record a decision."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
+from sextant_console.views.review import strategy_parts
 from sextant_console.web import Page, Workspace
 
 router = APIRouter()
@@ -22,7 +24,8 @@ async def direction(
     decisions_cursor: str | None = None,
 ) -> Response:
     path = f"/v1/workspaces/{ws}"
-    current, drafts, timeline, decisions = await asyncio.gather(
+    may_write = page.session.may(Access.WRITE, ws)
+    current, drafts, timeline, decisions, parts = await asyncio.gather(
         page.api.get(f"{path}/strategy"),
         page.api.get(f"{path}/strategies", {"limit": page.page_size}),
         page.api.get(f"{path}/timeline", {"limit": page.page_size}),
@@ -30,7 +33,9 @@ async def direction(
             f"{path}/decisions",
             {"limit": page.page_size, "q": q.strip(), "cursor": decisions_cursor},
         ),
+        strategy_parts(page, path, needed=may_write),
     )
+    objectives, concepts = parts
     return page.render(
         "direction.html",
         ws=ws,
@@ -43,5 +48,9 @@ async def direction(
         decisions=decisions["items"],
         decisions_cursor=decisions.get("next_cursor"),
         q=q,
+        objectives=objectives,
+        concepts=concepts,
+        may_write=may_write,
+        may_decide=page.session.may(Access.DECIDE, ws),
         may_audit=page.session.may(Access.READ, ws),
     )

@@ -1,0 +1,231 @@
+"""Where a workspace's direction is written: its vision stated, a strategy drafted and taken
+through review by the reviewers it names (comment, request changes, approve), and decisions
+recorded in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    form_of,
+    redirect,
+    required,
+    submission_key,
+)
+
+router = APIRouter()
+
+QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
+OBJECTIVE = "objective:"
+MAX_REVIEWERS = 20
+MAX_OPTIONS = 20
+
+
+@router.post("/w/{ws}/vision")
+async def state_vision(ws: Workspace, page: Page) -> Response:
+    """The workspace's vision and mission, as a new revision."""
+    form = await form_of(page.request)
+    body = {
+        "vision": required(form, "vision", "Vision"),
+        "mission": required(form, "mission", "Mission"),
+    }
+    if note := form.get("note", "").strip():
+        body["note"] = note
+    done = await page.api.put(f"/v1/workspaces/{ws}/vision", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategy",
+        notice="Vision revised.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/strategies")
+async def draft_strategy(ws: Workspace, page: Page) -> Response:
+    form = await form_of(page.request)
+    body = strategy_body(form)
+    done = await page.api.post(f"/v1/workspaces/{ws}/strategies", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategies/{done['id']}",
+        notice=f"Strategy drafted: {body['title']}. Submit it for review when it is ready.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.get("/w/{ws}/strategies/{sid}", response_class=HTMLResponse)
+async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
+    path = f"/v1/workspaces/{ws}"
+    found, (objectives, concepts) = await asyncio.gather(
+        page.api.get(f"{path}/strategies/{sid}"), strategy_parts(page, path)
+    )
+    titles = {o["objective_id"]: o["title"] for o in objectives}
+    # An organisation objective the strategy serves is read by its id.
+    elsewhere = [o for o in found["objective_ids"] if o not in titles]
+    for o, read in zip(
+        elsewhere,
+        await asyncio.gather(
+            *(page.api.get_if_readable(f"/v1/organisation/objectives/{o}") for o in elsewhere)
+        ),
+        strict=True,
+    ):
+        if read:
+            titles[o] = read["title"]
+    status = found["status"]
+    may_write = page.session.may(Access.WRITE, ws)
+    actor = page.session.actor
+    return page.render(
+        "strategy.html",
+        ws=ws,
+        s=found,
+        objectives=objectives,
+        objective_titles=titles,
+        concepts=concepts,
+        may_write=may_write,
+        may_revise=may_write and status != "in_review",
+        may_submit=may_write and status in ("draft", "changes_requested"),
+        # Only the reviewers the strategy names answer its review (the API enforces it).
+        may_review=status == "in_review"
+        and actor in found["reviewers"]
+        and page.session.may(Access.DECIDE, ws),
+        may_audit=page.session.may(Access.READ, ws),
+    )
+
+
+@router.post("/w/{ws}/strategies/{sid}/{step}")
+async def review_step(ws: Workspace, sid: Id, step: str, page: Page) -> Response:
+    """A step of the strategy's review: ``revise``, ``submit``, ``comments``,
+    ``request-changes`` or ``approve``."""
+    form = await form_of(page.request)
+    body: dict[str, Any]
+    resource = f"/v1/workspaces/{ws}/strategies/{sid}"
+    key = submission_key(form)
+    if step == "revise":
+        body = strategy_body(form)
+        done = await page.api.put(resource, body, key=key)
+        notice = "Strategy revised."
+    else:
+        if step == "submit":
+            body = {"reviewers": reviewers(form)}
+            notice = f"Submitted for review to {', '.join(body['reviewers'])}."
+        elif step == "comments":
+            body, notice = {"text": required(form, "text", "Comment")}, "Comment added."
+        elif step == "request-changes":
+            body = {"text": required(form, "text", "What to change")}
+            notice = "Changes requested; the strategy is back with its authors."
+        elif step == "approve":
+            body, notice = {}, "Approved: this version is now the workspace's strategy."
+            if comment := form.get("comment", "").strip():
+                body["comment"] = comment
+        else:
+            raise BadForm(f"a strategy's review has no step {step!r}")
+        done = await page.api.post(f"{resource}/{step}", body, key=key)
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategies/{sid}",
+        notice=notice,
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/decisions")
+async def record_decision(ws: Workspace, page: Page) -> Response:
+    """A decision for the log: what was decided among which options, and why."""
+    form = await form_of(page.request)
+    decision = required(form, "decision", "Decision")
+    body: dict[str, Any] = {
+        "title": required(form, "title", "Title"),
+        "context": required(form, "context", "Context"),
+        "options": options(form, decision),
+        "decision": decision,
+        "rationale": required(form, "rationale", "Rationale"),
+    }
+    if supersedes := form.get("supersedes", "").strip():
+        body["supersedes"] = supersedes
+    done = await page.api.post(f"/v1/workspaces/{ws}/decisions", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategy#decision-{done['id']}",
+        notice=f"Decision recorded: {body['title']}.",
+        token=done.get("consistency_token"),
+    )
+
+
+async def strategy_parts(
+    page: Page, path: str, *, needed: bool = True
+) -> tuple[list[Any], list[Any]]:
+    """What a strategy in the workspace at ``path`` can be made of: its objectives and its
+    product concepts (not read when ``needed`` is false: no form will offer them)."""
+    if not needed:
+        return [], []
+    objectives, concepts = await asyncio.gather(
+        page.api.get(f"{path}/objectives", {"limit": 200}),
+        page.api.get(f"{path}/concepts", {"limit": page.page_size}),
+    )
+    return objectives["items"], concepts["items"]
+
+
+def strategy_body(form: dict[str, str]) -> dict[str, Any]:
+    """A strategy's title, period and parts from its form: the objectives ticked, and the
+    product concept if one is chosen."""
+    body: dict[str, Any] = {
+        "title": required(form, "title", "Title"),
+        "period": period(form),
+        "objective_ids": [n.removeprefix(OBJECTIVE) for n in form if n.startswith(OBJECTIVE)],
+    }
+    if concept := form.get("concept_id", "").strip():
+        body["concept_id"] = concept
+    return body
+
+
+def period(form: dict[str, str]) -> dict[str, str]:
+    """A quarter (2027-Q1), or a start and an end date."""
+    quarter = form.get("quarter", "").strip().upper()
+    start, end = form.get("start", "").strip(), form.get("end", "").strip()
+    if quarter:
+        if start or end:
+            raise BadForm("Give the period as a quarter or as start and end dates, not both")
+        if not QUARTER.match(quarter):
+            raise BadForm(f"Quarter must look like 2027-Q1, got {quarter!r}")
+        return {"quarter": quarter}
+    if not (start and end):
+        raise BadForm("Give the period as a quarter like 2027-Q1, or both start and end dates")
+    for label, raw in (("Start", start), ("End", end)):
+        try:
+            date.fromisoformat(raw)
+        except ValueError:
+            raise BadForm(f"{label} must be a date like 2027-01-31, got {raw!r}") from None
+    if end < start:
+        raise BadForm(f"End ({end}) is before start ({start})")
+    return {"start": start, "end": end}
+
+
+def reviewers(form: dict[str, str]) -> list[str]:
+    """The people who review, one per line or separated by commas."""
+    raw = required(form, "reviewers", "Reviewers")
+    names = list(dict.fromkeys(n.strip() for n in re.split(r"[,\n]", raw) if n.strip()))
+    if len(names) > MAX_REVIEWERS:
+        raise BadForm(f"Name at most {MAX_REVIEWERS} reviewers, got {len(names)}")
+    return names
+
+
+def options(form: dict[str, str], decision: str) -> list[dict[str, str]]:
+    """The options considered, one per line; without any, the decision was the only one."""
+    titles = [line.strip() for line in form.get("options", "").splitlines() if line.strip()]
+    titles = list(dict.fromkeys(titles)) or [decision[:200]]
+    if len(titles) > MAX_OPTIONS:
+        raise BadForm(f"List at most {MAX_OPTIONS} options, got {len(titles)}")
+    if too_long := next((t for t in titles if len(t) > 200), None):
+        raise BadForm(f"Each option is a title of at most 200 characters: {too_long[:40]!r}…")
+    return [{"title": t} for t in titles]
