@@ -93,8 +93,14 @@ def _problem(response: httpx.Response) -> ApiError:
         title = str(body.get("title") or title)
         detail = str(body.get("detail") or "")
         errors = body.get("errors")
-        if isinstance(errors, list) and errors:
-            detail += " — " + "; ".join(
-                f"{e.get('field')}: {e.get('message')}" for e in errors if isinstance(e, dict)
-            )
+        if isinstance(errors, list):
+            # Each field's error, unless the detail already says it (one error often is
+            # the whole detail).
+            named = [
+                f"{e.get('field')}: {e.get('message')}"
+                for e in errors
+                if isinstance(e, dict) and str(e.get("message")) not in detail
+            ]
+            if named:
+                detail += " — " + "; ".join(named)
     return ApiError(response.status_code, title, detail or title)

@@ -238,12 +238,12 @@ async def test_a_problem_from_a_write_comes_back_to_the_page(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
     path = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}/scores"
-    api.on(
-        "POST",
-        path,
-        422,
-        {"title": "Invalid request", "detail": "rice input impact must be between 0 and 3, got 9"},
-    )
+    said = "rice input impact must be between 0 and 3, got 9"
+    errors = [
+        {"field": "body.inputs", "message": said},  # the detail already says it
+        {"field": "body.model", "message": "try wsjf"},
+    ]
+    api.on("POST", path, 422, {"title": "Invalid request", "detail": said, "errors": errors})
     sign_in(client, token())
     answer = await client.post(
         f"/w/mobile/roadmaps/{RID}/items/{IID}/score",
@@ -254,7 +254,8 @@ async def test_a_problem_from_a_write_comes_back_to_the_page(
     assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
     api.on("GET", "/v1/workspaces/mobile/roadmaps", body={"items": [], "next_cursor": None})
     page = await client.get("/w/mobile/roadmaps")
-    assert "impact must be between 0 and 3" in page.text
+    assert f"{said} — body.model: try wsjf</div>" in page.text
+    assert page.text.count("between 0 and 3") == 1
 
 
 async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, api: FakeApi) -> None:
@@ -1116,6 +1117,8 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     assert 'action="/w/mobile/strategies"' in page.text
     assert f'name="objective:{OID}"' in page.text
     assert 'action="/w/mobile/decisions"' not in page.text
+    assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
+    assert 'action="/w/mobile/milestones"' in page.text
 
 
 def on_strategy_parts(api: FakeApi) -> None:
@@ -1325,6 +1328,35 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
         "options": [{"title": "Build it"}, {"title": "Buy a vendor's"}],
         "supersedes": EID,
     }
+    api.on("POST", f"{path}/milestones", 201, {"id": IID, "consistency_token": "strategy:7"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/milestones",
+        {"title": "Beta", "target_date": "2027-02-01", f"objective:{OID}": "on"},
+        f"{path}/milestones",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategy#milestone-{IID}"
+    assert body == {"title": "Beta", "target_date": "2027-02-01", "objective_ids": [OID]}
+    for step, form in [
+        ("move", {"target_date": "2027-03-01", "reason": " vendor late "}),
+        ("reach", {"reached_on": "2027-02-27"}),
+    ]:
+        command = f"{path}/milestones/{IID}/{step}"
+        api.on("POST", command, 200, {"consistency_token": "strategy:8"})
+        sent, body = await post_form(
+            client, api, f"/w/mobile/milestones/{IID}/{step}", form, command
+        )
+        assert sent.headers["location"] == f"/w/mobile/strategy#milestone-{IID}"
+        assert body == {k: v.strip() for k, v in form.items()}
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/milestones/{IID}/move",
+        {"target_date": "next spring", "reason": "r"},
+        f"{path}/milestones/{IID}/move",
+    )
+    assert body is None  # refused in the console: "New date must be a date like 2027-01-31"
     # Without options listed, the decision taken was the only one.
     sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
     assert body["options"] == [{"title": "Build it on our identity service"}]

@@ -1,10 +1,12 @@
 """A workspace's direction as stakeholders read it: the vision, the strategy approved and
 the ones under review, the preliminary timeline with what slipped, and the decision log;
-with the forms that state the vision, draft a strategy and record a decision."""
+with the forms that state the vision, draft a strategy, plan and move milestones and
+record a decision."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -51,6 +53,8 @@ async def direction(
         objectives=objectives,
         concepts=concepts,
         may_write=may_write,
+        # Dates on the timeline are UTC days, as the API judges what is overdue.
+        today=datetime.now(UTC).date().isoformat(),
         may_decide=page.session.may(Access.DECIDE, ws),
         may_audit=page.session.may(Access.READ, ws),
     )

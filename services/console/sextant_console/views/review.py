@@ -1,5 +1,6 @@
 """Where a workspace's direction is written: its vision stated, a strategy drafted and taken
-through review by the reviewers it names (comment, request changes, approve), and decisions
+through review by the reviewers it names (comment, request changes, approve), milestones
+planned, moved with a reason and reached on the preliminary timeline, and decisions
 recorded in the log."""
 
 from __future__ import annotations
@@ -176,6 +177,51 @@ async def strategy_parts(
     return objectives["items"], concepts["items"]
 
 
+@router.post("/w/{ws}/milestones")
+async def plan_milestone(ws: Workspace, page: Page) -> Response:
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "title": required(form, "title", "Title"),
+        "target_date": a_date(form, "target_date", "Target date"),
+        "objective_ids": [n.removeprefix(OBJECTIVE) for n in form if n.startswith(OBJECTIVE)],
+    }
+    if description := form.get("description", "").strip():
+        body["description"] = description
+    path = f"/v1/workspaces/{ws}/milestones"
+    done = await page.api.post(path, body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategy#milestone-{done['id']}",
+        notice=f"Milestone planned: {body['title']} on {body['target_date']}.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/milestones/{mid}/{step}")
+async def milestone_step(ws: Workspace, mid: Id, step: str, page: Page) -> Response:
+    """A milestone ``move``d to another date, with the reason, or ``reach``ed."""
+    form = await form_of(page.request)
+    if step == "move":
+        body = {
+            "target_date": a_date(form, "target_date", "New date"),
+            "reason": required(form, "reason", "Reason"),
+        }
+        notice = f"Moved to {body['target_date']}."
+    elif step == "reach":
+        body = {"reached_on": a_date(form, "reached_on", "Reached on")}
+        notice = f"Reached on {body['reached_on']}."
+    else:
+        raise BadForm(f"a milestone has no step {step!r}")
+    path = f"/v1/workspaces/{ws}/milestones/{mid}/{step}"
+    done = await page.api.post(path, body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/strategy#milestone-{mid}",
+        notice=notice,
+        token=done.get("consistency_token"),
+    )
+
+
 def strategy_body(form: dict[str, str]) -> dict[str, Any]:
     """A strategy's title, period and parts from its form: the objectives ticked, and the
     product concept if one is chosen."""
@@ -201,14 +247,18 @@ def period(form: dict[str, str]) -> dict[str, str]:
         return {"quarter": quarter}
     if not (start and end):
         raise BadForm("Give the period as a quarter like 2027-Q1, or both start and end dates")
-    for label, raw in (("Start", start), ("End", end)):
-        try:
-            date.fromisoformat(raw)
-        except ValueError:
-            raise BadForm(f"{label} must be a date like 2027-01-31, got {raw!r}") from None
+    start, end = a_date(form, "start", "Start"), a_date(form, "end", "End")
     if end < start:
         raise BadForm(f"End ({end}) is before start ({start})")
     return {"start": start, "end": end}
+
+
+def a_date(form: dict[str, str], name: str, label: str) -> str:
+    raw = required(form, name, label)
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise BadForm(f"{label} must be a date like 2027-01-31, got {raw!r}") from None
 
 
 def reviewers(form: dict[str, str]) -> list[str]:
