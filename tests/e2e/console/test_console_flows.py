@@ -388,6 +388,45 @@ def test_objective_tree_and_audit_history(
     shot(browser, screenshots, "16-objective-tree")
 
 
+def test_state_the_vision_and_take_a_strategy_through_review(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    ws = console_stack.workspace
+    sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
+    direction = f"{console_stack.web}/w/{ws}/strategy"
+    browser.get(direction)
+    browser.find_element(By.XPATH, "//summary[normalize-space()='State the vision']").click()
+    browser.find_element(By.ID, "vision-vision").send_keys("Every team decides with evidence")
+    browser.find_element(By.ID, "vision-mission").send_keys("Make discovery routine")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Save the vision']").click()
+    notice(browser, "Vision revised.")
+
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Draft a strategy']").click()
+    browser.find_element(By.ID, "draft-title").send_keys("Checkout first")
+    browser.find_element(By.ID, "draft-quarter").send_keys("2026-Q3")
+    browser.find_element(By.NAME, f"objective:{world.objective}").click()
+    browser.find_element(By.XPATH, "//button[normalize-space()='Draft']").click()
+    notice(browser, "Strategy drafted: Checkout first.")
+    assert "Convert more buyers" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    browser.find_element(By.ID, "submit-reviewers").send_keys("cpo.bo")
+    browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Submit')]").click()
+    notice(browser, "Submitted for review to cpo.bo.")
+    page = browser.current_url
+
+    # The reviewer it names answers the review on the same page.
+    sign_in(browser, console_stack, console_stack.token("cpo.bo", Role.PRODUCT_MANAGER))
+    browser.get(page)
+    browser.find_element(By.ID, "approve-comment").send_keys("Go")
+    browser.find_element(By.XPATH, "//button[starts-with(normalize-space(), 'Approve')]").click()
+    notice(browser, "Approved")
+    assert browser.find_element(By.ID, "strategy-status").text == "approved"
+    shot(browser, screenshots, "14c-strategy-review")
+    browser.get(direction)
+    approved = browser.find_element(By.CSS_SELECTOR, ".approved-strategy")
+    assert "Checkout first" in approved.text
+    assert "Convert more buyers" in approved.text
+
+
 def test_a_stakeholder_sees_only_published_roadmaps(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
 ) -> None:
