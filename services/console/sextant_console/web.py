@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +165,26 @@ def required(form: dict[str, str], name: str, label: str) -> str:
     return value
 
 
+def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]) -> str:
+    raw = required(form, name, label)
+    if raw not in allowed:
+        raise BadForm(f"{label} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
+def lines(
+    form: dict[str, str], name: str, label: str, *, most: int = 50, longest: int = 500
+) -> list[str]:
+    """A list a form takes one per line (goals, pains, options...): blank lines and repeats
+    dropped; at most ``most`` lines of at most ``longest`` characters."""
+    found = list(dict.fromkeys(x.strip() for x in form.get(name, "").splitlines() if x.strip()))
+    if len(found) > most:
+        raise BadForm(f"{label}: at most {most} lines, got {len(found)}")
+    if too_long := next((x for x in found if len(x) > longest), None):
+        raise BadForm(f"{label}: each line is at most {longest} characters: {too_long[:40]!r}…")
+    return found
+
+
 def number(form: dict[str, str], name: str, label: str) -> float:
     raw = required(form, name, label)
     try:
@@ -197,5 +218,14 @@ def set_session_cookie(response: Response, request: Request, token: str, secure:
     )
 
 
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
 Workspace = Annotated[str, FastPath(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-Id = Annotated[str, FastPath(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Id = Annotated[str, FastPath(pattern=ID_PATTERN)]
+
+
+def an_id(form: dict[str, str], name: str, label: str) -> str:
+    """An id a form chose (from a list the page offered), checked as the path's ids are."""
+    raw = required(form, name, label)
+    if not re.match(ID_PATTERN, raw):
+        raise BadForm(f"{label} must be an id, got {raw[:40]!r}")
+    return raw

@@ -965,6 +965,111 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert "SMBs churn after trials" in text
     assert "?competitors_cursor=Yw%3D%3D" in page.text
     assert "More personas" not in text
+    # A writer records research from the page: one new competitor's id per rendering.
+    new = re.findall(r'action="/w/mobile/competitors/([0-9a-f-]{36})"', page.text)
+    assert len(new) == 1
+    assert new[0] not in (rival, other)
+    assert f'<option value="{rival}">Rival</option>' in page.text  # to compare a feature
+
+
+async def test_a_team_records_research_from_the_research_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path, cid = "/v1/workspaces/mobile", "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c03"
+    sign_in(client, token())
+    nonce = {"form_nonce": "e" * 32}
+    sent_forms = [
+        (
+            "/w/mobile/insights",
+            ("POST", f"{path}/insights"),
+            {
+                "title": "SMBs churn after trials",
+                "market": "EU",
+                "segment": "",
+                "source": "12 interviews",
+                "summary": "Trials end before set-up does",
+                "evidence_links": "https://notes.example/1\n\nhttps://notes.example/2",
+                "tags": "Churn, trial length,",
+            },
+            {
+                "title": "SMBs churn after trials",
+                "market": "EU",
+                "source": "12 interviews",
+                "summary": "Trials end before set-up does",
+                "evidence_links": ["https://notes.example/1", "https://notes.example/2"],
+                "tags": ["churn", "trial length"],
+            },
+        ),
+        (
+            "/w/mobile/personas",
+            ("POST", f"{path}/personas"),
+            {"name": "Owner", "segment": "smb", "pains": "invoices\nlate payers\n", "goals": ""},
+            {
+                "name": "Owner",
+                "segment": "smb",
+                "goals": [],
+                "pains": ["invoices", "late payers"],
+                "jobs_to_be_done": [],
+            },
+        ),
+        (
+            f"/w/mobile/competitors/{cid}",
+            ("PUT", f"{path}/competitors/{cid}"),
+            {"name": "Rival", "website": "https://rival.example", "strengths": "price"},
+            {
+                "name": "Rival",
+                "website": "https://rival.example",
+                "strengths": ["price"],
+                "weaknesses": [],
+            },
+        ),
+        (
+            "/w/mobile/feature-comparisons",
+            ("POST", f"{path}/competitors/{cid}/features"),
+            {"competitor_id": cid, "feature": "SSO", "theirs": "full", "ours": "none"},
+            {"feature": "SSO", "theirs": "full", "ours": "none"},
+        ),
+    ]
+    for action, (method, command), form, body in sent_forms:
+        api.on(method, command, 201, {"id": cid, "consistency_token": "discovery:9"})
+        sent = await client.post(
+            action, data={**nonce, **form}, headers={"origin": "http://console.test"}
+        )
+        assert sent.status_code == 303, action
+        assert sent.headers["location"].startswith("/w/mobile/research"), action
+        posted = api.seen[-1]
+        assert (posted.method, posted.url.path) == (method, command)
+        assert json.loads(posted.content) == body, action
+        assert posted.headers["idempotency-key"].startswith("console:")
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "why"),
+    [
+        ("insights", {"evidence_links": "javascript:alert(1)"}, "each is an http(s) address"),
+        ("personas", {"name": "N", "pains": "\n".join(map(str, range(51)))}, "at most 50 lines"),
+        (f"competitors/{PID}", {"name": "N", "website": "ftp://x"}, "Website: each is an http"),
+        ("feature-comparisons", {"competitor_id": "../x"}, "Competitor must be an id"),
+        ("feature-comparisons", {"competitor_id": PID, "feature": "SSO"}, "Theirs is required"),
+    ],
+)
+async def test_research_forms_refuse_what_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, action: str, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    filled = {"title": "T", "market": "EU", "source": "s", "summary": "s", **form}
+    here = "http://console.test/w/mobile/research"
+    sent = await client.post(
+        f"/w/mobile/{action}",
+        data=filled,
+        headers={"origin": "http://console.test", "referer": here},
+    )
+    assert sent.status_code == 303
+    assert not [r for r in api.seen if r.method != "GET"]  # never sent
+    for listed in ("insights", "personas", "competitors"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    shown = await client.get(sent.headers["location"])
+    assert why in html.unescape(shown.text)
 
 
 async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_unlinks(
@@ -1017,13 +1122,20 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
     assert (api.seen[-1].method, api.seen[-1].url.path) == ("DELETE", unlink)
     assert api.seen[-1].headers["idempotency-key"].startswith("console:")
 
-    odd = await client.post(
-        f"/w/mobile/feedback/{fid}/links",
-        data={"target": "customer:acme"},
-        headers={"origin": "http://console.test"},
-    )
-    assert odd.status_code == 303
-    assert api.seen[-1].method == "DELETE"  # refused in the console, never sent
+    # Ids from a form become parts of API paths: only ids, never other paths.
+    for action, form in [
+        ("links", {"target": "customer:acme"}),
+        ("links", {"target": "problem:../../roadmaps"}),
+        ("links/remove", {"target": "opportunity:"}),
+        ("merge", {"duplicate_id": "x/../../y"}),
+    ]:
+        odd = await client.post(
+            f"/w/mobile/feedback/{fid}/{action}",
+            data=form,
+            headers={"origin": "http://console.test"},
+        )
+        assert odd.status_code == 303
+        assert api.seen[-1].method == "DELETE"  # refused in the console, never sent
 
 
 async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and_decisions(

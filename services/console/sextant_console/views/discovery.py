@@ -17,6 +17,7 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    choice,
     form_of,
     number,
     redirect,
@@ -275,13 +276,6 @@ def reach(form: dict[str, str]) -> int:
     if not raw.isdigit() or int(raw) > MAX_REACH:
         raise BadForm(f"Reach must be a whole number from 0 to {MAX_REACH:,}, got {raw!r}")
     return int(raw)
-
-
-def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]) -> str:
-    raw = required(form, name, label)
-    if raw not in allowed:
-        raise BadForm(f"{label} must be one of {', '.join(allowed)}, got {raw!r}")
-    return raw
 
 
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:

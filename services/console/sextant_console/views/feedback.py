@@ -4,16 +4,19 @@ a link back), merging duplicates."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.web import (
+    ID_PATTERN,
     BadForm,
     Id,
     Page,
     Workspace,
+    an_id,
     form_of,
     redirect,
     required,
@@ -133,8 +136,8 @@ async def unlink(ws: Workspace, fid: Id, page: Page) -> Response:
 def target(value: str) -> tuple[str, str]:
     """``problem:<id>`` or ``opportunity:<id>``, as the forms send a link's target."""
     kind, _, target_id = value.partition(":")
-    if kind not in TARGETS or not target_id:
-        raise BadForm(f"choose a problem or an opportunity, not {value!r}")
+    if kind not in TARGETS or not re.match(ID_PATTERN, target_id):
+        raise BadForm(f"choose a problem or an opportunity, not {value[:60]!r}")
     return kind, target_id
 
 
@@ -142,7 +145,7 @@ def target(value: str) -> tuple[str, str]:
 async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     """Merge a duplicate (from the form) into this item."""
     form = await form_of(page.request)
-    duplicate = required(form, "duplicate_id", "Duplicate")
+    duplicate = an_id(form, "duplicate_id", "Duplicate")
     done = await page.api.post(
         f"/v1/workspaces/{ws}/feedback/{duplicate}/merge",
         {"into_id": fid},

@@ -1,16 +1,31 @@
 """Market research as a team reads it: the latest insights, the personas it serves, and
-the competitive landscape as a matrix of features against competitors."""
+the competitive landscape as a matrix of features against competitors; and where it records
+an insight, describes a persona, profiles a competitor and compares a feature."""
 
 from __future__ import annotations
 
 import asyncio
+import re
+import uuid
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import Page, Workspace
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    an_id,
+    choice,
+    form_of,
+    lines,
+    redirect,
+    required,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -39,7 +54,103 @@ async def research(
         competitors=competitors,
         features=feature_matrix(competitors["items"]),
         may_audit=page.session.may(Access.READ, ws),
+        may_write=page.session.may(Access.WRITE, ws),
+        coverages=COVERAGES,
+        new_competitor=uuid.uuid4(),
     )
+
+
+COVERAGES = ("none", "partial", "full", "better")
+
+
+@router.post("/w/{ws}/insights")
+async def record_insight(ws: Workspace, page: Page) -> Response:
+    """A research finding: its market (and segment), where it came from, what it says, the
+    evidence behind it and its tags."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "title": required(form, "title", "Title"),
+        "market": required(form, "market", "Market"),
+        "source": required(form, "source", "Source"),
+        "summary": required(form, "summary", "Summary"),
+        "evidence_links": links(form, "evidence_links", "Evidence links"),
+        "tags": [t.strip() for t in form.get("tags", "").lower().split(",") if t.strip()],
+    }
+    optional(form, body, "segment")
+    return await _done(page, ws, "insights", body, form, f"Insight recorded: {body['title']}.")
+
+
+@router.post("/w/{ws}/personas")
+async def describe_persona(ws: Workspace, page: Page) -> Response:
+    form = await form_of(page.request)
+    body: dict[str, Any] = {"name": required(form, "name", "Name")}
+    optional(form, body, "segment", "description")
+    for name, label in (
+        ("goals", "Goals"),
+        ("pains", "Pains"),
+        ("jobs_to_be_done", "Jobs to be done"),
+    ):
+        body[name] = lines(form, name, label)
+    return await _done(page, ws, "personas", body, form, f"Persona described: {body['name']}.")
+
+
+@router.post("/w/{ws}/competitors/{cid}")
+async def profile_competitor(ws: Workspace, cid: Id, page: Page) -> Response:
+    """A competitor's profile; the form carries the new competitor's id, so sending it
+    twice profiles one competitor."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {"name": required(form, "name", "Name")}
+    optional(form, body, "positioning", "pricing_notes")
+    if website := form.get("website", "").strip():
+        body["website"] = links({"website": website}, "website", "Website")[0]
+    body["strengths"] = lines(form, "strengths", "Strengths")
+    body["weaknesses"] = lines(form, "weaknesses", "Weaknesses")
+    done = await page.api.put(
+        f"/v1/workspaces/{ws}/competitors/{cid}", body, key=submission_key(form)
+    )
+    return redirect(
+        page.request,
+        f"/w/{ws}/research#competitor-{cid}",
+        notice=f"Competitor profiled: {body['name']}. Compare its features with ours.",
+        token=done.get("consistency_token"),
+    )
+
+
+@router.post("/w/{ws}/feature-comparisons")
+async def compare_feature(ws: Workspace, page: Page) -> Response:
+    """A feature compared: how the competitor chosen on the form covers it, and how we do."""
+    form = await form_of(page.request)
+    cid = an_id(form, "competitor_id", "Competitor")
+    body: dict[str, Any] = {
+        "feature": required(form, "feature", "Feature"),
+        "theirs": choice(form, "theirs", "Theirs", COVERAGES),
+        "ours": choice(form, "ours", "Ours", COVERAGES),
+    }
+    optional(form, body, "note")
+    notice = f"Compared {body['feature']}: theirs {body['theirs']}, ours {body['ours']}."
+    return await _done(page, ws, f"competitors/{cid}/features", body, form, notice)
+
+
+async def _done(
+    page: Page, ws: str, path: str, body: dict[str, Any], form: dict[str, str], notice: str
+) -> Response:
+    done = await page.api.post(f"/v1/workspaces/{ws}/{path}", body, key=submission_key(form))
+    return redirect(
+        page.request, f"/w/{ws}/research", notice=notice, token=done.get("consistency_token")
+    )
+
+
+def optional(form: dict[str, str], body: dict[str, Any], *names: str) -> None:
+    for name in names:
+        if value := form.get(name, "").strip():
+            body[name] = value
+
+
+def links(form: dict[str, str], name: str, label: str) -> list[str]:
+    found = lines(form, name, label)
+    if odd := next((x for x in found if not re.match(r"^https?://\S+$", x)), None):
+        raise BadForm(f"{label}: each is an http(s) address, got {odd[:80]!r}")
+    return found
 
 
 def feature_matrix(competitors: list[dict[str, Any]]) -> list[dict[str, Any]]:

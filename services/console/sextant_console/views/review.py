@@ -20,6 +20,7 @@ from sextant_console.web import (
     Page,
     Workspace,
     form_of,
+    lines,
     redirect,
     required,
     submission_key,
@@ -272,10 +273,5 @@ def reviewers(form: dict[str, str]) -> list[str]:
 
 def options(form: dict[str, str], decision: str) -> list[dict[str, str]]:
     """The options considered, one per line; without any, the decision was the only one."""
-    titles = [line.strip() for line in form.get("options", "").splitlines() if line.strip()]
-    titles = list(dict.fromkeys(titles)) or [decision[:200]]
-    if len(titles) > MAX_OPTIONS:
-        raise BadForm(f"List at most {MAX_OPTIONS} options, got {len(titles)}")
-    if too_long := next((t for t in titles if len(t) > 200), None):
-        raise BadForm(f"Each option is a title of at most 200 characters: {too_long[:40]!r}…")
+    titles = lines(form, "options", "Options", most=MAX_OPTIONS, longest=200) or [decision[:200]]
     return [{"title": t} for t in titles]
