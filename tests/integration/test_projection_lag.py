@@ -137,3 +137,10 @@ async def test_dead_letters_wait_for_the_projection_that_sent_them_until_redrive
                 False,
                 True,
             ]
+            # Sending back a letter re-driven before says so (it is sent again).
+            first = letters[0]["dlq_offset"]
+            code, _, err = await run_cli(
+                own, "dlq", "redrive", "sextant.feedback.events.v1", "--offset", str(first)
+            )
+            assert code == 0, err[-2000:]
+            assert f"offset {first} had been re-driven before" in err

@@ -231,6 +231,12 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
                 " one still counts as waiting; re-drive them too, or all without --offset",
                 file=sys.stderr,
             )
+        else:
+            print(
+                f"offset {args.offset} had been re-driven before; it is sent again (its"
+                " subscribers apply each event id once)",
+                file=sys.stderr,
+            )
     finally:
         progress.finish()
         await producer.stop()
