@@ -500,7 +500,9 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     assert 'class="status-off_track">off track<' in row
     assert "(on track at the last check-in)" in row
     assert '<option value="0.8" selected>' in row
-    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    # check in, define a key result, close the objective
+    nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    assert len(nonces) == 3
 
     path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
@@ -553,7 +555,7 @@ async def test_an_organisation_objective_is_checked_in_through_the_organisation_
     page = await client.get(f"/objectives/{OID}")
     assert page.status_code == 200, page.text
     assert f'action="/objectives/{OID}/key-results/{KID}/check-ins"' in page.text
-    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    nonce = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[0]
     path = f"/v1/organisation/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:10"})
     sent = await client.post(
@@ -563,6 +565,64 @@ async def test_an_organisation_objective_is_checked_in_through_the_organisation_
     )
     assert (sent.status_code, sent.headers["location"]) == (303, f"/objectives/{OID}")
     assert api.seen[-1].url.path == path
+
+
+async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/objectives"
+    mine = {
+        "objective_id": KID,
+        "workspace_id": "mobile",
+        "title": "Win mid-market",
+        "period_label": "2027-Q1",
+        "progress": None,
+        "status": None,
+    }
+    api.on("GET", path, body={"items": [mine]})
+    org = {"objective_id": RID, "workspace_id": None, "title": "Grow", "period_label": "2027"}
+    api.on("GET", "/v1/organisation/objectives", body={"items": [org]})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/objectives")
+    assert page.status_code == 200, page.text
+    assert f'<option value="{RID}">Grow (organisation, 2027)</option>' in page.text
+    assert f'<option value="{KID}">Win mid-market (mobile, 2027-Q1)</option>' in page.text
+    assert 'action="/w/mobile/objectives"' in page.text
+
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:11"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/objectives",
+        {"title": "Convert buyers", "quarter": "2027-Q1", "parent_id": RID, "description": ""},
+        path,
+    )
+    assert sent.headers["location"] == f"/w/mobile/objectives/{OID}"
+    assert body == {"title": "Convert buyers", "period": {"quarter": "2027-Q1"}, "parent_id": RID}
+    for step, form, expected in [
+        (
+            "key-results",
+            {"title": "Conversion", "baseline": "2", "target": "4.5", "unit": "%"},
+            {"title": "Conversion", "baseline": 2.0, "target": 4.5, "unit": "%"},
+        ),
+        ("close", {"outcome": "partially_achieved", "note": ""}, {"outcome": "partially_achieved"}),
+    ]:
+        command = f"{path}/{OID}/{step}"
+        api.on("POST", command, 201, {"id": OID, "consistency_token": "strategy:12"})
+        if step == "key-results":
+            form["direction"] = expected["direction"] = "increase"
+        sent, body = await post_form(
+            client, api, f"/w/mobile/objectives/{OID}/{step}", form, command
+        )
+        assert (sent.headers["location"], body) == (f"/w/mobile/objectives/{OID}", expected)
+    before = len(api.seen)
+    for step, form in [
+        ("key-results", {"title": "T", "baseline": "1", "target": "x", "unit": "%"}),
+        ("close", {"outcome": "won"}),
+        ("reopen", {}),
+    ]:
+        await post_form(client, api, f"/w/mobile/objectives/{OID}/{step}", form, "")
+    assert not api.seen[before:]  # each refused in the console, never sent
 
 
 async def test_a_team_records_a_problem_from_the_scoreboard(

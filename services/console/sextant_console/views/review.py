@@ -228,7 +228,7 @@ def strategy_body(form: dict[str, str]) -> dict[str, Any]:
     product concept if one is chosen."""
     body: dict[str, Any] = {
         "title": required(form, "title", "Title"),
-        "period": period(form),
+        "period": period_from(form),
         "objective_ids": [n.removeprefix(OBJECTIVE) for n in form if n.startswith(OBJECTIVE)],
     }
     if concept := form.get("concept_id", "").strip():
@@ -236,7 +236,7 @@ def strategy_body(form: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-def period(form: dict[str, str]) -> dict[str, str]:
+def period_from(form: dict[str, str]) -> dict[str, str]:
     """A quarter (2027-Q1), or a start and an end date."""
     quarter = form.get("quarter", "").strip().upper()
     start, end = form.get("start", "").strip(), form.get("end", "").strip()

@@ -1,32 +1,46 @@
-"""The objective tree (objectives nested by alignment, with progress rolled up), and one
-objective with its key results, where a team checks in."""
+"""The objective tree (objectives nested by alignment, with progress rolled up), where
+objectives are set; and one objective with its key results, where a team defines them,
+checks in and closes the objective with its outcome."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
+from sextant_console.views.review import period_from
 from sextant_console.web import (
+    BadForm,
     Id,
     Page,
     Workspace,
+    an_id,
+    choice,
     form_of,
     number,
     redirect,
+    required,
     submission_key,
 )
 
 router = APIRouter()
 
+DIRECTIONS = ("increase", "decrease")
+OUTCOMES = ("achieved", "partially_achieved", "missed", "abandoned")
+
 
 @router.get("/objectives", response_class=HTMLResponse)
 async def organisation_tree(page: Page, period: str = "", cursor: str | None = None) -> Response:
-    found = await page.api.get(
-        "/v1/organisation/objective-tree",
-        {"period": period.strip() or None, "cursor": cursor, "limit": page.page_size},
+    may_write = page.session.may(Access.WRITE)
+    found, organisation = await asyncio.gather(
+        page.api.get(
+            "/v1/organisation/objective-tree",
+            {"period": period.strip() or None, "cursor": cursor, "limit": page.page_size},
+        ),
+        _organisation_objectives(page, may_write),
     )
     return page.render(
         "objectives.html",
@@ -35,12 +49,19 @@ async def organisation_tree(page: Page, period: str = "", cursor: str | None = N
         next_cursor=found.get("next_cursor"),
         period=period,
         may_audit=page.session.may(Access.READ),
+        may_write=may_write,
+        parents=(organisation or {}).get("items", []),
     )
 
 
 @router.get("/w/{ws}/objectives", response_class=HTMLResponse)
 async def workspace_tree(ws: Workspace, page: Page, cursor: str | None = None) -> Response:
-    found = await page.api.get(f"/v1/workspaces/{ws}/objectives", {"cursor": cursor, "limit": 200})
+    may_write = page.session.may(Access.WRITE, ws)
+    found, organisation = await asyncio.gather(
+        page.api.get(f"/v1/workspaces/{ws}/objectives", {"cursor": cursor, "limit": 200}),
+        # A team's objective may serve one of the organisation's, if the team can read them.
+        _organisation_objectives(page, may_write),
+    )
     return page.render(
         "objectives.html",
         ws=ws,
@@ -48,6 +69,44 @@ async def workspace_tree(ws: Workspace, page: Page, cursor: str | None = None) -
         next_cursor=found.get("next_cursor"),
         period="",
         may_audit=page.session.may(Access.READ, ws),
+        may_write=may_write,
+        parents=[*(organisation or {}).get("items", []), *found["items"]],
+    )
+
+
+async def _organisation_objectives(page: Page, needed: bool) -> Any:
+    """The organisation's objectives, to offer as parents (None if not needed or readable)."""
+    if not needed:
+        return None
+    return await page.api.get_if_readable("/v1/organisation/objectives", {"limit": 200})
+
+
+@router.post("/objectives")
+async def set_organisation_objective(page: Page) -> Response:
+    return await _set_objective(page, None)
+
+
+@router.post("/w/{ws}/objectives")
+async def set_objective(ws: Workspace, page: Page) -> Response:
+    return await _set_objective(page, ws)
+
+
+async def _set_objective(page: Page, ws: str | None) -> Response:
+    """An objective for a period, aligned to a parent if one is chosen."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {"title": required(form, "title", "Title"), "period": period_from(form)}
+    if description := form.get("description", "").strip():
+        body["description"] = description
+    if form.get("parent_id", "").strip():
+        body["parent_id"] = an_id(form, "parent_id", "Parent")
+    resource = "/v1/organisation/objectives" if ws is None else f"/v1/workspaces/{ws}/objectives"
+    done = await page.api.post(resource, body, key=submission_key(form))
+    here, _ = _paths(ws, done["id"])
+    return redirect(
+        page.request,
+        here,
+        notice=f"Objective set: {body['title']}. Define its key results.",
+        token=done.get("consistency_token"),
     )
 
 
@@ -72,6 +131,16 @@ async def objective(ws: Workspace, oid: Id, page: Page) -> Response:
 @router.get("/objectives/{oid}", response_class=HTMLResponse)
 async def organisation_objective(oid: Id, page: Page) -> Response:
     return await _objective(page, None, oid)
+
+
+@router.post("/w/{ws}/objectives/{oid}/{step}")
+async def objective_step(ws: Workspace, oid: Id, step: str, page: Page) -> Response:
+    return await _objective_step(page, ws, oid, step)
+
+
+@router.post("/objectives/{oid}/{step}")
+async def organisation_objective_step(oid: Id, step: str, page: Page) -> Response:
+    return await _objective_step(page, None, oid, step)
 
 
 @router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
@@ -101,8 +170,35 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
         here=here,
         o=found,
         may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
+        directions=DIRECTIONS,
+        outcomes=OUTCOMES,
         may_audit=page.session.may(Access.READ, ws),
     )
+
+
+async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Response:
+    """A key result defined (``key-results``), or the objective closed (``close``)."""
+    here, resource = _paths(ws, oid)
+    form = await form_of(page.request)
+    body: dict[str, Any]
+    if step == "key-results":
+        body = {
+            "title": required(form, "title", "Title"),
+            "baseline": number(form, "baseline", "Baseline"),
+            "target": number(form, "target", "Target"),
+            "unit": required(form, "unit", "Unit"),
+            "direction": choice(form, "direction", "Direction", DIRECTIONS),
+        }
+        notice = f"Key result defined: {body['title']}."
+    elif step == "close":
+        body = {"outcome": choice(form, "outcome", "Outcome", OUTCOMES)}
+        if note := form.get("note", "").strip():
+            body["note"] = note
+        notice = f"Closed: {body['outcome'].replace('_', ' ')}."
+    else:
+        raise BadForm(f"an objective has no step {step!r}")
+    done = await page.api.post(f"{resource}/{step}", body, key=submission_key(form))
+    return redirect(page.request, here, notice=notice, token=done.get("consistency_token"))
 
 
 async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
