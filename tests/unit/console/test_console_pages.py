@@ -599,18 +599,29 @@ async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(
     )
     assert sent.headers["location"] == f"/w/mobile/objectives/{OID}"
     assert body == {"title": "Convert buyers", "period": {"quarter": "2027-Q1"}, "parent_id": RID}
-    for step, form, expected in [
+    steps: list[tuple[str, dict[str, str], dict[str, Any]]] = [
         (
             "key-results",
-            {"title": "Conversion", "baseline": "2", "target": "4.5", "unit": "%"},
-            {"title": "Conversion", "baseline": 2.0, "target": 4.5, "unit": "%"},
+            {
+                "title": "Conversion",
+                "baseline": "2",
+                "target": "4.5",
+                "unit": "%",
+                "direction": "increase",
+            },
+            {
+                "title": "Conversion",
+                "baseline": 2.0,
+                "target": 4.5,
+                "unit": "%",
+                "direction": "increase",
+            },
         ),
         ("close", {"outcome": "partially_achieved", "note": ""}, {"outcome": "partially_achieved"}),
-    ]:
+    ]
+    for step, form, expected in steps:
         command = f"{path}/{OID}/{step}"
         api.on("POST", command, 201, {"id": OID, "consistency_token": "strategy:12"})
-        if step == "key-results":
-            form["direction"] = expected["direction"] = "increase"
         sent, body = await post_form(
             client, api, f"/w/mobile/objectives/{OID}/{step}", form, command
         )
