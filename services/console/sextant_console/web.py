@@ -185,6 +185,11 @@ def lines(
     return found
 
 
+def tags(form: dict[str, str], name: str = "tags") -> list[str]:
+    """Tags as a form takes them: separated by commas, lower case (a tag may hold spaces)."""
+    return [t.strip() for t in form.get(name, "").lower().split(",") if t.strip()]
+
+
 def number(form: dict[str, str], name: str, label: str) -> float:
     raw = required(form, name, label)
     try:

@@ -1143,6 +1143,52 @@ async def test_research_forms_refuse_what_the_api_would(
     assert why in html.unescape(shown.text)
 
 
+async def test_feedback_heard_in_a_meeting_is_recorded_from_the_inbox(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/feedback"
+    api.on("GET", path, body={"items": [], "next_cursor": None})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/feedback")
+    assert 'method="post" action="/w/mobile/feedback"' in page.text
+    assert '<option value="customer_meeting" selected>' in page.text
+    api.on("POST", path, 201, {"id": IID, "consistency_token": "feedback:3"})
+    sent = await client.post(
+        "/w/mobile/feedback",
+        data={
+            "form_nonce": "a" * 32,
+            "text": "Exports take all afternoon",
+            "source": "customer_meeting",
+            "customer_ref": " acme ",
+            "author": "",
+            "attendees": "Jo (Acme CFO)\n\npm.ana",
+            "tags": "Exports, month end",
+        },
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/feedback/{IID}")
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {
+        "text": "Exports take all afternoon",
+        "source": "customer_meeting",
+        "customer_ref": "acme",
+        "attendees": ["Jo (Acme CFO)", "pm.ana"],
+        "tags": ["exports", "month end"],
+    }
+    assert posted.headers["idempotency-key"].startswith("console:")
+    odd = await client.post(
+        "/w/mobile/feedback",
+        data={"text": "t", "source": "carrier pigeon"},
+        headers={"origin": "http://console.test"},
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent
+    # Whoever may not write gets no form (the API would refuse them).
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile/feedback")
+    assert 'method="post" action="/w/mobile/feedback"' not in page.text
+
+
 async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_unlinks(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -1154,7 +1200,9 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
         body={
             "feedback_id": fid,
             "text": "SSO set-up took us a week",
-            "source": "email",
+            "source": "customer_meeting",
+            "attendees": ["Jo (Acme CFO)", "pm.ana"],
+            "tags": ["sso"],
             "received_at": "2026-11-20T10:00:00Z",
             "linked_to": [linked],
         },
@@ -1167,6 +1215,8 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
     sign_in(client, token())
     page = await client.get(f"/w/mobile/feedback/{fid}")
     assert page.status_code == 200, page.text
+    assert "<dt>Attendees</dt><dd>Jo (Acme CFO), pm.ana</dd>" in page.text
+    assert '<span class="badge">#sso</span>' in page.text
     shown = page.text.split(f'id="link-{PID}"')[1].split("</li>")[0]
     assert "SSO is slow" in shown
     options = re.findall(r'<option value="([a-z_]+:[0-9a-f-]+)">', page.text)

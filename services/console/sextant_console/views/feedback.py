@@ -1,10 +1,12 @@
-"""The feedback inbox: filtering, linking an item to problems and opportunities (and taking
-a link back), merging duplicates."""
+"""The feedback inbox: filtering, recording feedback heard first-hand (a call, a customer
+meeting with its attendees), linking an item to problems and opportunities (and taking a
+link back), merging duplicates."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -17,10 +19,13 @@ from sextant_console.web import (
     Page,
     Workspace,
     an_id,
+    choice,
     form_of,
+    lines,
     redirect,
     required,
     submission_key,
+    tags,
 )
 
 router = APIRouter()
@@ -63,6 +68,30 @@ async def inbox(ws: Workspace, page: Page) -> Response:
         chosen=chosen,
         sources=SOURCES,
         sentiments=SENTIMENTS,
+        may_write=page.session.may(Access.WRITE, ws),
+    )
+
+
+@router.post("/w/{ws}/feedback")
+async def record(ws: Workspace, page: Page) -> Response:
+    """Feedback someone heard and writes down: what was said, through which channel, by
+    which customer's people (and who attended, for a meeting)."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {
+        "text": required(form, "text", "Feedback"),
+        "source": choice(form, "source", "Source", SOURCES),
+        "attendees": lines(form, "attendees", "Attendees", most=100, longest=300),
+        "tags": tags(form),
+    }
+    for name in ("customer_ref", "author"):
+        if value := form.get(name, "").strip():
+            body[name] = value
+    done = await page.api.post(f"/v1/workspaces/{ws}/feedback", body, key=submission_key(form))
+    return redirect(
+        page.request,
+        f"/w/{ws}/feedback/{done['id']}",
+        notice="Feedback recorded. Link it to the problem it is evidence for.",
+        token=done.get("consistency_token"),
     )
 
 

@@ -25,6 +25,7 @@ from sextant_console.web import (
     redirect,
     required,
     submission_key,
+    tags,
 )
 
 router = APIRouter()
@@ -74,7 +75,7 @@ async def record_insight(ws: Workspace, page: Page) -> Response:
         "source": required(form, "source", "Source"),
         "summary": required(form, "summary", "Summary"),
         "evidence_links": links(form, "evidence_links", "Evidence links"),
-        "tags": [t.strip() for t in form.get("tags", "").lower().split(",") if t.strip()],
+        "tags": tags(form),
     }
     optional(form, body, "segment")
     return await _done(page, ws, "insights", body, form, f"Insight recorded: {body['title']}.")
