@@ -162,6 +162,13 @@ async def test_build_prioritise_publish_change_and_compare_versions(
         assert by_rice["items"][0]["score"] == 900
 
     await eventually(ranked)
+    # One item by itself: where it stands, and each model's score with its inputs.
+    one = body(await http.get(f"{items}/{ids['Saved carts']}"))
+    assert (one["title"], one["status"], one["scores"]["rice"]) == ("Saved carts", "proposed", 900)
+    rice_now = {"reach": 900, "impact": 1, "confidence": 100, "effort": 1}
+    details = {d["model"]: d["inputs"] for d in one["score_details"]}
+    assert (sorted(details), details["rice"]) == (["rice", "wsjf"], rice_now)
+    assert (await http.get(f"{items}/{uuid.uuid4()}")).status_code == 404
     stakeholder = {"X-Sextant-Role": "stakeholder"}
     versions = body(await http.get(f"{base}/{rid}/versions", headers=stakeholder))
     assert [v["version"] for v in versions["items"]] == [1, 2]

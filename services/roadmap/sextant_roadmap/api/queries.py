@@ -23,20 +23,26 @@ ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
 BoardLimit = Annotated[int | None, Query(ge=1, le=1000)]
 ModelName = Annotated[str, Query(min_length=1, max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
 
-_ITEMS = (
-    "SELECT i.*, coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
+_SCORES_AND_DEPENDENCIES = (
+    "coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
     " WHERE s.tenant_id = i.tenant_id AND s.item_id = i.item_id), '{}'::jsonb)::text AS scores,"
     " coalesce((SELECT array_agg(d.depends_on_item_id) FROM roadmap_dependencies d"
     " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
+)
+"""An item's scores by model (as JSON text) and the items it depends on, for items ``i``."""
+
+_ITEMS = (
+    f"SELECT i.*, {_SCORES_AND_DEPENDENCIES}"
     " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 ORDER BY i.rank"
 )
 
+_ITEM = (
+    f"SELECT i.*, {_SCORES_AND_DEPENDENCIES}"
+    " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 AND i.item_id = $3"
+)
+
 _BOARD_PAGE = (
-    "SELECT i.*, c.board_column,"
-    " coalesce((SELECT jsonb_object_agg(s.model, s.score) FROM roadmap_item_scores s"
-    " WHERE s.tenant_id = i.tenant_id AND s.item_id = i.item_id), '{}'::jsonb)::text AS scores,"
-    " coalesce((SELECT array_agg(d.depends_on_item_id) FROM roadmap_dependencies d"
-    " WHERE d.tenant_id = i.tenant_id AND d.item_id = i.item_id), '{}') AS depends_on"
+    f"SELECT i.*, c.board_column, {_SCORES_AND_DEPENDENCIES}"
     " FROM (VALUES ('now'), ('next'), ('later'), ('unscheduled')) AS c(board_column)"
     " CROSS JOIN LATERAL (SELECT * FROM roadmap_items r WHERE r.tenant_id = $1"
     "   AND r.roadmap_id = $2 AND coalesce(r.horizon, 'unscheduled') = c.board_column"
@@ -255,6 +261,26 @@ def router(rt: Runtime) -> APIRouter:
             "flagged": sum(len(v) for v in flags.values()),
             "total": len(scheduled),
         }
+
+    @api.get("/roadmaps/{roadmap_id}/items/{item_id}")
+    async def get_item(
+        workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read
+    ) -> dict[str, Any]:
+        """One item: what it is, where it stands, what it serves (objectives, opportunities),
+        what it depends on, and each model's score with the inputs it was given."""
+        await roadmap(who.tenant_id, workspace_id, roadmap_id)
+        found = await rt.reads.fetchrow(_ITEM, who.tenant_id, roadmap_id, item_id)
+        if found is None:
+            raise NotFound(f"item {item_id} not found on roadmap {roadmap_id}")
+        scored = await rt.reads.fetch(
+            "SELECT model, score, inputs::text AS inputs, scored_at FROM roadmap_item_scores"
+            " WHERE tenant_id = $1 AND item_id = $2 ORDER BY model",
+            who.tenant_id,
+            item_id,
+        )
+        out = _item(found)
+        out["score_details"] = [{**row(s), "inputs": json.loads(s["inputs"])} for s in scored]
+        return out
 
     @api.get("/roadmaps/{roadmap_id}/items/{item_id}/moves")
     async def moves(workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read) -> Any:
