@@ -56,6 +56,9 @@ class Api:
     async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
         return await self._send("PUT", path, key=key, json=body)
 
+    async def patch(self, path: str, body: Any, *, key: str | None = None) -> Any:
+        return await self._send("PATCH", path, key=key, json=body)
+
     async def delete(self, path: str, *, key: str | None = None) -> Any:
         return await self._send("DELETE", path, key=key)
 

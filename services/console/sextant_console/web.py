@@ -185,6 +185,14 @@ def lines(
     return found
 
 
+def ticked(form: dict[str, str], kind: str) -> list[str]:
+    """The ids of the ``kind`` ticked on a form, its checkboxes named ``kind:<id>``."""
+    found = [name.split(":", 1)[1] for name in form if name.startswith(f"{kind}:")]
+    if odd := next((x for x in found if not re.match(ID_PATTERN, x)), None):
+        raise BadForm(f"a ticked {kind} must be an id, got {odd[:40]!r}")
+    return found
+
+
 def tags(form: dict[str, str], name: str = "tags") -> list[str]:
     """Tags as a form takes them: separated by commas, lower case (a tag may hold spaces)."""
     return [t.strip() for t in form.get(name, "").lower().split(",") if t.strip()]

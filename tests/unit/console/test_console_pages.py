@@ -567,6 +567,88 @@ async def test_an_organisation_objective_is_checked_in_through_the_organisation_
     assert api.seen[-1].url.path == path
 
 
+async def test_an_items_page_shows_what_it_serves_and_links_more(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource = f"{path}/roadmaps/{RID}/items/{IID}"
+    found = {
+        "item_id": IID,
+        "title": "SSO",
+        "type": "feature",
+        "status": "planned",
+        "horizon": "next",
+        "timeframe_label": "2027-Q1",
+        "objective_ids": [OID, KID],  # KID: the organisation's, not offered here
+        "opportunity_ids": [],
+        "score_details": [
+            {
+                "model": "rice",
+                "score": 80.0,
+                "inputs": {"reach": 100.0, "impact": 2.0, "confidence": 80.0, "effort": 2.0},
+                "scored_at": "2026-11-28T10:00:00+00:00",
+            }
+        ],
+    }
+    api.on("GET", resource, body=found)
+    move = {
+        "from_horizon": "now",
+        "to_horizon": "next",
+        "from_timeframe": None,
+        "to_timeframe": "2027-Q1",
+        "reason": "team busy",
+        "actor": "pm.ana",
+        "moved_at": "2026-11-28T10:00:00+00:00",
+    }
+    api.on("GET", f"{resource}/moves", body={"items": [move]})
+    objective = {"objective_id": OID, "title": "Win mid-market"}
+    api.on("GET", f"{path}/objectives", body={"items": [objective]})
+    opportunity = {"opportunity_id": PID, "title": "One-click SSO"}
+    api.on("GET", f"{path}/opportunities", body={"items": [opportunity]})
+    demand = {"items": 3, "customers": 2, "revenue_weighted": "120000"}
+    api.on("GET", f"{path}/demand", body={"targets": [demand]})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/roadmaps/{RID}/items/{IID}")
+    assert page.status_code == 200, page.text
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Horizon next (2027-Q1)" in text
+    assert "rice 80 confidence 80, effort 2, impact 2, reach 100" in text
+    assert "3 items, 2 customers, revenue 120000" in text
+    assert "pm.ana: now → next (2027-Q1): team busy" in text
+    demanded = next(r for r in api.seen if r.url.path == f"{path}/demand")
+    assert dict(demanded.url.params) == {"target_type": "roadmap_item", "target_id": IID}
+    # What it serves beyond what the page offers stays ticked, so saving keeps it.
+    assert f'name="objective:{OID}" checked' in page.text
+    assert f'name="objective:{KID}" checked' in page.text
+    assert f'name="opportunity:{PID}">' in page.text
+    options = re.findall(r'<option value="([a-z_]+)">', page.text.split('id="status-to"')[1])
+    assert options[:3] == ["in_progress", "proposed", "dropped"]
+
+    api.on("PATCH", resource, 200, {"consistency_token": "roadmap:5"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/serves",
+        {f"objective:{KID}": "on", f"opportunity:{PID}": "on"},
+        resource,
+    )
+    assert sent.headers["location"] == f"/w/mobile/roadmaps/{RID}/items/{IID}"
+    assert body == {"objective_ids": [KID], "opportunity_ids": [PID]}
+    api.on("POST", f"{resource}/status", 200, {"consistency_token": "roadmap:6"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/status",
+        {"to": "in_progress", "reason": ""},
+        f"{resource}/status",
+    )
+    assert body == {"to": "in_progress", "reason": ""}
+    before = len(api.seen)
+    for action, form in [("status", {"to": "shipped"}), ("serves", {"objective:../x": "on"})]:
+        await post_form(client, api, f"/w/mobile/roadmaps/{RID}/items/{IID}/{action}", form, "")
+    assert not api.seen[before:]  # refused in the console, never sent
+
+
 async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -23,6 +23,7 @@ from sextant_console.web import (
     redirect,
     required,
     submission_key,
+    ticked,
 )
 
 router = APIRouter()
@@ -44,7 +45,6 @@ RATINGS = {
 # An evaluation's points for the strength of the alternatives are for the gap they leave.
 POINTS_OF = {"alternatives_strength": "alternatives_gap"}
 MAX_REACH = 1_000_000_000
-PROBLEM = "problem:"
 
 
 @router.get("/w/{ws}/opportunities", response_class=HTMLResponse)
@@ -100,7 +100,7 @@ async def identify_problem(ws: Workspace, page: Page) -> Response:
 async def open_opportunity(ws: Workspace, page: Page) -> Response:
     """An opportunity on one or more of the workspace's problems (ticked on the form)."""
     form = await form_of(page.request)
-    problems = [name.removeprefix(PROBLEM) for name in form if name.startswith(PROBLEM)]
+    problems = ticked(form, "problem")
     if not problems:
         raise BadForm("Tick at least one problem the opportunity addresses")
     body: dict[str, Any] = {"title": required(form, "title", "Title"), "problem_ids": problems}

@@ -24,12 +24,12 @@ from sextant_console.web import (
     redirect,
     required,
     submission_key,
+    ticked,
 )
 
 router = APIRouter()
 
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
-OBJECTIVE = "objective:"
 MAX_REVIEWERS = 20
 MAX_OPTIONS = 20
 
@@ -184,7 +184,7 @@ async def plan_milestone(ws: Workspace, page: Page) -> Response:
     body: dict[str, Any] = {
         "title": required(form, "title", "Title"),
         "target_date": a_date(form, "target_date", "Target date"),
-        "objective_ids": [n.removeprefix(OBJECTIVE) for n in form if n.startswith(OBJECTIVE)],
+        "objective_ids": ticked(form, "objective"),
     }
     if description := form.get("description", "").strip():
         body["description"] = description
@@ -229,7 +229,7 @@ def strategy_body(form: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": required(form, "title", "Title"),
         "period": period_from(form),
-        "objective_ids": [n.removeprefix(OBJECTIVE) for n in form if n.startswith(OBJECTIVE)],
+        "objective_ids": ticked(form, "objective"),
     }
     if concept := form.get("concept_id", "").strip():
         body["concept_id"] = concept
