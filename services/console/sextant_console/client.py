@@ -51,16 +51,18 @@ class Api:
 
     async def post(self, path: str, body: Any, *, key: str | None = None) -> Any:
         """``key`` makes a retry of the same command act once (``Idempotency-Key``)."""
-        return await self._send("POST", path, key=key, json=body)
+        return await self.send("POST", path, body, key=key)
 
     async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
-        return await self._send("PUT", path, key=key, json=body)
+        return await self.send("PUT", path, body, key=key)
 
-    async def patch(self, path: str, body: Any, *, key: str | None = None) -> Any:
-        return await self._send("PATCH", path, key=key, json=body)
-
-    async def delete(self, path: str, *, key: str | None = None) -> Any:
-        return await self._send("DELETE", path, key=key)
+    async def send(
+        self, method: str, path: str, body: Any = None, *, key: str | None = None
+    ) -> Any:
+        """A command: ``body`` as JSON (none if None), ``key`` its idempotency key."""
+        if body is None:
+            return await self._send(method, path, key=key)
+        return await self._send(method, path, key=key, json=body)
 
     async def _send(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
         reading = method == "GET"

@@ -125,6 +125,28 @@ def redirect(
     return response
 
 
+def after(page: Ctx, done: Any, to: str, notice: str) -> RedirectResponse:
+    """Where a command sent from a form goes next: ``to``, with ``notice``; that page's reads
+    wait until the projections applied the write (its consistency token)."""
+    return redirect(page.request, to, notice=notice, token=done.get("consistency_token"))
+
+
+async def act(
+    page: Ctx,
+    form: dict[str, str],
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    to: str,
+    notice: str,
+) -> RedirectResponse:
+    """Send a form's command to the API, the submission as its idempotency key (so sending
+    the form twice acts once), and go ``to`` the next page (``after``)."""
+    done = await page.api.send(method, path, body, key=submission_key(form))
+    return after(page, done, to, notice)
+
+
 def safe_path(to: str) -> str:
     """Only paths of this console: never an open redirect."""
     if not to.startswith("/") or to.startswith("//") or "\\" in to:

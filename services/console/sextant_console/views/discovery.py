@@ -17,10 +17,11 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
+    after,
     choice,
     form_of,
     number,
-    redirect,
     required,
     submission_key,
     ticked,
@@ -87,12 +88,14 @@ async def identify_problem(ws: Workspace, page: Page) -> Response:
         "severity": rating(form, "severity", "Severity"),
         "frequency": rating(form, "frequency", "Frequency"),
     }
-    done = await page.api.post(f"/v1/workspaces/{ws}/problems", body, key=submission_key(form))
-    return redirect(
-        page.request,
-        f"/w/{ws}/opportunities",
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/problems",
+        body,
+        to=f"/w/{ws}/opportunities",
         notice=f"Problem recorded: {body['title']}. Link feedback to it from the inbox.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -107,11 +110,11 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
     if description := form.get("description", "").strip():
         body["description"] = description
     done = await page.api.post(f"/v1/workspaces/{ws}/opportunities", body, key=submission_key(form))
-    return redirect(
-        page.request,
+    return after(
+        page,
+        done,
         f"/w/{ws}/opportunities/{done['id']}",
-        notice=f"Opportunity opened: {body['title']}. Evaluate it to place it on the scoreboard.",
-        token=done.get("consistency_token"),
+        f"Opportunity opened: {body['title']}. Evaluate it to place it on the scoreboard.",
     )
 
 
@@ -255,12 +258,14 @@ async def _act(
     notice: str,
 ) -> Response:
     """Send a command of the opportunity's page and come back to the page."""
-    done = await page.api.post(f"/v1/workspaces/{ws}/{path}", body, key=submission_key(form))
-    return redirect(
-        page.request,
-        f"/w/{ws}/opportunities/{oid}",
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/{path}",
+        body,
+        to=f"/w/{ws}/opportunities/{oid}",
         notice=notice,
-        token=done.get("consistency_token"),
     )
 
 

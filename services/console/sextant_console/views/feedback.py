@@ -18,11 +18,12 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
+    after,
     an_id,
     choice,
     form_of,
     lines,
-    redirect,
     required,
     submission_key,
     tags,
@@ -87,11 +88,11 @@ async def record(ws: Workspace, page: Page) -> Response:
         if value := form.get(name, "").strip():
             body[name] = value
     done = await page.api.post(f"/v1/workspaces/{ws}/feedback", body, key=submission_key(form))
-    return redirect(
-        page.request,
+    return after(
+        page,
+        done,
         f"/w/{ws}/feedback/{done['id']}",
-        notice="Feedback recorded. Link it to the problem it is evidence for.",
-        token=done.get("consistency_token"),
+        "Feedback recorded. Link it to the problem it is evidence for.",
     )
 
 
@@ -132,16 +133,14 @@ async def item(ws: Workspace, fid: Id, page: Page) -> Response:
 async def link(ws: Workspace, fid: Id, page: Page) -> Response:
     form = await form_of(page.request)
     target_type, target_id = target(required(form, "target", "Problem or opportunity"))
-    done = await page.api.post(
+    return await act(
+        page,
+        form,
+        "POST",
         f"/v1/workspaces/{ws}/feedback/{fid}/links",
         {"target_type": target_type, "target_id": target_id},
-        key=submission_key(form),
-    )
-    return redirect(
-        page.request,
-        f"/w/{ws}/feedback/{fid}",
+        to=f"/w/{ws}/feedback/{fid}",
         notice=f"Linked to {TARGETS[target_type]}; it now counts as evidence.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -150,15 +149,13 @@ async def unlink(ws: Workspace, fid: Id, page: Page) -> Response:
     """Take a link back (made in error): the item no longer counts as evidence there."""
     form = await form_of(page.request)
     target_type, target_id = target(required(form, "target", "Link"))
-    done = await page.api.delete(
+    return await act(
+        page,
+        form,
+        "DELETE",
         f"/v1/workspaces/{ws}/feedback/{fid}/links/{target_type}/{target_id}",
-        key=submission_key(form),
-    )
-    return redirect(
-        page.request,
-        f"/w/{ws}/feedback/{fid}",
+        to=f"/w/{ws}/feedback/{fid}",
         notice=f"Unlinked from {TARGETS[target_type]}.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -175,14 +172,12 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     """Merge a duplicate (from the form) into this item."""
     form = await form_of(page.request)
     duplicate = an_id(form, "duplicate_id", "Duplicate")
-    done = await page.api.post(
+    return await act(
+        page,
+        form,
+        "POST",
         f"/v1/workspaces/{ws}/feedback/{duplicate}/merge",
         {"into_id": fid},
-        key=submission_key(form),
-    )
-    return redirect(
-        page.request,
-        f"/w/{ws}/feedback/{fid}",
+        to=f"/w/{ws}/feedback/{fid}",
         notice="Merged the duplicate into this item; its votes and links moved here.",
-        token=done.get("consistency_token"),
     )

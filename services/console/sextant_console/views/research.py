@@ -18,13 +18,12 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
     an_id,
     choice,
     form_of,
     lines,
-    redirect,
     required,
-    submission_key,
     tags,
 )
 
@@ -106,14 +105,14 @@ async def profile_competitor(ws: Workspace, cid: Id, page: Page) -> Response:
         body["website"] = links({"website": website}, "website", "Website")[0]
     body["strengths"] = lines(form, "strengths", "Strengths")
     body["weaknesses"] = lines(form, "weaknesses", "Weaknesses")
-    done = await page.api.put(
-        f"/v1/workspaces/{ws}/competitors/{cid}", body, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        f"/w/{ws}/research#competitor-{cid}",
+    return await act(
+        page,
+        form,
+        "PUT",
+        f"/v1/workspaces/{ws}/competitors/{cid}",
+        body,
+        to=f"/w/{ws}/research#competitor-{cid}",
         notice=f"Competitor profiled: {body['name']}. Compare its features with ours.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -135,9 +134,14 @@ async def compare_feature(ws: Workspace, page: Page) -> Response:
 async def _done(
     page: Page, ws: str, path: str, body: dict[str, Any], form: dict[str, str], notice: str
 ) -> Response:
-    done = await page.api.post(f"/v1/workspaces/{ws}/{path}", body, key=submission_key(form))
-    return redirect(
-        page.request, f"/w/{ws}/research", notice=notice, token=done.get("consistency_token")
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/{path}",
+        body,
+        to=f"/w/{ws}/research",
+        notice=notice,
     )
 
 

@@ -19,9 +19,10 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
+    after,
     form_of,
     lines,
-    redirect,
     required,
     submission_key,
     ticked,
@@ -44,12 +45,14 @@ async def state_vision(ws: Workspace, page: Page) -> Response:
     }
     if note := form.get("note", "").strip():
         body["note"] = note
-    done = await page.api.put(f"/v1/workspaces/{ws}/vision", body, key=submission_key(form))
-    return redirect(
-        page.request,
-        f"/w/{ws}/strategy",
+    return await act(
+        page,
+        form,
+        "PUT",
+        f"/v1/workspaces/{ws}/vision",
+        body,
+        to=f"/w/{ws}/strategy",
         notice="Vision revised.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -58,11 +61,11 @@ async def draft_strategy(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
     body = strategy_body(form)
     done = await page.api.post(f"/v1/workspaces/{ws}/strategies", body, key=submission_key(form))
-    return redirect(
-        page.request,
+    return after(
+        page,
+        done,
         f"/w/{ws}/strategies/{done['id']}",
-        notice=f"Strategy drafted: {body['title']}. Submit it for review when it is ready.",
-        token=done.get("consistency_token"),
+        f"Strategy drafted: {body['title']}. Submit it for review when it is ready.",
     )
 
 
@@ -112,33 +115,25 @@ async def review_step(ws: Workspace, sid: Id, step: str, page: Page) -> Response
     form = await form_of(page.request)
     body: dict[str, Any]
     resource = f"/v1/workspaces/{ws}/strategies/{sid}"
-    key = submission_key(form)
+    method, path = "POST", f"{resource}/{step}"
     if step == "revise":
-        body = strategy_body(form)
-        done = await page.api.put(resource, body, key=key)
-        notice = "Strategy revised."
+        method, path = "PUT", resource
+        body, notice = strategy_body(form), "Strategy revised."
+    elif step == "submit":
+        body = {"reviewers": reviewers(form)}
+        notice = f"Submitted for review to {', '.join(body['reviewers'])}."
+    elif step == "comments":
+        body, notice = {"text": required(form, "text", "Comment")}, "Comment added."
+    elif step == "request-changes":
+        body = {"text": required(form, "text", "What to change")}
+        notice = "Changes requested; the strategy is back with its authors."
+    elif step == "approve":
+        body, notice = {}, "Approved: this version is now the workspace's strategy."
+        if comment := form.get("comment", "").strip():
+            body["comment"] = comment
     else:
-        if step == "submit":
-            body = {"reviewers": reviewers(form)}
-            notice = f"Submitted for review to {', '.join(body['reviewers'])}."
-        elif step == "comments":
-            body, notice = {"text": required(form, "text", "Comment")}, "Comment added."
-        elif step == "request-changes":
-            body = {"text": required(form, "text", "What to change")}
-            notice = "Changes requested; the strategy is back with its authors."
-        elif step == "approve":
-            body, notice = {}, "Approved: this version is now the workspace's strategy."
-            if comment := form.get("comment", "").strip():
-                body["comment"] = comment
-        else:
-            raise BadForm(f"a strategy's review has no step {step!r}")
-        done = await page.api.post(f"{resource}/{step}", body, key=key)
-    return redirect(
-        page.request,
-        f"/w/{ws}/strategies/{sid}",
-        notice=notice,
-        token=done.get("consistency_token"),
-    )
+        raise BadForm(f"a strategy's review has no step {step!r}")
+    return await act(page, form, method, path, body, to=f"/w/{ws}/strategies/{sid}", notice=notice)
 
 
 @router.post("/w/{ws}/decisions")
@@ -156,11 +151,11 @@ async def record_decision(ws: Workspace, page: Page) -> Response:
     if supersedes := form.get("supersedes", "").strip():
         body["supersedes"] = supersedes
     done = await page.api.post(f"/v1/workspaces/{ws}/decisions", body, key=submission_key(form))
-    return redirect(
-        page.request,
+    return after(
+        page,
+        done,
         f"/w/{ws}/strategy#decision-{done['id']}",
-        notice=f"Decision recorded: {body['title']}.",
-        token=done.get("consistency_token"),
+        f"Decision recorded: {body['title']}.",
     )
 
 
@@ -190,11 +185,11 @@ async def plan_milestone(ws: Workspace, page: Page) -> Response:
         body["description"] = description
     path = f"/v1/workspaces/{ws}/milestones"
     done = await page.api.post(path, body, key=submission_key(form))
-    return redirect(
-        page.request,
+    return after(
+        page,
+        done,
         f"/w/{ws}/strategy#milestone-{done['id']}",
-        notice=f"Milestone planned: {body['title']} on {body['target_date']}.",
-        token=done.get("consistency_token"),
+        f"Milestone planned: {body['title']} on {body['target_date']}.",
     )
 
 
@@ -214,12 +209,8 @@ async def milestone_step(ws: Workspace, mid: Id, step: str, page: Page) -> Respo
     else:
         raise BadForm(f"a milestone has no step {step!r}")
     path = f"/v1/workspaces/{ws}/milestones/{mid}/{step}"
-    done = await page.api.post(path, body, key=submission_key(form))
-    return redirect(
-        page.request,
-        f"/w/{ws}/strategy#milestone-{mid}",
-        notice=notice,
-        token=done.get("consistency_token"),
+    return await act(
+        page, form, "POST", path, body, to=f"/w/{ws}/strategy#milestone-{mid}", notice=notice
     )
 
 

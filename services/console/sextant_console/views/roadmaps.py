@@ -16,6 +16,8 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
+    after,
     choice,
     form_of,
     redirect,
@@ -79,12 +81,7 @@ async def create_roadmap(ws: Workspace, page: Page) -> Response:
     made = await page.api.post(
         f"/v1/workspaces/{ws}/roadmaps", {"name": name}, key=submission_key(form)
     )
-    return redirect(
-        page.request,
-        _base(ws, made["id"]),
-        notice=f"Roadmap “{name}” created.",
-        token=made.get("consistency_token"),
-    )
+    return after(page, made, _base(ws, made["id"]), f"Roadmap “{name}” created.")
 
 
 @router.get("/w/{ws}/roadmaps/{rid}", response_class=HTMLResponse)
@@ -122,16 +119,14 @@ async def add_item(ws: Workspace, rid: Id, page: Page) -> Response:
     form = await form_of(page.request)
     title = required(form, "title", "Title")
     kind = form.get("type", "feature")
-    made = await page.api.post(
+    return await act(
+        page,
+        form,
+        "POST",
         f"/v1/workspaces/{ws}/roadmaps/{rid}/items",
         {"title": title, "type": kind},
-        key=submission_key(form),
-    )
-    return redirect(
-        page.request,
-        _base(ws, rid),
+        to=_base(ws, rid),
         notice=f"Added “{title}”.",
-        token=made.get("consistency_token"),
     )
 
 
@@ -143,15 +138,10 @@ async def move(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     quarter = form.get("quarter", "").strip()
     if quarter:
         body["timeframe"] = {"kind": "quarter", "value": quarter}
-    done = await page.api.post(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/schedule", body, key=submission_key(form)
-    )
     title = form.get("title", "The item")
-    return redirect(
-        page.request,
-        _base(ws, rid),
-        notice=f"{title} moved to {horizon}.",
-        token=done.get("consistency_token"),
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/schedule"
+    return await act(
+        page, form, "POST", path, body, to=_base(ws, rid), notice=f"{title} moved to {horizon}."
     )
 
 
@@ -160,30 +150,28 @@ async def score(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     form = await form_of(page.request)
     model = required(form, "model", "Model")
     inputs = parse_inputs(required(form, "inputs", "Inputs"))
-    done = await page.api.post(
+    return await act(
+        page,
+        form,
+        "POST",
         f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/scores",
         {"model": model, "inputs": inputs},
-        key=submission_key(form),
-    )
-    return redirect(
-        page.request,
-        _base(ws, rid),
+        to=_base(ws, rid),
         notice=f"{form.get('title', 'The item')} scored with {model}.",
-        token=done.get("consistency_token"),
     )
 
 
 @router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/top")
 async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     form = await form_of(page.request)
-    done = await page.api.put(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/order", {"order": [iid]}, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        _base(ws, rid),
+    return await act(
+        page,
+        form,
+        "PUT",
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/order",
+        {"order": [iid]},
+        to=_base(ws, rid),
         notice=f"{form.get('title', 'The item')} is now first in the manual order.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -230,14 +218,14 @@ async def serves(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
         "objective_ids": ticked(form, "objective"),
         "opportunity_ids": ticked(form, "opportunity"),
     }
-    done = await page.api.patch(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}", body, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        f"{_base(ws, rid)}/items/{iid}",
+    return await act(
+        page,
+        form,
+        "PATCH",
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}",
+        body,
+        to=f"{_base(ws, rid)}/items/{iid}",
         notice="Saved what the item serves.",
-        token=done.get("consistency_token"),
     )
 
 
@@ -246,14 +234,14 @@ async def change_status(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response
     form = await form_of(page.request)
     to = choice(form, "to", "Status", tuple(NEXT_STATUSES))
     body = {"to": to, "reason": form.get("reason", "").strip()}
-    done = await page.api.post(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/status", body, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        f"{_base(ws, rid)}/items/{iid}",
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/status",
+        body,
+        to=f"{_base(ws, rid)}/items/{iid}",
         notice=f"Now {to.replace('_', ' ')}.",
-        token=done.get("consistency_token"),
     )
 
 

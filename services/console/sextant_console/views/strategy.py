@@ -17,11 +17,12 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
+    after,
     an_id,
     choice,
     form_of,
     number,
-    redirect,
     required,
     submission_key,
 )
@@ -102,12 +103,7 @@ async def _set_objective(page: Page, ws: str | None) -> Response:
     resource = "/v1/organisation/objectives" if ws is None else f"/v1/workspaces/{ws}/objectives"
     done = await page.api.post(resource, body, key=submission_key(form))
     here, _ = _paths(ws, done["id"])
-    return redirect(
-        page.request,
-        here,
-        notice=f"Objective set: {body['title']}. Define its key results.",
-        token=done.get("consistency_token"),
-    )
+    return after(page, done, here, f"Objective set: {body['title']}. Define its key results.")
 
 
 def nest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -197,8 +193,7 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
         notice = f"Closed: {body['outcome'].replace('_', ' ')}."
     else:
         raise BadForm(f"an objective has no step {step!r}")
-    done = await page.api.post(f"{resource}/{step}", body, key=submission_key(form))
-    return redirect(page.request, here, notice=notice, token=done.get("consistency_token"))
+    return await act(page, form, "POST", f"{resource}/{step}", body, to=here, notice=notice)
 
 
 async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
@@ -211,12 +206,12 @@ async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
     }
     if comment := form.get("comment", "").strip():
         body["comment"] = comment
-    done = await page.api.post(
-        f"{resource}/key-results/{kid}/check-ins", body, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        here,
+    return await act(
+        page,
+        form,
+        "POST",
+        f"{resource}/key-results/{kid}/check-ins",
+        body,
+        to=here,
         notice=f"Checked in {form.get('title', 'the key result')}.",
-        token=done.get("consistency_token"),
     )

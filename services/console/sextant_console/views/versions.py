@@ -13,10 +13,9 @@ from sextant_console.web import (
     Id,
     Page,
     Workspace,
+    act,
     form_of,
-    redirect,
     required,
-    submission_key,
 )
 
 router = APIRouter()
@@ -65,14 +64,14 @@ async def publish(ws: Workspace, rid: Id, page: Page) -> Response:
         "title": required(form, "title", "Title"),
         "notes": form.get("notes", "").strip(),
     }
-    done = await page.api.post(
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/versions", body, key=submission_key(form)
-    )
-    return redirect(
-        page.request,
-        f"{_base(ws, rid)}/versions",
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/roadmaps/{rid}/versions",
+        body,
+        to=f"{_base(ws, rid)}/versions",
         notice=f"Published “{body['title']}” to {body['audience']}.",
-        token=done.get("consistency_token"),
     )
 
 
