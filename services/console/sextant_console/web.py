@@ -9,6 +9,7 @@ import json
 import math
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -125,12 +126,6 @@ def redirect(
     return response
 
 
-def after(page: Ctx, done: Any, to: str, notice: str) -> RedirectResponse:
-    """Where a command sent from a form goes next: ``to``, with ``notice``; that page's reads
-    wait until the projections applied the write (its consistency token)."""
-    return redirect(page.request, to, notice=notice, token=done.get("consistency_token"))
-
-
 async def act(
     page: Ctx,
     form: dict[str, str],
@@ -138,13 +133,16 @@ async def act(
     path: str,
     body: Any = None,
     *,
-    to: str,
+    to: str | Callable[[Any], str],
     notice: str,
 ) -> RedirectResponse:
     """Send a form's command to the API, the submission as its idempotency key (so sending
-    the form twice acts once), and go ``to`` the next page (``after``)."""
+    the form twice acts once), and go ``to`` the next page (given the API's answer, when it
+    is the new thing's page) with ``notice``. That page's reads wait until the projections
+    applied the write (its consistency token)."""
     done = await page.api.send(method, path, body, key=submission_key(form))
-    return after(page, done, to, notice)
+    target = to if isinstance(to, str) else to(done)
+    return redirect(page.request, target, notice=notice, token=done.get("consistency_token"))
 
 
 def safe_path(to: str) -> str:
@@ -213,6 +211,14 @@ def ticked(form: dict[str, str], kind: str) -> list[str]:
     if odd := next((x for x in found if not re.match(ID_PATTERN, x)), None):
         raise BadForm(f"a ticked {kind} must be an id, got {odd[:40]!r}")
     return found
+
+
+def optional(form: dict[str, str], body: dict[str, Any], *names: str) -> None:
+    """Each of ``names`` filled in on the form goes into ``body``; left empty, it is not sent
+    (the API's default applies)."""
+    for name in names:
+        if value := form.get(name, "").strip():
+            body[name] = value
 
 
 def tags(form: dict[str, str], name: str = "tags") -> list[str]:

@@ -18,12 +18,11 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    after,
     choice,
     form_of,
     number,
+    optional,
     required,
-    submission_key,
     ticked,
 )
 
@@ -107,14 +106,15 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
     if not problems:
         raise BadForm("Tick at least one problem the opportunity addresses")
     body: dict[str, Any] = {"title": required(form, "title", "Title"), "problem_ids": problems}
-    if description := form.get("description", "").strip():
-        body["description"] = description
-    done = await page.api.post(f"/v1/workspaces/{ws}/opportunities", body, key=submission_key(form))
-    return after(
+    optional(form, body, "description")
+    return await act(
         page,
-        done,
-        f"/w/{ws}/opportunities/{done['id']}",
-        f"Opportunity opened: {body['title']}. Evaluate it to place it on the scoreboard.",
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/opportunities",
+        body,
+        to=lambda made: f"/w/{ws}/opportunities/{made['id']}",
+        notice=f"Opportunity opened: {body['title']}. Evaluate it to place it on the scoreboard.",
     )
 
 
@@ -168,8 +168,7 @@ async def evaluate(ws: Workspace, oid: Id, page: Page) -> Response:
     inputs: dict[str, int] = {"reach": reach(form)}
     inputs |= {name: rating(form, name, label) for name, label in RATINGS.items()}
     body: dict[str, Any] = {"inputs": inputs}
-    if note := form.get("note", "").strip():
-        body["note"] = note
+    optional(form, body, "note")
     return await _act(page, ws, oid, f"opportunities/{oid}/evaluations", body, form, "Evaluated.")
 
 
@@ -182,8 +181,7 @@ async def propose_solution(ws: Workspace, oid: Id, page: Page) -> Response:
         "effort": rating(form, "effort", "Effort"),
         "confidence": rating(form, "confidence", "Confidence"),
     }
-    if description := form.get("description", "").strip():
-        body["description"] = description
+    optional(form, body, "description")
     notice = f"Solution proposed: {body['title']}."
     return await _act(page, ws, oid, f"opportunities/{oid}/solutions", body, form, notice)
 
@@ -220,8 +218,7 @@ async def design_experiment(ws: Workspace, oid: Id, page: Page) -> Response:
         "direction": choice(form, "direction", "Direction", DIRECTIONS),
         "threshold": number(form, "threshold", "Threshold"),
     }
-    if solution := form.get("solution_id", "").strip():
-        body["solution_id"] = solution
+    optional(form, body, "solution_id")
     notice = "Experiment designed; start it when it runs."
     return await _act(page, ws, oid, "experiments", body, form, notice)
 
@@ -235,8 +232,7 @@ async def run_experiment(ws: Workspace, oid: Id, eid: Id, step: str, page: Page)
         body, notice = {}, "Experiment started."
     elif step == "observations":
         body, notice = {"value": number(form, "value", "Value")}, "Observation recorded."
-        if note := form.get("note", "").strip():
-            body["note"] = note
+        optional(form, body, "note")
     elif step == "conclude":
         body = {
             "outcome": choice(form, "outcome", "Outcome", OUTCOMES),

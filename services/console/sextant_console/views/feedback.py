@@ -19,13 +19,12 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    after,
     an_id,
     choice,
     form_of,
     lines,
+    optional,
     required,
-    submission_key,
     tags,
 )
 
@@ -84,15 +83,15 @@ async def record(ws: Workspace, page: Page) -> Response:
         "attendees": lines(form, "attendees", "Attendees", most=100, longest=300),
         "tags": tags(form),
     }
-    for name in ("customer_ref", "author"):
-        if value := form.get(name, "").strip():
-            body[name] = value
-    done = await page.api.post(f"/v1/workspaces/{ws}/feedback", body, key=submission_key(form))
-    return after(
+    optional(form, body, "customer_ref", "author")
+    return await act(
         page,
-        done,
-        f"/w/{ws}/feedback/{done['id']}",
-        "Feedback recorded. Link it to the problem it is evidence for.",
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/feedback",
+        body,
+        to=lambda made: f"/w/{ws}/feedback/{made['id']}",
+        notice="Feedback recorded. Link it to the problem it is evidence for.",
     )
 
 

@@ -23,6 +23,7 @@ from sextant_console.web import (
     choice,
     form_of,
     lines,
+    optional,
     required,
     tags,
 )
@@ -143,12 +144,6 @@ async def _done(
         to=f"/w/{ws}/research",
         notice=notice,
     )
-
-
-def optional(form: dict[str, str], body: dict[str, Any], *names: str) -> None:
-    for name in names:
-        if value := form.get(name, "").strip():
-            body[name] = value
 
 
 def links(form: dict[str, str], name: str, label: str) -> list[str]:

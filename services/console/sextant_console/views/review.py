@@ -20,11 +20,10 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    after,
     form_of,
     lines,
+    optional,
     required,
-    submission_key,
     ticked,
 )
 
@@ -43,8 +42,7 @@ async def state_vision(ws: Workspace, page: Page) -> Response:
         "vision": required(form, "vision", "Vision"),
         "mission": required(form, "mission", "Mission"),
     }
-    if note := form.get("note", "").strip():
-        body["note"] = note
+    optional(form, body, "note")
     return await act(
         page,
         form,
@@ -60,12 +58,14 @@ async def state_vision(ws: Workspace, page: Page) -> Response:
 async def draft_strategy(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
     body = strategy_body(form)
-    done = await page.api.post(f"/v1/workspaces/{ws}/strategies", body, key=submission_key(form))
-    return after(
+    return await act(
         page,
-        done,
-        f"/w/{ws}/strategies/{done['id']}",
-        f"Strategy drafted: {body['title']}. Submit it for review when it is ready.",
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/strategies",
+        body,
+        to=lambda made: f"/w/{ws}/strategies/{made['id']}",
+        notice=f"Strategy drafted: {body['title']}. Submit it for review when it is ready.",
     )
 
 
@@ -129,8 +129,7 @@ async def review_step(ws: Workspace, sid: Id, step: str, page: Page) -> Response
         notice = "Changes requested; the strategy is back with its authors."
     elif step == "approve":
         body, notice = {}, "Approved: this version is now the workspace's strategy."
-        if comment := form.get("comment", "").strip():
-            body["comment"] = comment
+        optional(form, body, "comment")
     else:
         raise BadForm(f"a strategy's review has no step {step!r}")
     return await act(page, form, method, path, body, to=f"/w/{ws}/strategies/{sid}", notice=notice)
@@ -148,14 +147,15 @@ async def record_decision(ws: Workspace, page: Page) -> Response:
         "decision": decision,
         "rationale": required(form, "rationale", "Rationale"),
     }
-    if supersedes := form.get("supersedes", "").strip():
-        body["supersedes"] = supersedes
-    done = await page.api.post(f"/v1/workspaces/{ws}/decisions", body, key=submission_key(form))
-    return after(
+    optional(form, body, "supersedes")
+    return await act(
         page,
-        done,
-        f"/w/{ws}/strategy#decision-{done['id']}",
-        f"Decision recorded: {body['title']}.",
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/decisions",
+        body,
+        to=lambda made: f"/w/{ws}/strategy#decision-{made['id']}",
+        notice=f"Decision recorded: {body['title']}.",
     )
 
 
@@ -181,15 +181,16 @@ async def plan_milestone(ws: Workspace, page: Page) -> Response:
         "target_date": a_date(form, "target_date", "Target date"),
         "objective_ids": ticked(form, "objective"),
     }
-    if description := form.get("description", "").strip():
-        body["description"] = description
+    optional(form, body, "description")
     path = f"/v1/workspaces/{ws}/milestones"
-    done = await page.api.post(path, body, key=submission_key(form))
-    return after(
+    return await act(
         page,
-        done,
-        f"/w/{ws}/strategy#milestone-{done['id']}",
-        f"Milestone planned: {body['title']} on {body['target_date']}.",
+        form,
+        "POST",
+        path,
+        body,
+        to=lambda made: f"/w/{ws}/strategy#milestone-{made['id']}",
+        notice=f"Milestone planned: {body['title']} on {body['target_date']}.",
     )
 
 
@@ -222,8 +223,7 @@ def strategy_body(form: dict[str, str]) -> dict[str, Any]:
         "period": period_from(form),
         "objective_ids": ticked(form, "objective"),
     }
-    if concept := form.get("concept_id", "").strip():
-        body["concept_id"] = concept
+    optional(form, body, "concept_id")
     return body
 
 

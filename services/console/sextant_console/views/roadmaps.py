@@ -17,12 +17,10 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    after,
     choice,
     form_of,
     redirect,
     required,
-    submission_key,
     ticked,
 )
 
@@ -78,10 +76,15 @@ async def roadmaps(ws: Workspace, page: Page, cursor: str | None = None) -> Resp
 async def create_roadmap(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
     name = required(form, "name", "Name")
-    made = await page.api.post(
-        f"/v1/workspaces/{ws}/roadmaps", {"name": name}, key=submission_key(form)
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/roadmaps",
+        {"name": name},
+        to=lambda made: _base(ws, made["id"]),
+        notice=f"Roadmap “{name}” created.",
     )
-    return after(page, made, _base(ws, made["id"]), f"Roadmap “{name}” created.")
 
 
 @router.get("/w/{ws}/roadmaps/{rid}", response_class=HTMLResponse)

@@ -18,13 +18,12 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    after,
     an_id,
     choice,
     form_of,
     number,
+    optional,
     required,
-    submission_key,
 )
 
 router = APIRouter()
@@ -96,14 +95,19 @@ async def _set_objective(page: Page, ws: str | None) -> Response:
     """An objective for a period, aligned to a parent if one is chosen."""
     form = await form_of(page.request)
     body: dict[str, Any] = {"title": required(form, "title", "Title"), "period": period_from(form)}
-    if description := form.get("description", "").strip():
-        body["description"] = description
+    optional(form, body, "description")
     if form.get("parent_id", "").strip():
         body["parent_id"] = an_id(form, "parent_id", "Parent")
     resource = "/v1/organisation/objectives" if ws is None else f"/v1/workspaces/{ws}/objectives"
-    done = await page.api.post(resource, body, key=submission_key(form))
-    here, _ = _paths(ws, done["id"])
-    return after(page, done, here, f"Objective set: {body['title']}. Define its key results.")
+    return await act(
+        page,
+        form,
+        "POST",
+        resource,
+        body,
+        to=lambda made: _paths(ws, made["id"])[0],
+        notice=f"Objective set: {body['title']}. Define its key results.",
+    )
 
 
 def nest(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -188,8 +192,7 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
         notice = f"Key result defined: {body['title']}."
     elif step == "close":
         body = {"outcome": choice(form, "outcome", "Outcome", OUTCOMES)}
-        if note := form.get("note", "").strip():
-            body["note"] = note
+        optional(form, body, "note")
         notice = f"Closed: {body['outcome'].replace('_', ' ')}."
     else:
         raise BadForm(f"an objective has no step {step!r}")
@@ -204,8 +207,7 @@ async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
         "value": number(form, "value", "Value"),
         "confidence": number(form, "confidence", "Confidence"),
     }
-    if comment := form.get("comment", "").strip():
-        body["comment"] = comment
+    optional(form, body, "comment")
     return await act(
         page,
         form,
