@@ -49,17 +49,11 @@ class Api:
                 return None
             raise
 
-    async def post(self, path: str, body: Any, *, key: str | None = None) -> Any:
-        """``key`` makes a retry of the same command act once (``Idempotency-Key``)."""
-        return await self.send("POST", path, body, key=key)
-
-    async def put(self, path: str, body: Any, *, key: str | None = None) -> Any:
-        return await self.send("PUT", path, body, key=key)
-
     async def send(
         self, method: str, path: str, body: Any = None, *, key: str | None = None
     ) -> Any:
-        """A command: ``body`` as JSON (none if None), ``key`` its idempotency key."""
+        """A command: ``body`` as JSON (none if None); ``key`` makes a retry of the same
+        command act once (``Idempotency-Key``)."""
         if body is None:
             return await self._send(method, path, key=key)
         return await self._send(method, path, key=key, json=body)
