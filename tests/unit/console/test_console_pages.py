@@ -492,9 +492,29 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
     api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=an_objective())
+    below = {"objective_id": PID, "workspace_id": "web", "title": "Faster checkout on web"}
+    serving = {
+        "item_id": IID,
+        "roadmap_id": RID,
+        "roadmap_name": "Checkout",
+        "workspace_id": "mobile",
+        "title": "One-click pay",
+        "status": "in_progress",
+        "horizon": "now",
+    }
+    api.on(
+        "GET",
+        f"/v1/query/objectives/{OID}/trace",
+        body={"aligned_objectives": [below], "roadmap_items": [serving]},
+    )
     sign_in(client, token())
     page = await client.get(f"/w/mobile/objectives/{OID}")
     assert page.status_code == 200, page.text
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "Aligned below it: Faster checkout on web ." in text
+    assert f'<a href="/w/web/objectives/{PID}">' in page.text
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{IID}">One-click pay</a>' in page.text
+    assert "(Checkout: in progress, now)" in text
     row = page.text.split(f'id="kr-{KID}"')[1].split("</tr>")[0]
     assert "2 → 4 %" in row
     assert 'class="status-off_track">off track<' in row
@@ -846,6 +866,21 @@ def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: An
         f"{path}/experiments/{EID}",
         body={**an_experiment(experiment), "observations": [observed]},
     )
+    pursuing = {
+        "item_id": IID,
+        "roadmap_id": RID,
+        "roadmap_name": "Platform",
+        "workspace_id": "identity",  # another team's roadmap
+        "title": "SSO presets",
+        "status": "planned",
+        "horizon": "next",
+    }
+    goal = {"objective_id": KID, "workspace_id": None, "title": "Win enterprise"}
+    api.on(
+        "GET",
+        f"/v1/query/opportunities/{OID}/trace",
+        body={"roadmap_items": [pursuing], "objectives": [goal]},
+    )
 
 
 async def test_a_team_runs_discovery_on_an_opportunitys_page(
@@ -859,6 +894,10 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     assert page.status_code == 200, page.text
     assert "SSO is slow" in page.text
     assert "Observed: 55 (first cohort) on 2026-11-28" in page.text
+    # Where it is on the roadmap, and what that serves (the query service's trace).
+    item_link = f'<a href="/w/identity/roadmaps/{RID}/items/{IID}">SSO presets</a>'
+    assert item_link + ' <span class="small">(Platform: planned, next, identity)' in page.text
+    assert f'Serving <a href="/objectives/{KID}">Win enterprise</a>.' in page.text
     row = page.text.split(">Strength of the alternatives<")[1].split("</tr>")[0]
     assert "2/5" in row
     assert "7.5" in row  # the points for the gap the alternatives leave

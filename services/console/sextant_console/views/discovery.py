@@ -121,10 +121,12 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
 @router.get("/w/{ws}/opportunities/{oid}", response_class=HTMLResponse)
 async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     path = f"/v1/workspaces/{ws}"
-    found, log, demand = await asyncio.gather(
+    found, log, demand, trace = await asyncio.gather(
         page.api.get(f"{path}/opportunities/{oid}"),
         page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
         _demand(page, path),
+        # The roadmap items pursuing it and the objectives they serve (query service).
+        page.api.get_if_readable(f"/v1/query/opportunities/{oid}/trace", {"feedback_limit": 1}),
     )
     experiments = log["items"]
     # Running experiments show their observations so far, against the threshold.
@@ -149,6 +151,8 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         solution_titles=solutions,
         problem_titles={p["problem_id"]: p["title"] for p in problems if p},
         demand=demand.get(f"opportunity:{oid}"),
+        pursuing=(trace or {}).get("roadmap_items", []),
+        objectives=(trace or {}).get("objectives", []),
         # A rejected opportunity takes no more commands.
         may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
         may_audit=page.session.may(Access.READ, ws),

@@ -163,7 +163,11 @@ def _paths(ws: str | None, oid: str) -> tuple[str, str]:
 
 async def _objective(page: Page, ws: str | None, oid: str) -> Response:
     here, resource = _paths(ws, oid)
-    found = await page.api.get(resource)
+    found, trace = await asyncio.gather(
+        page.api.get(resource),
+        # What serves it, from the cross-context query service (when the user may read it).
+        page.api.get_if_readable(f"/v1/query/objectives/{oid}/trace", {"feedback_limit": 1}),
+    )
     return page.render(
         "objective.html",
         ws=ws,
@@ -172,6 +176,8 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
         may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
         directions=DIRECTIONS,
         outcomes=OUTCOMES,
+        aligned=(trace or {}).get("aligned_objectives", []),
+        serving=(trace or {}).get("roadmap_items", []),
         may_audit=page.session.may(Access.READ, ws),
     )
 
