@@ -1157,11 +1157,19 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert "SMBs churn after trials" in text
     assert "?competitors_cursor=Yw%3D%3D" in page.text
     assert "More personas" not in text
-    # A writer records research from the page: one new competitor's id per rendering.
-    new = re.findall(r'action="/w/mobile/competitors/([0-9a-f-]{36})"', page.text)
-    assert len(new) == 1
-    assert new[0] not in (rival, other)
+    # A writer records research from the page: each competitor's profile is updated in
+    # place, and a new one gets a new id on each rendering.
+    profiled = re.findall(r'action="/w/mobile/competitors/([0-9a-f-]{36})"', page.text)
+    assert sorted(profiled[:2]) == sorted([rival, other])
+    assert len(profiled) == 3
+    assert profiled[2] not in (rival, other)
     assert f'<option value="{rival}">Rival</option>' in page.text  # to compare a feature
+    assert 'name="strengths">price</textarea>' in page.text  # Rival's profile, to revise
+    assert f'action="/w/mobile/competitors/{other}/status"' in page.text
+    assert '<option value="acquired" selected>' in page.text
+    revise = page.text.split(f'action="/w/mobile/personas/{PID}"')[1].split("</form>")[0]
+    assert "invoices\nlate payers</textarea>" in revise
+    assert "Save version 3" in revise
 
 
 async def test_a_team_records_research_from_the_research_page(
@@ -1221,6 +1229,27 @@ async def test_a_team_records_research_from_the_research_page(
             {"competitor_id": cid, "feature": "SSO", "theirs": "full", "ours": "none"},
             {"feature": "SSO", "theirs": "full", "ours": "none"},
         ),
+        (
+            f"/w/mobile/competitors/{cid}/status",
+            ("POST", f"{path}/competitors/{cid}/status"),
+            {"status": "acquired", "reason": "bought by Birch"},
+            {"status": "acquired", "reason": "bought by Birch"},
+        ),
+        (
+            f"/w/mobile/personas/{PID}",
+            ("PUT", f"{path}/personas/{PID}"),
+            {"name": "Owner", "pains": "invoices", "note": "after 12 interviews"},
+            {
+                "profile": {
+                    "name": "Owner",
+                    "goals": [],
+                    "pains": ["invoices"],
+                    "jobs_to_be_done": [],
+                },
+                "note": "after 12 interviews",
+            },
+        ),
+        (f"/w/mobile/personas/{PID}/archive", ("POST", f"{path}/personas/{PID}/archive"), {}, {}),
     ]
     for action, (method, command), form, body in sent_forms:
         api.on(method, command, 201, {"id": cid, "consistency_token": "discovery:9"})
@@ -1231,7 +1260,7 @@ async def test_a_team_records_research_from_the_research_page(
         assert sent.headers["location"].startswith("/w/mobile/research"), action
         posted = api.seen[-1]
         assert (posted.method, posted.url.path) == (method, command)
-        assert json.loads(posted.content) == body, action
+        assert json.loads(posted.content or b"{}") == body, action
         assert posted.headers["idempotency-key"].startswith("console:")
 
 
@@ -1243,6 +1272,7 @@ async def test_a_team_records_research_from_the_research_page(
         (f"competitors/{PID}", {"name": "N", "website": "ftp://x"}, "Website: each is an http"),
         ("feature-comparisons", {"competitor_id": "../x"}, "Competitor must be an id"),
         ("feature-comparisons", {"competitor_id": PID, "feature": "SSO"}, "Theirs is required"),
+        (f"competitors/{PID}/status", {"status": "bankrupt"}, "Status must be one of"),
     ],
 )
 async def test_research_forms_refuse_what_the_api_would(

@@ -57,11 +57,13 @@ async def research(
         may_audit=page.session.may(Access.READ, ws),
         may_write=page.session.may(Access.WRITE, ws),
         coverages=COVERAGES,
+        competitor_statuses=COMPETITOR_STATUSES,
         new_competitor=uuid.uuid4(),
     )
 
 
 COVERAGES = ("none", "partial", "full", "better")
+COMPETITOR_STATUSES = ("active", "watching", "declining", "acquired", "defunct")
 
 
 @router.post("/w/{ws}/insights")
@@ -84,6 +86,36 @@ async def record_insight(ws: Workspace, page: Page) -> Response:
 @router.post("/w/{ws}/personas")
 async def describe_persona(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
+    body = persona_profile(form)
+    return await _done(page, ws, "personas", body, form, f"Persona described: {body['name']}.")
+
+
+@router.post("/w/{ws}/personas/{pid}")
+async def revise_persona(ws: Workspace, pid: Id, page: Page) -> Response:
+    """The persona's next version (earlier ones stay readable), with what changed."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {"profile": persona_profile(form)}
+    optional(form, body, "note")
+    return await act(
+        page,
+        form,
+        "PUT",
+        f"/v1/workspaces/{ws}/personas/{pid}",
+        body,
+        to=f"/w/{ws}/research#persona-{pid}",
+        notice=f"Persona revised: {body['profile']['name']}.",
+    )
+
+
+@router.post("/w/{ws}/personas/{pid}/archive")
+async def archive_persona(ws: Workspace, pid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    notice = "Persona archived: it is no longer listed (the API lists archived ones on request)."
+    return await _done(page, ws, f"personas/{pid}/archive", None, form, notice)
+
+
+def persona_profile(form: dict[str, str]) -> dict[str, Any]:
+    """Who a persona is and what they want, as its form gives it."""
     body: dict[str, Any] = {"name": required(form, "name", "Name")}
     optional(form, body, "segment", "description")
     for name, label in (
@@ -92,7 +124,7 @@ async def describe_persona(ws: Workspace, page: Page) -> Response:
         ("jobs_to_be_done", "Jobs to be done"),
     ):
         body[name] = lines(form, name, label)
-    return await _done(page, ws, "personas", body, form, f"Persona described: {body['name']}.")
+    return body
 
 
 @router.post("/w/{ws}/competitors/{cid}")
@@ -117,6 +149,16 @@ async def profile_competitor(ws: Workspace, cid: Id, page: Page) -> Response:
     )
 
 
+@router.post("/w/{ws}/competitors/{cid}/status")
+async def competitor_status(ws: Workspace, cid: Id, page: Page) -> Response:
+    """A competitor's standing in the market changed: watching, declining, acquired..."""
+    form = await form_of(page.request)
+    body = {"status": choice(form, "status", "Status", COMPETITOR_STATUSES)}
+    optional(form, body, "reason")
+    notice = f"Competitor now {body['status']}."
+    return await _done(page, ws, f"competitors/{cid}/status", body, form, notice)
+
+
 @router.post("/w/{ws}/feature-comparisons")
 async def compare_feature(ws: Workspace, page: Page) -> Response:
     """A feature compared: how the competitor chosen on the form covers it, and how we do."""
@@ -133,7 +175,7 @@ async def compare_feature(ws: Workspace, page: Page) -> Response:
 
 
 async def _done(
-    page: Page, ws: str, path: str, body: dict[str, Any], form: dict[str, str], notice: str
+    page: Page, ws: str, path: str, body: dict[str, Any] | None, form: dict[str, str], notice: str
 ) -> Response:
     return await act(
         page,
