@@ -1501,6 +1501,10 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     assert 'action="/w/mobile/strategies"' in page.text
     assert f'name="objective:{OID}"' in page.text
     assert 'action="/w/mobile/decisions"' not in page.text
+    concept = " ".join(page.text.split(f'id="concept-{PID}"')[1].split("</details>")[0].split())
+    assert "Self-serve SSO</strong>: SSO in ten minutes" in concept
+    assert "for IT admin, Owner · apart by presets · 1 opportunities" in concept
+    assert "IT admin\nOwner</textarea>" in page.text  # to revise it
     assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
     assert 'action="/w/mobile/milestones"' in page.text
 
@@ -1509,7 +1513,15 @@ def on_strategy_parts(api: FakeApi) -> None:
     path = "/v1/workspaces/mobile"
     objective = {"objective_id": OID, "title": "Win mid-market", "period_label": "2027-Q1"}
     api.on("GET", f"{path}/objectives", body={"items": [objective]})
-    concept = {"concept_id": PID, "name": "Self-serve SSO"}
+    concept = {
+        "concept_id": PID,
+        "name": "Self-serve SSO",
+        "problem": "Set-up takes a week",
+        "personas": ["IT admin", "Owner"],
+        "value_proposition": "SSO in ten minutes",
+        "differentiators": ["presets"],
+        "opportunity_ids": [OID],
+    }
     api.on("GET", f"{path}/concepts", body={"items": [concept]})
 
 
@@ -1741,6 +1753,26 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
         f"{path}/milestones/{IID}/move",
     )
     assert body is None  # refused in the console: "New date must be a date like 2027-01-31"
+    concept = {
+        "name": "Self-serve SSO",
+        "problem": "Set-up takes a week",
+        "personas": "IT admin\n\nOwner",
+        "value_proposition": "SSO in ten minutes",
+        "differentiators": "",
+    }
+    expected = {**concept, "personas": ["IT admin", "Owner"], "differentiators": []}
+    api.on("POST", f"{path}/concepts", 201, {"id": PID, "consistency_token": "strategy:9"})
+    sent, body = await post_form(client, api, "/w/mobile/concepts", concept, f"{path}/concepts")
+    assert (sent.headers["location"], body) == ("/w/mobile/strategy#concepts", expected)
+    api.on("PUT", f"{path}/concepts/{PID}", 200, {"consistency_token": "strategy:10"})
+    sent, body = await post_form(
+        client, api, f"/w/mobile/concepts/{PID}", concept, f"{path}/concepts/{PID}"
+    )
+    assert (sent.headers["location"], body) == (f"/w/mobile/strategy#concept-{PID}", expected)
+    sent, body = await post_form(
+        client, api, "/w/mobile/concepts", {**concept, "personas": " "}, f"{path}/concepts"
+    )
+    assert body is None  # refused in the console: a concept is for someone
     # Without options listed, the decision taken was the only one.
     sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
     assert body["options"] == [{"title": "Build it on our identity service"}]

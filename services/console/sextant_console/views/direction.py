@@ -35,7 +35,7 @@ async def direction(
             f"{path}/decisions",
             {"limit": page.page_size, "q": q.strip(), "cursor": decisions_cursor},
         ),
-        strategy_parts(page, path, needed=may_write),
+        strategy_parts(page, path),
     )
     objectives, concepts = parts
     return page.render(

@@ -159,18 +159,54 @@ async def record_decision(ws: Workspace, page: Page) -> Response:
     )
 
 
-async def strategy_parts(
-    page: Page, path: str, *, needed: bool = True
-) -> tuple[list[Any], list[Any]]:
+async def strategy_parts(page: Page, path: str) -> tuple[list[Any], list[Any]]:
     """What a strategy in the workspace at ``path`` can be made of: its objectives and its
-    product concepts (not read when ``needed`` is false: no form will offer them)."""
-    if not needed:
-        return [], []
+    product concepts."""
     objectives, concepts = await asyncio.gather(
         page.api.get(f"{path}/objectives", {"limit": 200}),
         page.api.get(f"{path}/concepts", {"limit": page.page_size}),
     )
     return objectives["items"], concepts["items"]
+
+
+@router.post("/w/{ws}/concepts")
+async def draft_concept(ws: Workspace, page: Page) -> Response:
+    """A product concept: the problem it solves, for whom, its value proposition and what
+    sets it apart."""
+    form = await form_of(page.request)
+    body = concept_body(form)
+    notice = f"Concept drafted: {body['name']}. A strategy can now build on it."
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/concepts",
+        body,
+        to=f"/w/{ws}/strategy#concepts",
+        notice=notice,
+    )
+
+
+@router.post("/w/{ws}/concepts/{cid}")
+async def revise_concept(ws: Workspace, cid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    body = concept_body(form)
+    path = f"/v1/workspaces/{ws}/concepts/{cid}"
+    to, notice = f"/w/{ws}/strategy#concept-{cid}", f"Concept revised: {body['name']}."
+    return await act(page, form, "PUT", path, body, to=to, notice=notice)
+
+
+def concept_body(form: dict[str, str]) -> dict[str, Any]:
+    personas = lines(form, "personas", "Personas", most=20)
+    if not personas:
+        raise BadForm("Personas: name at least one it is for, one per line")
+    return {
+        "name": required(form, "name", "Name"),
+        "problem": required(form, "problem", "Problem"),
+        "personas": personas,
+        "value_proposition": required(form, "value_proposition", "Value proposition"),
+        "differentiators": lines(form, "differentiators", "Differentiators", most=20),
+    }
 
 
 @router.post("/w/{ws}/milestones")
