@@ -1,7 +1,7 @@
-"""Where a workspace's direction is written: its vision stated, a strategy drafted and taken
-through review by the reviewers it names (comment, request changes, approve), milestones
-planned, moved with a reason and reached on the preliminary timeline, and decisions
-recorded in the log."""
+"""Where a workspace's direction is written: its vision stated, product concepts drafted, a
+strategy drafted and taken through review by the reviewers it names (comment, request
+changes, approve), milestones planned, moved with a reason and reached on the preliminary
+timeline, and decisions recorded in the log."""
 
 from __future__ import annotations
 
