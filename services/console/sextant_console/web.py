@@ -205,10 +205,12 @@ def lines(
     return found
 
 
-def ticked(form: dict[str, str], kind: str) -> list[str]:
-    """The ids of the ``kind`` ticked on a form, its checkboxes named ``kind:<id>``."""
+def ticked(form: dict[str, str], kind: str, *, ids: bool = True) -> list[str]:
+    """What was ticked on a form among checkboxes named ``kind:<value>``: ids (checked as
+    ids, since they go into API paths) unless ``ids`` is false (tags, which go in a body)."""
     found = [name.split(":", 1)[1] for name in form if name.startswith(f"{kind}:")]
-    if odd := next((x for x in found if not re.match(ID_PATTERN, x)), None):
+    odd = next((x for x in found if not re.match(ID_PATTERN, x)), None) if ids else None
+    if odd is not None:
         raise BadForm(f"a ticked {kind} must be an id, got {odd[:40]!r}")
     return found
 

@@ -26,6 +26,7 @@ from sextant_console.web import (
     optional,
     required,
     tags,
+    ticked,
 )
 
 router = APIRouter()
@@ -98,14 +99,18 @@ async def record(ws: Workspace, page: Page) -> Response:
 @router.get("/w/{ws}/feedback/{fid}", response_class=HTMLResponse)
 async def item(ws: Workspace, fid: Id, page: Page) -> Response:
     path = f"/v1/workspaces/{ws}"
-    found, similar, problems, opportunities = await asyncio.gather(
+    found, similar, problems, opportunities, trace = await asyncio.gather(
         page.api.get(f"{path}/feedback/{fid}"),
         page.api.get(f"{path}/feedback/{fid}/similar", {"limit": 10}),
         page.api.get(f"{path}/problems", {"limit": 200}),
         page.api.get(f"{path}/opportunities", {"limit": 200}),
+        # The roadmap items it backs, directly or through what it is linked to.
+        page.api.get_if_readable(f"/v1/query/feedback/{fid}/trace"),
     )
     titles = {f"problem:{p['problem_id']}": p["title"] for p in problems["items"]}
     titles |= {f"opportunity:{o['opportunity_id']}": o["title"] for o in opportunities["items"]}
+    on_roadmap = (trace or {}).get("roadmap_items", [])
+    titles |= {f"roadmap_item:{i['item_id']}": i["title"] for i in on_roadmap}
     linked = {f"{x['target_type']}:{x['target_id']}" for x in found.get("linked_to", [])}
     return page.render(
         "feedback_item.html",
@@ -124,8 +129,38 @@ async def item(ws: Workspace, fid: Id, page: Page) -> Response:
             for o in opportunities["items"]
             if o.get("status") != "rejected" and f"opportunity:{o['opportunity_id']}" not in linked
         ],
+        on_roadmap=on_roadmap,
         may_write=page.session.may(Access.WRITE, ws),
     )
+
+
+@router.post("/w/{ws}/feedback/{fid}/tags")
+async def classify(ws: Workspace, fid: Id, page: Page) -> Response:
+    """Tags and themes added (separated by commas) and removed (unticked)."""
+    form = await form_of(page.request)
+    body = {
+        "add_tags": tags(form, "add_tags"),
+        "remove_tags": ticked(form, "untag", ids=False),
+        "add_themes": tags(form, "add_themes"),
+        "remove_themes": ticked(form, "untheme", ids=False),
+    }
+    if not any(body.values()):
+        raise BadForm("Add a tag or theme, or tick one to remove")
+    path = f"/v1/workspaces/{ws}/feedback/{fid}/tags"
+    return await act(
+        page, form, "POST", path, body, to=f"/w/{ws}/feedback/{fid}", notice="Tags saved."
+    )
+
+
+@router.post("/w/{ws}/feedback/{fid}/votes")
+async def vote(ws: Workspace, fid: Id, page: Page) -> Response:
+    """A vote: the signed-in user's, or a customer account's on whose behalf they vote."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {}
+    optional(form, body, "on_behalf_of")
+    notice = f"Voted on behalf of {body['on_behalf_of']}." if body else "Voted."
+    path = f"/v1/workspaces/{ws}/feedback/{fid}/votes"
+    return await act(page, form, "POST", path, body, to=f"/w/{ws}/feedback/{fid}", notice=notice)
 
 
 @router.post("/w/{ws}/feedback/{fid}/links")
