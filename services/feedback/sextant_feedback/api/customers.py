@@ -105,7 +105,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         )
         return await run(customer_id, cmd, ctx, request, body, idempotency_key, created=None)
 
-    @api.put("/{ref}", response_model=Accepted)
+    @api.put("/{ref:path}", response_model=Accepted)
     async def update(
         ref: Ref,
         body: CustomerIn,
@@ -148,7 +148,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         )
         return page([jsonable(r) for r in rows], limit, "ref")
 
-    @api.get("/{ref}")
+    @api.get("/{ref:path}")
     async def get(
         ref: Ref, who: Annotated[Caller, Depends(requires(Access.READ))]
     ) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def customers_router(rt: Runtime) -> APIRouter:
             raise NotFound(f"customer {ref} not found")
         return jsonable(row)
 
-    @api.post("/{ref}/erasure", response_model=Accepted)
+    @api.post("/{ref:path}/erasure", response_model=Accepted)
     async def erase(
         ref: Ref,
         request: Request,
