@@ -1818,3 +1818,78 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
     sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
     assert body["options"] == [{"title": "Build it on our identity service"}]
     assert "supersedes" not in body
+
+
+async def test_customers_are_registered_updated_and_erased_by_an_administrator_only(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    acme = {
+        "ref": "acme/eu",
+        "name": "Acme",
+        "segment": "enterprise",
+        "plan": "pro",
+        "annual_revenue": "120000.00",
+        "contact": "cfo@acme.example",
+        "erased": False,
+    }
+    api.on("GET", "/v1/customers", body={"items": [acme], "next_cursor": "YQ=="})
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get("/customers", params={"segment": "enterprise", "erased": "true"})
+    assert page.status_code == 200, page.text
+    listed = next(r for r in api.seen if r.url.path == "/v1/customers")
+    assert dict(listed.url.params) == {
+        "segment": "enterprise",
+        "include_erased": "true",
+        "limit": "50",
+    }
+    assert 'value="cfo@acme.example"' in page.text  # to update, prefilled
+    assert 'action="/customers/erasure"' in page.text
+    assert "erased=true&amp;cursor=YQ%3D%3D" in page.text
+
+    api.on("POST", "/v1/customers", 201, {"id": "c1", "consistency_token": "feedback:1"})
+    profile = {"name": "Globex", "segment": "", "plan": "", "contact": ""}
+    sent, body = await post_form(
+        client,
+        api,
+        "/customers",
+        {"ref": "globex", **profile, "annual_revenue": "1,250,000.5"},
+        "/v1/customers",
+    )
+    assert (sent.headers["location"], body) == (
+        "/customers",
+        {"ref": "globex", "name": "Globex", "annual_revenue": "1250000.5"},
+    )
+    # A reference with a slash stays one path segment of the API.
+    api.on("PUT", "/v1/customers/acme/eu", 200, {"consistency_token": "feedback:2"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/customers/update",
+        {"ref": "acme/eu", **profile, "name": "Acme EU", "annual_revenue": ""},
+        "/v1/customers/acme/eu",
+    )
+    assert body == {"name": "Acme EU", "annual_revenue": "0"}
+    assert api.seen[-1].url.raw_path == b"/v1/customers/acme%2Feu"
+    erasure = "/v1/customers/acme/eu/erasure"
+    api.on("POST", erasure, 200, {"consistency_token": "feedback:3"})
+    before = len(api.seen)
+    for form in [{"ref": "acme/eu", "confirm": "acme"}, {"ref": "acme/eu"}]:
+        await post_form(client, api, "/customers/erasure", form, erasure)
+    for revenue in ("lots", "-1", "12.345", "1e16", "NaN"):
+        form = {"ref": "x", **profile, "annual_revenue": revenue}
+        await post_form(client, api, "/customers", form, "/v1/customers")
+    assert not api.seen[before:]  # each refused in the console, never sent
+    sent, body = await post_form(
+        client, api, "/customers/erasure", {"ref": "acme/eu", "confirm": " acme/eu "}, erasure
+    )
+    assert body == {}
+    assert api.seen[-1].url.raw_path == b"/v1/customers/acme%2Feu/erasure"
+    assert "personal data is erased" in html.unescape(
+        (await client.get(sent.headers["location"])).text
+    )
+
+    # A product manager keeps customers up to date, but erasing is an administrator's.
+    sign_in(client, token(sextant_role="product_manager"))
+    page = await client.get("/customers")
+    assert 'action="/customers/update"' in page.text
+    assert 'action="/customers/erasure"' not in page.text

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sextant_console.views import (
     audit,
+    customers,
     direction,
     discovery,
     feedback,
@@ -22,6 +23,7 @@ PAGES: tuple[APIRouter, ...] = (
     discovery.router,
     research.router,
     feedback.router,
+    customers.router,
     strategy.router,
     direction.router,
     review.router,
