@@ -388,6 +388,32 @@ def test_objective_tree_and_audit_history(
     shot(browser, screenshots, "16-objective-tree")
 
 
+def test_an_administrator_registers_a_customer_and_erases_their_personal_data(
+    browser: Chrome, console_stack: Stack, screenshots: Path
+) -> None:
+    sign_in(browser, console_stack, console_stack.token("admin.ada", Role.ADMIN, organisation=True))
+    browser.get(f"{console_stack.web}/customers")
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Register a customer']").click()
+    browser.find_element(By.ID, "new-ref").send_keys("initech/us")
+    browser.find_element(By.ID, "new-name").send_keys("Initech")
+    browser.find_element(By.ID, "new-revenue").send_keys("75000")
+    browser.find_element(By.ID, "new-contact").send_keys("bill@initech.example")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Register']").click()
+    notice(browser, "Customer initech/us registered.")
+    row = browser.find_element(By.XPATH, "//tr[th[normalize-space()='initech/us']]")
+    assert "bill@initech.example" in row.text
+    browser.find_element(By.XPATH, "//summary[contains(., 'Update or erase')]").click()
+    browser.find_element(By.ID, "erase-1").send_keys("initech/us")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Erase']").click()
+    wait(browser).until(ec.alert_is_present()).accept()
+    notice(browser, "personal data is erased")
+    shot(browser, screenshots, "17-customers")
+    browser.get(f"{console_stack.web}/customers?erased=true")
+    row = browser.find_element(By.XPATH, "//tr[th[starts-with(normalize-space(), 'initech/us')]]")
+    assert "bill@initech.example" not in row.text
+    assert "personal data erased" in row.text
+
+
 def test_state_the_vision_and_take_a_strategy_through_review(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
 ) -> None:
