@@ -209,7 +209,7 @@ def ticked(form: dict[str, str], kind: str, *, ids: bool = True) -> list[str]:
     """What was ticked on a form among checkboxes named ``kind:<value>``: ids (checked as
     ids, since they go into API paths) unless ``ids`` is false (tags, which go in a body)."""
     found = [name.split(":", 1)[1] for name in form if name.startswith(f"{kind}:")]
-    odd = next((x for x in found if not re.match(ID_PATTERN, x)), None) if ids else None
+    odd = next((x for x in found if not is_id(x)), None) if ids else None
     if odd is not None:
         raise BadForm(f"a ticked {kind} must be an id, got {odd[:40]!r}")
     return found
@@ -266,9 +266,15 @@ Workspace = Annotated[str, FastPath(min_length=1, max_length=100, pattern=r"^[A-
 Id = Annotated[str, FastPath(pattern=ID_PATTERN)]
 
 
+def is_id(value: str) -> bool:
+    """Whether a form's value may stand in an API path as an id: the path's characters,
+    and not a dot segment (``..`` would climb the path)."""
+    return bool(re.match(ID_PATTERN, value)) and bool(value.strip("."))
+
+
 def an_id(form: dict[str, str], name: str, label: str) -> str:
-    """An id a form chose (from a list the page offered), checked as the path's ids are."""
+    """An id a form chose (from a list the page offered)."""
     raw = required(form, name, label)
-    if not re.match(ID_PATTERN, raw):
+    if not is_id(raw):
         raise BadForm(f"{label} must be an id, got {raw[:40]!r}")
     return raw

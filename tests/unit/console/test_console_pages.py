@@ -1441,6 +1441,8 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
         ("links", {"target": "problem:../../roadmaps"}),
         ("links/remove", {"target": "opportunity:"}),
         ("merge", {"duplicate_id": "x/../../y"}),
+        ("merge", {"duplicate_id": ".."}),
+        ("links", {"target": "problem:.."}),
     ]:
         odd = await client.post(
             f"/w/mobile/feedback/{fid}/{action}",

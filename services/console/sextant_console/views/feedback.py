@@ -5,7 +5,6 @@ link back), merging duplicates."""
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 from fastapi import APIRouter
@@ -13,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.web import (
-    ID_PATTERN,
     BadForm,
     Id,
     Page,
@@ -22,6 +20,7 @@ from sextant_console.web import (
     an_id,
     choice,
     form_of,
+    is_id,
     lines,
     optional,
     required,
@@ -196,7 +195,7 @@ async def unlink(ws: Workspace, fid: Id, page: Page) -> Response:
 def target(value: str) -> tuple[str, str]:
     """``problem:<id>`` or ``opportunity:<id>``, as the forms send a link's target."""
     kind, _, target_id = value.partition(":")
-    if kind not in TARGETS or not re.match(ID_PATTERN, target_id):
+    if kind not in TARGETS or not is_id(target_id):
         raise BadForm(f"choose a problem or an opportunity, not {value[:60]!r}")
     return kind, target_id
 
