@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sextant_kit.authz import Access
 
 from sextant_console.client import Api
 from sextant_console.session import COOKIE, Session, session_from
@@ -237,6 +238,14 @@ def number(form: dict[str, str], name: str, label: str) -> float:
     if not math.isfinite(value):
         raise BadForm(f"{label} must be a finite number, got {raw!r}")
     return value
+
+
+async def trace_of(page: Ctx, path: str) -> Any:
+    """The query service's traceability from ``path`` (``/v1/query/<what>/<id>/trace``), or
+    None for a user who does not read across the organisation's workspaces, as it needs."""
+    if not page.session.may(Access.READ):
+        return None
+    return await page.api.get_if_readable(path, {"feedback_limit": 1})
 
 
 def signed_in(request: Request) -> Ctx:

@@ -125,6 +125,13 @@ def world(console_stack: Stack) -> World:
                 json={"value": 45, "confidence": 0.8},
             )
         )
+        # One-click pay serves the objective: the objective's page shows it (query service).
+        _ok(
+            api.patch(
+                f"/workspaces/{ws}/roadmaps/{roadmap}/items/{items['One-click pay']}",
+                json={"objective_ids": [objective]},
+            )
+        )
         _ok(
             api.post(
                 f"/workspaces/{ws}/milestones",
@@ -386,6 +393,16 @@ def test_objective_tree_and_audit_history(
         )
     )
     shot(browser, screenshots, "16-objective-tree")
+    # An objective's page, for one who reads across the organisation's workspaces: the
+    # roadmap item serving it, from the query service's traceability.
+    objective_page = f"{console_stack.web}/w/{ws}/objectives/{world.objective}"
+
+    def served(driver: Chrome) -> bool:
+        driver.get(objective_page)
+        return bool(driver.find_elements(By.CSS_SELECTOR, "ul.serving a"))
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(served)
+    assert browser.find_element(By.CSS_SELECTOR, "ul.serving a").text == "One-click pay"
 
 
 def test_an_administrator_registers_a_customer_and_erases_their_personal_data(

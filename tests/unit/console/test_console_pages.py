@@ -507,7 +507,8 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
         f"/v1/query/objectives/{OID}/trace",
         body={"aligned_objectives": [below], "roadmap_items": [serving]},
     )
-    sign_in(client, token())
+    # The trace reads across workspaces: an organisation-wide reader sees it.
+    sign_in(client, token(sextant_role="product_manager"))
     page = await client.get(f"/w/mobile/objectives/{OID}")
     assert page.status_code == 200, page.text
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
@@ -563,6 +564,9 @@ async def test_a_closed_objective_takes_no_check_ins(
     sign_in(client, token())
     page = await client.get(f"/w/mobile/objectives/{OID}")
     assert page.status_code == 200, page.text
+    # The query service's trace needs an organisation-wide reader: none, and no section
+    # claiming nothing serves it.
+    assert "What serves it" not in page.text
     assert "partially achieved, 2026-12-31" in page.text
     assert "Check in<" not in page.text
 
@@ -889,7 +893,7 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     """Evaluate, propose and select a solution, run an experiment on it and decide: each
     form sends its command, with the page's nonce as its key, and comes back to the page."""
     on_opportunity_page(api)
-    sign_in(client, token())
+    sign_in(client, token(sextant_role="product_manager"))  # reads the query service's trace
     page = await client.get(f"/w/mobile/opportunities/{OID}")
     assert page.status_code == 200, page.text
     assert "SSO is slow" in page.text
@@ -1369,12 +1373,16 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
         "horizon": "next",
     }
     api.on("GET", f"/v1/query/feedback/{fid}/trace", body={"roadmap_items": [item]})
+    # A team member reads no trace (it needs an organisation-wide reader): not even asked.
+    sign_in(client, token())
+    await client.get(f"/w/mobile/feedback/{fid}")
+    assert not [r for r in api.seen if r.url.path.startswith("/v1/query/")]
     api.on("GET", f"{path}/feedback/{fid}/similar", body={"suggestions": []})
     problems = [{"problem_id": PID, "title": "SSO is slow", "status": "open"}]
     api.on("GET", f"{path}/problems", body={"items": problems})
     opportunities = [{"opportunity_id": OID, "title": "One-click SSO", "status": "open"}]
     api.on("GET", f"{path}/opportunities", body={"items": opportunities})
-    sign_in(client, token())
+    sign_in(client, token(sextant_role="product_manager"))
     page = await client.get(f"/w/mobile/feedback/{fid}")
     assert page.status_code == 200, page.text
     assert "<dt>Attendees</dt><dd>Jo (Acme CFO), pm.ana</dd>" in page.text

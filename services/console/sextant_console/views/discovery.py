@@ -24,6 +24,7 @@ from sextant_console.web import (
     optional,
     required,
     ticked,
+    trace_of,
 )
 
 router = APIRouter()
@@ -126,7 +127,7 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
         _demand(page, path),
         # The roadmap items pursuing it and the objectives they serve (query service).
-        page.api.get_if_readable(f"/v1/query/opportunities/{oid}/trace", {"feedback_limit": 1}),
+        trace_of(page, f"/v1/query/opportunities/{oid}/trace"),
     )
     experiments = log["items"]
     # Running experiments show their observations so far, against the threshold.

@@ -26,6 +26,7 @@ from sextant_console.web import (
     required,
     tags,
     ticked,
+    trace_of,
 )
 
 router = APIRouter()
@@ -104,7 +105,7 @@ async def item(ws: Workspace, fid: Id, page: Page) -> Response:
         page.api.get(f"{path}/problems", {"limit": 200}),
         page.api.get(f"{path}/opportunities", {"limit": 200}),
         # The roadmap items it backs, directly or through what it is linked to.
-        page.api.get_if_readable(f"/v1/query/feedback/{fid}/trace"),
+        trace_of(page, f"/v1/query/feedback/{fid}/trace"),
     )
     titles = {f"problem:{p['problem_id']}": p["title"] for p in problems["items"]}
     titles |= {f"opportunity:{o['opportunity_id']}": o["title"] for o in opportunities["items"]}

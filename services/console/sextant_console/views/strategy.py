@@ -24,6 +24,7 @@ from sextant_console.web import (
     number,
     optional,
     required,
+    trace_of,
 )
 
 router = APIRouter()
@@ -166,7 +167,7 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
     found, trace = await asyncio.gather(
         page.api.get(resource),
         # What serves it, from the cross-context query service (when the user may read it).
-        page.api.get_if_readable(f"/v1/query/objectives/{oid}/trace", {"feedback_limit": 1}),
+        trace_of(page, f"/v1/query/objectives/{oid}/trace"),
     )
     return page.render(
         "objective.html",
@@ -176,8 +177,8 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
         may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
         directions=DIRECTIONS,
         outcomes=OUTCOMES,
-        aligned=(trace or {}).get("aligned_objectives", []),
-        serving=(trace or {}).get("roadmap_items", []),
+        # None when the user may not read across the organisation's workspaces.
+        trace=trace,
         may_audit=page.session.may(Access.READ, ws),
     )
 
