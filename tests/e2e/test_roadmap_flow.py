@@ -165,6 +165,7 @@ async def test_build_prioritise_publish_change_and_compare_versions(
     # One item by itself: where it stands, and each model's score with its inputs.
     one = body(await http.get(f"{items}/{ids['Saved carts']}"))
     assert (one["title"], one["status"], one["scores"]["rice"]) == ("Saved carts", "proposed", 900)
+    assert one["next_statuses"] == ["planned", "dropped"]
     rice_now = {"reach": 900, "impact": 1, "confidence": 100, "effort": 1}
     details = {d["model"]: d["inputs"] for d in one["score_details"]}
     assert (sorted(details), details["rice"]) == (["rice", "wsjf"], rice_now)

@@ -601,6 +601,7 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
         "title": "SSO",
         "type": "feature",
         "status": "planned",
+        "next_statuses": ["in_progress", "proposed", "dropped"],
         "horizon": "next",
         "timeframe_label": "2027-Q1",
         "objective_ids": [OID, KID],  # KID: the organisation's, not offered here

@@ -30,14 +30,7 @@ HORIZONS = ("now", "next", "later")
 COLUMNS = (*HORIZONS, "unscheduled")
 ITEM_TYPES = ("feature", "initiative", "epic", "experiment")
 MAX_SHOWN = 200
-# The statuses an item may take next, as the roadmap allows (its API enforces them).
-NEXT_STATUSES = {
-    "proposed": ("planned", "dropped"),
-    "planned": ("in_progress", "proposed", "dropped"),
-    "in_progress": ("released", "dropped"),
-    "released": (),
-    "dropped": ("proposed",),
-}
+STATUSES = ("proposed", "planned", "in_progress", "released", "dropped")
 MODELS = {
     "rice": "reach, impact (0-3), confidence (%), effort",
     "ice": "impact, confidence, ease (each 1-10)",
@@ -207,7 +200,8 @@ async def item(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
         opportunities=opportunities,
         titles=titles,
         demand=next(iter((demand or {}).get("targets", [])), None),
-        next_statuses=NEXT_STATUSES.get(found["status"], ()),
+        # Offered as the roadmap allows them next; its API says which.
+        next_statuses=found.get("next_statuses", []),
         may_write=page.session.may(Access.WRITE, ws),
         may_audit=page.session.may(Access.READ, ws),
     )
@@ -235,7 +229,7 @@ async def serves(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
 @router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/status")
 async def change_status(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     form = await form_of(page.request)
-    to = choice(form, "to", "Status", tuple(NEXT_STATUSES))
+    to = choice(form, "to", "Status", STATUSES)
     body = {"to": to, "reason": form.get("reason", "").strip()}
     return await act(
         page,

@@ -15,6 +15,7 @@ from sextant_kit.service import Runtime
 
 from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row, spans
 from sextant_roadmap.domain.events import ItemStatus
+from sextant_roadmap.domain.roadmap import TRANSITIONS
 from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
 from sextant_roadmap.domain.scoring import BUILT_IN, MANUAL
 
@@ -266,8 +267,9 @@ def router(rt: Runtime) -> APIRouter:
     async def get_item(
         workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read
     ) -> dict[str, Any]:
-        """One item: what it is, where it stands, what it serves (objectives, opportunities),
-        what it depends on, and each model's score with the inputs it was given."""
+        """One item: what it is, where it stands and the statuses it may take next, what it
+        serves (objectives, opportunities), what it depends on, and each model's score with
+        the inputs it was given."""
         await roadmap(who.tenant_id, workspace_id, roadmap_id)
         found = await rt.reads.fetchrow(_ITEM, who.tenant_id, roadmap_id, item_id)
         if found is None:
@@ -280,6 +282,9 @@ def router(rt: Runtime) -> APIRouter:
         )
         out = _item(found)
         out["score_details"] = [{**row(s), "inputs": json.loads(s["inputs"])} for s in scored]
+        # The statuses it may take next, so a client offers only those (the domain's rule).
+        allowed = TRANSITIONS[ItemStatus(out["status"])]
+        out["next_statuses"] = [status.value for status in ItemStatus if status in allowed]
         return out
 
     @api.get("/roadmaps/{roadmap_id}/items/{item_id}/moves")
