@@ -82,3 +82,10 @@ class Principal:
         if self.actions is not None and access not in self.actions:
             return False
         return role is not None and access in PERMISSIONS[role]
+
+    def workspaces_with(self, access: Access) -> frozenset[str] | None:
+        """The workspaces where the caller has ``access``: ``None`` for every workspace of
+        the organisation (an organisation-wide role; a confined token, its workspaces)."""
+        if self.may(access, None):
+            return self.workspaces
+        return frozenset(w for w in self.workspace_roles if self.may(access, w))

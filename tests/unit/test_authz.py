@@ -22,3 +22,16 @@ def test_a_scoped_service_token_reaches_only_its_workspaces() -> None:
     token = Principal("t", "svc:crm", Role.CONTRIBUTOR, workspaces=frozenset({"mobile"}))
     assert token.may(Access.WRITE, "mobile")
     assert not token.may(Access.READ, "web")
+
+
+def test_the_workspaces_a_caller_reads() -> None:
+    everywhere = Principal("t", "cpo", Role.PRODUCT_MANAGER)
+    assert everywhere.workspaces_with(Access.READ) is None
+    team = Principal(
+        "t", "ana", Role.STAKEHOLDER, {"mobile": Role.CONTRIBUTOR, "web": Role.STAKEHOLDER}
+    )
+    assert team.workspaces_with(Access.READ) == frozenset({"mobile"})
+    assert team.workspaces_with(Access.READ_PUBLISHED) is None
+    confined = Principal("t", "svc:bi", Role.CONTRIBUTOR, workspaces=frozenset({"mobile"}))
+    assert confined.workspaces_with(Access.READ) == frozenset({"mobile"})
+    assert Principal("t", "nobody").workspaces_with(Access.READ) == frozenset()

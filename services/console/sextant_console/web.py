@@ -20,7 +20,6 @@ from fastapi import Depends, Request
 from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sextant_kit.authz import Access
 
 from sextant_console.client import Api
 from sextant_console.session import COOKIE, Session, session_from
@@ -241,10 +240,8 @@ def number(form: dict[str, str], name: str, label: str) -> float:
 
 
 async def trace_of(page: Ctx, path: str) -> Any:
-    """The query service's traceability from ``path`` (``/v1/query/<what>/<id>/trace``), or
-    None for a user who does not read across the organisation's workspaces, as it needs."""
-    if not page.session.may(Access.READ):
-        return None
+    """The query service's traceability from ``path`` (``/v1/query/<what>/<id>/trace``),
+    which it narrows to the workspaces the user reads; None if the user may not read it."""
     return await page.api.get_if_readable(path, {"feedback_limit": 1})
 
 

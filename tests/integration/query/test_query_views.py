@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from tests.integration.query.conftest import Platform
@@ -369,6 +370,58 @@ async def test_evidence_follows_a_problem_through_every_merge(
         assert [o["opportunity_id"] for o in up["opportunities"]] == [oid]
 
     await eventually(backed, within=WITHIN)
+
+
+def member_of(world: World, roles: dict[str, str]) -> dict[str, str]:
+    """A team member's headers: a token naming ``roles`` by workspace, and no
+    organisation-wide role (development mode reads its claims without a signature)."""
+    tenant = world.headers["X-Sextant-Tenant"]
+    claims = {"sub": "team.member", "sextant_tenant": tenant, "sextant_workspaces": roles}
+    token = jwt.encode(claims, "development-mode-checks-no-signature", algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
+    platform: Platform, world: World
+) -> None:
+    q, ids = platform.query, world.ids
+    in_a = member_of(world, {world.a: "contributor"})
+    in_b = member_of(world, {world.b: "product_manager"})
+
+    async def projected() -> None:
+        path = f"/v1/query/feedback/{ids['f-problem']}/trace"
+        trace = await ok(await q.get(path, headers=world.headers), 200)
+        assert [i["item_id"] for i in trace["roadmap_items"]] == [ids["wallet"]]
+
+    await eventually(projected, within=WITHIN)
+    # the portfolio: their workspaces' objectives, with the items in them
+    mine = await ok(await q.get("/v1/query/portfolio", headers=in_b), 200)
+    assert [o["objective_id"] for o in mine["items"]] == [ids["retain"]]
+    assert [i["item_id"] for i in mine["items"][0]["roadmap_items"]] == [ids["loyalty"]]
+    asked = {"workspace": [world.a, world.b]}
+    assert (await ok(await q.get("/v1/query/portfolio", params=asked, headers=in_b), 200)) == mine
+    # a chain in their workspace, without the organisation's objective above it
+    down = await ok(await q.get(f"/v1/query/objectives/{ids['convert']}/trace", headers=in_a), 200)
+    assert [i["item_id"] for i in down["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
+    assert down["feedback"]["total"] == 3
+    up = await ok(await q.get(f"/v1/query/feedback/{ids['f-problem']}/trace", headers=in_a), 200)
+    assert [i["item_id"] for i in up["roadmap_items"]] == [ids["wallet"]]
+    assert [o["objective_id"] for o in up["objectives"]] == [ids["convert"]]
+    # what another team, or only the organisation, owns is not there for them
+    for path, who in [
+        (f"/v1/query/objectives/{ids['convert']}/trace", in_b),
+        (f"/v1/query/objectives/{ids['grow']}/trace", in_a),
+        (f"/v1/query/opportunities/{ids['opportunity']}/trace", in_b),
+        (f"/v1/query/feedback/{ids['f-item']}/trace", in_b),
+    ]:
+        response = await q.get(path, headers=who)
+        assert response.status_code == 404, (path, response.text)
+        assert "Instant invoices" not in response.text
+    # a stakeholder of a workspace reads published roadmaps only, none of this
+    viewer = member_of(world, {world.a: "stakeholder"})
+    refused = await q.get(f"/v1/query/objectives/{ids['convert']}/trace", headers=viewer)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "team.member may not read in any workspace"
 
 
 async def test_another_organisation_sees_none_of_it(platform: Platform, world: World) -> None:

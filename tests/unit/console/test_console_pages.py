@@ -507,11 +507,12 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
         f"/v1/query/objectives/{OID}/trace",
         body={"aligned_objectives": [below], "roadmap_items": [serving]},
     )
-    # The trace reads across workspaces: an organisation-wide reader sees it.
+    # The trace reads across workspaces: an organisation-wide reader sees all of it.
     sign_in(client, token(sextant_role="product_manager"))
     page = await client.get(f"/w/mobile/objectives/{OID}")
     assert page.status_code == 200, page.text
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "From the workspaces you read" not in text
     assert "Aligned below it: Faster checkout on web ." in text
     assert f'<a href="/w/web/objectives/{PID}">' in page.text
     assert f'<a href="/w/mobile/roadmaps/{RID}/items/{IID}">One-click pay</a>' in page.text
@@ -561,12 +562,16 @@ async def test_a_closed_objective_takes_no_check_ins(
 ) -> None:
     closed = an_objective(closed_at="2026-12-31T10:00:00+00:00", outcome="partially_achieved")
     api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=closed)
+    trace = f"/v1/query/objectives/{OID}/trace"
+    api.on("GET", trace, body={"aligned_objectives": [], "roadmap_items": []})
     sign_in(client, token())
     page = await client.get(f"/w/mobile/objectives/{OID}")
     assert page.status_code == 200, page.text
-    # The query service's trace needs an organisation-wide reader: none, and no section
-    # claiming nothing serves it.
-    assert "What serves it" not in page.text
+    # A team member's trace is their workspaces' part of the chain, and the page says so.
+    assert [r.url.path for r in api.seen if r.url.path.startswith("/v1/query/")] == [trace]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    assert "From the workspaces you read; other teams' work may serve it too." in text
+    assert "No roadmap item in the workspaces you read serves it yet." in text
     assert "partially achieved, 2026-12-31" in page.text
     assert "Check in<" not in page.text
 
@@ -1374,16 +1379,12 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
         "horizon": "next",
     }
     api.on("GET", f"/v1/query/feedback/{fid}/trace", body={"roadmap_items": [item]})
-    # A team member reads no trace (it needs an organisation-wide reader): not even asked.
-    sign_in(client, token())
-    await client.get(f"/w/mobile/feedback/{fid}")
-    assert not [r for r in api.seen if r.url.path.startswith("/v1/query/")]
     api.on("GET", f"{path}/feedback/{fid}/similar", body={"suggestions": []})
     problems = [{"problem_id": PID, "title": "SSO is slow", "status": "open"}]
     api.on("GET", f"{path}/problems", body={"items": problems})
     opportunities = [{"opportunity_id": OID, "title": "One-click SSO", "status": "open"}]
     api.on("GET", f"{path}/opportunities", body={"items": opportunities})
-    sign_in(client, token(sextant_role="product_manager"))
+    sign_in(client, token())  # a team member: the query service narrows the trace for them
     page = await client.get(f"/w/mobile/feedback/{fid}")
     assert page.status_code == 200, page.text
     assert "<dt>Attendees</dt><dd>Jo (Acme CFO), pm.ana</dd>" in page.text

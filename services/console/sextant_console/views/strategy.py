@@ -177,8 +177,9 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
         may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
         directions=DIRECTIONS,
         outcomes=OUTCOMES,
-        # None when the user may not read across the organisation's workspaces.
         trace=trace,
+        # A team member's trace shows their workspaces' part of the chain only.
+        trace_across=page.session.may(Access.READ),
         may_audit=page.session.may(Access.READ, ws),
     )
 

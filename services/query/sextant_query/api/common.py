@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from pydantic import StringConstraints
 from sextant_kit import InvalidCursor
 from sextant_kit import api as kit
 from sextant_kit.api import Cursor, Limit, WorkspaceId, page
 from sextant_kit.authz import Access
 from sextant_kit.database import Connection
-from sextant_kit.http import Caller, requires
+from sextant_kit.errors import Forbidden
+from sextant_kit.http import Caller, caller
 from sextant_strategy.domain.progress import status_today
 
 __all__ = [
@@ -30,7 +31,24 @@ __all__ = [
     "scope",
 ]
 
-Reader = Annotated[Caller, Depends(requires(Access.READ))]
+
+async def _reader(request: Request, who: Annotated[Caller, Depends(caller)]) -> Caller:
+    """``read`` in the route's workspace; on the organisation-wide routes, ``read`` in the
+    organisation or in at least one workspace: a team's members read them too, narrowed to
+    their workspaces (``scope``)."""
+    workspace_id = request.path_params.get("workspace_id")
+    if workspace_id is not None:
+        allowed = who.may(Access.READ, workspace_id)
+    else:
+        allowed = who.workspaces_with(Access.READ) != frozenset()
+    if not allowed:
+        where = f"workspace {workspace_id}" if workspace_id else "any workspace"
+        raise Forbidden(f"{who.actor} may not read in {where}")
+    return who
+
+
+_reader.sextant_access = Access.READ  # type: ignore[attr-defined]
+Reader = Annotated[Caller, Depends(_reader)]
 WorkspaceRef = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
@@ -75,17 +93,19 @@ async def assessed_today(
 
 
 def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
-    """The workspaces a query may show: those asked for, within those the caller's token is
-    confined to (service tokens); ``None`` means every workspace of the organisation.
+    """The workspaces a query may show: those asked for, within those the caller reads
+    (``Principal.workspaces_with``); ``None`` means every workspace of the organisation.
 
-    The organisation-wide endpoints need the organisation-wide read role, which a token
-    confined to some workspaces still carries, so they narrow their rows with this.
+    Rows cross workspaces here (an objective's items, an opportunity's feedback), so every
+    query narrows its rows with this: a team member sees their workspaces' part of a chain,
+    a token confined to some workspaces those.
     """
-    if who.workspaces is None:
+    readable = who.workspaces_with(Access.READ)
+    if readable is None:
         return wanted
     if wanted is None:
-        return sorted(who.workspaces)
-    return [w for w in wanted if w in who.workspaces]
+        return sorted(readable)
+    return [w for w in wanted if w in readable]
 
 
 def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:
