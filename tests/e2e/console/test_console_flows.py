@@ -286,6 +286,36 @@ def test_publish_two_versions_and_see_the_diff(
     shot(browser, screenshots, "10-version")
 
 
+def test_an_item_waits_for_another_and_is_handed_off_to_delivery(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    carts, pay = world.items["Saved carts"], world.items["One-click pay"]
+    page = f"{world.notes['board']}/items/{carts}"
+    browser.get(page)
+    Select(browser.find_element(By.ID, "depends-on")).select_by_visible_text("One-click pay")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Add dependency']").click()
+    notice(browser, "Dependency added.")
+    assert "One-click pay" in browser.find_element(By.ID, "item-depends-on").text
+    # One-click pay's page names what waits for it, and does not offer it as a dependency
+    browser.get(f"{world.notes['board']}/items/{pay}")
+    assert "Saved carts" in browser.find_element(By.ID, "item-waited-for").text
+    offered = Select(browser.find_element(By.ID, "depends-on")).options
+    assert "Saved carts" not in [o.text for o in offered]
+
+    browser.get(page)
+    Select(browser.find_element(By.ID, "status-to")).select_by_value("planned")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Change']").click()
+    notice(browser, "Now planned.")
+    Select(browser.find_element(By.ID, "commit-tracker")).select_by_visible_text("Jira")
+    browser.find_element(By.ID, "commit-project").send_keys("PAY")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Hand off']").click()
+    notice(browser, "Handed off to Jira, project PAY.")
+    delivery = browser.find_element(By.ID, "item-delivery").text
+    assert delivery == "handed off to Jira, project PAY; its ticket is not reported yet"
+    assert not browser.find_elements(By.ID, "commit-tracker")  # handed off once
+    shot(browser, screenshots, "10b-item-handed-off")
+
+
 def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
 ) -> None:

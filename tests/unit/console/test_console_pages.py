@@ -596,6 +596,13 @@ async def test_an_organisation_objective_is_checked_in_through_the_organisation_
     assert api.seen[-1].url.path == path
 
 
+def on_board(api: FakeApi, *items: dict[str, Any]) -> None:
+    """The roadmap's board answers ``items`` (an item's page offers them to depend on)."""
+    columns: dict[str, list[dict[str, Any]]] = {"now": [], "next": [], "later": []}
+    columns["unscheduled"] = list(items)
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}/board", body={"columns": columns})
+
+
 async def test_an_items_page_shows_what_it_serves_and_links_more(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -637,6 +644,7 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
     api.on("GET", f"{path}/opportunities", body={"items": [opportunity]})
     demand = {"items": 3, "customers": 2, "revenue_weighted": "120000"}
     api.on("GET", f"{path}/demand", body={"targets": [demand]})
+    on_board(api)
     sign_in(client, token())
     page = await client.get(f"/w/mobile/roadmaps/{RID}/items/{IID}")
     assert page.status_code == 200, page.text
@@ -677,6 +685,86 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
     for action, form in [("status", {"to": "shipped"}), ("serves", {"objective:../x": "on"})]:
         await post_form(client, api, f"/w/mobile/roadmaps/{RID}/items/{IID}/{action}", form, "")
     assert not api.seen[before:]  # refused in the console, never sent
+
+
+async def test_an_item_depends_on_another_and_is_handed_off_to_delivery(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}"
+    here = f"/w/mobile/roadmaps/{RID}/items/{IID}"
+    found = {
+        "item_id": IID,
+        "title": "SSO",
+        "type": "feature",
+        "status": "planned",
+        "objective_ids": [],
+        "opportunity_ids": [],
+        "depends_on": [SID, KID],  # KID: on another roadmap
+    }
+    api.on("GET", resource, body=found)
+    api.on("GET", f"{resource}/moves", body={"items": []})
+    payments = {"item_id": SID, "title": "Payments API", "status": "planned", "horizon": "now"}
+    wallet = {"item_id": EID, "title": "Wallet", "status": "proposed", "horizon": None}
+    # Checkout waits for SSO, and Loyalty for Checkout: depending on either closes a cycle
+    checkout = {"item_id": OID, "title": "Checkout", "status": "planned", "depends_on": [IID]}
+    loyalty = {"item_id": PID, "title": "Loyalty", "status": "planned", "depends_on": [OID]}
+    on_board(api, {**found, "horizon": None}, payments, wallet, checkout, loyalty)
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    shown = page.text.split('id="item-depends-on"')[1].split("</ul>")[0]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", shown)).split())
+    assert "Payments API (planned, now)" in text
+    assert f"item {KID} (on another roadmap, or no longer open)" in text
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{SID}">Payments API</a>' in shown
+    offered = page.text.split('id="depends-on"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([0-9a-f-]+)">', offered) == [EID]  # not itself
+    waiting = page.text.split('id="item-waited-for"')[1].split("</p>")[0]
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{OID}">Checkout</a>.' in waiting
+    # a contributor writes but does not publish: no handoff
+    assert "Hand off to delivery" not in page.text
+
+    api.on("POST", f"{resource}/dependencies", 201, {"consistency_token": "roadmap:7"})
+    sent, body = await post_form(
+        client, api, f"{here}/dependencies", {"depends_on": EID}, f"{resource}/dependencies"
+    )
+    assert sent.headers["location"] == here
+    assert body == {"depends_on_item_id": EID}
+    api.on("DELETE", f"{resource}/dependencies/{KID}", 200, {"consistency_token": "roadmap:8"})
+    before = len(api.seen)
+    form = {"depends_on": KID, "form_nonce": "e" * 32}
+    await post_form(client, api, f"{here}/dependencies/remove", form, "")
+    assert [(r.method, r.url.path) for r in api.seen[before:]] == [
+        ("DELETE", f"{resource}/dependencies/{KID}")
+    ]
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    # a product manager hands a planned item off, once
+    sign_in(client, token("product_manager"))
+    page = await client.get(here)
+    assert 'action="' + here + '/commit"' in page.text
+    api.on("POST", f"{resource}/commit", 200, {"consistency_token": "roadmap:9"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"{here}/commit",
+        {"tracker": "jira", "project_key": " PAY "},
+        f"{resource}/commit",
+    )
+    assert body == {"tracker": "jira", "project_key": "PAY"}
+    api.on("GET", resource, body={**found, "committed_to": "jira", "project_key": "PAY"})
+    page = await client.get(here)
+    assert "Hand off to delivery" not in page.text
+    assert "handed off to Jira, project PAY; its ticket is not reported yet" in page.text
+    before = len(api.seen)
+    for action, form in [
+        ("dependencies", {"depends_on": ".."}),
+        ("dependencies/remove", {"depends_on": "../../x"}),
+        ("commit", {"tracker": "trello", "project_key": "PAY"}),
+        ("commit", {"tracker": "jira", "project_key": " "}),
+    ]:
+        await post_form(client, api, f"{here}/{action}", form, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
 
 
 async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(

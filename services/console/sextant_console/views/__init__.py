@@ -9,6 +9,7 @@ from sextant_console.views import (
     discovery,
     feedback,
     home,
+    item,
     research,
     review,
     roadmaps,
@@ -19,6 +20,7 @@ from sextant_console.views import (
 PAGES: tuple[APIRouter, ...] = (
     home.router,
     roadmaps.router,
+    item.router,
     versions.router,
     discovery.router,
     research.router,

@@ -1,5 +1,5 @@
-"""Roadmaps: the list, the now/next/later board with prioritising and moving, one item with
-what it serves and the evidence behind it, the timeline."""
+"""Roadmaps: the list, the now/next/later board with prioritising and moving, the
+timeline (one item's page is ``item``)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
-    choice,
     form_of,
     redirect,
     required,
-    ticked,
 )
 
 router = APIRouter()
@@ -30,7 +28,6 @@ HORIZONS = ("now", "next", "later")
 COLUMNS = (*HORIZONS, "unscheduled")
 ITEM_TYPES = ("feature", "initiative", "epic", "experiment")
 MAX_SHOWN = 200
-STATUSES = ("proposed", "planned", "in_progress", "released", "dropped")
 MODELS = {
     "rice": "reach, impact (0-3), confidence (%), effort",
     "ice": "impact, confidence, ease (each 1-10)",
@@ -168,77 +165,6 @@ async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
         {"order": [iid]},
         to=_base(ws, rid),
         notice=f"{form.get('title', 'The item')} is now first in the manual order.",
-    )
-
-
-@router.get("/w/{ws}/roadmaps/{rid}/items/{iid}", response_class=HTMLResponse)
-async def item(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
-    """The item, the objectives and opportunities it serves (offered from the workspace's,
-    to link more), the feedback demand behind it, and its moves."""
-    path = f"/v1/workspaces/{ws}"
-    resource = f"{path}/roadmaps/{rid}/items/{iid}"
-    found, moves, objectives, opportunities, demand = await asyncio.gather(
-        page.api.get(resource),
-        page.api.get(f"{resource}/moves"),
-        page.api.get_if_readable(f"{path}/objectives", {"limit": 200}),
-        page.api.get_if_readable(f"{path}/opportunities", {"limit": 200}),
-        page.api.get_if_readable(
-            f"{path}/demand", {"target_type": "roadmap_item", "target_id": iid}
-        ),
-    )
-    objectives = (objectives or {}).get("items", [])
-    opportunities = (opportunities or {}).get("items", [])
-    titles = {o["objective_id"]: o["title"] for o in objectives}
-    titles |= {o["opportunity_id"]: o["title"] for o in opportunities}
-    return page.render(
-        "item.html",
-        ws=ws,
-        roadmap_id=rid,
-        item=found,
-        moves=moves["items"],
-        objectives=objectives,
-        opportunities=opportunities,
-        titles=titles,
-        demand=next(iter((demand or {}).get("targets", [])), None),
-        # Offered as the roadmap allows them next; its API says which.
-        next_statuses=found.get("next_statuses", []),
-        may_write=page.session.may(Access.WRITE, ws),
-        may_audit=page.session.may(Access.READ, ws),
-    )
-
-
-@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/serves")
-async def serves(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
-    """The objectives and opportunities the item serves, as ticked on its page."""
-    form = await form_of(page.request)
-    body = {
-        "objective_ids": ticked(form, "objective"),
-        "opportunity_ids": ticked(form, "opportunity"),
-    }
-    return await act(
-        page,
-        form,
-        "PATCH",
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}",
-        body,
-        to=f"{_base(ws, rid)}/items/{iid}",
-        notice="Saved what the item serves.",
-    )
-
-
-@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/status")
-async def change_status(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
-    form = await form_of(page.request)
-    to = choice(form, "to", "Status", STATUSES)
-    body = {"to": to, "reason": form.get("reason", "").strip()}
-    return await act(
-        page,
-        form,
-        "POST",
-        f"/v1/workspaces/{ws}/roadmaps/{rid}/items/{iid}/status",
-        body,
-        to=f"{_base(ws, rid)}/items/{iid}",
-        notice=f"Now {to.replace('_', ' ')}.",
     )
 
 
