@@ -979,6 +979,15 @@ def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: An
         f"/v1/query/opportunities/{OID}/trace",
         body={"roadmap_items": [pursuing], "objectives": [goal]},
     )
+    decision = {
+        "decision_id": SID,
+        "title": "Build SSO presets",
+        "decision": "build",
+        "decided_on": "2026-11-20",
+        "decided_by": "cpo.bo",
+        "superseded_by": None,
+    }
+    api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
 
 
 async def test_a_team_runs_discovery_on_an_opportunitys_page(
@@ -996,6 +1005,12 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     item_link = f'<a href="/w/identity/roadmaps/{RID}/items/{IID}">SSO presets</a>'
     assert item_link + ' <span class="small">(Platform: planned, next, identity)' in page.text
     assert f'Serving <a href="/objectives/{KID}">Win enterprise</a>.' in page.text
+    # The decisions that cite it as evidence (the strategy context's decision log).
+    decided = page.text.split('id="opportunity-decisions"')[1].split("</ul>")[0]
+    assert f'<a href="/w/mobile/strategy#decision-{SID}">Build SSO presets</a>' in decided
+    cited = next(r for r in api.seen if r.url.path.endswith("/decisions"))
+    assert cited.url.params["entity_kind"] == "opportunity"
+    assert cited.url.params["entity_id"] == OID
     row = page.text.split(">Strength of the alternatives<")[1].split("</tr>")[0]
     assert "2/5" in row
     assert "7.5" in row  # the points for the gap the alternatives leave
@@ -1617,13 +1632,20 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
         "decided_by": "pm.ana",
         "supersedes": None,
         "superseded_by": EID,
+        "evidence": [{"kind": "opportunity", "id": PID}, {"kind": "experiment", "id": KID}],
     }
     api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
     on_strategy_parts(api)
+    api.on(
+        "GET", f"{path}/opportunities", body={"items": [{"opportunity_id": PID, "title": "SSO"}]}
+    )
     sign_in(client, token("contributor"))
     page = await client.get("/w/mobile/strategy", params={"q": "SSO"})
     assert page.status_code == 200, page.text
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.text)).split())
+    rests = page.text.split('class="small evidence">')[1].split("</span>")[0]
+    linked = f'opportunity <a href="/w/mobile/opportunities/{PID}">SSO</a>'
+    assert rests == f"Rests on: {linked}, experiment {KID[:8]}"
     assert "Every PM decides with evidence Mission: Make discovery routine" in text
     assert f'<a href="/w/mobile/objectives/{OID}">Win mid-market</a>' in page.text
     assert f'<a href="/objectives/{KID}">Grow revenue</a>' in page.text  # the organisation's
@@ -1648,6 +1670,11 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     assert "IT admin\nOwner</textarea>" in page.text  # to revise it
     assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
     assert 'action="/w/mobile/milestones"' in page.text
+    # A decider records decisions, resting on the workspace's opportunities and problems.
+    sign_in(client, token("product_manager"))
+    page = await client.get("/w/mobile/strategy")
+    decide = page.text.split('action="/w/mobile/decisions"')[1].split("</form>")[0]
+    assert f'name="opportunity:{PID}"> opportunity: SSO</label>' in decide
 
 
 def on_strategy_parts(api: FakeApi) -> None:
@@ -1856,7 +1883,13 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
         client,
         api,
         "/w/mobile/decisions",
-        {**decided, "options": "Build it\n\n Buy a vendor's \nBuild it", "supersedes": EID},
+        {
+            **decided,
+            "options": "Build it\n\n Buy a vendor's \nBuild it",
+            "supersedes": EID,
+            f"problem:{KID}": "on",
+            f"opportunity:{PID}": "on",
+        },
         f"{path}/decisions",
     )
     assert sent.headers["location"] == f"/w/mobile/strategy#decision-{SID}"
@@ -1864,6 +1897,7 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
         **decided,
         "options": [{"title": "Build it"}, {"title": "Buy a vendor's"}],
         "supersedes": EID,
+        "evidence": [{"kind": "problem", "id": KID}, {"kind": "opportunity", "id": PID}],
     }
     api.on("POST", f"{path}/milestones", 201, {"id": IID, "consistency_token": "strategy:7"})
     sent, body = await post_form(

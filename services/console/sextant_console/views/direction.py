@@ -27,7 +27,7 @@ async def direction(
 ) -> Response:
     path = f"/v1/workspaces/{ws}"
     may_write = page.session.may(Access.WRITE, ws)
-    current, drafts, timeline, decisions, parts = await asyncio.gather(
+    current, drafts, timeline, decisions, parts, problems, opportunities = await asyncio.gather(
         page.api.get(f"{path}/strategy"),
         page.api.get(f"{path}/strategies", {"limit": page.page_size}),
         page.api.get(f"{path}/timeline", {"limit": page.page_size}),
@@ -36,8 +36,15 @@ async def direction(
             {"limit": page.page_size, "q": q.strip(), "cursor": decisions_cursor},
         ),
         strategy_parts(page, path),
+        # What a decision may rest on (discovery): named in the log, offered as evidence.
+        page.api.get_if_readable(f"{path}/problems", {"limit": 200}),
+        page.api.get_if_readable(f"{path}/opportunities", {"limit": 200}),
     )
     objectives, concepts = parts
+    problems = (problems or {}).get("items", [])
+    opportunities = (opportunities or {}).get("items", [])
+    titles = {p["problem_id"]: p["title"] for p in problems}
+    titles |= {o["opportunity_id"]: o["title"] for o in opportunities}
     return page.render(
         "direction.html",
         ws=ws,
@@ -52,6 +59,9 @@ async def direction(
         q=q,
         objectives=objectives,
         concepts=concepts,
+        problems=problems,
+        opportunities=opportunities,
+        titles=titles,
         may_write=may_write,
         # Dates on the timeline are UTC days, as the API judges what is overdue.
         today=datetime.now(UTC).date().isoformat(),

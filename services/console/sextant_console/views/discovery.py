@@ -122,12 +122,17 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
 @router.get("/w/{ws}/opportunities/{oid}", response_class=HTMLResponse)
 async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     path = f"/v1/workspaces/{ws}"
-    found, log, demand, trace = await asyncio.gather(
+    found, log, demand, trace, decisions = await asyncio.gather(
         page.api.get(f"{path}/opportunities/{oid}"),
         page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
         _demand(page, path),
         # The roadmap items pursuing it and the objectives they serve (query service).
         trace_of(page, f"/v1/query/opportunities/{oid}/trace"),
+        # The workspace's decisions that cite it as evidence (strategy).
+        page.api.get_if_readable(
+            f"{path}/decisions",
+            {"entity_kind": "opportunity", "entity_id": oid, "limit": page.page_size},
+        ),
     )
     experiments = log["items"]
     # Running experiments show their observations so far, against the threshold.
@@ -154,6 +159,7 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         demand=demand.get(f"opportunity:{oid}"),
         pursuing=(trace or {}).get("roadmap_items", []),
         objectives=(trace or {}).get("objectives", []),
+        decisions=(decisions or {}).get("items", []),
         # A rejected opportunity takes no more commands.
         may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
         may_audit=page.session.may(Access.READ, ws),

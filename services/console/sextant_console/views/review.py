@@ -32,6 +32,10 @@ router = APIRouter()
 QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 MAX_REVIEWERS = 20
 MAX_OPTIONS = 20
+EVIDENCE_KINDS = ("problem", "opportunity")
+"""What the console offers a decision to rest on (the API takes feedback and experiments
+too)."""
+MAX_EVIDENCE = 100
 
 
 @router.post("/w/{ws}/vision")
@@ -148,6 +152,11 @@ async def record_decision(ws: Workspace, page: Page) -> Response:
         "rationale": required(form, "rationale", "Rationale"),
     }
     optional(form, body, "supersedes")
+    body["evidence"] = [
+        {"kind": kind, "id": x} for kind in EVIDENCE_KINDS for x in ticked(form, kind)
+    ]
+    if len(body["evidence"]) > MAX_EVIDENCE:
+        raise BadForm(f"Evidence: at most {MAX_EVIDENCE}, got {len(body['evidence'])}")
     return await act(
         page,
         form,
