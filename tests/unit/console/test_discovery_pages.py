@@ -1,0 +1,644 @@
+"""Discovery pages: the problems and opportunities scoreboard, an opportunity's page with
+its evaluation, solutions, experiments and decision, market research and personas."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sextant_console.views.persona import changes
+
+from tests.unit.console.support import (
+    EID,
+    IID,
+    KID,
+    OID,
+    PID,
+    RID,
+    SID,
+    FakeApi,
+    sign_in,
+    token,
+    words,
+)
+
+
+async def test_a_team_records_a_problem_from_the_scoreboard(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/opportunities")
+    assert page.status_code == 200, page.text
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    api.on("POST", "/v1/workspaces/mobile/problems", 201, {"id": RID, "consistency_token": "d:3"})
+    form = {
+        "form_nonce": nonce,
+        "title": "Checkout is slow",
+        "statement": "Buyers on mobile wait 8 s to pay",
+        "severity": "4",
+        "frequency": "5",
+    }
+    sent = await client.post(
+        "/w/mobile/problems", data=form, headers={"origin": "http://console.test"}
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, "/w/mobile/opportunities")
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {
+        "title": "Checkout is slow",
+        "statement": "Buyers on mobile wait 8 s to pay",
+        "severity": 4,
+        "frequency": 5,
+    }
+    assert posted.headers["idempotency-key"].startswith("console:")
+    odd = await client.post(
+        "/w/mobile/problems",
+        data={**form, "severity": "9"},
+        headers={"origin": "http://console.test"},
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent
+
+
+def an_opportunity(**changes: Any) -> dict[str, Any]:
+    return {
+        "opportunity_id": OID,
+        "workspace_id": "mobile",
+        "title": "One-click SSO",
+        "description": None,
+        "problem_ids": [PID],
+        "status": "open",
+        "rationale": None,
+        "score": 63.75,
+        "inputs": {
+            "reach": 500,
+            "pain_severity": 4,
+            "frequency": 3,
+            "willingness_to_pay": 3,
+            "alternatives_strength": 2,
+            "strategic_fit": 5,
+        },
+        "breakdown": {
+            "reach": 11.25,
+            "pain_severity": 15.0,
+            "frequency": 7.5,
+            "willingness_to_pay": 7.5,
+            "alternatives_gap": 7.5,
+            "strategic_fit": 15.0,
+        },
+        "evaluations": [
+            {"evaluated_by": "pm.ana", "evaluated_at": "2026-11-28T07:28:04+00:00", "note": None}
+        ],
+        "selected_solution": None,
+        "experiments": 0,
+        "validated": 0,
+        "invalidated": 0,
+        "feedback_count": 2,
+        "solutions": [
+            {
+                "solution_id": SID,
+                "title": "SAML wizard",
+                "description": None,
+                "value": 4,
+                "effort": 2,
+                "confidence": 3,
+                "selected": False,
+                "priority": 6.0,
+            }
+        ],
+        **changes,
+    }
+
+
+def an_experiment(status: str) -> dict[str, Any]:
+    return {
+        "experiment_id": EID,
+        "opportunity_id": OID,
+        "solution_id": SID,
+        "hypothesis": "Admins finish set-up in 10 minutes",
+        "metric": "completion",
+        "unit": "percent",
+        "direction": "at_least",
+        "threshold": 60.0,
+        "status": status,
+        "outcome": None,
+        "learnings": None,
+        "observation_count": 1,
+    }
+
+
+def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: Any) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("GET", f"{path}/opportunities/{OID}", body=an_opportunity(**changes))
+    api.on(
+        "GET",
+        f"{path}/opportunities/{OID}/experiments",
+        body={"items": [an_experiment(experiment)]},
+    )
+    # Each of its problems, whichever page of the workspace's problems it is on.
+    api.on("GET", f"{path}/problems/{PID}", body={"problem_id": PID, "title": "SSO is slow"})
+    api.on("GET", f"{path}/demand", body={"targets": []})
+    observed = {"value": 55.0, "note": "first cohort", "observed_at": "2026-11-28T08:00:00+00:00"}
+    api.on(
+        "GET",
+        f"{path}/experiments/{EID}",
+        body={**an_experiment(experiment), "observations": [observed]},
+    )
+    pursuing = {
+        "item_id": IID,
+        "roadmap_id": RID,
+        "roadmap_name": "Platform",
+        "workspace_id": "identity",  # another team's roadmap
+        "title": "SSO presets",
+        "status": "planned",
+        "horizon": "next",
+    }
+    goal = {"objective_id": KID, "workspace_id": None, "title": "Win enterprise"}
+    api.on(
+        "GET",
+        f"/v1/query/opportunities/{OID}/trace",
+        body={"roadmap_items": [pursuing], "objectives": [goal]},
+    )
+    decision = {
+        "decision_id": SID,
+        "title": "Build SSO presets",
+        "decision": "build",
+        "decided_on": "2026-11-20",
+        "decided_by": "cpo.bo",
+        "superseded_by": None,
+    }
+    api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
+
+
+async def test_a_team_runs_discovery_on_an_opportunitys_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Evaluate, propose and select a solution, run an experiment on it and decide: each
+    form sends its command, with the page's nonce as its key, and comes back to the page."""
+    on_opportunity_page(api)
+    sign_in(client, token(sextant_role="product_manager"))  # reads the query service's trace
+    page = await client.get(f"/w/mobile/opportunities/{OID}")
+    assert page.status_code == 200, page.text
+    assert "SSO is slow" in page.text
+    assert "Observed: 55 (first cohort) on 2026-11-28" in page.text
+    # Where it is on the roadmap, and what that serves (the query service's trace).
+    item_link = f'<a href="/w/identity/roadmaps/{RID}/items/{IID}">SSO presets</a>'
+    assert item_link + ' <span class="small">(Platform: planned, next, identity)' in page.text
+    assert f'Serving <a href="/objectives/{KID}">Win enterprise</a>.' in page.text
+    # The decisions that cite it as evidence (the strategy context's decision log).
+    decided = page.text.split('id="opportunity-decisions"')[1].split("</ul>")[0]
+    assert f'<a href="/w/mobile/strategy#decision-{SID}">Build SSO presets</a>' in decided
+    cited = next(r for r in api.seen if r.url.path.endswith("/decisions"))
+    assert cited.url.params["entity_kind"] == "opportunity"
+    assert cited.url.params["entity_id"] == OID
+    row = page.text.split(">Strength of the alternatives<")[1].split("</tr>")[0]
+    assert "2/5" in row
+    assert "7.5" in row  # the points for the gap the alternatives leave
+    nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    # evaluate, select, propose, observe, conclude, design, decide
+    assert len(nonces) == 7
+
+    here = f"/w/mobile/opportunities/{OID}"
+    path = "/v1/workspaces/mobile"
+    sent_forms = [
+        (
+            f"{here}/evaluations",
+            f"{path}/opportunities/{OID}/evaluations",
+            {
+                "reach": "900",
+                "pain_severity": "5",
+                "frequency": "4",
+                "willingness_to_pay": "4",
+                "alternatives_strength": "1",
+                "strategic_fit": "5",
+                "note": "after the interviews",
+            },
+            {
+                "inputs": {
+                    "reach": 900,
+                    "pain_severity": 5,
+                    "frequency": 4,
+                    "willingness_to_pay": 4,
+                    "alternatives_strength": 1,
+                    "strategic_fit": 5,
+                },
+                "note": "after the interviews",
+            },
+        ),
+        (
+            f"{here}/solutions",
+            f"{path}/opportunities/{OID}/solutions",
+            {
+                "title": "Okta preset",
+                "description": "",
+                "value": "3",
+                "effort": "1",
+                "confidence": "4",
+            },
+            {"title": "Okta preset", "value": 3, "effort": 1, "confidence": 4},
+        ),
+        (
+            f"{here}/solutions/{SID}/select",
+            f"{path}/opportunities/{OID}/solutions/{SID}/select",
+            {"rationale": "most value for its effort"},
+            {"rationale": "most value for its effort"},
+        ),
+        (
+            f"{here}/experiments",
+            f"{path}/experiments",
+            {
+                "solution_id": SID,
+                "hypothesis": "Admins finish set-up in 10 minutes",
+                "metric": "completion",
+                "unit": "percent",
+                "direction": "at_least",
+                "threshold": "60",
+            },
+            {
+                "opportunity_id": OID,
+                "solution_id": SID,
+                "hypothesis": "Admins finish set-up in 10 minutes",
+                "metric": "completion",
+                "unit": "percent",
+                "direction": "at_least",
+                "threshold": 60.0,
+            },
+        ),
+        (f"{here}/experiments/{EID}/start", f"{path}/experiments/{EID}/start", {}, {}),
+        (
+            f"{here}/experiments/{EID}/observations",
+            f"{path}/experiments/{EID}/observations",
+            {"value": "64.5", "note": ""},
+            {"value": 64.5},
+        ),
+        (
+            f"{here}/experiments/{EID}/conclude",
+            f"{path}/experiments/{EID}/conclude",
+            {"outcome": "validated", "learnings": "admins finish in 8 minutes"},
+            {"outcome": "validated", "learnings": "admins finish in 8 minutes"},
+        ),
+        (
+            f"{here}/decision",
+            f"{path}/opportunities/{OID}/decision",
+            {"verdict": "pursue", "rationale": "validated"},
+            {"verdict": "pursue", "rationale": "validated"},
+        ),
+    ]
+    for n, (action, command, form, body) in enumerate(sent_forms):
+        api.on("POST", command, 201, {"id": OID, "consistency_token": f"discovery:{n}"})
+        sent = await client.post(
+            action,
+            data={"form_nonce": nonces[0], **form},
+            headers={"origin": "http://console.test"},
+        )
+        assert (sent.status_code, sent.headers["location"]) == (303, here), action
+        posted = api.seen[-1]
+        assert posted.url.path == command
+        assert json.loads(posted.content or b"{}") == body, action
+        assert posted.headers["idempotency-key"].startswith("console:")
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "why"),
+    [
+        ("evaluations", {"reach": "-3"}, "Reach must be a whole number"),
+        ("evaluations", {"reach": "10", "pain_severity": "7"}, "Pain severity must be 1 to 5"),
+        ("experiments", {"hypothesis": "h", "metric": "m", "unit": "mph"}, "Unit must be one of"),
+        ("decision", {"verdict": "maybe", "rationale": "r"}, "Verdict must be one of"),
+        (f"experiments/{EID}/observations", {"value": "inf"}, "Value must be a finite number"),
+        (f"experiments/{EID}/restart", {}, "an experiment has no step"),
+    ],
+)
+async def test_an_opportunitys_forms_refuse_what_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, action: str, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    here = f"/w/mobile/opportunities/{OID}"
+    sent = await client.post(
+        f"{here}/{action}",
+        data=form,
+        headers={"origin": "http://console.test", "referer": f"http://console.test{here}"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, here)
+    assert not [r for r in api.seen if r.method == "POST"]  # never sent
+    on_opportunity_page(api)
+    shown = await client.get(here)
+    assert why in html.unescape(shown.text)
+
+
+async def test_a_rejected_opportunity_offers_no_commands(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    gone = "7d4c0a57-3a57-4d0e-b0c4-5bb40e0d3c2e"  # a problem the page cannot read
+    on_opportunity_page(
+        api, status="rejected", rationale="too small a market", problem_ids=[PID, gone]
+    )
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/opportunities/{OID}")
+    assert page.status_code == 200, page.text
+    assert "rejected — too small a market" in page.text
+    assert ">SSO is slow</a>, <a" in page.text
+    assert f">{gone[:8]}</a>" in page.text  # by its id, the page still shown
+    assert "form_nonce" not in page.text
+
+
+async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    other = "5056e741-86e6-48f8-92e3-87d5cbbb047e"
+    problems = [
+        {"problem_id": PID, "title": "SSO is slow", "status": "open"},
+        {"problem_id": other, "title": "Exports time out", "status": "open"},
+        {"problem_id": RID, "title": "Old", "status": "closed"},
+    ]
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": [an_opportunity()]})
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": problems})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/opportunities")
+    assert f'href="/w/mobile/opportunities/{OID}">One-click SSO<' in page.text
+    ticks = re.findall(r'type="checkbox" name="problem:([0-9a-f-]+)"', page.text)
+    assert ticks == [PID, other]  # a closed problem takes no opportunity
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[1:]
+    api.on(
+        "POST", "/v1/workspaces/mobile/opportunities", 201, {"id": OID, "consistency_token": "d:4"}
+    )
+    form = {"form_nonce": nonce, "title": "SSO for SMB", "description": ""}
+    sent = await client.post(
+        "/w/mobile/opportunities",
+        data={**form, f"problem:{PID}": "on", f"problem:{other}": "on"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/opportunities/{OID}")
+    assert json.loads(api.seen[-1].content) == {"title": "SSO for SMB", "problem_ids": [PID, other]}
+    none_ticked = await client.post(
+        "/w/mobile/opportunities",
+        data=form,
+        headers={
+            "origin": "http://console.test",
+            "referer": "http://console.test/w/mobile/opportunities",
+        },
+    )
+    assert none_ticked.status_code == 303
+    assert len([r for r in api.seen if r.method == "POST"]) == 1
+
+
+async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insights(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    rival, other = "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c01", "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c02"
+    path = "/v1/workspaces/mobile"
+
+    def compared(feature: str, theirs: str, ours: str, at: str) -> dict[str, Any]:
+        return {"feature": feature, "theirs": theirs, "ours": ours, "note": None, "compared_at": at}
+
+    competitors = [
+        {
+            "competitor_id": rival,
+            "name": "Rival",
+            "status": "active",
+            "profile": {"website": "javascript:alert(1)", "strengths": ["price"]},
+            "features": [
+                compared("SSO", "full", "none", "2026-11-01T00:00:00+00:00"),
+                compared("Audit log", "none", "full", "2026-11-02T00:00:00+00:00"),
+            ],
+        },
+        {
+            "competitor_id": other,
+            "name": "Birch",
+            "status": "acquired",
+            "profile": {"website": "https://birch.example"},
+            "features": [compared("SSO", "partial", "partial", "2026-11-20T00:00:00+00:00")],
+        },
+    ]
+    api.on("GET", f"{path}/competitors", body={"items": competitors, "next_cursor": "Yw=="})
+    persona = {
+        "persona_id": PID,
+        "name": "Owner",
+        "version": 2,
+        "profile": {"segment": "smb", "pains": ["invoices", "late payers"]},
+    }
+    api.on("GET", f"{path}/personas", body={"items": [persona], "next_cursor": None})
+    insight = {
+        "insight_id": RID,
+        "title": "SMBs churn after trials",
+        "market": "EU",
+        "segment": "smb",
+        "source": "interviews",
+        "summary": "Trials end before set-up does",
+        "tags": ["churn"],
+        "evidence_links": ["https://notes.example/1"],
+        "recorded_at": "2026-11-27T10:00:00+00:00",
+    }
+    api.on("GET", f"{path}/insights", body={"items": [insight], "next_cursor": None})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/research")
+    assert page.status_code == 200, page.text
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page.text))
+
+    def cells(feature: str) -> list[str]:
+        row = page.text.split(f'<th scope="row">{feature}</th>')[1].split("</tr>")[0]
+        return re.findall(r"<td[^>]*>([^<]*)</td>", row)
+
+    # ours as last compared (partial, on the 20th), then Rival's and Birch's coverage
+    assert cells("SSO") == ["partial", "full", "partial"]
+    assert cells("Audit log") == ["full", "none", "—"]
+    assert "Birch (acquired)" in " ".join(text.split())
+    assert 'href="javascript:' not in page.text  # a link only ever goes to http(s)
+    assert 'href="https://birch.example"' in page.text
+    assert "Pains: invoices; late payers" in text
+    assert f'<a href="/w/mobile/personas/{PID}#persona-versions">how it changed</a>' in page.text
+    assert "SMBs churn after trials" in text
+    assert "?competitors_cursor=Yw%3D%3D" in page.text
+    assert "More personas" not in text
+    # A writer records research from the page: each competitor's profile is updated in
+    # place, and a new one gets a new id on each rendering.
+    profiled = re.findall(r'action="/w/mobile/competitors/([0-9a-f-]{36})"', page.text)
+    assert sorted(profiled[:2]) == sorted([rival, other])
+    assert len(profiled) == 3
+    assert profiled[2] not in (rival, other)
+    assert f'<option value="{rival}">Rival</option>' in page.text  # to compare a feature
+    assert 'name="strengths">price</textarea>' in page.text  # Rival's profile, to revise
+    assert f'action="/w/mobile/competitors/{other}/status"' in page.text
+    assert '<option value="acquired" selected>' in page.text
+    revise = page.text.split(f'action="/w/mobile/personas/{PID}"')[1].split("</form>")[0]
+    assert "invoices\nlate payers</textarea>" in revise
+    assert "Save version 3" in revise
+
+
+async def test_a_team_records_research_from_the_research_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path, cid = "/v1/workspaces/mobile", "3f0b3c43-3f7e-4f2c-9a55-1d1b9f0e0c03"
+    sign_in(client, token())
+    nonce = {"form_nonce": "e" * 32}
+    sent_forms = [
+        (
+            "/w/mobile/insights",
+            ("POST", f"{path}/insights"),
+            {
+                "title": "SMBs churn after trials",
+                "market": "EU",
+                "segment": "",
+                "source": "12 interviews",
+                "summary": "Trials end before set-up does",
+                "evidence_links": "https://notes.example/1\n\nhttps://notes.example/2",
+                "tags": "Churn, trial length,",
+            },
+            {
+                "title": "SMBs churn after trials",
+                "market": "EU",
+                "source": "12 interviews",
+                "summary": "Trials end before set-up does",
+                "evidence_links": ["https://notes.example/1", "https://notes.example/2"],
+                "tags": ["churn", "trial length"],
+            },
+        ),
+        (
+            "/w/mobile/personas",
+            ("POST", f"{path}/personas"),
+            {"name": "Owner", "segment": "smb", "pains": "invoices\nlate payers\n", "goals": ""},
+            {
+                "name": "Owner",
+                "segment": "smb",
+                "goals": [],
+                "pains": ["invoices", "late payers"],
+                "jobs_to_be_done": [],
+            },
+        ),
+        (
+            f"/w/mobile/competitors/{cid}",
+            ("PUT", f"{path}/competitors/{cid}"),
+            {"name": "Rival", "website": "https://rival.example", "strengths": "price"},
+            {
+                "name": "Rival",
+                "website": "https://rival.example",
+                "strengths": ["price"],
+                "weaknesses": [],
+            },
+        ),
+        (
+            "/w/mobile/feature-comparisons",
+            ("POST", f"{path}/competitors/{cid}/features"),
+            {"competitor_id": cid, "feature": "SSO", "theirs": "full", "ours": "none"},
+            {"feature": "SSO", "theirs": "full", "ours": "none"},
+        ),
+        (
+            f"/w/mobile/competitors/{cid}/status",
+            ("POST", f"{path}/competitors/{cid}/status"),
+            {"status": "acquired", "reason": "bought by Birch"},
+            {"status": "acquired", "reason": "bought by Birch"},
+        ),
+        (
+            f"/w/mobile/personas/{PID}",
+            ("PUT", f"{path}/personas/{PID}"),
+            {"name": "Owner", "pains": "invoices", "note": "after 12 interviews"},
+            {
+                "profile": {
+                    "name": "Owner",
+                    "goals": [],
+                    "pains": ["invoices"],
+                    "jobs_to_be_done": [],
+                },
+                "note": "after 12 interviews",
+            },
+        ),
+        (f"/w/mobile/personas/{PID}/archive", ("POST", f"{path}/personas/{PID}/archive"), {}, {}),
+    ]
+    for action, (method, command), form, body in sent_forms:
+        api.on(method, command, 201, {"id": cid, "consistency_token": "discovery:9"})
+        sent = await client.post(
+            action, data={**nonce, **form}, headers={"origin": "http://console.test"}
+        )
+        assert sent.status_code == 303, action
+        assert sent.headers["location"].startswith("/w/mobile/research"), action
+        posted = api.seen[-1]
+        assert (posted.method, posted.url.path) == (method, command)
+        assert json.loads(posted.content or b"{}") == body, action
+        assert posted.headers["idempotency-key"].startswith("console:")
+
+
+@pytest.mark.parametrize(
+    ("action", "form", "why"),
+    [
+        ("insights", {"evidence_links": "javascript:alert(1)"}, "each is an http(s) address"),
+        ("personas", {"name": "N", "pains": "\n".join(map(str, range(51)))}, "at most 50 lines"),
+        (f"competitors/{PID}", {"name": "N", "website": "ftp://x"}, "Website: each is an http"),
+        ("feature-comparisons", {"competitor_id": "../x"}, "Competitor must be an id"),
+        ("feature-comparisons", {"competitor_id": PID, "feature": "SSO"}, "Theirs is required"),
+        (f"competitors/{PID}/status", {"status": "bankrupt"}, "Status must be one of"),
+    ],
+)
+async def test_research_forms_refuse_what_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, action: str, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    filled = {"title": "T", "market": "EU", "source": "s", "summary": "s", **form}
+    here = "http://console.test/w/mobile/research"
+    sent = await client.post(
+        f"/w/mobile/{action}",
+        data=filled,
+        headers={"origin": "http://console.test", "referer": here},
+    )
+    assert sent.status_code == 303
+    assert not [r for r in api.seen if r.method != "GET"]  # never sent
+    for listed in ("insights", "personas", "competitors"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    shown = await client.get(sent.headers["location"])
+    assert why in html.unescape(shown.text)
+
+
+def test_a_personas_changes_name_what_each_version_added_dropped_or_changed() -> None:
+    before = {"name": "Owner", "segment": "smb", "pains": ["invoices", "late payers"]}
+    after = {"name": "Owner", "segment": "mid-market", "pains": ["late payers", "audits"]}
+    assert changes(before, after) == [
+        "Segment: smb → mid-market",
+        "Pains: added audits, dropped invoices",
+    ]
+    reordered = {**before, "pains": ["late payers", "invoices"]}
+    assert changes(before, reordered) == []
+    assert changes(before, {**before, "segment": None, "goals": ["grow"]}) == [
+        "Segment: smb → (none)",
+        "Goals: added grow",
+    ]
+
+
+async def test_a_personas_page_shows_every_version_with_what_it_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    def version(n: int, note: str | None, **profile: Any) -> dict[str, Any]:
+        return {
+            "persona_id": PID,
+            "version": n,
+            "profile": {"name": "Owner", **profile},
+            "note": note,
+            "written_by": "pm.ana",
+            "written_at": f"2026-11-0{n}T10:00:00+00:00",
+        }
+
+    history = [
+        version(1, None, segment="smb", pains=["invoices"]),
+        version(2, "interviews", segment="mid-market", pains=["invoices", "audits"]),
+        version(3, "typo", segment="mid-market", pains=["audits", "invoices"]),
+    ]
+    api.on("GET", f"/v1/workspaces/mobile/personas/{PID}/history", body={"items": history})
+    sign_in(client, token("contributor"))
+    page = await client.get(f"/w/mobile/personas/{PID}")
+    assert page.status_code == 200, page.text
+    shown = re.findall(r'<li id="version-(\d)">', page.text)
+    assert shown == ["3", "2", "1"]  # newest first
+    v2 = words(page.text.split('id="version-2"')[1].split('id="version-1"')[0])
+    assert "2026-11-02, pm.ana : interviews" in v2
+    assert "Segment: smb → mid-market" in v2
+    assert "Pains: added audits" in v2
+    assert "Nothing changed in the profile." in page.text  # version 3 only reordered
+    assert "First described." in page.text
+    assert "Pains audits; invoices" in words(page.text.split("</dl>")[0])  # the current one
+    missing = await client.get(f"/w/mobile/personas/{EID}")
+    assert missing.status_code == 404

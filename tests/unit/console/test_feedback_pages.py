@@ -1,0 +1,295 @@
+"""Feedback pages: the inbox, one item with its links, tags, votes and merges, and the
+organisation's customers."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import httpx
+
+from tests.unit.console.support import (
+    EID,
+    IID,
+    OID,
+    PID,
+    RID,
+    FakeApi,
+    post_form,
+    sign_in,
+    token,
+)
+
+
+async def test_merging_the_same_duplicate_twice_sends_one_command(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """A double click on "Merge" repeats the idempotency key, so the API answers the second
+    from the first instead of refusing it as already merged."""
+    fid, dup = IID, RID
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/feedback/{fid}",
+        body={
+            "feedback_id": fid,
+            "text": "x",
+            "source": "email",
+            "received_at": "2026-11-20T10:00:00Z",
+        },
+    )
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/feedback/{fid}/similar",
+        body={"suggestions": [{"feedback_id": dup, "text": "x too", "similarity": 0.9}]},
+    )
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": []})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/feedback/{fid}")
+    assert page.status_code == 200, page.text
+    nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    assert len(nonces) == 3  # tags, vote and merge: nothing to link to
+    api.on("POST", f"/v1/workspaces/mobile/feedback/{dup}/merge", body={"id": dup})
+    form = {"form_nonce": nonces[-1], "duplicate_id": dup}
+    for _ in range(2):
+        sent = await client.post(
+            f"/w/mobile/feedback/{fid}/merge", data=form, headers={"origin": "http://console.test"}
+        )
+        assert sent.status_code == 303
+    first, repeat = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
+    assert first == repeat
+
+
+async def test_feedback_heard_in_a_meeting_is_recorded_from_the_inbox(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/feedback"
+    api.on("GET", path, body={"items": [], "next_cursor": None})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/feedback")
+    assert 'method="post" action="/w/mobile/feedback"' in page.text
+    assert '<option value="customer_meeting" selected>' in page.text
+    api.on("POST", path, 201, {"id": IID, "consistency_token": "feedback:3"})
+    sent = await client.post(
+        "/w/mobile/feedback",
+        data={
+            "form_nonce": "a" * 32,
+            "text": "Exports take all afternoon",
+            "source": "customer_meeting",
+            "customer_ref": " acme ",
+            "author": "",
+            "attendees": "Jo (Acme CFO)\n\npm.ana",
+            "tags": "Exports, month end",
+        },
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/feedback/{IID}")
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {
+        "text": "Exports take all afternoon",
+        "source": "customer_meeting",
+        "customer_ref": "acme",
+        "attendees": ["Jo (Acme CFO)", "pm.ana"],
+        "tags": ["exports", "month end"],
+    }
+    assert posted.headers["idempotency-key"].startswith("console:")
+    odd = await client.post(
+        "/w/mobile/feedback",
+        data={"text": "t", "source": "carrier pigeon"},
+        headers={"origin": "http://console.test"},
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent
+    # Whoever may not write gets no form (the API would refuse them).
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile/feedback")
+    assert 'method="post" action="/w/mobile/feedback"' not in page.text
+
+
+async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_unlinks(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    fid, path = IID, "/v1/workspaces/mobile"
+    linked = {"target_type": "problem", "target_id": PID, "linked_at": "2026-11-20T10:00:00Z"}
+    on_item = {"target_type": "roadmap_item", "target_id": EID, "linked_at": "2026-11-21T10:00:00Z"}
+    api.on(
+        "GET",
+        f"{path}/feedback/{fid}",
+        body={
+            "feedback_id": fid,
+            "text": "SSO set-up took us a week",
+            "source": "customer_meeting",
+            "attendees": ["Jo (Acme CFO)", "pm.ana"],
+            "tags": ["sso", "month end"],
+            "received_at": "2026-11-20T10:00:00Z",
+            "linked_to": [linked, on_item],
+        },
+    )
+    item = {
+        "item_id": EID,
+        "roadmap_id": RID,
+        "roadmap_name": "Platform",
+        "workspace_id": "mobile",
+        "title": "SSO presets",
+        "status": "planned",
+        "horizon": "next",
+    }
+    api.on("GET", f"/v1/query/feedback/{fid}/trace", body={"roadmap_items": [item]})
+    api.on("GET", f"{path}/feedback/{fid}/similar", body={"suggestions": []})
+    problems = [{"problem_id": PID, "title": "SSO is slow", "status": "open"}]
+    api.on("GET", f"{path}/problems", body={"items": problems})
+    opportunities = [{"opportunity_id": OID, "title": "One-click SSO", "status": "open"}]
+    api.on("GET", f"{path}/opportunities", body={"items": opportunities})
+    sign_in(client, token())  # a team member: the query service narrows the trace for them
+    page = await client.get(f"/w/mobile/feedback/{fid}")
+    assert page.status_code == 200, page.text
+    assert "<dt>Attendees</dt><dd>Jo (Acme CFO), pm.ana</dd>" in page.text
+    assert '<span class="badge">#sso</span>' in page.text
+    shown = page.text.split(f'id="link-{PID}"')[1].split("</li>")[0]
+    assert "SSO is slow" in shown
+    # A roadmap item it is linked to shows by its title, from the query service's trace.
+    on_roadmap = page.text.split(f'id="link-{EID}"')[1].split("</li>")[0]
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{EID}">SSO presets</a>' in on_roadmap
+    assert 'name="untag:month end"' in page.text
+    options = re.findall(r'<option value="([a-z_]+:[0-9a-f-]+)">', page.text)
+    assert options == [f"opportunity:{OID}"]  # linked to the problem already
+    # unlink, link, then tags and vote
+    unlink_nonce, link_nonce, *_ = re.findall(
+        r'name="form_nonce" value="([0-9a-f]{32})"', page.text
+    )
+
+    api.on("POST", f"{path}/feedback/{fid}/links", 200, {"id": fid, "consistency_token": "f:1"})
+    sent = await client.post(
+        f"/w/mobile/feedback/{fid}/links",
+        data={"form_nonce": link_nonce, "target": f"opportunity:{OID}"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/feedback/{fid}")
+    assert json.loads(api.seen[-1].content) == {"target_type": "opportunity", "target_id": OID}
+
+    unlink = f"{path}/feedback/{fid}/links/problem/{PID}"
+    api.on("DELETE", unlink, 200, {"id": fid, "consistency_token": "f:2"})
+    sent = await client.post(
+        f"/w/mobile/feedback/{fid}/links/remove",
+        data={"form_nonce": unlink_nonce, "target": f"problem:{PID}"},
+        headers={"origin": "http://console.test"},
+    )
+    assert sent.status_code == 303
+    assert (api.seen[-1].method, api.seen[-1].url.path) == ("DELETE", unlink)
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    for action, form, body in [
+        (
+            "tags",
+            {"untag:month end": "on", "add_tags": "Security, SSO ", "add_themes": "onboarding"},
+            {
+                "add_tags": ["security", "sso"],
+                "remove_tags": ["month end"],
+                "add_themes": ["onboarding"],
+                "remove_themes": [],
+            },
+        ),
+        ("votes", {"on_behalf_of": " acme "}, {"on_behalf_of": "acme"}),
+        ("votes", {"on_behalf_of": ""}, {}),
+    ]:
+        command = f"{path}/feedback/{fid}/{action}"
+        api.on("POST", command, 200, {"id": fid, "consistency_token": "f:3"})
+        sent, posted = await post_form(
+            client, api, f"/w/mobile/feedback/{fid}/{action}", form, command
+        )
+        assert (sent.headers["location"], posted) == (f"/w/mobile/feedback/{fid}", body)
+    sent, posted = await post_form(client, api, f"/w/mobile/feedback/{fid}/tags", {}, "")
+    assert posted is None  # nothing to change: refused in the console
+    # Ids from a form become parts of API paths: only ids, never other paths.
+    before = len(api.seen)
+    for action, form in [
+        ("links", {"target": "customer:acme"}),
+        ("links", {"target": "problem:../../roadmaps"}),
+        ("links/remove", {"target": "opportunity:"}),
+        ("merge", {"duplicate_id": "x/../../y"}),
+        ("merge", {"duplicate_id": ".."}),
+        ("links", {"target": "problem:.."}),
+    ]:
+        odd = await client.post(
+            f"/w/mobile/feedback/{fid}/{action}",
+            data=form,
+            headers={"origin": "http://console.test"},
+        )
+        assert odd.status_code == 303
+    assert not api.seen[before:]  # each refused in the console, never sent
+
+
+async def test_customers_are_registered_updated_and_erased_by_an_administrator_only(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    acme = {
+        "ref": "acme/eu",
+        "name": "Acme",
+        "segment": "enterprise",
+        "plan": "pro",
+        "annual_revenue": "120000.00",
+        "contact": "cfo@acme.example",
+        "erased": False,
+    }
+    api.on("GET", "/v1/customers", body={"items": [acme], "next_cursor": "YQ=="})
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get("/customers", params={"segment": "enterprise", "erased": "true"})
+    assert page.status_code == 200, page.text
+    listed = next(r for r in api.seen if r.url.path == "/v1/customers")
+    assert dict(listed.url.params) == {
+        "segment": "enterprise",
+        "include_erased": "true",
+        "limit": "50",
+    }
+    assert 'value="cfo@acme.example"' in page.text  # to update, prefilled
+    assert 'action="/customers/erasure"' in page.text
+    assert "erased=true&amp;cursor=YQ%3D%3D" in page.text
+
+    api.on("POST", "/v1/customers", 201, {"id": "c1", "consistency_token": "feedback:1"})
+    profile = {"name": "Globex", "segment": "", "plan": "", "contact": ""}
+    sent, body = await post_form(
+        client,
+        api,
+        "/customers",
+        {"ref": "globex", **profile, "annual_revenue": "1,250,000.5"},
+        "/v1/customers",
+    )
+    assert (sent.headers["location"], body) == (
+        "/customers",
+        {"ref": "globex", "name": "Globex", "annual_revenue": "1250000.5"},
+    )
+    # A reference with a slash stays one path segment of the API.
+    api.on("PUT", "/v1/customers/acme/eu", 200, {"consistency_token": "feedback:2"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/customers/update",
+        {"ref": "acme/eu", **profile, "name": "Acme EU", "annual_revenue": ""},
+        "/v1/customers/acme/eu",
+    )
+    assert body == {"name": "Acme EU", "annual_revenue": "0"}
+    assert api.seen[-1].url.raw_path == b"/v1/customers/acme%2Feu"
+    erasure = "/v1/customers/acme/eu/erasure"
+    api.on("POST", erasure, 200, {"consistency_token": "feedback:3"})
+    before = len(api.seen)
+    for form in [{"ref": "acme/eu", "confirm": "acme"}, {"ref": "acme/eu"}]:
+        await post_form(client, api, "/customers/erasure", form, erasure)
+    for revenue in ("lots", "-1", "12.345", "1e16", "NaN"):
+        form = {"ref": "x", **profile, "annual_revenue": revenue}
+        await post_form(client, api, "/customers", form, "/v1/customers")
+    assert not api.seen[before:]  # each refused in the console, never sent
+    sent, body = await post_form(
+        client, api, "/customers/erasure", {"ref": "acme/eu", "confirm": " acme/eu "}, erasure
+    )
+    assert body == {}
+    assert api.seen[-1].url.raw_path == b"/v1/customers/acme%2Feu/erasure"
+    assert "personal data is erased" in html.unescape(
+        (await client.get(sent.headers["location"])).text
+    )
+
+    # A product manager keeps customers up to date, but erasing is an administrator's.
+    sign_in(client, token(sextant_role="product_manager"))
+    page = await client.get("/customers")
+    assert 'action="/customers/update"' in page.text
+    assert 'action="/customers/erasure"' not in page.text

@@ -1,0 +1,311 @@
+"""Roadmap pages: the list a stakeholder sees, the board's moves and prioritising, one
+item's page with what it serves, depends on and its handoff, the timeline."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sextant_console.timeline import timeline_svg
+from sextant_console.views.roadmaps import parse_inputs
+from sextant_console.web import BadForm
+
+from tests.unit.console.support import (
+    EID,
+    IID,
+    KID,
+    OID,
+    PID,
+    RID,
+    SID,
+    FakeApi,
+    post_form,
+    sign_in,
+    token,
+    words,
+)
+
+
+async def test_a_stakeholder_lists_published_roadmaps_and_gets_no_actions(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/published-roadmaps",
+        body={
+            "items": [{"roadmap_id": RID, "name": "Checkout", "latest_version": 2}],
+            "next_cursor": None,
+        },
+    )
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile/roadmaps")
+    assert page.status_code == 200
+    assert f"/w/mobile/roadmaps/{RID}/versions" in page.text
+    assert "Create roadmap" not in page.text
+    assert "Feedback" not in page.text
+    assert [r.url.path for r in api.seen] == ["/v1/workspaces/mobile/published-roadmaps"]
+    assert api.seen[0].headers["authorization"].startswith("Bearer ")
+
+
+async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}/schedule"
+    api.on("POST", path, body={"id": RID, "consistency_token": "roadmap:42"})
+    sign_in(client, token())
+    answer = await client.post(
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/move",
+        data={"horizon": "next", "title": "One-click pay", "form_nonce": "0" * 32},
+        headers={"origin": "http://console.test"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
+    assert json.loads(api.seen[-1].content) == {"horizon": "next", "reason": ""}
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
+    api.on(
+        "GET",
+        f"/v1/workspaces/mobile/roadmaps/{RID}/board",
+        body={
+            "columns": {"now": [], "next": [], "later": [], "unscheduled": []},
+            "totals": {"now": 0, "next": 0, "later": 0, "unscheduled": 0},
+        },
+    )
+    api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": []})
+    before = len(api.seen)
+    page = await client.get(f"/w/mobile/roadmaps/{RID}")
+    assert "One-click pay moved to next." in page.text
+    reads = api.seen[before:]
+    assert len(reads) == 3
+    assert {r.headers["x-sextant-consistency-token"] for r in reads} == {"roadmap:42"}
+    board = next(r for r in reads if r.url.path.endswith("/board"))
+    assert board.url.params["limit"] == "25"
+
+
+async def test_sending_a_form_twice_publishes_once(client: httpx.AsyncClient, api: FakeApi) -> None:
+    versions = f"/v1/workspaces/mobile/roadmaps/{RID}/versions"
+    api.on("GET", versions, body={"items": [], "next_cursor": None})
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/roadmaps/{RID}/versions")
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    again = await client.get(f"/w/mobile/roadmaps/{RID}/versions")
+    assert nonce not in again.text  # each page its own
+    api.on("POST", versions, 201, {"id": RID, "consistency_token": "roadmap:7"})
+    form = {"form_nonce": nonce, "audience": "sales", "title": "Q3"}
+    for body in (form, form, {**form, "title": "Q3, revised"}):
+        sent = await client.post(
+            f"/w/mobile/roadmaps/{RID}/versions",
+            data=body,
+            headers={"origin": "http://console.test"},
+        )
+        assert sent.status_code == 303
+    first, repeat, changed = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
+    assert first == repeat  # the API answers a repeat from the first: one version
+    assert changed != first
+
+
+def test_score_inputs_are_name_number_pairs() -> None:
+    assert parse_inputs("reach=2000, impact=2; confidence=80 effort=4") == {
+        "reach": 2000,
+        "impact": 2,
+        "confidence": 80,
+        "effort": 4,
+    }
+    with pytest.raises(BadForm, match="name=number"):
+        parse_inputs("reach 2000")
+    with pytest.raises(BadForm, match="reach must be a number"):
+        parse_inputs("reach=lots")
+
+
+def test_the_timeline_escapes_titles_and_skips_undated_items() -> None:
+    svg = timeline_svg(
+        [
+            {
+                "title": "<script>x</script>",
+                "start_date": "2026-07-01",
+                "end_date": "2026-09-30",
+                "horizon": "now",
+                "flags": [],
+            },
+            {"title": "Undated", "start_date": None, "end_date": None, "horizon": "later"},
+        ]
+    )
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert "Undated" not in svg
+    assert 'role="img"' in svg
+
+
+def on_board(api: FakeApi, *items: dict[str, Any]) -> None:
+    """The roadmap's board answers ``items`` (an item's page offers them to depend on)."""
+    columns: dict[str, list[dict[str, Any]]] = {"now": [], "next": [], "later": []}
+    columns["unscheduled"] = list(items)
+    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}/board", body={"columns": columns})
+
+
+async def test_an_items_page_shows_what_it_serves_and_links_more(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource = f"{path}/roadmaps/{RID}/items/{IID}"
+    found = {
+        "item_id": IID,
+        "title": "SSO",
+        "type": "feature",
+        "status": "planned",
+        "next_statuses": ["in_progress", "proposed", "dropped"],
+        "horizon": "next",
+        "timeframe_label": "2027-Q1",
+        "objective_ids": [OID, KID],  # KID: the organisation's, not offered here
+        "opportunity_ids": [],
+        "score_details": [
+            {
+                "model": "rice",
+                "score": 80.0,
+                "inputs": {"reach": 100.0, "impact": 2.0, "confidence": 80.0, "effort": 2.0},
+                "scored_at": "2026-11-28T10:00:00+00:00",
+            }
+        ],
+    }
+    api.on("GET", resource, body=found)
+    move = {
+        "from_horizon": "now",
+        "to_horizon": "next",
+        "from_timeframe": None,
+        "to_timeframe": "2027-Q1",
+        "reason": "team busy",
+        "actor": "pm.ana",
+        "moved_at": "2026-11-28T10:00:00+00:00",
+    }
+    api.on("GET", f"{resource}/moves", body={"items": [move]})
+    objective = {"objective_id": OID, "title": "Win mid-market"}
+    api.on("GET", f"{path}/objectives", body={"items": [objective]})
+    opportunity = {"opportunity_id": PID, "title": "One-click SSO"}
+    api.on("GET", f"{path}/opportunities", body={"items": [opportunity]})
+    demand = {"items": 3, "customers": 2, "revenue_weighted": "120000"}
+    api.on("GET", f"{path}/demand", body={"targets": [demand]})
+    on_board(api)
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/roadmaps/{RID}/items/{IID}")
+    assert page.status_code == 200, page.text
+    text = words(page.text)
+    assert "Horizon next (2027-Q1)" in text
+    assert "rice 80 confidence 80, effort 2, impact 2, reach 100" in text
+    assert "3 items, 2 customers, revenue 120000" in text
+    assert "pm.ana: now → next (2027-Q1): team busy" in text
+    demanded = next(r for r in api.seen if r.url.path == f"{path}/demand")
+    assert dict(demanded.url.params) == {"target_type": "roadmap_item", "target_id": IID}
+    # What it serves beyond what the page offers stays ticked, so saving keeps it.
+    assert f'name="objective:{OID}" checked' in page.text
+    assert f'name="objective:{KID}" checked' in page.text
+    assert f'name="opportunity:{PID}">' in page.text
+    options = re.findall(r'<option value="([a-z_]+)">', page.text.split('id="status-to"')[1])
+    assert options[:3] == ["in_progress", "proposed", "dropped"]
+
+    api.on("PATCH", resource, 200, {"consistency_token": "roadmap:5"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/serves",
+        {f"objective:{KID}": "on", f"opportunity:{PID}": "on"},
+        resource,
+    )
+    assert sent.headers["location"] == f"/w/mobile/roadmaps/{RID}/items/{IID}"
+    assert body == {"objective_ids": [KID], "opportunity_ids": [PID]}
+    api.on("POST", f"{resource}/status", 200, {"consistency_token": "roadmap:6"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/status",
+        {"to": "in_progress", "reason": ""},
+        f"{resource}/status",
+    )
+    assert body == {"to": "in_progress", "reason": ""}
+    before = len(api.seen)
+    for action, form in [("status", {"to": "shipped"}), ("serves", {"objective:../x": "on"})]:
+        await post_form(client, api, f"/w/mobile/roadmaps/{RID}/items/{IID}/{action}", form, "")
+    assert not api.seen[before:]  # refused in the console, never sent
+
+
+async def test_an_item_depends_on_another_and_is_handed_off_to_delivery(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}"
+    here = f"/w/mobile/roadmaps/{RID}/items/{IID}"
+    found = {
+        "item_id": IID,
+        "title": "SSO",
+        "type": "feature",
+        "status": "planned",
+        "objective_ids": [],
+        "opportunity_ids": [],
+        "depends_on": [SID, KID],  # KID: on another roadmap
+    }
+    api.on("GET", resource, body=found)
+    api.on("GET", f"{resource}/moves", body={"items": []})
+    payments = {"item_id": SID, "title": "Payments API", "status": "planned", "horizon": "now"}
+    wallet = {"item_id": EID, "title": "Wallet", "status": "proposed", "horizon": None}
+    # Checkout waits for SSO, and Loyalty for Checkout: depending on either closes a cycle
+    checkout = {"item_id": OID, "title": "Checkout", "status": "planned", "depends_on": [IID]}
+    loyalty = {"item_id": PID, "title": "Loyalty", "status": "planned", "depends_on": [OID]}
+    on_board(api, {**found, "horizon": None}, payments, wallet, checkout, loyalty)
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    shown = page.text.split('id="item-depends-on"')[1].split("</ul>")[0]
+    text = words(shown)
+    assert "Payments API (planned, now)" in text
+    assert f"item {KID} (on another roadmap, or no longer open)" in text
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{SID}">Payments API</a>' in shown
+    offered = page.text.split('id="depends-on"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([0-9a-f-]+)">', offered) == [EID]  # not itself
+    waiting = page.text.split('id="item-waited-for"')[1].split("</p>")[0]
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{OID}">Checkout</a>.' in waiting
+    # a contributor writes but does not publish: no handoff
+    assert "Hand off to delivery" not in page.text
+
+    api.on("POST", f"{resource}/dependencies", 201, {"consistency_token": "roadmap:7"})
+    sent, body = await post_form(
+        client, api, f"{here}/dependencies", {"depends_on": EID}, f"{resource}/dependencies"
+    )
+    assert sent.headers["location"] == here
+    assert body == {"depends_on_item_id": EID}
+    api.on("DELETE", f"{resource}/dependencies/{KID}", 200, {"consistency_token": "roadmap:8"})
+    before = len(api.seen)
+    form = {"depends_on": KID, "form_nonce": "e" * 32}
+    await post_form(client, api, f"{here}/dependencies/remove", form, "")
+    assert [(r.method, r.url.path) for r in api.seen[before:]] == [
+        ("DELETE", f"{resource}/dependencies/{KID}")
+    ]
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    # a product manager hands a planned item off, once
+    sign_in(client, token("product_manager"))
+    page = await client.get(here)
+    assert 'action="' + here + '/commit"' in page.text
+    api.on("POST", f"{resource}/commit", 200, {"consistency_token": "roadmap:9"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"{here}/commit",
+        {"tracker": "jira", "project_key": " PAY "},
+        f"{resource}/commit",
+    )
+    assert body == {"tracker": "jira", "project_key": "PAY"}
+    api.on("GET", resource, body={**found, "committed_to": "jira", "project_key": "PAY"})
+    page = await client.get(here)
+    assert "Hand off to delivery" not in page.text
+    assert "handed off to Jira, project PAY; its ticket is not reported yet" in page.text
+    before = len(api.seen)
+    for action, form in [
+        ("dependencies", {"depends_on": ".."}),
+        ("dependencies/remove", {"depends_on": "../../x"}),
+        ("commit", {"tracker": "trello", "project_key": "PAY"}),
+        ("commit", {"tracker": "jira", "project_key": " "}),
+    ]:
+        await post_form(client, api, f"{here}/{action}", form, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent

@@ -1,0 +1,658 @@
+"""Strategy pages: the objective tree, an objective's page with its key results and
+check-ins, setting objectives, the strategy page (vision, review, timeline, decisions,
+concepts)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.unit.console.support import (
+    EID,
+    IID,
+    KID,
+    OID,
+    PID,
+    RID,
+    SID,
+    FakeApi,
+    post_form,
+    sign_in,
+    token,
+    words,
+)
+
+
+async def test_the_objective_tree_shows_the_status_today_and_the_one_at_the_check_in(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/objectives",
+        body={
+            "items": [
+                {
+                    "objective_id": "o-1",
+                    "title": "Convert more buyers",
+                    "workspace_id": "mobile",
+                    "progress": 0.2,
+                    "status": "on_track",
+                    "status_today": "off_track",
+                },
+                {
+                    "objective_id": "o-2",
+                    "title": "Retain more",
+                    "workspace_id": "mobile",
+                    "progress": 0.9,
+                    "status": "on_track",
+                    "status_today": "on_track",
+                },
+            ]
+        },
+    )
+    sign_in(client, token())
+    page = await client.get("/w/mobile/objectives")
+    assert page.status_code == 200
+    rows = page.text.split('class="objective-row"')[1:]
+    assert 'class="status-off_track">off track<' in rows[0]
+    assert "(on track at the last check-in)" in rows[0]
+    assert 'class="status-on_track">on track<' in rows[1]
+    assert "at the last check-in" not in rows[1]
+
+
+def an_objective(**changes: Any) -> dict[str, Any]:
+    return {
+        "objective_id": OID,
+        "title": "Convert more buyers",
+        "owner": "pm.ana",
+        "period_label": "2026-Q4",
+        "period_start": "2026-10-01",
+        "period_end": "2026-12-31",
+        "progress": 0.2,
+        "status": "on_track",
+        "status_today": "off_track",
+        "closed_at": None,
+        "key_results": [
+            {
+                "key_result_id": KID,
+                "title": "Checkout conversion",
+                "baseline": 2.0,
+                "target": 4.0,
+                "unit": "%",
+                "current": 2.4,
+                "progress": 0.2,
+                "confidence": 0.8,
+                "status": "on_track",
+                "status_today": "off_track",
+                "checked_in_at": "2026-10-08T09:00:00+00:00",
+            }
+        ],
+        "recent_check_ins": [
+            {
+                "value": 2.4,
+                "confidence": 0.8,
+                "comment": "first week",
+                "status": "on_track",
+                "checked_in_at": "2026-10-08T09:00:00+00:00",
+                "checked_in_by": "pm.ana",
+            }
+        ],
+        **changes,
+    }
+
+
+async def test_a_team_checks_in_a_key_result_from_its_objective_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=an_objective())
+    below = {"objective_id": PID, "workspace_id": "web", "title": "Faster checkout on web"}
+    serving = {
+        "item_id": IID,
+        "roadmap_id": RID,
+        "roadmap_name": "Checkout",
+        "workspace_id": "mobile",
+        "title": "One-click pay",
+        "status": "in_progress",
+        "horizon": "now",
+    }
+    api.on(
+        "GET",
+        f"/v1/query/objectives/{OID}/trace",
+        body={"aligned_objectives": [below], "roadmap_items": [serving]},
+    )
+    # The trace reads across workspaces: an organisation-wide reader sees all of it.
+    sign_in(client, token(sextant_role="product_manager"))
+    page = await client.get(f"/w/mobile/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    text = words(page.text)
+    assert "From the workspaces you read" not in text
+    assert "Aligned below it: Faster checkout on web ." in text
+    assert f'<a href="/w/web/objectives/{PID}">' in page.text
+    assert f'<a href="/w/mobile/roadmaps/{RID}/items/{IID}">One-click pay</a>' in page.text
+    assert "(Checkout: in progress, now)" in text
+    row = page.text.split(f'id="kr-{KID}"')[1].split("</tr>")[0]
+    assert "2 → 4 %" in row
+    assert 'class="status-off_track">off track<' in row
+    assert "(on track at the last check-in)" in row
+    assert '<option value="0.8" selected>' in row
+    # check in, define a key result, close the objective
+    nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    assert len(nonces) == 3
+
+    path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
+    form = {
+        "form_nonce": nonce,
+        "title": "Checkout conversion",
+        "value": "2.9",
+        "confidence": "0.7",
+    }
+    sent = await client.post(
+        f"/w/mobile/objectives/{OID}/key-results/{KID}/check-ins",
+        data={**form, "comment": " "},
+        headers={"origin": "http://console.test"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/w/mobile/objectives/{OID}"
+    posted = api.seen[-1]
+    assert json.loads(posted.content) == {"value": 2.9, "confidence": 0.7}
+    assert posted.headers["idempotency-key"].startswith("console:")
+
+    odd = await client.post(
+        f"/w/mobile/objectives/{OID}/key-results/{KID}/check-ins",
+        data={**form, "value": "nan"},
+        headers={
+            "origin": "http://console.test",
+            "referer": f"http://console.test/w/mobile/objectives/{OID}",
+        },
+    )
+    assert odd.status_code == 303
+    assert api.seen[-1] is posted  # refused in the console, never sent
+
+
+async def test_a_closed_objective_takes_no_check_ins(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    closed = an_objective(closed_at="2026-12-31T10:00:00+00:00", outcome="partially_achieved")
+    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=closed)
+    trace = f"/v1/query/objectives/{OID}/trace"
+    api.on("GET", trace, body={"aligned_objectives": [], "roadmap_items": []})
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    # A team member's trace is their workspaces' part of the chain, and the page says so.
+    assert [r.url.path for r in api.seen if r.url.path.startswith("/v1/query/")] == [trace]
+    text = words(page.text)
+    assert "From the workspaces you read; other teams' work may serve it too." in text
+    assert "No roadmap item in the workspaces you read serves it yet." in text
+    assert "partially achieved, 2026-12-31" in page.text
+    assert "Check in<" not in page.text
+
+
+async def test_an_organisation_objective_is_checked_in_through_the_organisation_api(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", f"/v1/organisation/objectives/{OID}", body=an_objective(workspace_id=None))
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get(f"/objectives/{OID}")
+    assert page.status_code == 200, page.text
+    assert f'action="/objectives/{OID}/key-results/{KID}/check-ins"' in page.text
+    nonce = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[0]
+    path = f"/v1/organisation/objectives/{OID}/key-results/{KID}/check-ins"
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:10"})
+    sent = await client.post(
+        f"/objectives/{OID}/key-results/{KID}/check-ins",
+        data={"form_nonce": nonce, "value": "3", "confidence": "0.5"},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/objectives/{OID}")
+    assert api.seen[-1].url.path == path
+
+
+async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/objectives"
+    mine = {
+        "objective_id": KID,
+        "workspace_id": "mobile",
+        "title": "Win mid-market",
+        "period_label": "2027-Q1",
+        "progress": None,
+        "status": None,
+    }
+    api.on("GET", path, body={"items": [mine]})
+    org = {"objective_id": RID, "workspace_id": None, "title": "Grow", "period_label": "2027"}
+    api.on("GET", "/v1/organisation/objectives", body={"items": [org]})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/objectives")
+    assert page.status_code == 200, page.text
+    assert f'<option value="{RID}">Grow (organisation, 2027)</option>' in page.text
+    assert f'<option value="{KID}">Win mid-market (mobile, 2027-Q1)</option>' in page.text
+    assert 'action="/w/mobile/objectives"' in page.text
+
+    api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:11"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/objectives",
+        {"title": "Convert buyers", "quarter": "2027-Q1", "parent_id": RID, "description": ""},
+        path,
+    )
+    assert sent.headers["location"] == f"/w/mobile/objectives/{OID}"
+    assert body == {"title": "Convert buyers", "period": {"quarter": "2027-Q1"}, "parent_id": RID}
+    steps: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+        (
+            "key-results",
+            {
+                "title": "Conversion",
+                "baseline": "2",
+                "target": "4.5",
+                "unit": "%",
+                "direction": "increase",
+            },
+            {
+                "title": "Conversion",
+                "baseline": 2.0,
+                "target": 4.5,
+                "unit": "%",
+                "direction": "increase",
+            },
+        ),
+        ("close", {"outcome": "partially_achieved", "note": ""}, {"outcome": "partially_achieved"}),
+    ]
+    for step, form, expected in steps:
+        command = f"{path}/{OID}/{step}"
+        api.on("POST", command, 201, {"id": OID, "consistency_token": "strategy:12"})
+        sent, body = await post_form(
+            client, api, f"/w/mobile/objectives/{OID}/{step}", form, command
+        )
+        assert (sent.headers["location"], body) == (f"/w/mobile/objectives/{OID}", expected)
+    before = len(api.seen)
+    for step, form in [
+        ("key-results", {"title": "T", "baseline": "1", "target": "x", "unit": "%"}),
+        ("close", {"outcome": "won"}),
+        ("reopen", {}),
+    ]:
+        await post_form(client, api, f"/w/mobile/objectives/{OID}/{step}", form, "")
+    assert not api.seen[before:]  # each refused in the console, never sent
+
+
+async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and_decisions(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    snapshot = {
+        "title": "FY27",
+        "period": {"label": "2027-Q1"},
+        "concept": None,
+        "objectives": [
+            {"objective_id": OID, "workspace_id": "mobile", "title": "Win mid-market"},
+            {"objective_id": KID, "workspace_id": None, "title": "Grow revenue"},
+        ],
+    }
+    api.on(
+        "GET",
+        f"{path}/strategy",
+        body={
+            "vision": {
+                "vision": "Every PM decides with evidence",
+                "mission": "Make discovery routine",
+                "revision": 2,
+                "revised_by": "pm.ana",
+                "revised_at": "2026-11-01T00:00:00+00:00",
+            },
+            "approved": [
+                {
+                    "strategy_id": RID,
+                    "version": 1,
+                    "approved_by": "cpo.bo",
+                    "approved_at": "2026-11-02T00:00:00+00:00",
+                    "snapshot": snapshot,
+                }
+            ],
+        },
+    )
+    strategies = [
+        {
+            "strategy_id": RID,
+            "title": "FY27",
+            "period_label": "2027-Q1",
+            "current_version": 2,
+            "status": "in_review",
+            "reviewers": ["cpo.bo"],
+        },
+    ]
+    api.on("GET", f"{path}/strategies", body={"items": strategies})
+    beta = {
+        "milestone_id": IID,
+        "title": "Beta",
+        "target_date": "2026-07-01",
+        "original_date": "2026-06-01",
+        "reached_on": None,
+        "standing": "overdue",
+        "moves": [{"from_date": "2026-06-01", "to_date": "2026-07-01", "reason": "vendor late"}],
+    }
+    api.on("GET", f"{path}/timeline", body={"items": [beta]})
+    decision = {
+        "decision_id": SID,
+        "title": "Build SSO",
+        "decision": "build",
+        "rationale": "we own the data",
+        "options": [{"title": "build"}, {"title": "buy"}],
+        "decided_on": "2026-10-01",
+        "decided_by": "pm.ana",
+        "supersedes": None,
+        "superseded_by": EID,
+        "evidence": [{"kind": "opportunity", "id": PID}, {"kind": "experiment", "id": KID}],
+    }
+    api.on("GET", f"{path}/decisions", body={"items": [decision], "next_cursor": None})
+    on_strategy_parts(api)
+    api.on(
+        "GET", f"{path}/opportunities", body={"items": [{"opportunity_id": PID, "title": "SSO"}]}
+    )
+    sign_in(client, token("contributor"))
+    page = await client.get("/w/mobile/strategy", params={"q": "SSO"})
+    assert page.status_code == 200, page.text
+    text = words(page.text)
+    rests = page.text.split('class="small evidence">')[1].split("</span>")[0]
+    linked = f'opportunity <a href="/w/mobile/opportunities/{PID}">SSO</a>'
+    assert rests == f"Rests on: {linked}, experiment {KID[:8]}"
+    assert "Every PM decides with evidence Mission: Make discovery routine" in text
+    assert f'<a href="/w/mobile/objectives/{OID}">Win mid-market</a>' in page.text
+    assert f'<a href="/objectives/{KID}">Grow revenue</a>' in page.text  # the organisation's
+    assert "FY27 (2027-Q1) : version 2, in review, with cpo.bo" in text
+    row = page.text.split(f'id="milestone-{IID}"')[1].split("</tr>")[0]
+    assert 'class="standing-overdue"' in page.text
+    assert "overdue" in row
+    assert "(first 2026-06-01)" in row
+    assert "vendor late" in row
+    assert "Superseded by" in text
+    assert [r.url.params.get("q") for r in api.seen if r.url.path.endswith("/decisions")] == ["SSO"]
+    assert f'<a href="/w/mobile/strategies/{RID}">FY27</a>' in page.text  # its review
+    # A contributor revises the vision and drafts strategies; deciding is not theirs.
+    assert 'action="/w/mobile/vision"' in page.text
+    assert ">Every PM decides with evidence</textarea>" in page.text  # revised from the last
+    assert 'action="/w/mobile/strategies"' in page.text
+    assert f'name="objective:{OID}"' in page.text
+    assert 'action="/w/mobile/decisions"' not in page.text
+    concept = " ".join(page.text.split(f'id="concept-{PID}"')[1].split("</details>")[0].split())
+    assert "Self-serve SSO</strong>: SSO in ten minutes" in concept
+    assert "for IT admin, Owner · apart by presets · 1 opportunities" in concept
+    assert "IT admin\nOwner</textarea>" in page.text  # to revise it
+    assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
+    assert 'action="/w/mobile/milestones"' in page.text
+    # A decider records decisions, resting on the workspace's opportunities and problems.
+    sign_in(client, token("product_manager"))
+    page = await client.get("/w/mobile/strategy")
+    decide = page.text.split('action="/w/mobile/decisions"')[1].split("</form>")[0]
+    assert f'name="opportunity:{PID}"> opportunity: SSO</label>' in decide
+
+
+def on_strategy_parts(api: FakeApi) -> None:
+    path = "/v1/workspaces/mobile"
+    objective = {"objective_id": OID, "title": "Win mid-market", "period_label": "2027-Q1"}
+    api.on("GET", f"{path}/objectives", body={"items": [objective]})
+    concept = {
+        "concept_id": PID,
+        "name": "Self-serve SSO",
+        "problem": "Set-up takes a week",
+        "personas": ["IT admin", "Owner"],
+        "value_proposition": "SSO in ten minutes",
+        "differentiators": ["presets"],
+        "opportunity_ids": [OID],
+    }
+    api.on("GET", f"{path}/concepts", body={"items": [concept]})
+
+
+def a_strategy(**changes: Any) -> dict[str, Any]:
+    return {
+        "strategy_id": RID,
+        "workspace_id": "mobile",
+        "title": "FY27",
+        "period_label": "2027-Q1",
+        "period_start": "2027-01-01",
+        "period_end": "2027-03-31",
+        "objective_ids": [OID, KID],
+        "concept_id": PID,
+        "current_version": 1,
+        "status": "draft",
+        "reviewers": [],
+        "drafted_at": "2026-11-20T09:00:00+00:00",
+        "comments": [],
+        "approved_versions": [],
+        **changes,
+    }
+
+
+async def test_a_strategy_is_drafted_submitted_and_approved_by_its_reviewer(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/strategies"
+    on_strategy_parts(api)
+    api.on("POST", path, 201, {"id": RID, "consistency_token": "strategy:1"})
+    sign_in(client, token())
+    nonce = {"form_nonce": "f" * 32}
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/strategies",
+        {
+            **nonce,
+            "title": "FY27",
+            "quarter": "2027-q1",
+            f"objective:{OID}": "on",
+            "concept_id": "",
+        },
+        path,
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategies/{RID}"
+    assert body == {"title": "FY27", "period": {"quarter": "2027-Q1"}, "objective_ids": [OID]}
+    assert api.seen[-1].headers["idempotency-key"].startswith("console:")
+
+    # Its author sees it in draft: submit and revise, but no review of their own.
+    api.on("GET", f"{path}/{RID}", body=a_strategy())
+    api.on("GET", f"/v1/organisation/objectives/{KID}", body={"title": "Grow revenue"})
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert page.status_code == 200, page.text
+    assert f'<a href="/w/mobile/objectives/{KID}">Grow revenue</a>' in page.text
+    assert "Self-serve SSO" in page.text
+    assert f'action="/w/mobile/strategies/{RID}/submit"' in page.text
+    assert f'action="/w/mobile/strategies/{RID}/revise"' in page.text
+    assert "/approve" not in page.text
+    api.on("POST", f"{path}/{RID}/submit", 200, {"consistency_token": "strategy:2"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/strategies/{RID}/submit",
+        {**nonce, "reviewers": "cpo.bo, cto.cy\ncpo.bo"},
+        f"{path}/{RID}/submit",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategies/{RID}"
+    assert body == {"reviewers": ["cpo.bo", "cto.cy"]}
+
+    # A reviewer it names answers the review; a decider it does not name only reads it.
+    in_review = a_strategy(status="in_review", reviewers=["cpo.bo", "cto.cy"])
+    api.on("GET", f"{path}/{RID}", body=in_review)
+    sign_in(client, token(sub="cpo.bo"))
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert f'action="/w/mobile/strategies/{RID}/approve"' in page.text
+    assert f'action="/w/mobile/strategies/{RID}/request-changes"' in page.text
+    assert f"/w/mobile/strategies/{RID}/submit" not in page.text  # not while in review
+    sign_in(client, token(sub="vp.di"))
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    assert "/approve" not in page.text
+    assert "In review: cpo.bo, cto.cy approve it or request changes." in page.text
+    sign_in(client, token(sub="cpo.bo"))
+    for step, form, expected in [
+        ("approve", {"comment": " ship it "}, {"comment": "ship it"}),
+        ("approve", {"comment": ""}, {}),
+        ("request-changes", {"text": "name the risks"}, {"text": "name the risks"}),
+        ("comments", {"text": "see the SSO decision"}, {"text": "see the SSO decision"}),
+    ]:
+        api.on("POST", f"{path}/{RID}/{step}", 200, {"consistency_token": "strategy:3"})
+        sent, body = await post_form(
+            client,
+            api,
+            f"/w/mobile/strategies/{RID}/{step}",
+            {**nonce, **form},
+            f"{path}/{RID}/{step}",
+        )
+        assert (sent.headers["location"], body) == (f"/w/mobile/strategies/{RID}", expected)
+
+    # Approved, it may be revised into its next version.
+    api.on("PUT", f"{path}/{RID}", 200, {"consistency_token": "strategy:4"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/strategies/{RID}/revise",
+        {
+            **nonce,
+            "title": "FY27 H1",
+            "start": "2027-01-01",
+            "end": "2027-06-30",
+            f"objective:{OID}": "on",
+            f"objective:{KID}": "on",
+            "concept_id": PID,
+        },
+        f"{path}/{RID}",
+    )
+    assert body == {
+        "title": "FY27 H1",
+        "period": {"start": "2027-01-01", "end": "2027-06-30"},
+        "objective_ids": [OID, KID],
+        "concept_id": PID,
+    }
+
+
+@pytest.mark.parametrize(
+    ("form", "why"),
+    [
+        ({"title": "T"}, "Give the period as a quarter like 2027-Q1"),
+        ({"title": "T", "quarter": "2027-Q5"}, "Quarter must look like 2027-Q1"),
+        ({"title": "T", "quarter": "2027-Q1", "end": "2027-02-01"}, "not both"),
+        ({"title": "T", "start": "2027-02-01", "end": "2027-01-01"}, "is before start"),
+        ({"title": "T", "start": "2027-02-30", "end": "2027-03-01"}, "Start must be a date"),
+        ({"quarter": "2027-Q1"}, "Title is required"),
+    ],
+)
+async def test_a_strategys_period_is_refused_in_the_console_when_the_api_would(
+    client: httpx.AsyncClient, api: FakeApi, form: dict[str, str], why: str
+) -> None:
+    sign_in(client, token())
+    sent, body = await post_form(
+        client, api, "/w/mobile/strategies", form, "/v1/workspaces/mobile/strategies"
+    )
+    assert body is None  # never sent
+    api.on("GET", "/v1/workspaces/mobile/strategy", body={"vision": None, "approved": []})
+    for listed in ("strategies", "timeline", "decisions"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    on_strategy_parts(api)
+    shown = await client.get(sent.headers["location"])
+    assert why in html.unescape(shown.text)
+
+
+async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("PUT", f"{path}/vision", 201, {"consistency_token": "strategy:5"})
+    api.on("POST", f"{path}/decisions", 201, {"id": SID, "consistency_token": "strategy:6"})
+    sign_in(client, token())
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/vision",
+        {
+            "vision": "Every PM decides with evidence",
+            "mission": "Make discovery routine",
+            "note": "",
+        },
+        f"{path}/vision",
+    )
+    assert sent.headers["location"] == "/w/mobile/strategy"
+    assert body == {"vision": "Every PM decides with evidence", "mission": "Make discovery routine"}
+    decided = {
+        "title": "Build SSO",
+        "context": "Enterprise deals stall on SSO",
+        "decision": "Build it on our identity service",
+        "rationale": "we own the data",
+    }
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/decisions",
+        {
+            **decided,
+            "options": "Build it\n\n Buy a vendor's \nBuild it",
+            "supersedes": EID,
+            f"problem:{KID}": "on",
+            f"opportunity:{PID}": "on",
+        },
+        f"{path}/decisions",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategy#decision-{SID}"
+    assert body == {
+        **decided,
+        "options": [{"title": "Build it"}, {"title": "Buy a vendor's"}],
+        "supersedes": EID,
+        "evidence": [{"kind": "problem", "id": KID}, {"kind": "opportunity", "id": PID}],
+    }
+    api.on("POST", f"{path}/milestones", 201, {"id": IID, "consistency_token": "strategy:7"})
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/milestones",
+        {"title": "Beta", "target_date": "2027-02-01", f"objective:{OID}": "on"},
+        f"{path}/milestones",
+    )
+    assert sent.headers["location"] == f"/w/mobile/strategy#milestone-{IID}"
+    assert body == {"title": "Beta", "target_date": "2027-02-01", "objective_ids": [OID]}
+    for step, form in [
+        ("move", {"target_date": "2027-03-01", "reason": " vendor late "}),
+        ("reach", {"reached_on": "2027-02-27"}),
+    ]:
+        command = f"{path}/milestones/{IID}/{step}"
+        api.on("POST", command, 200, {"consistency_token": "strategy:8"})
+        sent, body = await post_form(
+            client, api, f"/w/mobile/milestones/{IID}/{step}", form, command
+        )
+        assert sent.headers["location"] == f"/w/mobile/strategy#milestone-{IID}"
+        assert body == {k: v.strip() for k, v in form.items()}
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/milestones/{IID}/move",
+        {"target_date": "next spring", "reason": "r"},
+        f"{path}/milestones/{IID}/move",
+    )
+    assert body is None  # refused in the console: "New date must be a date like 2027-01-31"
+    concept = {
+        "name": "Self-serve SSO",
+        "problem": "Set-up takes a week",
+        "personas": "IT admin\n\nOwner",
+        "value_proposition": "SSO in ten minutes",
+        "differentiators": "",
+    }
+    expected = {**concept, "personas": ["IT admin", "Owner"], "differentiators": []}
+    api.on("POST", f"{path}/concepts", 201, {"id": PID, "consistency_token": "strategy:9"})
+    sent, body = await post_form(client, api, "/w/mobile/concepts", concept, f"{path}/concepts")
+    assert (sent.headers["location"], body) == ("/w/mobile/strategy#concepts", expected)
+    api.on("PUT", f"{path}/concepts/{PID}", 200, {"consistency_token": "strategy:10"})
+    sent, body = await post_form(
+        client, api, f"/w/mobile/concepts/{PID}", concept, f"{path}/concepts/{PID}"
+    )
+    assert (sent.headers["location"], body) == (f"/w/mobile/strategy#concept-{PID}", expected)
+    sent, body = await post_form(
+        client, api, "/w/mobile/concepts", {**concept, "personas": " "}, f"{path}/concepts"
+    )
+    assert body is None  # refused in the console: a concept is for someone
+    # Without options listed, the decision taken was the only one.
+    sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
+    assert body["options"] == [{"title": "Build it on our identity service"}]
+    assert "supersedes" not in body
