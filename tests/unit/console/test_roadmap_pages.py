@@ -225,8 +225,23 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
         f"{resource}/status",
     )
     assert body == {"to": "in_progress", "reason": ""}
+    # its details: owner and team left blank are not sent, so the item keeps them
+    assert 'id="item-title" name="title" maxlength="200" required value="SSO"' in page.text
+    api.on("PATCH", resource, 200, {"consistency_token": "roadmap:7"})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/roadmaps/{RID}/items/{IID}/details",
+        {"title": " SSO for everyone ", "description": "", "owner": "pm.ana", "team": " "},
+        resource,
+    )
+    assert body == {"title": "SSO for everyone", "description": "", "owner": "pm.ana"}
     before = len(api.seen)
-    for action, form in [("status", {"to": "shipped"}), ("serves", {"objective:../x": "on"})]:
+    for action, form in [
+        ("status", {"to": "shipped"}),
+        ("serves", {"objective:../x": "on"}),
+        ("details", {"title": " "}),
+    ]:
         await post_form(client, api, f"/w/mobile/roadmaps/{RID}/items/{IID}/{action}", form, "")
     assert not api.seen[before:]  # refused in the console, never sent
 

@@ -1,5 +1,5 @@
-"""One roadmap item: what it serves and the evidence behind it, what it depends on, its
-status, its handoff to delivery and its moves."""
+"""One roadmap item: its details, what it serves and the evidence behind it, what it depends
+on, its status, its handoff to delivery and its moves."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sextant_console.web import (
     an_id,
     choice,
     form_of,
+    optional,
     required,
     ticked,
 )
@@ -118,6 +119,20 @@ async def serves(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
     return await act(
         page, form, "PATCH", resource, body, to=here, notice="Saved what the item serves."
     )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/details")
+async def change_details(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
+    """The item's title and description, and its owner and team when given (the roadmap
+    keeps those it has when left blank)."""
+    form = await form_of(page.request)
+    here, resource = _paths(ws, rid, iid)
+    body = {
+        "title": required(form, "title", "Title"),
+        "description": form.get("description", "").strip(),
+    }
+    optional(form, body, "owner", "team")
+    return await act(page, form, "PATCH", resource, body, to=here, notice="Details saved.")
 
 
 @router.post("/w/{ws}/roadmaps/{rid}/items/{iid}/status")
