@@ -21,6 +21,7 @@ from tests.unit.console.support import (
     RID,
     SID,
     FakeApi,
+    post_form,
     sign_in,
     token,
     words,
@@ -642,3 +643,96 @@ async def test_a_personas_page_shows_every_version_with_what_it_changed(
     assert "Pains audits; invoices" in words(page.text.split("</dl>")[0])  # the current one
     missing = await client.get(f"/w/mobile/personas/{EID}")
     assert missing.status_code == 404
+
+
+async def test_a_problems_page_shows_its_evidence_and_merges_attaches_or_closes(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource = f"{path}/problems/{PID}"
+    here = f"/w/mobile/problems/{PID}"
+    insight = {
+        "insight_id": RID,
+        "title": "Mobile drop-off",
+        "source": "analytics",
+        "market": "EU",
+        "summary": "38% abandon",
+        "retired": False,
+        "note": "the mistyping",
+        "attached_to": EID,  # through a duplicate merged into it
+    }
+    found = {
+        "problem_id": PID,
+        "title": "Card entry is slow",
+        "statement": "Buyers abandon at card entry",
+        "persona_ids": [KID],
+        "severity": 4,
+        "frequency": 3,
+        "status": "open",
+        "merged_into": None,
+        "merged_from": [EID],
+        "feedback_count": 2,
+        "insights": [insight],
+    }
+    api.on("GET", resource, body=found)
+    problems = [
+        {"problem_id": PID, "title": "Card entry is slow", "status": "open"},
+        {"problem_id": EID, "title": "Typing card numbers", "status": "merged"},
+        {"problem_id": SID, "title": "Card forms", "status": "open"},
+    ]
+    api.on("GET", f"{path}/problems", body={"items": problems})
+    other = {"insight_id": IID, "title": "Wallet adoption"}
+    api.on("GET", f"{path}/insights", body={"items": [{"insight_id": RID, "title": "x"}, other]})
+    api.on("GET", f"{path}/personas", body={"items": [{"persona_id": KID, "name": "Owner"}]})
+    opportunities = [
+        {"opportunity_id": OID, "title": "Wallets", "status": "pursued", "problem_ids": [PID]},
+        {"opportunity_id": IID, "title": "Loyalty", "status": "open", "problem_ids": []},
+    ]
+    api.on("GET", f"{path}/opportunities", body={"items": opportunities})
+    decided = {"decision_id": SID, "title": "Offer wallets", "decision": "wallets first"}
+    api.on("GET", f"{path}/decisions", body={"items": [decided]})
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    text = words(page.text)
+    assert "Personas Owner" in text
+    assert "Duplicates merged into it Typing card numbers" in text
+    assert "Addressed by Wallets (pursued)" in text
+    assert "Why it bears on it: the mistyping" in text
+    assert "Attached to the duplicate Typing card numbers ." in text
+    assert f'<a href="/w/mobile/strategy#decision-{SID}">Offer wallets</a>' in page.text
+    offered = page.text.split('id="attach-insight"')[1].split("</select>")[0]
+    assert re.findall(r'value="([0-9a-f-]+)"', offered) == [IID]  # not the one attached
+    targets = page.text.split('id="merge-into"')[1].split("</select>")[0]
+    assert re.findall(r'value="([0-9a-f-]+)"', targets) == [SID]  # open ones, not itself
+    cited = next(r for r in api.seen if r.url.path == f"{path}/decisions")
+    assert dict(cited.url.params)["entity_kind"] == "problem"
+
+    api.on("POST", f"{resource}/insights", 200, {"consistency_token": "discovery:4"})
+    sent, body = await post_form(
+        client, api, f"{here}/insights", {"insight_id": IID, "note": " "}, f"{resource}/insights"
+    )
+    assert (sent.headers["location"], body) == (here, {"insight_id": IID})
+    api.on("POST", f"{resource}/merge", 200, {"consistency_token": "discovery:5"})
+    sent, body = await post_form(client, api, f"{here}/merge", {"into": SID}, f"{resource}/merge")
+    assert sent.headers["location"] == f"/w/mobile/problems/{SID}"  # on to the one kept
+    assert body == {"into": SID}
+    api.on("POST", f"{resource}/close", 200, {"consistency_token": "discovery:6"})
+    sent, body = await post_form(
+        client, api, f"{here}/close", {"reason": " solved "}, f"{resource}/close"
+    )
+    assert body == {"reason": "solved"}
+    before = len(api.seen)
+    for action, form in [
+        ("merge", {"into": ".."}),
+        ("insights", {"insight_id": "../x"}),
+        ("close", {"reason": " "}),
+    ]:
+        await post_form(client, api, f"{here}/{action}", form, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+    # merged: it says where its evidence went, and takes no more commands
+    api.on("GET", resource, body={**found, "status": "merged", "merged_into": SID})
+    page = await client.get(here)
+    assert "A duplicate, merged into Card forms" in words(page.text)
+    assert f'action="{here}/' not in page.text
