@@ -109,7 +109,11 @@ def an_objective(**changes: Any) -> dict[str, Any]:
 async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
-    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=an_objective())
+    api.on("GET", f"/v1/workspaces/mobile/objectives/{OID}", body=an_objective(parent_id=SID))
+    grow = {"objective_id": SID, "workspace_id": None, "title": "Grow", "period_label": "2027"}
+    api.on("GET", "/v1/organisation/objectives", body={"items": [grow]})
+    mine = {"objective_id": OID, "workspace_id": "mobile", "title": "Win", "period_label": "Q1"}
+    api.on("GET", "/v1/workspaces/mobile/objectives", body={"items": [mine]})
     below = {"objective_id": PID, "workspace_id": "web", "title": "Faster checkout on web"}
     serving = {
         "item_id": IID,
@@ -140,9 +144,14 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     assert 'class="status-off_track">off track<' in row
     assert "(on track at the last check-in)" in row
     assert '<option value="0.8" selected>' in row
-    # check in, define a key result, close the objective
+    # aligned to the organisation's objective; offered the others, not itself
+    assert f'<dd id="objective-parent"><a href="/objectives/{SID}">Grow</a></dd>' in page.text
+    offered = page.text.split('id="align-parent"')[1].split("</select>")[0]
+    assert re.findall(r'<option value="([^"]*)"', offered) == ["", SID]
+    assert f'<option value="{SID}" selected>Grow (organisation, 2027)</option>' in offered
+    # check in, define a key result, align, close the objective
     nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 3
+    assert len(nonces) == 4
 
     path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
@@ -273,11 +282,21 @@ async def test_a_team_sets_an_objective_defines_its_key_results_and_closes_it(
             client, api, f"/w/mobile/objectives/{OID}/{step}", form, command
         )
         assert (sent.headers["location"], body) == (f"/w/mobile/objectives/{OID}", expected)
+    # aligned to another objective (a PUT), then to none
+    command = f"{path}/{OID}/parent"
+    api.on("PUT", command, 200, {"id": OID, "consistency_token": "strategy:13"})
+    for chosen, expected_parent in [(RID, RID), ("", None)]:
+        sent, body = await post_form(
+            client, api, f"/w/mobile/objectives/{OID}/parent", {"parent_id": chosen}, command
+        )
+        assert body == {"parent_id": expected_parent}
+        assert api.seen[-1].method == "PUT"
     before = len(api.seen)
     for step, form in [
         ("key-results", {"title": "T", "baseline": "1", "target": "x", "unit": "%"}),
         ("close", {"outcome": "won"}),
         ("reopen", {}),
+        ("parent", {"parent_id": "../../x"}),
     ]:
         await post_form(client, api, f"/w/mobile/objectives/{OID}/{step}", form, "")
     assert not api.seen[before:]  # each refused in the console, never sent

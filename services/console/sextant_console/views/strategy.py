@@ -75,6 +75,15 @@ async def workspace_tree(ws: Workspace, page: Page, cursor: str | None = None) -
     )
 
 
+async def _parents(page: Page, ws: str | None) -> list[Any]:
+    """The objectives a team's (``ws``) or the organisation's objective may be aligned to:
+    the organisation's (if the user reads them), and the team's own."""
+    reads = [page.api.get_if_readable("/v1/organisation/objectives", {"limit": 200})]
+    if ws is not None:
+        reads.append(page.api.get_if_readable(f"/v1/workspaces/{ws}/objectives", {"limit": 200}))
+    return [o for found in await asyncio.gather(*reads) for o in (found or {}).get("items", [])]
+
+
 async def _organisation_objectives(page: Page, needed: bool) -> Any:
     """The organisation's objectives, to offer as parents (None if not needed or readable)."""
     if not needed:
@@ -164,17 +173,22 @@ def _paths(ws: str | None, oid: str) -> tuple[str, str]:
 
 async def _objective(page: Page, ws: str | None, oid: str) -> Response:
     here, resource = _paths(ws, oid)
-    found, trace = await asyncio.gather(
+    may_write = page.session.may(Access.WRITE, ws)
+    found, trace, parents = await asyncio.gather(
         page.api.get(resource),
         # What serves it, from the cross-context query service (when the user may read it).
         trace_of(page, f"/v1/query/objectives/{oid}/trace"),
+        _parents(page, ws),
     )
     return page.render(
         "objective.html",
         ws=ws,
         here=here,
         o=found,
-        may_write=page.session.may(Access.WRITE, ws) and not found.get("closed_at"),
+        may_write=may_write and not found.get("closed_at"),
+        # What it may be aligned to: not itself (the API refuses a cycle, naming it).
+        parents=[p for p in parents if p["objective_id"] != oid],
+        parent=next((p for p in parents if p["objective_id"] == found.get("parent_id")), None),
         directions=DIRECTIONS,
         outcomes=OUTCOMES,
         trace=trace,
@@ -185,11 +199,17 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
 
 
 async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Response:
-    """A key result defined (``key-results``), or the objective closed (``close``)."""
+    """The objective aligned to another (``parent``; none, no longer), a key result defined
+    (``key-results``), or the objective closed (``close``)."""
     here, resource = _paths(ws, oid)
     form = await form_of(page.request)
     body: dict[str, Any]
-    if step == "key-results":
+    method = "POST"
+    if step == "parent":
+        chosen = form.get("parent_id", "").strip()
+        body = {"parent_id": an_id(form, "parent_id", "Aligned to") if chosen else None}
+        method, notice = "PUT", "Aligned." if chosen else "No longer aligned to another."
+    elif step == "key-results":
         body = {
             "title": required(form, "title", "Title"),
             "baseline": number(form, "baseline", "Baseline"),
@@ -204,7 +224,7 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
         notice = f"Closed: {body['outcome'].replace('_', ' ')}."
     else:
         raise BadForm(f"an objective has no step {step!r}")
-    return await act(page, form, "POST", f"{resource}/{step}", body, to=here, notice=notice)
+    return await act(page, form, method, f"{resource}/{step}", body, to=here, notice=notice)
 
 
 async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
