@@ -468,6 +468,9 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert 'name="strengths">price</textarea>' in page.text  # Rival's profile, to revise
     assert f'action="/w/mobile/competitors/{other}/status"' in page.text
     assert '<option value="acquired" selected>' in page.text
+    retag = page.text.split(f'action="/w/mobile/insights/{RID}/tags"')[1].split("</form>")[0]
+    assert 'name="tags" maxlength="1600" value="churn"' in retag
+    assert f'action="/w/mobile/insights/{RID}/retire"' in page.text
     revise = page.text.split(f'action="/w/mobile/personas/{PID}"')[1].split("</form>")[0]
     assert "invoices\nlate payers</textarea>" in revise
     assert "Save version 3" in revise
@@ -551,6 +554,18 @@ async def test_a_team_records_research_from_the_research_page(
             },
         ),
         (f"/w/mobile/personas/{PID}/archive", ("POST", f"{path}/personas/{PID}/archive"), {}, {}),
+        (
+            f"/w/mobile/insights/{RID}/tags",
+            ("PUT", f"{path}/insights/{RID}/tags"),
+            {"tags": "Churn, onboarding ,"},
+            {"tags": ["churn", "onboarding"]},
+        ),
+        (
+            f"/w/mobile/insights/{RID}/retire",
+            ("POST", f"{path}/insights/{RID}/retire"),
+            {"reason": " superseded "},
+            {"reason": "superseded"},
+        ),
     ]
     for action, (method, command), form, body in sent_forms:
         api.on(method, command, 201, {"id": cid, "consistency_token": "discovery:9"})
@@ -574,6 +589,7 @@ async def test_a_team_records_research_from_the_research_page(
         ("feature-comparisons", {"competitor_id": "../x"}, "Competitor must be an id"),
         ("feature-comparisons", {"competitor_id": PID, "feature": "SSO"}, "Theirs is required"),
         (f"competitors/{PID}/status", {"status": "bankrupt"}, "Status must be one of"),
+        (f"insights/{RID}/retire", {"reason": " "}, "Reason is required"),
     ],
 )
 async def test_research_forms_refuse_what_the_api_would(

@@ -83,6 +83,30 @@ async def record_insight(ws: Workspace, page: Page) -> Response:
     return await _done(page, ws, "insights", body, form, f"Insight recorded: {body['title']}.")
 
 
+@router.post("/w/{ws}/insights/{iid}/tags")
+async def tag_insight(ws: Workspace, iid: Id, page: Page) -> Response:
+    """The insight's tags, replaced by those given (none clears them)."""
+    form = await form_of(page.request)
+    return await act(
+        page,
+        form,
+        "PUT",
+        f"/v1/workspaces/{ws}/insights/{iid}/tags",
+        {"tags": tags(form)},
+        to=f"/w/{ws}/research#insight-{iid}",
+        notice="Tags saved.",
+    )
+
+
+@router.post("/w/{ws}/insights/{iid}/retire")
+async def retire_insight(ws: Workspace, iid: Id, page: Page) -> Response:
+    """Research overtaken: no longer listed, nor offered as evidence for a problem."""
+    form = await form_of(page.request)
+    body = {"reason": required(form, "reason", "Reason")}
+    notice = "Insight retired: problems it backs keep it, marked retired."
+    return await _done(page, ws, f"insights/{iid}/retire", body, form, notice)
+
+
 @router.post("/w/{ws}/personas")
 async def describe_persona(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
