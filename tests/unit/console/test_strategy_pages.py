@@ -402,7 +402,13 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     assert 'action="/w/mobile/decisions"' not in page.text
     concept = " ".join(page.text.split(f'id="concept-{PID}"')[1].split("</details>")[0].split())
     assert "Self-serve SSO</strong>: SSO in ten minutes" in concept
-    assert "for IT admin, Owner · apart by presets · 1 opportunities" in concept
+    assert "for IT admin, Owner · apart by presets" in concept
+    # the opportunity it pursues (by its id: not among the workspace's listed), unlinked or
+    # another one linked
+    assert f'Pursues: <a href="/w/mobile/opportunities/{OID}">{OID[:8]}</a>' in concept
+    assert f'value="{OID}"> <button type="submit">Unlink' in concept
+    pursue = concept.split(f'action="/w/mobile/concepts/{PID}/opportunities"')[1]
+    assert re.findall(r'<option value="([0-9a-f-]+)">', pursue.split("</select>")[0]) == [PID]
     assert "IT admin\nOwner</textarea>" in page.text  # to revise it
     assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
     assert 'action="/w/mobile/milestones"' in page.text
@@ -671,6 +677,23 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
         client, api, "/w/mobile/concepts", {**concept, "personas": " "}, f"{path}/concepts"
     )
     assert body is None  # refused in the console: a concept is for someone
+    linked = f"{path}/concepts/{PID}/opportunities"
+    api.on("POST", linked, 200, {"consistency_token": "strategy:11"})
+    sent, body = await post_form(
+        client, api, f"/w/mobile/concepts/{PID}/opportunities", {"opportunity_id": OID}, linked
+    )
+    assert (sent.headers["location"], body) == (
+        f"/w/mobile/strategy#concept-{PID}",
+        {"opportunity_id": OID},
+    )
+    api.on("DELETE", f"{linked}/{OID}", 200, {"consistency_token": "strategy:12"})
+    before = len(api.seen)
+    form = {"opportunity_id": OID}
+    await post_form(client, api, f"/w/mobile/concepts/{PID}/opportunities/remove", form, "")
+    assert [(r.method, r.url.path) for r in api.seen[before:]] == [("DELETE", f"{linked}/{OID}")]
+    form = {"opportunity_id": "../../x"}
+    await post_form(client, api, f"/w/mobile/concepts/{PID}/opportunities/remove", form, "")
+    assert len(api.seen) == before + 1  # not an id: refused, never sent
     # Without options listed, the decision taken was the only one.
     sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
     assert body["options"] == [{"title": "Build it on our identity service"}]

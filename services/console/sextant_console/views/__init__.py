@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sextant_console.views import (
     audit,
+    concepts,
     customers,
     direction,
     discovery,
@@ -33,6 +34,7 @@ PAGES: tuple[APIRouter, ...] = (
     strategy.router,
     direction.router,
     review.router,
+    concepts.router,
     audit.router,
 )
 

@@ -1,7 +1,7 @@
-"""Where a workspace's direction is written: its vision stated, product concepts drafted, a
-strategy drafted and taken through review by the reviewers it names (comment, request
-changes, approve), milestones planned, moved with a reason and reached on the preliminary
-timeline, and decisions recorded in the log."""
+"""Where a workspace's direction is written: its vision stated, a strategy drafted and
+taken through review by the reviewers it names (comment, request changes, approve),
+milestones planned, moved with a reason and reached on the preliminary timeline, and
+decisions recorded in the log (product concepts are ``concepts``)."""
 
 from __future__ import annotations
 
@@ -176,46 +176,6 @@ async def strategy_parts(page: Page, path: str) -> tuple[list[Any], list[Any]]:
         page.api.get(f"{path}/concepts", {"limit": page.page_size}),
     )
     return objectives["items"], concepts["items"]
-
-
-@router.post("/w/{ws}/concepts")
-async def draft_concept(ws: Workspace, page: Page) -> Response:
-    """A product concept: the problem it solves, for whom, its value proposition and what
-    sets it apart."""
-    form = await form_of(page.request)
-    body = concept_body(form)
-    notice = f"Concept drafted: {body['name']}. A strategy can now build on it."
-    return await act(
-        page,
-        form,
-        "POST",
-        f"/v1/workspaces/{ws}/concepts",
-        body,
-        to=f"/w/{ws}/strategy#concepts",
-        notice=notice,
-    )
-
-
-@router.post("/w/{ws}/concepts/{cid}")
-async def revise_concept(ws: Workspace, cid: Id, page: Page) -> Response:
-    form = await form_of(page.request)
-    body = concept_body(form)
-    path = f"/v1/workspaces/{ws}/concepts/{cid}"
-    to, notice = f"/w/{ws}/strategy#concept-{cid}", f"Concept revised: {body['name']}."
-    return await act(page, form, "PUT", path, body, to=to, notice=notice)
-
-
-def concept_body(form: dict[str, str]) -> dict[str, Any]:
-    personas = lines(form, "personas", "Personas", most=20)
-    if not personas:
-        raise BadForm("Personas: name at least one it is for, one per line")
-    return {
-        "name": required(form, "name", "Name"),
-        "problem": required(form, "problem", "Problem"),
-        "personas": personas,
-        "value_proposition": required(form, "value_proposition", "Value proposition"),
-        "differentiators": lines(form, "differentiators", "Differentiators", most=20),
-    }
 
 
 @router.post("/w/{ws}/milestones")
