@@ -34,10 +34,13 @@ async def test_a_team_records_a_problem_from_the_scoreboard(
     api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": []})
     api.on("GET", "/v1/workspaces/mobile/problems", body={"items": []})
     api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    owner = {"persona_id": PID, "name": "Owner"}
+    api.on("GET", "/v1/workspaces/mobile/personas", body={"items": [owner]})
     sign_in(client, token())
     page = await client.get("/w/mobile/opportunities")
     assert page.status_code == 200, page.text
     [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
+    assert f'<input type="checkbox" name="persona:{PID}"> Owner</label>' in page.text
     api.on("POST", "/v1/workspaces/mobile/problems", 201, {"id": RID, "consistency_token": "d:3"})
     form = {
         "form_nonce": nonce,
@@ -45,6 +48,7 @@ async def test_a_team_records_a_problem_from_the_scoreboard(
         "statement": "Buyers on mobile wait 8 s to pay",
         "severity": "4",
         "frequency": "5",
+        f"persona:{PID}": "on",
     }
     sent = await client.post(
         "/w/mobile/problems", data=form, headers={"origin": "http://console.test"}
@@ -56,6 +60,7 @@ async def test_a_team_records_a_problem_from_the_scoreboard(
         "statement": "Buyers on mobile wait 8 s to pay",
         "severity": 4,
         "frequency": 5,
+        "persona_ids": [PID],
     }
     assert posted.headers["idempotency-key"].startswith("console:")
     odd = await client.post(

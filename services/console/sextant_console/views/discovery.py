@@ -53,13 +53,15 @@ async def scoreboard(
     ws: Workspace, page: Page, status: str | None = None, cursor: str | None = None
 ) -> Response:
     path = f"/v1/workspaces/{ws}"
-    board, problems, demand = await asyncio.gather(
+    board, problems, demand, personas = await asyncio.gather(
         page.api.get(
             f"{path}/opportunities",
             {"limit": page.page_size, "cursor": cursor, "status": status or None},
         ),
         page.api.get(f"{path}/problems", {"limit": page.page_size}),
         _demand(page, path),
+        # who a problem may be recorded for
+        page.api.get_if_readable(f"{path}/personas", {"limit": 200}),
     )
     titles = {p["problem_id"]: p["title"] for p in problems["items"]}
     return page.render(
@@ -70,6 +72,7 @@ async def scoreboard(
         problems=problems["items"],
         problem_titles=titles,
         demand=demand,
+        personas=(personas or {}).get("items", []),
         statuses=STATUSES,
         chosen_status=status or "",
         may_audit=page.session.may(Access.READ, ws),
@@ -87,6 +90,7 @@ async def identify_problem(ws: Workspace, page: Page) -> Response:
         "statement": required(form, "statement", "Statement"),
         "severity": rating(form, "severity", "Severity"),
         "frequency": rating(form, "frequency", "Frequency"),
+        "persona_ids": ticked(form, "persona"),
     }
     return await act(
         page,
