@@ -58,6 +58,25 @@ class Api:
             return await self._send(method, path, key=key)
         return await self._send(method, path, key=key, json=body)
 
+    async def stream(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
+        """A ``GET`` whose body is read as it arrives (an export): the caller closes it. A
+        refusal is raised before any of it is passed on."""
+        query = {k: v for k, v in params.items() if v is not None and v != ""}
+        request = self.http.build_request(
+            "GET", path, params=query, headers=self._headers(reading=False)
+        )
+        try:
+            response = await self.http.send(request, stream=True)
+        except httpx.HTTPError as error:
+            raise ApiError(
+                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            raise _problem(response)
+        return response
+
     async def _send(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
         reading = method == "GET"
         headers = self._headers(reading=reading)

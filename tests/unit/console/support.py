@@ -47,6 +47,11 @@ class FakeApi:
         }
         self.answers[(method, path)] = httpx.Response(status, json=body or {}, headers=headers)
 
+    def on_file(self, path: str, content: bytes, media_type: str) -> None:
+        """``GET path`` answers ``content`` as a file (an export)."""
+        headers = {"content-type": media_type}
+        self.answers[("GET", path)] = httpx.Response(200, content=content, headers=headers)
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
         found = self.answers.get((request.method, request.url.path))

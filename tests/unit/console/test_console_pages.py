@@ -162,38 +162,3 @@ async def test_unknown_pages_and_bad_addresses_are_pages_too(client: httpx.Async
     bad = await client.get(f"/w/mobile/roadmaps/{RID}/versions/first")
     assert bad.status_code == 422
     assert "number" in bad.text
-
-
-async def test_a_workspaces_history_lists_what_changed_since_a_day(
-    client: httpx.AsyncClient, api: FakeApi
-) -> None:
-    entry = {
-        "event_type": "io.sextant.roadmap.ItemScheduled.v1",
-        "occurred_at": "2026-11-20T10:00:00+00:00",
-        "actor": "pm.ana",
-        "entity_type": "roadmap",
-        "subject": RID,
-        "changes": [{"field": "horizon", "before": "now", "after": "later"}],
-        "correlation_id": "c-1",
-    }
-    api.on("GET", "/v1/roadmap/audit", body={"items": [entry], "next_cursor": None})
-    sign_in(client, token("product_manager"))
-    page = await client.get("/audit", params={"service": "roadmap", "workspace": "mobile"})
-    assert page.status_code == 200
-    asked = api.seen[-1].url.params
-    assert (asked["workspace_id"], "subject" in asked) == ("mobile", False)
-    assert asked["since"].endswith("T00:00:00Z")  # a week ago, as no day was given
-    assert f'subject={RID}&amp;workspace=mobile">{RID}</a>' in page.text  # each entity's own
-    chosen = await client.get(
-        "/audit", params={"service": "roadmap", "workspace": "mobile", "since": "2026-07-01"}
-    )
-    assert chosen.status_code == 200
-    assert api.seen[-1].url.params["since"] == "2026-07-01T00:00:00Z"
-    bad = await client.get(
-        "/audit", params={"service": "roadmap", "workspace": "mobile", "since": "July"}
-    )
-    assert bad.status_code == 422
-    assert "Since is a day" in bad.text
-    nothing = await client.get("/audit", params={"service": "roadmap"})
-    assert nothing.status_code == 422
-    assert "Name an entity id, or a workspace" in nothing.text
