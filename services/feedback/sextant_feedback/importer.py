@@ -1,11 +1,12 @@
 """Bulk import of CSV and JSON Lines files: streaming, validated row by row, resumable.
 
 Each row becomes a feedback item whose identity is its ``external_id`` — or, when the file
-has none, ``<file name>:<line>`` — so running the same import again (after an interruption
-or on purpose) creates no duplicates. Progress is saved to ``<file>.import-state.json`` after
-each committed batch, so a resumed import skips what is done without re-reading it into the
-store. Rows that fail validation, or cannot be taken (a customer erased on request), go to
-``<file>.rejects.jsonl`` with the line and the reason; a resumed run adds to that file.
+has none, ``<file name>:<line>:<digest of the row's content>`` — so running the same import
+again (after an interruption or on purpose) creates no duplicates. Progress is saved to
+``<file>.import-state.json`` after each committed batch, so a resumed import skips what is
+done without re-reading it into the store. Rows that fail validation, or cannot be taken (a
+customer erased on request), go to ``<file>.rejects.jsonl`` with the line and the reason; a
+resumed run adds to that file.
 """
 
 from __future__ import annotations
@@ -231,13 +232,25 @@ def _validate(
         return row
     if default_source and "source" not in row:
         row = {**row, "source": default_source}
-    row.setdefault("external_id", f"{file_name}:{line}")
     try:
-        return FeedbackIn.model_validate(row)
+        item = FeedbackIn.model_validate(row)
     except ValidationError as error:
         return "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
+    if item.external_id is None:
+        item = item.model_copy(update={"external_id": _row_identity(item, line, file_name)})
+    return item
+
+
+def _row_identity(item: FeedbackIn, line: int, file_name: str) -> str:
+    """A row's identity when the file gives none: the file's name, the line, and a digest of
+    what was said, by whom and when. The same file imported again (or resumed) names the
+    same items; next week's export under the same name names new ones, where the name and
+    line alone would have taken its rows for last week's and dropped them as duplicates."""
+    said = [item.text, item.customer_ref, item.author, item.received_at]
+    digest = hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()[:12]
+    return f"{file_name[:150]}:{line}:{digest}"
 
 
 @dataclass(frozen=True, slots=True)

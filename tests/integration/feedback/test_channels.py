@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,10 +218,19 @@ async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
         "SELECT payload FROM events WHERE payload->>'workspace_id' = $1 ORDER BY position", ws
     )
     items = [json.loads(r["payload"]) for r in received]
-    assert [(i["text"], i["external_id"], i["tags"]) for i in items] == [
-        ("Facturación lenta", "export.csv:2", ["billing", "slow"]),
-        ("Export to CSV; then PDF", "export.csv:3", []),
+    assert [(i["text"], i["tags"]) for i in items] == [
+        ("Facturación lenta", ["billing", "slow"]),
+        ("Export to CSV; then PDF", []),
     ]
+    # rows without an id are named by the file, the line and what they say
+    assert [re.sub(r"[0-9a-f]{12}$", "<digest>", i["external_id"]) for i in items] == [
+        "export.csv:2:<digest>",
+        "export.csv:3:<digest>",
+    ]
+    # next week's export under the same name is new feedback, not last week's again
+    path.write_bytes("Text;Source\r\nFacturación lenta;email\r\nNew: dark mode;email\r\n".encode())
+    next_week = await imported(rt, path, ws)
+    assert (next_week.created, next_week.duplicates) == (1, 1)
 
     unheaded = tmp_path / "no-text.csv"
     unheaded.write_text("Body,Source\nhello,email\n")
