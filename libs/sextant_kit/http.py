@@ -30,6 +30,7 @@ from sextant_kit.database import UNAVAILABLE_ERRORS, database_unavailable
 from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.events import CommandContext
 from sextant_kit.metrics import CONTENT_TYPE_LATEST, Metrics
+from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, unstorable
 
 log = logging.getLogger(__name__)
 
@@ -208,17 +209,6 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": response.body})
 
 
-def _unstorable(text: str) -> bool:
-    """NUL and lone surrogates: PostgreSQL cannot store them in text or jsonb."""
-    if "\x00" in text:
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 class _NotANumber:
     """Where a body had ``NaN``, ``Infinity`` or ``-Infinity``: tokens JSON does not have
     (RFC 8259), which Python's parser would otherwise take as floats no rule expects (and a
@@ -234,7 +224,7 @@ def _finite(token: str) -> float | _NotANumber:
     return value if math.isfinite(value) else _NotANumber(token)
 
 
-_UNSTORABLE = ("text cannot contain NUL or unpaired surrogate characters", "string_unstorable")
+_UNSTORABLE = (UNSTORABLE, UNSTORABLE_TYPE)
 _NOT_A_NUMBER = (
     "NaN, Infinity and numbers beyond a double's range cannot be stored; send a finite number",
     "finite_number",
@@ -244,13 +234,13 @@ _NOT_A_NUMBER = (
 def _first_unstorable(value: Any, path: str) -> tuple[str, tuple[str, str]] | None:
     """The first field that could never be stored, with why (a message and a type)."""
     if isinstance(value, str):
-        return (path, _UNSTORABLE) if _unstorable(value) else None
+        return (path, _UNSTORABLE) if unstorable(value) else None
     if isinstance(value, _NotANumber):
         return path, _NOT_A_NUMBER
     if isinstance(value, dict):
         for key, item in value.items():
             where = f"{path}.{key}"
-            if _unstorable(str(key)):
+            if unstorable(str(key)):
                 return where, _UNSTORABLE
             found = _first_unstorable(item, where)
             if found:
@@ -311,11 +301,11 @@ class StorableTextMiddleware:
 
     @staticmethod
     def _in_url(scope: Scope) -> tuple[str, tuple[str, str]] | None:
-        if _unstorable(scope["path"]):
+        if unstorable(scope["path"]):
             return "path", _UNSTORABLE
         query = scope.get("query_string", b"").decode("latin-1")
         for key, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
-            if _unstorable(key) or _unstorable(value):
+            if unstorable(key) or unstorable(value):
                 return f"query.{key.encode('utf-8', 'replace').decode()}", _UNSTORABLE
         return None
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
+from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, unstorable
 
 from sextant_feedback.domain import (
     Channel,
@@ -50,6 +51,16 @@ class FeedbackIn(BaseModel):
     attendees: Annotated[list[Person], Field(max_length=100)] = []
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     received_at: datetime | None = None
+
+    @field_validator("text", "external_id", "customer_ref", "author", "attendees", "tags")
+    @classmethod
+    def _storable(cls, value: str | list[str] | None) -> str | list[str] | None:
+        """Files and the inbound topic bring text HTTP would have refused at the door: a NUL
+        would fail the whole batch it is written in."""
+        for text in [value] if isinstance(value, str) else value or []:
+            if unstorable(text):
+                raise PydanticCustomError(UNSTORABLE_TYPE, UNSTORABLE)
+        return value
 
     @field_validator("received_at")
     @classmethod

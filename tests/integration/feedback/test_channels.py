@@ -240,6 +240,30 @@ async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
         await imported(rt, unheaded, ws)
 
 
+async def test_text_postgresql_cannot_store_is_a_rejected_row_not_a_failed_batch(
+    rt: Runtime, tmp_path: Path, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    path = tmp_path / "odd.jsonl"
+    rows = [
+        {"text": "before", "source": "email"},
+        {"text": "a NUL \u0000 here", "source": "email"},
+        {"text": "fine", "source": "email", "author": "lone \ud800 surrogate"},
+        {"text": "after", "source": "email", "tags": ["ok", "bad\u0000"]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = await imported(rt, path, ws)
+    assert (report.created, report.rejected) == (1, 3)
+    rejected = Path(report.rejects_file or "").read_text().splitlines()  # noqa: ASYNC240
+    reasons = {r["line"]: r["error"] for r in map(json.loads, rejected)}
+    # each names its field: the NUL by the rule that keeps the batch whole, the others by
+    # pydantic's own (a lone surrogate is not a string; a tag has its pattern)
+    assert reasons[2] == "text: text cannot contain NUL or unpaired surrogate characters"
+    assert reasons[3].startswith("author: Input should be a valid string")
+    assert reasons[4].startswith("tags.1: String should match pattern")
+    assert await count_items(rt, ws) == 1
+
+
 async def test_an_interrupted_import_resumes_without_duplicates(
     rt: Runtime, settings: Settings, tmp_path: Path, unique: str
 ) -> None:
@@ -335,6 +359,9 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             # A producer of another tenant, with a credential the dead letter must not keep.
             message(good, **{"x-sextant-tenant": "globex", "authorization": "Bearer s3cret"}),
             (b"garbage", [("ce_specversion", b"1.0")]),
+            # Text PostgreSQL cannot store: it would fail the batch it is written in.
+            message({**good, "text": "nul \u0000 inside"}),
+            message(good, ce_id=str(uuid.uuid4())),  # and what follows still flows
         ]:
             await producer.send_and_wait(topic, value, key=b"k", headers=headers)
     finally:
@@ -342,12 +369,14 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
 
     async def ingested() -> None:
         page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
-        assert sorted(i["text"] for i in page["items"]) == ["Audit log export", "Please add SAML"]
+        texts = sorted(i["text"] for i in page["items"])
+        assert texts == ["Audit log export", "Please add SAML", "Please add SAML"]
 
     await settle(ingested)
-    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 4)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 5)
     errors = sorted(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
-    assert len(errors) == 4
+    assert len(errors) == 5
+    assert any("text: text cannot contain NUL" in e for e in errors)
     assert any("may not submit for tenant local" in e for e in errors)
     assert not any("authorization" in dict(r.headers) for r in dead)
     assert any("workspace_id" in e for e in errors)
