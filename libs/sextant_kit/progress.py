@@ -24,6 +24,8 @@ class Progress:
         self.total = total
         self.unit = unit
         self.done = 0
+        self.position: int | None = None
+        """Where the work is, when ``advance`` is told (bytes of a file read, say)."""
         self._stream = stream or sys.stderr
         self._tty = self._stream.isatty()
         self._every = 0.2 if self._tty else every
@@ -33,7 +35,7 @@ class Progress:
     def advance(self, count: int = 1, *, position: int | None = None) -> None:
         """Count ``count`` more items; ``position`` (e.g. bytes read) drives the bar instead."""
         self.done += count
-        self._position = position
+        self.position = position
         now = time.monotonic()
         if now - self._last >= self._every:
             self._last = now
@@ -47,8 +49,7 @@ class Progress:
         return self.done / max(time.monotonic() - self._started, 1e-9)
 
     def _draw(self, *, final: bool) -> None:
-        position = getattr(self, "_position", None)
-        current = position if position is not None else self.done
+        current = self.position if self.position is not None else self.done
         parts = [self.label]
         if self.total:
             share = min(current / self.total, 1.0) if not final else 1.0

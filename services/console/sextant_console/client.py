@@ -36,8 +36,7 @@ class Api:
         return headers
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        query = {k: v for k, v in (params or {}).items() if v is not None and v != ""}
-        return await self._send("GET", path, params=query)
+        return await self._send("GET", path, params=_given(params or {}))
 
     async def get_if_readable(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """``get``, or None when the user may not read it or it is not there (403, 404):
@@ -58,12 +57,27 @@ class Api:
             return await self._send(method, path, key=key)
         return await self._send(method, path, key=key, json=body)
 
+    async def send_file(
+        self, path: str, params: Mapping[str, Any], content: bytes, media_type: str
+    ) -> Any:
+        """``POST`` a file as the request's body (an import)."""
+        headers = {**self._headers(reading=False), "Content-Type": media_type}
+        query = _given(params)
+        try:
+            response = await self.http.post(path, params=query, content=content, headers=headers)
+        except httpx.HTTPError as error:
+            raise ApiError(
+                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
+            ) from None
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response.json()
+
     async def stream(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
         """A ``GET`` whose body is read as it arrives (an export): the caller closes it. A
         refusal is raised before any of it is passed on."""
-        query = {k: v for k, v in params.items() if v is not None and v != ""}
         request = self.http.build_request(
-            "GET", path, params=query, headers=self._headers(reading=False)
+            "GET", path, params=_given(params), headers=self._headers(reading=False)
         )
         try:
             response = await self.http.send(request, stream=True)
@@ -99,6 +113,11 @@ class Api:
         if not response.content:
             return {}
         return response.json()
+
+
+def _given(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a form or page filled in (an empty one is left out, not sent empty)."""
+    return {k: v for k, v in params.items() if v is not None and v != ""}
 
 
 def _problem(response: httpx.Response) -> ApiError:

@@ -377,6 +377,29 @@ def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     shot(browser, screenshots, "13b-opportunity")
 
 
+def test_import_a_file_of_feedback_and_follow_it_to_its_report(
+    browser: Chrome, console_stack: Stack, tmp_path: Path, screenshots: Path
+) -> None:
+    export = tmp_path / "Support export.csv"
+    export.write_text(
+        "Text;Source;Agent\n"
+        "Dark mode for the board;support_ticket;jo\n"
+        ";support_ticket;jo\n"
+        "Keyboard shortcuts;support_ticket;al\n"
+    )
+    browser.get(f"{console_stack.web}/w/{console_stack.workspace}/feedback")
+    browser.find_element(By.LINK_TEXT, "Import a file").click()
+    browser.find_element(By.ID, "import-file").send_keys(str(export))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Import']").click()
+    notice(browser, "Importing Support export.csv.")
+    # the page follows the import until it ends
+    wait(browser, 60).until(ec.text_to_be_present_in_element((By.ID, "import-status"), "done"))
+    counts = browser.find_element(By.ID, "import-counts").text
+    assert counts == "3 read: 2 created, 0 already there, 1 rejected"
+    assert "Field required" in browser.find_element(By.ID, "import-rejects").text
+    shot(browser, screenshots, "13b-import-report")
+
+
 def test_objective_tree_and_audit_history(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
 ) -> None:

@@ -19,6 +19,7 @@ from tests.unit.console.support import (
     post_form,
     sign_in,
     token,
+    words,
 )
 
 
@@ -293,3 +294,78 @@ async def test_customers_are_registered_updated_and_erased_by_an_administrator_o
     page = await client.get("/customers")
     assert 'action="/customers/update"' in page.text
     assert 'action="/customers/erasure"' not in page.text
+
+
+async def test_a_file_is_uploaded_to_the_import_and_followed_to_its_report(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/feedback/imports"
+    sign_in(client, token("contributor"))
+    form = await client.get("/w/mobile/feedback/import")
+    assert 'enctype="multipart/form-data"' in form.text
+    api.on("POST", path, 202, {"import_id": RID, "status": "running"})
+    content = b"text,source\nExport to PDF,email\n"
+    sent = await client.post(
+        "/w/mobile/feedback/import",
+        files={"file": ("C:\\exports\\May survey.csv", content, "text/csv")},
+        data={"source": "survey"},
+        headers={"origin": "http://console.test"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/w/mobile/feedback/imports/{RID}"
+    posted = api.seen[-1]
+    assert posted.content == content
+    assert posted.headers["content-type"] == "text/csv"
+    assert dict(posted.url.params) == {"name": "May survey.csv", "source": "survey"}
+
+    job = {
+        "import_id": RID,
+        "file_name": "May survey.csv",
+        "status": "running",
+        "actor": "pm.ana",
+        "started_at": "2026-11-28T10:00:00+00:00",
+        "bytes_total": 1000,
+        "bytes_read": 250,
+        "rows": 1200,
+        "created": 0,
+        "duplicates": 0,
+        "rejected": 0,
+        "rejects": [],
+        "ignored_columns": [],
+    }
+    api.on("GET", f"{path}/{RID}", body=job)
+    page = await client.get(f"/w/mobile/feedback/imports/{RID}")
+    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert "25% · 1,200 rows so far" in words(page.text)
+    rejects = [{"line": 8, "error": "text: Field required"}]
+    done = {**job, "status": "done", "rows": 2501, "created": 2500, "duplicates": 0}
+    api.on("GET", f"{path}/{RID}", body={**done, "rejected": 3, "rejects": rejects})
+    page = await client.get(f"/w/mobile/feedback/imports/{RID}")
+    assert 'http-equiv="refresh"' not in page.text
+    text = words(page.text)
+    assert "2,501 read: 2,500 created, 0 already there, 3 rejected" in text
+    assert "8 text: Field required" in text
+    assert "The first 1 of 3" in text
+    failed = {**job, "status": "failed", "error": "x.csv: the CSV header must name a 'text'"}
+    api.on("GET", f"{path}/{RID}", body=failed)
+    page = await client.get(f"/w/mobile/feedback/imports/{RID}")
+    assert "the CSV header must name a &#39;text&#39;" in page.text
+
+
+async def test_an_upload_is_refused_before_the_api_when_it_cannot_be_imported(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    sign_in(client, token("contributor"))
+    back = "http://console.test/w/mobile/feedback/import"
+    here = {"origin": "http://console.test", "referer": back}
+    big = b"x" * (8 * 1024 * 1024 + 1)
+    for files, data, why in [
+        ({"file": ("big.csv", big, "text/csv")}, {}, "over 8 MB: import it with"),
+        ({"file": ("a.csv", b"text\nhi\n", "text/csv")}, {"source": "fax"}, "Source must be"),
+        (None, {"source": ""}, "File: choose a CSV or JSON Lines file"),
+    ]:
+        sent = await client.post("/w/mobile/feedback/import", files=files, data=data, headers=here)
+        assert sent.status_code == 303, why
+        shown = await client.get(sent.headers["location"])
+        assert why in html.unescape(shown.text), why
+    assert not [r for r in api.seen if r.method == "POST"]

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from sextant_kit.service import Runtime
 
 from sextant_feedback.api.customers import customers_router
+from sextant_feedback.api.imports import imports_router
 from sextant_feedback.api.items import items_router
 from sextant_feedback.api.queries import queries_router
 
 
 def routers(rt: Runtime) -> list[APIRouter]:
-    return [items_router(rt), customers_router(rt), queries_router(rt)]
+    return [items_router(rt), imports_router(rt), customers_router(rt), queries_router(rt)]

@@ -1,0 +1,233 @@
+"""Feedback files uploaded over HTTP: the CLI's import (``importer``), run beside the API.
+
+The upload is answered at once (202) with where to follow it: the import runs in the
+process that received it, and writes its progress and report to ``feedback_imports``, so
+any replica answers how it is going. Rows are identified as the CLI identifies them (an
+``external_id``, or the file's name, line and content), so uploading a file again, after an
+interruption or on purpose, adds nothing twice. An import whose process stopped is told
+apart by its progress going stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import math
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sextant_kit import NotFound
+from sextant_kit.authz import Access
+from sextant_kit.errors import DomainError
+from sextant_kit.http import Caller, requires
+from sextant_kit.progress import Progress
+from sextant_kit.service import Runtime
+
+from sextant_feedback.api.common import WorkspaceId
+from sextant_feedback.domain.channels import Channel
+from sextant_feedback.importer import ImportReport, UnreadableFile, run_import
+
+log = logging.getLogger(__name__)
+
+Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+FileName = Annotated[str, Query(min_length=1, max_length=150, pattern=r"^\w[\w .()-]*$")]
+"""The uploaded file's name: part of each row's identity when the file gives none."""
+
+REJECTS_SHOWN = 100
+"""Rejected rows whose line and reason the report keeps (the count covers them all)."""
+EVERY = 1.0
+"""Seconds between two progress writes."""
+STALE = "interval '2 minutes'"
+"""A running import whose progress is older than this has stopped with its process."""
+
+_COLUMNS = (
+    "import_id, workspace_id, file_name, format, actor, bytes_total, bytes_read, rows,"
+    " created, duplicates, rejected, rejects, ignored_columns, error, started_at, finished_at,"
+    f" CASE WHEN status = 'running' AND updated_at < now() - {STALE} THEN 'interrupted'"
+    " ELSE status END AS status"
+)
+
+
+_FILE_BODY = {
+    "required": True,
+    "description": "The file's content, as it was saved (up to the API's body limit).",
+    "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("text/csv", "application/x-ndjson")
+    },
+}
+
+
+def imports_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1/workspaces/{workspace_id}/feedback/imports", tags=["feedback"])
+    running: set[asyncio.Task[None]] = set()
+
+    @api.post("", status_code=202, openapi_extra={"requestBody": _FILE_BODY})
+    async def start_import(
+        workspace_id: WorkspaceId,
+        request: Request,
+        who: Writer,
+        name: FileName,
+        format: Literal["csv", "jsonl"] | None = None,
+        source: Channel | None = None,
+    ) -> JSONResponse:
+        """Import the request's body, a CSV (a ``text`` column at least) or JSON Lines file
+        named ``name``, as the CLI does; ``source`` is the channel of rows that name none.
+        Answers 202 with the import's address, which says how it is going and, once done,
+        what was created, already there or rejected, and why."""
+        fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson")) else "csv")
+        folder = Path(tempfile.mkdtemp(prefix="sextant-import-"))
+        path = folder / name
+        try:
+            size = await _receive(request, path)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        import_id = uuid.uuid4()
+        await rt.pool.execute(
+            "INSERT INTO feedback_imports (tenant_id, import_id, workspace_id, file_name,"
+            " format, actor, status, bytes_total) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)",
+            who.tenant_id,
+            import_id,
+            workspace_id,
+            name,
+            fmt,
+            who.actor,
+            size,
+        )
+        job = _Job(rt, who.tenant_id, import_id, folder)
+        task = asyncio.create_task(
+            job.run(path, workspace_id, who.actor, fmt, source.value if source else None)
+        )
+        running.add(task)
+        task.add_done_callback(running.discard)
+        where = f"/v1/workspaces/{workspace_id}/feedback/imports/{import_id}"
+        body = {"import_id": str(import_id), "status": "running", "bytes_total": size}
+        return JSONResponse(body, status_code=202, headers={"Location": where})
+
+    @api.get("/{import_id}")
+    async def import_status(
+        workspace_id: WorkspaceId, import_id: uuid.UUID, who: Reader
+    ) -> dict[str, Any]:
+        """How an import is going (``running``, with bytes and rows read) or how it ended
+        (``done``, ``failed`` with the error and what to do, or ``interrupted`` when its
+        process stopped: upload the file again, nothing is imported twice)."""
+        row = await rt.reads.fetchrow(
+            f"SELECT {_COLUMNS} FROM feedback_imports"
+            " WHERE tenant_id = $1 AND workspace_id = $2 AND import_id = $3",
+            who.tenant_id,
+            workspace_id,
+            import_id,
+        )
+        if row is None:
+            raise NotFound(f"import {import_id} not found in workspace {workspace_id}")
+        found = dict(row)
+        found["import_id"] = str(found["import_id"])
+        found["rejects"] = json.loads(found["rejects"])
+        for key in ("started_at", "finished_at"):
+            found[key] = found[key].isoformat() if found[key] else None
+        return found
+
+    return api
+
+
+async def _receive(request: Request, path: Path) -> int:
+    """The request's body into ``path`` as it arrives (the app's body limit holds)."""
+    size = 0
+    with path.open("wb") as out:
+        async for chunk in request.stream():
+            out.write(chunk)
+            size += len(chunk)
+    if size == 0:
+        raise DomainError("the request body is empty: send the file's content", field="body")
+    return size
+
+
+class _Job:
+    """One upload's import, its progress written to its row as it goes."""
+
+    def __init__(self, rt: Runtime, tenant_id: str, import_id: uuid.UUID, folder: Path) -> None:
+        self._rt = rt
+        self._tenant = tenant_id
+        self._id = import_id
+        self._folder = folder
+        # Never drawn (its figures go to the row): one line, at the end, to nowhere.
+        self._progress = Progress("import", None, stream=io.StringIO(), every=math.inf)
+
+    async def run(
+        self, path: Path, workspace_id: str, actor: str, fmt: str, source: str | None
+    ) -> None:
+        reporting = asyncio.create_task(self._report_progress())
+        try:
+            report = await run_import(
+                self._rt.store,
+                path,
+                workspace_id=workspace_id,
+                tenant_id=self._tenant,
+                actor=actor,
+                fmt=fmt,
+                default_source=source,
+                progress=self._progress,
+            )
+        except UnreadableFile as unreadable:
+            await self._end("failed", error=str(unreadable))
+        except Exception:
+            log.exception("import %s failed", self._id)
+            await self._end(
+                "failed",
+                error="the import failed on the server (logged); upload the file again:"
+                " nothing is imported twice",
+            )
+        else:
+            await self._end("done", report=report)
+        finally:
+            reporting.cancel()
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+    async def _report_progress(self) -> None:
+        while True:
+            await asyncio.sleep(EVERY)
+            await self._rt.pool.execute(
+                "UPDATE feedback_imports SET bytes_read = $3, rows = $4, updated_at = now()"
+                " WHERE tenant_id = $1 AND import_id = $2 AND status = 'running'",
+                self._tenant,
+                self._id,
+                self._progress.position or 0,
+                self._progress.done,
+            )
+
+    async def _end(
+        self, status: str, *, report: ImportReport | None = None, error: str | None = None
+    ) -> None:
+        found = report or ImportReport()
+        await self._rt.pool.execute(
+            "UPDATE feedback_imports SET status = $3, bytes_read = bytes_total, rows = $4,"
+            " created = $5, duplicates = $6, rejected = $7, rejects = $8::jsonb,"
+            " ignored_columns = $9, error = $10, updated_at = now(), finished_at = now()"
+            " WHERE tenant_id = $1 AND import_id = $2",
+            self._tenant,
+            self._id,
+            status,
+            found.rows,
+            found.created,
+            found.duplicates,
+            found.rejected,
+            json.dumps(_first_rejects(found.rejects_file)),
+            found.ignored_columns,
+            error,
+        )
+
+
+def _first_rejects(rejects_file: str | None) -> list[dict[str, Any]]:
+    if rejects_file is None:
+        return []
+    with open(rejects_file, encoding="utf-8") as rejects:
+        return [json.loads(line) for line, _ in zip(rejects, range(REJECTS_SHOWN), strict=False)]
