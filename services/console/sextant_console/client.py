@@ -58,10 +58,18 @@ class Api:
         return await self._send(method, path, key=key, json=body)
 
     async def send_file(
-        self, path: str, params: Mapping[str, Any], content: bytes, media_type: str
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        content: bytes,
+        media_type: str,
+        *,
+        key: str | None = None,
     ) -> Any:
-        """``POST`` a file as the request's body (an import)."""
+        """``POST`` a file as the request's body (an import); ``key`` as for ``send``."""
         headers = {**self._headers(reading=False), "Content-Type": media_type}
+        if key:
+            headers["Idempotency-Key"] = key
         query = _given(params)
         try:
             response = await self.http.post(path, params=query, content=content, headers=headers)

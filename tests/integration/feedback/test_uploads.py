@@ -62,6 +62,32 @@ async def test_an_uploaded_file_is_imported_and_reported_row_by_row(
     assert events == 2500
 
 
+async def test_a_retried_upload_is_answered_with_the_import_it_started(
+    http: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    key = {"Idempotency-Key": f"upload-{unique}"}
+    content = b"text,source\nhello,email\n"
+
+    async def send(body: bytes, workspace: str = ws) -> httpx.Response:
+        return await http.post(
+            f"/v1/workspaces/{workspace}/feedback/imports",
+            params={"name": "a.csv"},
+            content=body,
+            headers={"content-type": "text/csv", **key},
+        )
+
+    first = await send(content)
+    assert first.status_code == 202
+    retried = await send(content)
+    assert retried.status_code == 202
+    assert retried.json()["import_id"] == first.json()["import_id"]
+    assert retried.headers["location"] == first.headers["location"]
+    for other in [await send(b"text,source\nbye,email\n"), await send(content, f"x-{ws}")]:
+        assert other.status_code == 409
+        assert other.json()["type"].endswith("/idempotency-key-reused")
+
+
 async def test_an_upload_that_cannot_be_imported_says_why(
     http: httpx.AsyncClient, rt: Runtime, unique: str
 ) -> None:

@@ -8,6 +8,8 @@ import json
 import re
 
 import httpx
+import pytest
+from sextant_console.views.imports import file_name
 
 from tests.unit.console.support import (
     EID,
@@ -303,12 +305,13 @@ async def test_a_file_is_uploaded_to_the_import_and_followed_to_its_report(
     sign_in(client, token("contributor"))
     form = await client.get("/w/mobile/feedback/import")
     assert 'enctype="multipart/form-data"' in form.text
+    [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', form.text)
     api.on("POST", path, 202, {"import_id": RID, "status": "running"})
     content = b"text,source\nExport to PDF,email\n"
     sent = await client.post(
         "/w/mobile/feedback/import",
         files={"file": ("C:\\exports\\May survey.csv", content, "text/csv")},
-        data={"source": "survey"},
+        data={"source": "survey", "form_nonce": nonce},
         headers={"origin": "http://console.test"},
     )
     assert sent.status_code == 303
@@ -317,6 +320,16 @@ async def test_a_file_is_uploaded_to_the_import_and_followed_to_its_report(
     assert posted.content == content
     assert posted.headers["content-type"] == "text/csv"
     assert dict(posted.url.params) == {"name": "May survey.csv", "source": "survey"}
+    key = posted.headers["idempotency-key"]
+    assert key.startswith("console:")
+    # sent twice (a double click), the same key: the API starts one import
+    await client.post(
+        "/w/mobile/feedback/import",
+        files={"file": ("May survey.csv", content, "text/csv")},
+        data={"source": "survey", "form_nonce": nonce},
+        headers={"origin": "http://console.test"},
+    )
+    assert api.seen[-1].headers["idempotency-key"] == key
 
     job = {
         "import_id": RID,
@@ -369,3 +382,16 @@ async def test_an_upload_is_refused_before_the_api_when_it_cannot_be_imported(
         shown = await client.get(sent.headers["location"])
         assert why in html.unescape(shown.text), why
     assert not [r for r in api.seen if r.method == "POST"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "known_as"),
+    [
+        ("C:\\exports\\May survey.csv", "May survey.csv"),
+        ("export[1].csv", "export_1_.csv"),
+        ("résumé's.csv", "résumé_s.csv"),
+        ("../../.hidden.csv", "file .hidden.csv"),
+    ],
+)
+def test_an_uploaded_file_is_known_by_a_name_the_api_takes(sent: str, known_as: str) -> None:
+    assert file_name(sent) == known_as

@@ -4,13 +4,24 @@ and why)."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 from starlette.datastructures import UploadFile
 
 from sextant_console.views.feedback import SOURCES
-from sextant_console.web import BadForm, Id, Page, Workspace, redirect
+from sextant_console.web import (
+    FORM_NONCE,
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    redirect,
+    submission_key,
+)
 
 router = APIRouter()
 
@@ -45,8 +56,11 @@ async def upload(ws: Workspace, page: Page) -> Response:
             raise BadForm("File: choose a CSV or JSON Lines file")
         if source and source not in SOURCES:
             raise BadForm(f"Source must be one of {', '.join(SOURCES)}, got {source!r}")
+        name = file_name(chosen.filename)
         content = await chosen.read()
-        name = chosen.filename.replace("\\", "/").rsplit("/", 1)[-1]  # a browser may send a path
+        # The page's nonce and what was sent: sending the form again starts no second import
+        sent = {"source": source, "file": name, "sha256": hashlib.sha256(content).hexdigest()}
+        key = submission_key({FORM_NONCE: str(form.get(FORM_NONCE) or ""), **sent})
     if len(content) > MAX_UPLOAD:
         raise BadForm(TOO_LARGE)
     jsonl = name.endswith((".jsonl", ".ndjson"))
@@ -55,12 +69,21 @@ async def upload(ws: Workspace, page: Page) -> Response:
         {"name": name, "source": source or None},
         content,
         "application/x-ndjson" if jsonl else "text/csv",
+        key=key,
     )
     return redirect(
         page.request,
         f"/w/{ws}/feedback/imports/{started['import_id']}",
         notice=f"Importing {name}.",
     )
+
+
+def file_name(chosen: str) -> str:
+    """The name the API knows the file by (part of the identity of rows without an id): the
+    last part of what the browser sent, with what the API does not take in a name as ``_``."""
+    last = chosen.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = re.sub(r"[^\w .()-]", "_", last).strip()[:150]
+    return cleaned if cleaned[:1].isalnum() or cleaned[:1] == "_" else f"file {cleaned}"[:150]
 
 
 @router.get("/w/{ws}/feedback/imports/{iid}", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ apart by its progress going stale.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import json
 import logging
@@ -25,8 +26,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import NotFound
 from sextant_kit.authz import Access
-from sextant_kit.errors import DomainError
-from sextant_kit.http import Caller, requires
+from sextant_kit.errors import DomainError, IdempotencyKeyReused
+from sextant_kit.http import Caller, IdempotencyKey, requires
 from sextant_kit.progress import Progress
 from sextant_kit.service import Runtime
 
@@ -78,6 +79,7 @@ def imports_router(rt: Runtime) -> APIRouter:
         name: FileName,
         format: Literal["csv", "jsonl"] | None = None,
         source: Channel | None = None,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Import the request's body, a CSV (a ``text`` column at least) or JSON Lines file
         named ``name``, as the CLI does; ``source`` is the channel of rows that name none.
@@ -87,31 +89,39 @@ def imports_router(rt: Runtime) -> APIRouter:
         folder = Path(tempfile.mkdtemp(prefix="sextant-import-"))
         path = folder / name
         try:
-            size = await _receive(request, path)
+            size, digest = await _receive(request, path)
+            import_id = await rt.pool.fetchval(
+                "INSERT INTO feedback_imports (tenant_id, import_id, workspace_id, file_name,"
+                " format, actor, status, bytes_total, content_sha256, idempotency_key)"
+                " VALUES ($1, $2, $3, $4, $5, $6, 'running', $7, $8, $9)"
+                " ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL"
+                " DO NOTHING RETURNING import_id",
+                who.tenant_id,
+                uuid.uuid4(),
+                workspace_id,
+                name,
+                fmt,
+                who.actor,
+                size,
+                digest,
+                idempotency_key,
+            )
+            if import_id is None:  # a retry: the first import's answer, if it was this file
+                shutil.rmtree(folder, ignore_errors=True)
+                assert idempotency_key is not None
+                return await _started_before(
+                    rt, who.tenant_id, workspace_id, idempotency_key, digest
+                )
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        import_id = uuid.uuid4()
-        await rt.pool.execute(
-            "INSERT INTO feedback_imports (tenant_id, import_id, workspace_id, file_name,"
-            " format, actor, status, bytes_total) VALUES ($1, $2, $3, $4, $5, $6, 'running', $7)",
-            who.tenant_id,
-            import_id,
-            workspace_id,
-            name,
-            fmt,
-            who.actor,
-            size,
-        )
         job = _Job(rt, who.tenant_id, import_id, folder)
         task = asyncio.create_task(
             job.run(path, workspace_id, who.actor, fmt, source.value if source else None)
         )
         running.add(task)
         task.add_done_callback(running.discard)
-        where = f"/v1/workspaces/{workspace_id}/feedback/imports/{import_id}"
-        body = {"import_id": str(import_id), "status": "running", "bytes_total": size}
-        return JSONResponse(body, status_code=202, headers={"Location": where})
+        return _accepted(workspace_id, import_id, "running", size)
 
     @api.get("/{import_id}")
     async def import_status(
@@ -139,16 +149,39 @@ def imports_router(rt: Runtime) -> APIRouter:
     return api
 
 
-async def _receive(request: Request, path: Path) -> int:
-    """The request's body into ``path`` as it arrives (the app's body limit holds)."""
-    size = 0
+def _accepted(workspace_id: str, import_id: uuid.UUID, status: str, size: int) -> JSONResponse:
+    where = f"/v1/workspaces/{workspace_id}/feedback/imports/{import_id}"
+    body = {"import_id": str(import_id), "status": status, "bytes_total": size}
+    return JSONResponse(body, status_code=202, headers={"Location": where})
+
+
+async def _started_before(
+    rt: Runtime, tenant_id: str, workspace_id: str, key: str, digest: str
+) -> JSONResponse:
+    """The import a key started, when this is the same file for the same workspace."""
+    row = await rt.pool.fetchrow(
+        "SELECT import_id, workspace_id, status, bytes_total, content_sha256"
+        " FROM feedback_imports WHERE tenant_id = $1 AND idempotency_key = $2",
+        tenant_id,
+        key,
+    )
+    if row is None or (row["workspace_id"], row["content_sha256"]) != (workspace_id, digest):
+        raise IdempotencyKeyReused(key)
+    return _accepted(workspace_id, row["import_id"], row["status"], row["bytes_total"])
+
+
+async def _receive(request: Request, path: Path) -> tuple[int, str]:
+    """The request's body into ``path`` as it arrives (the app's body limit holds): its size
+    and SHA-256."""
+    size, digest = 0, hashlib.sha256()
     with path.open("wb") as out:
         async for chunk in request.stream():
             out.write(chunk)
+            digest.update(chunk)
             size += len(chunk)
     if size == 0:
         raise DomainError("the request body is empty: send the file's content", field="body")
-    return size
+    return size, digest.hexdigest()
 
 
 class _Job:

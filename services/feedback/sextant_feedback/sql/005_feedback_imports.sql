@@ -10,6 +10,8 @@ CREATE TABLE IF NOT EXISTS feedback_imports (
     actor            text NOT NULL,
     status           text NOT NULL CHECK (status IN ('running', 'done', 'failed')),
     bytes_total      bigint NOT NULL,
+    content_sha256   text NOT NULL,
+    idempotency_key  text,
     bytes_read       bigint NOT NULL DEFAULT 0,
     rows             integer NOT NULL DEFAULT 0,
     created          integer NOT NULL DEFAULT 0,
@@ -23,3 +25,6 @@ CREATE TABLE IF NOT EXISTS feedback_imports (
     finished_at      timestamptz,
     PRIMARY KEY (tenant_id, import_id)
 );
+-- A retried upload (the same Idempotency-Key) is answered with the import it started.
+CREATE UNIQUE INDEX IF NOT EXISTS feedback_imports_by_key
+    ON feedback_imports (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
