@@ -387,6 +387,7 @@ def test_import_a_file_of_feedback_and_follow_it_to_its_report(
         ";support_ticket;jo\n"
         "Keyboard shortcuts;support_ticket;al\n"
     )
+    sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
     browser.get(f"{console_stack.web}/w/{console_stack.workspace}/feedback")
     browser.find_element(By.LINK_TEXT, "Import a file").click()
     browser.find_element(By.ID, "import-file").send_keys(str(export))
