@@ -44,6 +44,11 @@ class Session:
     def may(self, access: Access | str, workspace_id: str | None = None) -> bool:
         return self.principal.may(Access(access), workspace_id)
 
+    def reads_somewhere(self) -> bool:
+        """Whether the user reads the organisation or at least one workspace: the
+        cross-workspace views show them their part."""
+        return self.principal.workspaces_with(Access.READ) != frozenset()
+
 
 def session_from(token: str | None, *, now: float | None = None) -> Session:
     """The session a token opens, or NotSignedIn saying why not."""

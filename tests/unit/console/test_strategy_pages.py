@@ -698,3 +698,56 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
     sent, body = await post_form(client, api, "/w/mobile/decisions", decided, f"{path}/decisions")
     assert body["options"] == [{"title": "Build it on our identity service"}]
     assert "supersedes" not in body
+
+
+async def test_the_portfolio_shows_objectives_with_progress_status_and_serving_items(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    serving = {
+        "item_id": IID,
+        "roadmap_id": RID,
+        "workspace_id": "web",
+        "title": "One-click pay",
+        "status": "in_progress",
+    }
+    objective = {
+        "objective_id": OID,
+        "workspace_id": "mobile",
+        "title": "Convert buyers",
+        "period_label": "2026-Q3",
+        "progress": 0.2,
+        "rolled_up_progress": 0.45,
+        "status_today": "at_risk",
+        "item_counts": {"in_progress": 1, "planned": 2},
+        "roadmap_items": [serving],
+    }
+    api.on("GET", "/v1/query/portfolio", body={"items": [objective], "next_cursor": "Yw=="})
+    sign_in(client, token("contributor"))  # a team member: the query service narrows it
+    page = await client.get("/portfolio", params={"period": "2026-Q3", "status_today": "at_risk"})
+    assert page.status_code == 200, page.text
+    asked = api.seen[-1].url.params
+    assert (asked["period"], asked["status_today"], "workspace" in asked) == (
+        "2026-Q3",
+        "at_risk",
+        False,
+    )
+    text = words(page.text)
+    assert "The objectives of the workspaces you read (mobile)" in text
+    row = words(page.text.split(f'id="objective-{OID}"')[1].split("</tr>")[0])
+    assert "Convert buyers mobile 2026-Q3 45%" in row  # rolled up with those below it
+    assert "at risk 2 planned, 1 in progress" in row
+    assert "One-click pay (in progress, web)" in row
+    assert f'<a href="/w/mobile/objectives/{OID}">Convert buyers</a>' in page.text
+    assert "cursor=Yw%3D%3D" in page.text
+    assert '<a href="/portfolio"' in page.text  # in the navigation
+    before = len(api.seen)
+    refused = await client.get("/portfolio", params={"status_today": "great"})
+    assert refused.status_code == 422
+    assert len(api.seen) == before  # refused in the console, never asked
+
+
+async def test_a_stakeholder_has_no_portfolio_link(client: httpx.AsyncClient, api: FakeApi) -> None:
+    api.on("GET", "/v1/workspaces/mobile/published-roadmaps", body={"items": []})
+    sign_in(client, token("stakeholder"))
+    page = await client.get("/w/mobile")
+    assert '<a href="/portfolio"' not in page.text
