@@ -60,6 +60,16 @@ async def test_an_uploaded_file_is_imported_and_reported_row_by_row(
         "SELECT count(*) FROM events WHERE payload->>'workspace_id' = $1", ws
     )
     assert events == 2500
+    # the workspace's imports, the latest first, a page at a time
+    listed = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/imports", params={"limit": 1}))
+    assert [i["import_id"] for i in listed["items"]] == [again["import_id"]]
+    rest = await ok(
+        await http.get(
+            f"/v1/workspaces/{ws}/feedback/imports", params={"cursor": listed["next_cursor"]}
+        )
+    )
+    assert [i["import_id"] for i in rest["items"]] == [report["import_id"]]
+    assert rest["items"][0]["rejects"] == report["rejects"]
 
 
 async def test_a_retried_upload_is_answered_with_the_import_it_started(

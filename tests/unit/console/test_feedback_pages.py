@@ -303,8 +303,21 @@ async def test_a_file_is_uploaded_to_the_import_and_followed_to_its_report(
 ) -> None:
     path = "/v1/workspaces/mobile/feedback/imports"
     sign_in(client, token("contributor"))
+    earlier = {
+        "import_id": EID,
+        "file_name": "April.csv",
+        "status": "done",
+        "actor": "pm.ana",
+        "started_at": "2026-11-01T09:30:00+00:00",
+        "created": 1200,
+        "duplicates": 3,
+        "rejected": 2,
+    }
+    api.on("GET", path, body={"items": [earlier], "next_cursor": None})
     form = await client.get("/w/mobile/feedback/import")
     assert 'enctype="multipart/form-data"' in form.text
+    recent = words(form.text.split('id="recent-imports"')[1].split("</ul>")[0])
+    assert "April.csv 2026-11-01 09:30, pm.ana: done, 1,200 created, 3 already there" in recent
     [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', form.text)
     api.on("POST", path, 202, {"import_id": RID, "status": "running"})
     content = b"text,source\nExport to PDF,email\n"

@@ -25,6 +25,8 @@ from sextant_console.web import (
 
 router = APIRouter()
 
+RECENT = 10
+"""The latest imports the upload page lists."""
 MAX_UPLOAD = 8 * 1024 * 1024
 """The API's limit on a request's body; larger files go through the CLI."""
 TOO_LARGE = (
@@ -35,9 +37,14 @@ TOO_LARGE = (
 
 @router.get("/w/{ws}/feedback/import", response_class=HTMLResponse)
 async def import_form(ws: Workspace, page: Page) -> Response:
+    """The upload form, and the workspace's latest imports with how each went."""
+    recent = await page.api.get_if_readable(
+        f"/v1/workspaces/{ws}/feedback/imports", {"limit": RECENT}
+    )
     return page.render(
         "import.html",
         ws=ws,
+        recent=(recent or {}).get("items", []),
         sources=SOURCES,
         limit_mb=MAX_UPLOAD // (1024 * 1024),
         may_write=page.session.may(Access.WRITE, ws),

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import NotFound
+from sextant_kit.api import Cursor, Limit, decode_cursor, jsonable, page
 from sextant_kit.authz import Access
 from sextant_kit.errors import DomainError, IdempotencyKeyReused
 from sextant_kit.http import Caller, IdempotencyKey, requires
@@ -139,12 +140,26 @@ def imports_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"import {import_id} not found in workspace {workspace_id}")
-        found = dict(row)
-        found["import_id"] = str(found["import_id"])
-        found["rejects"] = json.loads(found["rejects"])
-        for key in ("started_at", "finished_at"):
-            found[key] = found[key].isoformat() if found[key] else None
-        return found
+        return jsonable(row, {"rejects"})
+
+    @api.get("")
+    async def imports(
+        workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 20
+    ) -> dict[str, Any]:
+        """The workspace's imports, the latest first, each as its address answers it."""
+        after = decode_cursor(cursor, 2)
+        rows = await rt.reads.fetch(
+            f"SELECT {_COLUMNS} FROM feedback_imports WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND ($3::text IS NULL"
+            "  OR (started_at, import_id) < ($3::text::timestamptz, $4::text::uuid))"
+            " ORDER BY started_at DESC, import_id DESC LIMIT $5",
+            who.tenant_id,
+            workspace_id,
+            after[0] if after else None,
+            after[1] if after else None,
+            limit + 1,
+        )
+        return page([jsonable(r, {"rejects"}) for r in rows], limit, "started_at", "import_id")
 
     return api
 
