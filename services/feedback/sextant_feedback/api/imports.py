@@ -43,6 +43,11 @@ Reader = Annotated[Caller, Depends(requires(Access.READ))]
 FileName = Annotated[str, Query(min_length=1, max_length=150, pattern=r"^\w[\w .()-]*$")]
 """The uploaded file's name: part of each row's identity when the file gives none."""
 
+BATCH = 100
+"""Rows read, prepared and written together. The API's event loop serves other requests
+only between batches, and a batch of 1,000 (the CLI's) holds it for about 90 ms here:
+while 20,000 rows were uploaded, ``GET /healthz`` beside them had p99 127-144 ms with
+batches of 1,000 and 46-73 ms with 100, the import taking 6 s against 10-15 s."""
 REJECTS_SHOWN = 100
 """Rejected rows whose line and reason the report keeps (the count covers them all)."""
 EVERY = 1.0
@@ -223,6 +228,7 @@ class _Job:
                 actor=actor,
                 fmt=fmt,
                 default_source=source,
+                batch_size=BATCH,
                 progress=self._progress,
             )
         except UnreadableFile as unreadable:
