@@ -67,19 +67,9 @@ class Api:
         key: str | None = None,
     ) -> Any:
         """``POST`` a file as the request's body (an import); ``key`` as for ``send``."""
-        headers = {**self._headers(reading=False), "Content-Type": media_type}
-        if key:
-            headers["Idempotency-Key"] = key
-        query = _given(params)
-        try:
-            response = await self.http.post(path, params=query, content=content, headers=headers)
-        except httpx.HTTPError as error:
-            raise ApiError(
-                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
-            ) from None
-        if response.status_code >= 400:
-            raise _problem(response)
-        return response.json()
+        return await self._send(
+            "POST", path, key=key, media_type=media_type, params=_given(params), content=content
+        )
 
     async def stream(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
         """A ``GET`` whose body is read as it arrives (an export): the caller closes it. A
@@ -90,26 +80,31 @@ class Api:
         try:
             response = await self.http.send(request, stream=True)
         except httpx.HTTPError as error:
-            raise ApiError(
-                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
-            ) from None
+            raise _unreachable(error) from None
         if response.status_code >= 400:
             await response.aread()
             await response.aclose()
             raise _problem(response)
         return response
 
-    async def _send(self, method: str, path: str, key: str | None = None, **kwargs: Any) -> Any:
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        key: str | None = None,
+        media_type: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         reading = method == "GET"
         headers = self._headers(reading=reading)
         if key:
             headers["Idempotency-Key"] = key
+        if media_type:
+            headers["Content-Type"] = media_type
         try:
             response = await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
-            raise ApiError(
-                502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
-            ) from None
+            raise _unreachable(error) from None
         if response.status_code == 503 and reading and self.consistency:
             # The projections are still applying the user's last write: show the page as it
             # is rather than an error; the notice says the change is on its way.
@@ -121,6 +116,12 @@ class Api:
         if not response.content:
             return {}
         return response.json()
+
+
+def _unreachable(error: httpx.HTTPError) -> ApiError:
+    return ApiError(
+        502, "Service unavailable", f"the API could not be reached ({type(error).__name__})"
+    )
 
 
 def _given(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,20 @@
-"""What the feedback endpoints share: path parameters and the command answer."""
+"""What the feedback endpoints share: path parameters, who may call, the command answer."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends
 from sextant_kit import AppendResult
 from sextant_kit.api import Accepted, WorkspaceId
+from sextant_kit.authz import Access
 from sextant_kit.consistency import token_for
+from sextant_kit.http import Caller, requires
 
-__all__ = ["Accepted", "WorkspaceId", "accepted"]
+__all__ = ["Accepted", "Reader", "WorkspaceId", "Writer", "accepted"]
+
+Reader = Annotated[Caller, Depends(requires(Access.READ))]
+Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
 
 
 def accepted(result: AppendResult, *, created: bool | None = None) -> Accepted:

@@ -22,24 +22,21 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import NotFound
 from sextant_kit.api import Cursor, Limit, decode_cursor, jsonable, page
-from sextant_kit.authz import Access
 from sextant_kit.errors import DomainError, IdempotencyKeyReused
-from sextant_kit.http import Caller, IdempotencyKey, requires
+from sextant_kit.http import IdempotencyKey
 from sextant_kit.progress import Progress
 from sextant_kit.service import Runtime
 
-from sextant_feedback.api.common import WorkspaceId
+from sextant_feedback.api.common import Reader, WorkspaceId, Writer
 from sextant_feedback.domain.channels import Channel
 from sextant_feedback.importer import ImportReport, UnreadableFile, run_import
 
 log = logging.getLogger(__name__)
 
-Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
-Reader = Annotated[Caller, Depends(requires(Access.READ))]
 FileName = Annotated[str, Query(min_length=1, max_length=150, pattern=r"^\w[\w .()-]*$")]
 """The uploaded file's name: part of each row's identity when the file gives none."""
 

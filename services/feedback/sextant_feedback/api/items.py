@@ -19,13 +19,12 @@ from sextant_kit import (
     NotFound,
 )
 from sextant_kit.api import request_idempotency
-from sextant_kit.authz import Access
 from sextant_kit.consistency import token_for
-from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.http import IdempotencyKey, command_context
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
-from sextant_feedback.api.common import Accepted, WorkspaceId, accepted
+from sextant_feedback.api.common import Accepted, WorkspaceId, Writer, accepted
 from sextant_feedback.domain import (
     AbsorbDuplicate,
     ClassifyFeedback,
@@ -48,7 +47,6 @@ from sextant_feedback.events import registry
 from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, first_event
 from sextant_feedback.privacy import KeyRing
 
-Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
 Context = Annotated[CommandContext, Depends(command_context)]
 
 

@@ -8,17 +8,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.api import jsonable
-from sextant_kit.authz import Access
-from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
 
-from sextant_feedback.api.common import WorkspaceId
+from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.domain import Channel, LinkTarget
-
-Reader = Annotated[Caller, Depends(requires(Access.READ))]
 
 _ITEM_COLUMNS = (
     "feedback_id, workspace_id, text, source, external_id, customer_ref, author, attendees,"
