@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -98,6 +99,14 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         await eventually(directory, within=30)
         revoked = await http.delete("/v1/workspaces/mobile/members/ana", headers=headers)
         assert revoked.status_code == 200
+        # a member named by an identity provider's subject, '/' and all, is taken back too
+        subject = "okta|eu/bo léa"
+        body = {"member": subject, "role": "contributor"}
+        granted = await http.post("/v1/workspaces/mobile/members", json=body, headers=headers)
+        assert granted.status_code == 200, granted.text
+        escaped = quote(subject, safe="")
+        taken = await http.delete(f"/v1/workspaces/mobile/members/{escaped}", headers=headers)
+        assert taken.status_code == 200, taken.text
         not_member = await http.delete("/v1/workspaces/mobile/members/bo", headers=headers)
         assert not_member.status_code == 422
         assert not_member.json()["errors"][0]["field"] == "path.member"

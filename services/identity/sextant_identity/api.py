@@ -20,6 +20,8 @@ Admin = Annotated[Caller, Depends(requires(Access.ADMINISTER))]
 Reader = Annotated[Caller, Depends(requires(Access.READ))]
 Stakeholder = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
 Context = Annotated[CommandContext, Depends(command_context)]
+# The rest of the path: a member's name may hold a '/' (an identity provider's subject),
+# which reaches the route decoded whether or not the caller escaped it.
 MemberPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -89,7 +91,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
         """Who holds an organisation-wide role, by name (cursor paged)."""
         return await members_of(who.tenant_id, "", cursor, limit)
 
-    @api.delete("/organisation/members/{member}")
+    @api.delete("/organisation/members/{member:path}")
     async def revoke_organisation_role(member: MemberPath, _: Admin, ctx: Context) -> JSONResponse:
         """Take an organisation-wide role back (a workspace's own roles stay)."""
         return ok(await identity.revoke(ctx, None, member))
@@ -122,7 +124,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
     ) -> JSONResponse:
         return ok(await identity.grant(ctx, workspace_id, body.member, body.role))
 
-    @api.delete("/workspaces/{workspace_id}/members/{member}")
+    @api.delete("/workspaces/{workspace_id}/members/{member:path}")
     async def revoke(
         workspace_id: WorkspaceId, member: MemberPath, _: Admin, ctx: Context
     ) -> JSONResponse:
