@@ -6,6 +6,7 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sextant_kit.authz import Access
 
 from sextant_console.client import ApiError
 from sextant_console.session import COOKIE, NotSignedIn, session_from
@@ -73,8 +74,11 @@ async def start(page: Page, cursor: str | None = None) -> Response:
         if len(only) == 1:
             return RedirectResponse(f"/w/{only[0]}", status_code=303)
         return page.render("home.html", workspaces=only, directory=[], unreadable=None)
+    # An administrator sets the organisation up (once) and adds its workspaces from here.
+    administers = page.session.may(Access.ADMINISTER)
     try:
         found = await page.api.get("/v1/workspaces", {"cursor": cursor, "limit": page.page_size})
+        organisation = await page.api.get_if_readable("/v1/organisation") if administers else None
     except ApiError as error:  # the page still opens any workspace by its id
         return page.render("home.html", workspaces=only, directory=[], unreadable=error.detail)
     directory = [w for w in found["items"] if w["workspace_id"] not in only]
@@ -84,6 +88,8 @@ async def start(page: Page, cursor: str | None = None) -> Response:
         directory=directory,
         next_cursor=found.get("next_cursor"),
         unreadable=None,
+        administers=administers,
+        organisation=organisation,
     )
 
 

@@ -1,0 +1,122 @@
+"""Who holds which role, in a workspace or across the organisation, and the workspaces
+themselves: the organisation's directory, which its identity provider (or ``sextant token
+create``) reads to put roles into tokens. Anyone who reads a workspace sees its members;
+administrators grant and take back roles, set the organisation up and add workspaces."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import PERMISSIONS, Access, Role
+
+from sextant_console.views.home import WORKSPACE
+from sextant_console.web import BadForm, Page, Workspace, act, choice, form_of, required
+
+router = APIRouter()
+
+ROLES = tuple(role.value for role in Role)
+# What each role may do, in the words of the role table (sextant_kit.authz).
+MAY = {role.value: ", ".join(sorted(a.value for a in PERMISSIONS[role])) for role in Role}
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
+def _where(ws: str | None) -> tuple[str, str]:
+    """The API's members resource and the console's page for a workspace, or for the
+    organisation-wide roles (``ws`` None)."""
+    if ws is None:
+        return "/v1/organisation/members", "/members"
+    return f"/v1/workspaces/{ws}/members", f"/w/{ws}/members"
+
+
+async def _members(page: Page, ws: str | None, cursor: str | None) -> Response:
+    resource, here = _where(ws)
+    found = await page.api.get(resource, {"cursor": cursor, "limit": page.page_size})
+    return page.render(
+        "members.html",
+        ws=ws,
+        here=here,
+        members=found["items"],
+        next_cursor=found.get("next_cursor"),
+        roles=ROLES,
+        may=MAY,
+        may_administer=page.session.may(Access.ADMINISTER, ws),
+    )
+
+
+@router.get("/members", response_class=HTMLResponse)
+async def organisation_members(page: Page, cursor: Cursor = None) -> Response:
+    return await _members(page, None, cursor)
+
+
+@router.get("/w/{ws}/members", response_class=HTMLResponse)
+async def workspace_members(ws: Workspace, page: Page, cursor: Cursor = None) -> Response:
+    return await _members(page, ws, cursor)
+
+
+async def _grant(page: Page, ws: str | None) -> Response:
+    form = await form_of(page.request)
+    member = required(form, "member", "Member")
+    if len(member) > 200:
+        raise BadForm("Member: at most 200 characters (the name their token's sub claim gives)")
+    role = choice(form, "role", "Role", ROLES)
+    resource, here = _where(ws)
+    where = f"in {ws}" if ws else "across the organisation"
+    notice = f"{member} is {role.replace('_', ' ')} {where}; their next token carries it."
+    body = {"member": member, "role": role}
+    return await act(page, form, "POST", resource, body, to=here, notice=notice)
+
+
+async def _revoke(page: Page, ws: str | None) -> Response:
+    form = await form_of(page.request)
+    member = required(form, "member", "Member")
+    resource, here = _where(ws)
+    where = f"in {ws}" if ws else "across the organisation"
+    notice = f"{member} no longer holds a role {where}; their next token leaves it out."
+    path = f"{resource}/{quote(member, safe='')}"
+    return await act(page, form, "DELETE", path, to=here, notice=notice)
+
+
+@router.post("/members")
+async def grant_organisation_role(page: Page) -> Response:
+    return await _grant(page, None)
+
+
+@router.post("/members/revoke")
+async def revoke_organisation_role(page: Page) -> Response:
+    return await _revoke(page, None)
+
+
+@router.post("/w/{ws}/members")
+async def grant(ws: Workspace, page: Page) -> Response:
+    return await _grant(page, ws)
+
+
+@router.post("/w/{ws}/members/revoke")
+async def revoke(ws: Workspace, page: Page) -> Response:
+    return await _revoke(page, ws)
+
+
+@router.post("/organisation")
+async def set_up_organisation(page: Page) -> Response:
+    form = await form_of(page.request)
+    name = required(form, "name", "Organisation name")
+    notice = f"The organisation {name} is set up: add its workspaces."
+    return await act(page, form, "POST", "/v1/organisation", {"name": name}, to="/", notice=notice)
+
+
+@router.post("/workspaces")
+async def create_workspace(page: Page) -> Response:
+    form = await form_of(page.request)
+    workspace = required(form, "workspace_id", "Workspace id")
+    if not WORKSPACE.match(workspace):
+        raise BadForm(
+            "Workspace id: letters, digits, '.', '_' or '-', at most 100 characters,"
+            f" got {workspace[:40]!r}"
+        )
+    body = {"workspace_id": workspace, "name": required(form, "name", "Name")}
+    notice = f"Workspace {workspace} created: grant its members their roles."
+    to = f"/w/{workspace}/members"
+    return await act(page, form, "POST", "/v1/workspaces", body, to=to, notice=notice)

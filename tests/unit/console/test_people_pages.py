@@ -1,0 +1,124 @@
+"""The console's pages for who holds which role, and for setting up the organisation and
+its workspaces."""
+
+from __future__ import annotations
+
+import httpx
+from sextant_console.web import FLASH, Flash
+
+from tests.unit.console.support import FakeApi, post_form, sign_in, token, words
+
+MEMBERS = {
+    "items": [
+        {"member": "ana", "role": "product_manager", "granted_at": "2026-11-28T09:30:00+00:00"},
+        {"member": "okta|eu/bo", "role": "contributor", "granted_at": "2026-11-28T10:00:00+00:00"},
+    ],
+    "next_cursor": "Ym8=",
+}
+
+
+async def test_a_workspaces_members_are_read_by_its_team_and_granted_by_its_admins(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/workspaces/mobile/members", body=MEMBERS)
+    sign_in(client, token("contributor"))
+    page = await client.get("/w/mobile/members")
+    assert page.status_code == 200, page.text
+    said = words(page.text)
+    assert "ana product manager 2026-11-28 09:30" in said
+    assert "okta|eu/bo contributor" in said
+    assert 'href="/w/mobile/members?cursor=Ym8%3D"' in page.text
+    assert 'action="/w/mobile/members' not in page.text  # a contributor only reads
+
+    sign_in(client, token("admin"))
+    page = await client.get("/w/mobile/members")
+    assert 'action="/w/mobile/members/revoke"' in page.text
+    assert "stakeholder: read published" in words(page.text)  # what each role may do
+
+    api.on("POST", "/v1/workspaces/mobile/members", 200, {"consistency_token": "identity:9"})
+    form = {"member": " cy ", "role": "stakeholder", "form_nonce": "n1"}
+    sent, body = await post_form(
+        client, api, "/w/mobile/members", form, "/v1/workspaces/mobile/members"
+    )
+    assert body == {"member": "cy", "role": "stakeholder"}
+    assert sent.headers["location"] == "/w/mobile/members"
+    granting = [r for r in api.seen if r.method == "POST"][-1]
+    assert granting.headers["idempotency-key"]
+
+    # an identity provider's subject with a '/' is escaped into one path segment
+    api.on("DELETE", "/v1/workspaces/mobile/members/okta|eu/bo", 200, {})
+    form = {"member": "okta|eu/bo", "form_nonce": "n2"}
+    sent, _ = await post_form(
+        client, api, "/w/mobile/members/revoke", form, "/v1/workspaces/mobile/members/okta|eu/bo"
+    )
+    revoking = api.seen[-1]
+    assert (revoking.method, revoking.url.raw_path) == (
+        "DELETE",
+        b"/v1/workspaces/mobile/members/okta%7Ceu%2Fbo",
+    )
+
+    # a role the table does not have is refused before any call
+    before = len(api.seen)
+    sent, body = await post_form(
+        client,
+        api,
+        "/w/mobile/members",
+        {"member": "cy", "role": "owner", "form_nonce": "n3"},
+        "/v1/workspaces/mobile/members",
+    )
+    assert len(api.seen) == before  # refused in the console, never asked
+    assert body is None
+
+
+async def test_organisation_wide_roles_have_their_own_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/organisation/members", body={"items": MEMBERS["items"][:1]})
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get("/members")
+    assert page.status_code == 200, page.text
+    assert "Organisation-wide roles" in page.text
+    assert 'action="/members/revoke"' in page.text
+    api.on("POST", "/v1/organisation/members", 200, {"consistency_token": "identity:3"})
+    form = {"member": "dee", "role": "admin", "form_nonce": "n4"}
+    sent, body = await post_form(client, api, "/members", form, "/v1/organisation/members")
+    assert (sent.headers["location"], body) == ("/members", {"member": "dee", "role": "admin"})
+
+
+async def test_an_administrator_sets_the_organisation_up_and_adds_workspaces(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/workspaces", body={"items": []})
+    api.on("GET", "/v1/organisation", 404, {"title": "Not Found", "detail": "not set up yet"})
+    sign_in(client, token(sextant_role="admin", sextant_workspaces={}))
+    page = await client.get("/")
+    assert 'action="/organisation"' in page.text
+    assert 'action="/workspaces"' not in page.text  # not before the organisation
+    api.on("POST", "/v1/organisation", 201, {"consistency_token": "identity:1"})
+    form = {"name": "Acme", "form_nonce": "n5"}
+    sent, body = await post_form(client, api, "/organisation", form, "/v1/organisation")
+    assert (sent.headers["location"], body) == ("/", {"name": "Acme"})
+
+    api.on("GET", "/v1/organisation", body={"tenant_id": "acme", "name": "Acme"})
+    page = await client.get("/")
+    assert 'action="/organisation"' not in page.text
+    assert 'action="/workspaces"' in page.text
+    api.on("POST", "/v1/workspaces", 201, {"consistency_token": "identity:2"})
+    form = {"workspace_id": "search", "name": "Search team", "form_nonce": "n6"}
+    sent, body = await post_form(client, api, "/workspaces", form, "/v1/workspaces")
+    assert body == {"workspace_id": "search", "name": "Search team"}
+    assert sent.headers["location"] == "/w/search/members"  # its members next
+
+    before = len(api.seen)
+    form = {"workspace_id": "search team", "name": "Search", "form_nonce": "n7"}
+    sent, body = await post_form(client, api, "/workspaces", form, "/v1/workspaces")
+    assert len(api.seen) == before  # refused in the console, never asked
+    assert body is None
+    assert "letters, digits" in Flash.decode(sent.cookies.get(FLASH)).text
+
+    # an organisation-wide product manager neither sets up nor adds
+    sign_in(client, token(sextant_role="product_manager", sextant_workspaces={}))
+    page = await client.get("/")
+    assert 'action="/workspaces"' not in page.text
+    assert 'action="/organisation"' not in page.text
+    assert not [r for r in api.seen[before:] if r.url.path == "/v1/organisation"]
