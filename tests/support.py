@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import jwt
 from aiokafka import AIOKafkaProducer
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, ServiceDefinition, open_runtime, prepare
@@ -118,3 +119,11 @@ async def topic_is_known(settings: Settings, topic: str) -> None:
         await eventually(known, within=60)
     finally:
         await producer.stop()
+
+
+def team_member(tenant: str, roles: dict[str, str]) -> dict[str, str]:
+    """A team member's headers: a token naming ``roles`` by workspace and no
+    organisation-wide role (development mode reads its claims without a signature)."""
+    claims = {"sub": "team.member", "sextant_tenant": tenant, "sextant_workspaces": roles}
+    token = jwt.encode(claims, "development-mode-checks-no-signature", algorithm="HS256")
+    return {"Authorization": f"Bearer {token}"}

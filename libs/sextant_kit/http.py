@@ -532,6 +532,27 @@ def requires(access: Access) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
+def requires_somewhere(access: Access) -> Callable[..., Awaitable[Principal]]:
+    """``requires(access)`` on a workspace's routes; on an organisation-wide route, ``access``
+    in the organisation or in at least one workspace, for what a team's members read across
+    the organisation too (each route narrows its answer with ``Principal.workspaces_with``
+    where rows belong to workspaces)."""
+
+    async def check(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+        workspace_id = request.path_params.get("workspace_id")
+        if workspace_id is not None:
+            allowed = who.may(access, workspace_id)
+        else:
+            allowed = who.workspaces_with(access) != frozenset()
+        if not allowed:
+            where = f"workspace {workspace_id}" if workspace_id else "any workspace"
+            raise Forbidden(f"{who.actor} may not {access.value} in {where}")
+        return who
+
+    check.sextant_access = access  # type: ignore[attr-defined]
+    return check
+
+
 async def command_context(
     who: Annotated[Principal, Depends(caller)],
     x_correlation_id: Annotated[str | None, Header(max_length=200)] = None,

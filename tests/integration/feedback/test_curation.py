@@ -15,6 +15,7 @@ from sextant_kit.projection import subscribe
 from sextant_kit.service import Runtime
 
 from tests.integration.feedback.conftest import Check, ok
+from tests.support import team_member
 
 pytestmark = pytest.mark.integration
 
@@ -380,5 +381,26 @@ async def test_the_customer_directory_lists_accounts_by_ref_page_by_page(
         ]
 
     await settle(listed)
+    # a team's members read the accounts (to record feedback from one, to vote on its
+    # behalf), not the person to contact; a stakeholder reads neither
+    with_contact = {"name": "D", "segment": segment, "contact": "dee@d.example"}
+    await ok(await http.post("/v1/customers", json={"ref": f"d-{unique}", **with_contact}), 201)
+    member = team_member("local", {"mobile": "contributor"})
+
+    async def read_by_a_team() -> None:
+        theirs = await ok(
+            await http.get("/v1/customers", params={"segment": segment}, headers=member)
+        )
+        assert [c["ref"] for c in theirs["items"]] == [f"a-{unique}", f"b-{unique}", f"d-{unique}"]
+        assert all("contact" not in c for c in theirs["items"])
+        one = await ok(await http.get(f"/v1/customers/d-{unique}", headers=member))
+        assert (one["name"], "contact" in one) == ("D", False)
+        admins = await ok(await http.get(f"/v1/customers/d-{unique}"))
+        assert admins["contact"] == "dee@d.example"
+
+    await settle(read_by_a_team)
+    stakeholder = team_member("local", {"mobile": "stakeholder"})
+    refused = await http.get("/v1/customers", headers=stakeholder)
+    assert refused.status_code == 403, refused.text
     bad = await http.get("/v1/customers", params={"cursor": "not-a-cursor"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "query.cursor")

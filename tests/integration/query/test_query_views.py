@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 
 from tests.integration.query.conftest import Platform
-from tests.support import eventually
+from tests.support import eventually, team_member
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 WITHIN = 150
@@ -372,21 +371,12 @@ async def test_evidence_follows_a_problem_through_every_merge(
     await eventually(backed, within=WITHIN)
 
 
-def member_of(world: World, roles: dict[str, str]) -> dict[str, str]:
-    """A team member's headers: a token naming ``roles`` by workspace, and no
-    organisation-wide role (development mode reads its claims without a signature)."""
-    tenant = world.headers["X-Sextant-Tenant"]
-    claims = {"sub": "team.member", "sextant_tenant": tenant, "sextant_workspaces": roles}
-    token = jwt.encode(claims, "development-mode-checks-no-signature", algorithm="HS256")
-    return {"Authorization": f"Bearer {token}"}
-
-
 async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
     platform: Platform, world: World
 ) -> None:
     q, ids = platform.query, world.ids
-    in_a = member_of(world, {world.a: "contributor"})
-    in_b = member_of(world, {world.b: "product_manager"})
+    in_a = team_member(world.headers["X-Sextant-Tenant"], {world.a: "contributor"})
+    in_b = team_member(world.headers["X-Sextant-Tenant"], {world.b: "product_manager"})
 
     async def projected() -> None:
         path = f"/v1/query/feedback/{ids['f-problem']}/trace"
@@ -418,7 +408,7 @@ async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
         assert response.status_code == 404, (path, response.text)
         assert "Instant invoices" not in response.text
     # a stakeholder of a workspace reads published roadmaps only, none of this
-    viewer = member_of(world, {world.a: "stakeholder"})
+    viewer = team_member(world.headers["X-Sextant-Tenant"], {world.a: "stakeholder"})
     refused = await q.get(f"/v1/query/objectives/{ids['convert']}/trace", headers=viewer)
     assert refused.status_code == 403
     assert refused.json()["detail"] == "team.member may not read in any workspace"

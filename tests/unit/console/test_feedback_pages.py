@@ -297,6 +297,17 @@ async def test_customers_are_registered_updated_and_erased_by_an_administrator_o
     assert 'action="/customers/update"' in page.text
     assert 'action="/customers/erasure"' not in page.text
 
+    # A team's product manager finds the accounts to attribute feedback to (the API leaves
+    # out whom to contact); keeping them up to date is the organisation's.
+    api.on("GET", "/v1/customers", body={"items": [{**acme, "contact": None}]})
+    sign_in(client, token("product_manager"))
+    page = await client.get("/customers")
+    assert page.status_code == 200, page.text
+    assert '<a href="/customers" aria-current="page">' in page.text  # in their navigation
+    assert "Acme enterprise pro 120000.00" in words(page.text)
+    assert ">Contact<" not in page.text
+    assert 'method="post" action="/customers' not in page.text  # filters only
+
 
 async def test_a_file_is_uploaded_to_the_import_and_followed_to_its_report(
     client: httpx.AsyncClient, api: FakeApi

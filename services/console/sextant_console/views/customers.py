@@ -1,6 +1,7 @@
 """The organisation's customer accounts, whose revenue and segment weigh the demand that
-feedback shows: listed and filtered, registered and updated, and a customer's personal data
-erased on request (GDPR), which only an administrator may do."""
+feedback shows: listed and filtered (by every workspace's members too, without whom to
+contact), registered and updated, and a customer's personal data erased on request (GDPR),
+which only an administrator may do."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ async def customers(
         next_cursor=found.get("next_cursor"),
         chosen=chosen,
         erased=erased,
+        shows_contact=page.session.may(Access.READ),
         may_write=page.session.may(Access.WRITE),
         may_erase=page.session.may(Access.ADMINISTER),
     )

@@ -17,7 +17,13 @@ from sextant_kit import (
 )
 from sextant_kit.api import decode_cursor, jsonable, page, request_idempotency
 from sextant_kit.authz import Access
-from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.http import (
+    Caller,
+    IdempotencyKey,
+    command_context,
+    requires,
+    requires_somewhere,
+)
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -35,6 +41,18 @@ from sextant_feedback.privacy import KeyRing, seal
 
 Ref = Annotated[str, Path(min_length=1, max_length=200)]
 Context = Annotated[CommandContext, Depends(command_context)]
+Reader = Annotated[Caller, Depends(requires_somewhere(Access.READ))]
+"""The directory is read by the organisation's readers and by every workspace's: a team
+records feedback from, and votes on behalf of, the organisation's customers."""
+
+
+def shown_to(who: Caller, row: Any) -> dict[str, Any]:
+    """A customer as ``who`` may see them: the contact (personal data) to organisation-wide
+    readers only, who look after the accounts; a team needs the account, not the person."""
+    customer = jsonable(row)
+    if not who.may(Access.READ, None):
+        customer.pop("contact", None)
+    return customer
 
 
 class CustomerIn(BaseModel):
@@ -124,7 +142,7 @@ def customers_router(rt: Runtime) -> APIRouter:
 
     @api.get("")
     async def directory(
-        who: Annotated[Caller, Depends(requires(Access.READ))],
+        who: Reader,
         segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         plan: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         include_erased: bool = False,
@@ -132,7 +150,8 @@ def customers_router(rt: Runtime) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         """The organisation's customer accounts by ref, filtered by segment and plan;
-        erased ones (their personal data gone) only with ``include_erased``."""
+        erased ones (their personal data gone) only with ``include_erased``. Read in any
+        workspace; the contact only with an organisation-wide role."""
         after = decode_cursor(cursor, 1)
         rows = await rt.reads.fetch(
             f"SELECT {COLUMNS} FROM customers WHERE tenant_id = $1"
@@ -146,12 +165,10 @@ def customers_router(rt: Runtime) -> APIRouter:
             after[0] if after else None,
             limit + 1,
         )
-        return page([jsonable(r) for r in rows], limit, "ref")
+        return page([shown_to(who, r) for r in rows], limit, "ref")
 
     @api.get("/{ref:path}")
-    async def get(
-        ref: Ref, who: Annotated[Caller, Depends(requires(Access.READ))]
-    ) -> dict[str, Any]:
+    async def get(ref: Ref, who: Reader) -> dict[str, Any]:
         row = await rt.reads.fetchrow(
             f"SELECT {COLUMNS} FROM customers WHERE tenant_id = $1 AND customer_id = $2",
             who.tenant_id,
@@ -159,7 +176,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"customer {ref} not found")
-        return jsonable(row)
+        return shown_to(who, row)
 
     @api.post("/{ref:path}/erasure", response_model=Accepted)
     async def erase(

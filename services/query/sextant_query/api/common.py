@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import StringConstraints
 from sextant_kit import InvalidCursor
 from sextant_kit import api as kit
 from sextant_kit.api import Cursor, Limit, WorkspaceId, page
 from sextant_kit.authz import Access
 from sextant_kit.database import Connection
-from sextant_kit.errors import Forbidden
-from sextant_kit.http import Caller, caller
+from sextant_kit.http import Caller, requires_somewhere
 from sextant_strategy.domain.progress import status_today
 
 __all__ = [
@@ -32,23 +31,10 @@ __all__ = [
 ]
 
 
-async def _reader(request: Request, who: Annotated[Caller, Depends(caller)]) -> Caller:
-    """``read`` in the route's workspace; on the organisation-wide routes, ``read`` in the
-    organisation or in at least one workspace: a team's members read them too, narrowed to
-    their workspaces (``scope``)."""
-    workspace_id = request.path_params.get("workspace_id")
-    if workspace_id is not None:
-        allowed = who.may(Access.READ, workspace_id)
-    else:
-        allowed = who.workspaces_with(Access.READ) != frozenset()
-    if not allowed:
-        where = f"workspace {workspace_id}" if workspace_id else "any workspace"
-        raise Forbidden(f"{who.actor} may not read in {where}")
-    return who
-
-
-_reader.sextant_access = Access.READ  # type: ignore[attr-defined]
-Reader = Annotated[Caller, Depends(_reader)]
+Reader = Annotated[Caller, Depends(requires_somewhere(Access.READ))]
+"""``read`` in the route's workspace; on the organisation-wide routes, ``read`` in the
+organisation or in at least one workspace: a team's members read them too, narrowed to
+their workspaces (``scope``)."""
 WorkspaceRef = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
 ]
