@@ -121,9 +121,17 @@ async def topic_is_known(settings: Settings, topic: str) -> None:
         await producer.stop()
 
 
-def team_member(tenant: str, roles: dict[str, str]) -> dict[str, str]:
-    """A team member's headers: a token naming ``roles`` by workspace and no
-    organisation-wide role (development mode reads its claims without a signature)."""
-    claims = {"sub": "team.member", "sextant_tenant": tenant, "sextant_workspaces": roles}
+def team_member(
+    tenant: str, roles: dict[str, str], organisation_role: str | None = None
+) -> dict[str, str]:
+    """A team member's headers: a token naming ``roles`` by workspace and, unless given,
+    no organisation-wide role (development mode reads its claims without a signature)."""
+    claims: dict[str, object] = {
+        "sub": "team.member",
+        "sextant_tenant": tenant,
+        "sextant_workspaces": roles,
+    }
+    if organisation_role is not None:
+        claims["sextant_role"] = organisation_role
     token = jwt.encode(claims, "development-mode-checks-no-signature", algorithm="HS256")
     return {"Authorization": f"Bearer {token}"}

@@ -77,6 +77,14 @@ class AuditFilter:
         self.event_type = event_type
         self.since = since
         self.until = until
+        self.withheld: frozenset[str] = frozenset()
+        """Workspaces left out of an organisation-wide query (``Principal.withheld``)."""
+
+    def seen_by(self, who: Principal) -> AuditFilter:
+        """The filter narrowed to what ``who`` reads: across the organisation, every
+        workspace but those a lesser role of theirs withholds."""
+        self.withheld = who.withheld(Access.READ)
+        return self
 
     def where(self, tenant_id: str) -> tuple[str, list[Any]]:
         """The WHERE clause, with the tenant as ``$1``."""
@@ -92,6 +100,9 @@ class AuditFilter:
             if value is not None:
                 args.append(value)
                 clauses.append(f"{column} = ${len(args)}")
+        if self.withheld and self.workspace_id is None:
+            args.append(sorted(self.withheld))
+            clauses.append(f"(workspace_id IS NULL OR workspace_id <> ALL(${len(args)}::text[]))")
         if self.since is not None:
             args.append(self.since)
             clauses.append(f"occurred_at >= ${len(args)}")
@@ -201,7 +212,9 @@ def audit_router(context: str, reads: TenantReads) -> APIRouter:
     ) -> dict[str, Any]:
         """Audit entries, oldest first: who did what to which entity, with field-level
         before and after values."""
-        return await audit_page(reads, who.tenant_id, which, limit=limit, cursor=cursor)
+        return await audit_page(
+            reads, who.tenant_id, which.seen_by(who), limit=limit, cursor=cursor
+        )
 
     @api.get("/export")
     async def export(
@@ -212,7 +225,7 @@ def audit_router(context: str, reads: TenantReads) -> APIRouter:
         """Every matching entry, streamed (CSV or JSON Lines)."""
         media = "text/csv" if format == "csv" else "application/x-ndjson"
         return StreamingResponse(
-            await export_lines(reads, who.tenant_id, which, format),
+            await export_lines(reads, who.tenant_id, which.seen_by(who), format),
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{context}-audit.{format}"'},
         )

@@ -85,7 +85,17 @@ class Principal:
 
     def workspaces_with(self, access: Access) -> frozenset[str] | None:
         """The workspaces where the caller has ``access``: ``None`` for every workspace of
-        the organisation (an organisation-wide role; a confined token, its workspaces)."""
+        the organisation (an organisation-wide role; a confined token, its workspaces) but
+        those ``withheld``."""
         if self.may(access, None):
-            return self.workspaces
+            if self.workspaces is None:
+                return None
+            return frozenset(w for w in self.workspaces if self.may(access, w))
         return frozenset(w for w in self.workspace_roles if self.may(access, w))
+
+    def withheld(self, access: Access) -> frozenset[str]:
+        """The workspaces where the caller's own role there lacks ``access`` (a role in a
+        workspace stands in for the organisation-wide one): an administrator keeps an
+        organisation-wide reader out of one team's workspace with a lesser role in it, and
+        what crosses workspaces leaves these out."""
+        return frozenset(w for w in self.workspace_roles if not self.may(access, w))

@@ -35,3 +35,20 @@ def test_the_workspaces_a_caller_reads() -> None:
     confined = Principal("t", "svc:bi", Role.CONTRIBUTOR, workspaces=frozenset({"mobile"}))
     assert confined.workspaces_with(Access.READ) == frozenset({"mobile"})
     assert Principal("t", "nobody").workspaces_with(Access.READ) == frozenset()
+
+
+def test_a_lesser_role_in_a_workspace_withholds_it_from_an_organisation_wide_reader() -> None:
+    cpo = Principal("t", "cpo", Role.CONTRIBUTOR, {"mergers": Role.STAKEHOLDER})
+    assert not cpo.may(Access.READ, "mergers")
+    assert cpo.workspaces_with(Access.READ) is None  # every workspace but ...
+    assert cpo.withheld(Access.READ) == frozenset({"mergers"})
+    assert cpo.withheld(Access.READ_PUBLISHED) == frozenset()
+    confined = Principal(
+        "t",
+        "svc:bi",
+        Role.CONTRIBUTOR,
+        {"mergers": Role.STAKEHOLDER},
+        workspaces=frozenset({"mobile", "mergers"}),
+    )
+    assert confined.workspaces_with(Access.READ) == frozenset({"mobile"})
+    assert Principal("t", "cpo", Role.ADMIN).withheld(Access.READ) == frozenset()

@@ -3,6 +3,7 @@ the query service's projections -> the cross-context views over HTTP."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -412,6 +413,54 @@ async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
     refused = await q.get(f"/v1/query/objectives/{ids['convert']}/trace", headers=viewer)
     assert refused.status_code == 403
     assert refused.json()["detail"] == "team.member may not read in any workspace"
+
+
+async def test_a_lesser_role_in_a_workspace_keeps_an_organisation_wide_reader_out_of_it(
+    platform: Platform, world: World
+) -> None:
+    """An administrator keeps someone who reads the whole organisation out of one team's
+    workspace with a stakeholder role in it: what crosses workspaces leaves that one out
+    (and keeps the organisation's own objectives)."""
+    q, ids = platform.query, world.ids
+    tenant = world.headers["X-Sextant-Tenant"]
+    kept_out = team_member(tenant, {world.a: "stakeholder"}, organisation_role="contributor")
+
+    async def projected() -> None:
+        everyone = await ok(await q.get("/v1/query/portfolio", headers=world.headers), 200)
+        seen = {o["objective_id"] for o in everyone["items"]}
+        assert {ids["convert"], ids["retain"], ids["grow"]} <= seen
+
+    await eventually(projected, within=WITHIN)
+    theirs = await ok(await q.get("/v1/query/portfolio", headers=kept_out), 200)
+    seen = {o["objective_id"] for o in theirs["items"]}
+    assert ids["convert"] not in seen  # world.a's
+    assert {ids["retain"], ids["grow"]} <= seen  # world.b's, the organisation's
+    items = {i["item_id"] for o in theirs["items"] for i in o["roadmap_items"]}
+    assert ids["wallet"] not in items
+    asked = {"workspace": [world.a]}
+    assert (await ok(await q.get("/v1/query/portfolio", params=asked, headers=kept_out), 200))[
+        "items"
+    ] == []
+    for path in (
+        f"/v1/query/objectives/{ids['convert']}/trace",
+        f"/v1/query/feedback/{ids['f-problem']}/trace",
+    ):
+        response = await q.get(path, headers=kept_out)
+        assert response.status_code == 404, (path, response.text)
+    grow = await ok(await q.get(f"/v1/query/objectives/{ids['grow']}/trace", headers=kept_out), 200)
+    assert grow["aligned_objectives"] == []  # convert, in world.a, is aligned below it
+    assert grow["roadmap_items"] == []
+    # nor does the organisation's audit history show that workspace's changes
+    exported = await q.get("/v1/query/audit/export", headers=kept_out)
+    everything = await q.get("/v1/query/audit/export", headers=world.headers)
+    seen_by = {
+        who: {json.loads(line)["workspace_id"] for line in answer.text.splitlines()}
+        for who, answer in (("kept out", exported), ("admin", everything))
+    }
+    assert seen_by == {"kept out": seen_by["admin"] - {world.a}, "admin": seen_by["admin"]}
+    assert {world.a, world.b, None} <= seen_by["admin"]
+    refused = await q.get("/v1/query/audit", params={"workspace_id": world.a}, headers=kept_out)
+    assert refused.status_code == 403
 
 
 async def test_another_organisation_sees_none_of_it(platform: Platform, world: World) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sextant_kit.service import Runtime
 
 from tests.integration.strategy.support import event_count, ok, publish
-from tests.support import eventually
+from tests.support import eventually, team_member
 
 pytestmark = pytest.mark.integration
 
@@ -79,6 +79,10 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
             assert root["status_today"] is None  # no key results of its own
 
         await eventually(rolled_up, within=60)
+        # a lesser role in workspace a keeps an organisation-wide reader out of its part
+        kept_out = team_member(f"t-{unique}", {f"a-{unique}": "stakeholder"}, "contributor")
+        tree = (await client.get("/v1/organisation/objective-tree", headers=kept_out)).json()
+        assert [c["objective_id"] for c in tree["items"][0]["children"]] == [b]
         detail = (await client.get(f"{team(f'a-{unique}')}/{a}")).json()
         assert detail["progress"] == pytest.approx(0.6)
         assert detail["key_results"][0]["current"] == 60

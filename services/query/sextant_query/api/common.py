@@ -25,6 +25,7 @@ __all__ = [
     "WorkspaceRef",
     "after",
     "assessed_today",
+    "in_scope",
     "jsonable",
     "page",
     "scope",
@@ -78,20 +79,43 @@ async def assessed_today(
     ]
 
 
+WITHHELD = "!"
+"""Leads a scope that lists the workspaces left out, not those kept (no workspace id holds
+a '!'): an organisation-wide reader's, less the workspaces a lesser role withholds."""
+
+
 def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
     """The workspaces a query may show: those asked for, within those the caller reads
-    (``Principal.workspaces_with``); ``None`` means every workspace of the organisation.
+    (``Principal.workspaces_with``); ``None`` means every workspace of the organisation,
+    and ``[WITHHELD, ...]`` every one but those named (``Principal.withheld``). Pass it to
+    the SQL of :func:`in_scope`.
 
     Rows cross workspaces here (an objective's items, an opportunity's feedback), so every
     query narrows its rows with this: a team member sees their workspaces' part of a chain,
-    a token confined to some workspaces those.
+    a token confined to some workspaces those, and an organisation-wide reader with a lesser
+    role in one workspace every part but that one's.
     """
     readable = who.workspaces_with(Access.READ)
     if readable is None:
-        return wanted
+        withheld = who.withheld(Access.READ)
+        if wanted is not None:
+            return [w for w in wanted if w not in withheld]
+        return [WITHHELD, *sorted(withheld)] if withheld else None
     if wanted is None:
         return sorted(readable)
     return [w for w in wanted if w in readable]
+
+
+def in_scope(alias: str, param: int) -> str:
+    """SQL keeping rows of ``alias`` in the workspaces of parameter ``param`` (``scope``);
+    the organisation's own rows (no workspace) only when it leaves workspaces out rather
+    than naming those kept."""
+    given, workspace = f"${param}::text[]", f"{alias}.workspace_id"
+    return (
+        f"({given} IS NULL OR CASE WHEN ({given})[1] = '{WITHHELD}'"
+        f" THEN {workspace} IS NULL OR {workspace} <> ALL({given})"
+        f" ELSE {workspace} = ANY({given}) END)"
+    )
 
 
 def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:

@@ -15,10 +15,10 @@ from typing import Any
 
 from sextant_kit.database import Connection
 
-from sextant_query.api.common import jsonable
+from sextant_query.api.common import in_scope, jsonable
 from sextant_query.api.sql import MERGED_BELOW
 
-_EVIDENCE = """
+_EVIDENCE = f"""
 WITH RECURSIVE opp AS (
     SELECT opportunity_id, problem_ids FROM query_opportunities
     WHERE tenant_id = $1 AND opportunity_id = ANY($2::text[])),
@@ -40,7 +40,7 @@ items AS (
         AND l.target_type = t.target_type AND l.target_id = t.target_id
     JOIN query_feedback f ON f.tenant_id = $1 AND f.feedback_id = l.feedback_id
         AND f.merged_into IS NULL
-    WHERE $3::text[] IS NULL OR f.workspace_id = ANY($3::text[])
+    WHERE {in_scope("f", 3)}
     GROUP BY t.opportunity_id, f.feedback_id),
 counts AS (
     SELECT opportunity_id, count(*) AS items, count(*) FILTER (WHERE direct) AS direct,
@@ -112,7 +112,7 @@ async def linked_feedback(
         "   ON f.tenant_id = l.tenant_id AND f.feedback_id = l.feedback_id"
         " WHERE l.tenant_id = $1 AND f.merged_into IS NULL"
         " AND (l.target_type, l.target_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))"
-        " AND ($4::text[] IS NULL OR f.workspace_id = ANY($4::text[]))"
+        f" AND {in_scope('f', 4)}"
         " GROUP BY f.feedback_id, f.workspace_id, f.source, f.customer_id, f.votes,"
         "   f.received_at ORDER BY f.received_at DESC, f.feedback_id LIMIT $5",
         tenant,

@@ -19,6 +19,7 @@ from sextant_query.api.common import (
     WorkspaceRef,
     after,
     assessed_today,
+    in_scope,
     jsonable,
     page,
     scope,
@@ -78,7 +79,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
             while len(objectives) <= limit:
                 rows = await conn.fetch(
                     f"SELECT {OBJECTIVE_COLUMNS} FROM query_objectives o WHERE o.tenant_id = $1"
-                    " AND ($2::text[] IS NULL OR o.workspace_id = ANY($2::text[]))"
+                    f" AND {in_scope('o', 2)}"
                     " AND ($3::text IS NULL OR o.status = $3)"
                     " AND ($4::text IS NULL OR o.period_label = $4)"
                     " AND ($5::timestamptz IS NULL OR (o.set_at, o.objective_id) > ($5, $6))"
@@ -107,7 +108,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
                 "   ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
                 " WHERE i.tenant_id = $1 AND i.objective_ids && $2::text[]"
                 " AND o.objective_id = ANY($2::text[])"
-                " AND ($3::text[] IS NULL OR i.workspace_id = ANY($3::text[]))"
+                f" AND {in_scope('i', 3)}"
                 " ORDER BY i.added_at, i.item_id",
                 who.tenant_id,
                 ids,

@@ -1,5 +1,7 @@
 """The columns each endpoint shows of each read model (aliases: o, i, r, p, q, e, f)."""
 
+from sextant_query.api.common import in_scope
+
 OBJECTIVE_COLUMNS = (
     "o.objective_id, o.workspace_id, o.level, o.title, o.owner, o.period_label,"
     " o.period_start, o.period_end, o.parent_id, o.progress, o.status, o.outcome,"
@@ -29,7 +31,7 @@ ITEMS_FROM = (
     " ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
 )
 
-ALIGNED_BELOW = """
+ALIGNED_BELOW = f"""
 WITH RECURSIVE tree AS (
     SELECT objective_id, parent_id, progress, ARRAY[objective_id] AS path
     FROM query_objectives WHERE tenant_id = $1 AND objective_id = ANY($2::text[])
@@ -37,7 +39,7 @@ WITH RECURSIVE tree AS (
     SELECT c.objective_id, c.parent_id, c.progress, t.path || c.objective_id
     FROM tree t JOIN query_objectives c ON c.tenant_id = $1 AND c.parent_id = t.objective_id
     WHERE c.objective_id <> ALL(t.path)
-        AND ($3::text[] IS NULL OR c.workspace_id = ANY($3::text[]))
+        AND {in_scope("c", 3)}
 )
 """
 """``tree``: the objectives ``$2`` and every objective aligned below them, in the workspaces

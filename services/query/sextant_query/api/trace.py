@@ -19,7 +19,7 @@ from sextant_kit.database import Connection
 from sextant_kit.service import Runtime
 from sextant_strategy.domain.progress import status_today
 
-from sextant_query.api.common import Reader, assessed_today, jsonable, scope
+from sextant_query.api.common import Reader, assessed_today, in_scope, jsonable, scope
 from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
 from sextant_query.api.sql import (
     ALIGNED_ABOVE,
@@ -35,11 +35,6 @@ from sextant_query.api.sql import (
 )
 
 FeedbackLimit = Annotated[int, Query(ge=1, le=500)]
-
-
-def in_scope(alias: str, param: int) -> str:
-    """SQL keeping rows of ``alias`` in the workspaces of parameter ``param`` (``scope``)."""
-    return f"(${param}::text[] IS NULL OR {alias}.workspace_id = ANY(${param}::text[]))"
 
 
 def _ids(rows: Sequence[dict[str, Any]], column: str) -> list[str]:

@@ -133,7 +133,8 @@ def tree_router(rt: Runtime) -> APIRouter:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """Every objective of the organisation and its workspaces, nested by alignment.
+        """Every objective of the organisation and its workspaces, nested by alignment
+        (but those of a workspace where a lesser role of the caller's withholds it).
 
         Pages over the root objectives (by when they were set); each root carries its whole
         subtree with ``rolled_up_progress``; ``status`` is as of the last check-ins,
@@ -145,9 +146,12 @@ def tree_router(rt: Runtime) -> APIRouter:
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
             " period_end, parent_id, progress, status, outcome, closed_at, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"
-            " AND ($2::text IS NULL OR period_label = $2) ORDER BY set_at, objective_id",
+            " AND ($2::text IS NULL OR period_label = $2)"
+            " AND (workspace_id IS NULL OR workspace_id <> ALL($3::text[]))"
+            " ORDER BY set_at, objective_id",
             who.tenant_id,
             period,
+            sorted(who.withheld(Access.READ)),
         )
         roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
         after = decode_cursor(cursor, 2)
