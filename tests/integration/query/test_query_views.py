@@ -385,23 +385,32 @@ async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
         assert [i["item_id"] for i in trace["roadmap_items"]] == [ids["wallet"]]
 
     await eventually(projected, within=WITHIN)
-    # the portfolio: their workspaces' objectives, with the items in them
+    # the portfolio: the organisation's objectives and their workspaces', with the items
+    # in their workspaces
     mine = await ok(await q.get("/v1/query/portfolio", headers=in_b), 200)
-    assert [o["objective_id"] for o in mine["items"]] == [ids["retain"]]
-    assert [i["item_id"] for i in mine["items"][0]["roadmap_items"]] == [ids["loyalty"]]
+    assert [o["objective_id"] for o in mine["items"]] == [ids["grow"], ids["retain"]]
+    assert [i["item_id"] for i in mine["items"][1]["roadmap_items"]] == [ids["loyalty"]]
     asked = {"workspace": [world.a, world.b]}
-    assert (await ok(await q.get("/v1/query/portfolio", params=asked, headers=in_b), 200)) == mine
-    # a chain in their workspace, without the organisation's objective above it
+    theirs = await ok(await q.get("/v1/query/portfolio", params=asked, headers=in_b), 200)
+    assert theirs["items"] == mine["items"][1:]  # asked by workspace: the team's own
+    # a chain in their workspace, up to the organisation's objective above it
     down = await ok(await q.get(f"/v1/query/objectives/{ids['convert']}/trace", headers=in_a), 200)
     assert [i["item_id"] for i in down["roadmap_items"]] == [ids["wallet"], ids["ledger"]]
     assert down["feedback"]["total"] == 3
     up = await ok(await q.get(f"/v1/query/feedback/{ids['f-problem']}/trace", headers=in_a), 200)
     assert [i["item_id"] for i in up["roadmap_items"]] == [ids["wallet"]]
-    assert [o["objective_id"] for o in up["objectives"]] == [ids["convert"]]
-    # what another team, or only the organisation, owns is not there for them
+    assert [o["objective_id"] for o in up["objectives"]] == [ids["grow"], ids["convert"]]
+    # down from the organisation's objective: their team's part of it, the other's for them
+    for who, aligned, items in [
+        (in_a, [ids["convert"]], [ids["wallet"], ids["ledger"]]),
+        (in_b, [], []),
+    ]:
+        grow = await ok(await q.get(f"/v1/query/objectives/{ids['grow']}/trace", headers=who), 200)
+        assert [o["objective_id"] for o in grow["aligned_objectives"]] == aligned
+        assert [i["item_id"] for i in grow["roadmap_items"]] == items
+    # what another team owns is not there for them
     for path, who in [
         (f"/v1/query/objectives/{ids['convert']}/trace", in_b),
-        (f"/v1/query/objectives/{ids['grow']}/trace", in_a),
         (f"/v1/query/opportunities/{ids['opportunity']}/trace", in_b),
         (f"/v1/query/feedback/{ids['f-item']}/trace", in_b),
     ]:

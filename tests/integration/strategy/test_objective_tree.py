@@ -94,6 +94,14 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         assert listed["items"][0]["status_today"] == "off_track"
         orgs = (await client.get(ORG)).json()
         assert [i["objective_id"] for i in orgs["items"]] == [org]
+        # a team's members read the organisation's objectives, to align theirs to them
+        member = team_member(f"t-{unique}", {f"b-{unique}": "contributor"})
+        assert (await client.get(ORG, headers=member)).json()["items"] == orgs["items"]
+        read = await client.get(f"{ORG}/{org}", headers=member)
+        assert read.status_code == 200, read.text
+        assert (await client.get(team(f"a-{unique}"), headers=member)).status_code == 403
+        viewer = team_member(f"t-{unique}", {f"b-{unique}": "stakeholder"})
+        assert (await client.get(ORG, headers=viewer)).status_code == 403
         summer = {"start": "2026-07-01", "end": "2026-08-15"}
         sprint = await objective(client, team(f"a-{unique}"), "Summer push", period=summer)
         await publish(runtime)

@@ -82,13 +82,17 @@ async def assessed_today(
 WITHHELD = "!"
 """Leads a scope that lists the workspaces left out, not those kept (no workspace id holds
 a '!'): an organisation-wide reader's, less the workspaces a lesser role withholds."""
+ORGANISATION = ""
+"""In a scope, the organisation's own rows, which have no workspace (its objectives)."""
 
 
 def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
     """The workspaces a query may show: those asked for, within those the caller reads
     (``Principal.workspaces_with``); ``None`` means every workspace of the organisation,
-    and ``[WITHHELD, ...]`` every one but those named (``Principal.withheld``). Pass it to
-    the SQL of :func:`in_scope`.
+    and ``[WITHHELD, ...]`` every one but those named (``Principal.withheld``). Unless
+    workspaces were asked for, the organisation's own rows (``ORGANISATION``) are in it:
+    every reader reads the organisation's objectives, as a team aligns its own to them.
+    Pass it to the SQL of :func:`in_scope`.
 
     Rows cross workspaces here (an objective's items, an opportunity's feedback), so every
     query narrows its rows with this: a team member sees their workspaces' part of a chain,
@@ -102,19 +106,16 @@ def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
             return [w for w in wanted if w not in withheld]
         return [WITHHELD, *sorted(withheld)] if withheld else None
     if wanted is None:
-        return sorted(readable)
+        return [ORGANISATION, *sorted(readable)]
     return [w for w in wanted if w in readable]
 
 
 def in_scope(alias: str, param: int) -> str:
-    """SQL keeping rows of ``alias`` in the workspaces of parameter ``param`` (``scope``);
-    the organisation's own rows (no workspace) only when it leaves workspaces out rather
-    than naming those kept."""
-    given, workspace = f"${param}::text[]", f"{alias}.workspace_id"
+    """SQL keeping rows of ``alias`` in the scope that parameter ``param`` holds."""
+    given, workspace = f"${param}::text[]", f"coalesce({alias}.workspace_id, '{ORGANISATION}')"
     return (
         f"({given} IS NULL OR CASE WHEN ({given})[1] = '{WITHHELD}'"
-        f" THEN {workspace} IS NULL OR {workspace} <> ALL({given})"
-        f" ELSE {workspace} = ANY({given}) END)"
+        f" THEN {workspace} <> ALL({given}) ELSE {workspace} = ANY({given}) END)"
     )
 
 

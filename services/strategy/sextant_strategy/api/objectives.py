@@ -9,7 +9,13 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, DomainError
 from sextant_kit.authz import Access
-from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.http import (
+    Caller,
+    IdempotencyKey,
+    command_context,
+    requires,
+    requires_somewhere,
+)
 from sextant_kit.service import Runtime
 
 from sextant_strategy.api.common import (
@@ -112,6 +118,9 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["objectives"])
     Scope = Annotated[str | None, Depends(team_scope if team else organisation_scope)]
     Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
+    # The organisation's objectives are every team's to read (they align their own to
+    # them); a team's, its workspace's readers'.
+    Reader = Annotated[Caller, Depends(requires_somewhere(Access.READ))]
     Context = Annotated[CommandContext, Depends(command_context)]
     objectives: Objectives = Aggregate(rt, objective_decider, "objective")
 
@@ -278,7 +287,7 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
     @api.get("")
     async def list_objectives(
         scope: Scope,
-        who: Annotated[Caller, Depends(requires(Access.READ))],
+        who: Reader,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
@@ -306,7 +315,7 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
     async def get_objective(
         scope: Scope,
         objective_id: uuid.UUID,
-        who: Annotated[Caller, Depends(requires(Access.READ))],
+        who: Reader,
     ) -> dict[str, Any]:
         return await objective_detail(rt.reads, who.tenant_id, scope, objective_id)
 
