@@ -100,6 +100,8 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         read = await client.get(f"{ORG}/{org}", headers=member)
         assert read.status_code == 200, read.text
         assert (await client.get(team(f"a-{unique}"), headers=member)).status_code == 403
+        tree = (await client.get("/v1/organisation/objective-tree", headers=member)).json()
+        assert [c["objective_id"] for c in tree["items"][0]["children"]] == [b]  # and not a's
         viewer = team_member(f"t-{unique}", {f"b-{unique}": "stakeholder"})
         assert (await client.get(ORG, headers=viewer)).status_code == 403
         summer = {"start": "2026-07-01", "end": "2026-08-15"}

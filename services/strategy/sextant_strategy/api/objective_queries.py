@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import NotFound
 from sextant_kit.authz import Access
-from sextant_kit.http import Caller, requires
+from sextant_kit.http import Caller, requires_somewhere
 from sextant_kit.service import Runtime
 from sextant_kit.tenancy import TenantReads
 
@@ -128,13 +128,14 @@ def tree_router(rt: Runtime) -> APIRouter:
 
     @api.get("/objective-tree")
     async def objective_tree(
-        who: Annotated[Caller, Depends(requires(Access.READ))],
+        who: Annotated[Caller, Depends(requires_somewhere(Access.READ))],
         period: Annotated[PeriodLabel | None, Query()] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """Every objective of the organisation and its workspaces, nested by alignment
-        (but those of a workspace where a lesser role of the caller's withholds it).
+        """Every objective of the organisation and its workspaces, nested by alignment: a
+        team member's, the organisation's and their workspaces'; an organisation-wide
+        reader's, all but those of a workspace a lesser role of theirs withholds.
 
         Pages over the root objectives (by when they were set); each root carries its whole
         subtree with ``rolled_up_progress``; ``status`` is as of the last check-ins,
@@ -142,15 +143,18 @@ def tree_router(rt: Runtime) -> APIRouter:
         ``period`` keeps objectives of that quarter, or of
         a custom period (``2026-07-01..2026-08-15``).
         """
+        readable = who.workspaces_with(Access.READ)
         rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
             " period_end, parent_id, progress, status, outcome, closed_at, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"
             " AND ($2::text IS NULL OR period_label = $2)"
-            " AND (workspace_id IS NULL OR workspace_id <> ALL($3::text[]))"
+            " AND (workspace_id IS NULL OR ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))"
+            " AND workspace_id <> ALL($4::text[]))"
             " ORDER BY set_at, objective_id",
             who.tenant_id,
             period,
+            None if readable is None else sorted(readable),
             sorted(who.withheld(Access.READ)),
         )
         roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
