@@ -29,6 +29,7 @@ async def test_a_workspaces_members_are_read_by_its_team_and_granted_by_its_admi
     assert "okta|eu/bo contributor" in said
     assert 'href="/w/mobile/members?cursor=Ym8%3D"' in page.text
     assert 'action="/w/mobile/members' not in page.text  # a contributor only reads
+    assert 'href="/members"' not in page.text  # the organisation's roles are not theirs
 
     sign_in(client, token("admin"))
     page = await client.get("/w/mobile/members")
