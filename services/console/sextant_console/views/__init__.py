@@ -9,6 +9,7 @@ from sextant_console.views import (
     direction,
     discovery,
     feedback,
+    formulas,
     home,
     imports,
     item,
@@ -26,6 +27,7 @@ from sextant_console.views import (
 PAGES: tuple[APIRouter, ...] = (
     home.router,
     roadmaps.router,
+    formulas.router,
     item.router,
     versions.router,
     discovery.router,
