@@ -324,3 +324,35 @@ async def test_an_item_depends_on_another_and_is_handed_off_to_delivery(
     ]:
         await post_form(client, api, f"{here}/{action}", form, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_a_roadmap_is_ranked_by_any_of_the_teams_scoring_models(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    base = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    api.on("GET", base, body={"roadmap_id": RID, "name": "Checkout"})
+    api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": [{"name": "fit"}]})
+    item = {"type": "feature", "status": "planned", "horizon": "now", "timeframe_label": None}
+    api.on(
+        "GET",
+        f"{base}/ranking",
+        body={
+            "model": "fit",
+            "items": [
+                {**item, "item_id": IID, "title": "Wallet", "position": 1, "score": 12.5},
+                {**item, "item_id": EID, "title": "Ledger", "position": 2, "score": 3.25},
+            ],
+            "unscored": [{**item, "item_id": PID, "title": "Invoices", "status": "proposed"}],
+        },
+    )
+    sign_in(client, token("contributor"))
+    page = await client.get(f"/w/mobile/roadmaps/{RID}/ranking", params={"model": "fit"})
+    assert page.status_code == 200, page.text
+    asked = next(r for r in api.seen if r.url.path.endswith("/ranking"))
+    assert dict(asked.url.params) == {"model": "fit"}
+    said = words(page.text)
+    assert "1 Wallet feature 12.5 planned now 2 Ledger feature 3.25 planned now" in said
+    assert "Not scored with fit (1) Invoices proposed" in said
+    assert '<option value="fit" selected>' in page.text  # the team's formula, chosen
+    assert '<option value="rice">' in page.text
+    assert f'href="/w/mobile/roadmaps/{RID}/items/{IID}"' in page.text

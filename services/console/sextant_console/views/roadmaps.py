@@ -4,9 +4,9 @@ timeline (one item's page is ``item``)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
@@ -165,6 +165,33 @@ async def to_top(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
         {"order": [iid]},
         to=_base(ws, rid),
         notice=f"{form.get('title', 'The item')} is now first in the manual order.",
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/ranking", response_class=HTMLResponse)
+async def ranking(
+    ws: Workspace,
+    rid: Id,
+    page: Page,
+    model: Annotated[str, Query(max_length=50)] = "manual",
+) -> Response:
+    """The roadmap's open and finished items ranked by one model's score, highest first
+    (or in the manual order), and those not scored with it yet."""
+    path = f"/v1/workspaces/{ws}"
+    roadmap, found, formulas = await asyncio.gather(
+        page.api.get(f"{path}/roadmaps/{rid}", {"include_items": "false"}),
+        page.api.get(f"{path}/roadmaps/{rid}/ranking", {"model": model.strip() or "manual"}),
+        page.api.get(f"{path}/scoring-formulas"),
+    )
+    models = ["manual", *MODELS, *(f["name"] for f in formulas.get("items", []))]
+    return page.render(
+        "ranking.html",
+        ws=ws,
+        roadmap=roadmap,
+        model=found["model"],
+        models=models if found["model"] in models else [*models, found["model"]],
+        ranked=found["items"],
+        unscored=found.get("unscored", []),
     )
 
 
