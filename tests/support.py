@@ -122,14 +122,16 @@ async def topic_is_known(settings: Settings, topic: str) -> None:
 
 
 def team_member(
-    tenant: str, roles: dict[str, str], organisation_role: str | None = None
+    tenant: str, roles: dict[str, str], organisation_role: str | None = None, **more: object
 ) -> dict[str, str]:
-    """A team member's headers: a token naming ``roles`` by workspace and, unless given,
-    no organisation-wide role (development mode reads its claims without a signature)."""
+    """A team member's headers: a token naming ``roles`` by workspace, unless given no
+    organisation-wide role, and ``more`` claims (development mode reads its claims without
+    a signature)."""
     claims: dict[str, object] = {
         "sub": "team.member",
         "sextant_tenant": tenant,
         "sextant_workspaces": roles,
+        **more,
     }
     if organisation_role is not None:
         claims["sextant_role"] = organisation_role

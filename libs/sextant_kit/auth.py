@@ -9,7 +9,9 @@ Token claims Sextant reads (an organisation's identity provider adds them, or
 - ``sextant_role``: the organisation-wide role (see ``authz.PERMISSIONS``);
 - ``sextant_workspaces``: ``{workspace id: role}`` for roles in single workspaces;
 - ``sextant_scope``: service tokens only, ``{"workspaces": [...], "actions": [...]}``
-  narrowing what the token may touch and do.
+  narrowing what the token may touch and do;
+- ``sextant_audiences``: stakeholders, optionally: the audiences (``sales``, ...) whose
+  published roadmap versions they read; without it, every audience's.
 
 ``exp``, ``iss`` and ``aud`` are required and checked. Tokens never appear in logs or in
 error messages.
@@ -137,6 +139,7 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         scope = dict(claims.get("sextant_scope") or {})
         scoped_ws = frozenset(map(str, scope["workspaces"])) if "workspaces" in scope else None
         actions = frozenset(Access(a) for a in scope["actions"]) if "actions" in scope else None
+        audiences = _audiences(claims.get("sextant_audiences"))
     except (ValueError, TypeError, ValidationError) as error:
         raise Unauthenticated(f"the token's Sextant claims are malformed: {error}") from None
     return Principal(
@@ -146,7 +149,17 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         workspace_roles=workspaces,
         workspaces=scoped_ws,
         actions=actions,
+        audiences=audiences,
     )
+
+
+def _audiences(claim: Any) -> frozenset[str] | None:
+    """``sextant_audiences``: the audiences a stakeholder reads published versions for."""
+    if claim is None:
+        return None
+    if not isinstance(claim, list) or not all(isinstance(a, str) and a for a in claim):
+        raise ValueError("sextant_audiences must be a list of audience names")
+    return frozenset(claim)
 
 
 def load_jwks(settings: Settings) -> jwt.PyJWKSet:
@@ -178,6 +191,7 @@ def mint(
     workspaces: Mapping[str, Role] | None = None,
     scope_workspaces: Sequence[str] | None = None,
     scope_actions: Sequence[Access] | None = None,
+    audiences: Sequence[str] | None = None,
     ttl: int = 3600,
     algorithm: str = "ES256",
 ) -> str:
@@ -202,6 +216,8 @@ def mint(
         scope["actions"] = [a.value for a in scope_actions]
     if scope:
         claims["sextant_scope"] = scope
+    if audiences is not None:
+        claims["sextant_audiences"] = list(audiences)
     return jwt.encode(claims, private_key_pem, algorithm=algorithm, headers={"kid": kid})
 
 

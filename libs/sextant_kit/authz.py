@@ -68,6 +68,9 @@ class Principal:
     """For service tokens: the only workspaces the token may touch (None: no restriction)."""
     actions: frozenset[Access] | None = None
     """For service tokens: the only kinds of access granted (None: what the role allows)."""
+    audiences: frozenset[str] | None = None
+    """For stakeholders: the audiences whose published roadmap versions they read (None:
+    every audience's)."""
 
     def role_in(self, workspace_id: str | None) -> Role | None:
         outside = self.workspaces is not None and workspace_id not in self.workspaces
@@ -92,6 +95,14 @@ class Principal:
                 return None
             return frozenset(w for w in self.workspaces if self.may(access, w))
         return frozenset(w for w in self.workspace_roles if self.may(access, w))
+
+    def audiences_in(self, workspace_id: str | None) -> frozenset[str] | None:
+        """The audiences whose published versions the caller reads in ``workspace_id``:
+        ``None`` for every audience's, as for anyone who reads the workspace (the team sees
+        all it published) and for a stakeholder whose token names none."""
+        if self.audiences is None or self.may(Access.READ, workspace_id):
+            return None
+        return self.audiences
 
     def withheld(self, access: Access) -> frozenset[str]:
         """The workspaces where the caller's own role there lacks ``access`` (a role in a

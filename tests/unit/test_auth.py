@@ -120,6 +120,19 @@ def test_workspace_roles_come_from_the_token() -> None:
     assert not who.may(Access.READ, "web")
 
 
+def test_a_stakeholders_token_may_name_the_audiences_they_read() -> None:
+    raw = token(
+        role=Role.STAKEHOLDER, workspaces={"mobile": Role.PRODUCT_OWNER}, audiences=["sales"]
+    )
+    who = VERIFIER.authenticate(bearer(raw))
+    assert who.audiences_in("web") == frozenset({"sales"})
+    assert who.audiences_in("mobile") is None  # the team reads every version it published
+    assert VERIFIER.authenticate(bearer(token(role=Role.STAKEHOLDER))).audiences_in("web") is None
+    odd = token(role=Role.STAKEHOLDER, audiences=[""])
+    with pytest.raises(Unauthenticated, match="sextant_audiences must be a list"):
+        VERIFIER.authenticate(bearer(odd))
+
+
 def test_development_headers_validate_the_role() -> None:
     who = DevelopmentHeaders().authenticate({"x-sextant-role": "stakeholder"})
     assert who.organisation_role == Role.STAKEHOLDER

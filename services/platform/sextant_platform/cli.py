@@ -29,6 +29,7 @@ from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
 from sextant_kit.runner import rebuild, rebuild_parser, run_event_loop
 from sextant_kit.service import ServiceDefinition, open_runtime, prepare
+from sextant_roadmap.domain.vocabulary import Audience
 
 from sextant_platform import SERVICES
 
@@ -404,6 +405,7 @@ def token_create(settings: Settings, args: argparse.Namespace) -> None:
             workspaces={k: Role(v) for k, v in workspaces.items()},
             scope_workspaces=args.scope_workspace or None,
             scope_actions=[Access(a) for a in args.scope_action] or None,
+            audiences=args.audience or None,
             ttl=args.ttl,
         )
     )
@@ -490,6 +492,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace-role", action="append", default=[], metavar="WS=ROLE")
     p.add_argument("--scope-workspace", action="append", default=[])
     p.add_argument("--scope-action", action="append", default=[], choices=[a.value for a in Access])
+    p.add_argument(
+        "--audience",
+        action="append",
+        default=[],
+        choices=[a.value for a in Audience],
+        help="a stakeholder reads the versions published for these audiences only",
+    )
     p.add_argument("--ttl", type=int, default=3600)
     return root
 

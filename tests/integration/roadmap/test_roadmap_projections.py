@@ -9,7 +9,7 @@ import pytest
 from sextant_kit.service import Runtime
 
 from tests.integration.roadmap.conftest import ok
-from tests.support import eventually
+from tests.support import eventually, team_member
 
 pytestmark = pytest.mark.integration
 
@@ -272,3 +272,45 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
     for suffix in ("", "/versions/1"):
         assert (await client.get(elsewhere + suffix)).status_code == 404
     assert (await ok(await client.get(f"{elsewhere}/versions")))["items"] == []
+
+
+async def test_a_stakeholder_reads_the_versions_published_for_their_audience(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    """A sales stakeholder whose token names their audience reads what was published for
+    sales, not the executives' version; the team reads every version."""
+    ws = f"ws-{unique}"
+    base = f"/v1/workspaces/{ws}/roadmaps"
+    rid = (await ok(await client.post(base, json={"name": "Payments"}), 201))["id"]
+    quiet = (await ok(await client.post(base, json={"name": "Board only"}), 201))["id"]
+    for path in (rid, quiet):
+        item = {"title": "Instant payouts", "type": "feature"}
+        await ok(await client.post(f"{base}/{path}/items", json=item), 201)
+    for audience, path in (("sales", rid), ("executives", rid), ("executives", quiet)):
+        body = {"audience": audience, "title": f"For {audience}"}
+        await ok(await client.post(f"{base}/{path}/versions", json=body), 201)
+    sales = team_member("local", {ws: "stakeholder"}, sextant_audiences=["sales"])
+    anyone = team_member("local", {ws: "stakeholder"})
+    relay = runtime.relay()
+
+    async def published() -> None:
+        await relay.publish_batch()
+        listed = await ok(await client.get(f"/v1/workspaces/{ws}/published-roadmaps"))
+        assert sorted((r["roadmap_id"], r["latest_version"]) for r in listed["items"]) == sorted(
+            [(rid, 2), (quiet, 1)]
+        )
+
+    await eventually(published, within=30)
+    theirs = await ok(await client.get(f"/v1/workspaces/{ws}/published-roadmaps", headers=sales))
+    assert [(r["roadmap_id"], r["latest_version"]) for r in theirs["items"]] == [(rid, 1)]
+    versions = await ok(await client.get(f"{base}/{rid}/versions", headers=sales))
+    assert [(v["version"], v["audience"]) for v in versions["items"]] == [(1, "sales")]
+    assert (await client.get(f"{base}/{rid}/versions/1", headers=sales)).status_code == 200
+    for path in (f"{base}/{rid}/versions/2", f"{base}/{rid}/diff?from=1&to=2"):
+        hidden = await client.get(path, headers=sales)
+        assert hidden.status_code == 404, (path, hidden.text)
+        assert "For executives" not in hidden.text
+    # a stakeholder whose token names no audience, and the team, read every version
+    for headers in (anyone, {}):
+        every = await ok(await client.get(f"{base}/{rid}/versions", headers=headers))
+        assert [v["version"] for v in every["items"]] == [1, 2]

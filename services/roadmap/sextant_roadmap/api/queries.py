@@ -119,15 +119,23 @@ def router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, who: ReadPublished, limit: Limit = 50, cursor: Cursor = None
     ) -> dict[str, Any]:
         """Roadmaps of the workspace, and portfolio roadmaps that span it, with at least
-        one published version (what a stakeholder may open), with their latest version."""
+        one published version (what a stakeholder may open), with their latest version;
+        for a stakeholder whose token names audiences, those with a version published for
+        one of them, and the latest such."""
+        audiences = who.audiences_in(workspace_id)
         rows = await rt.reads.fetch(
-            "SELECT roadmap_id, name, versions AS latest_version FROM roadmaps"
-            f" WHERE tenant_id = $1 AND {spans('$2')} AND versions > 0 AND roadmap_id > $3"
-            " ORDER BY roadmap_id LIMIT $4",
+            "SELECT r.roadmap_id, r.name, v.latest_version FROM roadmaps r"
+            " CROSS JOIN LATERAL (SELECT max(version) AS latest_version FROM roadmap_versions"
+            "   WHERE tenant_id = r.tenant_id AND roadmap_id = r.roadmap_id"
+            "   AND ($5::text[] IS NULL OR audience = ANY($5::text[]))) v"
+            f" WHERE r.tenant_id = $1 AND {spans('$2', 'r')} AND r.versions > 0"
+            " AND v.latest_version IS NOT NULL AND r.roadmap_id > $3"
+            " ORDER BY r.roadmap_id LIMIT $4",
             who.tenant_id,
             workspace_id,
             _uuid_cursor(cursor),
             limit + 1,
+            None if audiences is None else sorted(audiences),
         )
         page = [row(r) for r in rows[:limit]]
         more = len(rows) > limit

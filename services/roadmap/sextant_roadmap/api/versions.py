@@ -29,14 +29,18 @@ _SPANNED = (
 def router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}/roadmaps/{roadmap_id}", tags=["roadmap"])
 
-    async def version(tenant: str, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
+    async def version(who: Caller, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
+        """Version ``n``, if it is the caller's to read (published for an audience of theirs)."""
+        audiences = who.audiences_in(workspace_id)
         found = await rt.reads.fetchrow(
             "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
-            f" WHERE tenant_id = $1 AND {_SPANNED} AND roadmap_id = $3 AND version = $4",
-            tenant,
+            f" WHERE tenant_id = $1 AND {_SPANNED} AND roadmap_id = $3 AND version = $4"
+            " AND ($5::text[] IS NULL OR audience = ANY($5::text[]))",
+            who.tenant_id,
             workspace_id,
             roadmap_id,
             n,
+            None if audiences is None else sorted(audiences),
         )
         if found is None:
             raise NotFound(f"roadmap {roadmap_id} has no published version {n}")
@@ -50,15 +54,20 @@ def router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
         cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     ) -> Any:
+        """The published versions, oldest first: for a stakeholder whose token names
+        audiences, those published for one of them."""
+        audiences = who.audiences_in(workspace_id)
         rows = await rt.reads.fetch(
             "SELECT version, audience, title, notes, published_at, published_by, item_count"
             f" FROM roadmap_versions WHERE tenant_id = $1 AND {_SPANNED}"
-            " AND roadmap_id = $3 AND version > $4 ORDER BY version LIMIT $5",
+            " AND roadmap_id = $3 AND version > $4"
+            " AND ($6::text[] IS NULL OR audience = ANY($6::text[])) ORDER BY version LIMIT $5",
             who.tenant_id,
             workspace_id,
             roadmap_id,
             cursor or 0,
             limit + 1,
+            None if audiences is None else sorted(audiences),
         )
         page = [row(r) for r in rows[:limit]]
         more = len(rows) > limit
@@ -71,7 +80,7 @@ def router(rt: Runtime) -> APIRouter:
         version_number: Annotated[int, Path(ge=1, le=1_000_000)],
         who: ReadPublished,
     ) -> Any:
-        published, by = await version(who.tenant_id, workspace_id, roadmap_id, version_number)
+        published, by = await version(who, workspace_id, roadmap_id, version_number)
         return {**published.model_dump(mode="json"), "published_by": by}
 
     @api.get("/diff", response_model=None)
@@ -85,8 +94,8 @@ def router(rt: Runtime) -> APIRouter:
         format: Literal["json", "markdown"] | None = None,
     ) -> Any:
         """What changed between two published versions, as JSON or a Markdown report."""
-        older, _ = await version(who.tenant_id, workspace_id, roadmap_id, from_version)
-        newer, _ = await version(who.tenant_id, workspace_id, roadmap_id, to_version)
+        older, _ = await version(who, workspace_id, roadmap_id, from_version)
+        newer, _ = await version(who, workspace_id, roadmap_id, to_version)
         result = diff(older, newer)
         wants_markdown = format == "markdown" or (
             format is None and "text/markdown" in request.headers.get("accept", "")
