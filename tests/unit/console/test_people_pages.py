@@ -103,7 +103,8 @@ async def test_an_administrator_sets_the_organisation_up_and_adds_workspaces(
     api.on("GET", "/v1/organisation", body={"tenant_id": "acme", "name": "Acme"})
     page = await client.get("/")
     assert 'action="/organisation"' not in page.text
-    assert 'action="/workspaces"' in page.text
+    assert page.text.count('action="/workspaces"') == 1
+    assert "<title>Workspaces · Sextant console</title>" in page.text
     api.on("POST", "/v1/workspaces", 201, {"consistency_token": "identity:2"})
     form = {"workspace_id": "search", "name": "Search team", "form_nonce": "n6"}
     sent, body = await post_form(client, api, "/workspaces", form, "/v1/workspaces")
