@@ -356,3 +356,35 @@ async def test_a_roadmap_is_ranked_by_any_of_the_teams_scoring_models(
     assert '<option value="fit" selected>' in page.text  # the team's formula, chosen
     assert '<option value="rice">' in page.text
     assert f'href="/w/mobile/roadmaps/{RID}/items/{IID}"' in page.text
+
+
+async def test_a_roadmap_is_laid_out_by_status_team_or_objective(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    base = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    api.on("GET", base, body={"roadmap_id": RID, "name": "Checkout"})
+    wallet = {"item_id": IID, "title": "Wallet", "type": "feature", "status": "planned"}
+    ledger = {"item_id": EID, "title": "Ledger", "type": "feature", "status": "in_progress"}
+    api.on(
+        "GET", f"{base}/kanban", body={"columns": {"planned": [wallet], "in_progress": [ledger]}}
+    )
+    api.on(
+        "GET",
+        f"{base}/swimlanes",
+        body={"lanes": [{"key": OID, "items": [wallet]}, {"key": "(none)", "items": [ledger]}]},
+    )
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/objectives",
+        body={"items": [{"objective_id": OID, "title": "Convert"}]},
+    )
+    sign_in(client, token("contributor"))
+    kanban = await client.get(f"/w/mobile/roadmaps/{RID}/lanes")
+    assert kanban.status_code == 200, kanban.text
+    assert "planned 1 Wallet feature in progress 1 Ledger feature" in words(kanban.text)
+    by_objective = await client.get(f"/w/mobile/roadmaps/{RID}/lanes", params={"by": "objective"})
+    assert "Convert 1 Wallet feature planned (none) 1 Ledger" in words(by_objective.text)
+    asked = [r for r in api.seen if r.url.path.endswith("/swimlanes")][-1]
+    assert dict(asked.url.params) == {"by": "objective"}
+    odd = await client.get(f"/w/mobile/roadmaps/{RID}/lanes", params={"by": "colour"})
+    assert odd.status_code == 422

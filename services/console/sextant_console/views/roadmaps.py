@@ -4,7 +4,7 @@ timeline (one item's page is ``item``)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -193,6 +193,45 @@ async def ranking(
         ranked=found["items"],
         unscored=found.get("unscored", []),
     )
+
+
+Lanes = Literal["status", "team", "objective"]
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/lanes", response_class=HTMLResponse)
+async def lanes(ws: Workspace, rid: Id, page: Page, by: Lanes = "status") -> Response:
+    """The roadmap's items in lanes: by status (a kanban), by team or by the objective they
+    serve (an item serving two is in both lanes)."""
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}"
+    roadmap, found = await asyncio.gather(
+        page.api.get(path, {"include_items": "false"}),
+        page.api.get(f"{path}/kanban")
+        if by == "status"
+        else page.api.get(f"{path}/swimlanes", {"by": by}),
+    )
+    if by == "status":
+        rows = [
+            {"label": status.replace("_", " "), "items": items}
+            for status, items in found["columns"].items()
+        ]
+    else:
+        titles = await _objective_titles(page, ws) if by == "objective" else {}
+        rows = [
+            {"label": titles.get(lane["key"], lane["key"]), "items": lane["items"]}
+            for lane in found["lanes"]
+        ]
+    return page.render(
+        "lanes.html", ws=ws, roadmap=roadmap, by=by, choices=get_args(Lanes), lanes=rows
+    )
+
+
+async def _objective_titles(page: Page, ws: str) -> dict[str, str]:
+    """Objective ids to titles: the team's objectives and the organisation's."""
+    found = await asyncio.gather(
+        page.api.get_if_readable(f"/v1/workspaces/{ws}/objectives", {"limit": 200}),
+        page.api.get_if_readable("/v1/organisation/objectives", {"limit": 200}),
+    )
+    return {o["objective_id"]: o["title"] for f in found for o in (f or {}).get("items", [])}
 
 
 @router.get("/w/{ws}/roadmaps/{rid}/timeline", response_class=HTMLResponse)
