@@ -48,6 +48,11 @@ async def test_a_stakeholder_lists_published_roadmaps_and_gets_no_actions(
     assert "Feedback" not in page.text
     assert [r.url.path for r in api.seen] == ["/v1/workspaces/mobile/published-roadmaps"]
     assert api.seen[0].headers["authorization"].startswith("Bearer ")
+    assert "published to you. Drafts" in words(page.text)
+    # a stakeholder whose token names audiences is told whose versions they see
+    sign_in(client, token("stakeholder", sextant_audiences=["sales", "customers"]))
+    page = await client.get("/w/mobile/roadmaps")
+    assert "published to you, for customers and sales." in words(page.text)
 
 
 async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
