@@ -241,6 +241,19 @@ def test_prioritise_and_move_an_item(
     notice(browser, "now first in the manual order")
     shot(browser, screenshots, "06-board-after-moves")
 
+    # ranked by the score just given, and laid out by status
+    browser.find_element(By.LINK_TEXT, "Ranking").click()
+    Select(browser.find_element(By.ID, "model")).select_by_value("rice")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Rank']").click()
+    first = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table tbody tr")))
+    assert first.text.startswith("1 One-click pay")
+    assert "800" in first.text
+    assert "Not scored with rice" in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Lanes").click()
+    lanes = wait(browser).until(ec.presence_of_element_located((By.CLASS_NAME, "board"))).text
+    assert "proposed" in lanes
+    assert "One-click pay" in lanes
+
 
 def test_timeline_chart(browser: Chrome, world: World, screenshots: Path) -> None:
     browser.get(world.notes["board"])
@@ -483,6 +496,34 @@ def test_an_administrator_registers_a_customer_and_erases_their_personal_data(
     row = browser.find_element(By.XPATH, "//tr[th[starts-with(normalize-space(), 'initech/us')]]")
     assert "bill@initech.example" not in row.text
     assert "personal data erased" in row.text
+
+
+def test_an_administrator_adds_a_workspace_and_grants_its_members_their_roles(
+    browser: Chrome, console_stack: Stack, screenshots: Path
+) -> None:
+    sign_in(browser, console_stack, console_stack.token("admin.ada", Role.ADMIN, organisation=True))
+    browser.get(f"{console_stack.web}/")
+    if browser.find_elements(By.ID, "org-name"):  # the organisation's first administrator
+        browser.find_element(By.ID, "org-name").send_keys("Acme")
+        browser.find_element(By.XPATH, "//button[normalize-space()='Set up']").click()
+        notice(browser, "The organisation Acme is set up")
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Add a workspace']").click()
+    browser.find_element(By.ID, "new-workspace").send_keys("search")
+    browser.find_element(By.ID, "new-workspace-name").send_keys("Search team")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Add']").click()
+    notice(browser, "Workspace search created")
+    assert browser.current_url.endswith("/w/search/members")
+    browser.find_element(By.ID, "member").send_keys("okta|eu/ana")
+    Select(browser.find_element(By.ID, "role")).select_by_value("product_manager")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Grant']").click()
+    notice(browser, "okta|eu/ana is product manager in search")
+    row = browser.find_element(By.XPATH, "//tr[th[normalize-space()='okta|eu/ana']]")
+    assert "product manager" in row.text
+    shot(browser, screenshots, "21-members")
+    row.find_element(By.XPATH, ".//button[contains(., 'Take back')]").click()
+    wait(browser).until(ec.alert_is_present()).accept()
+    notice(browser, "okta|eu/ana no longer holds a role in search")
+    assert "No one holds a role in this workspace yet" in browser.page_source
 
 
 def test_state_the_vision_and_take_a_strategy_through_review(
