@@ -520,7 +520,10 @@ def test_an_administrator_adds_a_workspace_and_grants_its_members_their_roles(
     row = browser.find_element(By.XPATH, "//tr[th[normalize-space()='okta|eu/ana']]")
     assert "product manager" in row.text
     shot(browser, screenshots, "21-members")
-    row.find_element(By.XPATH, ".//button[contains(., 'Take back')]").click()
+    take_back = row.find_element(By.XPATH, ".//button[contains(., 'Take back')]")
+    # readable on the page's white (it had the header's white text, as had 'Unlink')
+    assert take_back.value_of_css_property("color") != "rgba(255, 255, 255, 1)"
+    take_back.click()
     wait(browser).until(ec.alert_is_present()).accept()
     notice(browser, "okta|eu/ana no longer holds a role in search")
     assert "No one holds a role in this workspace yet" in browser.page_source
