@@ -245,6 +245,7 @@ def test_prioritise_and_move_an_item(
     browser.find_element(By.LINK_TEXT, "Ranking").click()
     Select(browser.find_element(By.ID, "model")).select_by_value("rice")
     browser.find_element(By.XPATH, "//button[normalize-space()='Rank']").click()
+    wait(browser).until(ec.url_contains("model=rice"))  # not the manual order's table
     first = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "table tbody tr")))
     assert first.text.startswith("1 One-click pay")
     assert "800" in first.text
