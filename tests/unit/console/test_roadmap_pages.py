@@ -49,6 +49,7 @@ async def test_a_stakeholder_lists_published_roadmaps_and_gets_no_actions(
     assert [r.url.path for r in api.seen] == ["/v1/workspaces/mobile/published-roadmaps"]
     assert api.seen[0].headers["authorization"].startswith("Bearer ")
     assert "published to you. Drafts" in words(page.text)
+    assert f'latest <a href="/w/mobile/roadmaps/{RID}/versions/2">v2</a>' in page.text
     # a stakeholder whose token names audiences is told whose versions they see
     sign_in(client, token("stakeholder", sextant_audiences=["sales", "customers"]))
     page = await client.get("/w/mobile/roadmaps")
