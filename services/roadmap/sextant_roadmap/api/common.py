@@ -10,6 +10,7 @@ from fastapi import Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata
+from sextant_kit.authz import Principal
 from sextant_kit.consistency import token_for
 from sextant_kit.telemetry import current_traceparent
 
@@ -24,6 +25,13 @@ def spans(workspace: str, table: str = "") -> str:
     ``workspace`` or, a portfolio roadmap, spans it; read from any of them alike."""
     t = f"{table}." if table else ""
     return f"({t}workspace_id = {workspace} OR {workspace} = ANY({t}workspaces))"
+
+
+def audiences_of(who: Principal, workspace: str) -> list[str] | None:
+    """The audiences whose published versions ``who`` reads in ``workspace``, to bind in
+    SQL (``Principal.audiences_in``): None for every audience's."""
+    audiences = who.audiences_in(workspace)
+    return None if audiences is None else sorted(audiences)
 
 
 class Accepted(BaseModel):

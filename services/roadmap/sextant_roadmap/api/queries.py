@@ -13,7 +13,7 @@ from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
 
-from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, row, spans
+from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, audiences_of, row, spans
 from sextant_roadmap.domain.events import ItemStatus
 from sextant_roadmap.domain.roadmap import TRANSITIONS
 from sextant_roadmap.domain.schedule import Horizon, Slot, schedule_flags
@@ -122,7 +122,7 @@ def router(rt: Runtime) -> APIRouter:
         one published version (what a stakeholder may open), with their latest version;
         for a stakeholder whose token names audiences, those with a version published for
         one of them, and the latest such."""
-        audiences = who.audiences_in(workspace_id)
+        audiences = audiences_of(who, workspace_id)
         rows = await rt.reads.fetch(
             "SELECT r.roadmap_id, r.name, v.latest_version FROM roadmaps r"
             " CROSS JOIN LATERAL (SELECT max(version) AS latest_version FROM roadmap_versions"
@@ -135,7 +135,7 @@ def router(rt: Runtime) -> APIRouter:
             workspace_id,
             _uuid_cursor(cursor),
             limit + 1,
-            None if audiences is None else sorted(audiences),
+            audiences,
         )
         page = [row(r) for r in rows[:limit]]
         more = len(rows) > limit

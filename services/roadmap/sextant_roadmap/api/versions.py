@@ -12,7 +12,7 @@ from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
 
-from sextant_roadmap.api.common import Limit, WorkspaceId, row, spans
+from sextant_roadmap.api.common import Limit, WorkspaceId, audiences_of, row, spans
 from sextant_roadmap.domain.diff import diff, render_markdown
 from sextant_roadmap.domain.events import RoadmapPublished
 
@@ -31,7 +31,7 @@ def router(rt: Runtime) -> APIRouter:
 
     async def version(who: Caller, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
         """Version ``n``, if it is the caller's to read (published for an audience of theirs)."""
-        audiences = who.audiences_in(workspace_id)
+        audiences = audiences_of(who, workspace_id)
         found = await rt.reads.fetchrow(
             "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
             f" WHERE tenant_id = $1 AND {_SPANNED} AND roadmap_id = $3 AND version = $4"
@@ -40,7 +40,7 @@ def router(rt: Runtime) -> APIRouter:
             workspace_id,
             roadmap_id,
             n,
-            None if audiences is None else sorted(audiences),
+            audiences,
         )
         if found is None:
             raise NotFound(f"roadmap {roadmap_id} has no published version {n}")
@@ -56,7 +56,7 @@ def router(rt: Runtime) -> APIRouter:
     ) -> Any:
         """The published versions, oldest first: for a stakeholder whose token names
         audiences, those published for one of them."""
-        audiences = who.audiences_in(workspace_id)
+        audiences = audiences_of(who, workspace_id)
         rows = await rt.reads.fetch(
             "SELECT version, audience, title, notes, published_at, published_by, item_count"
             f" FROM roadmap_versions WHERE tenant_id = $1 AND {_SPANNED}"
@@ -67,7 +67,7 @@ def router(rt: Runtime) -> APIRouter:
             roadmap_id,
             cursor or 0,
             limit + 1,
-            None if audiences is None else sorted(audiences),
+            audiences,
         )
         page = [row(r) for r in rows[:limit]]
         more = len(rows) > limit
