@@ -23,16 +23,16 @@ MAY = {role.value: ", ".join(sorted(a.value for a in PERMISSIONS[role])) for rol
 Cursor = Annotated[str | None, Query(max_length=500)]
 
 
-def _where(ws: str | None) -> tuple[str, str]:
-    """The API's members resource and the console's page for a workspace, or for the
-    organisation-wide roles (``ws`` None)."""
+def _where(ws: str | None) -> tuple[str, str, str]:
+    """The API's members resource, the console's page and where a role applies, in words,
+    for a workspace or for the organisation-wide roles (``ws`` None)."""
     if ws is None:
-        return "/v1/organisation/members", "/members"
-    return f"/v1/workspaces/{ws}/members", f"/w/{ws}/members"
+        return "/v1/organisation/members", "/members", "across the organisation"
+    return f"/v1/workspaces/{ws}/members", f"/w/{ws}/members", f"in {ws}"
 
 
 async def _members(page: Page, ws: str | None, cursor: str | None) -> Response:
-    resource, here = _where(ws)
+    resource, here, _ = _where(ws)
     found = await page.api.get(resource, {"cursor": cursor, "limit": page.page_size})
     return page.render(
         "members.html",
@@ -62,8 +62,7 @@ async def _grant(page: Page, ws: str | None) -> Response:
     if len(member) > 200:
         raise BadForm("Member: at most 200 characters (the name their token's sub claim gives)")
     role = choice(form, "role", "Role", ROLES)
-    resource, here = _where(ws)
-    where = f"in {ws}" if ws else "across the organisation"
+    resource, here, where = _where(ws)
     notice = f"{member} is {role.replace('_', ' ')} {where}; their next token carries it."
     body = {"member": member, "role": role}
     return await act(page, form, "POST", resource, body, to=here, notice=notice)
@@ -72,8 +71,7 @@ async def _grant(page: Page, ws: str | None) -> Response:
 async def _revoke(page: Page, ws: str | None) -> Response:
     form = await form_of(page.request)
     member = required(form, "member", "Member")
-    resource, here = _where(ws)
-    where = f"in {ws}" if ws else "across the organisation"
+    resource, here, where = _where(ws)
     notice = f"{member} no longer holds a role {where}; their next token leaves it out."
     path = f"{resource}/{quote(member, safe='')}"
     return await act(page, form, "DELETE", path, to=here, notice=notice)
