@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import httpx
+import jwt
 import pytest
 from sextant_identity.service import definition
 from sextant_kit import Settings
@@ -97,6 +98,24 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert hidden.status_code == 403
 
         await eventually(directory, within=30)
+        # a token with the roles the directory records, for a person or a local sign-in
+        for subject, claims in (
+            ("ana", {"sextant_workspaces": {"mobile": "product_manager"}}),
+            ("cy", {"sextant_role": "stakeholder"}),
+        ):
+            made = ["token", "create", "--tenant", tenant, "--subject", subject]
+            code, out, err = await run_cli(settings, *made, "--from-directory")
+            assert code == 0, err
+            token = jwt.decode(out.strip(), options={"verify_signature": False})
+            assert {k: token[k] for k in claims} == claims
+            other = {"sextant_role", "sextant_workspaces"} - claims.keys()
+            assert not other & token.keys()  # only the roles the directory records
+        nobody = ["token", "create", "--tenant", tenant, "--subject", "bo", "--from-directory"]
+        assert await sextant(settings, *nobody) == (
+            1,
+            f"error: bo holds no role in {tenant}'s directory; grant one (sextant member grant,"
+            " or a workspace's members page in the console)\n",
+        )
         revoked = await http.delete("/v1/workspaces/mobile/members/ana", headers=headers)
         assert revoked.status_code == 200
         # a member named by an identity provider's subject, '/' and all, is taken back too

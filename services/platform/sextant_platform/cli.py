@@ -382,7 +382,33 @@ def token_keys(args: argparse.Namespace) -> None:
     print(jwks_of({args.kid: key.public_key()}))
 
 
+async def directory_roles(
+    settings: Settings, tenant: str, member: str
+) -> tuple[Role | None, dict[str, Role]]:
+    """The roles the organisation's directory (the identity service's) records for
+    ``member``: organisation-wide, and by workspace."""
+    async with open_runtime(service("identity"), settings) as rt:
+        rows = await rt.reads.fetch(
+            "SELECT workspace_key, role FROM memberships WHERE tenant_id = $1 AND member = $2",
+            tenant,
+            member,
+        )
+    organisation = next((Role(r["role"]) for r in rows if r["workspace_key"] == ""), None)
+    return organisation, {r["workspace_key"]: Role(r["role"]) for r in rows if r["workspace_key"]}
+
+
 def token_create(settings: Settings, args: argparse.Namespace) -> None:
+    role = Role(args.role) if args.role else None
+    workspaces = {k: Role(v) for k, v in (i.split("=", 1) for i in args.workspace_role)}
+    if args.from_directory:
+        if role or workspaces:
+            raise SystemExit("error: --from-directory takes the roles from the directory alone")
+        role, workspaces = run_event_loop(directory_roles(settings, args.tenant, args.subject))
+        if role is None and not workspaces:
+            raise SystemExit(
+                f"error: {args.subject} holds no role in {args.tenant}'s directory; grant one"
+                " (sextant member grant, or a workspace's members page in the console)"
+            )
     if args.private_key:
         pem = Path(args.private_key).read_text()
     else:
@@ -392,7 +418,6 @@ def token_create(settings: Settings, args: argparse.Namespace) -> None:
             " as make run) accepts this token",
             file=sys.stderr,
         )
-    workspaces = dict(item.split("=", 1) for item in args.workspace_role)
     print(
         mint(
             pem,
@@ -401,8 +426,8 @@ def token_create(settings: Settings, args: argparse.Namespace) -> None:
             audience=settings.jwt_audience,
             subject=args.subject,
             tenant=args.tenant,
-            role=Role(args.role) if args.role else None,
-            workspaces={k: Role(v) for k, v in workspaces.items()},
+            role=role,
+            workspaces=workspaces,
             scope_workspaces=args.scope_workspace or None,
             scope_actions=[Access(a) for a in args.scope_action] or None,
             audiences=args.audience or None,
@@ -490,6 +515,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--subject", required=True, help="a person, or service:<name>")
     p.add_argument("--role", choices=[r.value for r in Role])
     p.add_argument("--workspace-role", action="append", default=[], metavar="WS=ROLE")
+    p.add_argument(
+        "--from-directory",
+        action="store_true",
+        help="the roles the organisation's directory records for the subject (sextant member"
+        " grant, or the console's members pages), instead of --role and --workspace-role",
+    )
     p.add_argument("--scope-workspace", action="append", default=[])
     p.add_argument("--scope-action", action="append", default=[], choices=[a.value for a in Access])
     p.add_argument(
