@@ -108,8 +108,8 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert code == 0, err
             token = jwt.decode(out.strip(), options={"verify_signature": False})
             assert {k: token[k] for k in claims} == claims
-            other = {"sextant_role", "sextant_workspaces"} - claims.keys()
-            assert not other & token.keys()  # only the roles the directory records
+            unrecorded = {"sextant_role", "sextant_workspaces"} - claims.keys()
+            assert not unrecorded & token.keys()  # only the roles the directory records
         nobody = ["token", "create", "--tenant", tenant, "--subject", "bo", "--from-directory"]
         assert await sextant(settings, *nobody) == (
             1,
