@@ -15,6 +15,8 @@ from sextant_kit.api import Cursor, Limit, WorkspaceId, page
 from sextant_kit.authz import Access
 from sextant_kit.database import Connection
 from sextant_kit.http import Caller, requires_somewhere
+from sextant_kit.scope import in_scope
+from sextant_kit.scope import workspace_scope as scope
 from sextant_strategy.domain.progress import status_today
 
 __all__ = [
@@ -77,46 +79,6 @@ async def assessed_today(
         }
         for r in rows
     ]
-
-
-WITHHELD = "!"
-"""Leads a scope that lists the workspaces left out, not those kept (no workspace id holds
-a '!'): an organisation-wide reader's, less the workspaces a lesser role withholds."""
-ORGANISATION = ""
-"""In a scope, the organisation's own rows, which have no workspace (its objectives)."""
-
-
-def scope(who: Caller, wanted: list[str] | None = None) -> list[str] | None:
-    """The workspaces a query may show: those asked for, within those the caller reads
-    (``Principal.workspaces_with``); ``None`` means every workspace of the organisation,
-    and ``[WITHHELD, ...]`` every one but those named (``Principal.withheld``). Unless
-    workspaces were asked for, the organisation's own rows (``ORGANISATION``) are in it:
-    every reader reads the organisation's objectives, as a team aligns its own to them.
-    Pass it to the SQL of :func:`in_scope`.
-
-    Rows cross workspaces here (an objective's items, an opportunity's feedback), so every
-    query narrows its rows with this: a team member sees their workspaces' part of a chain,
-    a token confined to some workspaces those, and an organisation-wide reader with a lesser
-    role in one workspace every part but that one's.
-    """
-    readable = who.workspaces_with(Access.READ)
-    if readable is None:
-        withheld = who.withheld(Access.READ)
-        if wanted is not None:
-            return [w for w in wanted if w not in withheld]
-        return [WITHHELD, *sorted(withheld)] if withheld else None
-    if wanted is None:
-        return [ORGANISATION, *sorted(readable)]
-    return [w for w in wanted if w in readable]
-
-
-def in_scope(alias: str, param: int) -> str:
-    """SQL keeping rows of ``alias`` in the scope that parameter ``param`` holds."""
-    given, workspace = f"${param}::text[]", f"coalesce({alias}.workspace_id, '{ORGANISATION}')"
-    return (
-        f"({given} IS NULL OR CASE WHEN ({given})[1] = '{WITHHELD}'"
-        f" THEN {workspace} <> ALL({given}) ELSE {workspace} = ANY({given}) END)"
-    )
 
 
 def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:

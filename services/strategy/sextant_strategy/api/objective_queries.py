@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from sextant_kit import NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires_somewhere
+from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
 from sextant_kit.tenancy import TenantReads
 
@@ -143,19 +144,15 @@ def tree_router(rt: Runtime) -> APIRouter:
         ``period`` keeps objectives of that quarter, or of
         a custom period (``2026-07-01..2026-08-15``).
         """
-        readable = who.workspaces_with(Access.READ)
         rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
             " period_end, parent_id, progress, status, outcome, closed_at, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"
             " AND ($2::text IS NULL OR period_label = $2)"
-            " AND (workspace_id IS NULL OR ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))"
-            " AND workspace_id <> ALL($4::text[]))"
-            " ORDER BY set_at, objective_id",
+            f" AND {in_scope('strategy_objectives', 3)} ORDER BY set_at, objective_id",
             who.tenant_id,
             period,
-            None if readable is None else sorted(readable),
-            sorted(who.withheld(Access.READ)),
+            workspace_scope(who),
         )
         roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
         after = decode_cursor(cursor, 2)
