@@ -20,6 +20,7 @@ from sextant_kit.audit import verify_chain
 from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
 from sextant_kit.http import caller
+from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.tenancy import TenantReads
 
 
@@ -77,13 +78,14 @@ class AuditFilter:
         self.event_type = event_type
         self.since = since
         self.until = until
-        self.withheld: frozenset[str] = frozenset()
-        """Workspaces left out of an organisation-wide query (``Principal.withheld``)."""
+        self.scope: list[str] | None = None
+        """The workspaces an organisation-wide query shows (``workspace_scope``)."""
 
     def seen_by(self, who: Principal) -> AuditFilter:
-        """The filter narrowed to what ``who`` reads: across the organisation, every
-        workspace but those a lesser role of theirs withholds."""
-        self.withheld = who.withheld(Access.READ)
+        """The filter narrowed to what ``who`` reads across the organisation: a token
+        confined to some workspaces, theirs (and the organisation's own entries); an
+        organisation-wide reader, every workspace but those a lesser role withholds."""
+        self.scope = workspace_scope(who)
         return self
 
     def where(self, tenant_id: str) -> tuple[str, list[Any]]:
@@ -100,9 +102,9 @@ class AuditFilter:
             if value is not None:
                 args.append(value)
                 clauses.append(f"{column} = ${len(args)}")
-        if self.withheld and self.workspace_id is None:
-            args.append(sorted(self.withheld))
-            clauses.append(f"(workspace_id IS NULL OR workspace_id <> ALL(${len(args)}::text[]))")
+        if self.scope is not None and self.workspace_id is None:
+            args.append(self.scope)
+            clauses.append(in_scope("audit_log", len(args)))
         if self.since is not None:
             args.append(self.since)
             clauses.append(f"occurred_at >= ${len(args)}")

@@ -468,6 +468,18 @@ async def test_a_lesser_role_in_a_workspace_keeps_an_organisation_wide_reader_ou
     }
     assert seen_by == {"kept out": seen_by["admin"] - {world.a}, "admin": seen_by["admin"]}
     assert {world.a, world.b, None} <= seen_by["admin"]
+    # a service token confined to one workspace reads that one's and the organisation's
+    confined = team_member(
+        tenant, {}, organisation_role="contributor", sextant_scope={"workspaces": [world.b]}
+    )
+    answer = await q.get("/v1/query/audit/export", headers=confined)
+    assert {json.loads(line)["workspace_id"] for line in answer.text.splitlines()} == {
+        world.b,
+        None,
+    }
+    page = await ok(await q.get("/v1/query/audit", headers=confined), 200)
+    assert page["items"]
+    assert {e["workspace_id"] for e in page["items"]} <= {world.b, None}
     refused = await q.get("/v1/query/audit", params={"workspace_id": world.a}, headers=kept_out)
     assert refused.status_code == 403
 
