@@ -13,7 +13,7 @@ from sextant_identity.service import definition
 from sextant_kit import Settings
 from sextant_kit.service import Runtime, open_runtime, prepare
 
-from tests.support import eventually, run_cli
+from tests.support import eventually, run_cli, team_member
 
 pytestmark = pytest.mark.integration
 
@@ -141,9 +141,9 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         # directories page with cursors
         for ws in ("web", "ops"):
             body = {"workspace_id": ws, "name": ws.title()}
-            assert (
-                await http.post("/v1/workspaces", json=body, headers=headers)
-            ).status_code == 201
+            added = await http.post("/v1/workspaces", json=body, headers=headers)
+            assert added.status_code == 201
+            assert added.headers["location"] == f"/v1/workspaces/{ws}"
 
         async def paged() -> None:
             await rt.relay().publish_batch()
@@ -158,5 +158,14 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert rest.json()["next_cursor"] is None
 
         await eventually(paged, within=30)
+        # where a new workspace's Location points: its id and name, for whoever reads it
+        ops = await http.get("/v1/workspaces/ops", headers=headers)
+        assert (ops.status_code, ops.json()["name"]) == (200, "Ops"), ops.text
+        # a team member lists and opens their own workspaces, not the others
+        web = team_member(tenant, {"web": "stakeholder", "ops": "contributor"})
+        theirs = await http.get("/v1/workspaces", headers=web)
+        assert [w["name"] for w in theirs.json()["items"]] == ["Ops", "Web"]
+        assert (await http.get("/v1/workspaces/mobile", headers=web)).status_code == 403
+        assert (await http.get("/v1/workspaces/nope", headers=headers)).status_code == 404
         odd = await http.get("/v1/workspaces", params={"cursor": "nope"}, headers=headers)
         assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.cursor")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext, NotFound
 from sextant_kit.api import Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
 from sextant_kit.authz import Access, Role
-from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.http import Caller, command_context, requires, requires_somewhere
 from sextant_kit.service import Runtime
 
 from sextant_identity.app import Identity
@@ -19,6 +19,7 @@ from sextant_identity.domain import Member, Name, WorkspaceKey
 Admin = Annotated[Caller, Depends(requires(Access.ADMINISTER))]
 Reader = Annotated[Caller, Depends(requires(Access.READ))]
 Stakeholder = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
+StakeholderSomewhere = Annotated[Caller, Depends(requires_somewhere(Access.READ_PUBLISHED))]
 Context = Annotated[CommandContext, Depends(command_context)]
 # The rest of the path: a member's name may hold a '/' (an identity provider's subject),
 # which reaches the route decoded whether or not the caller escaped it.
@@ -103,20 +104,38 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/workspaces")
     async def workspaces(
-        who: Stakeholder, cursor: Cursor = None, limit: Limit = 50
+        who: StakeholderSomewhere, cursor: Cursor = None, limit: Limit = 50
     ) -> dict[str, Any]:
-        """The organisation's workspaces by id (cursor paged): names only, so an
-        organisation-wide stakeholder finds the roadmaps published to them; members need
-        ``read``."""
+        """The workspaces the caller sees published roadmaps in, by id (cursor paged):
+        every workspace of the organisation for an organisation-wide role, a team member's
+        own otherwise. Names only, so a stakeholder finds the roadmaps published to them;
+        members need ``read``."""
         after = decode_cursor(cursor, 1)
+        kept = who.workspaces_with(Access.READ_PUBLISHED)
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
-            " AND ($2::text IS NULL OR workspace_id > $2) ORDER BY workspace_id LIMIT $3",
+            " AND ($2::text IS NULL OR workspace_id > $2)"
+            " AND ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))"
+            " ORDER BY workspace_id LIMIT $4",
             who.tenant_id,
             after[0] if after else None,
+            None if kept is None else sorted(kept),
             limit + 1,
         )
         return page([jsonable(r) for r in rows], limit, "workspace_id")
+
+    @api.get("/workspaces/{workspace_id}")
+    async def workspace(workspace_id: WorkspaceId, who: Stakeholder) -> dict[str, Any]:
+        """One workspace: its id, name and when it was added."""
+        row = await rt.reads.fetchrow(
+            "SELECT workspace_id, name, created_at FROM workspaces"
+            " WHERE tenant_id = $1 AND workspace_id = $2",
+            who.tenant_id,
+            workspace_id,
+        )
+        if row is None:
+            raise NotFound(f"workspace {workspace_id} not found")
+        return jsonable(row)
 
     @api.post("/workspaces/{workspace_id}/members")
     async def grant(

@@ -33,11 +33,10 @@ async def objective(
 
 async def key_result(client: httpx.AsyncClient, path: str, **fields: Any) -> str:
     body = {"title": "KR", "baseline": 0, "target": 100, "unit": "%", "direction": "increase"}
-    return str(
-        (await ok(await client.post(f"{path}/key-results", json={**body, **fields})))[
-            "key_result_id"
-        ]
-    )
+    response = await client.post(f"{path}/key-results", json={**body, **fields})
+    kr_id = str((await ok(response))["key_result_id"])
+    assert response.headers["location"] == f"{path}/key-results/{kr_id}"
+    return kr_id
 
 
 async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
@@ -89,6 +88,18 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         assert detail["recent_check_ins"][0]["comment"] == "good week"
         assert detail["status"] == detail["status_today"] == "off_track"
         assert detail["key_results"][0]["status_today"] == "off_track"
+        # where the key result's Location points: it alone, with its own check-ins
+        one = await client.get(f"{team(f'a-{unique}')}/{a}/key-results/{kr_a}")
+        assert one.status_code == 200, one.text
+        assert one.json() == {
+            **detail["key_results"][0],
+            "recent_check_ins": [
+                {k: v for k, v in c.items() if k != "key_result_id"}
+                for c in detail["recent_check_ins"]
+            ],
+        }
+        elsewhere = await client.get(f"{team(f'a-{unique}')}/{a}/key-results/{kr_b}")
+        assert elsewhere.status_code == 404
         listed = (await client.get(team(f"a-{unique}"), params={"limit": 1})).json()
         assert [i["objective_id"] for i in listed["items"]] == [a]
         assert listed["items"][0]["status_today"] == "off_track"

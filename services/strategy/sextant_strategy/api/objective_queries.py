@@ -95,6 +95,29 @@ async def objective_detail(
     }
 
 
+async def key_result_detail(
+    reads: TenantReads,
+    tenant: str,
+    workspace_id: str | None,
+    objective_id: uuid.UUID,
+    key_result_id: uuid.UUID,
+) -> dict[str, Any]:
+    """One key result as its objective shows it, with its own latest 100 check-ins."""
+    objective = await objective_detail(reads, tenant, workspace_id, objective_id)
+    found = [k for k in objective["key_results"] if k["key_result_id"] == str(key_result_id)]
+    if not found:
+        raise NotFound(f"key result {key_result_id} not found in objective {objective_id}")
+    check_ins = await reads.fetch(
+        "SELECT value, confidence, comment, progress, status, checked_in_at, checked_in_by"
+        " FROM strategy_check_ins WHERE tenant_id = $1 AND objective_id = $2"
+        " AND key_result_id = $3 ORDER BY checked_in_at DESC LIMIT 100",
+        tenant,
+        objective_id,
+        key_result_id,
+    )
+    return {**found[0], "recent_check_ins": [jsonable(c) for c in check_ins]}
+
+
 def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Nest objectives under their parents and roll progress up (``rolled_up_progress``).
 

@@ -30,7 +30,11 @@ from sextant_strategy.api.common import (
     page,
 )
 from sextant_strategy.api.inputs import Body, PeriodIn
-from sextant_strategy.api.objective_queries import assessed_today, objective_detail
+from sextant_strategy.api.objective_queries import (
+    assessed_today,
+    key_result_detail,
+    objective_detail,
+)
 from sextant_strategy.domain.common import Actor, ShortText, Text, Title, Unit
 from sextant_strategy.domain.objective import (
     AlignObjective,
@@ -318,5 +322,15 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         who: Reader,
     ) -> dict[str, Any]:
         return await objective_detail(rt.reads, who.tenant_id, scope, objective_id)
+
+    @api.get("/{objective_id}/key-results/{key_result_id}")
+    async def get_key_result(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        key_result_id: uuid.UUID,
+        who: Reader,
+    ) -> dict[str, Any]:
+        """A key result with its progress, status and latest check-ins, newest first."""
+        return await key_result_detail(rt.reads, who.tenant_id, scope, objective_id, key_result_id)
 
     return api
