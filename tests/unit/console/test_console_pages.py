@@ -82,6 +82,27 @@ async def test_an_organisation_wide_role_starts_from_the_organisations_directory
     assert 'action="/go"' in unreadable.text  # any workspace still opens by its id
 
 
+async def test_a_team_member_finds_their_workspaces_by_name(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    roles = {"mobile": "contributor", "web": "stakeholder", "ops": "contributor"}
+    sign_in(client, token(sextant_workspaces=roles))
+    mobile = {"workspace_id": "mobile", "name": "Mobile app"}
+    web = {"workspace_id": "web", "name": "Web shop"}
+    api.on("GET", "/v1/workspaces", body={"items": [mobile, web]})
+    page = await client.get("/")
+    assert '<a href="/w/mobile">Mobile app</a>' in page.text
+    assert '<a href="/w/web">Web shop</a>' in page.text
+    assert '<a href="/w/ops">ops</a>' in page.text  # not in the directory: by its id
+    api.on("GET", "/v1/workspaces/mobile", body=mobile)
+    home = await client.get("/w/mobile")
+    assert "<title>Mobile app" in home.text
+    assert '<h1>Mobile app <span class="hint">mobile</span></h1>' in home.text
+    unnamed = await client.get("/w/ops")  # the fake API has no such workspace: a 404
+    assert unnamed.status_code == 200
+    assert "<h1>Workspace ops</h1>" in unnamed.text
+
+
 async def test_an_api_refusal_is_explained_not_a_stack_trace(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

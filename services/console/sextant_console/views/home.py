@@ -73,18 +73,28 @@ async def start(page: Page, cursor: str | None = None) -> Response:
     if page.session.principal.organisation_role is None:
         if len(only) == 1:
             return RedirectResponse(f"/w/{only[0]}", status_code=303)
-        return page.render("home.html", workspaces=only, directory=[], unreadable=None)
+        theirs = await page.api.get_if_readable("/v1/workspaces", {"limit": 200})
+        return page.render(
+            "home.html",
+            workspaces=only,
+            names=_names(theirs["items"] if theirs else []),
+            directory=[],
+            unreadable=None,
+        )
     # An administrator sets the organisation up (once) and adds its workspaces from here.
     administers = page.session.may(Access.ADMINISTER)
     try:
         found = await page.api.get("/v1/workspaces", {"cursor": cursor, "limit": page.page_size})
         organisation = await page.api.get_if_readable("/v1/organisation") if administers else None
     except ApiError as error:  # the page still opens any workspace by its id
-        return page.render("home.html", workspaces=only, directory=[], unreadable=error.detail)
+        return page.render(
+            "home.html", workspaces=only, names={}, directory=[], unreadable=error.detail
+        )
     directory = [w for w in found["items"] if w["workspace_id"] not in only]
     return page.render(
         "home.html",
         workspaces=only,
+        names=_names(found["items"]),
         directory=directory,
         next_cursor=found.get("next_cursor"),
         unreadable=None,
@@ -103,6 +113,17 @@ async def open_workspace(page: Page, workspace: str = "") -> Response:
     return RedirectResponse(f"/w/{workspace}", status_code=303)
 
 
+def _names(workspaces: list[dict[str, str]]) -> dict[str, str]:
+    """Workspace names by id, from the organisation's directory."""
+    return {w["workspace_id"]: w["name"] for w in workspaces}
+
+
 @router.get("/w/{workspace}", response_class=HTMLResponse)
 async def workspace_home(workspace: str, page: Page) -> Response:
-    return page.render("workspace.html", ws=workspace, role=page.session.role(workspace))
+    found = await page.api.get_if_readable(f"/v1/workspaces/{workspace}")
+    return page.render(
+        "workspace.html",
+        ws=workspace,
+        name=found["name"] if found else None,
+        role=page.session.role(workspace),
+    )
