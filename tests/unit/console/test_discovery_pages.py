@@ -354,6 +354,27 @@ async def test_a_rejected_opportunity_offers_no_commands(
     assert "form_nonce" not in page.text
 
 
+async def test_only_who_may_decide_is_offered_the_decisions(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Selecting a solution, concluding an experiment and the verdict need ``decide``: a
+    contributor records evidence and reads what was decided."""
+    on_opportunity_page(api)
+    sign_in(client, token("contributor"))
+    here = f"/w/mobile/opportunities/{OID}"
+    page = await client.get(here)
+    for action in (f"{SID}/select", f"{EID}/conclude", f"{OID}/decision"):
+        assert f'{action}"' not in page.text, action
+    assert f"experiments/{EID}/observations" in page.text  # evidence, still theirs
+    assert "Not decided yet" in page.text
+    on_opportunity_page(api, status="parked", rationale="wait for Q3")
+    sign_in(client, token("product_manager"))
+    parked = await client.get(here)
+    assert '<p id="decision">Parked: wait for Q3</p>' in parked.text
+    assert "<summary>Decide again</summary>" in parked.text
+    assert '<option value="park" selected>' in parked.text
+
+
 async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

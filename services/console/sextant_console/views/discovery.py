@@ -166,6 +166,7 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         decisions=(decisions or {}).get("items", []),
         # A rejected opportunity takes no more commands.
         may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
+        may_decide=page.session.may(Access.DECIDE, ws) and found["status"] != "rejected",
         may_audit=page.session.may(Access.READ, ws),
         scale=SCALE,
         ratings=RATINGS,
