@@ -375,6 +375,43 @@ async def test_only_who_may_decide_is_offered_the_decisions(
     assert '<option value="park" selected>' in parked.text
 
 
+async def test_a_pursued_opportunity_goes_on_a_roadmap_from_its_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api, status="pursued", rationale="validated")
+    roadmap = {"roadmap_id": RID, "name": "Platform 2027"}
+    api.on("GET", "/v1/workspaces/mobile/roadmaps", body={"items": [roadmap]})
+    sign_in(client, token())
+    here = f"/w/mobile/opportunities/{OID}"
+    page = await client.get(here)
+    assert f'<option value="{RID}">Platform 2027</option>' in page.text
+    assert 'name="title" required maxlength="200" value="One-click SSO"' in page.text
+    command = f"/v1/workspaces/mobile/roadmaps/{RID}/items"
+    api.on("POST", command, 201, {"id": IID, "consistency_token": "roadmap:3"})
+    form = {"roadmap_id": RID, "title": "SSO presets", "type": "epic"}
+    sent = await client.post(
+        f"{here}/roadmap-item",
+        data={"form_nonce": "0" * 32, **form},
+        headers={"origin": "http://console.test"},
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/w/mobile/roadmaps/{RID}")
+    assert api.seen[-1].url.path == command
+    assert json.loads(api.seen[-1].content) == {
+        "title": "SSO presets",
+        "type": "epic",
+        "opportunity_ids": [OID],
+    }
+    odd = await client.post(
+        f"{here}/roadmap-item",
+        data={**form, "roadmap_id": "../../members"},
+        headers={"origin": "http://console.test", "referer": f"http://console.test{here}"},
+    )
+    assert (odd.status_code, odd.headers["location"]) == (303, here)
+    assert api.seen[-1].url.path == command  # nothing more was sent
+    on_opportunity_page(api)  # an open one is not offered
+    assert "roadmap-item" not in (await client.get(here)).text
+
+
 async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -12,12 +12,14 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
+from sextant_console.views.roadmaps import ITEM_TYPES
 from sextant_console.web import (
     BadForm,
     Id,
     Page,
     Workspace,
     act,
+    an_id,
     choice,
     form_of,
     number,
@@ -150,6 +152,13 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         ),
     )
     observations = {d["experiment_id"]: d["observations"] for d in details}
+    # A pursued opportunity goes on a roadmap as an item pursuing it.
+    may_write = page.session.may(Access.WRITE, ws) and found["status"] != "rejected"
+    roadmaps = (
+        await page.api.get_if_readable(f"{path}/roadmaps", {"limit": 200})
+        if may_write and found["status"] == "pursued"
+        else None
+    )
     solutions = {s["solution_id"]: s["title"] for s in found.get("solutions", [])}
     return page.render(
         "opportunity.html",
@@ -165,7 +174,9 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         objectives=(trace or {}).get("objectives", []),
         decisions=(decisions or {}).get("items", []),
         # A rejected opportunity takes no more commands.
-        may_write=page.session.may(Access.WRITE, ws) and found["status"] != "rejected",
+        may_write=may_write,
+        roadmaps=(roadmaps or {}).get("items", []),
+        item_types=ITEM_TYPES,
         may_decide=page.session.may(Access.DECIDE, ws) and found["status"] != "rejected",
         may_audit=page.session.may(Access.READ, ws),
         scale=SCALE,
@@ -175,6 +186,27 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         outcomes=OUTCOMES,
         units=UNITS,
         directions=DIRECTIONS,
+    )
+
+
+@router.post("/w/{ws}/opportunities/{oid}/roadmap-item")
+async def put_on_roadmap(ws: Workspace, oid: Id, page: Page) -> Response:
+    """An item pursuing the opportunity on one of the workspace's roadmaps: the board."""
+    form = await form_of(page.request)
+    roadmap = an_id(form, "roadmap_id", "Roadmap")
+    body = {
+        "title": required(form, "title", "Title"),
+        "type": choice(form, "type", "Type", ITEM_TYPES),
+        "opportunity_ids": [oid],
+    }
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/roadmaps/{roadmap}/items",
+        body,
+        to=f"/w/{ws}/roadmaps/{roadmap}",
+        notice=f"Added “{body['title']}”, pursuing the opportunity.",
     )
 
 
