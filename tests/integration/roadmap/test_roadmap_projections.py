@@ -87,6 +87,24 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     }
     teams = await ok(await client.get(f"{base}/{rid}/swimlanes", params={"by": "team"}))
     assert [lane["key"] for lane in teams["lanes"]] == ["core", "platform"]
+    # a long roadmap's views keep to the first items of each column or lane, counting all
+    first = {"limit": 1}
+    kanban = await ok(await client.get(f"{base}/{rid}/kanban", params=first))
+    assert [i["title"] for i in kanban["columns"]["proposed"]] == ["Wallet"]
+    assert (kanban["totals"]["proposed"], kanban["totals"]["planned"]) == (2, 1)
+    lanes = await ok(
+        await client.get(f"{base}/{rid}/swimlanes", params={**first, "by": "objective"})
+    )
+    assert {lane["key"]: (len(lane["items"]), lane["total"]) for lane in lanes["lanes"]} == {
+        growth: (1, 2),
+        retention: (1, 1),
+    }
+    top = await ok(await client.get(f"{base}/{rid}/ranking", params={**first, "model": "rice"}))
+    assert ([i["title"] for i in top["items"]], top["total"]) == (["Refunds"], 3)
+    unscored = await ok(
+        await client.get(f"{base}/{rid}/ranking", params={**first, "model": "wsjf"})
+    )
+    assert (len(unscored["unscored"]), unscored["unscored_total"]) == (1, 3)
     timeline = await ok(await client.get(f"{base}/{rid}/timeline"))
     assert [i["title"] for i in timeline["items"]] == ["Wallet", "Ledger"]
     wallet = timeline["items"][0]

@@ -348,17 +348,21 @@ async def test_a_roadmap_is_ranked_by_any_of_the_teams_scoring_models(
                 {**item, "item_id": IID, "title": "Wallet", "position": 1, "score": 12.5},
                 {**item, "item_id": EID, "title": "Ledger", "position": 2, "score": 3.25},
             ],
+            "total": 2,
             "unscored": [{**item, "item_id": PID, "title": "Invoices", "status": "proposed"}],
+            "unscored_total": 40,  # a long roadmap's: the first of them
         },
     )
     sign_in(client, token("contributor"))
     page = await client.get(f"/w/mobile/roadmaps/{RID}/ranking", params={"model": "fit"})
     assert page.status_code == 200, page.text
     asked = next(r for r in api.seen if r.url.path.endswith("/ranking"))
-    assert dict(asked.url.params) == {"model": "fit"}
+    assert dict(asked.url.params) == {"model": "fit", "limit": "25"}
     said = words(page.text)
     assert "1 Wallet feature 12.5 planned now 2 Ledger feature 3.25 planned now" in said
-    assert "Not scored with fit (1) Invoices proposed" in said
+    assert "Not scored with fit (40) Invoices proposed Showing the first 1 of 40." in said
+    assert 'href="?model=fit&amp;show=100#unscored"' in page.text
+    assert "Showing the first 2" not in said  # every ranked one is there
     assert '<option value="fit" selected>' in page.text  # the team's formula, chosen
     assert '<option value="rice">' in page.text
     assert f'href="/w/mobile/roadmaps/{RID}/items/{IID}"' in page.text
@@ -372,7 +376,12 @@ async def test_a_roadmap_is_laid_out_by_status_team_or_objective(
     wallet = {"item_id": IID, "title": "Wallet", "type": "feature", "status": "planned"}
     ledger = {"item_id": EID, "title": "Ledger", "type": "feature", "status": "in_progress"}
     api.on(
-        "GET", f"{base}/kanban", body={"columns": {"planned": [wallet], "in_progress": [ledger]}}
+        "GET",
+        f"{base}/kanban",
+        body={
+            "columns": {"planned": [wallet], "in_progress": [ledger]},
+            "totals": {"planned": 30, "in_progress": 1},  # a long roadmap's: the first
+        },
     )
     api.on(
         "GET",
@@ -387,10 +396,16 @@ async def test_a_roadmap_is_laid_out_by_status_team_or_objective(
     sign_in(client, token("contributor"))
     kanban = await client.get(f"/w/mobile/roadmaps/{RID}/lanes")
     assert kanban.status_code == 200, kanban.text
-    assert "planned 1 Wallet feature in progress 1 Ledger feature" in words(kanban.text)
+    said = words(kanban.text)
+    assert "planned 30 Wallet feature Showing the first 1 of 30, in rank order." in said
+    assert "in progress 1 Ledger feature" in said
+    assert 'href="?by=status&amp;show=100#lane-1"' in kanban.text
+    assert dict(next(r for r in api.seen if r.url.path.endswith("/kanban")).url.params) == {
+        "limit": "25"
+    }
     by_objective = await client.get(f"/w/mobile/roadmaps/{RID}/lanes", params={"by": "objective"})
     assert "Convert 1 Wallet feature planned (none) 1 Ledger" in words(by_objective.text)
     asked = [r for r in api.seen if r.url.path.endswith("/swimlanes")][-1]
-    assert dict(asked.url.params) == {"by": "objective"}
+    assert dict(asked.url.params) == {"by": "objective", "limit": "25"}
     odd = await client.get(f"/w/mobile/roadmaps/{RID}/lanes", params={"by": "colour"})
     assert odd.status_code == 422

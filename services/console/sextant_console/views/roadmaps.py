@@ -82,7 +82,7 @@ async def board(ws: Workspace, rid: Id, page: Page, show: int = 0) -> Response:
     if not page.session.may(Access.READ, ws):
         return redirect(page.request, f"{_base(ws, rid)}/versions")
     path = f"/v1/workspaces/{ws}"
-    shown = min(max(show, page.request.app.state.settings.board_size), MAX_SHOWN)
+    shown, more = _shown(page, show)
     roadmap, found, formulas = await asyncio.gather(
         page.api.get(f"{path}/roadmaps/{rid}", {"include_items": "false"}),
         page.api.get(f"{path}/roadmaps/{rid}/board", {"limit": shown}),
@@ -103,8 +103,15 @@ async def board(ws: Workspace, rid: Id, page: Page, show: int = 0) -> Response:
         may_write=page.session.may(Access.WRITE, ws),
         may_publish=page.session.may(Access.PUBLISH, ws),
         may_audit=page.session.may(Access.READ, ws),
-        more=min(shown * 4, MAX_SHOWN) if shown < MAX_SHOWN else None,
+        more=more,
     )
+
+
+def _shown(page: Page, show: int) -> tuple[int, int | None]:
+    """How many items a column, lane or list of a roadmap's shows (``show`` asked for at
+    least the board size, at most ``MAX_SHOWN``), and how many its "show more" asks for."""
+    shown = min(max(show, page.request.app.state.settings.board_size), MAX_SHOWN)
+    return shown, min(shown * 4, MAX_SHOWN) if shown < MAX_SHOWN else None
 
 
 @router.post("/w/{ws}/roadmaps/{rid}/items")
@@ -174,13 +181,16 @@ async def ranking(
     rid: Id,
     page: Page,
     model: Annotated[str, Query(max_length=50)] = "manual",
+    show: int = 0,
 ) -> Response:
     """The roadmap's open and finished items ranked by one model's score, highest first
-    (or in the manual order), and those not scored with it yet."""
+    (or in the manual order), and those not scored with it yet: the first of each."""
     path = f"/v1/workspaces/{ws}"
+    shown, more = _shown(page, show)
+    asked = {"model": model.strip() or "manual", "limit": shown}
     roadmap, found, formulas = await asyncio.gather(
         page.api.get(f"{path}/roadmaps/{rid}", {"include_items": "false"}),
-        page.api.get(f"{path}/roadmaps/{rid}/ranking", {"model": model.strip() or "manual"}),
+        page.api.get(f"{path}/roadmaps/{rid}/ranking", asked),
         page.api.get(f"{path}/scoring-formulas"),
     )
     models = ["manual", *MODELS, *(f["name"] for f in formulas.get("items", []))]
@@ -191,7 +201,10 @@ async def ranking(
         model=found["model"],
         models=models if found["model"] in models else [*models, found["model"]],
         ranked=found["items"],
+        total=found.get("total", len(found["items"])),
         unscored=found.get("unscored", []),
+        unscored_total=found.get("unscored_total", len(found.get("unscored", []))),
+        more=more,
     )
 
 
@@ -199,29 +212,47 @@ Lanes = Literal["status", "team", "objective"]
 
 
 @router.get("/w/{ws}/roadmaps/{rid}/lanes", response_class=HTMLResponse)
-async def lanes(ws: Workspace, rid: Id, page: Page, by: Lanes = "status") -> Response:
+async def lanes(
+    ws: Workspace, rid: Id, page: Page, by: Lanes = "status", show: int = 0
+) -> Response:
     """The roadmap's items in lanes: by status (a kanban), by team or by the objective they
-    serve (an item serving two is in both lanes)."""
+    serve (an item serving two is in both lanes); the first of each lane."""
     path = f"/v1/workspaces/{ws}/roadmaps/{rid}"
+    shown, more = _shown(page, show)
     roadmap, found = await asyncio.gather(
         page.api.get(path, {"include_items": "false"}),
-        page.api.get(f"{path}/kanban")
+        page.api.get(f"{path}/kanban", {"limit": shown})
         if by == "status"
-        else page.api.get(f"{path}/swimlanes", {"by": by}),
+        else page.api.get(f"{path}/swimlanes", {"by": by, "limit": shown}),
     )
     if by == "status":
+        totals = found.get("totals", {})
         rows = [
-            {"label": status.replace("_", " "), "items": items}
+            {
+                "label": status.replace("_", " "),
+                "items": items,
+                "total": totals.get(status, len(items)),
+            }
             for status, items in found["columns"].items()
         ]
     else:
         titles = await _objective_titles(page, ws) if by == "objective" else {}
         rows = [
-            {"label": titles.get(lane["key"], lane["key"]), "items": lane["items"]}
+            {
+                "label": titles.get(lane["key"], lane["key"]),
+                "items": lane["items"],
+                "total": lane.get("total", len(lane["items"])),
+            }
             for lane in found["lanes"]
         ]
     return page.render(
-        "lanes.html", ws=ws, roadmap=roadmap, by=by, choices=get_args(Lanes), lanes=rows
+        "lanes.html",
+        ws=ws,
+        roadmap=roadmap,
+        by=by,
+        choices=get_args(Lanes),
+        lanes=rows,
+        more=more,
     )
 
 

@@ -168,11 +168,19 @@ def router(rt: Runtime) -> APIRouter:
         return {"roadmap_id": str(roadmap_id), "columns": columns, "totals": totals}
 
     @api.get("/roadmaps/{roadmap_id}/kanban")
-    async def kanban(workspace_id: WorkspaceId, roadmap_id: UUID, who: Read) -> Any:
+    async def kanban(
+        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, limit: BoardLimit = None
+    ) -> Any:
+        """Items by status, in manual order (the first ``limit`` of each column when given;
+        ``totals`` counts them all)."""
         columns: dict[str, list[dict[str, Any]]] = {s.value: [] for s in ItemStatus}
         for item in await items(who.tenant_id, workspace_id, roadmap_id):
             columns[item["status"]].append(item)
-        return {"roadmap_id": str(roadmap_id), "columns": columns}
+        return {
+            "roadmap_id": str(roadmap_id),
+            "columns": {k: v[:limit] for k, v in columns.items()},
+            "totals": {k: len(v) for k, v in columns.items()},
+        }
 
     @api.get("/roadmaps/{roadmap_id}/swimlanes")
     async def swimlanes(
@@ -180,8 +188,10 @@ def router(rt: Runtime) -> APIRouter:
         roadmap_id: UUID,
         who: Read,
         by: Literal["objective", "team"] = "objective",
+        limit: BoardLimit = None,
     ) -> Any:
-        """Lanes by strategy objective (an item may be in several) or by team."""
+        """Lanes by strategy objective (an item may be in several) or by team, in manual
+        order (the first ``limit`` of each lane when given; its ``total`` counts them all)."""
         lanes: dict[str, list[dict[str, Any]]] = {}
         for item in await items(who.tenant_id, workspace_id, roadmap_id):
             keys = item["objective_ids"] if by == "objective" else [item["team"]]
@@ -190,14 +200,22 @@ def router(rt: Runtime) -> APIRouter:
         return {
             "roadmap_id": str(roadmap_id),
             "by": by,
-            "lanes": [{"key": k, "items": v} for k, v in sorted(lanes.items())],
+            "lanes": [
+                {"key": k, "items": v[:limit], "total": len(v)} for k, v in sorted(lanes.items())
+            ],
         }
 
     @api.get("/roadmaps/{roadmap_id}/ranking")
     async def ranking(
-        workspace_id: WorkspaceId, roadmap_id: UUID, who: Read, model: ModelName = MANUAL
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        who: Read,
+        model: ModelName = MANUAL,
+        limit: BoardLimit = None,
     ) -> Any:
-        """Items ranked by one model's score (highest first), or by the manual order.
+        """Items ranked by one model's score (highest first), or by the manual order; the
+        first ``limit`` of them and of those not scored with it when given (``total`` and
+        ``unscored_total`` count them all).
 
         A model is ``manual``, a built-in, a formula of the workspace or one the roadmap's
         items were scored with; any other name is a 422 listing those, not an empty
@@ -217,9 +235,11 @@ def router(rt: Runtime) -> APIRouter:
             "model": model,
             "items": [
                 {"position": n, "score": i["scores"].get(model), **i}
-                for n, i in enumerate(ranked, start=1)
+                for n, i in enumerate(ranked[:limit], start=1)
             ],
-            "unscored": unscored,
+            "total": len(ranked),
+            "unscored": unscored[:limit],
+            "unscored_total": len(unscored),
         }
 
     @api.get("/roadmaps/{roadmap_id}/timeline")
