@@ -85,3 +85,15 @@ class IdempotencyKeyReused(Conflict):
             f"idempotency key {key!r} was already used for a different command",
             code="idempotency-key-reused",
         )
+
+
+class EventTooLarge(DomainError):
+    """A command's event would be bigger than an event may be (``MAX_EVENT_BYTES``): a
+    Kafka record of it would hold the whole topic back."""
+
+    def __init__(self, event_type: str, size: int, most: int) -> None:
+        super().__init__(
+            f"{event_type} would hold {size / 1e6:.1f} MB of data, more than an event may"
+            f" ({most / 1e6:.1f} MB); nothing was written: make the change in smaller parts",
+            code="event-too-large",
+        )

@@ -16,7 +16,7 @@ from opentelemetry import trace
 
 from sextant_kit.coalesce import Coalesced
 from sextant_kit.database import Connection
-from sextant_kit.errors import ConcurrencyError, IdempotencyKeyReused
+from sextant_kit.errors import ConcurrencyError, EventTooLarge, IdempotencyKeyReused
 from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.metrics import Metrics
 
@@ -202,6 +202,24 @@ WHERE k.tenant_id = $1 AND k.key = $2
 """A command's stored result under its key, with the positions of the events it appended."""
 
 
+MAX_EVENT_BYTES = 8 * 1024 * 1024
+"""The most an event's data may be, as JSON. A bigger one is refused when appended
+(``EventTooLarge``): its Kafka record would be bigger than the topic takes, and the relay,
+which publishes in order, would hold every event after it back. The topics and producers
+take records this big and their headers (``sextant_kit.kafka.MAX_RECORD_BYTES``)."""
+
+
+def _payloads(events: Sequence[NewEvent]) -> list[str]:
+    """Each event's data as JSON, refusing one bigger than ``MAX_EVENT_BYTES``."""
+    payloads = []
+    for event in events:
+        data = orjson.dumps(event.payload)
+        if len(data) > MAX_EVENT_BYTES:
+            raise EventTooLarge(event.event_type, len(data), MAX_EVENT_BYTES)
+        payloads.append(data.decode())
+    return payloads
+
+
 def record_from_row(row: asyncpg.Record) -> RecordedEvent:
     # Validating in pydantic's compiled core, from orjson's parse, costs a third of what
     # model_construct (plain Python) did: this runs once per event the relay publishes.
@@ -332,7 +350,7 @@ class PostgresEventStore:
                 event_ids,
                 [e.event_type for e in events],
                 [e.schema_version for e in events],
-                [orjson.dumps(e.payload).decode() for e in events],
+                _payloads(events),
                 idempotency_key,
                 expected_version,
                 request_hash,
@@ -402,7 +420,7 @@ class PostgresEventStore:
                     [s.event.event_type for s in streams],
                     [s.event.schema_version for s in streams],
                     [s.metadata.tenant_id for s in streams],
-                    [orjson.dumps(s.event.payload).decode() for s in streams],
+                    _payloads([s.event for s in streams]),
                     [s.metadata.model_dump_json() for s in streams],
                 )
         if rows:

@@ -13,6 +13,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
+from sextant_kit.eventstore import MAX_EVENT_BYTES
 from sextant_kit.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,15 +39,23 @@ def build_broker(settings: Settings, *, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         linger_ms=2,
+        max_request_size=MAX_RECORD_BYTES,
         logger=logging.getLogger(f"sextant.kafka.{client_id}"),
         log_level=logging.DEBUG,
     )
 
 
+MAX_RECORD_BYTES = MAX_EVENT_BYTES + 1024 * 1024
+"""The most a record of Sextant's may be: the biggest event the store takes with its
+CloudEvents headers, or a dead letter of it with its reason. Every producer's
+``max_request_size`` and every topic's ``max.message.bytes`` (the broker's default is
+1 MB)."""
+LARGE_RECORDS = (("max.message.bytes", str(MAX_RECORD_BYTES)),)
+
 EVENTS_TOPIC = re.compile(r"sextant\.[a-z]+\.events\.v[0-9]+")
 """A context's domain events: the source of truth every read model is rebuilt from."""
-KEPT_FOREVER = (("retention.ms", "-1"),)
-DEAD_LETTERS_KEPT = (("retention.ms", str(30 * 24 * 3600 * 1000)),)
+KEPT_FOREVER = (("retention.ms", "-1"), *LARGE_RECORDS)
+DEAD_LETTERS_KEPT = (("retention.ms", str(30 * 24 * 3600 * 1000)), *LARGE_RECORDS)
 """Thirty days to look at a dead letter and send it back (the Helm chart's Strimzi topics
 have the same settings)."""
 
@@ -55,8 +64,9 @@ def topics_for(settings: Settings, names: Iterable[str], *, partitions: int = 3)
     """Each topic and its dead-letter twin, ``<topic>.dlq``.
 
     Events topics are kept forever: with the broker's default retention (seven days), a
-    rebuild or a new subscriber would silently start from whatever was left. Other topics
-    (inbound feedback) keep the broker's default."""
+    rebuild or a new subscriber would silently start from whatever was left. Events and
+    dead-letter topics take records of up to ``MAX_RECORD_BYTES``. Other topics (inbound
+    feedback) keep the broker's defaults."""
     specs: list[TopicSpec] = []
     for name in names:
         full = settings.topic(name)

@@ -17,6 +17,7 @@ from opentelemetry.trace import SpanKind
 from sextant_kit import envelope, telemetry
 from sextant_kit.coalesce import Coalesced
 from sextant_kit.eventstore import NOTIFY_CHANNEL, START, GlobalPosition, PostgresEventStore
+from sextant_kit.kafka import MAX_RECORD_BYTES
 from sextant_kit.metrics import Metrics
 from sextant_kit.registry import EventRegistry
 
@@ -50,6 +51,7 @@ class KafkaSink:
                 acks="all",
                 linger_ms=5,
                 max_batch_size=512 * 1024,
+                max_request_size=MAX_RECORD_BYTES,
             )
             await producer.start()
             self._producer = producer

@@ -24,6 +24,7 @@ from sextant_feedback.events import registry
 from sextant_kit import (
     START,
     NewEvent,
+    NewStream,
     PostgresEventStore,
     ProjectionRunner,
     RecordedEvent,
@@ -32,7 +33,9 @@ from sextant_kit import (
 )
 from sextant_kit.database import Connection
 from sextant_kit.envelope import IncomingEvent, encode
-from sextant_kit.kafka import TopicSpec, build_broker, ensure_topics
+from sextant_kit.errors import EventTooLarge
+from sextant_kit.eventstore import MAX_EVENT_BYTES
+from sextant_kit.kafka import TopicSpec, build_broker, ensure_topics, topics_for
 from sextant_kit.metrics import Metrics
 from sextant_kit.projection import DeadLetter, KafkaDeadLetters, subscribe
 from sextant_kit.relay import KafkaSink
@@ -151,6 +154,32 @@ async def test_relay_publishes_cloudevents_that_the_official_sdk_reads(
     assert {read_cloudevent(r).get_id() for r in records} >= set(ids)
     for stream, got in versions.items():
         assert got == sorted(got), f"{stream} out of order"
+
+
+async def test_a_big_event_flows_whole_and_one_too_big_is_refused_unwritten(
+    settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, unique: str
+) -> None:
+    """Events of megabytes (a published version of a long roadmap) go through the relay and
+    the projector, on topics made as the services make theirs (the broker's default takes
+    1 MB); one bigger than an event may be is refused when appended, nothing written,
+    rather than holding every event after it back in the relay."""
+    logical = "sextant." + "".join(chr(ord("a") + int(c, 16)) for c in unique) + ".events.v1"
+    await ensure_topics(settings, topics_for(settings, [logical]))
+    topic = settings.topic(logical)
+    await ThingsSeen.create_table(pool)
+    await store.append(
+        "big", "thing", [_event({"n": 1, "text": "x" * 3_000_000})], META, expected_version=0
+    )
+    too_big = _event({"n": 3, "text": "x" * MAX_EVENT_BYTES})
+    with pytest.raises(EventTooLarge, match=r"FeedbackReceived would hold 8\.4 MB of data"):
+        await store.append("big", "thing", [_event({"n": 2}), too_big], META, expected_version=1)
+    with pytest.raises(EventTooLarge):
+        await store.create_streams([NewStream("imported", "thing", too_big, META)])
+    assert [e.event_id for e in await store.read_all(START, limit=10)] == [
+        e.event_id for e in await store.read_stream("big")
+    ]  # the one event that fits, and nothing of the others
+    await publish_all(store, dsn, topic, settings.kafka_bootstrap, 1)
+    await run_projector(settings, pool, topic, Metrics(), expected_rows=1)
 
 
 def _event(payload: dict[str, object]) -> NewEvent:

@@ -24,7 +24,7 @@ from sextant_kit.audit import verify_chain
 from sextant_kit.auth import jwks_of, mint
 from sextant_kit.authz import Access, Role
 from sextant_kit.events import CommandContext
-from sextant_kit.kafka import ensure_topics, topics_for
+from sextant_kit.kafka import MAX_RECORD_BYTES, ensure_topics, topics_for
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
 from sextant_kit.runner import rebuild, rebuild_parser, run_event_loop
@@ -185,7 +185,10 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
         enable_auto_commit=False,
     )
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True, acks="all"
+        bootstrap_servers=settings.kafka_bootstrap,
+        enable_idempotence=True,
+        acks="all",
+        max_request_size=MAX_RECORD_BYTES,
     )
     await consumer.start()
     await producer.start()
