@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sextant_feedback.events import INBOUND_TOPIC as FEEDBACK_INBOUND
 from sextant_feedback.inbound import SUBMITTED, SubmittedFeedback
+from sextant_kit.kafka import MAX_RECORD_BYTES
 from sextant_kit.registry import EventRegistry, parse_ce_type
 from sextant_kit.service import ServiceDefinition
 
@@ -198,7 +199,9 @@ def asyncapi_document(services: Sequence[ServiceDefinition]) -> dict[str, Any]:
         context = service.context
         add(
             registry.topic,
-            f"Every event of the {context} context, keyed by aggregate id (per-aggregate order).",
+            f"Every event of the {context} context, keyed by aggregate id (per-aggregate order)."
+            f" Records are up to {MAX_RECORD_BYTES:,} bytes (max.message.bytes): a published"
+            " roadmap version carries every item of its roadmap.",
             list(events),
             "send",
             f"The {context} relay publishes each committed event at least once.",
