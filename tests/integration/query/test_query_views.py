@@ -183,6 +183,19 @@ async def test_the_portfolio_shows_objectives_with_their_items_status_and_progre
         200,
     )
     assert [i["item_id"] for i in planned["items"][0]["roadmap_items"]] == [ids["ledger"]]
+    # an objective served by many items lists the first, counting them all
+    first = {"workspace": world.a, "item_limit": "1"}
+    one = await ok(await q.get("/v1/query/portfolio", params=first, headers=h), 200)
+    convert = one["items"][0]
+    assert [i["item_id"] for i in convert["roadmap_items"]] == [ids["wallet"]]
+    assert (convert["roadmap_items_total"], convert["item_counts"]) == (
+        2,
+        {"proposed": 1, "planned": 1},
+    )
+    down = f"/v1/query/objectives/{ids['convert']}/trace"
+    traced = await ok(await q.get(down, params={"item_limit": 1}, headers=h), 200)
+    assert [i["item_id"] for i in traced["roadmap_items"]] == [ids["wallet"]]
+    assert traced["roadmap_items_total"] == 2
     status = in_a["items"][0]["status"]
     same = await ok(await q.get("/v1/query/portfolio", params={"status": status}, headers=h), 200)
     assert [o["objective_id"] for o in same["items"]] == [ids["convert"]]

@@ -127,7 +127,11 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     api.on(
         "GET",
         f"/v1/query/objectives/{OID}/trace",
-        body={"aligned_objectives": [below], "roadmap_items": [serving]},
+        body={
+            "aligned_objectives": [below],
+            "roadmap_items": [serving],
+            "roadmap_items_total": 140,  # the first of them
+        },
     )
     # The trace reads across workspaces: an organisation-wide reader sees all of it.
     sign_in(client, token(sextant_role="product_manager"))
@@ -139,6 +143,7 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     assert f'<a href="/w/web/objectives/{PID}">' in page.text
     assert f'<a href="/w/mobile/roadmaps/{RID}/items/{IID}">One-click pay</a>' in page.text
     assert "(Checkout: in progress, now)" in text
+    assert "The first 1 of the 140 items serving it, by when they were added." in text
     row = page.text.split(f'id="kr-{KID}"')[1].split("</tr>")[0]
     assert "2 → 4 %" in row
     assert 'class="status-off_track">off track<' in row
@@ -720,6 +725,7 @@ async def test_the_portfolio_shows_objectives_with_progress_status_and_serving_i
         "status_today": "at_risk",
         "item_counts": {"in_progress": 1, "planned": 2},
         "roadmap_items": [serving],
+        "roadmap_items_total": 3,  # the first of them
     }
     api.on("GET", "/v1/query/portfolio", body={"items": [objective], "next_cursor": "Yw=="})
     sign_in(client, token("contributor"))  # a team member: the query service narrows it
@@ -731,12 +737,13 @@ async def test_the_portfolio_shows_objectives_with_progress_status_and_serving_i
         "at_risk",
         False,
     )
+    assert asked["item_limit"] == "10"
     text = words(page.text)
     assert "The objectives of the workspaces you read (mobile)" in text
     row = words(page.text.split(f'id="objective-{OID}"')[1].split("</tr>")[0])
     assert "Convert buyers mobile 2026-Q3 45%" in row  # rolled up with those below it
     assert "at risk 2 planned, 1 in progress" in row
-    assert "One-click pay (in progress, web)" in row
+    assert "One-click pay (in progress, web) and 2 more on its page" in row
     assert f'<a href="/w/mobile/objectives/{OID}">Convert buyers</a>' in page.text
     assert "cursor=Yw%3D%3D" in page.text
     assert '<a href="/portfolio"' in page.text  # in the navigation

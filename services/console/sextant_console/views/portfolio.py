@@ -17,6 +17,8 @@ router = APIRouter()
 STATUSES = ("on_track", "at_risk", "off_track")
 ITEM_STATUSES = ("proposed", "planned", "in_progress", "released", "dropped")
 Filter = Annotated[str, Query(max_length=100)]
+ITEMS_SHOWN = 10
+"""The roadmap items shown beside each objective; its own page shows more."""
 
 
 @router.get("/portfolio", response_class=HTMLResponse)
@@ -40,6 +42,7 @@ async def portfolio(
             "status_today": status_today,
             "cursor": cursor,
             "limit": page.page_size,
+            "item_limit": ITEMS_SHOWN,
         },
     )
     return page.render(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from pydantic import StringConstraints
 from sextant_kit import InvalidCursor
 from sextant_kit import api as kit
@@ -38,6 +38,9 @@ Reader = Annotated[Caller, Depends(requires_somewhere(Access.READ))]
 """``read`` in the route's workspace; on the organisation-wide routes, ``read`` in the
 organisation or in at least one workspace: a team's members read them too, narrowed to
 their workspaces (``scope``)."""
+ItemLimit = Annotated[int, Query(ge=1, le=1000)]
+"""How many of the roadmap items serving an objective an answer lists
+(``roadmap_items_total`` counts them all): a company objective may be served by thousands."""
 WorkspaceRef = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
 ]

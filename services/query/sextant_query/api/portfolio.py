@@ -14,6 +14,7 @@ from sextant_strategy.domain.progress import Status, rolled_up_progress
 
 from sextant_query.api.common import (
     Cursor,
+    ItemLimit,
     Limit,
     Reader,
     WorkspaceRef,
@@ -61,6 +62,7 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         period: Annotated[PeriodLabel | None, Query()] = None,
         cursor: Cursor = None,
         limit: Limit = 50,
+        item_limit: ItemLimit = 100,
     ) -> dict[str, Any]:
         """Objectives by when they were set, each with its roadmap items and their counts by
         status, its own progress and ``rolled_up_progress`` (with the objectives aligned
@@ -70,7 +72,8 @@ def portfolio_router(rt: Runtime) -> APIRouter:
         those whose key results were on track, at risk or off track at the last check-ins,
         ``status_today`` those that are now, ``period`` those of one period (``2026-Q3``, or
         a custom one as ``2026-07-01..2026-08-15``); ``item_status`` keeps only items in that
-        status (the counts still cover every item)."""
+        status (the counts still cover every item). Each objective lists its first
+        ``item_limit`` items, ``roadmap_items_total`` counting them all."""
         at, key = after(cursor)
         workspaces = scope(who, workspace)
         async with rt.reads.connection(who.tenant_id) as conn:
@@ -126,9 +129,9 @@ def portfolio_router(rt: Runtime) -> APIRouter:
             objective["rolled_up_progress"] = rolled_up.get(objective["objective_id"])
             mine = serving[objective["objective_id"]]
             objective["item_counts"] = dict(Counter(i["status"] for i in mine))
-            objective["roadmap_items"] = [
-                i for i in mine if item_status is None or i["status"] == item_status.value
-            ]
+            shown = [i for i in mine if item_status is None or i["status"] == item_status.value]
+            objective["roadmap_items"] = shown[:item_limit]
+            objective["roadmap_items_total"] = len(shown)
         return page(objectives, limit, "set_at", "objective_id")
 
     return api

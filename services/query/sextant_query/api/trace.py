@@ -19,7 +19,14 @@ from sextant_kit.database import Connection
 from sextant_kit.service import Runtime
 from sextant_strategy.domain.progress import status_today
 
-from sextant_query.api.common import Reader, assessed_today, in_scope, jsonable, scope
+from sextant_query.api.common import (
+    ItemLimit,
+    Reader,
+    assessed_today,
+    in_scope,
+    jsonable,
+    scope,
+)
 from sextant_query.api.evidence import evidence, linked_feedback, problem_targets
 from sextant_query.api.sql import (
     ALIGNED_ABOVE,
@@ -97,11 +104,15 @@ def trace_router(rt: Runtime) -> APIRouter:
 
     @api.get("/objectives/{objective_id}/trace")
     async def objective_trace(
-        objective_id: uuid.UUID, who: Reader, feedback_limit: FeedbackLimit = 100
+        objective_id: uuid.UUID,
+        who: Reader,
+        feedback_limit: FeedbackLimit = 100,
+        item_limit: ItemLimit = 100,
     ) -> dict[str, Any]:
         """Down from an objective: the objectives aligned below it (its cascade), the
-        roadmap items serving any of them, the opportunities they pursue (with evidence),
-        and the feedback behind the items and opportunities."""
+        roadmap items serving any of them (the first ``item_limit``; ``roadmap_items_total``
+        counts them all), the opportunities they pursue (with evidence), and the feedback
+        behind the items and opportunities."""
         tenant, workspaces, oid = who.tenant_id, scope(who), str(objective_id)
         async with rt.reads.connection(tenant) as conn:
             row = await conn.fetchrow(
@@ -174,7 +185,8 @@ def trace_router(rt: Runtime) -> APIRouter:
                 ],
             },
             "aligned_objectives": aligned,
-            "roadmap_items": items,
+            "roadmap_items": items[:item_limit],
+            "roadmap_items_total": len(items),
             "opportunities": opportunities,
             "feedback": feedback,
         }
