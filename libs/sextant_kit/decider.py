@@ -22,9 +22,14 @@ class Decider(Generic[C, E, S]):
     initial_state: Callable[[], S]
     decide: Callable[[C, S], Sequence[E]]
     evolve: Callable[[S, E], S]
+    evolve_many: Callable[[S, Iterable[E]], S] | None = None
+    """``evolve`` over many events at once, for a state that each ``evolve`` would copy
+    whole (a long roadmap's items); the same result, in time linear in the events."""
 
     def fold(self, events: Iterable[E], state: S | None = None) -> S:
         current = self.initial_state() if state is None else state
+        if self.evolve_many is not None:
+            return self.evolve_many(current, events)
         for event in events:
             current = self.evolve(current, event)
         return current

@@ -6,7 +6,7 @@ import pytest
 from sextant_kit import Conflict, DomainError, NotFound
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain import events as e
-from sextant_roadmap.domain.roadmap import TRANSITIONS, decide
+from sextant_roadmap.domain.roadmap import TRANSITIONS, decide, roadmap_decider
 from sextant_roadmap.domain.state import evolve, initial_state
 
 from tests.unit.roadmap.builders import (
@@ -20,6 +20,9 @@ from tests.unit.roadmap.builders import (
     added,
     command,
     created,
+    depends,
+    make,
+    planned,
     spec,
     status,
 )
@@ -309,3 +312,35 @@ def test_a_batch_with_a_bad_item_adds_nothing_and_names_it() -> None:
         ],
     )
     spec.given(BASE).when(existing).then_raises(Conflict, match=f"items[1]: item {A} is already")
+
+
+def test_folding_many_events_at_once_leaves_the_state_it_started_from_as_it_was() -> None:
+    """The decider folds a stream's events in one pass, changing its own copy of the items
+    in place: the same state as evolving one event at a time, and the state it started
+    from (kept and shared by the command handler) untouched."""
+    start = roadmap_decider.fold([created(), added(A), added(B, "Ledger")])
+    before = (dict(start.items), start.order)
+    later: list[e.RoadmapEvent] = [
+        added(C, "Refunds"),
+        *planned(A),
+        depends(B, on=A),
+        make(e.ItemScheduled, roadmap_id=ROADMAP, item_id=B, to_horizon="next", scheduled_at=NOW),
+        make(e.ItemsReordered, roadmap_id=ROADMAP, order=[C, A, B], reordered_at=NOW),
+        make(
+            e.DependencyRemoved,
+            roadmap_id=ROADMAP,
+            item_id=B,
+            depends_on_item_id=A,
+            removed_at=NOW,
+        ),
+    ]
+    at_once = roadmap_decider.fold(later, start)
+    one_by_one = start
+    for event in later:
+        one_by_one = evolve(one_by_one, event)
+    assert at_once == one_by_one
+    assert at_once.order == (C, A, B)
+    assert (at_once.items[A].status, at_once.items[B].horizon) == ("planned", "next")
+    assert at_once.items[B].depends_on == {}
+    assert (dict(start.items), start.order) == before
+    assert C not in start.items

@@ -44,7 +44,7 @@ from sextant_roadmap.domain.rules import (
     schedule,
     score,
 )
-from sextant_roadmap.domain.state import Item, Roadmap, evolve, initial_state
+from sextant_roadmap.domain.state import Item, Roadmap, evolve, evolve_many, initial_state
 
 TRANSITIONS: dict[ItemStatus, frozenset[ItemStatus]] = {
     ItemStatus.PROPOSED: frozenset({ItemStatus.PLANNED, ItemStatus.DROPPED}),
@@ -156,5 +156,5 @@ def _change_status(command: ChangeItemStatus, item: Item) -> list[RoadmapEvent]:
 
 
 roadmap_decider: Decider[RoadmapCommand, RoadmapEvent, Roadmap] = Decider(
-    initial_state, decide, evolve
+    initial_state, decide, evolve, evolve_many
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import assert_never
 from uuid import UUID
@@ -72,81 +73,102 @@ class Roadmap:
     def exists(self) -> bool:
         return self.roadmap_id is not None
 
-    def with_item(self, item: Item) -> Roadmap:
-        return replace(self, items={**self.items, item.item_id: item})
-
 
 def initial_state() -> Roadmap:
     return Roadmap()
 
 
 def evolve(state: Roadmap, event: RoadmapEvent) -> Roadmap:
-    match event:
-        case RoadmapCreated():
-            return Roadmap(
-                roadmap_id=event.roadmap_id,
-                tenant_id=event.tenant_id,
-                workspace_id=event.workspace_id,
-                name=event.name,
-                scope=event.scope,
-                workspaces=tuple(event.workspaces),
-            )
-        case ItemAdded():
-            item = Item(
-                item_id=event.item_id,
-                workspace_id=event.item_workspace_id,
-                title=event.title,
-                description=event.description,
-                type=event.type,
-                owner=event.owner,
-                team=event.team,
-                objective_ids=tuple(event.objective_ids),
-                opportunity_ids=tuple(event.opportunity_ids),
-            )
-            added = state.with_item(item)
-            return replace(added, order=(*state.order, event.item_id))
-        case ItemDetailsChanged():
-            return _change(
-                state,
-                event.item_id,
-                title=event.title,
-                description=event.description,
-                owner=event.owner,
-                team=event.team,
-                objective_ids=tuple(event.objective_ids),
-                opportunity_ids=tuple(event.opportunity_ids),
-            )
-        case ItemStatusChanged():
-            return _change(state, event.item_id, status=event.to_status)
-        case ItemScored():
-            scores = dict(state.items[event.item_id].scores)
-            scores[event.model] = Score(event.model, event.score, dict(event.inputs))
-            return _change(state, event.item_id, scores=scores)
-        case ItemsReordered():
-            return replace(state, order=tuple(event.order))
-        case ItemScheduled():
-            return _change(
-                state, event.item_id, horizon=event.to_horizon, timeframe=event.to_timeframe
-            )
-        case DependencyAdded():
-            deps = {
-                **state.items[event.item_id].depends_on,
-                event.depends_on_item_id: event.depends_on_roadmap_id,
-            }
-            return _change(state, event.item_id, depends_on=deps)
-        case DependencyRemoved():
-            deps = dict(state.items[event.item_id].depends_on)
-            deps.pop(event.depends_on_item_id, None)
-            return _change(state, event.item_id, depends_on=deps)
-        case RoadmapPublished():
-            return replace(state, versions=event.version)
-        case ItemCommittedToDelivery():
-            return _change(state, event.item_id, committed_to=event.tracker.value)
-        case DeliveryStatusRecorded():
-            return _change(state, event.item_id, delivery_state=event.state)
-        case _:
-            assert_never(event)
+    return evolve_many(state, [event])
 
 
-def _change(state: Roadmap, item_id: UUID, **changes: object) -> Roadmap:
-    return state.with_item(replace(state.items[item_id], **changes))  # type: ignore[arg-type]
+def evolve_many(state: Roadmap, events: Iterable[RoadmapEvent]) -> Roadmap:
+    """``state`` after ``events``, as ``evolve`` one at a time would make it, in time linear
+    in the events: the items and their order are copied once and changed in place, where
+    each ``evolve`` copies them all (a roadmap of 9,000 items' events took 0.85 s to fold
+    one at a time). ``state`` itself is left as it was: states are kept and shared."""
+    folding = _Folding(state)
+    for event in events:
+        folding.apply(event)
+    return folding.state()
+
+
+class _Folding:
+    """A roadmap part-way through a fold: its own copy of the items and their order."""
+
+    __slots__ = ("items", "order", "roadmap")
+
+    def __init__(self, roadmap: Roadmap) -> None:
+        self.roadmap = roadmap
+        self.items = dict(roadmap.items)
+        self.order = list(roadmap.order)
+
+    def state(self) -> Roadmap:
+        return replace(self.roadmap, items=self.items, order=tuple(self.order))
+
+    def change(self, item_id: UUID, **changes: object) -> None:
+        self.items[item_id] = replace(self.items[item_id], **changes)  # type: ignore[arg-type]
+
+    def apply(self, event: RoadmapEvent) -> None:
+        match event:
+            case RoadmapCreated():
+                self.roadmap = Roadmap(
+                    roadmap_id=event.roadmap_id,
+                    tenant_id=event.tenant_id,
+                    workspace_id=event.workspace_id,
+                    name=event.name,
+                    scope=event.scope,
+                    workspaces=tuple(event.workspaces),
+                )
+                self.items, self.order = {}, []
+            case ItemAdded():
+                self.items[event.item_id] = Item(
+                    item_id=event.item_id,
+                    workspace_id=event.item_workspace_id,
+                    title=event.title,
+                    description=event.description,
+                    type=event.type,
+                    owner=event.owner,
+                    team=event.team,
+                    objective_ids=tuple(event.objective_ids),
+                    opportunity_ids=tuple(event.opportunity_ids),
+                )
+                self.order.append(event.item_id)
+            case ItemDetailsChanged():
+                self.change(
+                    event.item_id,
+                    title=event.title,
+                    description=event.description,
+                    owner=event.owner,
+                    team=event.team,
+                    objective_ids=tuple(event.objective_ids),
+                    opportunity_ids=tuple(event.opportunity_ids),
+                )
+            case ItemStatusChanged():
+                self.change(event.item_id, status=event.to_status)
+            case ItemScored():
+                scores = dict(self.items[event.item_id].scores)
+                scores[event.model] = Score(event.model, event.score, dict(event.inputs))
+                self.change(event.item_id, scores=scores)
+            case ItemsReordered():
+                self.order = list(event.order)
+            case ItemScheduled():
+                self.change(event.item_id, horizon=event.to_horizon, timeframe=event.to_timeframe)
+            case DependencyAdded():
+                deps = {
+                    **self.items[event.item_id].depends_on,
+                    event.depends_on_item_id: event.depends_on_roadmap_id,
+                }
+                self.change(event.item_id, depends_on=deps)
+            case DependencyRemoved():
+                deps = dict(self.items[event.item_id].depends_on)
+                deps.pop(event.depends_on_item_id, None)
+                self.change(event.item_id, depends_on=deps)
+            case RoadmapPublished():
+                self.roadmap = replace(self.roadmap, versions=event.version)
+            case ItemCommittedToDelivery():
+                self.change(event.item_id, committed_to=event.tracker.value)
+            case DeliveryStatusRecorded():
+                self.change(event.item_id, delivery_state=event.state)
+            case _:
+                assert_never(event)
