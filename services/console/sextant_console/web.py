@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -237,6 +238,18 @@ def number(form: dict[str, str], name: str, label: str) -> float:
     if not math.isfinite(value):
         raise BadForm(f"{label} must be a finite number, got {raw!r}")
     return value
+
+
+def day_start(value: str, label: str, *, days_later: int = 0) -> str | None:
+    """The start (in UTC) of a day a form names (``2026-07-01``), or of ``days_later`` days
+    after it; None when the field is empty."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value) + timedelta(days=days_later)
+    except ValueError:
+        raise BadForm(f"{label} is a day, such as 2026-07-01, got {value!r}") from None
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 async def trace_of(page: Ctx, path: str) -> Any:

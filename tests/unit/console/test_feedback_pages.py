@@ -419,3 +419,59 @@ async def test_an_upload_is_refused_before_the_api_when_it_cannot_be_imported(
 )
 def test_an_uploaded_file_is_known_by_a_name_the_api_takes(sent: str, known_as: str) -> None:
     assert file_name(sent) == known_as
+
+
+async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """The inbox's filters are the API's: a segment, a theme, and days received (UTC, both
+    included), kept in the link to older feedback."""
+    path = "/v1/workspaces/mobile/feedback"
+    api.on("GET", path, body={"items": [], "next_cursor": None})
+    sign_in(client, token())
+    chosen = {
+        "segment": "enterprise",
+        "theme": "billing",
+        "received_from": "2026-11-01",
+        "received_to": "2026-11-30",
+    }
+    page = await client.get("/w/mobile/feedback", params=chosen)
+    assert page.status_code == 200, page.text
+    asked = dict(api.seen[-1].url.params)
+    assert asked == {
+        "segment": "enterprise",
+        "theme": "billing",
+        "since": "2026-11-01T00:00:00Z",
+        "until": "2026-12-01T00:00:00Z",  # the 30th included
+        "limit": asked["limit"],
+    }
+    assert 'name="received_from" type="date" value="2026-11-01"' in page.text
+    assert 'name="segment" value="enterprise"' in page.text
+    one = {
+        "feedback_id": IID,
+        "text": "Invoices in euros",
+        "source": "email",
+        "sentiment": 0.0,
+        "votes": 0,
+        "links": 0,
+        "tags": [],
+        "received_at": "2026-11-20T10:00:00Z",
+    }
+    api.on("GET", path, body={"items": [one], "next_cursor": "next"})
+    page = await client.get("/w/mobile/feedback", params=chosen)
+    older = re.search(r'href="\?([^"]*)">Older feedback', page.text)
+    assert older is not None
+    assert html.unescape(older.group(1)) == (
+        "theme=billing&segment=enterprise&received_from=2026-11-01&received_to=2026-11-30"
+        "&cursor=next"
+    )
+    # A day that is no day, or a range that ends before it starts, is named, not sent.
+    before = len(api.seen)
+    for wrong, named in (
+        ({"received_from": "1 November"}, "Received from is a day"),
+        ({"received_from": "2026-11-30", "received_to": "2026-11-01"}, "on or before"),
+    ):
+        page = await client.get("/w/mobile/feedback", params=wrong)
+        assert page.status_code == 422
+        assert named in words(page.text)
+    assert len(api.seen) == before

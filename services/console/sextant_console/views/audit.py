@@ -4,14 +4,14 @@ after values; exported as a file, and its hash chain verified."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
-from sextant_console.web import BadForm, Page
+from sextant_console.web import BadForm, Page, day_start
 
 router = APIRouter()
 
@@ -36,10 +36,7 @@ def _filters(subject: str, workspace: str, since: str) -> tuple[dict[str, Any], 
     start = None
     if not subject:
         since = since or (datetime.now(UTC) - RECENT).date().isoformat()
-        try:
-            start = f"{date.fromisoformat(since).isoformat()}T00:00:00Z"
-        except ValueError:
-            raise BadForm("Since is a day, such as 2026-07-01") from None
+        start = day_start(since, "Since")
     return {"subject": subject, "workspace_id": workspace, "since": start}, since
 
 

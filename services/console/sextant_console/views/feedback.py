@@ -19,6 +19,7 @@ from sextant_console.web import (
     act,
     an_id,
     choice,
+    day_start,
     form_of,
     is_id,
     lines,
@@ -44,7 +45,18 @@ SOURCES = (
     "api",
 )
 SENTIMENTS = ("positive", "neutral", "negative")
-FILTERS = ("q", "source", "sentiment", "linked", "tag", "customer_ref")
+FILTERS = (
+    "q",
+    "source",
+    "sentiment",
+    "linked",
+    "tag",
+    "theme",
+    "customer_ref",
+    "segment",
+    "received_from",
+    "received_to",
+)
 # What the console links feedback to: the workspace's discovery, as evidence.
 TARGETS = {
     "problem": "the problem",
@@ -57,9 +69,21 @@ TARGETS = {
 async def inbox(ws: Workspace, page: Page) -> Response:
     params = page.request.query_params
     chosen = {k: params.get(k, "").strip() for k in FILTERS}
+    asked = {k: v for k, v in chosen.items() if not k.startswith("received_")}
+    # Received from one day through another (both included), as UTC days.
+    since = day_start(chosen["received_from"], "Received from")
+    until = day_start(chosen["received_to"], "Received to", days_later=1)
+    if since and until and since >= until:
+        raise BadForm("Received from must be on or before Received to")
     found = await page.api.get(
         f"/v1/workspaces/{ws}/feedback",
-        {**chosen, "limit": page.page_size, "cursor": params.get("cursor")},
+        {
+            **asked,
+            "since": since,
+            "until": until,
+            "limit": page.page_size,
+            "cursor": params.get("cursor"),
+        },
     )
     return page.render(
         "inbox.html",
