@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sextant_console.web import FLASH, Flash
 
 from tests.unit.console.support import (
     EID,
@@ -558,6 +559,59 @@ async def test_a_strategy_is_drafted_submitted_and_approved_by_its_reviewer(
         "objective_ids": [OID, KID],
         "concept_id": PID,
     }
+
+
+async def test_a_strategy_goes_to_reviewers_who_may_approve_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """The submit form offers the team's members who may decide; a member the directory
+    gives a role that may not approve is refused by name, before the API is asked, since
+    the strategy would wait for an approval that cannot come."""
+    path = "/v1/workspaces/mobile/strategies"
+    on_strategy_parts(api)
+    api.on("GET", f"{path}/{RID}", body=a_strategy(reviewers=["cpo.bo", "exec.fa", "vp.di"]))
+    team = [
+        ("pm.ana", "product_manager"),  # the author
+        ("cpo.bo", "product_manager"),
+        ("tpm.cy", "technical_product_manager"),
+        ("dev.ed", "contributor"),
+        ("exec.fa", "stakeholder"),
+    ]
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/members",
+        body={"items": [{"member": m, "role": r} for m, r in team], "next_cursor": None},
+    )
+    sign_in(client, token())
+    page = await client.get(f"/w/mobile/strategies/{RID}")
+    offered = re.findall(r'name="reviewer:([^"]+)"( checked)?', page.text)
+    assert offered == [("cpo.bo", " checked"), ("tpm.cy", "")]
+    assert 'name="reviewers" maxlength="4000" value="vp.di"' in page.text  # not a member here
+    api.on("POST", f"{path}/{RID}/submit", 200, {"consistency_token": "strategy:2"})
+    nonce = {"form_nonce": "f" * 32}
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/strategies/{RID}/submit",
+        {**nonce, "reviewer:tpm.cy": "on", "reviewers": "vp.di, tpm.cy"},
+        f"{path}/{RID}/submit",
+    )
+    assert body == {"reviewers": ["tpm.cy", "vp.di"]}
+    for named, why in (
+        (
+            {"reviewers": "exec.fa, cpo.bo"},
+            "Reviewers: exec.fa (stakeholder) may not approve a strategy in mobile;"
+            " those who may decide there: cpo.bo, pm.ana, tpm.cy",
+        ),
+        ({"reviewers": " , "}, "Reviewers: tick or name at least one"),
+    ):
+        sent, body = await post_form(
+            client, api, f"/w/mobile/strategies/{RID}/submit", {**nonce, **named}, "-"
+        )
+        assert body is None
+        assert why in Flash.decode(sent.cookies.get(FLASH)).text
+    posted = [r for r in api.seen if r.method == "POST"]
+    assert len(posted) == 1  # only the first was sent
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
-from sextant_kit.authz import Access
+from sextant_kit.authz import PERMISSIONS, Access, Role
 
 from sextant_console.web import (
     BadForm,
@@ -94,6 +94,9 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
     status = found["status"]
     may_write = page.session.may(Access.WRITE, ws)
     actor = page.session.actor
+    may_submit = may_write and status in ("draft", "changes_requested")
+    # Whom to ask: the team's members who may approve (not the author asking).
+    team = await directory(page, ws) if may_submit else {}
     return page.render(
         "strategy.html",
         ws=ws,
@@ -103,7 +106,11 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
         concepts=concepts,
         may_write=may_write,
         may_revise=may_write and status != "in_review",
-        may_submit=may_write and status in ("draft", "changes_requested"),
+        may_submit=may_submit,
+        approvers={m: r for m, r in team.items() if _decides(r) and m != actor},
+        # Named before, and not in the team's directory (a member who may not approve is
+        # not offered again).
+        outsiders=[r for r in found["reviewers"] if r not in team],
         # Only the reviewers the strategy names answer its review (the API enforces it).
         may_review=status == "in_review"
         and actor in found["reviewers"]
@@ -124,7 +131,7 @@ async def review_step(ws: Workspace, sid: Id, step: str, page: Page) -> Response
         method, path = "PUT", resource
         body, notice = strategy_body(form), "Strategy revised."
     elif step == "submit":
-        body = {"reviewers": reviewers(form)}
+        body = {"reviewers": await approvers(page, ws, reviewers(form))}
         notice = f"Submitted for review to {', '.join(body['reviewers'])}."
     elif step == "comments":
         body, notice = {"text": required(form, "text", "Comment")}, "Comment added."
@@ -259,11 +266,47 @@ def a_date(form: dict[str, str], name: str, label: str) -> str:
 
 
 def reviewers(form: dict[str, str]) -> list[str]:
-    """The people who review, one per line or separated by commas."""
-    raw = required(form, "reviewers", "Reviewers")
-    names = list(dict.fromkeys(n.strip() for n in re.split(r"[,\n]", raw) if n.strip()))
+    """The people who review: the team's members ticked, and others named one per line or
+    separated by commas."""
+    typed = (n.strip() for n in re.split(r"[,\n]", form.get("reviewers", "")))
+    names = list(dict.fromkeys([*ticked(form, "reviewer", ids=False), *filter(None, typed)]))
+    if not names:
+        raise BadForm("Reviewers: tick or name at least one")
     if len(names) > MAX_REVIEWERS:
         raise BadForm(f"Name at most {MAX_REVIEWERS} reviewers, got {len(names)}")
+    return names
+
+
+async def directory(page: Page, ws: str) -> dict[str, str]:
+    """The workspace's members and their roles, as its directory has them (every page)."""
+    members: dict[str, str] = {}
+    cursor = None
+    while True:
+        found = await page.api.get_if_readable(
+            f"/v1/workspaces/{ws}/members", {"limit": 200, "cursor": cursor}
+        )
+        members |= {m["member"]: m["role"] for m in (found or {}).get("items", [])}
+        if not (cursor := (found or {}).get("next_cursor")):
+            return members
+
+
+def _decides(role: str) -> bool:
+    return Access.DECIDE in PERMISSIONS[Role(role)]
+
+
+async def approvers(page: Page, ws: str, names: list[str]) -> list[str]:
+    """``names``, unless the directory gives one of them a role in the workspace that may not
+    approve (their token would carry it, and the API would refuse their approval): then the
+    form says who and whom to ask instead. Someone it does not list may hold a role across
+    the organisation, or from the identity provider alone."""
+    team = await directory(page, ws)
+    if unable := [n for n in names if n in team and not _decides(team[n])]:
+        who = ", ".join(f"{n} ({team[n].replace('_', ' ')})" for n in unable)
+        able = ", ".join(sorted(m for m, r in team.items() if _decides(r))) or "nobody"
+        raise BadForm(
+            f"Reviewers: {who} may not approve a strategy in {ws}; "
+            f"those who may decide there: {able}"
+        )
     return names
 
 
