@@ -52,7 +52,7 @@ def mixed(
     def identity(i: int, ws: str) -> Request:
         if i % 2:
             # Round robin, so that one workspace sees one grant at a time: concurrent writes
-            # to one aggregate are 409s by design (the client would retry), not load.
+            # to one aggregate are decided again in turn, which measures contention, not load.
             grant_ws = f"ws-{(i // 2) % WORKSPACES}"
             body = {"member": f"member-{i}", "role": "contributor"}
             url = f"{urls['identity']}/v1/workspaces/{grant_ws}/members"

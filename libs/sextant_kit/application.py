@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import random
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from weakref import WeakValueDictionary
 
 from sextant_kit.decider import Decider
 from sextant_kit.errors import ConcurrencyError, Conflict
@@ -45,6 +48,10 @@ class Idempotency:
         return cls(key, hashlib.sha256("\n".join(parts).encode()).hexdigest())
 
 
+DECIDE_ATTEMPTS = 10
+"""How often a command without the caller's expected version is decided again when other
+writers keep appending to its stream between its read and its append (then a 409)."""
+
 STATES_KEPT = 2048
 """Aggregate states a handler keeps between commands (least recently used go first)."""
 
@@ -74,6 +81,7 @@ class CommandHandler(Generic[C, E, S]):
         self._stream_type = stream_type
         self._new_event_id = new_event_id
         self._states: OrderedDict[str, _Loaded[S]] = OrderedDict()
+        self._turns: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     async def load(self, stream_id: str) -> tuple[S, int]:
         """The stream's state and version. A stream of another type under the same id is a
@@ -123,19 +131,47 @@ class CommandHandler(Generic[C, E, S]):
         """Decide ``command`` on the stream's current state and append what it decided.
 
         ``expected_version`` from the caller (an ``If-Match``) makes a stale command a
-        conflict; without it the handler still appends only after the version it read.
+        conflict. Without it the handler still appends only after the version it read, and
+        when another writer appended in between, it decides again on the state with their
+        events (its rules check the command anew), up to ``DECIDE_ATTEMPTS`` times: two
+        people changing one roadmap at once both succeed, or get the rule they broke.
         A request seen before under the same idempotency key gets the first result back,
         even where the first request created the stream under an id of its own.
         """
-        earlier = await self._earlier(metadata, idempotency)
-        if earlier is not None:
-            return earlier
-        state, version = await self.load(stream_id)
-        if expected_version is not None and expected_version != version:
-            raise ConcurrencyError(stream_id, expected_version, version)
-        return await self._decide_and_append(
-            stream_id, command, metadata, state, version, idempotency
-        )
+        # Commands on one stream in this process take turns; other processes' writes are
+        # met by deciding again.
+        turn = self._turns.get(stream_id)
+        if turn is None:
+            turn = self._turns[stream_id] = asyncio.Lock()
+        async with turn:
+            return await self._handle(stream_id, command, metadata, expected_version, idempotency)
+
+    async def _handle(
+        self,
+        stream_id: str,
+        command: C,
+        metadata: EventMetadata,
+        expected_version: int | None,
+        idempotency: Idempotency | None,
+    ) -> AppendResult:
+        for attempt in range(1, DECIDE_ATTEMPTS + 1):
+            earlier = await self._earlier(metadata, idempotency)
+            if earlier is not None:
+                return earlier
+            state, version = await self.load(stream_id)
+            if expected_version is not None and expected_version != version:
+                raise ConcurrencyError(stream_id, expected_version, version)
+            try:
+                return await self._decide_and_append(
+                    stream_id, command, metadata, state, version, idempotency
+                )
+            except ConcurrencyError:
+                if expected_version is not None or attempt == DECIDE_ATTEMPTS:
+                    raise
+                # Jittered, growing pauses (up to about 2 s in all), so writers that keep
+                # meeting on one stream spread out rather than meet again.
+                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def create(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -15,7 +16,8 @@ from sextant_feedback.domain.customer import (
 )
 from sextant_feedback.events import registry
 from sextant_kit import CommandHandler, DomainError, PostgresEventStore
-from sextant_kit.errors import Conflict
+from sextant_kit.errors import ConcurrencyError, Conflict
+from sextant_kit.eventstore import AppendResult
 
 from tests.integration.kit_support import META
 
@@ -81,3 +83,38 @@ async def test_create_on_an_id_another_aggregate_holds_is_refused(pool: asyncpg.
         await handler(pool).create(
             taken, RegisterCustomer(customer_id=uuid.uuid4(), ref="n", name="N", at=NOW), META
         )
+
+
+async def test_concurrent_commands_without_an_expected_version_are_decided_again(
+    pool: asyncpg.Pool,
+) -> None:
+    """Writers that name no version (no If-Match) and meet on one stream all get their
+    change in, each decided on the state with the others' events; one naming the version
+    it read gets the conflict; and a command the others' events make wrong is refused by
+    the rule, not appended."""
+    customer = uuid.uuid4()
+    stream = f"customer-{customer}"
+    processes = [handler(pool) for _ in range(4)]  # four API processes, one store
+    registered = RegisterCustomer(customer_id=customer, ref="busy", name="Busy Ltd", at=NOW)
+    await processes[0].handle(stream, registered, META)
+
+    async def update(n: int) -> int:
+        here = processes[n % len(processes)]
+        done = await here.handle(stream, UpdateCustomerProfile(name=f"Busy {n}", at=NOW), META)
+        return done.stream_version
+
+    versions = await asyncio.gather(*(update(n) for n in range(16)))
+    assert sorted(versions) == list(range(2, 18))  # every one appended, none lost
+    stale = processes[1]
+    _, version = await stale.load(stream)
+    await processes[2].handle(stream, UpdateCustomerProfile(name="Moved", at=NOW), META)
+    with pytest.raises(ConcurrencyError):
+        await stale.handle(
+            stream, UpdateCustomerProfile(name="Stale", at=NOW), META, expected_version=version
+        )
+    erase = processes[3].handle(stream, EraseCustomer(customer_id=customer, at=NOW), META)
+    late = stale.handle(stream, UpdateCustomerProfile(name="Too late", at=NOW), META)
+    outcomes = await asyncio.gather(erase, late, return_exceptions=True)
+    assert not isinstance(outcomes[0], BaseException)
+    # The update came first (appended), or after the erasure (refused by its rule).
+    assert isinstance(outcomes[1], AppendResult | DomainError), outcomes[1]
