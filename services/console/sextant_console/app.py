@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sextant_console.client import ApiError
-from sextant_console.session import COOKIE, NotSignedIn, session_from
+from sextant_console.session import COOKIE, NotSignedIn, session_from_cookie
 from sextant_console.settings import ConsoleSettings
 from sextant_console.views import PAGES
 from sextant_console.web import BadForm, Flash, redirect, render, safe_path
@@ -117,7 +117,7 @@ async def _failed(request: Request, status: int, title: str, detail: str) -> Res
         back = request.query_params.get("back") or _referer_path(request) or "/"
         return redirect(request, back, error=f"{title}: {detail}")
     try:
-        session = session_from(request.cookies.get(COOKIE))
+        session = session_from_cookie(request.cookies.get(COOKIE))
     except NotSignedIn:
         session = None
     return render(

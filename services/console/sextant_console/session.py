@@ -6,7 +6,9 @@ verifies the token and enforces the role table itself.
 
 from __future__ import annotations
 
+import base64
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,11 @@ from sextant_kit.authz import Access, Principal, Role
 
 COOKIE = "sextant_console_token"
 MAX_TOKEN_LENGTH = 16_384
+COOKIE_CHARACTERS = 3_900
+"""The most of a token the session cookie holds as it is: browsers keep cookies of up to
+4,096 bytes, name and attributes included, and drop longer ones without a word."""
+PACKED = "z."
+"""Starts a cookie holding a compressed token (a token, a JWT, starts with ``eyJ``)."""
 
 
 class NotSignedIn(Exception):
@@ -48,6 +55,38 @@ class Session:
         """Whether the user reads the organisation or at least one workspace: the
         cross-workspace views show them their part."""
         return self.principal.workspaces_with(Access.READ) != frozenset()
+
+
+def cookie_of(token: str) -> str:
+    """The session cookie's value for ``token``: the token, or, when it is too long for a
+    cookie (one naming a member's hundreds of workspaces), compressed. NotSignedIn when
+    even that is too long."""
+    if len(token) <= COOKIE_CHARACTERS:
+        return token
+    packed = PACKED + base64.urlsafe_b64encode(zlib.compress(token.encode(), 9)).decode()
+    if len(packed) > COOKIE_CHARACTERS:
+        raise NotSignedIn(
+            f"that token is {len(token):,} characters, more than a browser keeps in a cookie"
+            " even compressed; ask for a token that names fewer workspaces"
+        )
+    return packed.rstrip("=")
+
+
+def session_from_cookie(value: str | None, *, now: float | None = None) -> Session:
+    """The session the cookie holds (see ``cookie_of``)."""
+    if value and value.startswith(PACKED):
+        packed = value.removeprefix(PACKED)
+        inflate = zlib.decompressobj()
+        try:
+            raw = inflate.decompress(
+                base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)), MAX_TOKEN_LENGTH + 1
+            )
+            if not inflate.eof or inflate.unconsumed_tail:  # cut short, or too long
+                raise ValueError(packed)
+            value = raw.decode()
+        except (ValueError, zlib.error, UnicodeDecodeError):
+            raise NotSignedIn("the session cookie could not be read; sign in again") from None
+    return session_from(value, now=now)
 
 
 def session_from(token: str | None, *, now: float | None = None) -> Session:

@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sextant_console.client import Api
-from sextant_console.session import COOKIE, Session, session_from
+from sextant_console.session import COOKIE, Session, session_from_cookie
 
 FLASH = "sextant_console_flash"
 MAX_FORM_BYTES = 64 * 1024
@@ -259,7 +259,7 @@ async def trace_of(page: Ctx, path: str) -> Any:
 
 
 def signed_in(request: Request) -> Ctx:
-    session = session_from(request.cookies.get(COOKIE))
+    session = session_from_cookie(request.cookies.get(COOKIE))
     flash = Flash.decode(request.cookies.get(FLASH))
     http: httpx.AsyncClient = request.app.state.http
     api = Api(http, session.token, flash.token)
@@ -269,10 +269,11 @@ def signed_in(request: Request) -> Ctx:
 Page = Annotated[Ctx, Depends(signed_in)]
 
 
-def set_session_cookie(response: Response, request: Request, token: str, secure: bool) -> None:
+def set_session_cookie(response: Response, request: Request, cookie: str, secure: bool) -> None:
+    """``cookie``: the session's (``cookie_of`` its token)."""
     response.set_cookie(
         COOKIE,
-        token,
+        cookie,
         path="/",
         httponly=True,
         samesite="strict",

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.client import ApiError
-from sextant_console.session import COOKIE, NotSignedIn, session_from
+from sextant_console.session import COOKIE, NotSignedIn, cookie_of, session_from
 from sextant_console.web import (
     FLASH,
     Flash,
@@ -41,6 +41,7 @@ async def login(request: Request) -> Response:
     form = await form_of(request)
     try:
         session = session_from(form.get("token"))
+        cookie = cookie_of(session.token)
     except NotSignedIn as error:
         reason = error.reason or "paste your token to sign in"
         return render(
@@ -54,7 +55,7 @@ async def login(request: Request) -> Response:
     response = redirect(
         request, safe_path(form.get("next", "/")), notice=f"Signed in as {session.actor}."
     )
-    set_session_cookie(response, request, session.token, request.app.state.settings.secure_cookies)
+    set_session_cookie(response, request, cookie, request.app.state.settings.secure_cookies)
     return response
 
 
