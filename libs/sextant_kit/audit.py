@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,8 +21,17 @@ from sextant_kit.tenancy import TenantReads
 class AuditProjection:
     tables: Sequence[str] = ("audit_log", "audit_chain_heads", "audit_entity_state")
 
-    def __init__(self, topics: Sequence[str], *, name: str | None = None) -> None:
+    def __init__(
+        self,
+        topics: Sequence[str],
+        *,
+        name: str | None = None,
+        parts: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """``parts``: the events about a part of their entity (``EventRegistry.audit_parts``
+        of the topics' contexts)."""
         self.topics = topics
+        self.parts = dict(parts or {})
         # "sextant.feedback.events.v1" -> "feedback_audit_log": a consumer group per service
         context = topics[0].split(".")[1] if topics and topics[0].count(".") >= 2 else "all"
         self.name = name or f"{context}_audit_log"
@@ -35,7 +44,7 @@ class AuditProjection:
         states, the chains' heads), then write the entries, the states and the heads."""
         if not events:
             return
-        entries = [_entry(event) for event in events]
+        entries = [_entry(event, self.parts) for event in events]
         states, heads = await _lock_states_and_heads(conn, entries)
         entries = _with_changes(entries, states)
         rows = []
@@ -128,10 +137,17 @@ class _Entry:
     data: Any
     changes: list[dict[str, Any]] | None = None
     """``[{"field", "before", "after"}]``; None on entries written before changes existed."""
+    part: str = ""
+    """Which part of the entity the event is about (``item_id=…``), if it names one."""
 
     @property
     def workspace_key(self) -> str:
         return self.workspace_id or ""
+
+    @property
+    def entity_key(self) -> str:
+        """Whose values the changes compare against: the entity's, or one part's of it."""
+        return f"{self.subject}#{self.part}" if self.part else self.subject
 
     def row(self) -> tuple[Any, ...]:
         return (
@@ -215,8 +231,9 @@ def _reference_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _entry(event: IncomingEvent) -> _Entry:
+def _entry(event: IncomingEvent, parts: Mapping[str, tuple[str, ...]]) -> _Entry:
     meta = event.metadata()
+    fields = parts.get(event.type.rsplit(".v", 1)[0], ())
     return _Entry(
         event.id,
         meta.tenant_id,
@@ -230,7 +247,15 @@ def _entry(event: IncomingEvent) -> _Entry:
         meta.causation_id,
         event.time or datetime.now(UTC),
         event.data,
+        part=",".join(f"{f}={_reach(event.data, f)}" for f in fields),
     )
+
+
+def _reach(data: Any, path: str) -> Any:
+    """``data``'s value at a dotted ``path`` (None where it has none)."""
+    for name in path.split("."):
+        data = data.get(name) if isinstance(data, dict) else None
+    return data
 
 
 def field_changes(before: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -249,7 +274,7 @@ def _with_changes(
     moves forward with them (an entity first seen starts from nothing)."""
     out = []
     for entry in entries:
-        state = states.setdefault((entry.tenant_id, entry.subject), {})
+        state = states.setdefault((entry.tenant_id, entry.entity_key), {})
         data = entry.data if isinstance(entry.data, dict) else {}
         out.append(replace(entry, changes=field_changes(state, data)))
         state.update(data)
@@ -264,7 +289,7 @@ async def _lock_states_and_heads(
     conn: Connection, entries: Sequence[_Entry]
 ) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[tuple[str, str], tuple[int, str]]]:
     """The entities' states and the chains' heads the batch builds on, locked."""
-    subjects = sorted({(e.tenant_id, e.subject) for e in entries})
+    subjects = sorted({(e.tenant_id, e.entity_key) for e in entries})
     chains = sorted({(e.tenant_id, e.workspace_key) for e in entries})
     rows = await conn.fetch(
         _LOCK_STATES_AND_HEADS,

@@ -22,6 +22,11 @@ class Event(BaseModel):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    audit_part: ClassVar[tuple[str, ...]] = ()
+    """The fields naming the part of its entity the event is about (a roadmap's item, a
+    workspace's member; ``vote.voter`` reaches into a field): the audit history keeps each
+    part's values apart, so adding a second item shows its own values, not the first's as
+    "before"."""
 
 
 class Command(BaseModel):

@@ -51,6 +51,15 @@ class EventRegistry:
     def models(self) -> list[type[Event]]:
         return list(self._by_type.values())
 
+    def audit_parts(self) -> dict[str, tuple[str, ...]]:
+        """The events about a part of their entity, by CloudEvents type without its version,
+        and the fields naming the part (``Event.audit_part``)."""
+        return {
+            f"io.sextant.{self.context}.{m.event_type}": m.audit_part
+            for m in self.models()
+            if m.audit_part
+        }
+
     def ce_type(self, event_type: str, schema_version: int) -> str:
         return f"io.sextant.{self.context}.{event_type}.v{schema_version}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,6 +74,42 @@ async def test_entries_carry_field_level_before_and_after(
     verify = (await http.get("/v1/feedback/audit/verify")).json()
     assert verify["intact"] is True
     assert verify["entries"] == 2
+
+
+async def test_an_event_about_one_part_of_an_entity_is_compared_with_that_part(
+    rt: Runtime, http: httpx.AsyncClient
+) -> None:
+    """A feedback item's second link and second vote are new parts of it: their before
+    values are nothing, not the first link's target or the first voter (which read as if
+    the first had been changed into the second). Taking the first link back compares with
+    that link."""
+    ws = "/v1/workspaces/w1/feedback"
+    made = await http.post(ws, json={"text": "Exports are slow", "source": "email"})
+    assert made.status_code == 201, made.text
+    item = made.json()["id"]
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    for target in (first, second):
+        linked = await http.post(
+            f"{ws}/{item}/links", json={"target_type": "problem", "target_id": target}
+        )
+        assert linked.status_code == 200, linked.text
+    for voter in ("pat", "sam"):
+        voted = await http.post(f"{ws}/{item}/votes", json={}, headers={"X-Sextant-Actor": voter})
+        assert voted.status_code == 200, voted.text
+    assert (await http.delete(f"{ws}/{item}/links/problem/{first}")).status_code == 200
+
+    _, link_a, link_b, vote_a, vote_b, unlink_a = await audited(rt, http, 6, subject=item)
+
+    def changed(entry: dict[str, Any]) -> dict[str, Any]:
+        return {c["field"]: (c["before"], c["after"]) for c in entry["changes"]}
+
+    assert changed(link_a)["target_id"] == (None, first)
+    assert changed(link_b)["target_id"] == (None, second)
+    assert changed(vote_b)["vote"][0] is None
+    assert changed(vote_b)["vote"][1]["voter"] == "sam"
+    assert changed(vote_a)["vote"][1]["voter"] == "pat"
+    assert "target_id" not in changed(unlink_a)  # the same link, now taken back
+    assert changed(unlink_a)["unlinked_at"][0] is None
 
 
 async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -> None:

@@ -30,7 +30,7 @@ definition = ServiceDefinition(
         ProblemEvidence(),
         OpportunityScoreboard(),
         ExperimentLog(),
-        AuditProjection([registry.topic]),
+        AuditProjection([registry.topic], parts=registry.audit_parts()),
     ],
     extra_topics=(FEEDBACK_TOPIC,),
 )

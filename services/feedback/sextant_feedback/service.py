@@ -23,7 +23,7 @@ definition = ServiceDefinition(
     routers=routers,
     projections=lambda rt: [
         FeedbackViews(),
-        AuditProjection([registry.topic]),
+        AuditProjection([registry.topic], parts=registry.audit_parts()),
         InboundFeedback(rt.store, authenticator_from(rt.settings)),
     ],
     extra_topics=[INBOUND_TOPIC],

@@ -49,6 +49,7 @@ class MemberRoleGranted(Event):
     """``workspace_id`` None: an organisation-wide role."""
 
     event_type = "MemberRoleGranted"
+    audit_part = ("member",)
     tenant_id: str
     workspace_id: str | None = None
     member: str
@@ -58,6 +59,7 @@ class MemberRoleGranted(Event):
 
 class MemberRoleRevoked(Event):
     event_type = "MemberRoleRevoked"
+    audit_part = ("member",)
     tenant_id: str
     workspace_id: str | None = None
     member: str

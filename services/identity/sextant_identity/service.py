@@ -19,5 +19,8 @@ definition = ServiceDefinition(
     registry=registry,
     migrations=[*AUDIT_MIGRATIONS, *migrations_in("identity", Path(__file__).parent / "sql")],
     routers=routers,
-    projections=lambda rt: [Directory(), AuditProjection([registry.topic])],
+    projections=lambda rt: [
+        Directory(),
+        AuditProjection([registry.topic], parts=registry.audit_parts()),
+    ],
 )

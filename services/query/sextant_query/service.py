@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sextant_discovery.events import registry as discovery_events
+from sextant_feedback.events import registry as feedback_events
+from sextant_identity.events import registry as identity_events
 from sextant_kit import EventRegistry
 from sextant_kit.audit import AuditProjection
 from sextant_kit.database import AUDIT_MIGRATIONS, migrations_in
 from sextant_kit.service import ServiceDefinition
+from sextant_roadmap.events import registry as roadmap_events
+from sextant_strategy.events import registry as strategy_events
 
 from sextant_query.api import routers
 from sextant_query.projections import Discovery, FeedbackEvidence, Objectives, RoadmapItems
@@ -26,6 +31,17 @@ from sextant_query.projections.roadmap import ROADMAP
 registry = EventRegistry("query", [])
 IDENTITY = "sextant.identity.events.v1"
 DOMAIN_TOPICS = (IDENTITY, STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDBACK.topic)
+AUDIT_PARTS = {
+    ce_type: fields
+    for events in (
+        identity_events,
+        strategy_events,
+        roadmap_events,
+        discovery_events,
+        feedback_events,
+    )
+    for ce_type, fields in events.audit_parts().items()
+}
 
 definition = ServiceDefinition(
     context="query",
@@ -39,7 +55,7 @@ definition = ServiceDefinition(
         RoadmapItems(),
         Discovery(),
         FeedbackEvidence(),
-        AuditProjection(DOMAIN_TOPICS, name="all_audit_log"),
+        AuditProjection(DOMAIN_TOPICS, name="all_audit_log", parts=AUDIT_PARTS),
     ],
     extra_topics=DOMAIN_TOPICS,
 )

@@ -23,6 +23,6 @@ definition = ServiceDefinition(
         RoadmapBoard(),
         RoadmapVersions(),
         ScoringFormulas(),
-        AuditProjection([registry.topic]),
+        AuditProjection([registry.topic], parts=registry.audit_parts()),
     ],
 )

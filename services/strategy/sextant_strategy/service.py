@@ -29,6 +29,6 @@ definition = ServiceDefinition(
         StrategyDocuments(),
         DecisionLog(),
         StrategyReviews(),
-        AuditProjection([registry.topic]),
+        AuditProjection([registry.topic], parts=registry.audit_parts()),
     ],
 )

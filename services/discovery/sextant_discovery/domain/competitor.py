@@ -54,6 +54,7 @@ class CompetitorProfiled(Event):
 
 class FeatureCompared(Event):
     event_type = "FeatureCompared"
+    audit_part = ("feature",)
     competitor_id: UUID
     feature: str
     theirs: Coverage

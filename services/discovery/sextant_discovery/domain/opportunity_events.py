@@ -63,6 +63,7 @@ class OpportunityDecided(Event):
 
 class SolutionProposed(Event):
     event_type = "SolutionProposed"
+    audit_part = ("solution_id",)
     opportunity_id: UUID
     solution_id: UUID
     title: str
@@ -76,6 +77,7 @@ class SolutionProposed(Event):
 
 class SolutionSelected(Event):
     event_type = "SolutionSelected"
+    audit_part = ("solution_id",)
     opportunity_id: UUID
     solution_id: UUID
     rationale: str
@@ -87,6 +89,7 @@ class ExperimentEvidenceAdded(Event):
     """A concluded experiment's result, now evidence for (or against) the opportunity."""
 
     event_type = "ExperimentEvidenceAdded"
+    audit_part = ("experiment_id",)
     opportunity_id: UUID
     experiment_id: UUID
     outcome: Outcome

@@ -35,6 +35,7 @@ class ProblemIdentified(Event):
 
 class InsightAttached(Event):
     event_type = "InsightAttached"
+    audit_part = ("insight_id",)
     problem_id: UUID
     insight_id: UUID
     note: str | None

@@ -79,6 +79,7 @@ class FeedbackClassified(Event):
 
 class FeedbackVoted(Event):
     event_type = "FeedbackVoted"
+    audit_part = ("vote.voter",)
 
     feedback_id: UUID
     workspace_id: str
@@ -90,6 +91,7 @@ class FeedbackLinked(Event):
     """Other contexts count this as evidence for the target."""
 
     event_type = "FeedbackLinked"
+    audit_part = ("target_type", "target_id")
 
     feedback_id: UUID
     workspace_id: str
@@ -101,6 +103,7 @@ class FeedbackLinked(Event):
 
 class FeedbackUnlinked(Event):
     event_type = "FeedbackUnlinked"
+    audit_part = ("target_type", "target_id")
 
     feedback_id: UUID
     workspace_id: str

@@ -43,6 +43,7 @@ class RoadmapCreated(Event):
 
 class ItemAdded(Event):
     event_type = "ItemAdded"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     item_workspace_id: str
@@ -60,6 +61,7 @@ class ItemDetailsChanged(Event):
     """The item's details after the change; ``changed`` names the fields that changed."""
 
     event_type = "ItemDetailsChanged"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     changed: list[str]
@@ -74,6 +76,7 @@ class ItemDetailsChanged(Event):
 
 class ItemStatusChanged(Event):
     event_type = "ItemStatusChanged"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     from_status: ItemStatus
@@ -86,6 +89,7 @@ class ItemScored(Event):
     """A score with the inputs and the formula that produced it; re-scoring is another one."""
 
     event_type = "ItemScored"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     model: str
@@ -107,6 +111,7 @@ class ItemScheduled(Event):
     """An item moved in time: from where, to where, and why."""
 
     event_type = "ItemScheduled"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     from_horizon: Horizon | None = None
@@ -119,6 +124,7 @@ class ItemScheduled(Event):
 
 class DependencyAdded(Event):
     event_type = "DependencyAdded"
+    audit_part = ("item_id", "depends_on_item_id")
     roadmap_id: UUID
     item_id: UUID
     depends_on_roadmap_id: UUID
@@ -129,6 +135,7 @@ class DependencyAdded(Event):
 
 class DependencyRemoved(Event):
     event_type = "DependencyRemoved"
+    audit_part = ("item_id", "depends_on_item_id")
     roadmap_id: UUID
     item_id: UUID
     depends_on_item_id: UUID
@@ -175,6 +182,7 @@ class ItemCommittedToDelivery(Event):
     """What a delivery tracker (a Jira or Azure DevOps connector) needs to open the work."""
 
     event_type = "ItemCommittedToDelivery"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     workspace_id: str
@@ -196,6 +204,7 @@ class ItemCommittedToDelivery(Event):
 
 class DeliveryStatusRecorded(Event):
     event_type = "DeliveryStatusRecorded"
+    audit_part = ("item_id",)
     roadmap_id: UUID
     item_id: UUID
     tracker: Tracker

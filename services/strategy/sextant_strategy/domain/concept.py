@@ -41,12 +41,14 @@ class ConceptRevised(Event):
 
 class ConceptLinkedToOpportunity(Event):
     event_type = "ConceptLinkedToOpportunity"
+    audit_part = ("opportunity_id",)
     concept_id: UUID
     opportunity_id: UUID
 
 
 class ConceptUnlinkedFromOpportunity(Event):
     event_type = "ConceptUnlinkedFromOpportunity"
+    audit_part = ("opportunity_id",)
     concept_id: UUID
     opportunity_id: UUID
 

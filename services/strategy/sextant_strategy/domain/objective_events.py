@@ -49,6 +49,7 @@ class ObjectiveAligned(Event):
 
 class KeyResultDefined(Event):
     event_type = "KeyResultDefined"
+    audit_part = ("key_result_id",)
     objective_id: UUID
     key_result_id: UUID
     title: str
@@ -60,6 +61,7 @@ class KeyResultDefined(Event):
 
 class KeyResultProgressed(Event):
     event_type = "KeyResultProgressed"
+    audit_part = ("key_result_id",)
     objective_id: UUID
     key_result_id: UUID
     value: float

@@ -60,6 +60,7 @@ class StrategySubmittedForReview(Event):
 
 class StrategyCommented(Event):
     event_type = "StrategyCommented"
+    audit_part = ("comment_id",)
     strategy_id: UUID
     version: int
     comment_id: UUID
