@@ -60,6 +60,10 @@ _SELECT = (
 _EXPORT_BATCH = 1000
 
 
+PART = r"^[a-z_]+(\.[a-z_]+)?=.{1,200}$"
+"""``part``: a field of the events' data (or one inside it) and its value."""
+
+
 class AuditFilter:
     """Which entries: by entity, actor, workspace, event type and time range."""
 
@@ -71,8 +75,18 @@ class AuditFilter:
         event_type: Text = None,
         since: Annotated[datetime | None, Query(description="At or after this time")] = None,
         until: Annotated[datetime | None, Query(description="Before this time")] = None,
+        part: Annotated[
+            str | None,
+            Query(
+                max_length=300,
+                pattern=PART,
+                description="One part of the entity, as ``field=value`` (``item_id=<id>``"
+                " of a roadmap): the events that name it",
+            ),
+        ] = None,
     ) -> None:
         self.subject = subject
+        self.part = part
         self.actor = actor
         self.workspace_id = workspace_id
         self.event_type = event_type
@@ -105,6 +119,15 @@ class AuditFilter:
         if self.scope is not None and self.workspace_id is None:
             args.append(self.scope)
             clauses.append(in_scope("audit_log", len(args)))
+        if self.part is not None:
+            if self.subject is None:
+                raise DomainError(
+                    "part narrows one entity's history: give the entity as subject too",
+                    field="query.part",
+                )
+            path, value = self.part.split("=", 1)
+            args += [path.split("."), value]
+            clauses.append(f"data #>> ${len(args) - 1}::text[] = ${len(args)}")
         if self.since is not None:
             args.append(self.since)
             clauses.append(f"occurred_at >= ${len(args)}")

@@ -110,6 +110,15 @@ async def test_an_event_about_one_part_of_an_entity_is_compared_with_that_part(
     assert changed(vote_a)["vote"][1]["voter"] == "pat"
     assert "target_id" not in changed(unlink_a)  # the same link, now taken back
     assert changed(unlink_a)["unlinked_at"][0] is None
+    # One part's history: the events that name it.
+    about_a = await audited(rt, http, 2, subject=item, part=f"target_id={first}")
+    assert [e["event_id"] for e in about_a] == [link_a["event_id"], unlink_a["event_id"]]
+    voted_sam = await audited(rt, http, 1, subject=item, part="vote.voter=sam")
+    assert voted_sam[0]["event_id"] == vote_b["event_id"]
+    for odd in ({"part": f"target_id={first}"}, {"subject": item, "part": "target_id"}):
+        refused = await http.get("/v1/feedback/audit", params=odd)
+        assert refused.status_code == 422
+        assert "part" in refused.text
 
 
 async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.unit.console.support import RID, FakeApi, sign_in, token, words
+from tests.unit.console.support import IID, RID, FakeApi, sign_in, token, words
 
 
 async def test_a_workspaces_history_lists_what_changed_since_a_day(
@@ -105,3 +105,31 @@ async def test_a_workspaces_hash_chain_is_verified(client: httpx.AsyncClient, ap
     report = words(page.text.split('id="chain-report"')[1].split("</div>")[0])
     assert f"is broken at entry 17 (event {RID}): the entry's hash does not match" in report
     assert 'role="alert"' in page.text
+
+
+async def test_one_items_history_asks_for_the_entries_that_name_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    entry = {
+        "event_type": "io.sextant.roadmap.ItemScheduled.v1",
+        "occurred_at": "2026-11-20T10:00:00+00:00",
+        "actor": "pm.ana",
+        "entity_type": "roadmap",
+        "subject": RID,
+        "changes": [{"field": "to_horizon", "before": "now", "after": "later"}],
+        "correlation_id": "c-1",
+    }
+    api.on("GET", "/v1/roadmap/audit", body={"items": [entry], "next_cursor": "c2"})
+    sign_in(client, token("product_manager"))
+    part = f"item_id={IID}"
+    asked = {"service": "roadmap", "subject": RID, "part": part, "workspace": "mobile"}
+    page = await client.get("/audit", params=asked)
+    assert page.status_code == 200
+    assert api.seen[-1].url.params["part"] == part
+    text = words(page.text)
+    assert f"Only the changes to one part of {RID}: {part}. The whole history" in text
+    for link in ('"/audit/export?', '"?'):  # the file and the next page
+        assert f"{link}service=roadmap&amp;subject={RID}&amp;part=item_id%3D{IID}" in page.text
+    # A workspace's history has no parts: the part is dropped, not sent.
+    await client.get("/audit", params={"service": "roadmap", "part": part, "workspace": "m"})
+    assert "part" not in api.seen[-1].url.params

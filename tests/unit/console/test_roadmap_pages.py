@@ -203,6 +203,9 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
     assert "rice 80 confidence 80, effort 2, impact 2, reach 100" in text
     assert "3 items, 2 customers, revenue 120000" in text
     assert "pm.ana: now → next (2027-Q1): team busy" in text
+    # Its history is its own: the roadmap's entries that name the item.
+    history = f"/audit?service=roadmap&amp;subject={RID}&amp;part=item_id%3D{IID}&amp;"
+    assert history in page.text
     demanded = next(r for r in api.seen if r.url.path == f"{path}/demand")
     assert dict(demanded.url.params) == {"target_type": "roadmap_item", "target_id": IID}
     # What it serves beyond what the page offers stays ticked, so saving keeps it.

@@ -28,16 +28,20 @@ def _service(service: str) -> str:
     return service
 
 
-def _filters(subject: str, workspace: str, since: str) -> tuple[dict[str, Any], str]:
-    """The API's filters for one entity's history, or a workspace's since a day (a week ago
-    unless given); and that day, as the form shows it."""
+def _filters(
+    subject: str, workspace: str, since: str, part: str = ""
+) -> tuple[dict[str, Any], str]:
+    """The API's filters for one entity's history (or one part's of it, ``item_id=<id>``),
+    or a workspace's since a day (a week ago unless given); and that day, as the form shows
+    it."""
     if not subject and not workspace:
         raise BadForm("Name an entity id, or a workspace to see what changed in it")
     start = None
     if not subject:
         since = since or (datetime.now(UTC) - RECENT).date().isoformat()
         start = day_start(since, "Since")
-    return {"subject": subject, "workspace_id": workspace, "since": start}, since
+    filters = {"subject": subject, "workspace_id": workspace, "since": start}
+    return {**filters, "part": part if subject else None}, since
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -47,6 +51,7 @@ async def history(
     subject: str = "",
     workspace: str = "",
     since: str = "",
+    part: str = "",
     cursor: str | None = None,
 ) -> Response:
     """One entity's history, or, without an entity, everything that changed in a workspace
@@ -57,7 +62,7 @@ async def history(
     next_cursor = None
     searched = bool(service or subject)
     if searched:
-        filters, since = _filters(subject, workspace, since)
+        filters, since = _filters(subject, workspace, since, part.strip())
         found = await page.api.get(
             f"/v1/{_service(service)}/audit", {**filters, "cursor": cursor, "limit": 100}
         )
@@ -68,6 +73,7 @@ async def history(
         services=SERVICES,
         service=service,
         subject=subject,
+        part=part.strip() if subject else "",
         ws=workspace or None,
         since=since,
         searched=searched,
@@ -83,11 +89,12 @@ async def export(
     subject: str = "",
     workspace: str = "",
     since: str = "",
+    part: str = "",
     format: Literal["csv", "jsonl"] = "csv",
 ) -> Response:
     """The same history as a file: every entry, passed on as the API streams it (the console
     holds none of it in memory)."""
-    filters, _ = _filters(subject.strip(), workspace.strip(), since.strip())
+    filters, _ = _filters(subject.strip(), workspace.strip(), since.strip(), part.strip())
     path = f"/v1/{_service(service)}/audit/export"
     upstream = await page.api.stream(path, {**filters, "format": format})
     scope = re.sub(r"[^A-Za-z0-9_.-]", "_", workspace.strip() or subject.strip())[:80]
@@ -113,6 +120,7 @@ async def verify(page: Page, service: str = "", workspace: str = "") -> Response
         services=SERVICES,
         service=service,
         subject="",
+        part="",
         ws=workspace or None,
         since="",
         searched=False,
