@@ -40,20 +40,34 @@ class FakeApi:
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str], httpx.Response] = {}
         self.seen: list[httpx.Request] = []
+        self.refusals: dict[tuple[str, str, str], httpx.Response] = {}
 
     def on(self, method: str, path: str, status: int = 200, body: Any = None) -> None:
+        self.answers[(method, path)] = self._answer(status, body)
+
+    @staticmethod
+    def _answer(status: int, body: Any) -> httpx.Response:
         headers = {
             "content-type": "application/problem+json" if status >= 400 else "application/json"
         }
-        self.answers[(method, path)] = httpx.Response(status, json=body or {}, headers=headers)
+        return httpx.Response(status, json=body or {}, headers=headers)
 
     def on_file(self, path: str, content: bytes, media_type: str) -> None:
         """``GET path`` answers ``content`` as a file (an export)."""
         headers = {"content-type": media_type}
         self.answers[("GET", path)] = httpx.Response(200, content=content, headers=headers)
 
+    def refuse(self, method: str, path: str, naming: str, status: int, body: Any) -> None:
+        """``method path`` answers ``status`` with ``body`` when its body names ``naming``."""
+        self.refusals[(method, path, naming)] = self._answer(status, body)
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
+        for (method, path, naming), refusal in self.refusals.items():
+            if (method, path) == (request.method, request.url.path) and (
+                naming.encode() in request.content
+            ):
+                return refusal
         found = self.answers.get((request.method, request.url.path))
         if found is None:
             return httpx.Response(404, json={"title": "Not Found", "detail": "no such thing"})

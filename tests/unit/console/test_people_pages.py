@@ -3,6 +3,8 @@ its workspaces."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 from sextant_console.web import FLASH, Flash
 
@@ -69,6 +71,37 @@ async def test_a_workspaces_members_are_read_by_its_team_and_granted_by_its_admi
     )
     assert len(api.seen) == before  # refused in the console, never asked
     assert body is None
+
+
+async def test_a_team_is_granted_its_role_in_one_form(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Members one per line get the role each; a refusal half-way names the member and
+    those already granted, and sending the form again grants each once (granting is the
+    same however often it is sent)."""
+    sign_in(client, token("admin"))
+    path = "/v1/workspaces/mobile/members"
+    api.on("POST", path, 200, {"consistency_token": "identity:9"})
+    team = " ana \n\nokta|eu/bo\ncn=Cy,ou=eng\nana"
+    form = {"member": team, "role": "contributor", "form_nonce": "n1"}
+    sent, _ = await post_form(client, api, "/w/mobile/members", form, path)
+    granted = [json.loads(r.content) for r in api.seen if r.method == "POST"]
+    assert granted == [
+        {"member": m, "role": "contributor"} for m in ("ana", "okta|eu/bo", "cn=Cy,ou=eng")
+    ]
+    flash = Flash.decode(sent.cookies.get(FLASH))
+    assert flash.text.startswith("3 members are contributor in mobile: ana, okta|eu/bo, cn=Cy")
+    assert flash.token == "identity:9"  # the next page waits until the directory has them
+    refusal = {"title": "Unprocessable", "detail": "member: at most 200 characters"}
+    api.refuse("POST", path, "okta", 422, refusal)
+    sent, _ = await post_form(client, api, "/w/mobile/members", form, path)
+    flash = Flash.decode(sent.cookies.get(FLASH))
+    assert flash.kind == "error"
+    assert flash.text.startswith(
+        "Not granted to okta|eu/bo: member: at most 200 characters (granted to ana; send"
+    )
+    tried = [json.loads(r.content)["member"] for r in api.seen if r.method == "POST"][3:]
+    assert tried == ["ana", "okta|eu/bo"]  # stopped at the refusal
 
 
 async def test_organisation_wide_roles_have_their_own_page(

@@ -12,8 +12,19 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import PERMISSIONS, Access, Role
 
+from sextant_console.client import ApiError
 from sextant_console.views.home import WORKSPACE
-from sextant_console.web import BadForm, Page, Workspace, act, choice, form_of, required
+from sextant_console.web import (
+    BadForm,
+    Page,
+    Workspace,
+    act,
+    choice,
+    form_of,
+    lines,
+    redirect,
+    required,
+)
 
 router = APIRouter()
 
@@ -21,6 +32,8 @@ ROLES = tuple(role.value for role in Role)
 # What each role may do, in the words of the role table (sextant_kit.authz).
 MAY = {role.value: ", ".join(sorted(a.value for a in PERMISSIONS[role])) for role in Role}
 Cursor = Annotated[str | None, Query(max_length=500)]
+MAX_GRANTS = 100
+"""Members one form grants a role to."""
 
 
 def _where(ws: str | None) -> tuple[str, str, str]:
@@ -57,15 +70,38 @@ async def workspace_members(ws: Workspace, page: Page, cursor: Cursor = None) ->
 
 
 async def _grant(page: Page, ws: str | None) -> Response:
+    """One role for the members named, one per line (a team joining at once). Granting is
+    the same whether sent once or again, so a form sent twice, or again after a refusal
+    half-way, grants each member once."""
     form = await form_of(page.request)
-    member = required(form, "member", "Member")
-    if len(member) > 200:
-        raise BadForm("Member: at most 200 characters (the name their token's sub claim gives)")
+    members = lines(form, "member", "Members", most=MAX_GRANTS, longest=200)
+    if not members:
+        raise BadForm("Member is required (the name their token's sub claim gives)")
     role = choice(form, "role", "Role", ROLES)
     resource, here, where = _where(ws)
-    notice = f"{member} is {role.replace('_', ' ')} {where}; their next token carries it."
-    body = {"member": member, "role": role}
-    return await act(page, form, "POST", resource, body, to=here, notice=notice)
+    if len(members) == 1:
+        notice = f"{members[0]} is {role.replace('_', ' ')} {where}; their next token carries it."
+        body = {"member": members[0], "role": role}
+        return await act(page, form, "POST", resource, body, to=here, notice=notice)
+    token = None
+    for done, member in enumerate(members):
+        try:
+            sent = await page.api.send("POST", resource, {"member": member, "role": role})
+        except ApiError as error:
+            granted = f"granted to {', '.join(members[:done])}; " if done else ""
+            return redirect(
+                page.request,
+                here,
+                error=f"Not granted to {member}: {error.detail} ({granted}send the form again"
+                " once mended: those granted stay as they are)",
+                token=token,
+            )
+        token = sent.get("consistency_token") or token
+    notice = (
+        f"{len(members)} members are {role.replace('_', ' ')} {where}: {', '.join(members)};"
+        " their next tokens carry it."
+    )
+    return redirect(page.request, here, notice=notice, token=token)
 
 
 async def _revoke(page: Page, ws: str | None) -> Response:
