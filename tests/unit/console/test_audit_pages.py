@@ -7,20 +7,21 @@ import httpx
 
 from tests.unit.console.support import IID, RID, FakeApi, sign_in, token, words
 
+SCHEDULED = {
+    "event_type": "io.sextant.roadmap.ItemScheduled.v1",
+    "occurred_at": "2026-11-20T10:00:00+00:00",
+    "actor": "pm.ana",
+    "entity_type": "roadmap",
+    "subject": RID,
+    "changes": [{"field": "horizon", "before": "now", "after": "later"}],
+    "correlation_id": "c-1",
+}
+
 
 async def test_a_workspaces_history_lists_what_changed_since_a_day(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
-    entry = {
-        "event_type": "io.sextant.roadmap.ItemScheduled.v1",
-        "occurred_at": "2026-11-20T10:00:00+00:00",
-        "actor": "pm.ana",
-        "entity_type": "roadmap",
-        "subject": RID,
-        "changes": [{"field": "horizon", "before": "now", "after": "later"}],
-        "correlation_id": "c-1",
-    }
-    api.on("GET", "/v1/roadmap/audit", body={"items": [entry], "next_cursor": None})
+    api.on("GET", "/v1/roadmap/audit", body={"items": [SCHEDULED], "next_cursor": None})
     sign_in(client, token("product_manager"))
     page = await client.get("/audit", params={"service": "roadmap", "workspace": "mobile"})
     assert page.status_code == 200
@@ -110,16 +111,7 @@ async def test_a_workspaces_hash_chain_is_verified(client: httpx.AsyncClient, ap
 async def test_one_items_history_asks_for_the_entries_that_name_it(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
-    entry = {
-        "event_type": "io.sextant.roadmap.ItemScheduled.v1",
-        "occurred_at": "2026-11-20T10:00:00+00:00",
-        "actor": "pm.ana",
-        "entity_type": "roadmap",
-        "subject": RID,
-        "changes": [{"field": "to_horizon", "before": "now", "after": "later"}],
-        "correlation_id": "c-1",
-    }
-    api.on("GET", "/v1/roadmap/audit", body={"items": [entry], "next_cursor": "c2"})
+    api.on("GET", "/v1/roadmap/audit", body={"items": [SCHEDULED], "next_cursor": "c2"})
     sign_in(client, token("product_manager"))
     part = f"item_id={IID}"
     asked = {"service": "roadmap", "subject": RID, "part": part, "workspace": "mobile"}
