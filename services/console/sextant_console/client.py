@@ -38,6 +38,17 @@ class Api:
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return await self._send("GET", path, params=_given(params or {}))
 
+    async def every_readable(self, path: str) -> list[Any]:
+        """Every item of a cursor-paged list, 200 a page (a team's members, a member's
+        workspaces); none when the user may not read it."""
+        items: list[Any] = []
+        cursor = None
+        while True:
+            found = await self.get_if_readable(path, {"limit": 200, "cursor": cursor})
+            items += (found or {}).get("items", [])
+            if not (cursor := (found or {}).get("next_cursor")):
+                return items
+
     async def get_if_readable(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """``get``, or None when the user may not read it or it is not there (403, 404):
         for what a page shows beside its subject, not the subject itself."""

@@ -40,7 +40,7 @@ class FakeApi:
     def __init__(self) -> None:
         self.answers: dict[tuple[str, str], httpx.Response] = {}
         self.seen: list[httpx.Request] = []
-        self.refusals: dict[tuple[str, str, str], httpx.Response] = {}
+        self.particular: dict[tuple[str, str, str], httpx.Response] = {}
 
     def on(self, method: str, path: str, status: int = 200, body: Any = None) -> None:
         self.answers[(method, path)] = self._answer(status, body)
@@ -57,17 +57,18 @@ class FakeApi:
         headers = {"content-type": media_type}
         self.answers[("GET", path)] = httpx.Response(200, content=content, headers=headers)
 
-    def refuse(self, method: str, path: str, naming: str, status: int, body: Any) -> None:
-        """``method path`` answers ``status`` with ``body`` when its body names ``naming``."""
-        self.refusals[(method, path, naming)] = self._answer(status, body)
+    def when(self, method: str, path: str, naming: str, status: int, body: Any) -> None:
+        """``method path`` answers ``status`` with ``body`` when its body or its query
+        names ``naming`` (one member of a team refused, a list's second page)."""
+        self.particular[(method, path, naming)] = self._answer(status, body)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
-        for (method, path, naming), refusal in self.refusals.items():
+        for (method, path, naming), answer in self.particular.items():
             if (method, path) == (request.method, request.url.path) and (
-                naming.encode() in request.content
+                naming.encode() in request.content + request.url.query
             ):
-                return refusal
+                return answer
         found = self.answers.get((request.method, request.url.path))
         if found is None:
             return httpx.Response(404, json={"title": "Not Found", "detail": "no such thing"})

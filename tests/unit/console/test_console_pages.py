@@ -122,7 +122,9 @@ async def test_a_team_member_finds_their_workspaces_by_name(
     sign_in(client, token(sextant_workspaces=roles))
     mobile = {"workspace_id": "mobile", "name": "Mobile app"}
     web = {"workspace_id": "web", "name": "Web shop"}
-    api.on("GET", "/v1/workspaces", body={"items": [mobile, web]})
+    # A member of hundreds of workspaces: the directory's names come a page at a time.
+    api.on("GET", "/v1/workspaces", body={"items": [mobile], "next_cursor": "p2"})
+    api.when("GET", "/v1/workspaces", "cursor=p2", 200, {"items": [web], "next_cursor": None})
     page = await client.get("/")
     assert '<a href="/w/mobile">Mobile app</a>' in page.text
     assert '<a href="/w/web">Web shop</a>' in page.text

@@ -93,7 +93,7 @@ async def test_a_team_is_granted_its_role_in_one_form(
     assert flash.text.startswith("3 members are contributor in mobile: ana, okta|eu/bo, cn=Cy")
     assert flash.token == "identity:9"  # the next page waits until the directory has them
     refusal = {"title": "Unprocessable", "detail": "member: at most 200 characters"}
-    api.refuse("POST", path, "okta", 422, refusal)
+    api.when("POST", path, "okta", 422, refusal)
     sent, _ = await post_form(client, api, "/w/mobile/members", form, path)
     flash = Flash.decode(sent.cookies.get(FLASH))
     assert flash.kind == "error"

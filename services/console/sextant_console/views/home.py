@@ -74,11 +74,12 @@ async def start(page: Page, cursor: str | None = None) -> Response:
     if page.session.principal.organisation_role is None:
         if len(only) == 1:
             return RedirectResponse(f"/w/{only[0]}", status_code=303)
-        theirs = await page.api.get_if_readable("/v1/workspaces", {"limit": 200})
+        # Their names, from the directory (a member of hundreds: every page of it).
+        theirs = await page.api.every_readable("/v1/workspaces")
         return page.render(
             "home.html",
             workspaces=only,
-            names=_names(theirs["items"] if theirs else []),
+            names=_names(theirs),
             directory=[],
             unreadable=None,
         )

@@ -278,16 +278,9 @@ def reviewers(form: dict[str, str]) -> list[str]:
 
 
 async def directory(page: Page, ws: str) -> dict[str, str]:
-    """The workspace's members and their roles, as its directory has them (every page)."""
-    members: dict[str, str] = {}
-    cursor = None
-    while True:
-        found = await page.api.get_if_readable(
-            f"/v1/workspaces/{ws}/members", {"limit": 200, "cursor": cursor}
-        )
-        members |= {m["member"]: m["role"] for m in (found or {}).get("items", [])}
-        if not (cursor := (found or {}).get("next_cursor")):
-            return members
+    """The workspace's members and their roles, as its directory has them."""
+    members = await page.api.every_readable(f"/v1/workspaces/{ws}/members")
+    return {m["member"]: m["role"] for m in members}
 
 
 def _decides(role: str) -> bool:
