@@ -499,6 +499,42 @@ def test_an_administrator_registers_a_customer_and_erases_their_personal_data(
     assert "personal data erased" in row.text
 
 
+def test_a_refused_form_comes_back_with_what_was_typed(
+    browser: Chrome, console_stack: Stack, screenshots: Path
+) -> None:
+    """The page says why, and the form holds what was typed (open, where it was folded),
+    so only the wrong field is typed again; sent right, nothing is kept for the next page."""
+    ws = console_stack.workspace
+    sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
+    browser.get(f"{console_stack.web}/w/{ws}/research")
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Record an insight']").click()
+    typed = {
+        "insight-title": "Carts are dropped at the payment step",
+        "insight-market": "EU e-commerce",
+        "insight-source": "Checkout study 2026",
+        "insight-summary": "Seven in ten carts end at the card form.",
+        "insight-evidence": "not a link",
+    }
+    for field_id, text in typed.items():
+        browser.find_element(By.ID, field_id).send_keys(text)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Record']").click()
+    refusal = wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".flash-error"))
+    )
+    assert "Evidence links" in refusal.text
+    for field_id, text in typed.items():
+        assert browser.find_element(By.ID, field_id).get_attribute("value") == text
+    shot(browser, screenshots, "16b-refused-form-kept")
+    evidence = browser.find_element(By.ID, "insight-evidence")
+    evidence.clear()
+    evidence.send_keys("https://research.example/checkout-2026")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Record']").click()
+    notice(browser, "Insight recorded")
+    assert "Carts are dropped at the payment step" in browser.page_source
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Record an insight']").click()
+    assert browser.find_element(By.ID, "insight-title").get_attribute("value") == ""
+
+
 def test_an_administrator_adds_a_workspace_and_grants_its_members_their_roles(
     browser: Chrome, console_stack: Stack, screenshots: Path
 ) -> None:
