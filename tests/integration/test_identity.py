@@ -167,5 +167,11 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         assert [w["name"] for w in theirs.json()["items"]] == ["Ops", "Web"]
         assert (await http.get("/v1/workspaces/mobile", headers=web)).status_code == 403
         assert (await http.get("/v1/workspaces/nope", headers=headers)).status_code == 404
+        # found by a part of the id or name, in any case; a LIKE wildcard is only itself
+        for q, found in (("OP", ["ops"]), ("eb", ["web"]), ("%", []), ("_", [])):
+            hits = await http.get("/v1/workspaces", params={"q": q}, headers=headers)
+            assert [w["workspace_id"] for w in hits.json()["items"]] == found, q
+        mine = await http.get("/v1/workspaces", params={"q": "o"}, headers=web)
+        assert [w["workspace_id"] for w in mine.json()["items"]] == ["ops"]  # not mobile
         odd = await http.get("/v1/workspaces", params={"cursor": "nope"}, headers=headers)
         assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.cursor")

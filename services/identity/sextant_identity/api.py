@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext, NotFound
@@ -104,23 +104,28 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/workspaces")
     async def workspaces(
-        who: StakeholderSomewhere, cursor: Cursor = None, limit: Limit = 50
+        who: StakeholderSomewhere,
+        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
     ) -> dict[str, Any]:
         """The workspaces the caller sees published roadmaps in, by id (cursor paged):
         every workspace of the organisation for an organisation-wide role, a team member's
-        own otherwise. Names only, so a stakeholder finds the roadmaps published to them;
-        members need ``read``."""
+        own otherwise; ``q``, those whose id or name holds it (any case). Names only, so a
+        stakeholder finds the roadmaps published to them; members need ``read``."""
         after = decode_cursor(cursor, 1)
         kept = who.workspaces_with(Access.READ_PUBLISHED)
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
             " AND ($2::text IS NULL OR workspace_id > $2)"
             " AND ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))"
+            " AND ($5::text IS NULL OR workspace_id ILIKE $5 OR name ILIKE $5)"
             " ORDER BY workspace_id LIMIT $4",
             who.tenant_id,
             after[0] if after else None,
             None if kept is None else sorted(kept),
             limit + 1,
+            None if q is None else f"%{_literally(q)}%",
         )
         return page([jsonable(r) for r in rows], limit, "workspace_id")
 
@@ -158,3 +163,8 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return await members_of(who.tenant_id, workspace_id, cursor, limit)
 
     return [api]
+
+
+def _literally(text: str) -> str:
+    """``text`` inside a LIKE pattern, its wildcards (and the escape) taken as themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

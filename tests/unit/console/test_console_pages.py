@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 
 import httpx
 import jwt
@@ -20,6 +21,7 @@ from tests.unit.console.support import (
     FakeApi,
     sign_in,
     token,
+    words,
 )
 
 
@@ -136,6 +138,34 @@ async def test_a_team_member_finds_their_workspaces_by_name(
     unnamed = await client.get("/w/ops")  # the fake API has no such workspace: a 404
     assert unnamed.status_code == 200
     assert "<h1>Workspace ops</h1>" in unnamed.text
+
+
+async def test_a_workspace_is_found_by_a_part_of_its_name_or_id(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """A member of many workspaces finds one among their own; an organisation-wide role
+    searches the directory (the identity API's ``q``), its pages keeping the search."""
+    roles = {"mobile": "contributor", "web": "stakeholder", "ops": "contributor"}
+    sign_in(client, token(sextant_workspaces=roles))
+    named = [
+        {"workspace_id": "mobile", "name": "Mobile app"},
+        {"workspace_id": "web", "name": "Web shop"},
+        {"workspace_id": "ops", "name": "Platform operations"},
+    ]
+    api.on("GET", "/v1/workspaces", body={"items": named})
+    page = await client.get("/", params={"q": "APP"})
+    assert '<a href="/w/mobile">Mobile app</a>' in page.text
+    assert "/w/web" not in page.text
+    page = await client.get("/", params={"q": "OPS"})  # by its id, in any case
+    assert re.findall(r'<a href="/w/([a-z]+)">', page.text) == ["ops"]
+    page = await client.get("/", params={"q": "billing"})
+    assert "No workspace's name or id holds “billing”." in words(page.text)
+    sign_in(client, token(sextant_role="admin", sextant_workspaces={}))
+    api.on("GET", "/v1/workspaces", body={"items": named[2:], "next_cursor": "n2"})
+    page = await client.get("/", params={"q": "oper"})
+    assert api.seen[-2].url.params["q"] == "oper"  # then the organisation's own record
+    assert '<a href="/w/ops">Platform operations</a>' in page.text
+    assert 'href="/?q=oper&amp;cursor=n2">More workspaces' in page.text
 
 
 async def test_an_api_refusal_is_explained_not_a_stack_trace(

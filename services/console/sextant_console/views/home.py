@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sextant_kit.authz import Access
 
@@ -22,6 +23,7 @@ from sextant_console.web import (
 )
 
 router = APIRouter()
+Search = Annotated[str, Query(max_length=100)]
 WORKSPACE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
@@ -67,36 +69,43 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def start(page: Page, cursor: str | None = None) -> Response:
+async def start(page: Page, cursor: str | None = None, q: Search = "") -> Response:
     """The workspaces the token names; with an organisation-wide role, also the workspaces
-    in the organisation's directory (the identity service's), a page at a time."""
+    in the organisation's directory (the identity service's), a page at a time. ``q``
+    keeps those whose id or name holds it."""
+    q = q.strip()
     only = page.session.workspaces
     if page.session.principal.organisation_role is None:
-        if len(only) == 1:
+        if len(only) == 1 and not q:
             return RedirectResponse(f"/w/{only[0]}", status_code=303)
         # Their names, from the directory (a member of hundreds: every page of it).
-        theirs = await page.api.every_readable("/v1/workspaces")
+        names = _names(await page.api.every_readable("/v1/workspaces"))
         return page.render(
             "home.html",
-            workspaces=only,
-            names=_names(theirs),
+            workspaces=[w for w in only if _holds(q, w, names)],
+            names=names,
             directory=[],
             unreadable=None,
+            q=q,
         )
     # An administrator sets the organisation up (once) and adds its workspaces from here.
     administers = page.session.may(Access.ADMINISTER)
     try:
-        found = await page.api.get("/v1/workspaces", {"cursor": cursor, "limit": page.page_size})
+        found = await page.api.get(
+            "/v1/workspaces", {"cursor": cursor, "limit": page.page_size, "q": q}
+        )
         organisation = await page.api.get_if_readable("/v1/organisation") if administers else None
     except ApiError as error:  # the page still opens any workspace by its id
         return page.render(
-            "home.html", workspaces=only, names={}, directory=[], unreadable=error.detail
+            "home.html", workspaces=only, names={}, directory=[], unreadable=error.detail, q=q
         )
     directory = [w for w in found["items"] if w["workspace_id"] not in only]
+    names = _names(found["items"])
     return page.render(
         "home.html",
-        workspaces=only,
-        names=_names(found["items"]),
+        workspaces=[w for w in only if _holds(q, w, names)],
+        q=q,
+        names=names,
         directory=directory,
         next_cursor=found.get("next_cursor"),
         unreadable=None,
@@ -113,6 +122,12 @@ async def open_workspace(page: Page, workspace: str = "") -> Response:
             page.request, "/", error="A workspace id is letters, digits, '.', '_' or '-'."
         )
     return RedirectResponse(f"/w/{workspace}", status_code=303)
+
+
+def _holds(q: str, workspace: str, names: dict[str, str]) -> bool:
+    """Whether the workspace's id or name holds ``q`` (any case), as the directory's
+    search does."""
+    return q.casefold() in f"{workspace}\n{names.get(workspace, '')}".casefold()
 
 
 def _names(workspaces: list[dict[str, str]]) -> dict[str, str]:
