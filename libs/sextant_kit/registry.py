@@ -55,7 +55,7 @@ class EventRegistry:
         """The events about a part of their entity, by CloudEvents type without its version,
         and the fields naming the part (``Event.audit_part``)."""
         return {
-            f"io.sextant.{self.context}.{m.event_type}": m.audit_part
+            self.ce_type(m.event_type, m.schema_version).rsplit(".v", 1)[0]: m.audit_part
             for m in self.models()
             if m.audit_part
         }
