@@ -88,6 +88,11 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             members = await http.get("/v1/workspaces/mobile/members", headers=headers)
             items = members.json()["items"]
             assert [(m["member"], m["role"]) for m in items] == [("ana", "product_manager")]
+            for q, found in (("AN", ["ana"]), ("_", [])):  # a part of the name, any case
+                some = await http.get(
+                    "/v1/workspaces/mobile/members", params={"q": q}, headers=headers
+                )
+                assert [m["member"] for m in some.json()["items"]] == found, some.text
             spaces = await http.get("/v1/workspaces", headers=headers)
             assert [w["workspace_id"] for w in spaces.json()["items"]] == ["mobile"]
             # an organisation-wide stakeholder finds the workspaces, not their members

@@ -17,6 +17,7 @@ from sextant_identity.app import Identity
 from sextant_identity.domain import Member, Name, WorkspaceKey
 
 Admin = Annotated[Caller, Depends(requires(Access.ADMINISTER))]
+Search = Annotated[str | None, Query(min_length=1, max_length=200)]
 Reader = Annotated[Caller, Depends(requires(Access.READ))]
 Stakeholder = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
 StakeholderSomewhere = Annotated[Caller, Depends(requires_somewhere(Access.READ_PUBLISHED))]
@@ -66,17 +67,19 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return jsonable(row)
 
     async def members_of(
-        tenant: str, workspace_key: str, cursor: str | None, limit: int
+        tenant: str, workspace_key: str, q: str | None, cursor: str | None, limit: int
     ) -> dict[str, Any]:
         after = decode_cursor(cursor, 1)
         rows = await rt.reads.fetch(
             "SELECT member, role, granted_at FROM memberships"
             " WHERE tenant_id = $1 AND workspace_key = $2 AND ($3::text IS NULL OR member > $3)"
+            " AND ($5::text IS NULL OR member ILIKE $5)"
             " ORDER BY member LIMIT $4",
             tenant,
             workspace_key,
             after[0] if after else None,
             limit + 1,
+            _containing(q),
         )
         return page([jsonable(r) for r in rows], limit, "member")
 
@@ -87,10 +90,11 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/organisation/members")
     async def organisation_members(
-        who: Reader, cursor: Cursor = None, limit: Limit = 50
+        who: Reader, q: Search = None, cursor: Cursor = None, limit: Limit = 50
     ) -> dict[str, Any]:
-        """Who holds an organisation-wide role, by name (cursor paged)."""
-        return await members_of(who.tenant_id, "", cursor, limit)
+        """Who holds an organisation-wide role, by name (cursor paged); ``q``, those whose
+        name holds it (any case)."""
+        return await members_of(who.tenant_id, "", q, cursor, limit)
 
     @api.delete("/organisation/members/{member:path}")
     async def revoke_organisation_role(member: MemberPath, _: Admin, ctx: Context) -> JSONResponse:
@@ -105,7 +109,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
     @api.get("/workspaces")
     async def workspaces(
         who: StakeholderSomewhere,
-        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        q: Search = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
@@ -125,7 +129,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
             after[0] if after else None,
             None if kept is None else sorted(kept),
             limit + 1,
-            None if q is None else f"%{_literally(q)}%",
+            _containing(q),
         )
         return page([jsonable(r) for r in rows], limit, "workspace_id")
 
@@ -156,15 +160,23 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.get("/workspaces/{workspace_id}/members")
     async def members(
-        workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
+        workspace_id: WorkspaceId,
+        who: Reader,
+        q: Search = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
     ) -> dict[str, Any]:
-        """The workspace's members and their roles, by name (cursor paged); organisation-wide
-        roles are at ``/v1/organisation/members``."""
-        return await members_of(who.tenant_id, workspace_id, cursor, limit)
+        """The workspace's members and their roles, by name (cursor paged); ``q``, those
+        whose name holds it (any case). Organisation-wide roles are at
+        ``/v1/organisation/members``."""
+        return await members_of(who.tenant_id, workspace_id, q, cursor, limit)
 
     return [api]
 
 
-def _literally(text: str) -> str:
-    """``text`` inside a LIKE pattern, its wildcards (and the escape) taken as themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _containing(text: str | None) -> str | None:
+    """A LIKE pattern for what holds ``text``, its wildcards (and the escape) taken as
+    themselves; None for no ``text``."""
+    if text is None:
+        return None
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -30,8 +30,16 @@ async def test_a_workspaces_members_are_read_by_its_team_and_granted_by_its_admi
     assert "ana product manager 2026-11-28 09:30" in said
     assert "okta|eu/bo contributor" in said
     assert 'href="/w/mobile/members?cursor=Ym8%3D"' in page.text
-    assert 'action="/w/mobile/members' not in page.text  # a contributor only reads
+    assert 'method="post" action="/w/mobile/members' not in page.text  # a contributor reads
     assert 'href="/members"' not in page.text  # the organisation's roles are not theirs
+    # a team of hundreds: one member found by a part of their name, the next page kept to it
+    page = await client.get("/w/mobile/members", params={"q": " okta "})
+    assert api.seen[-1].url.params["q"] == "okta"
+    assert 'href="/w/mobile/members?q=okta&amp;cursor=Ym8%3D"' in page.text
+    api.on("GET", "/v1/workspaces/mobile/members", body={"items": [], "next_cursor": None})
+    page = await client.get("/w/mobile/members", params={"q": "zed"})
+    assert "No member's name holds “zed”." in words(page.text)
+    api.on("GET", "/v1/workspaces/mobile/members", body=MEMBERS)
 
     sign_in(client, token("admin"))
     page = await client.get("/w/mobile/members")

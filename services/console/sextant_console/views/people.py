@@ -32,6 +32,7 @@ ROLES = tuple(role.value for role in Role)
 # What each role may do, in the words of the role table (sextant_kit.authz).
 MAY = {role.value: ", ".join(sorted(a.value for a in PERMISSIONS[role])) for role in Role}
 Cursor = Annotated[str | None, Query(max_length=500)]
+Search = Annotated[str, Query(max_length=200)]
 MAX_GRANTS = 100
 """Members one form grants a role to."""
 
@@ -44,13 +45,16 @@ def _where(ws: str | None) -> tuple[str, str, str]:
     return f"/v1/workspaces/{ws}/members", f"/w/{ws}/members", f"in {ws}"
 
 
-async def _members(page: Page, ws: str | None, cursor: str | None) -> Response:
+async def _members(page: Page, ws: str | None, q: str, cursor: str | None) -> Response:
+    """A page of the members, or of those whose name holds ``q``."""
     resource, here, _ = _where(ws)
-    found = await page.api.get(resource, {"cursor": cursor, "limit": page.page_size})
+    q = q.strip()
+    found = await page.api.get(resource, {"q": q, "cursor": cursor, "limit": page.page_size})
     return page.render(
         "members.html",
         ws=ws,
         here=here,
+        q=q,
         members=found["items"],
         next_cursor=found.get("next_cursor"),
         roles=ROLES,
@@ -60,13 +64,15 @@ async def _members(page: Page, ws: str | None, cursor: str | None) -> Response:
 
 
 @router.get("/members", response_class=HTMLResponse)
-async def organisation_members(page: Page, cursor: Cursor = None) -> Response:
-    return await _members(page, None, cursor)
+async def organisation_members(page: Page, q: Search = "", cursor: Cursor = None) -> Response:
+    return await _members(page, None, q, cursor)
 
 
 @router.get("/w/{ws}/members", response_class=HTMLResponse)
-async def workspace_members(ws: Workspace, page: Page, cursor: Cursor = None) -> Response:
-    return await _members(page, ws, cursor)
+async def workspace_members(
+    ws: Workspace, page: Page, q: Search = "", cursor: Cursor = None
+) -> Response:
+    return await _members(page, ws, q, cursor)
 
 
 async def _grant(page: Page, ws: str | None) -> Response:
