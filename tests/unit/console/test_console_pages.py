@@ -140,6 +140,24 @@ async def test_a_team_member_finds_their_workspaces_by_name(
     assert "<h1>Workspace ops</h1>" in unnamed.text
 
 
+async def test_a_members_workspaces_are_listed_by_name_as_people_read_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    roles = {
+        "t-10": "contributor",
+        "t-2": "contributor",
+        "alpha": "stakeholder",
+        "zz": "contributor",
+    }
+    sign_in(client, token(sextant_workspaces=roles))
+    named = {"t-10": "Team 10", "t-2": "team 2", "zz": "Archive", "alpha": "Zebra"}
+    items = [{"workspace_id": w, "name": n} for w, n in named.items()]
+    api.on("GET", "/v1/workspaces", body={"items": items})
+    page = await client.get("/")
+    listed = re.findall(r'<a href="/w/([a-z0-9-]+)">', page.text)
+    assert listed == ["zz", "t-2", "t-10", "alpha"]  # Archive, team 2, Team 10, Zebra
+
+
 async def test_a_workspace_is_found_by_a_part_of_its_name_or_id(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
