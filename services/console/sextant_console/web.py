@@ -21,12 +21,14 @@ from fastapi import Depends, Request
 from fastapi import Path as FastPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from sextant_console.client import Api
 from sextant_console.session import COOKIE, Session, session_from_cookie
 
 FLASH = "sextant_console_flash"
-MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_BYTES = 256 * 1024
+"""Room for an edit form's fields twice: as typed and as its page showed them (``seen``)."""
 
 templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -177,6 +179,81 @@ def submission_key(form: dict[str, str]) -> str | None:
         return None
     filled = sorted(form.items())
     return "console:" + hashlib.sha256(json.dumps(filled).encode()).hexdigest()[:40]
+
+
+SEEN = "seen"
+
+
+def _seen_field(values: dict[str, Any] | None, *names: str) -> Markup:
+    """An edit form's record of the values of ``names`` its page showed (``values`` is the
+    thing edited), so that saving it changes what this user changed and no more."""
+    shown = {name: (values or {}).get(name) for name in names}
+    return Markup('<input type="hidden" name="{}" value="{}">').format(SEEN, json.dumps(shown))
+
+
+templates.globals["seen"] = _seen_field
+
+
+def _plain(value: Any) -> Any:
+    """A value as a form gives it back: text trimmed, with the browser's line breaks (CRLF)
+    as the API keeps them; nothing is empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return value
+
+
+def merge_edit(
+    body: dict[str, Any], seen: dict[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
+    """What an edit form sends, given what its page showed (``seen``) and what is there now
+    (``current``, which others may have changed since): each field the user left as shown
+    takes its current value; a list takes the user's additions and removals into the current
+    one. A field changed both by the user and by someone else, differently, is refused
+    naming it and its value now (the user's values come back into the form; sent again,
+    they replace the other's). A field the form leaves out when empty is empty as typed."""
+    merged = dict(body)
+    clashes = []
+    for name in seen:
+        mine = body.get(name, [] if isinstance(seen[name], list) else "")
+        was, now = _plain(seen[name]), _plain(current.get(name))
+        if now == was or now == _plain(mine):
+            continue
+        if _plain(mine) == was:
+            merged[name] = now
+        elif isinstance(mine, list) and isinstance(now, list) and isinstance(was, list):
+            gone = set(was) - set(mine)
+            kept = [x for x in now if x not in gone]
+            merged[name] = kept + [x for x in mine if x not in was and x not in kept]
+        else:
+            clashes.append(f"{name.replace('_', ' ')} is now {_short(now, 80)!r}")
+    if clashes:
+        raise BadForm(
+            "since this page was opened, someone else changed what you changed: "
+            + "; ".join(sorted(clashes))
+            + ". Your values are back in the form: send it again to replace theirs."
+        )
+    # Empty is sent only as the user's own value (to clear a field), never as another's.
+    return {name: v for name, v in merged.items() if v != "" or body.get(name) == ""}
+
+
+async def as_edited(
+    page: Ctx,
+    form: dict[str, str],
+    body: dict[str, Any],
+    path: str,
+    part: Callable[[dict[str, Any]], dict[str, Any]] = lambda found: found,
+) -> dict[str, Any]:
+    """``body`` merged (``merge_edit``) with the thing as ``GET path`` reads it now (its
+    ``part`` the form edits), when the form carries what its page showed."""
+    try:
+        seen = json.loads(form.get(SEEN, ""))
+    except ValueError:
+        return body
+    if not isinstance(seen, dict):
+        return body
+    return merge_edit(body, seen, part(await page.api.get(path)))
 
 
 def required(form: dict[str, str], name: str, label: str) -> str:

@@ -95,3 +95,11 @@ async def post_form(
 def words(markup: str) -> str:
     """Markup as a reader sees it: tags dropped, entities decoded, spaces collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def seen_in(page: str, action: str) -> str:
+    """What the form posting to ``action`` on a page records it showed (``seen``)."""
+    form = page.split(f'action="{action}"')[1].split("</form>")[0]
+    found = re.search(r'name="seen" value="([^"]*)"', form)
+    assert found, f"the form posting to {action} records nothing it showed"
+    return html.unescape(found.group(1))

@@ -22,6 +22,7 @@ from tests.unit.console.support import (
     SID,
     FakeApi,
     post_form,
+    seen_in,
     sign_in,
     token,
     words,
@@ -486,7 +487,7 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
         "persona_id": PID,
         "name": "Owner",
         "version": 2,
-        "profile": {"segment": "smb", "pains": ["invoices", "late payers"]},
+        "profile": {"name": "Owner", "segment": "smb", "pains": ["invoices", "late payers"]},
     }
     api.on("GET", f"{path}/personas", body={"items": [persona], "next_cursor": None})
     insight = {
@@ -537,6 +538,18 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     revise = page.text.split(f'action="/w/mobile/personas/{PID}"')[1].split("</form>")[0]
     assert "invoices\nlate payers</textarea>" in revise
     assert "Save version 3" in revise
+    # Each revise form records what it showed: saved, it changes only what was changed.
+    assert json.loads(seen_in(page.text, f"/w/mobile/personas/{PID}")) == {
+        "name": "Owner",
+        "segment": "smb",
+        "description": None,
+        "goals": None,
+        "pains": ["invoices", "late payers"],
+        "jobs_to_be_done": None,
+    }
+    assert json.loads(seen_in(page.text, f"/w/mobile/competitors/{rival}"))["strengths"] == [
+        "price"
+    ]
 
 
 async def test_a_team_records_research_from_the_research_page(

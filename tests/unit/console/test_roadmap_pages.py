@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sextant_console.timeline import timeline_svg
 from sextant_console.views.roadmaps import parse_inputs
-from sextant_console.web import BadForm
+from sextant_console.web import FLASH, BadForm, Flash, merge_edit
 
 from tests.unit.console.support import (
     EID,
@@ -23,6 +23,7 @@ from tests.unit.console.support import (
     SID,
     FakeApi,
     post_form,
+    seen_in,
     sign_in,
     token,
     words,
@@ -253,6 +254,103 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
     ]:
         await post_form(client, api, f"/w/mobile/roadmaps/{RID}/items/{IID}/{action}", form, "")
     assert not api.seen[before:]  # refused in the console, never sent
+
+
+async def test_saving_an_item_keeps_what_someone_else_changed_since_its_page_was_opened(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/roadmaps/{RID}/items/{IID}"
+    here = f"/w/mobile/roadmaps/{RID}/items/{IID}"
+    shown = {
+        "item_id": IID,
+        "title": "SSO",
+        "description": "Sign in once.",
+        "owner": "pm.ana",
+        "team": None,
+        "status": "planned",
+        "objective_ids": [OID],
+        "opportunity_ids": [],
+    }
+    api.on("GET", resource, body=shown)
+    api.on("GET", f"{resource}/moves", body={"items": []})
+    on_board(api)
+    sign_in(client, token())
+    page = (await client.get(here)).text
+    details, serves = seen_in(page, f"{here}/details"), seen_in(page, f"{here}/serves")
+    assert json.loads(details) == {
+        "title": "SSO",
+        "description": "Sign in once.",
+        "owner": "pm.ana",
+        "team": None,
+    }
+    # Meanwhile another product manager rewrites the description and links an objective.
+    api.on(
+        "GET",
+        resource,
+        body={**shown, "description": "Sign in once, with SAML.", "objective_ids": [OID, KID]},
+    )
+    api.on("PATCH", resource, 200, {"consistency_token": "roadmap:9"})
+    typed = {"title": "SSO for all", "description": "Sign in once.\r\n", "owner": "pm.ana"}
+    sent, body = await post_form(
+        client, api, f"{here}/details", {**typed, "seen": details}, resource
+    )
+    assert sent.headers["location"] == here
+    assert body == {
+        "title": "SSO for all",
+        "description": "Sign in once, with SAML.",
+        "owner": "pm.ana",
+    }
+    # Unticking the one objective the page showed keeps the one linked since.
+    sent, body = await post_form(
+        client, api, f"{here}/serves", {f"opportunity:{PID}": "on", "seen": serves}, resource
+    )
+    assert body == {"objective_ids": [KID], "opportunity_ids": [PID]}
+    # Both changed the description, differently: refused, naming it and what it reads now.
+    before = len(api.seen)
+    sent = await client.post(
+        f"{here}/details",
+        data={"title": "SSO", "description": "Sign in with a passkey.", "seen": details},
+        headers={"origin": "http://console.test", "referer": f"http://console.test{here}"},
+    )
+    assert sent.headers["location"] == here
+    assert Flash.decode(sent.cookies.get(FLASH)).text == (
+        "Check the form: since this page was opened, someone else changed what you changed:"
+        " description is now 'Sign in once, with SAML.'. Your values are back in the form:"
+        " send it again to replace theirs."
+    )
+    assert [r.method for r in api.seen[before:]] == ["GET"]  # read, nothing written
+    # A form from before this console kept what it showed (no record) is sent as it was.
+    sent, body = await post_form(client, api, f"{here}/details", typed, resource)
+    assert body == {"title": "SSO for all", "description": "Sign in once.", "owner": "pm.ana"}
+
+
+def test_an_edit_is_merged_field_by_field_with_the_current_values() -> None:
+    seen = {"name": "Ana", "goals": ["a", "b"], "segment": "smb", "note": None}
+    now = {"name": "Ana", "goals": ["b", "c"], "segment": "mid-market", "note": "x"}
+    # unchanged by the user: theirs; a list: the user's removal and addition into theirs
+    mine = {"name": "Ana B", "goals": ["b", "d"], "segment": "smb", "note": ""}
+    assert merge_edit(mine, seen, now) == {
+        "name": "Ana B",
+        "goals": ["b", "c", "d"],
+        "segment": "mid-market",
+        "note": "x",
+    }
+    # the same change made by both is no clash; a field left empty now is not sent
+    seen, now = {"segment": "smb", "note": None}, {"segment": "mid-market", "note": "x"}
+    assert merge_edit({"segment": "mid-market"}, seen, now) == {
+        "segment": "mid-market",
+        "note": "x",
+    }
+    assert merge_edit({"segment": "smb"}, seen, {"segment": None, "note": None}) == {}
+    # an empty field the form left out is the user's empty: cleared by them, it clashes
+    with pytest.raises(BadForm, match="note is now 'y'"):
+        merge_edit({"segment": "smb"}, {**seen, "note": "x"}, {**now, "note": "y"})
+    # reordered by the user alone: the user's order
+    goals = {"goals": ["a", "b"]}
+    assert merge_edit({"goals": ["b", "a"]}, goals, goals) == {"goals": ["b", "a"]}
+    seen = {"name": "Ana", "segment": "smb"}
+    with pytest.raises(BadForm, match="name is now 'Cy'; segment is now 'mid-market'"):
+        merge_edit({"segment": "ent", "name": "Bo"}, seen, {"name": "Cy", **now})
 
 
 async def test_an_item_depends_on_another_and_is_handed_off_to_delivery(

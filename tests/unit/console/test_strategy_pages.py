@@ -23,6 +23,7 @@ from tests.unit.console.support import (
     SID,
     FakeApi,
     post_form,
+    seen_in,
     sign_in,
     token,
     words,
@@ -558,6 +559,47 @@ async def test_a_strategy_is_drafted_submitted_and_approved_by_its_reviewer(
         "period": {"start": "2027-01-01", "end": "2027-06-30"},
         "objective_ids": [OID, KID],
         "concept_id": PID,
+    }
+
+
+async def test_revising_a_strategy_keeps_what_its_page_did_not_list_and_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """The revise form offers the organisation objective the strategy serves and its concept
+    when not among the workspace's listed ones (unticked, saving dropped them); a period
+    another moved meanwhile stays moved when this revision left it as it was."""
+    path = "/v1/workspaces/mobile/strategies"
+    here = f"/w/mobile/strategies/{RID}"
+    on_strategy_parts(api)
+    api.on("GET", f"{path}/{RID}", body=a_strategy(concept_id=EID))
+    grow = {"objective_id": KID, "title": "Grow revenue", "period_label": "FY27"}
+    api.on("GET", f"/v1/organisation/objectives/{KID}", body=grow)
+    passkeys = {"concept_id": EID, "name": "Passkeys"}
+    api.on("GET", f"/v1/workspaces/mobile/concepts/{EID}", body=passkeys)
+    sign_in(client, token())
+    page = (await client.get(here)).text
+    form = page.split(f'action="{here}/revise"')[1].split("</form>")[0]
+    assert f'name="objective:{KID}" checked> Grow revenue' in form
+    assert f'<option value="{EID}" selected>Passkeys</option>' in form
+    seen = seen_in(page, f"{here}/revise")
+    q2 = {"period_label": "2027-Q2", "period_start": "2027-04-01", "period_end": "2027-06-30"}
+    api.on("GET", f"{path}/{RID}", body=a_strategy(concept_id=EID, **q2))
+    api.on("PUT", f"{path}/{RID}", 200, {"consistency_token": "strategy:4"})
+    typed = {
+        "title": "FY27 plan",
+        "quarter": "2027-Q1",
+        f"objective:{OID}": "on",
+        f"objective:{KID}": "on",
+        "concept_id": EID,
+    }
+    _, body = await post_form(
+        client, api, f"{here}/revise", {**typed, "seen": seen}, f"{path}/{RID}"
+    )
+    assert body == {
+        "title": "FY27 plan",
+        "period": {"quarter": "2027-Q2"},
+        "objective_ids": [OID, KID],
+        "concept_id": EID,
     }
 
 

@@ -8,7 +8,18 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from sextant_console.web import BadForm, Id, Page, Workspace, act, an_id, form_of, lines, required
+from sextant_console.web import (
+    BadForm,
+    Id,
+    Page,
+    Workspace,
+    act,
+    an_id,
+    as_edited,
+    form_of,
+    lines,
+    required,
+)
 
 router = APIRouter()
 
@@ -34,8 +45,8 @@ async def draft_concept(ws: Workspace, page: Page) -> Response:
 @router.post("/w/{ws}/concepts/{cid}")
 async def revise_concept(ws: Workspace, cid: Id, page: Page) -> Response:
     form = await form_of(page.request)
-    body = concept_body(form)
     path = f"/v1/workspaces/{ws}/concepts/{cid}"
+    body = await as_edited(page, form, concept_body(form), path)
     to, notice = f"/w/{ws}/strategy#concept-{cid}", f"Concept revised: {body['name']}."
     return await act(page, form, "PUT", path, body, to=to, notice=notice)
 

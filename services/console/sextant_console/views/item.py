@@ -17,6 +17,7 @@ from sextant_console.web import (
     Workspace,
     act,
     an_id,
+    as_edited,
     choice,
     form_of,
     optional,
@@ -116,6 +117,7 @@ async def serves(ws: Workspace, rid: Id, iid: Id, page: Page) -> Response:
         "objective_ids": ticked(form, "objective"),
         "opportunity_ids": ticked(form, "opportunity"),
     }
+    body = await as_edited(page, form, body, resource)
     return await act(
         page, form, "PATCH", resource, body, to=here, notice="Saved what the item serves."
     )
@@ -132,6 +134,7 @@ async def change_details(ws: Workspace, rid: Id, iid: Id, page: Page) -> Respons
         "description": form.get("description", "").strip(),
     }
     optional(form, body, "owner", "team")
+    body = await as_edited(page, form, body, resource)
     return await act(page, form, "PATCH", resource, body, to=here, notice="Details saved.")
 
 

@@ -20,6 +20,7 @@ from sextant_console.web import (
     Workspace,
     act,
     an_id,
+    as_edited,
     choice,
     form_of,
     lines,
@@ -118,13 +119,15 @@ async def describe_persona(ws: Workspace, page: Page) -> Response:
 async def revise_persona(ws: Workspace, pid: Id, page: Page) -> Response:
     """The persona's next version (earlier ones stay readable), with what changed."""
     form = await form_of(page.request)
-    body: dict[str, Any] = {"profile": persona_profile(form)}
+    path = f"/v1/workspaces/{ws}/personas/{pid}"
+    profile = await as_edited(page, form, persona_profile(form), path, lambda p: p["profile"])
+    body: dict[str, Any] = {"profile": profile}
     optional(form, body, "note")
     return await act(
         page,
         form,
         "PUT",
-        f"/v1/workspaces/{ws}/personas/{pid}",
+        path,
         body,
         to=f"/w/{ws}/research#persona-{pid}",
         notice=f"Persona revised: {body['profile']['name']}.",
@@ -162,11 +165,13 @@ async def profile_competitor(ws: Workspace, cid: Id, page: Page) -> Response:
         body["website"] = links({"website": website}, "website", "Website")[0]
     body["strengths"] = lines(form, "strengths", "Strengths")
     body["weaknesses"] = lines(form, "weaknesses", "Weaknesses")
+    path = f"/v1/workspaces/{ws}/competitors/{cid}"
+    body = await as_edited(page, form, body, path, lambda c: c["profile"])
     return await act(
         page,
         form,
         "PUT",
-        f"/v1/workspaces/{ws}/competitors/{cid}",
+        path,
         body,
         to=f"/w/{ws}/research#competitor-{cid}",
         notice=f"Competitor profiled: {body['name']}. Compare its features with ours.",

@@ -20,6 +20,7 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
+    as_edited,
     form_of,
     lines,
     optional,
@@ -80,17 +81,23 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
         page.api.get(f"{path}/strategies/{sid}"), strategy_parts(page, path)
     )
     titles = {o["objective_id"]: o["title"] for o in objectives}
-    # An organisation objective the strategy serves is read by its id.
+    # An organisation objective the strategy serves is read by its id, and its concept when
+    # not among those listed: the revise form offers them ticked and chosen, so that saving
+    # it keeps them.
     elsewhere = [o for o in found["objective_ids"] if o not in titles]
-    for o, read in zip(
-        elsewhere,
-        await asyncio.gather(
-            *(page.api.get_if_readable(f"/v1/organisation/objectives/{o}") for o in elsewhere)
-        ),
-        strict=True,
-    ):
-        if read:
-            titles[o] = read["title"]
+    concept = found.get("concept_id")
+    if concept in {c["concept_id"] for c in concepts}:
+        concept = None
+    *read, its_concept = await asyncio.gather(
+        *(page.api.get_if_readable(f"/v1/organisation/objectives/{o}") for o in elsewhere),
+        page.api.get_if_readable(f"{path}/concepts/{concept}") if concept else _nothing(),
+    )
+    for o, objective in zip(elsewhere, read, strict=True):
+        if objective:
+            titles[o] = objective["title"]
+        objectives.append(objective or {"objective_id": o, "title": o})
+    if its_concept:
+        concepts.append(its_concept)
     status = found["status"]
     may_write = page.session.may(Access.WRITE, ws)
     actor = page.session.actor
@@ -100,7 +107,7 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
     return page.render(
         "strategy.html",
         ws=ws,
-        s=found,
+        s=editable(found),
         objectives=objectives,
         objective_titles=titles,
         concepts=concepts,
@@ -129,7 +136,8 @@ async def review_step(ws: Workspace, sid: Id, step: str, page: Page) -> Response
     method, path = "POST", f"{resource}/{step}"
     if step == "revise":
         method, path = "PUT", resource
-        body, notice = strategy_body(form), "Strategy revised."
+        body = await as_edited(page, form, strategy_body(form), resource, editable)
+        notice = "Strategy revised."
     elif step == "submit":
         body = {"reviewers": await approvers(page, ws, reviewers(form))}
         notice = f"Submitted for review to {', '.join(body['reviewers'])}."
@@ -237,6 +245,21 @@ def strategy_body(form: dict[str, str]) -> dict[str, Any]:
     }
     optional(form, body, "concept_id")
     return body
+
+
+def editable(strategy: dict[str, Any]) -> dict[str, Any]:
+    """A strategy as its revise form gives it back: with its period as a ``period``."""
+    label = strategy["period_label"]
+    period = (
+        {"quarter": label}
+        if QUARTER.match(label)
+        else {"start": strategy["period_start"], "end": strategy["period_end"]}
+    )
+    return {**strategy, "period": period}
+
+
+async def _nothing() -> None:
+    return None
 
 
 def period_from(form: dict[str, str]) -> dict[str, str]:
