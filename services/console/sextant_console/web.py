@@ -227,7 +227,8 @@ def merge_edit(
             kept = [x for x in now if x not in gone]
             merged[name] = kept + [x for x in mine if x not in was and x not in kept]
         else:
-            clashes.append(f"{name.replace('_', ' ')} is now {_short(now, 80)!r}")
+            shown = " ".join(_short(now, 80).split())
+            clashes.append(f"{name.replace('_', ' ')} is now '{shown}'")
     if clashes:
         raise BadForm(
             "since this page was opened, someone else changed what you changed: "
