@@ -19,6 +19,7 @@ from tests.unit.console.support import (
     RID,
     FakeApi,
     post_form,
+    seen_in,
     sign_in,
     token,
     words,
@@ -273,6 +274,13 @@ async def test_customers_are_registered_updated_and_erased_by_an_administrator_o
     )
     assert body == {"name": "Acme EU", "annual_revenue": "0"}
     assert api.seen[-1].url.raw_path == b"/v1/customers/acme%2Feu"
+    # Renamed from the page as it showed them: the plan changed meanwhile stays changed.
+    api.on("GET", "/v1/customers/acme/eu", body={**acme, "plan": "pro-plus"})
+    shown = {k: str(acme[k]) for k in ("name", "segment", "plan", "annual_revenue", "contact")}
+    renamed = {"ref": "acme/eu", **shown, "name": "Acme EU"}
+    renamed["seen"] = seen_in(page.text, "/customers/update")
+    _, body = await post_form(client, api, "/customers/update", renamed, "/v1/customers/acme/eu")
+    assert body == {**shown, "name": "Acme EU", "plan": "pro-plus"}
     erasure = "/v1/customers/acme/eu/erasure"
     api.on("POST", erasure, 200, {"consistency_token": "feedback:3"})
     before = len(api.seen)

@@ -404,6 +404,9 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     # A contributor revises the vision and drafts strategies; deciding is not theirs.
     assert 'action="/w/mobile/vision"' in page.text
     assert ">Every PM decides with evidence</textarea>" in page.text  # revised from the last
+    assert json.loads(seen_in(page.text, "/w/mobile/vision"))["vision"] == (
+        "Every PM decides with evidence"
+    )
     assert 'action="/w/mobile/strategies"' in page.text
     assert f'name="objective:{OID}"' in page.text
     assert 'action="/w/mobile/decisions"' not in page.text
@@ -417,6 +420,10 @@ async def test_the_strategy_page_shows_the_vision_approved_strategy_timeline_and
     pursue = concept.split(f'action="/w/mobile/concepts/{PID}/opportunities"')[1]
     assert re.findall(r'<option value="([0-9a-f-]+)">', pursue.split("</select>")[0]) == [PID]
     assert "IT admin\nOwner</textarea>" in page.text  # to revise it
+    assert json.loads(seen_in(page.text, f"/w/mobile/concepts/{PID}"))["personas"] == [
+        "IT admin",
+        "Owner",
+    ]
     assert f'action="/w/mobile/milestones/{IID}/move"' in page.text
     assert 'action="/w/mobile/milestones"' in page.text
     # A decider records decisions, resting on the workspace's opportunities and problems.
@@ -703,6 +710,12 @@ async def test_the_vision_is_stated_and_decisions_recorded_from_the_strategy_pag
     )
     assert sent.headers["location"] == "/w/mobile/strategy"
     assert body == {"vision": "Every PM decides with evidence", "mission": "Make discovery routine"}
+    # Revised from the page as it was, the mission another revised meanwhile stays theirs.
+    stated = {"vision": "Every PM decides with evidence", "mission": "Make discovery routine"}
+    api.on("GET", f"{path}/vision", body={**stated, "mission": "Discovery every week"})
+    form = {**stated, "vision": "Every team decides with evidence", "seen": json.dumps(stated)}
+    _, body = await post_form(client, api, "/w/mobile/vision", form, f"{path}/vision")
+    assert body == {"vision": "Every team decides with evidence", "mission": "Discovery every week"}
     decided = {
         "title": "Build SSO",
         "context": "Enterprise deals stall on SSO",

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import BadForm, Page, act, form_of, optional, required
+from sextant_console.web import BadForm, Page, act, as_edited, form_of, optional, required
 
 router = APIRouter()
 
@@ -66,7 +66,8 @@ async def update(page: Page) -> Response:
     ref = required(form, "ref", "Reference")
     notice = f"Customer {ref} updated."
     path = f"/v1/customers/{quote(ref, safe='')}"
-    return await act(page, form, "PUT", path, profile(form), to="/customers", notice=notice)
+    body = await as_edited(page, form, profile(form), path)
+    return await act(page, form, "PUT", path, body, to="/customers", notice=notice)
 
 
 @router.post("/customers/erasure")

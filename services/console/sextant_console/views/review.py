@@ -43,16 +43,18 @@ MAX_EVIDENCE = 100
 async def state_vision(ws: Workspace, page: Page) -> Response:
     """The workspace's vision and mission, as a new revision."""
     form = await form_of(page.request)
+    path = f"/v1/workspaces/{ws}/vision"
     body = {
         "vision": required(form, "vision", "Vision"),
         "mission": required(form, "mission", "Mission"),
     }
+    body = await as_edited(page, form, body, path)
     optional(form, body, "note")
     return await act(
         page,
         form,
         "PUT",
-        f"/v1/workspaces/{ws}/vision",
+        path,
         body,
         to=f"/w/{ws}/strategy",
         notice="Vision revised.",
