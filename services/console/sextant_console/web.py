@@ -244,17 +244,19 @@ async def as_edited(
     form: dict[str, str],
     body: dict[str, Any],
     path: str,
-    part: Callable[[dict[str, Any]], dict[str, Any]] = lambda found: found,
+    part: Callable[[Any], dict[str, Any] | None] = lambda found: found,
 ) -> dict[str, Any]:
     """``body`` merged (``merge_edit``) with the thing as ``GET path`` reads it now (its
-    ``part`` the form edits), when the form carries what its page showed."""
+    ``part`` the form edits; None when not there), when the form carries what its page
+    showed."""
     try:
         seen = json.loads(form.get(SEEN, ""))
     except ValueError:
         return body
     if not isinstance(seen, dict):
         return body
-    return merge_edit(body, seen, part(await page.api.get(path)))
+    current = part(await page.api.get(path))
+    return body if current is None else merge_edit(body, seen, current)
 
 
 def required(form: dict[str, str], name: str, label: str) -> str:

@@ -5,21 +5,17 @@ from __future__ import annotations
 import httpx
 from sextant_console.web import FLASH, Flash
 
-from tests.unit.console.support import FakeApi, post_form, sign_in, token, words
+from tests.unit.console.support import FakeApi, post_form, seen_in, sign_in, token, words
 
-FORMULAS = {
-    "items": [
-        {
-            "name": "weighted",
-            "expression": "(value * 2 + urgency) / max(effort, 1)",
-            "inputs": ["effort", "urgency", "value"],
-            "description": "Value counts double",
-            "revision": 2,
-            "defined_at": "2026-11-27T21:45:54+00:00",
-        }
-    ],
-    "next_cursor": None,
+WEIGHTED = {
+    "name": "weighted",
+    "expression": "(value * 2 + urgency) / max(effort, 1)",
+    "inputs": ["effort", "urgency", "value"],
+    "description": "Value counts double",
+    "revision": 2,
+    "defined_at": "2026-11-27T21:45:54+00:00",
 }
+FORMULAS = {"items": [WEIGHTED], "next_cursor": None}
 
 
 async def test_a_team_defines_and_revises_its_own_scoring_formulas(
@@ -48,6 +44,28 @@ async def test_a_team_defines_and_revises_its_own_scoring_formulas(
     )
     assert body == {"expression": "value / effort", "description": ""}
     assert sent.headers["location"] == "/w/mobile/scoring-formulas"
+
+    # Revised from the page as it was: a description another revised meanwhile stays.
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/scoring-formulas",
+        body={"items": [{**WEIGHTED, "description": "Value first"}]},
+    )
+    api.on("PUT", "/v1/workspaces/mobile/scoring-formulas/weighted", 200, {})
+    revised = {
+        "name": "weighted",
+        "expression": "value * 3 / max(effort, 1)",
+        "description": "Value counts double",
+        "seen": seen_in(page.text, "/w/mobile/scoring-formulas"),
+    }
+    _, body = await post_form(
+        client,
+        api,
+        "/w/mobile/scoring-formulas",
+        revised,
+        "/v1/workspaces/mobile/scoring-formulas/weighted",
+    )
+    assert body == {"expression": "value * 3 / max(effort, 1)", "description": "Value first"}
 
     before = len(api.seen)
     for name in ("2fit", "fit score", "x" * 51):

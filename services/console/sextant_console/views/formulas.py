@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.views.roadmaps import MODELS
-from sextant_console.web import BadForm, Page, Workspace, act, form_of, required
+from sextant_console.web import BadForm, Page, Workspace, act, as_edited, form_of, required
 
 router = APIRouter()
 
@@ -45,6 +45,13 @@ async def define(ws: Workspace, page: Page) -> Response:
         "expression": required(form, "expression", "Expression"),
         "description": form.get("description", "").strip(),
     }
+    body = await as_edited(
+        page,
+        form,
+        body,
+        f"/v1/workspaces/{ws}/scoring-formulas",
+        lambda found: next((f for f in found["items"] if f["name"] == name), None),
+    )
     notice = f"Formula {name} saved: score items with it from the board."
     path = f"/v1/workspaces/{ws}/scoring-formulas/{name}"
     return await act(page, form, "PUT", path, body, to=f"/w/{ws}/scoring-formulas", notice=notice)
