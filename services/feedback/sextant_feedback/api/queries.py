@@ -102,7 +102,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             where.append(f"i.received_at < {arg(until)}")
         if q is not None:
             query = f"websearch_to_tsquery('english', {arg(q)})"
-            where.append(f"to_tsvector('english', i.text) @@ {query}")  # its index's expression
+            where.append(f"i.search_doc @@ {query}")
         if not include_merged:
             where.append("i.merged_into IS NULL")
         if cursor is not None:
