@@ -8,18 +8,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from asyncpg import Record
 from fastapi import APIRouter, Query
 from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.api import jsonable
 from sextant_kit.service import Runtime
+from sextant_kit.tenancy import TenantReads
 
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.domain import Channel, LinkTarget
 
 _ITEM_COLUMNS = (
-    "feedback_id, workspace_id, text, source, external_id, customer_ref, author, attendees,"
-    " tags, themes, sentiment, votes, links, merged_into, received_at, version"
+    "i.feedback_id, i.workspace_id, i.text, i.source, i.external_id, i.customer_ref, i.author,"
+    " i.attendees, i.tags, i.themes, i.sentiment, i.votes, i.links, i.merged_into,"
+    " i.received_at, i.version"
 )
+"""An item's columns, of ``feedback_inbox i``."""
 SENTIMENT = {
     "positive": "sentiment > 0.1",
     "negative": "sentiment < -0.1",
@@ -34,6 +38,43 @@ def _item(row: Any) -> dict[str, Any]:
     out["received_at"] = out["received_at"].isoformat()
     out["sentiment"] = round(float(out["sentiment"]), 3)
     return out
+
+
+_NEWEST_FIRST = "ORDER BY i.received_at DESC, i.feedback_id DESC"
+NEWEST_SEARCHED = 20_000
+"""Items a search reads newest first before it asks the search index."""
+
+
+async def _search(
+    reads: TenantReads, filters: str, args: list[Any], q: str, count: int
+) -> list[Record]:
+    """The newest ``count`` items meeting ``filters`` (their values ``args``) that hold the
+    words ``q`` (full text, English stemming).
+
+    Walking the inbox newest first finds a common word's items at once; the search index
+    finds a rare word's. Which one a search is, the planner can only guess from the whole
+    table (a word common in one workspace may be in none of another's), and a guess of
+    "common" for a rare word walked all of a 300,000-item inbox. So the newest
+    ``NEWEST_SEARCHED`` are read first (about a microsecond each); a word too rare to fill
+    the page among them is looked up in the index."""
+    n = len(args)
+    newest = (
+        f"SELECT {_ITEM_COLUMNS} FROM (SELECT i.* FROM feedback_inbox i"
+        f" WHERE {filters} {_NEWEST_FIRST} LIMIT {NEWEST_SEARCHED}) i"
+        f" WHERE i.search_doc @@ websearch_to_tsquery('english', ${n + 1})"
+        f" {_NEWEST_FIRST} LIMIT ${n + 2}"
+    )
+    rows = await reads.fetch(newest, *args, q, count)
+    if len(rows) == count:
+        return rows
+    # Through the index, which row-level security lets only its owner's function use.
+    indexed = (
+        f"WITH held AS MATERIALIZED (SELECT {_ITEM_COLUMNS}"
+        f" FROM feedback_matching($2, ${n + 1}) m JOIN feedback_inbox i"
+        f" ON i.tenant_id = $1 AND i.feedback_id = m.feedback_id WHERE {filters})"
+        f" SELECT * FROM held i {_NEWEST_FIRST} LIMIT ${n + 2}"
+    )
+    return await reads.fetch(indexed, *args, q, count)
 
 
 def _encode_cursor(received_at: datetime, feedback_id: str) -> str:
@@ -100,19 +141,20 @@ def queries_router(rt: Runtime) -> APIRouter:
             where.append(f"i.received_at >= {arg(since)}")
         if until is not None:
             where.append(f"i.received_at < {arg(until)}")
-        if q is not None:
-            query = f"websearch_to_tsquery('english', {arg(q)})"
-            where.append(f"i.search_doc @@ {query}")
         if not include_merged:
             where.append("i.merged_into IS NULL")
         if cursor is not None:
             at, item = _decode_cursor(cursor)
             where.append(f"(i.received_at, i.feedback_id) < ({arg(at)}, {arg(item)})")
-        rows = await rt.reads.fetch(
-            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
-            f" ORDER BY i.received_at DESC, i.feedback_id DESC LIMIT {arg(limit + 1)}",
-            *args,
-        )
+        filters = " AND ".join(where)
+        if q is None:
+            rows = await rt.reads.fetch(
+                f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {filters} {_NEWEST_FIRST}"
+                f" LIMIT {arg(limit + 1)}",
+                *args,
+            )
+        else:
+            rows = await _search(rt.reads, filters, args, q, limit + 1)
         page = rows[:limit]
         more = len(rows) > limit
         return {
@@ -128,7 +170,7 @@ def queries_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """One item, with what it is linked to (problems, opportunities, roadmap items)."""
         row = await rt.reads.fetchrow(
-            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox"
+            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
             workspace_id,
@@ -165,11 +207,13 @@ def queries_router(rt: Runtime) -> APIRouter:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
         async with rt.reads.connection(who.tenant_id) as conn:
             await conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {float(min_similarity)}")
+            # Through the trigram index, which row-level security lets only its owner's
+            # function use.
             rows = await conn.fetch(
-                f"SELECT {_ITEM_COLUMNS}, similarity(text, $4) AS similarity FROM feedback_inbox"
-                " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id <> $3"
-                " AND merged_into IS NULL AND text % $4"
-                " ORDER BY similarity DESC, feedback_id LIMIT $5",
+                f"SELECT {_ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
+                " JOIN feedback_inbox i ON i.tenant_id = $1 AND i.feedback_id = r.feedback_id"
+                " WHERE i.feedback_id <> $3 AND i.merged_into IS NULL"
+                " ORDER BY r.similarity DESC, i.feedback_id LIMIT $5",
                 who.tenant_id,
                 workspace_id,
                 feedback_id,
