@@ -103,6 +103,18 @@ async def test_a_query_without_its_tenant_filter_sees_only_the_callers_rows(
     for table in ("events", "feedback_inbox", "customers", "audit_log"):
         assert seen[table] > 0, f"the test wrote no {table} rows for {tenant}"
 
+    # The searches that run as the tables' owner (to use their indexes) are confined alike:
+    # to the tenant the reading transaction set, whatever tenant their caller names.
+    searches = {
+        "feedback_matching": "SELECT count(*) FROM feedback_matching('ws-guard', 'guarded')",
+        "feedback_resembling": "SELECT count(*) FROM feedback_resembling('ws-guard', 'guarded 1')",
+    }
+    for name, search in searches.items():
+        forgetting = f"{search} WHERE $1::text IS NOT NULL"
+        assert await reads.fetchval(forgetting, tenant) == 3, name
+        assert await reads.fetchval(forgetting, other) == 0, name
+        async with rt.pool.acquire() as owner:
+            assert await owner.fetchval(search) == 0, f"{name} with no tenant set"
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await reads.fetch("SELECT * FROM projection_checkpoints WHERE $1::text IS NOT NULL", tenant)
     with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
