@@ -1,5 +1,6 @@
 """First render of the console's heaviest pages at volume: the board of a roadmap with
-10,000 items and the feedback inbox of a workspace with 100,000 items.
+10,000 items and the feedback inbox of a workspace with 100,000 items; and that inbox
+searched for a common word, a rare one and one in no item.
 
 The platform (JWT mode) and the console run in their own processes, as deployed; the data
 goes in through the APIs' batch endpoints (``POST …/items/batch``, ``POST …/feedback/batch``).
@@ -32,6 +33,8 @@ BATCH = 1000
 RUNS = 30
 HORIZONS = ("now", "next", "later", None)
 WORDS = ("export", "sso", "dashboard", "slow", "search", "mobile", "billing", "audit", "csv")
+RARE, RARE_EVERY = "kerberos", 2000
+"""A word in one item of every 2,000, which the inbox is searched for (with one in none)."""
 
 
 async def load(api: httpx.AsyncClient, workspace: str) -> str:
@@ -56,7 +59,8 @@ async def load(api: httpx.AsyncClient, workspace: str) -> str:
         items = [
             {
                 "text": f"Feedback {n} about {WORDS[n % len(WORDS)]}"
-                f" and {WORDS[n * 7 % len(WORDS)]}",
+                f" and {WORDS[n * 7 % len(WORDS)]}"
+                + (f" via {RARE}" if n % RARE_EVERY == 0 else ""),
                 "source": "support_ticket",
                 "external_id": f"bench-{n}",
             }
@@ -152,6 +156,14 @@ async def run() -> dict[str, Any]:
                 base = f"/workspaces/{workspace}"
                 api_board = await timings(api, f"{base}/roadmaps/{rid}/board?limit=50")
                 api_inbox = await timings(api, f"{base}/feedback?limit=50")
+                searches = {
+                    label: await timings(api, f"{base}/feedback?limit=50&q={word}")
+                    for label, word in (
+                        ("a word in half the items", WORDS[0]),
+                        (f"a word in 1 of {RARE_EVERY:,} items", RARE),
+                        ("a word in none", "zeppelin"),
+                    )
+                }
             cookies = {"sextant_console_token": token}
             async with httpx.AsyncClient(base_url=web, cookies=cookies, timeout=60) as browser:
                 board = await timings(browser, f"/w/{workspace}/roadmaps/{rid}")
@@ -175,9 +187,20 @@ async def run() -> dict[str, Any]:
             ("inbox of 100,000 items", inbox, api_inbox),
         )
     ]
+    figures += [
+        Figure(
+            f"inbox search of 100,000 items, {label} (p95)",
+            timed["full_p95_ms"],
+            "ms",
+            "the inbox's newest page (p95)",
+            api_inbox["full_p95_ms"],
+        ).as_dict()
+        for label, timed in searches.items()
+    ]
     return {
         "name": "Console first render (10,000 roadmap items, 100,000 feedback items)",
         "figures": figures,
+        "searches": searches,
         "board_page": board,
         "inbox_page": inbox,
         "baseline_board_api": api_board,
