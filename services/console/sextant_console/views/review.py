@@ -87,19 +87,17 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
     # not among those listed: the revise form offers them ticked and chosen, so that saving
     # it keeps them.
     elsewhere = [o for o in found["objective_ids"] if o not in titles]
+    wanted = [f"/v1/organisation/objectives/{o}" for o in elsewhere]
     concept = found.get("concept_id")
-    if concept in {c["concept_id"] for c in concepts}:
-        concept = None
-    *read, its_concept = await asyncio.gather(
-        *(page.api.get_if_readable(f"/v1/organisation/objectives/{o}") for o in elsewhere),
-        page.api.get_if_readable(f"{path}/concepts/{concept}") if concept else _nothing(),
-    )
-    for o, objective in zip(elsewhere, read, strict=True):
+    if concept and concept not in {c["concept_id"] for c in concepts}:
+        wanted.append(f"{path}/concepts/{concept}")
+    read = await asyncio.gather(*(page.api.get_if_readable(w) for w in wanted))
+    for o, objective in zip(elsewhere, read, strict=False):
         if objective:
             titles[o] = objective["title"]
         objectives.append(objective or {"objective_id": o, "title": o})
-    if its_concept:
-        concepts.append(its_concept)
+    if len(read) > len(elsewhere) and read[-1]:
+        concepts.append(read[-1])
     status = found["status"]
     may_write = page.session.may(Access.WRITE, ws)
     actor = page.session.actor
@@ -258,10 +256,6 @@ def editable(strategy: dict[str, Any]) -> dict[str, Any]:
         else {"start": strategy["period_start"], "end": strategy["period_end"]}
     )
     return {**strategy, "period": period}
-
-
-async def _nothing() -> None:
-    return None
 
 
 def period_from(form: dict[str, str]) -> dict[str, str]:

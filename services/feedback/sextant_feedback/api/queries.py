@@ -67,7 +67,8 @@ async def _search(
     rows = await reads.fetch(newest, *args, q, count)
     if len(rows) == count:
         return rows
-    # Through the index, which row-level security lets only its owner's function use.
+    # Through the index, which row-level security lets only its owner's function use ($2:
+    # the workspace, as in every inbox read's filters).
     indexed = (
         f"WITH held AS MATERIALIZED (SELECT {_ITEM_COLUMNS}"
         f" FROM feedback_matching($2, ${n + 1}) m JOIN feedback_inbox i"
