@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sextant_kit.tenancy import TenantReads
 
 from tests.integration.query.conftest import Platform
 from tests.support import eventually, team_member
@@ -524,6 +525,20 @@ async def test_another_organisation_sees_none_of_it(platform: Platform, world: W
         assert "Instant invoices" not in response.text
     viewer = {**world.headers, "X-Sextant-Role": "stakeholder"}
     assert (await q.get("/v1/query/portfolio", headers=viewer)).status_code == 403
+    # The owner's functions the views find items and opportunities through are confined
+    # to the reading transaction's tenant, whatever their caller asks.
+    rt, tenant = platform.runtimes["query"], world.headers["X-Sextant-Tenant"]
+    reads = TenantReads(rt.pool)
+    for function, ids_of in (
+        ("query_items_serving", [ids["convert"]]),
+        ("query_items_pursuing", [ids["opportunity"]]),
+        ("query_opportunities_backed_by", [ids["problem"]]),
+    ):
+        asked = f"SELECT count(*) FROM {function}($2::text[]) WHERE $1::text IS NOT NULL"
+        assert await reads.fetchval(asked, tenant, ids_of) > 0, function
+        assert await reads.fetchval(asked, other["X-Sextant-Tenant"], ids_of) == 0, function
+        async with rt.pool.acquire() as owner:  # no tenant set
+            assert await owner.fetchval(f"SELECT count(*) FROM {function}($1)", ids_of) == 0
 
 
 async def test_a_rebuilt_projection_takes_over_with_the_same_answers(

@@ -1,5 +1,6 @@
 """The portfolio: every objective across the organisation's workspaces, with the roadmap
-items that serve it, their status, and the objective's progress."""
+items that serve it, their status, and the objective's progress (the items found through
+the owner's ``query_items_serving``, as in ``trace``)."""
 
 from __future__ import annotations
 
@@ -109,7 +110,8 @@ def portfolio_router(rt: Runtime) -> APIRouter:
                 " CROSS JOIN LATERAL unnest(i.objective_ids) AS o(objective_id)"
                 " LEFT JOIN query_roadmaps r"
                 "   ON r.tenant_id = i.tenant_id AND r.roadmap_id = i.roadmap_id"
-                " WHERE i.tenant_id = $1 AND i.objective_ids && $2::text[]"
+                " WHERE i.tenant_id = $1"
+                " AND i.item_id IN (SELECT item_id FROM query_items_serving($2::text[]))"
                 " AND o.objective_id = ANY($2::text[])"
                 f" AND {in_scope('i', 3)}"
                 " ORDER BY i.added_at, i.item_id",

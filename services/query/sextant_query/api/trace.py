@@ -4,6 +4,11 @@ feedback or an opportunity -> roadmap items -> objectives.
 Each answer is the chain as flat lists whose rows name each other by id (an item's
 ``objective_ids`` and ``opportunity_ids``, a feedback item's ``linked_to``), so a client
 can draw the graph; a reference to something not yet seen on its topic stays a bare id.
+
+Which items serve some objectives or pursue some opportunities, and which opportunities
+some problems back, is asked of the owner's functions (``sql/004_overlaps_under_row_
+security.sql``): row-level security keeps the reader's own array overlaps from their
+indexes.
 """
 
 from __future__ import annotations
@@ -80,7 +85,8 @@ async def _upward(
         for r in await conn.fetch(
             f"SELECT {ITEM_COLUMNS} FROM {ITEMS_FROM} WHERE i.tenant_id = $1"
             f" AND {in_scope('i', 2)}"
-            " AND (i.item_id = ANY($3::text[]) OR i.opportunity_ids && $4::text[])"
+            " AND (i.item_id = ANY($3::text[])"
+            "  OR i.item_id IN (SELECT item_id FROM query_items_pursuing($4::text[])))"
             " ORDER BY i.added_at, i.item_id",
             tenant,
             workspaces,
@@ -154,7 +160,8 @@ def trace_router(rt: Runtime) -> APIRouter:
                 jsonable(r)
                 for r in await conn.fetch(
                     f"SELECT {ITEM_COLUMNS} FROM {ITEMS_FROM} WHERE i.tenant_id = $1"
-                    f" AND i.objective_ids && $2::text[] AND {in_scope('i', 3)}"
+                    " AND i.item_id IN (SELECT item_id FROM query_items_serving($2::text[]))"
+                    f" AND {in_scope('i', 3)}"
                     " ORDER BY i.added_at, i.item_id",
                     tenant,
                     served,
@@ -277,7 +284,8 @@ def trace_router(rt: Runtime) -> APIRouter:
                 conn,
                 tenant,
                 workspaces,
-                "q.opportunity_id = ANY($3::text[]) OR q.problem_ids && $4::text[]",
+                "q.opportunity_id = ANY($3::text[]) OR q.opportunity_id IN"
+                " (SELECT opportunity_id FROM query_opportunities_backed_by($4::text[]))",
                 linked("opportunity"),
                 backed,
             )
