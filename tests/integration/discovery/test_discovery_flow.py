@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from sextant_kit.service import Runtime
@@ -177,6 +179,10 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
         assert [i["insight_id"] for i in view["insights"]] == [insight["id"]]
 
     await eventually(evidence, within=60)
+    one = await ok(await client.get(f"{ws}/insights/{insight['id']}"), 200)
+    assert (one["title"], one["tags"]) == ("SMBs hate invoicing", ["invoicing"])
+    missing = await client.get(f"{ws}/insights/{uuid.uuid4()}")
+    assert missing.status_code == 404, missing.text
 
     async def logged() -> None:
         log = (await client.get(f"{opp}/experiments")).json()["items"]

@@ -534,6 +534,7 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert '<option value="acquired" selected>' in page.text
     retag = page.text.split(f'action="/w/mobile/insights/{RID}/tags"')[1].split("</form>")[0]
     assert 'name="tags" maxlength="1600" value="churn"' in retag
+    assert json.loads(seen_in(page.text, f"/w/mobile/insights/{RID}/tags")) == {"tags": ["churn"]}
     assert f'action="/w/mobile/insights/{RID}/retire"' in page.text
     revise = page.text.split(f'action="/w/mobile/personas/{PID}"')[1].split("</form>")[0]
     assert "invoices\nlate payers</textarea>" in revise

@@ -88,12 +88,14 @@ async def record_insight(ws: Workspace, page: Page) -> Response:
 async def tag_insight(ws: Workspace, iid: Id, page: Page) -> Response:
     """The insight's tags, replaced by those given (none clears them)."""
     form = await form_of(page.request)
+    path = f"/v1/workspaces/{ws}/insights/{iid}"
+    body = await as_edited(page, form, {"tags": tags(form)}, path)
     return await act(
         page,
         form,
         "PUT",
-        f"/v1/workspaces/{ws}/insights/{iid}/tags",
-        {"tags": tags(form)},
+        f"{path}/tags",
+        body,
         to=f"/w/{ws}/research#insight-{iid}",
         notice="Tags saved.",
     )

@@ -212,6 +212,22 @@ def research_router(rt: Runtime) -> APIRouter:
         )
         return page([jsonable(r) for r in rows], limit, "recorded_at", "insight_id")
 
+    @api.get("/insights/{insight_id}")
+    async def get_insight(
+        workspace_id: WorkspaceId, insight_id: uuid.UUID, who: Reader
+    ) -> dict[str, Any]:
+        """One insight, retired or not."""
+        row = await rt.reads.fetchrow(
+            "SELECT * FROM discovery_insights WHERE tenant_id = $1 AND workspace_id = $2"
+            " AND insight_id = $3",
+            who.tenant_id,
+            workspace_id,
+            insight_id,
+        )
+        if row is None:
+            raise NotFound(f"insight {insight_id} not found in workspace {workspace_id}")
+        return jsonable(row)
+
     @api.post("/personas", status_code=201)
     async def create_persona(
         workspace_id: WorkspaceId,
