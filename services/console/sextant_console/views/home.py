@@ -82,7 +82,7 @@ async def start(page: Page, cursor: str | None = None, q: Search = "") -> Respon
         names = _names(await page.api.every_readable("/v1/workspaces"))
         return page.render(
             "home.html",
-            workspaces=_by_name([w for w in only if _holds(q, w, names)], names),
+            workspaces=_own(only, q, names),
             names=names,
             directory=[],
             unreadable=None,
@@ -103,7 +103,7 @@ async def start(page: Page, cursor: str | None = None, q: Search = "") -> Respon
     names = _names(found["items"])
     return page.render(
         "home.html",
-        workspaces=_by_name([w for w in only if _holds(q, w, names)], names),
+        workspaces=_own(only, q, names),
         q=q,
         names=names,
         directory=directory,
@@ -130,15 +130,15 @@ def _holds(q: str, workspace: str, names: dict[str, str]) -> bool:
     return q.casefold() in f"{workspace}\n{names.get(workspace, '')}".casefold()
 
 
-def _by_name(workspaces: list[str], names: dict[str, str]) -> list[str]:
-    """Workspaces in the order of their names as people read them: any case, and numbers
-    by their value ("Team 2" before "Team 10")."""
+def _own(workspaces: list[str], q: str, names: dict[str, str]) -> list[str]:
+    """The user's own workspaces that hold ``q``, in the order of their names as people
+    read them: any case, and numbers by their value ("Team 2" before "Team 10")."""
 
     def key(workspace: str) -> list[tuple[int, int | str]]:
         parts = re.split(r"(\d+)", names.get(workspace, workspace).casefold())
         return [(1, int(p)) if p.isdigit() else (0, p) for p in parts if p]
 
-    return sorted(workspaces, key=key)
+    return sorted((w for w in workspaces if _holds(q, w, names)), key=key)
 
 
 def _names(workspaces: list[dict[str, str]]) -> dict[str, str]:
