@@ -122,6 +122,7 @@ async def test_build_prioritise_publish_change_and_compare_versions(
         diff.update(body(response))
 
     await eventually(compared)
+    assert diff["roadmap_name"] == "Checkout"
     assert [i["title"] for i in diff["added"]] == ["Gift cards"]
     assert diff["added"][0]["item_id"] == new["id"]
     assert diff["removed"] == []
@@ -148,6 +149,7 @@ async def test_build_prioritise_publish_change_and_compare_versions(
     )
     assert report.status_code == 200
     assert report.headers["content-type"].startswith("text/markdown")
+    assert report.text.startswith("# Roadmap Checkout changes: v1 (executives) → v2 (executives)")
     assert "## Moved (1)\n\n- One-click pay: now (2026-Q3) → next (2026-Q4)" in report.text
     same = await http.get(f"{base}/{rid}/diff", params={"from": 1, "to": 2, "format": "markdown"})
     assert same.text == report.text
@@ -173,6 +175,9 @@ async def test_build_prioritise_publish_change_and_compare_versions(
     stakeholder = {"X-Sextant-Role": "stakeholder"}
     versions = body(await http.get(f"{base}/{rid}/versions", headers=stakeholder))
     assert [v["version"] for v in versions["items"]] == [1, 2]
+    assert versions["roadmap_name"] == "Checkout"  # the board is not theirs, its name is
+    second = body(await http.get(f"{base}/{rid}/versions/2", headers=stakeholder))
+    assert (second["roadmap_name"], second["title"]) == ("Checkout", "Q3 rev")
     assert (await http.get(f"{base}/{rid}/board", headers=stakeholder)).status_code == 403
     publish = {"audience": "sales", "title": "nope"}
     contributor = {"X-Sextant-Role": "contributor"}

@@ -622,6 +622,8 @@ def test_a_stakeholder_sees_only_published_roadmaps(
     browser.find_element(By.LINK_TEXT, "Checkout").click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "from")))
     assert not browser.find_elements(By.ID, "audience")  # no publishing offered
+    heading = browser.find_element(By.TAG_NAME, "h1").text
+    assert heading == "Checkout: published versions"  # the roadmap's name, though not its board
     shot(browser, screenshots, "18-stakeholder-versions")
 
     browser.get(world.notes["board"])  # the board is the team's: the published versions instead

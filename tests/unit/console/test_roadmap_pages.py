@@ -94,8 +94,7 @@ async def test_a_move_calls_the_api_and_the_next_page_waits_for_it(
 
 async def test_sending_a_form_twice_publishes_once(client: httpx.AsyncClient, api: FakeApi) -> None:
     versions = f"/v1/workspaces/mobile/roadmaps/{RID}/versions"
-    api.on("GET", versions, body={"items": [], "next_cursor": None})
-    api.on("GET", f"/v1/workspaces/mobile/roadmaps/{RID}", body={"roadmap_id": RID, "name": "C"})
+    api.on("GET", versions, body={"roadmap_name": None, "items": [], "next_cursor": None})
     sign_in(client, token())
     page = await client.get(f"/w/mobile/roadmaps/{RID}/versions")
     [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)

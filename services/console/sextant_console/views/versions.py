@@ -28,14 +28,6 @@ def _base(ws: str, rid: str) -> str:
     return f"/w/{ws}/roadmaps/{rid}"
 
 
-async def _name(page: Page, ws: str, rid: str) -> str | None:
-    """The roadmap's name for those who may read it (stakeholders see the versions' titles)."""
-    if not page.session.may(Access.READ, ws):
-        return None
-    found = await page.api.get(f"/v1/workspaces/{ws}/roadmaps/{rid}", {"include_items": "false"})
-    return str(found["name"])
-
-
 @router.get("/w/{ws}/roadmaps/{rid}/versions", response_class=HTMLResponse)
 async def versions(ws: Workspace, rid: Id, page: Page, cursor: str | None = None) -> Response:
     found = await page.api.get(
@@ -47,7 +39,7 @@ async def versions(ws: Workspace, rid: Id, page: Page, cursor: str | None = None
         "versions.html",
         ws=ws,
         rid=rid,
-        name=await _name(page, ws, rid),
+        name=found["roadmap_name"],
         versions=items,
         next_cursor=found.get("next_cursor"),
         audiences=AUDIENCES,
@@ -85,7 +77,7 @@ async def version(ws: Workspace, rid: Id, number: int, page: Page) -> Response:
         "version.html",
         ws=ws,
         rid=rid,
-        name=await _name(page, ws, rid),
+        name=found["roadmap_name"],
         version=found,
         columns=[(c, columns[c]) for c in COLUMNS],
     )
@@ -110,7 +102,7 @@ async def compare(ws: Workspace, rid: Id, page: Page, from_: str = "", to: str =
         "diff.html",
         ws=ws,
         rid=rid,
-        name=await _name(page, ws, rid),
+        name=found["roadmap_name"],
         diff=found,
         changes=changes,
         columns=diff_board(found, before["items"], after["items"]),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -16,26 +16,35 @@ from sextant_roadmap.api.common import Limit, WorkspaceId, audiences_of, row, sp
 from sextant_roadmap.domain.diff import diff, render_markdown
 from sextant_roadmap.domain.events import RoadmapPublished
 
+
+class Published(NamedTuple):
+    snapshot: RoadmapPublished
+    by: str
+    roadmap_name: str
+
+
 ReadPublished = Annotated[Caller, Depends(requires(Access.READ_PUBLISHED))]
 
 
-_SPANNED = (
-    "EXISTS (SELECT 1 FROM roadmaps r WHERE r.tenant_id = $1 AND r.roadmap_id = $3"
-    f" AND {spans('$2', 'r')})"
+_VERSIONS = (
+    " FROM roadmap_versions v JOIN roadmaps r"
+    " ON r.tenant_id = v.tenant_id AND r.roadmap_id = v.roadmap_id"
+    f" WHERE v.tenant_id = $1 AND {spans('$2', 'r')} AND v.roadmap_id = $3"
 )
-"""The roadmap ``$3`` belongs to or spans the workspace ``$2``."""
+"""The versions of roadmap ``$3``, if it belongs to or spans the workspace ``$2``, beside
+the roadmap's name: those who may read a version may read the name of what it versions."""
 
 
 def router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}/roadmaps/{roadmap_id}", tags=["roadmap"])
 
-    async def version(who: Caller, workspace_id: str, roadmap_id: UUID, n: int) -> Any:
+    async def version(who: Caller, workspace_id: str, roadmap_id: UUID, n: int) -> Published:
         """Version ``n``, if it is the caller's to read (published for an audience of theirs)."""
         audiences = audiences_of(who, workspace_id)
         found = await rt.reads.fetchrow(
-            "SELECT snapshot::text AS snapshot, published_by FROM roadmap_versions"
-            f" WHERE tenant_id = $1 AND {_SPANNED} AND roadmap_id = $3 AND version = $4"
-            " AND ($5::text[] IS NULL OR audience = ANY($5::text[]))",
+            "SELECT v.snapshot::text AS snapshot, v.published_by, r.name"
+            f"{_VERSIONS} AND v.version = $4"
+            " AND ($5::text[] IS NULL OR v.audience = ANY($5::text[]))",
             who.tenant_id,
             workspace_id,
             roadmap_id,
@@ -44,7 +53,11 @@ def router(rt: Runtime) -> APIRouter:
         )
         if found is None:
             raise NotFound(f"roadmap {roadmap_id} has no published version {n}")
-        return RoadmapPublished.model_validate_json(found["snapshot"]), found["published_by"]
+        return Published(
+            RoadmapPublished.model_validate_json(found["snapshot"]),
+            found["published_by"],
+            found["name"],
+        )
 
     @api.get("/versions")
     async def list_versions(
@@ -54,14 +67,15 @@ def router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
         cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
     ) -> Any:
-        """The published versions, oldest first: for a stakeholder whose token names
-        audiences, those published for one of them."""
+        """The published versions, oldest first, with the roadmap's name (null when none is
+        the caller's to read): for a stakeholder whose token names audiences, those published
+        for one of them."""
         audiences = audiences_of(who, workspace_id)
         rows = await rt.reads.fetch(
-            "SELECT version, audience, title, notes, published_at, published_by, item_count"
-            f" FROM roadmap_versions WHERE tenant_id = $1 AND {_SPANNED}"
-            " AND roadmap_id = $3 AND version > $4"
-            " AND ($6::text[] IS NULL OR audience = ANY($6::text[])) ORDER BY version LIMIT $5",
+            "SELECT v.version, v.audience, v.title, v.notes, v.published_at, v.published_by,"
+            f" v.item_count, r.name{_VERSIONS} AND v.version > $4"
+            " AND ($6::text[] IS NULL OR v.audience = ANY($6::text[]))"
+            " ORDER BY v.version LIMIT $5",
             who.tenant_id,
             workspace_id,
             roadmap_id,
@@ -69,9 +83,13 @@ def router(rt: Runtime) -> APIRouter:
             limit + 1,
             audiences,
         )
-        page = [row(r) for r in rows[:limit]]
+        page = [{k: v for k, v in row(r).items() if k != "name"} for r in rows[:limit]]
         more = len(rows) > limit
-        return {"items": page, "next_cursor": str(page[-1]["version"]) if more else None}
+        return {
+            "roadmap_name": rows[0]["name"] if rows else None,
+            "items": page,
+            "next_cursor": str(page[-1]["version"]) if more else None,
+        }
 
     @api.get("/versions/{version_number}")
     async def get_version(
@@ -80,8 +98,12 @@ def router(rt: Runtime) -> APIRouter:
         version_number: Annotated[int, Path(ge=1, le=1_000_000)],
         who: ReadPublished,
     ) -> Any:
-        published, by = await version(who, workspace_id, roadmap_id, version_number)
-        return {**published.model_dump(mode="json"), "published_by": by}
+        found = await version(who, workspace_id, roadmap_id, version_number)
+        return {
+            **found.snapshot.model_dump(mode="json"),
+            "published_by": found.by,
+            "roadmap_name": found.roadmap_name,
+        }
 
     @api.get("/diff", response_model=None)
     async def compare(
@@ -94,16 +116,17 @@ def router(rt: Runtime) -> APIRouter:
         format: Literal["json", "markdown"] | None = None,
     ) -> Any:
         """What changed between two published versions, as JSON or a Markdown report."""
-        older, _ = await version(who, workspace_id, roadmap_id, from_version)
-        newer, _ = await version(who, workspace_id, roadmap_id, to_version)
-        result = diff(older, newer)
+        older = await version(who, workspace_id, roadmap_id, from_version)
+        newer = await version(who, workspace_id, roadmap_id, to_version)
+        result = diff(older.snapshot, newer.snapshot)
         wants_markdown = format == "markdown" or (
             format is None and "text/markdown" in request.headers.get("accept", "")
         )
         if wants_markdown:
             return PlainTextResponse(
-                render_markdown(result), media_type="text/markdown; charset=utf-8"
+                render_markdown(result, roadmap_name=newer.roadmap_name),
+                media_type="text/markdown; charset=utf-8",
             )
-        return result.model_dump(mode="json")
+        return {**result.model_dump(mode="json"), "roadmap_name": newer.roadmap_name}
 
     return api
