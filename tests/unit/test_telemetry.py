@@ -17,7 +17,8 @@ def test_without_an_exporter_spans_are_not_recorded_but_carry_a_trace_id() -> No
     version, trace_id, span_id, flags = traceparent.split("-")
     assert version == "00"
     assert not int(flags, 16) & 1  # not sampled
-    assert int(trace_id, 16) and int(span_id, 16)
+    assert int(trace_id, 16)
+    assert int(span_id, 16)
 
 
 def test_without_an_exporter_a_callers_sampled_trace_continues() -> None:
