@@ -65,70 +65,91 @@ class FeedbackEvidence:
     consumes = staticmethod(FEEDBACK.consumes)
 
     async def apply(self, conn: Connection, event: IncomingEvent) -> None:
-        fact = FEEDBACK.decode(event)
-        if fact is None:
-            return
-        tenant = event.tenant
-        match fact:
-            case FeedbackReceived():
-                await conn.execute(
-                    "INSERT INTO query_feedback (tenant_id, feedback_id, workspace_id, source,"
-                    " customer_id, received_at) VALUES ($1, $2, $3, $4, $5, $6)"
-                    " ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET"
-                    " workspace_id = excluded.workspace_id, source = excluded.source,"
-                    " customer_id = excluded.customer_id, received_at = excluded.received_at",
-                    tenant,
-                    str(fact.feedback_id),
-                    fact.workspace_id,
-                    fact.source.value,
-                    str(fact.customer_id) if fact.customer_id else None,
-                    fact.received_at,
-                )
-            case FeedbackVoted():
-                await _vote(conn, tenant, str(fact.feedback_id), [fact.vote])
-            case FeedbackAbsorbed():
-                await _vote(conn, tenant, str(fact.feedback_id), fact.votes)
-            case FeedbackLinked():
-                await conn.execute(
-                    "INSERT INTO query_feedback_links (tenant_id, feedback_id, workspace_id,"
-                    " target_type, target_id, linked_at) VALUES ($1, $2, $3, $4, $5, $6)"
-                    " ON CONFLICT DO NOTHING",
-                    tenant,
-                    str(fact.feedback_id),
-                    fact.workspace_id,
-                    fact.target_type.value,
-                    fact.target_id,
-                    fact.linked_at,
-                )
-            case FeedbackUnlinked():
-                await conn.execute(
-                    "DELETE FROM query_feedback_links WHERE tenant_id = $1 AND feedback_id = $2"
-                    " AND target_type = $3 AND target_id = $4",
-                    tenant,
-                    str(fact.feedback_id),
-                    fact.target_type.value,
-                    fact.target_id,
-                )
-            case FeedbackMerged():
-                await conn.execute(
-                    "UPDATE query_feedback SET merged_into = $3"
-                    " WHERE tenant_id = $1 AND feedback_id = $2",
-                    tenant,
-                    str(fact.feedback_id),
-                    str(fact.into_id),
-                )
-            case CustomerRegistered() | CustomerProfileUpdated():
-                await conn.execute(
-                    "INSERT INTO query_customers (tenant_id, customer_id, segment, annual_revenue)"
-                    " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, customer_id) DO UPDATE SET"
-                    " segment = excluded.segment, annual_revenue = excluded.annual_revenue",
-                    tenant,
-                    str(fact.customer_id),
-                    fact.segment,
-                    fact.annual_revenue,
-                )
-            case _:
-                assert_never(fact)
+        await self.apply_many(conn, [event])
+
+    async def apply_many(self, conn: Connection, events: Sequence[IncomingEvent]) -> None:
+        """Items received are written in one statement, then the batch's other facts in
+        order (an item's other events follow its receipt)."""
+        received: list[tuple[str, FeedbackReceived]] = []
+        others: list[tuple[str, FeedbackFact]] = []
+        for event in events:
+            fact = FEEDBACK.decode(event)
+            if isinstance(fact, FeedbackReceived):
+                received.append((event.tenant, fact))
+            elif fact is not None:
+                others.append((event.tenant, fact))
+        if received:
+            await conn.executemany(
+                "INSERT INTO query_feedback (tenant_id, feedback_id, workspace_id, source,"
+                " customer_id, received_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET"
+                " workspace_id = excluded.workspace_id, source = excluded.source,"
+                " customer_id = excluded.customer_id, received_at = excluded.received_at",
+                [
+                    (
+                        tenant,
+                        str(f.feedback_id),
+                        f.workspace_id,
+                        f.source.value,
+                        str(f.customer_id) if f.customer_id else None,
+                        f.received_at,
+                    )
+                    for tenant, f in received
+                ],
+            )
+        for tenant, fact in others:
+            await _apply_fact(conn, tenant, fact)
+
+
+async def _apply_fact(conn: Connection, tenant: str, fact: FeedbackFact) -> None:
+    match fact:
+        case FeedbackReceived():
+            raise AssertionError("inserted in bulk")
+        case FeedbackVoted():
+            await _vote(conn, tenant, str(fact.feedback_id), [fact.vote])
+        case FeedbackAbsorbed():
+            await _vote(conn, tenant, str(fact.feedback_id), fact.votes)
+        case FeedbackLinked():
+            await conn.execute(
+                "INSERT INTO query_feedback_links (tenant_id, feedback_id, workspace_id,"
+                " target_type, target_id, linked_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT DO NOTHING",
+                tenant,
+                str(fact.feedback_id),
+                fact.workspace_id,
+                fact.target_type.value,
+                fact.target_id,
+                fact.linked_at,
+            )
+        case FeedbackUnlinked():
+            await conn.execute(
+                "DELETE FROM query_feedback_links WHERE tenant_id = $1 AND feedback_id = $2"
+                " AND target_type = $3 AND target_id = $4",
+                tenant,
+                str(fact.feedback_id),
+                fact.target_type.value,
+                fact.target_id,
+            )
+        case FeedbackMerged():
+            await conn.execute(
+                "UPDATE query_feedback SET merged_into = $3"
+                " WHERE tenant_id = $1 AND feedback_id = $2",
+                tenant,
+                str(fact.feedback_id),
+                str(fact.into_id),
+            )
+        case CustomerRegistered() | CustomerProfileUpdated():
+            await conn.execute(
+                "INSERT INTO query_customers (tenant_id, customer_id, segment, annual_revenue)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, customer_id) DO UPDATE SET"
+                " segment = excluded.segment, annual_revenue = excluded.annual_revenue",
+                tenant,
+                str(fact.customer_id),
+                fact.segment,
+                fact.annual_revenue,
+            )
+        case _:
+            assert_never(fact)
 
 
 async def _vote(conn: Connection, tenant: str, feedback_id: str, votes: Sequence[Vote]) -> None:
