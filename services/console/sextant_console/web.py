@@ -245,16 +245,22 @@ async def as_edited(
     body: dict[str, Any],
     path: str,
     part: Callable[[Any], dict[str, Any] | None] = lambda found: found,
+    *,
+    kept_when_blank: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``body`` merged (``merge_edit``) with the thing as ``GET path`` reads it now (its
     ``part`` the form edits; None when not there), when the form carries what its page
-    showed."""
+    showed. A field of ``kept_when_blank`` left blank is no edit: the API keeps its value,
+    whoever set it since."""
     try:
         seen = json.loads(form.get(SEEN, ""))
     except ValueError:
         return body
     if not isinstance(seen, dict):
         return body
+    for name in kept_when_blank:
+        if not form.get(name, "").strip():
+            seen.pop(name, None)
     current = part(await page.api.get(path))
     return body if current is None else merge_edit(body, seen, current)
 

@@ -321,6 +321,11 @@ async def test_saving_an_item_keeps_what_someone_else_changed_since_its_page_was
     # A form from before this console kept what it showed (no record) is sent as it was.
     sent, body = await post_form(client, api, f"{here}/details", typed, resource)
     assert body == {"title": "SSO for all", "description": "Sign in once.", "owner": "pm.ana"}
+    # The owner left blank keeps whichever owner the item has, set since or not: no clash.
+    api.on("GET", resource, body={**shown, "owner": "pm.bo"})
+    blank = {"title": "SSO", "description": "Sign in once.", "owner": "", "seen": details}
+    sent, body = await post_form(client, api, f"{here}/details", blank, resource)
+    assert body == {"title": "SSO", "description": "Sign in once."}
 
 
 def test_an_edit_is_merged_field_by_field_with_the_current_values() -> None:

@@ -134,7 +134,7 @@ async def change_details(ws: Workspace, rid: Id, iid: Id, page: Page) -> Respons
         "description": form.get("description", "").strip(),
     }
     optional(form, body, "owner", "team")
-    body = await as_edited(page, form, body, resource)
+    body = await as_edited(page, form, body, resource, kept_when_blank=("owner", "team"))
     return await act(page, form, "PATCH", resource, body, to=here, notice="Details saved.")
 
 
