@@ -156,14 +156,17 @@ def safe_path(to: str) -> str:
 
 
 async def form_of(request: Request) -> dict[str, str]:
-    """An urlencoded form body (the console's forms post nothing else)."""
+    """An urlencoded form body (the console's forms post nothing else), its line breaks
+    as the platform keeps them: a browser sends a text area's as CRLF, and saving a text
+    unchanged must not change it."""
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise BadForm("the form is too large")
     try:
-        return dict(parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=200))
+        fields = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=200)
     except (UnicodeDecodeError, ValueError):
         raise BadForm("the form could not be read") from None
+    return {name: value.replace("\r\n", "\n") for name, value in fields}
 
 
 FORM_NONCE = "form_nonce"

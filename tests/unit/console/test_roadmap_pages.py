@@ -326,6 +326,10 @@ async def test_saving_an_item_keeps_what_someone_else_changed_since_its_page_was
     blank = {"title": "SSO", "description": "Sign in once.", "owner": "", "seen": details}
     sent, body = await post_form(client, api, f"{here}/details", blank, resource)
     assert body == {"title": "SSO", "description": "Sign in once."}
+    # A text area comes back from the browser with CRLF line breaks: kept as the API has them.
+    lines = {"title": "SSO", "description": "Sign in once.\r\nWith SAML.", "owner": "pm.ana"}
+    sent, body = await post_form(client, api, f"{here}/details", lines, resource)
+    assert body["description"] == "Sign in once.\nWith SAML."
 
 
 def test_an_edit_is_merged_field_by_field_with_the_current_values() -> None:
