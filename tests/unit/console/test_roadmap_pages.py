@@ -518,3 +518,30 @@ async def test_a_roadmap_is_laid_out_by_status_team_or_objective(
     assert dict(asked.url.params) == {"by": "objective", "limit": "25"}
     odd = await client.get(f"/w/mobile/roadmaps/{RID}/lanes", params={"by": "colour"})
     assert odd.status_code == 422
+
+
+async def test_the_diff_marks_renamed_and_redescribed_items(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    base = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    found = {
+        "roadmap_name": "Checkout",
+        "from_version": 1,
+        "to_version": 2,
+        **{k: [] for k in ("added", "removed", "moved", "rescored", "status_changed")},
+        "renamed": [
+            {"item_id": IID, "title": "SSO (SAML)", "before": "SSO", "after": "SSO (SAML)"}
+        ],
+        "redescribed": [{"item_id": IID, "title": "SSO (SAML)"}],
+    }
+    api.on("GET", f"{base}/diff", body=found)
+    item = {"item_id": IID, "title": "SSO", "horizon": "now"}
+    api.on("GET", f"{base}/versions/1", body={"items": [item]})
+    api.on("GET", f"{base}/versions/2", body={"items": [{**item, "title": "SSO (SAML)"}]})
+    sign_in(client, token())
+    page = (await client.get(f"/w/mobile/roadmaps/{RID}/diff?from=1&to=2")).text
+    assert "Checkout: v1 → v2" in page
+    assert "2 change(s)" in page
+    assert 'data-marks="renamed redescribed"' in page
+    assert "Renamed: SSO → SSO (SAML)" in page
+    assert "Description changed: SSO (SAML)" in page

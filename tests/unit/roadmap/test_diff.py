@@ -95,6 +95,43 @@ def test_fields_one_audience_cannot_see_are_not_compared() -> None:
     assert result.moved == []  # nor dates; the horizon is the same
 
 
+def details(item: Any, title: str, description: str = "") -> Any:
+    from sextant_roadmap.domain.events import ItemDetailsChanged
+
+    return ItemDetailsChanged(
+        roadmap_id=ROADMAP,
+        item_id=item,
+        changed=["title", "description"],
+        title=title,
+        description=description,
+        owner=None,
+        team=None,
+        objective_ids=[],
+        opportunity_ids=[],
+        changed_at=NOW,
+    )
+
+
+def test_renamed_and_redescribed_items_are_found() -> None:
+    v1 = published(V1_EVENTS, "sales")
+    v2 = published(
+        [*V1_EVENTS, v1, details(A, "Wallet (EU)"), details(B, "Ledger", "Double entry.")],
+        "sales",
+    )
+    result = diff(v1, v2)
+    assert not result.unchanged
+    [renamed] = result.renamed
+    assert (renamed.title, renamed.before, renamed.after) == (
+        "Wallet (EU)",
+        "Wallet",
+        "Wallet (EU)",
+    )
+    assert [i.title for i in result.redescribed] == ["Ledger"]
+    report = render_markdown(result)
+    assert "## Renamed (1)\n\n- Wallet → Wallet (EU)" in report
+    assert "## Description changed (1)\n\n- Ledger" in report
+
+
 def test_the_report_reads_as_markdown() -> None:
     v1 = published(V1_EVENTS)
     v2 = published([*V1_EVENTS, v1, added(C, "Cards"), moved(A, "later"), scored(B, 3)])

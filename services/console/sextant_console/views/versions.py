@@ -22,6 +22,8 @@ router = APIRouter()
 
 AUDIENCES = ("executives", "sales", "engineering", "customers")
 COLUMNS = ("now", "next", "later", "unscheduled")
+MARKS = ("added", "moved", "rescored", "status_changed", "renamed", "redescribed")
+"""The kinds of change a diff marks an item of the newer version with."""
 
 
 def _base(ws: str, rid: str) -> str:
@@ -95,9 +97,7 @@ async def compare(ws: Workspace, rid: Id, page: Page, from_: str = "", to: str =
     base = f"/v1/workspaces/{ws}/roadmaps/{rid}/versions"
     before = await page.api.get(f"{base}/{older}")
     after = await page.api.get(f"{base}/{newer}")
-    changes = sum(
-        len(found[k]) for k in ("added", "removed", "moved", "rescored", "status_changed")
-    )
+    changes = sum(len(found[k]) for k in ("removed", *MARKS))
     return page.render(
         "diff.html",
         ws=ws,
@@ -112,10 +112,10 @@ async def compare(ws: Workspace, rid: Id, page: Page, from_: str = "", to: str =
 def diff_board(
     found: dict[str, Any], before: list[dict[str, Any]], after: list[dict[str, Any]]
 ) -> list[tuple[str, list[dict[str, Any]]]]:
-    """The newer version's columns with each item marked added, moved, re-scored or
-    re-statused, and the removed items in the column they left, marked removed."""
+    """The newer version's columns with each item marked with its changes (``MARKS``), and
+    the removed items in the column they left, marked removed."""
     marks: dict[str, list[str]] = {}
-    for kind in ("added", "moved", "rescored", "status_changed"):
+    for kind in MARKS:
         for change in found[kind]:
             marks.setdefault(change["item_id"], []).append(kind)
     moved = {m["item_id"]: m["before"] for m in found["moved"]}

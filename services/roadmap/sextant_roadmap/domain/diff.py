@@ -40,6 +40,11 @@ class StatusChanged(ItemRef):
     after: str
 
 
+class Renamed(ItemRef):
+    before: str
+    after: str
+
+
 class VersionDiff(_Out):
     roadmap_id: UUID
     from_version: int
@@ -51,10 +56,21 @@ class VersionDiff(_Out):
     moved: list[Moved]
     rescored: list[Rescored]
     status_changed: list[StatusChanged]
+    renamed: list[Renamed] = []
+    redescribed: list[ItemRef] = []
+    """Items whose description changed (compared when both versions show descriptions)."""
 
     @property
     def unchanged(self) -> bool:
-        changes = (self.added, self.removed, self.moved, self.rescored, self.status_changed)
+        changes = (
+            self.added,
+            self.removed,
+            self.moved,
+            self.rescored,
+            self.status_changed,
+            self.renamed,
+            self.redescribed,
+        )
         return not any(changes)
 
 
@@ -75,6 +91,9 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
     moved: list[Moved] = []
     rescored: list[Rescored] = []
     status: list[StatusChanged] = []
+    renamed: list[Renamed] = []
+    redescribed: list[ItemRef] = []
+    described = "description" in older.fields and "description" in newer.fields
     for item_id, new in after.items():
         old = before.get(item_id)
         if old is None:
@@ -104,6 +123,12 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
                     after=new.status.value,
                 )
             )
+        if old.title != new.title:
+            renamed.append(
+                Renamed(item_id=item_id, title=new.title, before=old.title, after=new.title)
+            )
+        if described and (old.description or "") != (new.description or ""):
+            redescribed.append(ItemRef(item_id=item_id, title=new.title))
     return VersionDiff(
         roadmap_id=newer.roadmap_id,
         from_version=older.version,
@@ -115,6 +140,8 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
         moved=moved,
         rescored=rescored,
         status_changed=status,
+        renamed=renamed,
+        redescribed=redescribed,
     )
 
 
@@ -150,6 +177,8 @@ def render_markdown(d: VersionDiff, *, roadmap_name: str = "") -> str:
             ],
         ),
         ("Status changed", [f"- {s.title}: {s.before} → {s.after}" for s in d.status_changed]),
+        ("Renamed", [f"- {r.before} → {r.after}" for r in d.renamed]),
+        ("Description changed", [f"- {i.title}" for i in d.redescribed]),
     ]
     for heading, entries in sections:
         if entries:
