@@ -141,3 +141,9 @@ def test_the_report_reads_as_markdown() -> None:
     assert "- Wallet: now (2026-Q3) → later" in report
     assert "- Ledger (ice): 2 → 3" in report
     assert "Removed" not in report
+
+
+def test_line_breaks_typed_differently_are_no_change() -> None:
+    v1 = published([*V1_EVENTS, details(B, "Ledger", "Double\nentry.")], "sales")
+    v2 = published([*V1_EVENTS, details(B, "Ledger", "Double\r\nentry."), v1], "sales")
+    assert diff(v1, v2).unchanged

@@ -56,8 +56,8 @@ class VersionDiff(_Out):
     moved: list[Moved]
     rescored: list[Rescored]
     status_changed: list[StatusChanged]
-    renamed: list[Renamed] = []
-    redescribed: list[ItemRef] = []
+    renamed: list[Renamed]
+    redescribed: list[ItemRef]
     """Items whose description changed (compared when both versions show descriptions)."""
 
     @property
@@ -127,7 +127,7 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
             renamed.append(
                 Renamed(item_id=item_id, title=new.title, before=old.title, after=new.title)
             )
-        if described and (old.description or "") != (new.description or ""):
+        if described and _text(old.description) != _text(new.description):
             redescribed.append(ItemRef(item_id=item_id, title=new.title))
     return VersionDiff(
         roadmap_id=newer.roadmap_id,
@@ -143,6 +143,11 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
         renamed=renamed,
         redescribed=redescribed,
     )
+
+
+def _text(description: str | None) -> str:
+    """A description as a reader sees it: line breaks however they were typed."""
+    return (description or "").replace("\r\n", "\n")
 
 
 def _where(p: Placement) -> str:
