@@ -92,12 +92,11 @@ async def strategy(ws: Workspace, sid: Id, page: Page) -> Response:
     if concept and concept not in {c["concept_id"] for c in concepts}:
         wanted.append(f"{path}/concepts/{concept}")
     read = await asyncio.gather(*(page.api.get_if_readable(w) for w in wanted))
-    for o, objective in zip(elsewhere, read, strict=False):
+    for o, objective in zip(elsewhere, read[: len(elsewhere)], strict=True):
         if objective:
             titles[o] = objective["title"]
         objectives.append(objective or {"objective_id": o, "title": o})
-    if len(read) > len(elsewhere) and read[-1]:
-        concepts.append(read[-1])
+    concepts += [c for c in read[len(elsewhere) :] if c]
     status = found["status"]
     may_write = page.session.may(Access.WRITE, ws)
     actor = page.session.actor
