@@ -317,3 +317,71 @@ async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(
         assert board.get("feedback_count") == 5, board  # its own projection: it may lag
 
     await eventually(evidence, within=60)
+
+
+async def test_an_open_problem_is_restated_as_the_team_learns(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    owner = await ok(await client.post(f"{ws}/personas", json={"name": "Owner"}))
+    clerk = await ok(await client.post(f"{ws}/personas", json={"name": "Clerk"}))
+    first = {
+        "title": "Invoices are slow",
+        "statement": "Owners wait",
+        "persona_ids": [owner["id"]],
+        "severity": 2,
+        "frequency": 3,
+    }
+    problem = await ok(await client.post(f"{ws}/problems", json=first))
+    resource = f"{ws}/problems/{problem['id']}"
+    # The persona named at first is archived since; it may stay beside a new one.
+    await ok(await client.post(f"{ws}/personas/{owner['id']}/archive"), 200)
+    sharper = {
+        **first,
+        "statement": "Owners lose a day a month to invoices",
+        "persona_ids": [owner["id"], clerk["id"]],
+        "severity": 5,
+        "note": "the March interviews",
+    }
+    restated = await ok(await client.put(resource, json=sharper), 200)
+    assert (restated["stream_version"], len(restated["positions"])) == (2, 1), restated
+    events = await event_count(runtime)
+    again = await ok(await client.put(resource, json=sharper), 200)
+    assert again["positions"] == [], again  # as it already stands: nothing recorded
+
+    gone = str(uuid.uuid4())
+    unknown = await client.put(resource, json={**sharper, "persona_ids": [gone]})
+    assert unknown.status_code == 422, unknown.text
+    assert "persona_ids" in unknown.text
+    assert gone in unknown.text
+    blank = await client.put(resource, json={**sharper, "title": ""})
+    assert (blank.status_code, "title" in blank.text) == (422, True), blank.text
+    elsewhere = await client.put(
+        f"/v1/workspaces/other-{unique}/problems/{problem['id']}", json=sharper
+    )
+    assert elsewhere.status_code == 404, elsewhere.text
+    assert await event_count(runtime) == events
+
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        view = (await client.get(resource)).json()
+        assert view.get("statement") == sharper["statement"], view
+        assert (view["severity"], view["frequency"]) == (5, 3)
+        assert view["persona_ids"] == [owner["id"], clerk["id"]]
+        history = (
+            await client.get("/v1/discovery/audit", params={"subject": problem["id"]})
+        ).json()["items"]
+        restating = [e for e in history if ".ProblemRestated." in e["event_type"]]
+        assert len(restating) == 1, [e["event_type"] for e in history]
+        changes = {c["field"]: (c["before"], c["after"]) for c in restating[0]["changes"]}
+        assert changes["severity"] == (2, 5)
+        assert changes["statement"] == ("Owners wait", sharper["statement"])
+        assert "title" not in changes
+        assert "frequency" not in changes
+
+    await eventually(shows_it, within=30)
+
+    await ok(await client.post(f"{resource}/close", json={"reason": "solved"}), 200)
+    closed = await client.put(resource, json={**sharper, "severity": 1})
+    assert (closed.status_code, "closed" in closed.text) == (409, True), closed.text

@@ -368,6 +368,8 @@ async def test_evidence_follows_a_problem_through_every_merge(
         await ok(await d.post(f"{ws}/problems/{source}/merge", json=merge, headers=h), 200)
     opportunity = {"title": "Fast", "problem_ids": [kept]}
     oid = (await ok(await d.post(f"{ws}/opportunities", json=opportunity, headers=h)))["id"]
+    restated = {"title": "Kept, reworded", "statement": "s", "severity": 5, "frequency": 3}
+    await ok(await d.put(f"{ws}/problems/{kept}", json=restated, headers=h), 200)
     item = {"text": f"old news {unique}", "source": "email", "customer_ref": "initech"}
     fid = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
     link = {"target_type": "problem", "target_id": older}
@@ -380,6 +382,8 @@ async def test_evidence_follows_a_problem_through_every_merge(
         assert view["evidence"]["linked_through_problems"] == 1
         assert view["evidence"]["revenue_weighted_demand"] == "250.00"
         assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older}
+        shown = next(p for p in view["problems"] if p["problem_id"] == kept)
+        assert (shown["title"], shown["severity"]) == ("Kept, reworded", 5)
         up = await ok(await q.get(f"/v1/query/feedback/{fid}/trace", headers=h), 200)
         assert [o["opportunity_id"] for o in up["opportunities"]] == [oid]
 

@@ -12,7 +12,9 @@ from sextant_discovery.domain.problem import (
     ProblemClosed,
     ProblemIdentified,
     ProblemMerged,
+    ProblemRestated,
     ProblemStatus,
+    RestateProblem,
     problem_decider,
 )
 from sextant_kit import Conflict, DomainError, NotFound
@@ -22,6 +24,7 @@ NOW = datetime(2026, 3, 1, tzinfo=UTC)
 P = UUID("00000000-0000-4000-8000-000000000001")
 OTHER = UUID("00000000-0000-4000-8000-000000000002")
 PERSONA = UUID("00000000-0000-4000-8000-0000000000aa")
+NEWCOMER = UUID("00000000-0000-4000-8000-0000000000ab")
 INSIGHT = UUID("00000000-0000-4000-8000-0000000000bb")
 spec = DeciderSpecification(problem_decider)
 
@@ -67,6 +70,75 @@ def test_affected_personas_must_exist_and_be_named_once() -> None:
     spec.given([]).when(unknown).then_raises(DomainError, match="archived or never created here")
     twice = identify(persona_ids=(PERSONA, PERSONA))
     spec.given([]).when(twice).then_raises(DomainError, match="twice")
+
+
+def restate(**overrides: object) -> RestateProblem:
+    fields: dict[str, object] = {
+        "problem_id": P,
+        "title": IDENTIFIED.title,
+        "statement": IDENTIFIED.statement,
+        "persona_ids": IDENTIFIED.persona_ids,
+        "severity": IDENTIFIED.severity,
+        "frequency": IDENTIFIED.frequency,
+        "actor": "bo",
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return RestateProblem.model_validate(fields)
+
+
+def test_a_restated_problem_records_every_field_as_it_now_stands() -> None:
+    sharper = restate(
+        statement="SMB owners lose a day a month to invoices",
+        severity=5,
+        persona_ids=(PERSONA, NEWCOMER),
+        known_personas=frozenset({NEWCOMER}),
+        note="the interviews",
+    )
+    restated = ProblemRestated(
+        problem_id=P,
+        title="Invoices take too long",
+        statement="SMB owners lose a day a month to invoices",
+        persona_ids=(PERSONA, NEWCOMER),
+        severity=5,
+        frequency=5,
+        note="the interviews",
+        restated_by="bo",
+        restated_at=NOW,
+    )
+    spec.given([IDENTIFIED]).when(sharper).then([restated])
+    # Sent again, or as it already stands, it records nothing.
+    spec.given([IDENTIFIED, restated]).when(sharper).then([])
+    spec.given([IDENTIFIED]).when(restate(note="no change")).then([])
+
+
+def test_a_restated_problem_keeps_its_personas_but_names_only_current_new_ones() -> None:
+    # PERSONA is not current any more (archived since it was named, say): it may stay.
+    kept = restate(severity=2, known_personas=frozenset())
+    spec.given([IDENTIFIED]).when(kept).then(
+        [
+            ProblemRestated(
+                **IDENTIFIED.model_dump(include={"problem_id", "title", "statement"}),
+                persona_ids=(PERSONA,),
+                severity=2,
+                frequency=5,
+                note=None,
+                restated_by="bo",
+                restated_at=NOW,
+            )
+        ]
+    )
+    newcomer = restate(persona_ids=(PERSONA, NEWCOMER))
+    spec.given([IDENTIFIED]).when(newcomer).then_raises(DomainError, match="archived or never")
+    twice = restate(persona_ids=(PERSONA, PERSONA))
+    spec.given([IDENTIFIED]).when(twice).then_raises(DomainError, match="twice")
+
+
+def test_only_an_open_problem_is_restated() -> None:
+    spec.given([]).when(restate(severity=1)).then_raises(NotFound)
+    spec.given([IDENTIFIED, CLOSED]).when(restate(severity=1)).then_raises(Conflict, match="closed")
+    merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
+    spec.given([IDENTIFIED, merged]).when(restate(severity=1)).then_raises(Conflict, match="merged")
 
 
 def test_insights_are_attached_once_and_never_retired_ones() -> None:

@@ -34,6 +34,7 @@ from sextant_discovery.domain.problem import (
     IdentifyProblem,
     MergeProblem,
     ProblemStatus,
+    RestateProblem,
     problem_decider,
 )
 
@@ -44,6 +45,10 @@ class ProblemIn(Body):
     persona_ids: Annotated[tuple[uuid.UUID, ...], Field(max_length=20)] = ()
     severity: Scale
     frequency: Scale
+
+
+class RestateIn(ProblemIn):
+    note: ShortText | None = None
 
 
 class AttachIn(Body):
@@ -85,6 +90,17 @@ def problem_router(rt: Runtime) -> APIRouter:
         state, _ = await problems.load(str(problem_id), tenant)
         in_workspace(state.exists, state.workspace_id, workspace_id, f"problem {problem_id}")
 
+    async def current_personas(
+        persona_ids: tuple[uuid.UUID, ...], workspace_id: str, tenant: str
+    ) -> frozenset[uuid.UUID]:
+        """Those of ``persona_ids`` that are personas of the workspace, not archived."""
+        known = set()
+        for persona_id in persona_ids:
+            state, _ = await personas.load(str(persona_id), tenant)
+            if state.exists and state.workspace_id == workspace_id and not state.archived:
+                known.add(persona_id)
+        return frozenset(known)
+
     @api.post("", status_code=201)
     async def identify_problem(
         workspace_id: WorkspaceId,
@@ -95,16 +111,11 @@ def problem_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Identify a customer pain point: statement, affected personas, severity, frequency."""
-        known = set()
-        for persona_id in body.persona_ids:
-            state, _ = await personas.load(str(persona_id), ctx.tenant_id)
-            if state.exists and state.workspace_id == workspace_id and not state.archived:
-                known.add(persona_id)
         problem_id = uuid.uuid4()
         command = IdentifyProblem(
             problem_id=problem_id,
             workspace_id=workspace_id,
-            known_personas=frozenset(known),
+            known_personas=await current_personas(body.persona_ids, workspace_id, ctx.tenant_id),
             actor=ctx.actor,
             now=ctx.now,
             **body.model_dump(),
@@ -119,6 +130,38 @@ def problem_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.put("/{problem_id}")
+    async def restate_problem(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: RestateIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Restate an open problem as the team now understands it: every field as it should
+        stand (a persona archived since it was named may stay), and optionally why. Sent
+        unchanged, nothing is recorded."""
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        command = RestateProblem(
+            problem_id=problem_id,
+            known_personas=await current_personas(body.persona_ids, workspace_id, ctx.tenant_id),
+            actor=ctx.actor,
+            now=ctx.now,
+            **body.model_dump(),
+        )
+        result = await problems.run(
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
 
     @api.post("/{problem_id}/insights")
     async def attach_insight(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal, assert_never
+from typing import Annotated, Any, Literal, assert_never
 from uuid import UUID
 
 from pydantic import Field
@@ -33,6 +33,22 @@ class ProblemIdentified(Event):
     identified_at: datetime
 
 
+class ProblemRestated(Event):
+    """What the team now knows of the problem: its wording, whom it hurts, how much and how
+    often (every field as it now stands; ``note`` says why)."""
+
+    event_type = "ProblemRestated"
+    problem_id: UUID
+    title: str
+    statement: str
+    persona_ids: tuple[UUID, ...]
+    severity: int
+    frequency: int
+    note: str | None
+    restated_by: str
+    restated_at: datetime
+
+
 class InsightAttached(Event):
     event_type = "InsightAttached"
     audit_part = ("insight_id",)
@@ -58,7 +74,7 @@ class ProblemClosed(Event):
     closed_at: datetime
 
 
-ProblemEvent = ProblemIdentified | InsightAttached | ProblemMerged | ProblemClosed
+ProblemEvent = ProblemIdentified | ProblemRestated | InsightAttached | ProblemMerged | ProblemClosed
 
 
 class IdentifyProblem(Command):
@@ -72,6 +88,21 @@ class IdentifyProblem(Command):
     frequency: Scale
     known_personas: frozenset[UUID] = frozenset()
     """Fact from the API: which of ``persona_ids`` exist in the workspace."""
+    actor: str
+    now: datetime
+
+
+class RestateProblem(Command):
+    kind: Literal["restate"] = "restate"
+    problem_id: UUID
+    title: Title
+    statement: Text
+    persona_ids: Annotated[tuple[UUID, ...], Field(max_length=20)] = ()
+    severity: Scale
+    frequency: Scale
+    note: ShortText | None = None
+    known_personas: frozenset[UUID] = frozenset()
+    """Fact from the API: which of ``persona_ids`` are current personas of the workspace."""
     actor: str
     now: datetime
 
@@ -102,7 +133,7 @@ class CloseProblem(Command):
     now: datetime
 
 
-ProblemCommand = IdentifyProblem | AttachInsight | MergeProblem | CloseProblem
+ProblemCommand = IdentifyProblem | RestateProblem | AttachInsight | MergeProblem | CloseProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +141,9 @@ class Problem:
     workspace_id: str | None = None
     status: ProblemStatus = ProblemStatus.OPEN
     insights: frozenset[UUID] = frozenset()
+    title: str = ""
+    statement: str = ""
+    persona_ids: tuple[UUID, ...] = ()
     severity: int = 0
     frequency: int = 0
 
@@ -125,9 +159,9 @@ def initial_state() -> Problem:
 def evolve(state: Problem, event: ProblemEvent) -> Problem:
     match event:
         case ProblemIdentified():
-            return Problem(
-                workspace_id=event.workspace_id, severity=event.severity, frequency=event.frequency
-            )
+            return Problem(workspace_id=event.workspace_id, **_wording(event))
+        case ProblemRestated():
+            return replace(state, **_wording(event))
         case InsightAttached():
             return replace(state, insights=state.insights | {event.insight_id})
         case ProblemMerged():
@@ -136,6 +170,29 @@ def evolve(state: Problem, event: ProblemEvent) -> Problem:
             return replace(state, status=ProblemStatus.CLOSED)
         case _:
             assert_never(event)
+
+
+_WORDING = ("title", "statement", "persona_ids", "severity", "frequency")
+"""What identifying a problem says of it and restating it may change."""
+
+
+def _wording(
+    fact: Problem | ProblemIdentified | ProblemRestated | RestateProblem,
+) -> dict[str, Any]:
+    return {name: getattr(fact, name) for name in _WORDING}
+
+
+def _personas(persona_ids: tuple[UUID, ...], allowed: frozenset[UUID]) -> None:
+    """Each persona named once, and each one the problem may name."""
+    if len(set(persona_ids)) != len(persona_ids):
+        raise DomainError("the same persona is named twice", field="persona_ids")
+    missing = [p for p in persona_ids if p not in allowed]
+    if missing:
+        raise DomainError(
+            f"persona {missing[0]} is not a current persona of this workspace: it was "
+            "archived or never created here",
+            field="persona_ids",
+        )
 
 
 def _open(state: Problem, problem_id: UUID) -> None:
@@ -153,20 +210,27 @@ def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
         case IdentifyProblem():
             if state.exists:
                 raise Conflict(f"problem {command.problem_id} is already identified")
-            if len(set(command.persona_ids)) != len(command.persona_ids):
-                raise DomainError("the same persona is named twice", field="persona_ids")
-            missing = [p for p in command.persona_ids if p not in command.known_personas]
-            if missing:
-                raise DomainError(
-                    f"persona {missing[0]} is not a current persona of this workspace: it was "
-                    "archived or never created here",
-                    field="persona_ids",
-                )
+            _personas(command.persona_ids, command.known_personas)
             return [
                 ProblemIdentified(
                     **command.model_dump(exclude={"kind", "now", "actor", "known_personas"}),
                     identified_by=command.actor,
                     identified_at=command.now,
+                )
+            ]
+        case RestateProblem():
+            _open(state, command.problem_id)
+            # A persona archived since it was named may stay; only new ones must be current.
+            _personas(command.persona_ids, command.known_personas | frozenset(state.persona_ids))
+            if _wording(command) == _wording(state):
+                return []
+            return [
+                ProblemRestated(
+                    problem_id=command.problem_id,
+                    **_wording(command),
+                    note=command.note,
+                    restated_by=command.actor,
+                    restated_at=command.now,
                 )
             ]
         case AttachInsight():

@@ -22,6 +22,7 @@ from sextant_discovery.domain.problem import (
     ProblemEvent,
     ProblemIdentified,
     ProblemMerged,
+    ProblemRestated,
 )
 from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
@@ -81,6 +82,18 @@ class ProblemEvidence:
                     fact.severity,
                     fact.frequency,
                     fact.identified_at,
+                )
+            case ProblemRestated():
+                await conn.execute(
+                    "UPDATE discovery_problems SET title = $3, statement = $4, persona_ids = $5,"
+                    " severity = $6, frequency = $7 WHERE tenant_id = $1 AND problem_id = $2",
+                    tenant,
+                    fact.problem_id,
+                    fact.title,
+                    fact.statement,
+                    list(fact.persona_ids),
+                    fact.severity,
+                    fact.frequency,
                 )
             case InsightAttached():
                 await conn.execute(

@@ -22,6 +22,7 @@ from sextant_discovery.domain.problem import (
     ProblemClosed,
     ProblemIdentified,
     ProblemMerged,
+    ProblemRestated,
     ProblemStatus,
 )
 from sextant_discovery.events import registry
@@ -32,6 +33,7 @@ from sextant_query.projections.selection import Consumes
 
 DiscoveryFact = (
     ProblemIdentified
+    | ProblemRestated
     | ProblemMerged
     | ProblemClosed
     | OpportunityOpened
@@ -46,6 +48,7 @@ DISCOVERY = Consumes[DiscoveryFact](
     registry,
     (
         ProblemIdentified,
+        ProblemRestated,
         ProblemMerged,
         ProblemClosed,
         OpportunityOpened,
@@ -90,6 +93,16 @@ class Discovery:
                     fact.severity,
                     fact.frequency,
                     fact.identified_at,
+                )
+            case ProblemRestated():
+                await conn.execute(
+                    "UPDATE query_problems SET title = $3, severity = $4, frequency = $5"
+                    + _PROBLEM,
+                    tenant,
+                    str(fact.problem_id),
+                    fact.title,
+                    fact.severity,
+                    fact.frequency,
                 )
             case ProblemMerged():
                 await conn.execute(
