@@ -776,7 +776,8 @@ async def test_a_problems_page_shows_its_evidence_and_merges_attaches_or_closes(
     api.on("GET", f"{path}/problems", body={"items": problems})
     other = {"insight_id": IID, "title": "Wallet adoption"}
     api.on("GET", f"{path}/insights", body={"items": [{"insight_id": RID, "title": "x"}, other]})
-    api.on("GET", f"{path}/personas", body={"items": [{"persona_id": KID, "name": "Owner"}]})
+    owner = {"persona_id": KID, "name": "Owner", "archived": False}
+    api.on("GET", f"{path}/personas", body={"items": [owner]})
     opportunities = [
         {"opportunity_id": OID, "title": "Wallets", "status": "pursued", "problem_ids": [PID]},
         {"opportunity_id": IID, "title": "Loyalty", "status": "open", "problem_ids": []},
@@ -829,3 +830,75 @@ async def test_a_problems_page_shows_its_evidence_and_merges_attaches_or_closes(
     page = await client.get(here)
     assert "A duplicate, merged into Card forms" in words(page.text)
     assert f'action="{here}/' not in page.text
+
+
+async def test_a_problem_is_restated_from_its_page_keeping_what_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource = f"{path}/problems/{PID}"
+    here = f"/w/mobile/problems/{PID}"
+    clerk, gone = "00000000-0000-4000-8000-00000000c1e7", "00000000-0000-4000-8000-0000000009a1"
+    found = {
+        "problem_id": PID,
+        "title": "Card entry is slow",
+        "statement": "Buyers abandon at card entry",
+        "persona_ids": [clerk],
+        "severity": 4,
+        "frequency": 3,
+        "status": "open",
+        "merged_into": None,
+        "merged_from": [],
+        "feedback_count": 0,
+        "insights": [],
+    }
+    api.on("GET", resource, body=found)
+    for listed in ("problems", "insights", "opportunities", "decisions"):
+        api.on("GET", f"{path}/{listed}", body={"items": []})
+    personas = [
+        {"persona_id": KID, "name": "Owner", "archived": False},
+        {"persona_id": clerk, "name": "Clerk", "archived": True},  # named, archived since
+        {"persona_id": gone, "name": "Temp", "archived": True},
+    ]
+    api.on("GET", f"{path}/personas", body={"items": personas})
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    form = page.text.split(f'action="{here}"')[1].split("</form>")[0]
+    assert "Personas Clerk" in words(page.text)
+    assert f'name="persona:{clerk}" checked> Clerk <span class="small">(archived)' in form
+    assert f'name="persona:{KID}"> Owner' in form
+    assert gone not in form  # archived and not named: not offered
+    assert '<option value="4" selected>4</option>' in form.split('name="severity"')[1]
+    assert json.loads(seen_in(page.text, here)) == {
+        k: found[k] for k in ("title", "statement", "persona_ids", "severity", "frequency")
+    }
+    asked = next(r for r in api.seen if r.url.path == f"{path}/personas")
+    assert dict(asked.url.params)["include_archived"] == "true"
+
+    # Someone else sets the frequency meanwhile; the user sharpens the statement and severity.
+    api.on("GET", resource, body={**found, "frequency": 5})
+    api.on("PUT", resource, 200, {"consistency_token": "discovery:7"})
+    typed = {
+        "seen": seen_in(page.text, here),
+        "title": "Card entry is slow",
+        "statement": "Buyers abandon at card entry\r\non mobile",
+        "severity": "5",
+        "frequency": "3",
+        f"persona:{clerk}": "on",
+        f"persona:{KID}": "on",
+        "note": "the March interviews",
+    }
+    sent, body = await post_form(client, api, here, typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {
+        "title": "Card entry is slow",
+        "statement": "Buyers abandon at card entry\non mobile",
+        "severity": 5,
+        "frequency": 5,  # theirs: this user left it as shown
+        "persona_ids": [clerk, KID],
+        "note": "the March interviews",
+    }
+    before = len(api.seen)
+    await post_form(client, api, here, {**typed, "severity": "9"}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent

@@ -87,13 +87,7 @@ async def scoreboard(
 async def identify_problem(ws: Workspace, page: Page) -> Response:
     """A customer pain point: what it is, how much it hurts, how often it happens."""
     form = await form_of(page.request)
-    body = {
-        "title": required(form, "title", "Title"),
-        "statement": required(form, "statement", "Statement"),
-        "severity": rating(form, "severity", "Severity"),
-        "frequency": rating(form, "frequency", "Frequency"),
-        "persona_ids": ticked(form, "persona"),
-    }
+    body = problem_body(form)
     return await act(
         page,
         form,
@@ -311,6 +305,17 @@ async def _act(
         to=f"/w/{ws}/opportunities/{oid}",
         notice=notice,
     )
+
+
+def problem_body(form: dict[str, str]) -> dict[str, Any]:
+    """A problem as its form gives it, recorded or restated."""
+    return {
+        "title": required(form, "title", "Title"),
+        "statement": required(form, "statement", "Statement"),
+        "severity": rating(form, "severity", "Severity"),
+        "frequency": rating(form, "frequency", "Frequency"),
+        "persona_ids": ticked(form, "persona"),
+    }
 
 
 def rating(form: dict[str, str], name: str, label: str) -> int:

@@ -11,7 +11,18 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.web import Id, Page, Workspace, act, an_id, form_of, optional, required
+from sextant_console.views.discovery import SCALE, problem_body
+from sextant_console.web import (
+    Id,
+    Page,
+    Workspace,
+    act,
+    an_id,
+    as_edited,
+    form_of,
+    optional,
+    required,
+)
 
 router = APIRouter()
 
@@ -32,7 +43,7 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
         page.api.get(resource),
         page.api.get(f"{path}/problems", {"limit": LISTED}),
         page.api.get(f"{path}/insights", {"limit": LISTED}),
-        page.api.get(f"{path}/personas", {"limit": LISTED}),
+        page.api.get(f"{path}/personas", {"limit": LISTED, "include_archived": "true"}),
         page.api.get(f"{path}/opportunities", {"limit": LISTED}),
         page.api.get_if_readable(f"{path}/demand", {"target_type": "problem", "target_id": pid}),
         page.api.get_if_readable(
@@ -48,6 +59,13 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
         p=found,
         titles={p["problem_id"]: p["title"] for p in problems["items"]},
         persona_names={p["persona_id"]: p["name"] for p in personas["items"]},
+        # The restating form's: the current personas, and the archived ones it names.
+        personas=[
+            p
+            for p in personas["items"]
+            if not p["archived"] or p["persona_id"] in found["persona_ids"]
+        ],
+        scale=SCALE,
         addressed_by=[o for o in opportunities["items"] if pid in o.get("problem_ids", [])],
         demand=next(iter((demand or {}).get("targets", [])), None),
         decisions=(decisions or {}).get("items", []),
@@ -56,6 +74,18 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
         may_write=page.session.may(Access.WRITE, ws) and found["status"] == "open",
         may_audit=page.session.may(Access.READ, ws),
     )
+
+
+@router.post("/w/{ws}/problems/{pid}")
+async def restate(ws: Workspace, pid: Id, page: Page) -> Response:
+    """The problem as the team now understands it; what others changed since the page was
+    opened stays, unless the user changed the same field."""
+    form = await form_of(page.request)
+    here, resource = _paths(ws, pid)
+    body = await as_edited(page, form, problem_body(form), resource)
+    optional(form, body, "note")
+    notice = f"Problem restated: {body['title']}."
+    return await act(page, form, "PUT", resource, body, to=here, notice=notice)
 
 
 @router.post("/w/{ws}/problems/{pid}/insights")
