@@ -385,3 +385,57 @@ async def test_an_open_problem_is_restated_as_the_team_learns(
     await ok(await client.post(f"{resource}/close", json={"reason": "solved"}), 200)
     closed = await client.put(resource, json={**sharper, "severity": 1})
     assert (closed.status_code, "closed" in closed.text) == (409, True), closed.text
+
+
+async def test_an_opportunity_is_restated_to_address_a_problem_found_later(
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    feedback: tuple[Runtime, httpx.AsyncClient],
+    unique: str,
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+
+    async def problem(title: str) -> str:
+        body = {"title": title, "statement": "s", "severity": 3, "frequency": 3}
+        return str((await ok(await client.post(f"{ws}/problems", json=body)))["id"])
+
+    first, later, closed = await problem("Slow"), await problem("Later"), await problem("Gone")
+    await ok(await client.post(f"{ws}/problems/{closed}/close", json={"reason": "moot"}), 200)
+    opened = {"title": "Fast invoices", "problem_ids": [first]}
+    opportunity = await ok(await client.post(f"{ws}/opportunities", json=opened))
+    resource = f"{ws}/opportunities/{opportunity['id']}"
+    fb_rt, fb = feedback
+    item = await ok(await fb.post(f"{ws}/feedback", json={"text": "wait", "source": "survey"}))
+    link = {"target_type": "problem", "target_id": later}
+    await ok(await fb.post(f"{ws}/feedback/{item['id']}/links", json=link), 200)
+
+    wider = {
+        "title": "Invoices in seconds",
+        "description": "From a photo",
+        "problem_ids": [first, later],
+        "note": "the survey",
+    }
+    restated = await ok(await client.put(resource, json=wider), 200)
+    assert len(restated["positions"]) == 1, restated
+    again = await ok(await client.put(resource, json=wider), 200)
+    assert again["positions"] == [], again
+    events = await event_count(runtime)
+    refused = await client.put(resource, json={**wider, "problem_ids": [first, closed]})
+    assert refused.status_code == 422, refused.text
+    assert "problem_ids" in refused.text
+    unknown = await client.put(resource, json={**wider, "problem_ids": [str(uuid.uuid4())]})
+    assert unknown.status_code == 404, unknown.text
+    none = await client.put(resource, json={**wider, "problem_ids": []})
+    assert none.status_code == 422, none.text
+    assert await event_count(runtime) == events
+
+    await publish(fb_rt)
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        board = (await client.get(resource)).json()
+        assert board.get("title") == "Invoices in seconds", board
+        assert (board["description"], board["problem_ids"]) == ("From a photo", [first, later])
+        assert board.get("feedback_count") == 1, board  # through the problem found later
+
+    await eventually(shows_it, within=60)

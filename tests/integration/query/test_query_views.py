@@ -370,6 +370,9 @@ async def test_evidence_follows_a_problem_through_every_merge(
     oid = (await ok(await d.post(f"{ws}/opportunities", json=opportunity, headers=h)))["id"]
     restated = {"title": "Kept, reworded", "statement": "s", "severity": 5, "frequency": 3}
     await ok(await d.put(f"{ws}/problems/{kept}", json=restated, headers=h), 200)
+    also = await problem("Also")  # addressed from now on
+    wider = {"title": "Faster", "problem_ids": [kept, also]}
+    await ok(await d.put(f"{ws}/opportunities/{oid}", json=wider, headers=h), 200)
     item = {"text": f"old news {unique}", "source": "email", "customer_ref": "initech"}
     fid = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
     link = {"target_type": "problem", "target_id": older}
@@ -381,7 +384,8 @@ async def test_evidence_follows_a_problem_through_every_merge(
         view = await ok(await q.get(path, headers=h), 200)
         assert view["evidence"]["linked_through_problems"] == 1
         assert view["evidence"]["revenue_weighted_demand"] == "250.00"
-        assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older}
+        assert view["title"] == "Faster"
+        assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older, also}
         shown = next(p for p in view["problems"] if p["problem_id"] == kept)
         assert (shown["title"], shown["severity"]) == ("Kept, reworded", 5)
         up = await ok(await q.get(f"/v1/query/feedback/{fid}/trace", headers=h), 200)

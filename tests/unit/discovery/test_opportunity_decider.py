@@ -14,8 +14,10 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityEvaluated,
     OpportunityEvent,
     OpportunityOpened,
+    OpportunityRestated,
     Outcome,
     ProposeSolution,
+    RestateOpportunity,
     SelectSolution,
     SolutionProposed,
     SolutionSelected,
@@ -29,6 +31,7 @@ from sextant_kit.testing import DeciderSpecification
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 OPP = UUID("00000000-0000-4000-8000-000000000001")
 PROBLEM = UUID("00000000-0000-4000-8000-0000000000aa")
+FOUND_LATER = UUID("00000000-0000-4000-8000-0000000000ab")
 SOLUTION = UUID("00000000-0000-4000-8000-0000000000bb")
 EXPERIMENT = UUID("00000000-0000-4000-8000-0000000000cc")
 INPUTS = ScoreInputs(
@@ -122,6 +125,71 @@ def test_an_opportunity_needs_problems_that_exist_are_open_and_named_once() -> N
     spec.given([]).when(closed).then_raises(DomainError, match="closed")
     twice = open_(problem_ids=(PROBLEM, PROBLEM))
     spec.given([]).when(twice).then_raises(DomainError, match="twice")
+
+
+def restate(**overrides: object) -> RestateOpportunity:
+    fields: dict[str, object] = {
+        "opportunity_id": OPP,
+        "title": "Instant invoices",
+        "problem_ids": (PROBLEM,),
+        "problem_statuses": {PROBLEM: ProblemStatus.OPEN},
+        "actor": "bo",
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return RestateOpportunity.model_validate(fields)
+
+
+def test_a_restated_opportunity_records_every_field_as_it_now_stands() -> None:
+    wider = restate(
+        title="Invoices in seconds",
+        description="From a photo or a template",
+        problem_ids=(PROBLEM, FOUND_LATER),
+        problem_statuses={PROBLEM: ProblemStatus.OPEN, FOUND_LATER: ProblemStatus.OPEN},
+        note="the interviews",
+    )
+    restated = OpportunityRestated(
+        opportunity_id=OPP,
+        title="Invoices in seconds",
+        description="From a photo or a template",
+        problem_ids=(PROBLEM, FOUND_LATER),
+        note="the interviews",
+        restated_by="bo",
+        restated_at=NOW,
+    )
+    spec.given([OPENED]).when(wider).then([restated])
+    spec.given([OPENED, restated]).when(wider).then([])  # as it stands: nothing recorded
+    spec.given([OPENED]).when(restate(note="no change")).then([])
+
+
+def test_a_restated_opportunity_keeps_its_problems_but_adds_only_open_ones() -> None:
+    # PROBLEM was closed since the opportunity was opened on it: it may stay.
+    kept = restate(title="Faster invoices", problem_statuses={PROBLEM: ProblemStatus.CLOSED})
+    spec.given([OPENED]).when(kept).then(
+        [
+            OpportunityRestated(
+                opportunity_id=OPP,
+                title="Faster invoices",
+                description=None,
+                problem_ids=(PROBLEM,),
+                note=None,
+                restated_by="bo",
+                restated_at=NOW,
+            )
+        ]
+    )
+    merged = restate(
+        problem_ids=(PROBLEM, FOUND_LATER),
+        problem_statuses={PROBLEM: ProblemStatus.OPEN, FOUND_LATER: ProblemStatus.MERGED},
+    )
+    spec.given([OPENED]).when(merged).then_raises(DomainError, match="merged")
+    elsewhere = restate(problem_ids=(PROBLEM, FOUND_LATER))
+    spec.given([OPENED]).when(elsewhere).then_raises(NotFound, match=str(FOUND_LATER))
+    twice = restate(problem_ids=(PROBLEM, PROBLEM))
+    spec.given([OPENED]).when(twice).then_raises(DomainError, match="twice")
+    spec.given([]).when(restate(title="x")).then_raises(NotFound)
+    rejected: list[OpportunityEvent] = [OPENED, evaluated(), decided(Verdict.REJECT)]
+    spec.given(rejected).when(restate(title="x")).then_raises(Conflict, match="rejected")
 
 
 def test_every_evaluation_is_a_new_event_with_its_inputs_and_breakdown() -> None:

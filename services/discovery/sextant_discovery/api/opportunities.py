@@ -32,6 +32,7 @@ from sextant_discovery.domain.opportunity_events import (
     EvaluateOpportunity,
     OpenOpportunity,
     ProposeSolution,
+    RestateOpportunity,
     SelectSolution,
     Verdict,
 )
@@ -43,6 +44,10 @@ class OpportunityIn(Body):
     title: Title
     description: Text | None = None
     problem_ids: Annotated[tuple[uuid.UUID, ...], Field(min_length=1, max_length=50)]
+
+
+class RestateIn(OpportunityIn):
+    note: ShortText | None = None
 
 
 class EvaluationIn(Body):
@@ -93,6 +98,17 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             state.exists, state.workspace_id, workspace_id, f"opportunity {opportunity_id}"
         )
 
+    async def problem_statuses(
+        problem_ids: tuple[uuid.UUID, ...], workspace_id: str, tenant: str
+    ) -> dict[uuid.UUID, ProblemStatus]:
+        """The status of each of ``problem_ids`` found in the workspace."""
+        statuses: dict[uuid.UUID, ProblemStatus] = {}
+        for problem_id in problem_ids:
+            state, _ = await problems.load(str(problem_id), tenant)
+            if state.exists and state.workspace_id == workspace_id:
+                statuses[problem_id] = state.status
+        return statuses
+
     @api.post("", status_code=201)
     async def open_opportunity(
         workspace_id: WorkspaceId,
@@ -103,16 +119,11 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Open an opportunity from one or more existing, open problems."""
-        statuses: dict[uuid.UUID, ProblemStatus] = {}
-        for problem_id in body.problem_ids:
-            state, _ = await problems.load(str(problem_id), ctx.tenant_id)
-            if state.exists and state.workspace_id == workspace_id:
-                statuses[problem_id] = state.status
         opportunity_id = uuid.uuid4()
         command = OpenOpportunity(
             opportunity_id=opportunity_id,
             workspace_id=workspace_id,
-            problem_statuses=statuses,
+            problem_statuses=await problem_statuses(body.problem_ids, workspace_id, ctx.tenant_id),
             actor=ctx.actor,
             now=ctx.now,
             **body.model_dump(),
@@ -127,6 +138,38 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.put("/{opportunity_id}")
+    async def restate_opportunity(
+        workspace_id: WorkspaceId,
+        opportunity_id: uuid.UUID,
+        body: RestateIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Restate an opportunity that was not rejected as the team now frames it: every
+        field as it should stand, and optionally why. Problems it addresses may stay, merged
+        or closed since; problems added must be open. Sent unchanged, nothing is recorded."""
+        await opportunity_in(opportunity_id, workspace_id, ctx.tenant_id)
+        command = RestateOpportunity(
+            opportunity_id=opportunity_id,
+            problem_statuses=await problem_statuses(body.problem_ids, workspace_id, ctx.tenant_id),
+            actor=ctx.actor,
+            now=ctx.now,
+            **body.model_dump(),
+        )
+        result = await opportunities.run(
+            str(opportunity_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
 
     @api.post("/{opportunity_id}/evaluations", status_code=201)
     async def evaluate(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import assert_never
+from typing import Any, assert_never
 from uuid import UUID
 
 from sextant_kit import Conflict, Decider, DomainError, NotFound
@@ -20,7 +20,9 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityEvaluated,
     OpportunityEvent,
     OpportunityOpened,
+    OpportunityRestated,
     ProposeSolution,
+    RestateOpportunity,
     SelectSolution,
     SolutionProposed,
     SolutionSelected,
@@ -48,6 +50,9 @@ STATUS_OF = {
 class Opportunity:
     workspace_id: str | None = None
     status: OpportunityStatus = OpportunityStatus.OPEN
+    title: str = ""
+    description: str | None = None
+    problem_ids: tuple[UUID, ...] = ()
     evaluations: int = 0
     solutions: frozenset[UUID] = frozenset()
     selected: UUID | None = None
@@ -65,7 +70,9 @@ def initial_state() -> Opportunity:
 def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
     match event:
         case OpportunityOpened():
-            return Opportunity(workspace_id=event.workspace_id)
+            return Opportunity(workspace_id=event.workspace_id, **_framing(event))
+        case OpportunityRestated():
+            return replace(state, **_framing(event))
         case OpportunityEvaluated():
             return replace(state, evaluations=event.evaluation)
         case OpportunityDecided():
@@ -78,6 +85,38 @@ def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
             return replace(state, experiments=state.experiments | {event.experiment_id})
         case _:
             assert_never(event)
+
+
+_FRAMING = ("title", "description", "problem_ids")
+"""What opening an opportunity says of it and restating it may change."""
+
+
+def _framing(
+    fact: Opportunity | OpportunityOpened | OpportunityRestated | RestateOpportunity,
+) -> dict[str, Any]:
+    return {name: getattr(fact, name) for name in _FRAMING}
+
+
+def _problems(
+    problem_ids: tuple[UUID, ...],
+    statuses: dict[UUID, ProblemStatus],
+    kept: tuple[UUID, ...] = (),
+) -> None:
+    """Each problem named once, and each one not ``kept`` (already addressed) an open
+    problem of the workspace."""
+    if len(set(problem_ids)) != len(problem_ids):
+        raise DomainError("the same problem is named twice", field="problem_ids")
+    for problem_id in problem_ids:
+        if problem_id in kept:
+            continue
+        status = statuses.get(problem_id)
+        if status is None:
+            raise NotFound(f"problem {problem_id} does not exist in this workspace")
+        if status != ProblemStatus.OPEN:
+            raise DomainError(
+                f"problem {problem_id} is {status.value}; an opportunity addresses open problems",
+                field="problem_ids",
+            )
 
 
 def _live(state: Opportunity, opportunity_id: UUID) -> None:
@@ -94,17 +133,7 @@ def _live(state: Opportunity, opportunity_id: UUID) -> None:
 def _open(command: OpenOpportunity, state: Opportunity) -> list[OpportunityEvent]:
     if state.exists:
         raise Conflict(f"opportunity {command.opportunity_id} is already open")
-    if len(set(command.problem_ids)) != len(command.problem_ids):
-        raise DomainError("the same problem is named twice", field="problem_ids")
-    for problem_id in command.problem_ids:
-        status = command.problem_statuses.get(problem_id)
-        if status is None:
-            raise NotFound(f"problem {problem_id} does not exist in this workspace")
-        if status != ProblemStatus.OPEN:
-            raise DomainError(
-                f"problem {problem_id} is {status.value}; open opportunities from open problems",
-                field="problem_ids",
-            )
+    _problems(command.problem_ids, command.problem_statuses)
     return [
         OpportunityOpened(
             **command.model_dump(exclude={"kind", "now", "actor", "problem_statuses"}),
@@ -118,6 +147,21 @@ def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityE
     match command:
         case OpenOpportunity():
             return _open(command, state)
+        case RestateOpportunity():
+            _live(state, command.opportunity_id)
+            # A problem it addresses may stay, merged or closed since; new ones must be open.
+            _problems(command.problem_ids, command.problem_statuses, kept=state.problem_ids)
+            if _framing(command) == _framing(state):
+                return []
+            return [
+                OpportunityRestated(
+                    opportunity_id=command.opportunity_id,
+                    **_framing(command),
+                    note=command.note,
+                    restated_by=command.actor,
+                    restated_at=command.now,
+                )
+            ]
         case EvaluateOpportunity():
             _live(state, command.opportunity_id)
             result = score(command.inputs)

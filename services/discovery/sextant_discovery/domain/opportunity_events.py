@@ -38,6 +38,20 @@ class OpportunityOpened(Event):
     opened_at: datetime
 
 
+class OpportunityRestated(Event):
+    """The opportunity as the team now frames it: its title, description and the problems it
+    addresses (every field as it now stands; ``note`` says why)."""
+
+    event_type = "OpportunityRestated"
+    opportunity_id: UUID
+    title: str
+    description: str | None
+    problem_ids: tuple[UUID, ...]
+    note: str | None
+    restated_by: str
+    restated_at: datetime
+
+
 class OpportunityEvaluated(Event):
     """One evaluation; a re-evaluation is another event, earlier ones stay."""
 
@@ -99,6 +113,7 @@ class ExperimentEvidenceAdded(Event):
 
 OpportunityEvent = (
     OpportunityOpened
+    | OpportunityRestated
     | OpportunityEvaluated
     | OpportunityDecided
     | SolutionProposed
@@ -116,6 +131,19 @@ class OpenOpportunity(Command):
     problem_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=50)]
     problem_statuses: dict[UUID, ProblemStatus]
     """Fact from the API: the status of each named problem found in the workspace."""
+    actor: str
+    now: datetime
+
+
+class RestateOpportunity(Command):
+    kind: Literal["restate"] = "restate"
+    opportunity_id: UUID
+    title: Title
+    description: Text | None = None
+    problem_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=50)]
+    problem_statuses: dict[UUID, ProblemStatus]
+    """Fact from the API: the status of each named problem found in the workspace."""
+    note: ShortText | None = None
     actor: str
     now: datetime
 
@@ -171,6 +199,7 @@ class AddExperimentEvidence(Command):
 
 OpportunityCommand = (
     OpenOpportunity
+    | RestateOpportunity
     | EvaluateOpportunity
     | DecideOpportunity
     | ProposeSolution

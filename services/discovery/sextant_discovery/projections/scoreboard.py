@@ -17,6 +17,7 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityEvaluated,
     OpportunityEvent,
     OpportunityOpened,
+    OpportunityRestated,
     Outcome,
     SolutionProposed,
     SolutionSelected,
@@ -56,6 +57,16 @@ class OpportunityScoreboard:
                     fact.description,
                     list(fact.problem_ids),
                     fact.opened_at,
+                )
+            case OpportunityRestated():
+                await conn.execute(
+                    "UPDATE discovery_opportunities SET title = $3, description = $4,"
+                    " problem_ids = $5 WHERE tenant_id = $1 AND opportunity_id = $2",
+                    tenant,
+                    fact.opportunity_id,
+                    fact.title,
+                    fact.description,
+                    list(fact.problem_ids),
                 )
             case OpportunityEvaluated():
                 inputs = fact.inputs.model_dump_json()

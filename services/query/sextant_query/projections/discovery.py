@@ -17,6 +17,7 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityDecided,
     OpportunityEvaluated,
     OpportunityOpened,
+    OpportunityRestated,
 )
 from sextant_discovery.domain.problem import (
     ProblemClosed,
@@ -37,6 +38,7 @@ DiscoveryFact = (
     | ProblemMerged
     | ProblemClosed
     | OpportunityOpened
+    | OpportunityRestated
     | OpportunityEvaluated
     | OpportunityDecided
     | ExperimentDesigned
@@ -52,6 +54,7 @@ DISCOVERY = Consumes[DiscoveryFact](
         ProblemMerged,
         ProblemClosed,
         OpportunityOpened,
+        OpportunityRestated,
         OpportunityEvaluated,
         OpportunityDecided,
         ExperimentDesigned,
@@ -132,6 +135,14 @@ class Discovery:
                     fact.title,
                     [str(p) for p in fact.problem_ids],
                     fact.opened_at,
+                )
+            case OpportunityRestated():
+                await conn.execute(
+                    "UPDATE query_opportunities SET title = $3, problem_ids = $4" + _OPPORTUNITY,
+                    tenant,
+                    str(fact.opportunity_id),
+                    fact.title,
+                    [str(p) for p in fact.problem_ids],
                 )
             case OpportunityEvaluated():
                 await conn.execute(
