@@ -149,7 +149,11 @@ def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: An
         body={"items": [an_experiment(experiment)]},
     )
     # Each of its problems, whichever page of the workspace's problems it is on.
-    api.on("GET", f"{path}/problems/{PID}", body={"problem_id": PID, "title": "SSO is slow"})
+    sso = {"problem_id": PID, "title": "SSO is slow", "status": "open"}
+    api.on("GET", f"{path}/problems/{PID}", body=sso)
+    # The workspace's open problems it may address too (the restating form's).
+    audit = {"problem_id": EID, "title": "Audit logs are thin", "status": "open"}
+    api.on("GET", f"{path}/problems", body={"items": [sso, audit]})
     api.on("GET", f"{path}/demand", body={"targets": []})
     observed = {"value": 55.0, "note": "first cohort", "observed_at": "2026-11-28T08:00:00+00:00"}
     api.on(
@@ -208,8 +212,8 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     assert "2/5" in row
     assert "7.5" in row  # the points for the gap the alternatives leave
     nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    # evaluate, select, propose, observe, conclude, design, decide
-    assert len(nonces) == 7
+    # restate, evaluate, select, propose, observe, conclude, design, decide
+    assert len(nonces) == 8
 
     here = f"/w/mobile/opportunities/{OID}"
     path = "/v1/workspaces/mobile"
@@ -902,3 +906,62 @@ async def test_a_problem_is_restated_from_its_page_keeping_what_others_changed(
     before = len(api.seen)
     await post_form(client, api, here, {**typed, "severity": "9"}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_an_opportunity_is_restated_from_its_page_keeping_what_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource, here = f"{path}/opportunities/{OID}", f"/w/mobile/opportunities/{OID}"
+    on_opportunity_page(api)
+    # The problem it addresses was closed since: it stays offered, ticked.
+    closed = {"problem_id": PID, "title": "SSO is slow", "status": "closed"}
+    api.on("GET", f"{path}/problems/{PID}", body=closed)
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    form = page.text.split(f'action="{here}"')[1].split("</form>")[0]
+    assert f'name="problem:{PID}" value="on" checked> SSO is slow <span class="small">(closed)' in (
+        form
+    )
+    assert f'name="problem:{EID}" value="on"> Audit logs are thin</label>' in form
+    asked = next(r for r in api.seen if r.url.path == f"{path}/problems")
+    assert dict(asked.url.params)["status"] == "open"
+    assert json.loads(seen_in(page.text, here)) == {
+        "title": "One-click SSO",
+        "description": None,
+        "problem_ids": [PID],
+    }
+
+    # Someone else retitles it meanwhile; the user adds a problem and a description.
+    api.on("GET", resource, body=an_opportunity(title="SSO in one click"))
+    api.on("PUT", resource, 200, {"consistency_token": "discovery:9"})
+    typed = {
+        "seen": seen_in(page.text, here),
+        "title": "One-click SSO",
+        "description": "Presets for the big identity providers",
+        f"problem:{PID}": "on",
+        f"problem:{EID}": "on",
+    }
+    sent, body = await post_form(client, api, here, typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {
+        "title": "SSO in one click",  # theirs: this user left it as shown
+        "description": "Presets for the big identity providers",
+        "problem_ids": [PID, EID],
+    }
+    before = len(api.seen)
+    unticked = {k: v for k, v in typed.items() if not k.startswith("problem:")}
+    await post_form(client, api, here, unticked, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_a_rejected_opportunity_is_not_offered_restating(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api, status="rejected")
+    sign_in(client, token("contributor"))
+    page = await client.get(f"/w/mobile/opportunities/{OID}")
+    assert page.status_code == 200, page.text
+    assert f'action="/w/mobile/opportunities/{OID}"' not in page.text
+    assert not [r for r in api.seen if r.url.path == "/v1/workspaces/mobile/problems"]

@@ -20,6 +20,7 @@ from sextant_console.web import (
     Workspace,
     act,
     an_id,
+    as_edited,
     choice,
     form_of,
     number,
@@ -48,6 +49,8 @@ RATINGS = {
 # An evaluation's points for the strength of the alternatives are for the gap they leave.
 POINTS_OF = {"alternatives_strength": "alternatives_gap"}
 MAX_REACH = 1_000_000_000
+LISTED = 200
+"""The workspace's problems, insights, personas or opportunities a form offers at most."""
 
 
 @router.get("/w/{ws}/opportunities", response_class=HTMLResponse)
@@ -63,7 +66,7 @@ async def scoreboard(
         page.api.get(f"{path}/problems", {"limit": page.page_size}),
         _demand(page, path),
         # who a problem may be recorded for
-        page.api.get_if_readable(f"{path}/personas", {"limit": 200}),
+        page.api.get_if_readable(f"{path}/personas", {"limit": LISTED}),
     )
     titles = {p["problem_id"]: p["title"] for p in problems["items"]}
     return page.render(
@@ -103,11 +106,7 @@ async def identify_problem(ws: Workspace, page: Page) -> Response:
 async def open_opportunity(ws: Workspace, page: Page) -> Response:
     """An opportunity on one or more of the workspace's problems (ticked on the form)."""
     form = await form_of(page.request)
-    problems = ticked(form, "problem")
-    if not problems:
-        raise BadForm("Tick at least one problem the opportunity addresses")
-    body: dict[str, Any] = {"title": required(form, "title", "Title"), "problem_ids": problems}
-    optional(form, body, "description")
+    body = opportunity_body(form)
     return await act(
         page,
         form,
@@ -148,6 +147,17 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     observations = {d["experiment_id"]: d["observations"] for d in details}
     # A pursued opportunity goes on a roadmap as an item pursuing it.
     may_write = page.session.may(Access.WRITE, ws) and found["status"] != "rejected"
+    open_problems = (
+        await page.api.get(f"{path}/problems", {"status": "open", "limit": LISTED})
+        if may_write
+        else {"items": []}
+    )
+    addressed = [p for p in problems if p]
+    # The restating form's: the problems it addresses (whatever their status), then the
+    # workspace's other open ones.
+    addressable = addressed + [
+        p for p in open_problems["items"] if p["problem_id"] not in found["problem_ids"]
+    ]
     roadmaps = (
         await page.api.get_if_readable(f"{path}/roadmaps", {"limit": 200})
         if may_write and found["status"] == "pursued"
@@ -162,7 +172,8 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         more_experiments=log.get("next_cursor"),
         observations=observations,
         solution_titles=solutions,
-        problem_titles={p["problem_id"]: p["title"] for p in problems if p},
+        problem_titles={p["problem_id"]: p["title"] for p in addressed},
+        addressable=addressable,
         demand=demand.get(f"opportunity:{oid}"),
         pursuing=(trace or {}).get("roadmap_items", []),
         objectives=(trace or {}).get("objectives", []),
@@ -305,6 +316,28 @@ async def _act(
         to=f"/w/{ws}/opportunities/{oid}",
         notice=notice,
     )
+
+
+@router.post("/w/{ws}/opportunities/{oid}")
+async def restate_opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
+    """The opportunity as the team now frames it; what others changed since the page was
+    opened stays, unless the user changed the same field."""
+    form = await form_of(page.request)
+    here, resource = f"/w/{ws}/opportunities/{oid}", f"/v1/workspaces/{ws}/opportunities/{oid}"
+    body = await as_edited(page, form, opportunity_body(form), resource)
+    optional(form, body, "note")
+    notice = f"Opportunity restated: {body['title']}."
+    return await act(page, form, "PUT", resource, body, to=here, notice=notice)
+
+
+def opportunity_body(form: dict[str, str]) -> dict[str, Any]:
+    """An opportunity as its form gives it, opened or restated."""
+    problems = ticked(form, "problem")
+    if not problems:
+        raise BadForm("Tick at least one problem the opportunity addresses")
+    body: dict[str, Any] = {"title": required(form, "title", "Title"), "problem_ids": problems}
+    optional(form, body, "description")
+    return body
 
 
 def problem_body(form: dict[str, str]) -> dict[str, Any]:

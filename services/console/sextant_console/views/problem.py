@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.views.discovery import SCALE, problem_body
+from sextant_console.views.discovery import LISTED, SCALE, problem_body
 from sextant_console.web import (
     Id,
     Page,
@@ -25,9 +25,6 @@ from sextant_console.web import (
 )
 
 router = APIRouter()
-
-LISTED = 200
-"""The workspace's problems, insights, personas and opportunities a page reads at most."""
 
 
 def _paths(ws: str, pid: str) -> tuple[str, str]:
