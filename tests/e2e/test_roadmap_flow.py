@@ -184,6 +184,26 @@ async def test_build_prioritise_publish_change_and_compare_versions(
     denied = await http.post(f"{base}/{rid}/versions", json=publish, headers=contributor)
     assert denied.status_code == 403
 
+    # Renamed, the roadmap is named anew wherever it is read; its versions keep their titles.
+    renamed = await http.patch(f"{base}/{rid}", json={"name": "Checkout 2027"})
+    assert len(body(renamed)["positions"]) == 1
+    unchanged = await http.patch(f"{base}/{rid}", json={"name": "Checkout 2027"})
+    assert body(unchanged)["positions"] == []
+    blank = await http.patch(f"{base}/{rid}", json={"name": " "})
+    assert blank.status_code == 422, blank.text
+    assert "name" in blank.text
+    assert (await http.patch(f"{base}/{uuid.uuid4()}", json={"name": "x"})).status_code == 404
+
+    async def named_anew() -> None:
+        listed = body(await http.get(f"{base}/{rid}/versions", headers=stakeholder))
+        assert listed["roadmap_name"] == "Checkout 2027"
+        found = body(await http.get(f"{base}/{rid}", params={"include_items": "false"}))
+        assert (found["name"], found["description"]) == ("Checkout 2027", "")
+
+    await eventually(named_anew)
+    second = body(await http.get(f"{base}/{rid}/versions/2", headers=stakeholder))
+    assert (second["roadmap_name"], second["title"]) == ("Checkout 2027", "Q3 rev")
+
     # Every version travelled on Kafka with its content.
     topic = platform.settings.topic("sextant.roadmap.events.v1")
     records = await read_topic(platform.settings.kafka_bootstrap, topic, 10_000, timeout_ms=3000)

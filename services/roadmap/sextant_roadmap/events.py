@@ -20,6 +20,7 @@ from sextant_roadmap.domain.events import (
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
+    RoadmapRenamed,
     ScoringFormulaDefined,
 )
 
@@ -38,6 +39,7 @@ registry = EventRegistry(
         RoadmapPublished,
         ItemCommittedToDelivery,
         DeliveryStatusRecorded,
+        RoadmapRenamed,
         ScoringFormulaDefined,
     ],
 )

@@ -57,6 +57,33 @@ def test_a_workspace_roadmap_spanning_others_is_rejected() -> None:
     spec.given([]).when(cmd).then_raises(DomainError, match="use scope 'portfolio'")
 
 
+def test_a_roadmap_is_renamed_and_redescribed_keeping_what_is_left_out() -> None:
+    renamed = make(
+        e.RoadmapRenamed,
+        roadmap_id=ROADMAP,
+        name="Payments FY27",
+        description="",
+        renamed_at=NOW,
+    )
+    spec.given([created()]).when(command(c.RenameRoadmap, name=" Payments FY27 ")).then([renamed])
+    described = make(
+        e.RoadmapRenamed,
+        roadmap_id=ROADMAP,
+        name="Payments FY27",
+        description="Wallets first",
+        renamed_at=NOW,
+    )
+    spec.given([created(), renamed]).when(
+        command(c.RenameRoadmap, description="Wallets first")
+    ).then([described])
+    # As it stands, or naming nothing: nothing recorded.
+    spec.given([created(), renamed]).when(command(c.RenameRoadmap, name="Payments FY27")).then([])
+    spec.given([created()]).when(command(c.RenameRoadmap)).then([])
+    spec.given([]).when(command(c.RenameRoadmap, name="x")).then_raises(NotFound)
+    with pytest.raises(ValueError, match="name"):
+        command(c.RenameRoadmap, name=" ")
+
+
 def test_given_no_roadmap_when_an_item_is_added_then_not_found() -> None:
     cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature")
     spec.given([]).when(cmd).then_raises(NotFound, match="does not exist")

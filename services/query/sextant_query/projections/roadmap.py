@@ -14,6 +14,7 @@ from sextant_roadmap.domain.events import (
     ItemScheduled,
     ItemStatusChanged,
     RoadmapCreated,
+    RoadmapRenamed,
 )
 from sextant_roadmap.events import registry
 
@@ -21,6 +22,7 @@ from sextant_query.projections.selection import Consumes
 
 RoadmapFact = (
     RoadmapCreated
+    | RoadmapRenamed
     | ItemAdded
     | ItemDetailsChanged
     | ItemStatusChanged
@@ -31,6 +33,7 @@ ROADMAP = Consumes[RoadmapFact](
     registry,
     (
         RoadmapCreated,
+        RoadmapRenamed,
         ItemAdded,
         ItemDetailsChanged,
         ItemStatusChanged,
@@ -62,6 +65,13 @@ class RoadmapItems:
                     tenant,
                     str(fact.roadmap_id),
                     fact.workspace_id,
+                    fact.name,
+                )
+            case RoadmapRenamed():
+                await conn.execute(
+                    "UPDATE query_roadmaps SET name = $3 WHERE tenant_id = $1 AND roadmap_id = $2",
+                    tenant,
+                    str(fact.roadmap_id),
                     fact.name,
                 )
             case ItemAdded():

@@ -43,6 +43,11 @@ class RoadmapIn(Body):
     workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
 
 
+class RoadmapChangesIn(Body):
+    name: Name | None = None
+    description: Text | None = None
+
+
 class ItemIn(Body):
     title: Name
     description: Text = ""

@@ -39,6 +39,22 @@ def router(sender: Sender) -> APIRouter:
         )
         return await send(command, ctx, request, body, idempotency_key, status=201)
 
+    @api.patch("/roadmaps/{roadmap_id}")
+    async def rename_roadmap(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        body: bodies.RoadmapChangesIn,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> Any:
+        """Rename the roadmap or change its description; fields left out stay as they are.
+        Published versions keep the titles they were published with."""
+        command = c.RenameRoadmap(**on(workspace_id, roadmap_id, ctx), **body.model_dump())
+        return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
+
     @api.post("/roadmaps/{roadmap_id}/items", status_code=201)
     async def add_item(
         workspace_id: WorkspaceId,

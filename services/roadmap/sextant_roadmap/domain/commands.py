@@ -58,6 +58,13 @@ class CreateRoadmap(OnRoadmap):
     workspaces: list[WorkspaceRef] = Field(default_factory=list, max_length=50)
 
 
+class RenameRoadmap(OnRoadmap):
+    """Fields left out stay as they are."""
+
+    name: Name | None = None
+    description: Text | None = None
+
+
 class ItemFields(BaseModel):
     """An item as it is added, alone (``AddItem``) or in a batch (``NewItem``)."""
 
@@ -177,6 +184,7 @@ class RecordDeliveryStatus(OnRoadmap):
 
 RoadmapCommand = (
     CreateRoadmap
+    | RenameRoadmap
     | AddItem
     | AddItems
     | ChangeItemDetails

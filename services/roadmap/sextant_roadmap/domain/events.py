@@ -41,6 +41,17 @@ class RoadmapCreated(Event):
     created_at: datetime
 
 
+class RoadmapRenamed(Event):
+    """The roadmap's name and description as they now stand (published versions keep the
+    titles they were published with)."""
+
+    event_type = "RoadmapRenamed"
+    roadmap_id: UUID
+    name: str
+    description: str
+    renamed_at: datetime
+
+
 class ItemAdded(Event):
     event_type = "ItemAdded"
     audit_part = ("item_id",)
@@ -217,6 +228,7 @@ class DeliveryStatusRecorded(Event):
 
 RoadmapEvent = (
     RoadmapCreated
+    | RoadmapRenamed
     | ItemAdded
     | ItemDetailsChanged
     | ItemStatusChanged

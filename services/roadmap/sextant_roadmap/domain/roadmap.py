@@ -18,6 +18,7 @@ from sextant_roadmap.domain.commands import (
     PublishVersion,
     RecordDeliveryStatus,
     RemoveDependency,
+    RenameRoadmap,
     ReorderItems,
     RoadmapCommand,
     ScheduleItem,
@@ -28,6 +29,7 @@ from sextant_roadmap.domain.events import (
     ItemStatusChanged,
     RoadmapCreated,
     RoadmapEvent,
+    RoadmapRenamed,
 )
 from sextant_roadmap.domain.links import (
     add_dependency,
@@ -74,6 +76,8 @@ def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
     match command:
         case CreateRoadmap():
             return _create(command, state)
+        case RenameRoadmap():
+            return _rename(command, state)
         case AddItem():
             return add_item(command, state)
         case AddItems():
@@ -128,6 +132,21 @@ def _create(command: CreateRoadmap, state: Roadmap) -> list[RoadmapEvent]:
             scope=command.scope,
             workspaces=spanned,
             created_at=command.at,
+        )
+    ]
+
+
+def _rename(command: RenameRoadmap, state: Roadmap) -> list[RoadmapEvent]:
+    name = state.name if command.name is None else command.name
+    description = state.description if command.description is None else command.description
+    if (name, description) == (state.name, state.description):
+        return []
+    return [
+        RoadmapRenamed(
+            roadmap_id=command.roadmap_id,
+            name=name,
+            description=description,
+            renamed_at=command.at,
         )
     ]
 

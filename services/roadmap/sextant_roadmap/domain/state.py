@@ -24,6 +24,7 @@ from sextant_roadmap.domain.events import (
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
+    RoadmapRenamed,
     Scope,
 )
 from sextant_roadmap.domain.schedule import Horizon, Timeframe
@@ -63,6 +64,7 @@ class Roadmap:
     tenant_id: str = ""
     workspace_id: str = ""
     name: str = ""
+    description: str = ""
     scope: Scope = "workspace"
     workspaces: tuple[str, ...] = ()
     items: dict[UUID, Item] = field(default_factory=dict)
@@ -117,10 +119,13 @@ class _Folding:
                     tenant_id=event.tenant_id,
                     workspace_id=event.workspace_id,
                     name=event.name,
+                    description=event.description,
                     scope=event.scope,
                     workspaces=tuple(event.workspaces),
                 )
                 self.items, self.order = {}, []
+            case RoadmapRenamed():
+                self.roadmap = replace(self.roadmap, name=event.name, description=event.description)
             case ItemAdded():
                 self.items[event.item_id] = Item(
                     item_id=event.item_id,

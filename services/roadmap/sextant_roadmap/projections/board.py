@@ -23,6 +23,7 @@ from sextant_roadmap.domain.events import (
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
+    RoadmapRenamed,
     ScoringFormulaDefined,
 )
 from sextant_roadmap.events import decode, registry
@@ -66,6 +67,15 @@ class RoadmapBoard:
                     fact.workspaces,
                     fact.created_at,
                     raw.stream_version or 1,
+                )
+            case RoadmapRenamed():
+                await conn.execute(
+                    "UPDATE roadmaps SET name = $3, description = $4"
+                    " WHERE tenant_id = $1 AND roadmap_id = $2",
+                    tenant,
+                    fact.roadmap_id,
+                    fact.name,
+                    fact.description,
                 )
             case ItemAdded():
                 await conn.execute(
