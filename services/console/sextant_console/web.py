@@ -249,12 +249,13 @@ async def as_edited(
     path: str,
     part: Callable[[Any], dict[str, Any] | None] = lambda found: found,
     *,
+    params: dict[str, str] | None = None,
     kept_when_blank: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """``body`` merged (``merge_edit``) with the thing as ``GET path`` reads it now (its
-    ``part`` the form edits; None when not there), when the form carries what its page
-    showed. A field of ``kept_when_blank`` left blank is no edit: the API keeps its value,
-    whoever set it since."""
+    """``body`` merged (``merge_edit``) with the thing as ``GET path`` (with ``params``)
+    reads it now (its ``part`` the form edits; None when not there), when the form carries
+    what its page showed. A field of ``kept_when_blank`` left blank is no edit: the API keeps
+    its value, whoever set it since."""
     try:
         seen = json.loads(form.get(SEEN, ""))
     except ValueError:
@@ -264,7 +265,7 @@ async def as_edited(
     for name in kept_when_blank:
         if not form.get(name, "").strip():
             seen.pop(name, None)
-    current = part(await page.api.get(path))
+    current = part(await page.api.get(path, params))
     return body if current is None else merge_edit(body, seen, current)
 
 

@@ -545,3 +545,53 @@ async def test_the_diff_marks_renamed_and_redescribed_items(
     assert 'data-marks="renamed redescribed"' in page
     assert "Renamed: SSO → SSO (SAML)" in page
     assert "Description changed: SSO (SAML)" in page
+
+
+async def test_a_roadmap_is_renamed_from_its_board_keeping_what_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    here = f"/w/mobile/roadmaps/{RID}"
+    roadmap = {"roadmap_id": RID, "name": "Checkout", "description": "Pay in one tap"}
+    api.on("GET", resource, body=roadmap)
+    api.on(
+        "GET",
+        f"{resource}/board",
+        body={
+            "columns": {"now": [], "next": [], "later": [], "unscheduled": []},
+            "totals": {"now": 0, "next": 0, "later": 0, "unscheduled": 0},
+        },
+    )
+    api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": []})
+    sign_in(client, token("contributor"))
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    assert '<p id="roadmap-description">Pay in one tap</p>' in page.text
+    assert json.loads(seen_in(page.text, here)) == {
+        "name": "Checkout",
+        "description": "Pay in one tap",
+    }
+    # Someone else describes it anew meanwhile; this user renames it.
+    api.on("GET", resource, body={**roadmap, "description": "Wallets first"})
+    api.on("PATCH", resource, 200, {"consistency_token": "roadmap:9"})
+    typed = {
+        "seen": seen_in(page.text, here),
+        "name": "Checkout 2027",
+        "description": "Pay in one tap",
+    }
+    sent, body = await post_form(client, api, here, typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {"name": "Checkout 2027", "description": "Wallets first"}
+    read = next(r for r in reversed(api.seen) if r.method == "GET" and r.url.path == resource)
+    assert read.url.params["include_items"] == "false"  # not every item to read its name
+    # Their description against this user's emptied one: a clash, refused naming it.
+    clash = await post_form(client, api, here, {**typed, "description": ""}, resource)
+    assert clash[1] is None
+    api.on("GET", resource, body=roadmap)
+    cleared = await post_form(client, api, here, {**typed, "description": ""}, resource)
+    assert cleared[1] == {"name": "Checkout 2027", "description": ""}
+    before = len(api.seen)
+    await post_form(client, api, here, {**typed, "name": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+    sign_in(client, token("stakeholder"))
+    assert f'action="{here}"' not in (await client.get(here)).text

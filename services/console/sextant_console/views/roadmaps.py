@@ -17,6 +17,7 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
+    as_edited,
     form_of,
     redirect,
     required,
@@ -74,6 +75,28 @@ async def create_roadmap(ws: Workspace, page: Page) -> Response:
         {"name": name},
         to=lambda made: _base(ws, made["id"]),
         notice=f"Roadmap “{name}” created.",
+    )
+
+
+@router.post("/w/{ws}/roadmaps/{rid}")
+async def rename_roadmap(ws: Workspace, rid: Id, page: Page) -> Response:
+    """The roadmap's name and description; what others changed since the page was opened
+    stays, unless the user changed the same field."""
+    form = await form_of(page.request)
+    resource = f"/v1/workspaces/{ws}/roadmaps/{rid}"
+    typed = {
+        "name": required(form, "name", "Name"),
+        "description": form.get("description", "").strip(),
+    }
+    body = await as_edited(page, form, typed, resource, params={"include_items": "false"})
+    return await act(
+        page,
+        form,
+        "PATCH",
+        resource,
+        body,
+        to=_base(ws, rid),
+        notice=f"Roadmap “{body['name']}” saved.",
     )
 
 
