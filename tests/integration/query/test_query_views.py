@@ -373,9 +373,18 @@ async def test_evidence_follows_a_problem_through_every_merge(
     also = await problem("Also")  # addressed from now on
     wider = {"title": "Faster", "problem_ids": [kept, also]}
     await ok(await d.put(f"{ws}/opportunities/{oid}", json=wider, headers=h), 200)
+    s = platform.clients["strategy"]
+    goal = {"title": "Old goal", "period": {"quarter": "2026-Q4"}}
+    gid = (await ok(await s.post(f"{ws}/objectives", json=goal, headers=h)))["id"]
+    await ok(await s.patch(f"{ws}/objectives/{gid}", json={"title": "Reworded"}, headers=h), 200)
     r = platform.clients["roadmap"]
     rid = (await ok(await r.post(f"{ws}/roadmaps", json={"name": "Old"}, headers=h)))["id"]
-    item = {"title": "Fast pay", "type": "feature", "opportunity_ids": [oid]}
+    item = {
+        "title": "Fast pay",
+        "type": "feature",
+        "opportunity_ids": [oid],
+        "objective_ids": [gid],
+    }
     await ok(await r.post(f"{ws}/roadmaps/{rid}/items", json=item, headers=h))
     await ok(await r.patch(f"{ws}/roadmaps/{rid}", json={"name": "Renamed"}, headers=h), 200)
     item = {"text": f"old news {unique}", "source": "email", "customer_ref": "initech"}
@@ -392,6 +401,7 @@ async def test_evidence_follows_a_problem_through_every_merge(
         assert view["title"] == "Faster"
         pursuing = await ok(await q.get(f"/v1/query/opportunities/{oid}/trace", headers=h), 200)
         assert [i["roadmap_name"] for i in pursuing["roadmap_items"]] == ["Renamed"]
+        assert [o["title"] for o in pursuing["objectives"]] == ["Reworded"]
         assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older, also}
         shown = next(p for p in view["problems"] if p["problem_id"] == kept)
         assert (shown["title"], shown["severity"]) == ("Kept, reworded", 5)

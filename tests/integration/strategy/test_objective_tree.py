@@ -227,3 +227,37 @@ async def test_writing_objectives_needs_write_access(client: httpx.AsyncClient) 
         headers={"X-Sextant-Role": "stakeholder"},
     )
     assert response.status_code == 403
+
+
+async def test_an_objective_is_reworded_and_handed_over_keeping_its_key_results(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    path = team(f"r-{unique}")
+    oid = await objective(client, path, "Make checkout effortless", description="Mobile")
+    kr = await key_result(client, f"{path}/{oid}")
+    resource = f"{path}/{oid}"
+    reworded = await client.patch(resource, json={"title": "Checkout in one tap"})
+    assert len((await ok(reworded, 200))["positions"]) == 1
+    handed = await client.patch(resource, json={"owner": "pm.cy", "description": ""})
+    assert len((await ok(handed, 200))["positions"]) == 1
+    events = await event_count(runtime)
+    same = await client.patch(resource, json={"title": "Checkout in one tap"})
+    assert (await ok(same, 200))["positions"] == []
+    blank = await client.patch(resource, json={"title": " "})
+    assert blank.status_code == 422, blank.text
+    assert "title" in blank.text
+    elsewhere = await client.patch(f"{team(f'x-{unique}')}/{oid}", json={"title": "x"})
+    assert elsewhere.status_code == 404, elsewhere.text
+    assert await event_count(runtime) == events
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        found = (await client.get(resource)).json()
+        assert found.get("title") == "Checkout in one tap", found
+        assert (found["owner"], found["description"]) == ("pm.cy", None)
+        assert [k["key_result_id"] for k in found["key_results"]] == [kr]
+
+    await eventually(shows_it, within=60)
+    await ok(await client.post(f"{resource}/close", json={"outcome": "achieved"}), 200)
+    closed = await client.patch(resource, json={"title": "Later"})
+    assert closed.status_code == 409, closed.text

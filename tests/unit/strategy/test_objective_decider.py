@@ -9,6 +9,7 @@ from sextant_strategy.domain.objective import (
     CheckInKeyResult,
     CloseObjective,
     DefineKeyResult,
+    RestateObjective,
     SetObjective,
     objective_decider,
 )
@@ -18,6 +19,7 @@ from sextant_strategy.domain.objective_events import (
     Level,
     ObjectiveAligned,
     ObjectiveClosed,
+    ObjectiveRestated,
     ObjectiveSet,
     Outcome,
 )
@@ -211,3 +213,43 @@ def test_a_closed_objective_takes_no_more_check_ins_or_closing() -> None:
     given.when(check_in(50)).then_raises(Conflict, match="closed")
     command = CloseObjective(objective_id=OBJ, outcome=Outcome.ACHIEVED, now=NOW, actor="ana")
     given.when(command).then_raises(Conflict, match="closed")
+
+
+def restated(**overrides: object) -> ObjectiveRestated:
+    fields: dict[str, object] = {
+        "objective_id": OBJ,
+        "title": "Make checkout effortless",
+        "description": None,
+        "owner": "pm.ana",
+        "restated_at": NOW,
+        "restated_by": "pm.bo",
+    }
+    fields.update(overrides)
+    return ObjectiveRestated.model_validate(fields)
+
+
+def restate(**fields: object) -> RestateObjective:
+    return RestateObjective.model_validate(
+        {"objective_id": OBJ, "now": NOW, "actor": "pm.bo", **fields}
+    )
+
+
+def test_an_objective_is_reworded_or_handed_over_keeping_what_is_left_out() -> None:
+    reworded = restated(title="Checkout in one tap", description="EU first")
+    spec.given([objective_set()]).when(
+        restate(title="Checkout in one tap", description="EU first")
+    ).then([reworded])
+    handed = restated(title="Checkout in one tap", description="EU first", owner="pm.cy")
+    spec.given([objective_set(), reworded]).when(restate(owner="pm.cy")).then([handed])
+    cleared = restated(title="Checkout in one tap", owner="pm.cy")
+    spec.given([objective_set(), reworded, handed]).when(restate(description="")).then([cleared])
+    # As it stands, or naming nothing: nothing recorded.
+    spec.given([objective_set(), reworded]).when(restate(title="Checkout in one tap")).then([])
+    spec.given([objective_set()]).when(restate()).then([])
+    spec.given([]).when(restate(title="x")).then_raises(NotFound)
+    closed = ObjectiveClosed(
+        objective_id=OBJ, outcome=Outcome.MISSED, note=None, closed_at=NOW, closed_by="pm.ana"
+    )
+    spec.given([objective_set(), closed]).when(restate(title="x")).then_raises(
+        Conflict, match="closed"
+    )

@@ -13,6 +13,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveRestated,
     ObjectiveSet,
 )
 from sextant_strategy.domain.progress import Status, objective_progress, worst
@@ -57,6 +58,15 @@ class Objectives:
                     fact.period.end,
                     str(fact.parent_id) if fact.parent_id else None,
                     fact.set_at,
+                )
+            case ObjectiveRestated():
+                await conn.execute(
+                    "UPDATE query_objectives SET title = $3, owner = $4"
+                    " WHERE tenant_id = $1 AND objective_id = $2",
+                    tenant,
+                    str(fact.objective_id),
+                    fact.title,
+                    fact.owner,
                 )
             case ObjectiveAligned():
                 await conn.execute(

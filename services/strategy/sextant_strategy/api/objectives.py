@@ -35,13 +35,14 @@ from sextant_strategy.api.objective_queries import (
     key_result_detail,
     objective_detail,
 )
-from sextant_strategy.domain.common import Actor, ShortText, Text, Title, Unit
+from sextant_strategy.domain.common import Actor, ClearableText, ShortText, Text, Title, Unit
 from sextant_strategy.domain.objective import (
     AlignObjective,
     CheckInKeyResult,
     CloseObjective,
     DefineKeyResult,
     Objective,
+    RestateObjective,
     SetObjective,
     objective_decider,
 )
@@ -57,6 +58,12 @@ class ObjectiveIn(Body):
     owner: Actor | None = None
     period: PeriodIn
     parent_id: uuid.UUID | None = None
+
+
+class ObjectiveChangesIn(Body):
+    title: Title | None = None
+    description: ClearableText | None = None
+    owner: Actor | None = None
 
 
 class AlignIn(Body):
@@ -167,6 +174,35 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.patch("/{objective_id}")
+    async def restate_objective(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        body: ObjectiveChangesIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        """Reword an open objective or hand it to another owner: fields left out stay as
+        they are, an empty description clears it. Its period and key results stay."""
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = RestateObjective(
+            objective_id=objective_id, now=ctx.now, actor=ctx.actor, **body.model_dump()
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
 
     @api.put("/{objective_id}/parent")
     async def align_objective(

@@ -11,6 +11,8 @@ from sextant_kit import DomainError
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+ClearableText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
+"""Text in a change: empty clears it."""
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]

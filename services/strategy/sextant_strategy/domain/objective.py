@@ -10,7 +10,16 @@ from uuid import UUID
 from pydantic import Field
 from sextant_kit import Command, Conflict, Decider, DomainError, NotFound
 
-from sextant_strategy.domain.common import Actor, Period, ShortText, Text, Title, Unit, check_period
+from sextant_strategy.domain.common import (
+    Actor,
+    ClearableText,
+    Period,
+    ShortText,
+    Text,
+    Title,
+    Unit,
+    check_period,
+)
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
@@ -18,6 +27,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveRestated,
     ObjectiveSet,
     Outcome,
 )
@@ -43,6 +53,18 @@ class SetObjective(Command):
     parent_ancestry: tuple[UUID, ...] = ()
     """The proposed parent's own parents, nearest first, as the caller loaded them."""
     now: datetime
+
+
+class RestateObjective(Command):
+    """Fields left out stay as they are."""
+
+    kind: Literal["restate"] = "restate"
+    objective_id: UUID
+    title: Title | None = None
+    description: ClearableText | None = None
+    owner: Actor | None = None
+    now: datetime
+    actor: Actor
 
 
 class AlignObjective(Command):
@@ -84,7 +106,12 @@ class CloseObjective(Command):
 
 
 ObjectiveCommand = (
-    SetObjective | AlignObjective | DefineKeyResult | CheckInKeyResult | CloseObjective
+    SetObjective
+    | RestateObjective
+    | AlignObjective
+    | DefineKeyResult
+    | CheckInKeyResult
+    | CloseObjective
 )
 
 # State --------------------------------------------------------------------------------
@@ -99,6 +126,7 @@ class KeyResult:
 @dataclass(frozen=True, slots=True)
 class Objective:
     set: ObjectiveSet | None = None
+    """As it was set, with its wording and owner as they now stand."""
     parent_id: UUID | None = None
     key_results: dict[UUID, KeyResult] = field(default_factory=dict)
     closed: ObjectiveClosed | None = None
@@ -120,6 +148,10 @@ def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
     match event:
         case ObjectiveSet():
             return Objective(set=event, parent_id=event.parent_id)
+        case ObjectiveRestated():
+            assert state.set is not None
+            wording = event.model_dump(include=set(_WORDING))
+            return replace(state, set=state.set.model_copy(update=wording))
         case ObjectiveAligned():
             return replace(state, parent_id=event.parent_id)
         case KeyResultDefined():
@@ -139,6 +171,9 @@ def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
 
 
 # Decisions ----------------------------------------------------------------------------
+
+_WORDING = ("title", "description", "owner")
+"""What restating an objective may change."""
 
 
 def check_no_cycle(objective_id: UUID, parent_id: UUID | None, ancestry: tuple[UUID, ...]) -> None:
@@ -184,6 +219,8 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
                     set_at=command.now,
                 )
             ]
+        case RestateObjective():
+            return _restate(command, state)
         case AlignObjective():
             _open(state, command.objective_id)
             check_no_cycle(command.objective_id, command.parent_id, command.parent_ancestry)
@@ -213,6 +250,24 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
             ]
         case _:
             assert_never(command)
+
+
+def _restate(command: RestateObjective, state: Objective) -> list[ObjectiveEvent]:
+    objective = _open(state, command.objective_id)
+    before = {name: getattr(objective, name) for name in _WORDING}
+    given = command.model_dump(include=set(_WORDING), exclude_none=True)
+    after = {**before, **given}
+    after["description"] = after["description"] or None  # sent empty: cleared
+    if after == before:
+        return []
+    return [
+        ObjectiveRestated(
+            objective_id=command.objective_id,
+            **after,
+            restated_at=command.now,
+            restated_by=command.actor,
+        )
+    ]
 
 
 def _define(command: DefineKeyResult, state: Objective) -> list[ObjectiveEvent]:

@@ -40,6 +40,19 @@ class ObjectiveSet(Event):
     set_at: datetime
 
 
+class ObjectiveRestated(Event):
+    """The objective's wording and owner as they now stand (its period, level and key
+    results are its own events')."""
+
+    event_type = "ObjectiveRestated"
+    objective_id: UUID
+    title: str
+    description: str | None
+    owner: str
+    restated_at: datetime
+    restated_by: str
+
+
 class ObjectiveAligned(Event):
     event_type = "ObjectiveAligned"
     objective_id: UUID
@@ -83,5 +96,10 @@ class ObjectiveClosed(Event):
 
 
 ObjectiveEvent = (
-    ObjectiveSet | ObjectiveAligned | KeyResultDefined | KeyResultProgressed | ObjectiveClosed
+    ObjectiveSet
+    | ObjectiveRestated
+    | ObjectiveAligned
+    | KeyResultDefined
+    | KeyResultProgressed
+    | ObjectiveClosed
 )

@@ -14,6 +14,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveRestated,
     ObjectiveSet,
 )
 from sextant_strategy.domain.progress import Status, objective_progress, worst
@@ -74,6 +75,16 @@ class ObjectiveTree:
                     fact.parent_id,
                     fact.set_at,
                     version,
+                )
+            case ObjectiveRestated():
+                await conn.execute(
+                    "UPDATE strategy_objectives SET title = $3, description = $4, owner = $5"
+                    " WHERE tenant_id = $1 AND objective_id = $2",
+                    tenant,
+                    fact.objective_id,
+                    fact.title,
+                    fact.description,
+                    fact.owner,
                 )
             case ObjectiveAligned():
                 await conn.execute(
