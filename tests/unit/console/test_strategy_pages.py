@@ -156,9 +156,9 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     offered = page.text.split('id="align-parent"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)"', offered) == ["", SID]
     assert f'<option value="{SID}" selected>Grow (organisation, 2027)</option>' in offered
-    # check in, define a key result, align, close the objective
+    # check in, define a key result, reword, align, close the objective
     nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 4
+    assert len(nonces) == 5
 
     path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
@@ -867,3 +867,40 @@ async def test_a_stakeholder_has_no_portfolio_link(client: httpx.AsyncClient, ap
     sign_in(client, token("stakeholder"))
     page = await client.get("/w/mobile")
     assert '<a href="/portfolio"' not in page.text
+
+
+async def test_an_objective_is_reworded_and_handed_over_from_its_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/objectives/{OID}"
+    here = f"/w/mobile/objectives/{OID}"
+    shown = an_objective(description="Mobile buyers first")
+    api.on("GET", resource, body=shown)
+    api.on("GET", f"/v1/query/objectives/{OID}/trace", body={"roadmap_items": []})
+    sign_in(client, token())
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    assert '<p id="objective-description">Mobile buyers first</p>' in page.text
+    assert json.loads(seen_in(page.text, f"{here}/details")) == {
+        "title": "Convert more buyers",
+        "description": "Mobile buyers first",
+        "owner": "pm.ana",
+    }
+    # Someone else hands it over meanwhile; this user rewords it and clears the description.
+    api.on("GET", resource, body={**shown, "owner": "pm.cy"})
+    api.on("PATCH", resource, 200, {"consistency_token": "strategy:20"})
+    typed = {
+        "seen": seen_in(page.text, f"{here}/details"),
+        "title": "Convert buyers on mobile",
+        "description": "",
+        "owner": "pm.ana",
+    }
+    sent, body = await post_form(client, api, f"{here}/details", typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {"title": "Convert buyers on mobile", "description": "", "owner": "pm.cy"}
+    before = len(api.seen)
+    await post_form(client, api, f"{here}/details", {**typed, "owner": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+    closed = {**shown, "closed_at": "2026-12-31T10:00:00+00:00", "outcome": "achieved"}
+    api.on("GET", resource, body=closed)
+    assert f'action="{here}/details"' not in (await client.get(here)).text

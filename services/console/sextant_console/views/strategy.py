@@ -19,6 +19,7 @@ from sextant_console.web import (
     Workspace,
     act,
     an_id,
+    as_edited,
     choice,
     form_of,
     number,
@@ -199,13 +200,22 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
 
 
 async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Response:
-    """The objective aligned to another (``parent``; none, no longer), a key result defined
-    (``key-results``), or the objective closed (``close``)."""
+    """The objective reworded or handed over (``details``), aligned to another (``parent``;
+    none, no longer), a key result defined (``key-results``), or the objective closed
+    (``close``)."""
     here, resource = _paths(ws, oid)
     form = await form_of(page.request)
     body: dict[str, Any]
-    method = "POST"
-    if step == "parent":
+    method, target = "POST", f"{resource}/{step}"
+    if step == "details":
+        typed = {
+            "title": required(form, "title", "Title"),
+            "description": form.get("description", "").strip(),
+            "owner": required(form, "owner", "Owner"),
+        }
+        body = await as_edited(page, form, typed, resource)
+        method, target, notice = "PATCH", resource, f"Saved: {body['title']}."
+    elif step == "parent":
         chosen = form.get("parent_id", "").strip()
         body = {"parent_id": an_id(form, "parent_id", "Aligned to") if chosen else None}
         method, notice = "PUT", "Aligned." if chosen else "No longer aligned to another."
@@ -224,7 +234,7 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
         notice = f"Closed: {body['outcome'].replace('_', ' ')}."
     else:
         raise BadForm(f"an objective has no step {step!r}")
-    return await act(page, form, method, f"{resource}/{step}", body, to=here, notice=notice)
+    return await act(page, form, method, target, body, to=here, notice=notice)
 
 
 async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
