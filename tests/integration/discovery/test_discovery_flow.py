@@ -439,3 +439,45 @@ async def test_an_opportunity_is_restated_to_address_a_problem_found_later(
         assert board.get("feedback_count") == 1, board  # through the problem found later
 
     await eventually(shows_it, within=60)
+
+
+async def test_an_experiment_is_redesigned_until_it_starts(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    problem = {"title": "Slow", "statement": "s", "severity": 3, "frequency": 3}
+    pid = (await ok(await client.post(f"{ws}/problems", json=problem)))["id"]
+    opened = {"title": "Fast", "problem_ids": [pid]}
+    oid = (await ok(await client.post(f"{ws}/opportunities", json=opened)))["id"]
+    design = {
+        "opportunity_id": oid,
+        "hypothesis": "Owners try it",
+        "metric": "trial conversion",
+        "unit": "percent",
+        "threshold": 20,
+    }
+    eid = (await ok(await client.post(f"{ws}/experiments", json=design)))["id"]
+    resource = f"{ws}/experiments/{eid}"
+    stricter = {k: v for k, v in design.items() if k != "opportunity_id"}
+    stricter |= {"metric": "paid conversion", "threshold": 5}
+    assert len((await ok(await client.put(resource, json=stricter), 200))["positions"]) == 1
+    assert (await ok(await client.put(resource, json=stricter), 200))["positions"] == []
+    events = await event_count(runtime)
+    beyond = await client.put(resource, json={**stricter, "threshold": 101})
+    assert beyond.status_code == 422, beyond.text
+    assert "threshold" in beyond.text
+    stranger = await client.put(resource, json={**stricter, "solution_id": str(uuid.uuid4())})
+    assert stranger.status_code == 422, stranger.text
+    assert "solution_id" in stranger.text
+    assert await event_count(runtime) == events
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        found = (await client.get(resource)).json()
+        assert (found.get("metric"), found.get("threshold")) == ("paid conversion", 5), found
+
+    await eventually(shows_it, within=30)
+    await ok(await client.post(f"{resource}/start"), 200)
+    fixed = await client.put(resource, json={**stricter, "threshold": 1})
+    assert fixed.status_code == 409, fixed.text
+    assert "fixed once it starts" in fixed.text

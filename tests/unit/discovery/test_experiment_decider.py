@@ -12,10 +12,12 @@ from sextant_discovery.domain.experiment import (
     ExperimentConcluded,
     ExperimentDesigned,
     ExperimentEvent,
+    ExperimentRedesigned,
     ExperimentStarted,
     MetricUnit,
     ObservationRecorded,
     RecordObservation,
+    RedesignExperiment,
     StartExperiment,
     experiment_decider,
 )
@@ -157,3 +159,49 @@ def test_the_verdict_is_what_the_latest_observation_says() -> None:
         assert isinstance(event, ExperimentConcluded)
     at_most = DESIGNED.model_copy(update={"direction": Direction.AT_MOST})
     spec.given([at_most, STARTED, observed(15)]).when(CONCLUDE).then([CONCLUDED])
+
+
+def redesign(**overrides: object) -> RedesignExperiment:
+    fields: dict[str, object] = {
+        "experiment_id": X,
+        "hypothesis": "SMBs will try photo invoices",
+        "metric": "trial conversion",
+        "unit": MetricUnit.PERCENT,
+        "threshold": 20,
+        "actor": "bo",
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return RedesignExperiment.model_validate(fields)
+
+
+def test_an_experiment_is_redesigned_before_it_starts_and_judged_by_its_new_threshold() -> None:
+    stricter = redesign(metric="paid conversion", threshold=5.5, direction=Direction.AT_LEAST)
+    redesigned = ExperimentRedesigned(
+        experiment_id=X,
+        solution_id=None,
+        hypothesis="SMBs will try photo invoices",
+        metric="paid conversion",
+        unit=MetricUnit.PERCENT,
+        direction=Direction.AT_LEAST,
+        threshold=5.5,
+        redesigned_by="bo",
+        redesigned_at=NOW,
+    )
+    spec.given([DESIGNED]).when(stricter).then([redesigned])
+    spec.given([DESIGNED, redesigned]).when(stricter).then([])  # as it stands
+    spec.given([DESIGNED]).when(redesign()).then([])
+    # Judged by the threshold as redesigned: 6 % now validates it (it missed 20 %).
+    history: list[ExperimentEvent] = [DESIGNED, redesigned, STARTED, observed(6)]
+    spec.given(history).when(CONCLUDE).then([CONCLUDED])
+
+
+def test_a_started_experiment_keeps_its_design() -> None:
+    spec.given([DESIGNED, STARTED]).when(redesign(threshold=1)).then_raises(
+        Conflict, match="fixed once it starts"
+    )
+    spec.given([DESIGNED, STARTED, CONCLUDED]).when(redesign(threshold=1)).then_raises(Conflict)
+    spec.given([]).when(redesign(threshold=1)).then_raises(NotFound)
+    unknown = redesign(solution_id=OPP, solution_known=False)
+    spec.given([DESIGNED]).when(unknown).then_raises(DomainError, match="not a candidate")
+    spec.given([DESIGNED]).when(redesign(threshold=120)).then_raises(DomainError, match="range")

@@ -29,8 +29,10 @@ from sextant_discovery.domain.experiment import (
     ConcludeExperiment,
     DesignExperiment,
     Direction,
+    ExperimentDesigned,
     MetricUnit,
     RecordObservation,
+    RedesignExperiment,
     StartExperiment,
     experiment_decider,
 )
@@ -42,6 +44,15 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 class ExperimentIn(Body):
     opportunity_id: uuid.UUID
+    solution_id: uuid.UUID | None = None
+    hypothesis: Text
+    metric: Name
+    unit: MetricUnit
+    direction: Direction = Direction.AT_LEAST
+    threshold: Finite
+
+
+class RedesignIn(Body):
     solution_id: uuid.UUID | None = None
     hypothesis: Text
     metric: Name
@@ -65,10 +76,15 @@ def experiment_router(rt: Runtime) -> APIRouter:
     experiments = Aggregate(rt, experiment_decider, "experiment")
     opportunities = Aggregate(rt, opportunity_decider, "opportunity")
 
-    async def experiment_in(experiment_id: uuid.UUID, workspace_id: str, tenant: str) -> None:
+    async def experiment_in(
+        experiment_id: uuid.UUID, workspace_id: str, tenant: str
+    ) -> ExperimentDesigned:
+        """The experiment's design as it stands, when it is one of the workspace's."""
         state, _ = await experiments.load(str(experiment_id), tenant)
         owner = state.designed.workspace_id if state.designed else None
         in_workspace(state.exists, owner, workspace_id, f"experiment {experiment_id}")
+        assert state.designed is not None
+        return state.designed
 
     @api.post("/experiments", status_code=201)
     async def design_experiment(
@@ -107,6 +123,42 @@ def experiment_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.put("/experiments/{experiment_id}")
+    async def redesign_experiment(
+        workspace_id: WorkspaceId,
+        experiment_id: uuid.UUID,
+        body: RedesignIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Redesign an experiment that has not started: its hypothesis, the solution it
+        tests, its metric and threshold, every field as it should stand. Once started, its
+        design is fixed (409). Sent unchanged, nothing is recorded."""
+        state, _ = await experiments.load(str(experiment_id), ctx.tenant_id)
+        owner = state.designed.workspace_id if state.designed else None
+        in_workspace(state.exists, owner, workspace_id, f"experiment {experiment_id}")
+        assert state.designed is not None
+        opportunity, _ = await opportunities.load(str(state.designed.opportunity_id), ctx.tenant_id)
+        command = RedesignExperiment(
+            experiment_id=experiment_id,
+            solution_known=body.solution_id is None or body.solution_id in opportunity.solutions,
+            actor=ctx.actor,
+            now=ctx.now,
+            **body.model_dump(),
+        )
+        result = await experiments.run(
+            str(experiment_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
 
     @api.post("/experiments/{experiment_id}/start")
     async def start(

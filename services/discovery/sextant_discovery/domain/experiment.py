@@ -57,6 +57,22 @@ class ExperimentDesigned(Event):
     designed_at: datetime
 
 
+class ExperimentRedesigned(Event):
+    """The experiment's design as it now stands, before it started: what it tests and the
+    threshold it is judged by (fixed from its start on)."""
+
+    event_type = "ExperimentRedesigned"
+    experiment_id: UUID
+    solution_id: UUID | None
+    hypothesis: str
+    metric: str
+    unit: MetricUnit
+    direction: Direction
+    threshold: float
+    redesigned_by: str
+    redesigned_at: datetime
+
+
 class ExperimentStarted(Event):
     event_type = "ExperimentStarted"
     experiment_id: UUID
@@ -81,7 +97,13 @@ class ExperimentConcluded(Event):
     concluded_at: datetime
 
 
-ExperimentEvent = ExperimentDesigned | ExperimentStarted | ObservationRecorded | ExperimentConcluded
+ExperimentEvent = (
+    ExperimentDesigned
+    | ExperimentRedesigned
+    | ExperimentStarted
+    | ObservationRecorded
+    | ExperimentConcluded
+)
 
 
 class DesignExperiment(Command):
@@ -97,6 +119,21 @@ class DesignExperiment(Command):
     threshold: Annotated[float, Field(allow_inf_nan=False)]
     opportunity_status: OpportunityStatus
     """Fact from the API: the opportunity's status."""
+    solution_known: bool = True
+    """Fact from the API: ``solution_id`` is a candidate of the opportunity."""
+    actor: str
+    now: datetime
+
+
+class RedesignExperiment(Command):
+    kind: Literal["redesign"] = "redesign"
+    experiment_id: UUID
+    solution_id: UUID | None = None
+    hypothesis: Text
+    metric: Name
+    unit: MetricUnit
+    direction: Direction = Direction.AT_LEAST
+    threshold: Annotated[float, Field(allow_inf_nan=False)]
     solution_known: bool = True
     """Fact from the API: ``solution_id`` is a candidate of the opportunity."""
     actor: str
@@ -126,12 +163,15 @@ class ConcludeExperiment(Command):
     now: datetime
 
 
-ExperimentCommand = DesignExperiment | StartExperiment | RecordObservation | ConcludeExperiment
+ExperimentCommand = (
+    DesignExperiment | RedesignExperiment | StartExperiment | RecordObservation | ConcludeExperiment
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Experiment:
     designed: ExperimentDesigned | None = None
+    """As it was designed, its design as it now stands."""
     status: ExperimentStatus = ExperimentStatus.DESIGNED
     latest: float | None = None
     """The most recent observation: what the metric reads now."""
@@ -149,6 +189,10 @@ def evolve(state: Experiment, event: ExperimentEvent) -> Experiment:
     match event:
         case ExperimentDesigned():
             return Experiment(designed=event)
+        case ExperimentRedesigned():
+            assert state.designed is not None
+            design = event.model_dump(include=set(_DESIGN))
+            return replace(state, designed=state.designed.model_copy(update=design))
         case ExperimentStarted():
             return replace(state, status=ExperimentStatus.RUNNING)
         case ObservationRecorded():
@@ -157,6 +201,10 @@ def evolve(state: Experiment, event: ExperimentEvent) -> Experiment:
             return replace(state, status=ExperimentStatus.CONCLUDED)
         case _:
             assert_never(event)
+
+
+_DESIGN = ("solution_id", "hypothesis", "metric", "unit", "direction", "threshold")
+"""What designing an experiment says of it and redesigning it may change."""
 
 
 def in_range(unit: MetricUnit, value: float, field: str) -> None:
@@ -194,6 +242,35 @@ def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEven
     ]
 
 
+def _redesign(command: RedesignExperiment, state: Experiment) -> list[ExperimentEvent]:
+    if state.designed is None:
+        raise NotFound(f"experiment {command.experiment_id} does not exist")
+    if state.status != ExperimentStatus.DESIGNED:
+        raise Conflict(
+            f"experiment {command.experiment_id} is {state.status.value}; its design is fixed "
+            "once it starts (a threshold moved afterwards would read any result as success), "
+            "so design a new experiment",
+            code="experiment-started",
+        )
+    if not command.solution_known:
+        raise DomainError(
+            f"solution {command.solution_id} is not a candidate of this opportunity",
+            field="solution_id",
+        )
+    in_range(command.unit, command.threshold, "threshold")
+    design = command.model_dump(include=set(_DESIGN))
+    if design == state.designed.model_dump(include=set(_DESIGN)):
+        return []
+    return [
+        ExperimentRedesigned(
+            experiment_id=command.experiment_id,
+            **design,
+            redesigned_by=command.actor,
+            redesigned_at=command.now,
+        )
+    ]
+
+
 def _running(state: Experiment, experiment_id: UUID, doing: str) -> ExperimentDesigned:
     if state.designed is None:
         raise NotFound(f"experiment {experiment_id} does not exist")
@@ -214,6 +291,8 @@ def decide(command: ExperimentCommand, state: Experiment) -> list[ExperimentEven
     match command:
         case DesignExperiment():
             return _design(command, state)
+        case RedesignExperiment():
+            return _redesign(command, state)
         case StartExperiment():
             if state.designed is None:
                 raise NotFound(f"experiment {command.experiment_id} does not exist")

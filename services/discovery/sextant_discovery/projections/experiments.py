@@ -12,6 +12,7 @@ from sextant_discovery.domain.experiment import (
     ExperimentConcluded,
     ExperimentDesigned,
     ExperimentEvent,
+    ExperimentRedesigned,
     ExperimentStarted,
     ObservationRecorded,
 )
@@ -52,6 +53,20 @@ class ExperimentLog:
                     fact.direction.value,
                     fact.threshold,
                     fact.designed_at,
+                )
+            case ExperimentRedesigned():
+                await conn.execute(
+                    "UPDATE discovery_experiments SET solution_id = $3, hypothesis = $4,"
+                    " metric = $5, unit = $6, direction = $7, threshold = $8"
+                    " WHERE tenant_id = $1 AND experiment_id = $2",
+                    tenant,
+                    fact.experiment_id,
+                    fact.solution_id,
+                    fact.hypothesis,
+                    fact.metric,
+                    fact.unit.value,
+                    fact.direction.value,
+                    fact.threshold,
                 )
             case ExperimentStarted():
                 await conn.execute(

@@ -8,6 +8,7 @@ from typing import assert_never
 from sextant_discovery.domain.experiment import (
     ExperimentConcluded,
     ExperimentDesigned,
+    ExperimentRedesigned,
     ExperimentStarted,
     ExperimentStatus,
     ObservationRecorded,
@@ -42,6 +43,7 @@ DiscoveryFact = (
     | OpportunityEvaluated
     | OpportunityDecided
     | ExperimentDesigned
+    | ExperimentRedesigned
     | ExperimentStarted
     | ObservationRecorded
     | ExperimentConcluded
@@ -58,6 +60,7 @@ DISCOVERY = Consumes[DiscoveryFact](
         OpportunityEvaluated,
         OpportunityDecided,
         ExperimentDesigned,
+        ExperimentRedesigned,
         ExperimentStarted,
         ObservationRecorded,
         ExperimentConcluded,
@@ -178,6 +181,14 @@ class Discovery:
                     fact.hypothesis,
                     fact.metric,
                     fact.designed_at,
+                )
+            case ExperimentRedesigned():
+                await conn.execute(
+                    "UPDATE query_experiments SET hypothesis = $3, metric = $4" + _EXPERIMENT,
+                    tenant,
+                    str(fact.experiment_id),
+                    fact.hypothesis,
+                    fact.metric,
                 )
             case ExperimentStarted():
                 await conn.execute(
