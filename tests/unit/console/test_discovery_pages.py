@@ -965,3 +965,49 @@ async def test_a_rejected_opportunity_is_not_offered_restating(
     assert page.status_code == 200, page.text
     assert f'action="/w/mobile/opportunities/{OID}"' not in page.text
     assert not [r for r in api.seen if r.url.path == "/v1/workspaces/mobile/problems"]
+
+
+async def test_an_experiment_is_redesigned_from_the_opportunitys_page_until_it_starts(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api, experiment="designed")
+    sign_in(client, token("contributor"))
+    here = f"/w/mobile/opportunities/{OID}"
+    action = f"{here}/experiments/{EID}/design"
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    form = page.text.split(f'action="{action}"')[1].split("</form>")[0]
+    assert f'<option value="{SID}" selected>SAML wizard</option>' in form
+    assert 'name="threshold" type="number" step="any" required value="60"' in form
+    assert json.loads(seen_in(page.text, action)) == {
+        "solution_id": SID,
+        "hypothesis": "Admins finish set-up in 10 minutes",
+        "metric": "completion",
+        "unit": "percent",
+        "direction": "at_least",
+        "threshold": 60.0,
+    }
+    resource = f"/v1/workspaces/mobile/experiments/{EID}"
+    api.on("GET", resource, body=an_experiment("designed"))
+    api.on("PUT", resource, 200, {"consistency_token": "discovery:8"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "solution_id": "",
+        "hypothesis": "Admins finish set-up in 10 minutes",
+        "metric": "completion",
+        "unit": "percent",
+        "direction": "at_least",
+        "threshold": "75",
+    }
+    sent, body = await post_form(client, api, action, typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {
+        "solution_id": None,  # tests the opportunity itself now
+        "hypothesis": "Admins finish set-up in 10 minutes",
+        "metric": "completion",
+        "unit": "percent",
+        "direction": "at_least",
+        "threshold": 75.0,
+    }
+    on_opportunity_page(api, experiment="running")
+    assert f'action="{action}"' not in (await client.get(here)).text  # started: fixed

@@ -263,24 +263,37 @@ async def design_experiment(ws: Workspace, oid: Id, page: Page) -> Response:
     """An MVP experiment on the opportunity (on one of its solutions, if chosen): the
     hypothesis, the metric that tests it and the threshold that validates it."""
     form = await form_of(page.request)
-    body: dict[str, Any] = {
-        "opportunity_id": oid,
+    body = {"opportunity_id": oid, **experiment_design(form)}
+    optional(form, body, "solution_id")
+    notice = "Experiment designed; start it when it runs."
+    return await _act(page, ws, oid, "experiments", body, form, notice)
+
+
+def experiment_design(form: dict[str, str]) -> dict[str, Any]:
+    """What an experiment tests and the threshold that validates it, as its form gives it
+    (the solution it tests is named only when one is chosen)."""
+    return {
         "hypothesis": required(form, "hypothesis", "Hypothesis"),
         "metric": required(form, "metric", "Metric"),
         "unit": choice(form, "unit", "Unit", UNITS),
         "direction": choice(form, "direction", "Direction", DIRECTIONS),
         "threshold": number(form, "threshold", "Threshold"),
     }
-    optional(form, body, "solution_id")
-    notice = "Experiment designed; start it when it runs."
-    return await _act(page, ws, oid, "experiments", body, form, notice)
 
 
 @router.post("/w/{ws}/opportunities/{oid}/experiments/{eid}/{step}")
 async def run_experiment(ws: Workspace, oid: Id, eid: Id, step: str, page: Page) -> Response:
-    """An experiment's next step: ``start``, an ``observations`` or ``conclude``."""
+    """An experiment's next step: its ``design`` again (until it starts), ``start``, an
+    ``observations`` or ``conclude``."""
     form = await form_of(page.request)
     body: dict[str, Any]
+    if step == "design":
+        # The whole design as it should stand: no solution chosen is none.
+        typed = {**experiment_design(form), "solution_id": form.get("solution_id") or None}
+        resource = f"/v1/workspaces/{ws}/experiments/{eid}"
+        body = await as_edited(page, form, typed, resource)
+        notice = "Experiment redesigned."
+        return await _act(page, ws, oid, f"experiments/{eid}", body, form, notice, method="PUT")
     if step == "start":
         body, notice = {}, "Experiment started."
     elif step == "observations":
@@ -305,12 +318,13 @@ async def _act(
     body: dict[str, Any],
     form: dict[str, str],
     notice: str,
+    method: str = "POST",
 ) -> Response:
     """Send a command of the opportunity's page and come back to the page."""
     return await act(
         page,
         form,
-        "POST",
+        method,
         f"/v1/workspaces/{ws}/{path}",
         body,
         to=f"/w/{ws}/opportunities/{oid}",
