@@ -15,6 +15,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
 )
 
 registry = EventRegistry(
@@ -30,6 +31,7 @@ registry = EventRegistry(
         CustomerRegistered,
         CustomerProfileUpdated,
         CustomerErased,
+        FeedbackVoteWithdrawn,
     ],
 )
 

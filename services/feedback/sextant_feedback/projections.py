@@ -25,6 +25,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
 )
 from sextant_feedback.events import registry
 from sextant_feedback.privacy import ERASED, unseal
@@ -33,6 +34,7 @@ FeedbackFact = (
     FeedbackReceived
     | FeedbackClassified
     | FeedbackVoted
+    | FeedbackVoteWithdrawn
     | FeedbackLinked
     | FeedbackUnlinked
     | FeedbackMerged
@@ -172,6 +174,15 @@ class FeedbackViews:
                 await self._vote(
                     conn, tenant, fact.feedback_id, [fact.vote.voter], [fact.vote.customer_id]
                 )
+            case FeedbackVoteWithdrawn():
+                await conn.execute(
+                    "DELETE FROM feedback_votes"
+                    " WHERE tenant_id = $1 AND feedback_id = $2 AND voter = $3",
+                    tenant,
+                    fact.feedback_id,
+                    fact.voter,
+                )
+                await self._count_votes(conn, tenant, fact.feedback_id)
             case FeedbackAbsorbed():
                 await self._vote(
                     conn,
@@ -265,6 +276,9 @@ class FeedbackViews:
             voters,
             customers,
         )
+        await self._count_votes(conn, tenant, item)
+
+    async def _count_votes(self, conn: Connection, tenant: str, item: UUID) -> None:
         await conn.execute(
             "UPDATE feedback_inbox SET votes = (SELECT count(*) FROM feedback_votes"
             " WHERE tenant_id = $1 AND feedback_id = $2), updated_at = now()"

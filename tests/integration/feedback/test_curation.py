@@ -404,3 +404,31 @@ async def test_the_customer_directory_lists_accounts_by_ref_page_by_page(
     assert refused.status_code == 403, refused.text
     bad = await http.get("/v1/customers", params={"cursor": "not-a-cursor"})
     assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "query.cursor")
+
+
+async def test_a_vote_is_withdrawn_by_its_voter_or_for_its_customer(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    item = await post(http, ws, text="Export to CSV, please", source="email")
+    votes = f"/v1/workspaces/{ws}/feedback/{item}/votes"
+    await ok(await http.post(votes, json={}))
+    await ok(await http.post(votes, json={"on_behalf_of": f"acme-{unique}"}))
+
+    def counted(n: int) -> Check:
+        async def check() -> None:
+            found = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+            assert found["votes"] == n, found
+
+        return check
+
+    await settle(counted(2))
+    await ok(await http.delete(votes, params={"on_behalf_of": f"acme-{unique}"}))
+    await settle(counted(1))
+    await ok(await http.delete(votes))
+    await settle(counted(0))
+    never = await http.delete(votes, params={"on_behalf_of": f"globex-{unique}"})
+    assert never.status_code == 422, never.text
+    assert "on_behalf_of" in never.text
+    await ok(await http.post(votes, json={}))  # cast again
+    await settle(counted(1))

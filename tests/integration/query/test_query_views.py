@@ -391,6 +391,9 @@ async def test_evidence_follows_a_problem_through_every_merge(
     fid = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
     link = {"target_type": "problem", "target_id": older}
     await ok(await f.post(f"{ws}/feedback/{fid}/links", json=link, headers=h), 200)
+    # A vote taken back counts for nothing.
+    await ok(await f.post(f"{ws}/feedback/{fid}/votes", json={}, headers=h), 200)
+    await ok(await f.delete(f"{ws}/feedback/{fid}/votes", headers=h), 200)
     await platform.publish()
 
     async def backed() -> None:
@@ -398,6 +401,7 @@ async def test_evidence_follows_a_problem_through_every_merge(
         view = await ok(await q.get(path, headers=h), 200)
         assert view["evidence"]["linked_through_problems"] == 1
         assert view["evidence"]["revenue_weighted_demand"] == "250.00"
+        assert view["evidence"]["votes"] == 0
         assert view["title"] == "Faster"
         pursuing = await ok(await q.get(f"/v1/query/opportunities/{oid}/trace", headers=h), 200)
         assert [i["roadmap_name"] for i in pursuing["roadmap_items"]] == ["Renamed"]

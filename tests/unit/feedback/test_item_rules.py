@@ -15,6 +15,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
     Link,
     LinkFeedback,
     LinkTarget,
@@ -23,6 +24,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    WithdrawVote,
     customer_vote,
     feedback_decider,
     feedback_id_for,
@@ -110,6 +112,26 @@ def test_one_vote_per_voter() -> None:
     voted = FeedbackVoted(feedback_id=ITEM, workspace_id="ws", vote=vote, voted_at=NOW)
     spec.given([received()]).when(VoteForFeedback(vote=vote, at=NOW)).then([voted])
     spec.given([received(), voted]).when(VoteForFeedback(vote=vote, at=NOW)).then([])
+
+
+def test_a_vote_is_withdrawn_and_may_be_cast_again() -> None:
+    vote = Vote(voter="customer:acme", customer_ref="acme")
+    voted = FeedbackVoted(feedback_id=ITEM, workspace_id="ws", vote=vote, voted_at=NOW)
+    withdraw = WithdrawVote(voter="customer:acme", at=NOW)
+    withdrawn = FeedbackVoteWithdrawn(
+        feedback_id=ITEM, workspace_id="ws", voter="customer:acme", withdrawn_at=NOW
+    )
+    spec.given([received(), voted]).when(withdraw).then([withdrawn])
+    spec.given([received(), voted, withdrawn]).when(VoteForFeedback(vote=vote, at=NOW)).then(
+        [voted]
+    )
+    error = spec.given([received(), voted, withdrawn]).when(withdraw).then_raises(DomainError)
+    assert isinstance(error, DomainError)
+    assert (error.field, error.code) == ("on_behalf_of", "not-voted")
+    other = WithdrawVote(voter="ana", at=NOW)  # another voter's vote stays
+    spec.given([received(), voted]).when(other).then_raises(DomainError, match="ana has no vote")
+    merged = FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW)
+    spec.given([received(), voted, merged]).when(withdraw).then_raises(Conflict, match="merged")
 
 
 def test_linking_is_idempotent_and_carries_the_customer() -> None:

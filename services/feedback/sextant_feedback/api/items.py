@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sextant_kit import (
@@ -39,6 +39,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    WithdrawVote,
     customer_vote,
     feedback_decider,
 )
@@ -273,6 +274,27 @@ def items_router(rt: Runtime) -> APIRouter:
         cmd = VoteForFeedback(vote=the_vote, at=ctx.now)
         return await command(
             workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
+        )
+
+    @api.delete("/feedback/{feedback_id}/votes", response_model=Accepted)
+    async def withdraw_vote(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        request: Request,
+        who: Writer,
+        ctx: Context,
+        on_behalf_of: Annotated[CustomerRef | None, Query()] = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Accepted:
+        """Take back the caller's own vote, or the one on behalf of a customer account
+        (``on_behalf_of``); one never cast is a 422 naming ``on_behalf_of``."""
+        if on_behalf_of is None:
+            voter = who.actor
+        else:
+            voter = customer_vote(ctx.tenant_id, on_behalf_of).voter
+        cmd = WithdrawVote(voter=voter, at=ctx.now)
+        return await command(
+            workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=idempotency_key
         )
 
     @api.post("/feedback/{feedback_id}/links", response_model=Accepted)

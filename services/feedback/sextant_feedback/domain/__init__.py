@@ -33,6 +33,7 @@ from sextant_feedback.domain.item import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
     Link,
     LinkFeedback,
     MarkAsDuplicate,
@@ -40,6 +41,7 @@ from sextant_feedback.domain.item import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    WithdrawVote,
     customer_vote,
 )
 from sextant_feedback.domain.item_rules import feedback_decider
@@ -66,6 +68,7 @@ __all__ = [
     "FeedbackMerged",
     "FeedbackReceived",
     "FeedbackUnlinked",
+    "FeedbackVoteWithdrawn",
     "FeedbackVoted",
     "Link",
     "LinkFeedback",
@@ -79,6 +82,7 @@ __all__ = [
     "UpdateCustomerProfile",
     "Vote",
     "VoteForFeedback",
+    "WithdrawVote",
     "customer_decider",
     "customer_id_for",
     "customer_vote",

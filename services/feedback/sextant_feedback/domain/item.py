@@ -87,6 +87,18 @@ class FeedbackVoted(Event):
     voted_at: datetime
 
 
+class FeedbackVoteWithdrawn(Event):
+    """A vote taken back: by the one who cast it, or on behalf of the customer it was for."""
+
+    event_type = "FeedbackVoteWithdrawn"
+    audit_part = ("voter",)
+
+    feedback_id: UUID
+    workspace_id: str
+    voter: str
+    withdrawn_at: datetime
+
+
 class FeedbackLinked(Event):
     """Other contexts count this as evidence for the target."""
 
@@ -142,6 +154,7 @@ FeedbackEvent = (
     FeedbackReceived
     | FeedbackClassified
     | FeedbackVoted
+    | FeedbackVoteWithdrawn
     | FeedbackLinked
     | FeedbackUnlinked
     | FeedbackMerged
@@ -183,6 +196,12 @@ class VoteForFeedback(Command):
     at: datetime
 
 
+class WithdrawVote(Command):
+    kind: Literal["withdraw-vote"] = "withdraw-vote"
+    voter: str
+    at: datetime
+
+
 class LinkFeedback(Command):
     kind: Literal["link"] = "link"
     link: Link
@@ -220,6 +239,7 @@ FeedbackCommand = Annotated[
     ReceiveFeedback
     | ClassifyFeedback
     | VoteForFeedback
+    | WithdrawVote
     | LinkFeedback
     | UnlinkFeedback
     | MarkAsDuplicate
@@ -273,6 +293,8 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
             )
         case FeedbackVoted():
             return replace(state, votes=(*state.votes, event.vote))
+        case FeedbackVoteWithdrawn():
+            return replace(state, votes=tuple(v for v in state.votes if v.voter != event.voter))
         case FeedbackLinked():
             return replace(state, links=state.links | {Link(**_link_of(event))})
         case FeedbackUnlinked():

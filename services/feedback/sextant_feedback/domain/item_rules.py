@@ -21,12 +21,14 @@ from sextant_feedback.domain.item import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
     Link,
     LinkFeedback,
     MarkAsDuplicate,
     ReceiveFeedback,
     UnlinkFeedback,
     VoteForFeedback,
+    WithdrawVote,
     evolve,
     initial_state,
 )
@@ -42,6 +44,7 @@ def decide(
     command: ReceiveFeedback
     | ClassifyFeedback
     | VoteForFeedback
+    | WithdrawVote
     | LinkFeedback
     | UnlinkFeedback
     | MarkAsDuplicate
@@ -68,6 +71,18 @@ def decide(
             return [
                 FeedbackVoted(
                     feedback_id=item, workspace_id=ws, vote=command.vote, voted_at=command.at
+                )
+            ]
+        case WithdrawVote():
+            if not state.voted(command.voter):
+                raise DomainError(
+                    f"{command.voter} has no vote on feedback {item}",
+                    field="on_behalf_of",
+                    code="not-voted",
+                )
+            return [
+                FeedbackVoteWithdrawn(
+                    feedback_id=item, workspace_id=ws, voter=command.voter, withdrawn_at=command.at
                 )
             ]
         case LinkFeedback():

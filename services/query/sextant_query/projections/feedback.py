@@ -19,6 +19,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackUnlinked,
     FeedbackVoted,
+    FeedbackVoteWithdrawn,
     Vote,
 )
 from sextant_feedback.events import registry
@@ -30,6 +31,7 @@ from sextant_query.projections.selection import Consumes
 FeedbackFact = (
     FeedbackReceived
     | FeedbackVoted
+    | FeedbackVoteWithdrawn
     | FeedbackAbsorbed
     | FeedbackLinked
     | FeedbackUnlinked
@@ -42,6 +44,7 @@ FEEDBACK = Consumes[FeedbackFact](
     (
         FeedbackReceived,
         FeedbackVoted,
+        FeedbackVoteWithdrawn,
         FeedbackAbsorbed,
         FeedbackLinked,
         FeedbackUnlinked,
@@ -107,6 +110,15 @@ async def _apply_fact(conn: Connection, tenant: str, fact: FeedbackFact) -> None
             raise AssertionError("inserted in bulk")
         case FeedbackVoted():
             await _vote(conn, tenant, str(fact.feedback_id), [fact.vote])
+        case FeedbackVoteWithdrawn():
+            await conn.execute(
+                "DELETE FROM query_feedback_votes"
+                " WHERE tenant_id = $1 AND feedback_id = $2 AND voter = $3",
+                tenant,
+                str(fact.feedback_id),
+                fact.voter,
+            )
+            await _count_votes(conn, tenant, str(fact.feedback_id))
         case FeedbackAbsorbed():
             await _vote(conn, tenant, str(fact.feedback_id), fact.votes)
         case FeedbackLinked():
@@ -162,6 +174,10 @@ async def _vote(conn: Connection, tenant: str, feedback_id: str, votes: Sequence
         [v.voter for v in votes],
         [str(v.customer_id) if v.customer_id else None for v in votes],
     )
+    await _count_votes(conn, tenant, feedback_id)
+
+
+async def _count_votes(conn: Connection, tenant: str, feedback_id: str) -> None:
     await conn.execute(
         "UPDATE query_feedback SET votes = (SELECT count(*) FROM query_feedback_votes"
         " WHERE tenant_id = $1 AND feedback_id = $2) WHERE tenant_id = $1 AND feedback_id = $2",
