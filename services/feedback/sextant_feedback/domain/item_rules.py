@@ -38,19 +38,19 @@ MAX_TAGS = 50
 # Decisions ----------------------------------------------------------------------------
 
 Decision = list[FeedbackEvent]
-
-
-def decide(
-    command: ReceiveFeedback
+ItemCommand = (
+    ReceiveFeedback
     | ClassifyFeedback
     | VoteForFeedback
     | WithdrawVote
     | LinkFeedback
     | UnlinkFeedback
     | MarkAsDuplicate
-    | AbsorbDuplicate,
-    state: FeedbackItem,
-) -> Decision:
+    | AbsorbDuplicate
+)
+
+
+def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
     if isinstance(command, ReceiveFeedback):
         return _receive(command, state)
     if not state.exists or state.feedback_id is None:
@@ -208,13 +208,7 @@ def _linked(
 
 
 feedback_decider: Decider[
-    ReceiveFeedback
-    | ClassifyFeedback
-    | VoteForFeedback
-    | LinkFeedback
-    | UnlinkFeedback
-    | MarkAsDuplicate
-    | AbsorbDuplicate,
+    ItemCommand,
     FeedbackEvent,
     FeedbackItem,
 ] = Decider(initial_state, decide, evolve)
