@@ -425,6 +425,9 @@ async def test_a_vote_is_withdrawn_by_its_voter_or_for_its_customer(
     await settle(counted(2))
     await ok(await http.delete(votes, params={"on_behalf_of": f"acme-{unique}"}))
     await settle(counted(1))
+    found = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+    assert len(found["voters"]) == 1  # the caller's own, by name
+    assert not found["voters"][0].startswith("customer:"), found
     await ok(await http.delete(votes))
     await settle(counted(0))
     never = await http.delete(votes, params={"on_behalf_of": f"globex-{unique}"})

@@ -483,3 +483,39 @@ async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
         assert page.status_code == 422
         assert named in words(page.text)
     assert len(api.seen) == before
+
+
+async def test_a_vote_is_taken_back_from_the_items_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    fid, path = IID, "/v1/workspaces/mobile"
+    resource = f"{path}/feedback/{fid}/votes"
+    found = {
+        "feedback_id": fid,
+        "text": "SSO set-up took us a week",
+        "source": "email",
+        "tags": [],
+        "votes": 3,
+        "voters": ["customer:acme", "pm.ana", "pm.bo"],
+        "received_at": "2026-11-20T10:00:00Z",
+        "linked_to": [],
+    }
+    api.on("GET", f"{path}/feedback/{fid}", body=found)
+    api.on("GET", f"/v1/query/feedback/{fid}/trace", body={"roadmap_items": []})
+    api.on("GET", f"{path}/feedback/{fid}/similar", body={"suggestions": []})
+    api.on("GET", f"{path}/problems", body={"items": []})
+    api.on("GET", f"{path}/opportunities", body={"items": []})
+    sign_in(client, token("contributor"))  # pm.ana
+    page = await client.get(f"/w/mobile/feedback/{fid}")
+    assert page.status_code == 200, page.text
+    assert "Votes 3: on behalf of acme, pm.ana, pm.bo" in words(page.text)
+    offered = re.findall(r"Take back ([^<]+)</button>", page.text)
+    assert offered == ["the vote on behalf of acme", "your vote"]  # not pm.bo's
+    api.on("DELETE", resource, 200, {"id": fid, "consistency_token": "feedback:5"})
+    action = f"/w/mobile/feedback/{fid}/votes/withdraw"
+    sent, _ = await post_form(client, api, action, {"on_behalf_of": "acme"}, resource)
+    taken = api.seen[-1]
+    assert (taken.method, dict(taken.url.params)) == ("DELETE", {"on_behalf_of": "acme"})
+    assert sent.headers["location"].startswith(f"/w/mobile/feedback/{fid}")
+    await post_form(client, api, action, {}, resource)
+    assert (api.seen[-1].method, dict(api.seen[-1].url.params)) == ("DELETE", {})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
@@ -31,6 +32,9 @@ from sextant_console.web import (
 )
 
 router = APIRouter()
+
+CUSTOMER = "customer:"
+"""How the feedback API names a vote cast on a customer account's behalf."""
 
 SOURCES = (
     "support_ticket",
@@ -155,6 +159,12 @@ async def item(ws: Workspace, fid: Id, page: Page) -> Response:
         ],
         on_roadmap=on_roadmap,
         may_write=page.session.may(Access.WRITE, ws),
+        # The votes the user may take back: their own, and those on customers' behalf.
+        withdrawable=[
+            ("" if v == page.session.actor else v.removeprefix(CUSTOMER), v)
+            for v in found.get("voters", [])
+            if v == page.session.actor or v.startswith(CUSTOMER)
+        ],
     )
 
 
@@ -185,6 +195,20 @@ async def vote(ws: Workspace, fid: Id, page: Page) -> Response:
     notice = f"Voted on behalf of {body['on_behalf_of']}." if body else "Voted."
     path = f"/v1/workspaces/{ws}/feedback/{fid}/votes"
     return await act(page, form, "POST", path, body, to=f"/w/{ws}/feedback/{fid}", notice=notice)
+
+
+@router.post("/w/{ws}/feedback/{fid}/votes/withdraw")
+async def withdraw_vote(ws: Workspace, fid: Id, page: Page) -> Response:
+    """The signed-in user's own vote taken back, or the one on a customer's behalf."""
+    form = await form_of(page.request)
+    params: dict[str, Any] = {}
+    optional(form, params, "on_behalf_of")
+    whose = f"the vote on behalf of {params['on_behalf_of']}" if params else "your vote"
+    path = f"/v1/workspaces/{ws}/feedback/{fid}/votes"
+    if params:
+        path += "?" + urlencode(params)
+    notice = f"Took back {whose}."
+    return await act(page, form, "DELETE", path, None, to=f"/w/{ws}/feedback/{fid}", notice=notice)
 
 
 @router.post("/w/{ws}/feedback/{fid}/links")

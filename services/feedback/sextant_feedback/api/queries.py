@@ -169,7 +169,8 @@ def queries_router(rt: Runtime) -> APIRouter:
     async def get_feedback(
         workspace_id: WorkspaceId, feedback_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        """One item, with what it is linked to (problems, opportunities, roadmap items)."""
+        """One item, with what it is linked to (problems, opportunities, roadmap items) and
+        who voted for it (``voters``: people by name, customers as ``customer:<ref>``)."""
         row = await rt.reads.fetchrow(
             f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
@@ -185,7 +186,17 @@ def queries_router(rt: Runtime) -> APIRouter:
             who.tenant_id,
             feedback_id,
         )
-        return {**_item(row), "linked_to": [jsonable(r) for r in links]}
+        voters = await rt.reads.fetch(
+            "SELECT voter FROM feedback_votes WHERE tenant_id = $1 AND feedback_id = $2"
+            " ORDER BY voter",
+            who.tenant_id,
+            feedback_id,
+        )
+        return {
+            **_item(row),
+            "linked_to": [jsonable(r) for r in links],
+            "voters": [r["voter"] for r in voters],
+        }
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}/similar")
     async def similar(
