@@ -217,6 +217,16 @@ def in_range(unit: MetricUnit, value: float, field: str) -> None:
         )
 
 
+def _check_design(command: DesignExperiment | RedesignExperiment) -> None:
+    """The solution it tests is a candidate, and its threshold a value its unit can take."""
+    if not command.solution_known:
+        raise DomainError(
+            f"solution {command.solution_id} is not a candidate of this opportunity",
+            field="solution_id",
+        )
+    in_range(command.unit, command.threshold, "threshold")
+
+
 def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEvent]:
     if state.exists:
         raise Conflict(f"experiment {command.experiment_id} is already designed")
@@ -225,12 +235,7 @@ def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEven
             f"opportunity {command.opportunity_id} was rejected; no experiments run on it",
             code="opportunity-rejected",
         )
-    if not command.solution_known:
-        raise DomainError(
-            f"solution {command.solution_id} is not a candidate of this opportunity",
-            field="solution_id",
-        )
-    in_range(command.unit, command.threshold, "threshold")
+    _check_design(command)
     return [
         ExperimentDesigned(
             **command.model_dump(
@@ -252,12 +257,7 @@ def _redesign(command: RedesignExperiment, state: Experiment) -> list[Experiment
             "so design a new experiment",
             code="experiment-started",
         )
-    if not command.solution_known:
-        raise DomainError(
-            f"solution {command.solution_id} is not a candidate of this opportunity",
-            field="solution_id",
-        )
-    in_range(command.unit, command.threshold, "threshold")
+    _check_design(command)
     design = command.model_dump(include=set(_DESIGN))
     if design == state.designed.model_dump(include=set(_DESIGN)):
         return []
