@@ -481,3 +481,40 @@ async def test_an_experiment_is_redesigned_until_it_starts(
     fixed = await client.put(resource, json={**stricter, "threshold": 1})
     assert fixed.status_code == 409, fixed.text
     assert "fixed once it starts" in fixed.text
+
+
+async def test_a_candidate_solution_is_revised_and_reranked(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    problem = {"title": "Slow", "statement": "s", "severity": 3, "frequency": 3}
+    pid = (await ok(await client.post(f"{ws}/problems", json=problem)))["id"]
+    opened = {"title": "Fast", "problem_ids": [pid]}
+    oid = (await ok(await client.post(f"{ws}/opportunities", json=opened)))["id"]
+    solutions = f"{ws}/opportunities/{oid}/solutions"
+    photo = {"title": "From a photo", "value": 5, "effort": 2, "confidence": 4}
+    template = {"title": "From a template", "value": 3, "effort": 1, "confidence": 4}
+    ids = {}
+    for body in (photo, template):
+        ids[body["title"]] = (await ok(await client.post(solutions, json=body)))["solution_id"]
+    # The photo's effort was underestimated: it drops below the template.
+    harder = {**photo, "effort": 5, "description": "OCR is hard"}
+    resource = f"{solutions}/{ids['From a photo']}"
+    assert len((await ok(await client.put(resource, json=harder), 200))["positions"]) == 1
+    assert (await ok(await client.put(resource, json=harder), 200))["positions"] == []
+    events = await event_count(runtime)
+    off_scale = await client.put(resource, json={**harder, "effort": 6})
+    assert off_scale.status_code == 422, off_scale.text
+    assert "effort" in off_scale.text
+    unknown = await client.put(f"{solutions}/{uuid.uuid4()}", json=harder)
+    assert unknown.status_code == 404, unknown.text
+    assert await event_count(runtime) == events
+    await publish(runtime)
+
+    async def reranked() -> None:
+        board = (await client.get(f"{ws}/opportunities/{oid}")).json()
+        ranked = [(s["title"], s["priority"]) for s in board.get("solutions", [])]
+        assert ranked == [("From a template", 12.0), ("From a photo", 4.0)], board
+        assert board["solutions"][1]["description"] == "OCR is hard"
+
+    await eventually(reranked, within=30)

@@ -18,8 +18,10 @@ from sextant_discovery.domain.opportunity_events import (
     Outcome,
     ProposeSolution,
     RestateOpportunity,
+    ReviseSolution,
     SelectSolution,
     SolutionProposed,
+    SolutionRevised,
     SolutionSelected,
     Verdict,
 )
@@ -257,3 +259,35 @@ def test_a_concluded_experiment_becomes_evidence_once() -> None:
     spec.given([OPENED]).when(add).then([added])
     spec.given([OPENED, added]).when(add).then([])
     spec.given([]).when(add).then_raises(NotFound)
+
+
+def test_a_candidate_solution_is_revised_as_the_team_learns() -> None:
+    revise = ReviseSolution(
+        opportunity_id=OPP,
+        solution_id=SOLUTION,
+        title="Invoice from a photo",
+        description="OCR on the phone",
+        value=4,
+        effort=4,
+        confidence=2,
+        actor="bo",
+        now=NOW,
+    )
+    revised = SolutionRevised(
+        opportunity_id=OPP,
+        solution_id=SOLUTION,
+        title="Invoice from a photo",
+        description="OCR on the phone",
+        value=4,
+        effort=4,
+        confidence=2,
+        revised_by="bo",
+        revised_at=NOW,
+    )
+    spec.given([OPENED, PROPOSED]).when(revise).then([revised])
+    spec.given([OPENED, PROPOSED, revised]).when(revise).then([])  # as it stands
+    as_proposed = revise.model_copy(update={"description": None, "effort": 2, "confidence": 3})
+    spec.given([OPENED, PROPOSED]).when(as_proposed).then([])
+    spec.given([OPENED]).when(revise).then_raises(NotFound, match="not a candidate")
+    rejected: list[OpportunityEvent] = [OPENED, PROPOSED, evaluated(), decided(Verdict.REJECT)]
+    spec.given(rejected).when(revise).then_raises(Conflict, match="rejected")

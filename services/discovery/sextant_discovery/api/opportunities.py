@@ -33,6 +33,7 @@ from sextant_discovery.domain.opportunity_events import (
     OpenOpportunity,
     ProposeSolution,
     RestateOpportunity,
+    ReviseSolution,
     SelectSolution,
     Verdict,
 )
@@ -260,6 +261,39 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, extra={"solution_id": str(solution_id)})
+
+    @api.put("/{opportunity_id}/solutions/{solution_id}")
+    async def revise_solution(
+        workspace_id: WorkspaceId,
+        opportunity_id: uuid.UUID,
+        solution_id: uuid.UUID,
+        body: SolutionIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Revise a candidate solution as the team now sees it: every field as it should
+        stand (its value, effort and confidence set its priority). Sent unchanged, nothing
+        is recorded."""
+        await opportunity_in(opportunity_id, workspace_id, ctx.tenant_id)
+        command = ReviseSolution(
+            opportunity_id=opportunity_id,
+            solution_id=solution_id,
+            actor=ctx.actor,
+            now=ctx.now,
+            **body.model_dump(),
+        )
+        result = await opportunities.run(
+            str(opportunity_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
 
     @api.post("/{opportunity_id}/solutions/{solution_id}/select")
     async def select_solution(

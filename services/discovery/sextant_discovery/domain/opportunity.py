@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, assert_never
 from uuid import UUID
@@ -23,8 +23,10 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityRestated,
     ProposeSolution,
     RestateOpportunity,
+    ReviseSolution,
     SelectSolution,
     SolutionProposed,
+    SolutionRevised,
     SolutionSelected,
     Verdict,
 )
@@ -54,7 +56,8 @@ class Opportunity:
     description: str | None = None
     problem_ids: tuple[UUID, ...] = ()
     evaluations: int = 0
-    solutions: frozenset[UUID] = frozenset()
+    solutions: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    """Each candidate solution's wording and estimates as they now stand."""
     selected: UUID | None = None
     experiments: frozenset[UUID] = frozenset()
 
@@ -77,8 +80,9 @@ def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
             return replace(state, evaluations=event.evaluation)
         case OpportunityDecided():
             return replace(state, status=STATUS_OF[event.verdict])
-        case SolutionProposed():
-            return replace(state, solutions=state.solutions | {event.solution_id})
+        case SolutionProposed() | SolutionRevised():
+            candidate = event.model_dump(include=set(_CANDIDATE))
+            return replace(state, solutions={**state.solutions, event.solution_id: candidate})
         case SolutionSelected():
             return replace(state, selected=event.solution_id)
         case ExperimentEvidenceAdded():
@@ -95,6 +99,10 @@ def _framing(
     fact: Opportunity | OpportunityOpened | OpportunityRestated | RestateOpportunity,
 ) -> dict[str, Any]:
     return {name: getattr(fact, name) for name in _FRAMING}
+
+
+_CANDIDATE = ("title", "description", "value", "effort", "confidence")
+"""What proposing a solution says of it and revising it may change."""
 
 
 def _problems(
@@ -204,6 +212,24 @@ def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityE
                     **command.model_dump(exclude={"kind", "now", "actor"}),
                     proposed_by=command.actor,
                     proposed_at=command.now,
+                )
+            ]
+        case ReviseSolution():
+            _live(state, command.opportunity_id)
+            if command.solution_id not in state.solutions:
+                raise NotFound(
+                    f"solution {command.solution_id} is not a candidate for this opportunity"
+                )
+            candidate = command.model_dump(include=set(_CANDIDATE))
+            if candidate == state.solutions[command.solution_id]:
+                return []
+            return [
+                SolutionRevised(
+                    opportunity_id=command.opportunity_id,
+                    solution_id=command.solution_id,
+                    **candidate,
+                    revised_by=command.actor,
+                    revised_at=command.now,
                 )
             ]
         case SelectSolution():

@@ -89,6 +89,23 @@ class SolutionProposed(Event):
     proposed_at: datetime
 
 
+class SolutionRevised(Event):
+    """A candidate solution as the team now sees it: its wording and its estimates of value,
+    effort and confidence (every field as it now stands)."""
+
+    event_type = "SolutionRevised"
+    audit_part = ("solution_id",)
+    opportunity_id: UUID
+    solution_id: UUID
+    title: str
+    description: str | None
+    value: int
+    effort: int
+    confidence: int
+    revised_by: str
+    revised_at: datetime
+
+
 class SolutionSelected(Event):
     event_type = "SolutionSelected"
     audit_part = ("solution_id",)
@@ -117,6 +134,7 @@ OpportunityEvent = (
     | OpportunityEvaluated
     | OpportunityDecided
     | SolutionProposed
+    | SolutionRevised
     | SolutionSelected
     | ExperimentEvidenceAdded
 )
@@ -179,6 +197,19 @@ class ProposeSolution(Command):
     now: datetime
 
 
+class ReviseSolution(Command):
+    kind: Literal["revise"] = "revise"
+    opportunity_id: UUID
+    solution_id: UUID
+    title: Title
+    description: Text | None = None
+    value: Scale
+    effort: Scale
+    confidence: Scale
+    actor: str
+    now: datetime
+
+
 class SelectSolution(Command):
     kind: Literal["select"] = "select"
     opportunity_id: UUID
@@ -203,6 +234,7 @@ OpportunityCommand = (
     | EvaluateOpportunity
     | DecideOpportunity
     | ProposeSolution
+    | ReviseSolution
     | SelectSolution
     | AddExperimentEvidence
 )

@@ -20,6 +20,7 @@ from sextant_discovery.domain.opportunity_events import (
     OpportunityRestated,
     Outcome,
     SolutionProposed,
+    SolutionRevised,
     SolutionSelected,
 )
 from sextant_discovery.events import registry
@@ -119,6 +120,18 @@ class OpportunityScoreboard:
                     fact.effort,
                     fact.confidence,
                     fact.proposed_at,
+                )
+            case SolutionRevised():
+                await conn.execute(
+                    "UPDATE discovery_solutions SET title = $3, description = $4, value = $5,"
+                    " effort = $6, confidence = $7 WHERE tenant_id = $1 AND solution_id = $2",
+                    tenant,
+                    fact.solution_id,
+                    fact.title,
+                    fact.description,
+                    fact.value,
+                    fact.effort,
+                    fact.confidence,
                 )
             case SolutionSelected():
                 await conn.execute(
