@@ -212,8 +212,8 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     assert "2/5" in row
     assert "7.5" in row  # the points for the gap the alternatives leave
     nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    # restate, evaluate, select, propose, observe, conclude, design, decide
-    assert len(nonces) == 8
+    # restate, evaluate, select, revise, propose, observe, conclude, design, decide
+    assert len(nonces) == 9
 
     here = f"/w/mobile/opportunities/{OID}"
     path = "/v1/workspaces/mobile"
@@ -1011,3 +1011,44 @@ async def test_an_experiment_is_redesigned_from_the_opportunitys_page_until_it_s
     }
     on_opportunity_page(api, experiment="running")
     assert f'action="{action}"' not in (await client.get(here)).text  # started: fixed
+
+
+async def test_a_candidate_solution_is_revised_from_the_opportunitys_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api)
+    sign_in(client, token("contributor"))
+    here = f"/w/mobile/opportunities/{OID}"
+    action = f"{here}/solutions/{SID}"
+    page = await client.get(here)
+    assert page.status_code == 200, page.text
+    form = page.text.split(f'action="{action}"')[1].split("</form>")[0]
+    assert '<option value="2" selected>2</option>' in form.split('name="effort"')[1]
+    assert json.loads(seen_in(page.text, action)) == {
+        "title": "SAML wizard",
+        "description": None,
+        "value": 4,
+        "effort": 2,
+        "confidence": 3,
+    }
+    # Someone else raised the confidence meanwhile; this user finds it harder than thought.
+    opportunity = f"/v1/workspaces/mobile/opportunities/{OID}"
+    now = an_opportunity()
+    now["solutions"] = [{**now["solutions"][0], "confidence": 5}]
+    api.on("GET", opportunity, body=now)
+    resource = f"{opportunity}/solutions/{SID}"
+    api.on("PUT", resource, 200, {"consistency_token": "discovery:10"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "title": "SAML wizard",
+        "description": "",
+        "value": "4",
+        "effort": "4",
+        "confidence": "3",
+    }
+    sent, body = await post_form(client, api, action, typed, resource)
+    assert sent.headers["location"].startswith(here)
+    assert body == {"title": "SAML wizard", "value": 4, "effort": 4, "confidence": 5}
+    before = len(api.seen)
+    await post_form(client, api, action, {**typed, "effort": "0"}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent

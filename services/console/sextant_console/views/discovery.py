@@ -6,6 +6,7 @@ and decides."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -228,6 +229,25 @@ async def evaluate(ws: Workspace, oid: Id, page: Page) -> Response:
 @router.post("/w/{ws}/opportunities/{oid}/solutions")
 async def propose_solution(ws: Workspace, oid: Id, page: Page) -> Response:
     form = await form_of(page.request)
+    body = solution_body(form)
+    notice = f"Solution proposed: {body['title']}."
+    return await _act(page, ws, oid, f"opportunities/{oid}/solutions", body, form, notice)
+
+
+@router.post("/w/{ws}/opportunities/{oid}/solutions/{sid}")
+async def revise_solution(ws: Workspace, oid: Id, sid: Id, page: Page) -> Response:
+    """A candidate as the team now sees it; what others changed since the page was opened
+    stays, unless the user changed the same field."""
+    form = await form_of(page.request)
+    path = f"opportunities/{oid}/solutions/{sid}"
+    opportunity = f"/v1/workspaces/{ws}/opportunities/{oid}"
+    body = await as_edited(page, form, solution_body(form), opportunity, _candidate(sid))
+    notice = f"Solution revised: {body['title']}."
+    return await _act(page, ws, oid, path, body, form, notice, method="PUT")
+
+
+def solution_body(form: dict[str, str]) -> dict[str, Any]:
+    """A candidate solution as its form gives it, proposed or revised."""
     body: dict[str, Any] = {
         "title": required(form, "title", "Title"),
         "value": rating(form, "value", "Value"),
@@ -235,8 +255,14 @@ async def propose_solution(ws: Workspace, oid: Id, page: Page) -> Response:
         "confidence": rating(form, "confidence", "Confidence"),
     }
     optional(form, body, "description")
-    notice = f"Solution proposed: {body['title']}."
-    return await _act(page, ws, oid, f"opportunities/{oid}/solutions", body, form, notice)
+    return body
+
+
+def _candidate(sid: str) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """The candidate ``sid`` among an opportunity's solutions, as ``as_edited`` reads it."""
+    return lambda found: next(
+        (s for s in found.get("solutions", []) if s["solution_id"] == sid), None
+    )
 
 
 @router.post("/w/{ws}/opportunities/{oid}/solutions/{sid}/select")
