@@ -180,3 +180,31 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         assert [w["workspace_id"] for w in mine.json()["items"]] == ["ops"]  # not mobile
         odd = await http.get("/v1/workspaces", params={"cursor": "nope"}, headers=headers)
         assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.cursor")
+
+        # renamed, a workspace keeps its id; the organisation too is renamed
+        renamed = await http.patch(
+            "/v1/workspaces/ops", json={"name": "Operations"}, headers=headers
+        )
+        assert renamed.status_code == 200, renamed.text
+        same = await http.patch("/v1/workspaces/ops", json={"name": "Operations"}, headers=headers)
+        assert same.json()["positions"] == []
+        blank = await http.patch("/v1/workspaces/ops", json={"name": " "}, headers=headers)
+        assert (blank.status_code, blank.json()["errors"][0]["field"]) == (422, "body.name")
+        unknown = await http.patch("/v1/workspaces/nope", json={"name": "N"}, headers=headers)
+        assert unknown.status_code == 404, unknown.text
+        contributor = team_member(tenant, {"ops": "contributor"})
+        refused = await http.patch("/v1/workspaces/ops", json={"name": "X"}, headers=contributor)
+        assert refused.status_code == 403, refused.text
+        group = await http.patch("/v1/organisation", json={"name": "Acme Group"}, headers=headers)
+        assert group.status_code == 200, group.text
+
+        async def named_anew() -> None:
+            await rt.relay().publish_batch()
+            ops = (await http.get("/v1/workspaces/ops", headers=headers)).json()
+            assert ops["name"] == "Operations"
+            hits = await http.get("/v1/workspaces", params={"q": "operat"}, headers=headers)
+            assert [w["workspace_id"] for w in hits.json()["items"]] == ["ops"]
+            org = (await http.get("/v1/organisation", headers=headers)).json()
+            assert org["name"] == "Acme Group"
+
+        await eventually(named_anew, within=30)

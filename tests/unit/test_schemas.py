@@ -52,11 +52,14 @@ NATURALLY_IDEMPOTENT = {
     # Each item is identified by (source, external id) across every channel.
     ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/batch"),
     # The organisation, workspaces and members are named by the caller: creating one again
-    # with the same name, or granting the same role again, changes nothing.
+    # with the same name, renaming it to the name it has, or granting the same role again,
+    # changes nothing.
     ("identity", "POST", "/v1/organisation"),
+    ("identity", "PATCH", "/v1/organisation"),
     ("identity", "POST", "/v1/organisation/members"),
     ("identity", "DELETE", "/v1/organisation/members/{member}"),
     ("identity", "POST", "/v1/workspaces"),
+    ("identity", "PATCH", "/v1/workspaces/{workspace_id}"),
     ("identity", "POST", "/v1/workspaces/{workspace_id}/members"),
     ("identity", "DELETE", "/v1/workspaces/{workspace_id}/members/{member}"),
 }

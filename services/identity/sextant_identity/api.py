@@ -38,6 +38,11 @@ class WorkspaceIn(BaseModel):
     name: Name
 
 
+class NameIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+
+
 class GrantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member: Member
@@ -55,6 +60,11 @@ def routers(rt: Runtime) -> list[APIRouter]:
     async def create_organisation(body: OrganisationIn, _: Admin, ctx: Context) -> JSONResponse:
         """The caller's organisation (the tenant its token names)."""
         return ok(await identity.create_organisation(ctx, body.name), create=True)
+
+    @api.patch("/organisation")
+    async def rename_organisation(body: NameIn, _: Admin, ctx: Context) -> JSONResponse:
+        """The organisation's name."""
+        return ok(await identity.rename(ctx, None, body.name))
 
     @api.get("/organisation")
     async def organisation(who: Reader) -> dict[str, Any]:
@@ -145,6 +155,13 @@ def routers(rt: Runtime) -> list[APIRouter]:
         if row is None:
             raise NotFound(f"workspace {workspace_id} not found")
         return jsonable(row)
+
+    @api.patch("/workspaces/{workspace_id}")
+    async def rename_workspace(
+        workspace_id: WorkspaceId, body: NameIn, _: Admin, ctx: Context
+    ) -> JSONResponse:
+        """The workspace's name; its id stays (every context's events and paths name it)."""
+        return ok(await identity.rename(ctx, workspace_id, body.name))
 
     @api.post("/workspaces/{workspace_id}/members")
     async def grant(

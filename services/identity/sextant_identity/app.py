@@ -13,6 +13,7 @@ from sextant_identity.domain import (
     GrantRole,
     IdentityCommand,
     IdentityEvent,
+    Rename,
     RevokeRole,
     Unit,
     identity_decider,
@@ -57,6 +58,12 @@ class Identity:
             ctx,
             workspace_id,
         )
+
+    async def rename(
+        self, ctx: CommandContext, workspace_id: str | None, name: str
+    ) -> AppendResult:
+        """The organisation's name (``workspace_id`` None) or a workspace's."""
+        return await self._for(ctx, workspace_id, Rename(name=name, at=ctx.now))
 
     async def grant(
         self, ctx: CommandContext, workspace_id: str | None, member: str, role: Role

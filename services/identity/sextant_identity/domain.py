@@ -45,6 +45,23 @@ class WorkspaceCreated(Event):
     created_at: datetime
 
 
+class OrganisationRenamed(Event):
+    event_type = "OrganisationRenamed"
+    tenant_id: str
+    name: str
+    renamed_at: datetime
+
+
+class WorkspaceRenamed(Event):
+    """Its id stays: it is in every other context's events and paths."""
+
+    event_type = "WorkspaceRenamed"
+    tenant_id: str
+    workspace_id: str
+    name: str
+    renamed_at: datetime
+
+
 class MemberRoleGranted(Event):
     """``workspace_id`` None: an organisation-wide role."""
 
@@ -66,7 +83,14 @@ class MemberRoleRevoked(Event):
     revoked_at: datetime
 
 
-IdentityEvent = OrganisationCreated | WorkspaceCreated | MemberRoleGranted | MemberRoleRevoked
+IdentityEvent = (
+    OrganisationCreated
+    | WorkspaceCreated
+    | OrganisationRenamed
+    | WorkspaceRenamed
+    | MemberRoleGranted
+    | MemberRoleRevoked
+)
 
 
 class CreateOrganisation(Command):
@@ -83,6 +107,13 @@ class CreateWorkspace(Command):
     at: datetime
 
 
+class Rename(Command):
+    """The organisation's or a workspace's name (a workspace keeps its id)."""
+
+    name: Name
+    at: datetime
+
+
 class GrantRole(Command):
     member: Member
     role: Role
@@ -94,7 +125,7 @@ class RevokeRole(Command):
     at: datetime
 
 
-IdentityCommand = CreateOrganisation | CreateWorkspace | GrantRole | RevokeRole
+IdentityCommand = CreateOrganisation | CreateWorkspace | Rename | GrantRole | RevokeRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +144,8 @@ def evolve(state: Unit, event: IdentityEvent) -> Unit:
             return Unit(tenant_id=event.tenant_id, name=event.name)
         case WorkspaceCreated():
             return Unit(tenant_id=event.tenant_id, workspace_id=event.workspace_id, name=event.name)
+        case OrganisationRenamed() | WorkspaceRenamed():
+            return replace(state, name=event.name)
         case MemberRoleGranted():
             return replace(state, roles={**state.roles, event.member: event.role})
         case MemberRoleRevoked():
@@ -142,6 +175,22 @@ def decide(command: IdentityCommand, state: Unit) -> list[IdentityEvent]:
                     workspace_id=command.workspace_id,
                     name=command.name,
                     created_at=command.at,
+                )
+            ]
+        case Rename():
+            tenant = _existing(state)
+            if state.name == command.name:
+                return []
+            if state.workspace_id is None:
+                return [
+                    OrganisationRenamed(tenant_id=tenant, name=command.name, renamed_at=command.at)
+                ]
+            return [
+                WorkspaceRenamed(
+                    tenant_id=tenant,
+                    workspace_id=state.workspace_id,
+                    name=command.name,
+                    renamed_at=command.at,
                 )
             ]
         case GrantRole():

@@ -8,9 +8,19 @@ from sextant_identity.domain import (
     MemberRoleGranted,
     MemberRoleRevoked,
     OrganisationCreated,
+    OrganisationRenamed,
     WorkspaceCreated,
+    WorkspaceRenamed,
 )
 
 registry = EventRegistry(
-    "identity", [OrganisationCreated, WorkspaceCreated, MemberRoleGranted, MemberRoleRevoked]
+    "identity",
+    [
+        OrganisationCreated,
+        WorkspaceCreated,
+        MemberRoleGranted,
+        MemberRoleRevoked,
+        OrganisationRenamed,
+        WorkspaceRenamed,
+    ],
 )

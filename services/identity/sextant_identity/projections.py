@@ -14,7 +14,9 @@ from sextant_identity.domain import (
     MemberRoleGranted,
     MemberRoleRevoked,
     OrganisationCreated,
+    OrganisationRenamed,
     WorkspaceCreated,
+    WorkspaceRenamed,
 )
 from sextant_identity.events import registry
 
@@ -44,6 +46,19 @@ class Directory:
                     fact.workspace_id,
                     fact.name,
                     fact.created_at,
+                )
+            case OrganisationRenamed():
+                await conn.execute(
+                    "UPDATE organisations SET name = $2 WHERE tenant_id = $1",
+                    fact.tenant_id,
+                    fact.name,
+                )
+            case WorkspaceRenamed():
+                await conn.execute(
+                    "UPDATE workspaces SET name = $3 WHERE tenant_id = $1 AND workspace_id = $2",
+                    fact.tenant_id,
+                    fact.workspace_id,
+                    fact.name,
                 )
             case MemberRoleGranted():
                 await conn.execute(

@@ -8,7 +8,7 @@ import json
 import httpx
 from sextant_console.web import FLASH, Flash
 
-from tests.unit.console.support import FakeApi, post_form, sign_in, token, words
+from tests.unit.console.support import FakeApi, post_form, seen_in, sign_in, token, words
 
 MEMBERS = {
     "items": [
@@ -165,3 +165,39 @@ async def test_an_administrator_sets_the_organisation_up_and_adds_workspaces(
     assert 'action="/workspaces"' not in page.text
     assert 'action="/organisation"' not in page.text
     assert not [r for r in api.seen[before:] if r.url.path == "/v1/organisation"]
+
+
+async def test_an_administrator_renames_the_workspace_and_the_organisation(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on("GET", "/v1/workspaces/mobile/members", body=MEMBERS)
+    mobile = {"workspace_id": "mobile", "name": "Mobile", "created_at": "2026-11-20T09:00:00Z"}
+    api.on("GET", "/v1/workspaces/mobile", body=mobile)
+    sign_in(client, token("contributor"))
+    page = await client.get("/w/mobile/members")
+    assert 'action="/w/mobile/members/name"' not in page.text  # administrators only
+    sign_in(client, token("admin"))
+    page = await client.get("/w/mobile/members")
+    assert "Rename the workspace (now “Mobile”; its id mobile stays)" in page.text
+    assert json.loads(seen_in(page.text, "/w/mobile/members/name")) == {"name": "Mobile"}
+    api.on("PATCH", "/v1/workspaces/mobile", 200, {"consistency_token": "identity:12"})
+    typed = {"seen": seen_in(page.text, "/w/mobile/members/name"), "name": " Mobile apps "}
+    sent, body = await post_form(
+        client, api, "/w/mobile/members/name", typed, "/v1/workspaces/mobile"
+    )
+    assert (sent.headers["location"], body) == ("/w/mobile/members", {"name": "Mobile apps"})
+    # Another administrator renamed it meanwhile: refused, naming theirs.
+    api.on("GET", "/v1/workspaces/mobile", body={**mobile, "name": "Apps"})
+    before = len(api.seen)
+    await post_form(client, api, "/w/mobile/members/name", typed, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]
+
+    api.on("GET", "/v1/organisation/members", body={"items": []})
+    api.on("GET", "/v1/organisation", body={"tenant_id": "acme", "name": "Acme"})
+    api.on("PATCH", "/v1/organisation", 200, {"consistency_token": "identity:13"})
+    sign_in(client, token(sextant_role="admin"))
+    page = await client.get("/members")
+    assert "Rename the organisation (now “Acme”)" in page.text
+    typed = {"seen": seen_in(page.text, "/members/name"), "name": "Acme Group"}
+    sent, body = await post_form(client, api, "/members/name", typed, "/v1/organisation")
+    assert (sent.headers["location"], body) == ("/members", {"name": "Acme Group"})

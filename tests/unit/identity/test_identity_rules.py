@@ -9,8 +9,11 @@ from sextant_identity.domain import (
     MemberRoleGranted,
     MemberRoleRevoked,
     OrganisationCreated,
+    OrganisationRenamed,
+    Rename,
     RevokeRole,
     WorkspaceCreated,
+    WorkspaceRenamed,
     identity_decider,
 )
 from sextant_kit import Conflict, DomainError, NotFound
@@ -77,3 +80,25 @@ def test_organisation_wide_roles_live_on_the_organisation() -> None:
     spec.given([ORG]).when(GrantRole(member="cy", role=Role.STAKEHOLDER, at=NOW)).then(
         [MemberRoleGranted(tenant_id="acme", member="cy", role=Role.STAKEHOLDER, granted_at=NOW)]
     )
+
+
+def test_a_workspace_or_the_organisation_is_renamed_keeping_its_id() -> None:
+    rename = Rename(name="Mobile apps", at=NOW)
+    renamed = WorkspaceRenamed(
+        tenant_id="acme", workspace_id="mobile", name="Mobile apps", renamed_at=NOW
+    )
+    spec.given([WS]).when(rename).then([renamed])
+    spec.given([WS, renamed]).when(rename).then([])  # the name it has
+    spec.given([ORG]).when(Rename(name="Acme Group", at=NOW)).then(
+        [OrganisationRenamed(tenant_id="acme", name="Acme Group", renamed_at=NOW)]
+    )
+    spec.given([]).when(rename).then_raises(NotFound)
+    # Created again under the name it has now: already done.
+    again = CreateWorkspace(
+        tenant_id="acme",
+        workspace_id="mobile",
+        name="Mobile apps",
+        organisation_exists=True,
+        at=NOW,
+    )
+    spec.given([WS, renamed]).when(again).then([])

@@ -19,6 +19,7 @@ from sextant_console.web import (
     Page,
     Workspace,
     act,
+    as_edited,
     choice,
     form_of,
     lines,
@@ -50,6 +51,9 @@ async def _members(page: Page, ws: str | None, q: str, cursor: str | None) -> Re
     resource, here, _ = _where(ws)
     q = q.strip()
     found = await page.api.get(resource, {"q": q, "cursor": cursor, "limit": page.page_size})
+    may_administer = page.session.may(Access.ADMINISTER, ws)
+    # Its name, for the administrator's renaming form.
+    named = await page.api.get_if_readable(_named(ws)) if may_administer else None
     return page.render(
         "members.html",
         ws=ws,
@@ -59,7 +63,8 @@ async def _members(page: Page, ws: str | None, q: str, cursor: str | None) -> Re
         next_cursor=found.get("next_cursor"),
         roles=ROLES,
         may=MAY,
-        may_administer=page.session.may(Access.ADMINISTER, ws),
+        may_administer=may_administer,
+        named=named,
     )
 
 
@@ -137,6 +142,32 @@ async def grant(ws: Workspace, page: Page) -> Response:
 @router.post("/w/{ws}/members/revoke")
 async def revoke(ws: Workspace, page: Page) -> Response:
     return await _revoke(page, ws)
+
+
+def _named(ws: str | None) -> str:
+    """The API's resource for the workspace ``ws``, or the organisation (None)."""
+    return "/v1/organisation" if ws is None else f"/v1/workspaces/{ws}"
+
+
+async def _rename(page: Page, ws: str | None) -> Response:
+    """The workspace's name (its id stays), or the organisation's; what another
+    administrator set since the page was opened is refused naming it, not overwritten."""
+    form = await form_of(page.request)
+    typed = {"name": required(form, "name", "Name")}
+    body = await as_edited(page, form, typed, _named(ws))
+    _, here, _ = _where(ws)
+    notice = f"Renamed {body['name']}." + (f" Its id stays {ws}." if ws else "")
+    return await act(page, form, "PATCH", _named(ws), body, to=here, notice=notice)
+
+
+@router.post("/members/name")
+async def rename_organisation(page: Page) -> Response:
+    return await _rename(page, None)
+
+
+@router.post("/w/{ws}/members/name")
+async def rename_workspace(ws: Workspace, page: Page) -> Response:
+    return await _rename(page, ws)
 
 
 @router.post("/organisation")
