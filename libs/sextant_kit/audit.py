@@ -259,11 +259,13 @@ def _reach(data: Any, path: str) -> Any:
 
 
 def field_changes(before: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The fields ``data`` sets to a value other than the entity's previous one."""
+    """The fields ``data`` sets to a value other than the entity's previous one; a field the
+    entity never had is empty, so one set empty (a creation's missing description, say) is
+    no change."""
     return [
         {"field": name, "before": before.get(name), "after": value}
         for name, value in data.items()
-        if name not in before or before[name] != value
+        if before.get(name) != value
     ]
 
 

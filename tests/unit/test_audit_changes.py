@@ -22,3 +22,15 @@ def test_nested_values_compare_whole() -> None:
     before = {"scores": {"rice": 12}}
     assert field_changes(before, {"scores": {"rice": 12}}) == []
     assert field_changes(before, {"scores": {"rice": 13}})[0]["before"] == {"rice": 12}
+
+
+def test_a_field_left_empty_where_there_was_none_is_no_change() -> None:
+    # A restatement without a note, or a creation without a description: nothing to show.
+    assert field_changes({"title": "SSO"}, {"title": "SSO", "note": None}) == []
+    assert field_changes({}, {"description": None, "title": "SSO"}) == [
+        {"field": "title", "before": None, "after": "SSO"}
+    ]
+    # Emptied, a field that had a value is a change.
+    assert field_changes({"note": "why"}, {"note": None}) == [
+        {"field": "note", "before": "why", "after": None}
+    ]
