@@ -184,30 +184,26 @@ class DecideOpportunity(Command):
     now: datetime
 
 
-class ProposeSolution(Command):
+class _Candidate(Command):
+    """A candidate solution as a command states it, proposed or revised."""
+
+    opportunity_id: UUID
+    solution_id: UUID
+    title: Title
+    description: Text | None = None
+    value: Scale
+    effort: Scale
+    confidence: Scale
+    actor: str
+    now: datetime
+
+
+class ProposeSolution(_Candidate):
     kind: Literal["propose"] = "propose"
-    opportunity_id: UUID
-    solution_id: UUID
-    title: Title
-    description: Text | None = None
-    value: Scale
-    effort: Scale
-    confidence: Scale
-    actor: str
-    now: datetime
 
 
-class ReviseSolution(Command):
+class ReviseSolution(_Candidate):
     kind: Literal["revise"] = "revise"
-    opportunity_id: UUID
-    solution_id: UUID
-    title: Title
-    description: Text | None = None
-    value: Scale
-    effort: Scale
-    confidence: Scale
-    actor: str
-    now: datetime
 
 
 class SelectSolution(Command):
