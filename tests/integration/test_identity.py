@@ -208,3 +208,23 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert org["name"] == "Acme Group"
 
         await eventually(named_anew, within=30)
+        # the operator renames one too, from the command line
+        code, out = await sextant(
+            settings,
+            "workspace",
+            "rename",
+            "--tenant",
+            tenant,
+            "--workspace",
+            "web",
+            "--name",
+            "Website",
+        )
+        assert (code, json.loads(out)["changed"]) == (0, True), out
+        missing = ["workspace", "rename", "--tenant", tenant, "--workspace", "nope", "--name", "N"]
+        assert await sextant(settings, *missing) == (
+            1,
+            "error: no such organisation or workspace\n",
+        )
+        code, out = await sextant(settings, "org", "rename", "--tenant", tenant, "--name", "Acme")
+        assert (code, json.loads(out)["changed"]) == (0, True), out

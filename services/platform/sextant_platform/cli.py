@@ -337,8 +337,12 @@ async def identity_command(settings: Settings, args: argparse.Namespace) -> None
             correlation_id=str(uuid.uuid4()),
         )
         try:
-            if args.command == "org":
+            if args.command == "org" and args.org_command == "rename":
+                result = await identity.rename(ctx, None, args.name)
+            elif args.command == "org":
                 result = await identity.create_organisation(ctx, args.name)
+            elif args.command == "workspace" and args.workspace_command == "rename":
+                result = await identity.rename(ctx, args.workspace, args.name)
             elif args.command == "workspace":
                 result = await identity.create_workspace(ctx, args.workspace, args.name)
             elif args.revoke:
@@ -473,23 +477,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("service")
     p.add_argument("--tenant", required=True)
     p.add_argument("--workspace", help="omit for organisation-level entries")
-    p = (
-        sub.add_parser("org", help="create the organisation (tenant)")
-        .add_subparsers(dest="org_command", required=True)
-        .add_parser("create")
-    )
-    p.add_argument("--tenant", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--actor", default="operator:cli")
-    p = (
-        sub.add_parser("workspace", help="create a workspace (product team)")
-        .add_subparsers(dest="workspace_command", required=True)
-        .add_parser("create")
-    )
-    p.add_argument("--tenant", required=True)
-    p.add_argument("--workspace", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--actor", default="operator:cli")
+    org = sub.add_parser("org", help="create or rename the organisation (tenant)")
+    orgs = org.add_subparsers(dest="org_command", required=True)
+    for verb in ("create", "rename"):
+        p = orgs.add_parser(verb)
+        p.add_argument("--tenant", required=True)
+        p.add_argument("--name", required=True)
+        p.add_argument("--actor", default="operator:cli")
+    workspace = sub.add_parser("workspace", help="create or rename a workspace (product team)")
+    workspaces = workspace.add_subparsers(dest="workspace_command", required=True)
+    for verb, help_ in (("create", None), ("rename", "a new name; its id stays")):
+        p = workspaces.add_parser(verb, help=help_)
+        p.add_argument("--tenant", required=True)
+        p.add_argument("--workspace", required=True)
+        p.add_argument("--name", required=True)
+        p.add_argument("--actor", default="operator:cli")
     p = (
         sub.add_parser("member", help="grant or revoke a role")
         .add_subparsers(dest="member_command", required=True)
