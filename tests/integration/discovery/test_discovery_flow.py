@@ -518,3 +518,45 @@ async def test_a_candidate_solution_is_revised_and_reranked(
         assert board["solutions"][1]["description"] == "OCR is hard"
 
     await eventually(reranked, within=30)
+
+
+async def test_an_insight_is_revised_and_the_problems_it_backs_show_it(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    finding = {
+        "title": "SMBs hate invoices",
+        "market": "payments",
+        "source": "interviews",
+        "summary": "8 of 10",
+        "tags": ["smb"],
+    }
+    iid = (await ok(await client.post(f"{ws}/insights", json=finding)))["id"]
+    problem = {"title": "Slow", "statement": "s", "severity": 3, "frequency": 3}
+    pid = (await ok(await client.post(f"{ws}/problems", json=problem)))["id"]
+    await ok(await client.post(f"{ws}/problems/{pid}/insights", json={"insight_id": iid}), 200)
+    resource = f"{ws}/insights/{iid}"
+    revised = {k: v for k, v in finding.items() if k != "tags"}
+    revised |= {"summary": "9 of 12, March", "evidence_links": ["https://example.com/march"]}
+    assert len((await ok(await client.put(resource, json=revised), 200))["positions"]) == 1
+    assert (await ok(await client.put(resource, json=revised), 200))["positions"] == []
+    events = await event_count(runtime)
+    not_a_link = await client.put(resource, json={**revised, "evidence_links": ["notes"]})
+    assert not_a_link.status_code == 422, not_a_link.text
+    assert "evidence_links" in not_a_link.text
+    tagged = await client.put(resource, json={**revised, "tags": ["x"]})
+    assert tagged.status_code == 422, tagged.text  # tags change on their own
+    assert await event_count(runtime) == events
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        found = (await client.get(resource)).json()
+        assert (found.get("summary"), found.get("tags")) == ("9 of 12, March", ["smb"]), found
+        backed = (await client.get(f"{ws}/problems/{pid}")).json()
+        assert [i["summary"] for i in backed.get("insights", [])] == ["9 of 12, March"]
+
+    await eventually(shows_it, within=30)
+    retire = {"reason": "superseded"}
+    await ok(await client.post(f"{resource}/retire", json=retire), 200)
+    late = await client.put(resource, json={**revised, "summary": "later"})
+    assert late.status_code == 409, late.text

@@ -20,9 +20,11 @@ from sextant_discovery.domain.competitor import (
 from sextant_discovery.domain.insight import (
     InsightRecorded,
     InsightRetired,
+    InsightRevised,
     InsightTagged,
     RecordInsight,
     RetireInsight,
+    ReviseInsight,
     TagInsight,
     insight_decider,
 )
@@ -115,6 +117,44 @@ def test_a_retired_insight_is_retired_once_and_not_tagged() -> None:
     insights.given([RECORDED, retired]).when(retire).then([])
     tag = TagInsight(insight_id=ID, tags=("x",), now=NOW)
     insights.given([RECORDED, retired]).when(tag).then_raises(Conflict, match="retired")
+
+
+def test_a_current_insight_is_revised_keeping_its_tags() -> None:
+    revise = ReviseInsight(
+        insight_id=ID,
+        title="SMBs hate invoices",
+        market="payments",
+        segment="smb",
+        source="interviews, March",
+        summary="9 of 12 interviewees",
+        evidence_links=("https://example.com/notes", "https://example.com/march"),
+        actor="bo",
+        now=NOW,
+    )
+    revised = InsightRevised(
+        insight_id=ID,
+        title="SMBs hate invoices",
+        market="payments",
+        segment="smb",
+        source="interviews, March",
+        summary="9 of 12 interviewees",
+        evidence_links=("https://example.com/notes", "https://example.com/march"),
+        revised_by="bo",
+        revised_at=NOW,
+    )
+    insights.given([RECORDED]).when(revise).then([revised])
+    insights.given([RECORDED, revised]).when(revise).then([])  # as it stands
+    as_recorded = revise.model_copy(
+        update={
+            "source": "interviews",
+            "summary": "8 of 10 interviewees",
+            "evidence_links": ("https://example.com/notes",),
+        }
+    )
+    insights.given([RECORDED]).when(as_recorded).then([])
+    insights.given([]).when(revise).then_raises(NotFound)
+    retired = InsightRetired(insight_id=ID, reason="old", retired_at=NOW)
+    insights.given([RECORDED, retired]).when(revise).then_raises(Conflict, match="retired")
 
 
 BUYER = PersonaProfile(name="Busy buyer", goals=("pay fast",), pains=("long forms",))

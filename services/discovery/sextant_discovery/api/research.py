@@ -38,6 +38,7 @@ from sextant_discovery.domain.competitor import (
 from sextant_discovery.domain.insight import (
     RecordInsight,
     RetireInsight,
+    ReviseInsight,
     TagInsight,
     insight_decider,
 )
@@ -52,13 +53,16 @@ from sextant_discovery.domain.persona import (
 Tags = Annotated[tuple[Tag, ...], Field(max_length=30)]
 
 
-class InsightIn(Body):
+class FindingIn(Body):
     title: Title
     market: Name
     segment: Name | None = None
     source: ShortText
     summary: Text
     evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
+
+
+class InsightIn(FindingIn):
     tags: Tags = ()
 
 
@@ -132,6 +136,36 @@ def research_router(rt: Runtime) -> APIRouter:
     async def insight_in(insight_id: uuid.UUID, workspace_id: str, tenant: str) -> None:
         state, _ = await insights.load(str(insight_id), tenant)
         in_workspace(state.exists, state.workspace_id, workspace_id, f"insight {insight_id}")
+
+    @api.put("/insights/{insight_id}")
+    async def revise_insight(
+        workspace_id: WorkspaceId,
+        insight_id: uuid.UUID,
+        body: FindingIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Revise what a current insight says: every field as it should stand (its tags
+        are changed on their own). A retired one is not revised (409): record a new one.
+        Sent unchanged, nothing is recorded."""
+        await insight_in(insight_id, workspace_id, ctx.tenant_id)
+        command = ReviseInsight(
+            insight_id=insight_id, actor=ctx.actor, now=ctx.now, **body.model_dump()
+        )
+        result = await insights.run(
+            str(insight_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
 
     @api.put("/insights/{insight_id}/tags")
     async def tag_insight(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated, Literal, assert_never
+from typing import Annotated, Any, Literal, assert_never
 from uuid import UUID
 
 from pydantic import Field
@@ -28,6 +28,22 @@ class InsightRecorded(Event):
     recorded_at: datetime
 
 
+class InsightRevised(Event):
+    """The finding as it now reads: its wording, market, segment, source and evidence
+    (every field as it now stands; its tags are their own events')."""
+
+    event_type = "InsightRevised"
+    insight_id: UUID
+    title: str
+    market: str
+    segment: str | None
+    source: str
+    summary: str
+    evidence_links: tuple[str, ...]
+    revised_by: str
+    revised_at: datetime
+
+
 class InsightTagged(Event):
     event_type = "InsightTagged"
     insight_id: UUID
@@ -42,7 +58,7 @@ class InsightRetired(Event):
     retired_at: datetime
 
 
-InsightEvent = InsightRecorded | InsightTagged | InsightRetired
+InsightEvent = InsightRecorded | InsightRevised | InsightTagged | InsightRetired
 
 
 class RecordInsight(Command):
@@ -57,6 +73,19 @@ class RecordInsight(Command):
     evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
     tags: Annotated[tuple[Tag, ...], Field(max_length=30)] = ()
     recorded_by: str
+    now: datetime
+
+
+class ReviseInsight(Command):
+    kind: Literal["revise"] = "revise"
+    insight_id: UUID
+    title: Title
+    market: Name
+    segment: Name | None = None
+    source: ShortText
+    summary: Text
+    evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
+    actor: str
     now: datetime
 
 
@@ -76,7 +105,7 @@ class RetireInsight(Command):
     now: datetime
 
 
-InsightCommand = RecordInsight | TagInsight | RetireInsight
+InsightCommand = RecordInsight | ReviseInsight | TagInsight | RetireInsight
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +113,8 @@ class Insight:
     workspace_id: str | None = None
     tags: tuple[str, ...] = ()
     retired: bool = False
+    finding: dict[str, Any] | None = None
+    """What it says, as it now stands (``_FINDING``)."""
 
     @property
     def exists(self) -> bool:
@@ -97,13 +128,36 @@ def initial_state() -> Insight:
 def evolve(state: Insight, event: InsightEvent) -> Insight:
     match event:
         case InsightRecorded():
-            return Insight(workspace_id=event.workspace_id, tags=event.tags)
+            return Insight(
+                workspace_id=event.workspace_id, tags=event.tags, finding=_finding(event)
+            )
+        case InsightRevised():
+            return replace(state, finding=_finding(event))
         case InsightTagged():
             return replace(state, tags=event.tags)
         case InsightRetired():
             return replace(state, retired=True)
         case _:
             assert_never(event)
+
+
+_FINDING = ("title", "market", "segment", "source", "summary", "evidence_links")
+"""What recording an insight says of it and revising it may change."""
+
+
+def _finding(fact: InsightRecorded | InsightRevised | ReviseInsight) -> dict[str, Any]:
+    return {name: getattr(fact, name) for name in _FINDING}
+
+
+def _current(state: Insight, insight_id: UUID) -> None:
+    """The insight exists and is not retired."""
+    if not state.exists:
+        raise NotFound(f"insight {insight_id} does not exist")
+    if state.retired:
+        raise Conflict(
+            f"insight {insight_id} is retired; record a new insight instead",
+            code="insight-retired",
+        )
 
 
 def _unique(tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -123,14 +177,21 @@ def decide(command: InsightCommand, state: Insight) -> list[InsightEvent]:
                     recorded_at=command.now,
                 )
             ]
-        case TagInsight():
-            if not state.exists:
-                raise NotFound(f"insight {command.insight_id} does not exist")
-            if state.retired:
-                raise Conflict(
-                    f"insight {command.insight_id} is retired; record a new insight instead",
-                    code="insight-retired",
+        case ReviseInsight():
+            _current(state, command.insight_id)
+            finding = _finding(command)
+            if finding == state.finding:
+                return []
+            return [
+                InsightRevised(
+                    insight_id=command.insight_id,
+                    **finding,
+                    revised_by=command.actor,
+                    revised_at=command.now,
                 )
+            ]
+        case TagInsight():
+            _current(state, command.insight_id)
             tags = _unique(command.tags)
             if tags == state.tags:
                 return []

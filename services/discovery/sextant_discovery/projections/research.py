@@ -18,6 +18,7 @@ from sextant_discovery.domain.insight import (
     InsightEvent,
     InsightRecorded,
     InsightRetired,
+    InsightRevised,
     InsightTagged,
 )
 from sextant_discovery.domain.persona import (
@@ -70,6 +71,20 @@ class ResearchCatalog:
                     list(fact.tags),
                     fact.recorded_by,
                     fact.recorded_at,
+                )
+            case InsightRevised():
+                await conn.execute(
+                    "UPDATE discovery_insights SET title = $3, market = $4, segment = $5,"
+                    " source = $6, summary = $7, evidence_links = $8"
+                    " WHERE tenant_id = $1 AND insight_id = $2",
+                    tenant,
+                    fact.insight_id,
+                    fact.title,
+                    fact.market,
+                    fact.segment,
+                    fact.source,
+                    fact.summary,
+                    list(fact.evidence_links),
                 )
             case InsightTagged():
                 await conn.execute(
