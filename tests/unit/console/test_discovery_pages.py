@@ -555,6 +555,35 @@ async def test_research_shows_the_landscape_as_a_matrix_with_personas_and_insigh
     assert json.loads(seen_in(page.text, f"/w/mobile/competitors/{rival}"))["strengths"] == [
         "price"
     ]
+    # An insight is revised in place: what it says, its tags on their own form.
+    action = f"/w/mobile/insights/{RID}"
+    reworded = page.text.split(f'action="{action}"')[1].split("</form>")[0]
+    assert 'name="evidence_links">https://notes.example/1</textarea>' in reworded
+    assert 'name="tags"' not in reworded
+    assert json.loads(seen_in(page.text, action)) == {
+        k: insight[k] for k in ("title", "market", "segment", "source", "summary", "evidence_links")
+    }
+    api.on("GET", f"{path}/insights/{RID}", body={**insight, "source": "12 interviews"})
+    api.on("PUT", f"{path}/insights/{RID}", 200, {"consistency_token": "discovery:11"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "title": "SMBs churn after trials",
+        "market": "EU",
+        "segment": "smb",
+        "source": "interviews",
+        "summary": "Trials end before set-up does, for 9 of 12",
+        "evidence_links": "https://notes.example/1\r\nhttps://notes.example/2",
+    }
+    sent, body = await post_form(client, api, action, typed, f"{path}/insights/{RID}")
+    assert sent.headers["location"] == f"/w/mobile/research#insight-{RID}"
+    assert body == {
+        "title": "SMBs churn after trials",
+        "market": "EU",
+        "segment": "smb",
+        "source": "12 interviews",  # theirs, changed meanwhile; this user left it
+        "summary": "Trials end before set-up does, for 9 of 12",
+        "evidence_links": ["https://notes.example/1", "https://notes.example/2"],
+    }
 
 
 async def test_a_team_records_research_from_the_research_page(

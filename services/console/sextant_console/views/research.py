@@ -72,16 +72,34 @@ async def record_insight(ws: Workspace, page: Page) -> Response:
     """A research finding: its market (and segment), where it came from, what it says, the
     evidence behind it and its tags."""
     form = await form_of(page.request)
+    body = {**finding(form), "tags": tags(form)}
+    return await _done(page, ws, "insights", body, form, f"Insight recorded: {body['title']}.")
+
+
+@router.post("/w/{ws}/insights/{iid}")
+async def revise_insight(ws: Workspace, iid: Id, page: Page) -> Response:
+    """What a current insight says, as it should stand; what others changed since the page
+    was opened stays, unless the user changed the same field."""
+    form = await form_of(page.request)
+    path = f"/v1/workspaces/{ws}/insights/{iid}"
+    body = await as_edited(page, form, finding(form), path)
+    notice = f"Insight revised: {body['title']}."
+    return await act(
+        page, form, "PUT", path, body, to=f"/w/{ws}/research#insight-{iid}", notice=notice
+    )
+
+
+def finding(form: dict[str, str]) -> dict[str, Any]:
+    """What an insight says, as its form gives it (recorded or revised)."""
     body: dict[str, Any] = {
         "title": required(form, "title", "Title"),
         "market": required(form, "market", "Market"),
         "source": required(form, "source", "Source"),
         "summary": required(form, "summary", "Summary"),
         "evidence_links": links(form, "evidence_links", "Evidence links"),
-        "tags": tags(form),
     }
     optional(form, body, "segment")
-    return await _done(page, ws, "insights", body, form, f"Insight recorded: {body['title']}.")
+    return body
 
 
 @router.post("/w/{ws}/insights/{iid}/tags")
