@@ -391,6 +391,25 @@ def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     shot(browser, screenshots, "13b-opportunity")
 
 
+def test_restate_a_problem_from_its_page(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    ws = console_stack.workspace
+    browser.get(f"{console_stack.web}/w/{ws}/problems/{world.problem}")
+    summary = "As the team now understands it: wording, whom it hurts, severity and frequency"
+    browser.find_element(By.XPATH, f"//summary[normalize-space()={_literal(summary)}]").click()
+    statement = wait(browser).until(ec.element_to_be_clickable((By.ID, "restate-statement")))
+    statement.send_keys(", every month end")
+    Select(browser.find_element(By.ID, "restate-severity")).select_by_value("5")
+    browser.find_element(By.ID, "restate-note").send_keys("the March interviews")
+    shot(browser, screenshots, "13c-problem-restate")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Restate the problem']").click()
+    notice(browser, "Problem restated: Exporting data is painful.")
+    said = browser.find_element(By.TAG_NAME, "main").text
+    assert "Teams copy roadmaps into spreadsheets by hand, every month end" in said
+    assert "5/5, 4/5" in said
+
+
 def test_import_a_file_of_feedback_and_follow_it_to_its_report(
     browser: Chrome, console_stack: Stack, tmp_path: Path, screenshots: Path
 ) -> None:
