@@ -240,7 +240,13 @@ async def test_an_objective_is_reworded_and_handed_over_keeping_its_key_results(
     assert len((await ok(reworded, 200))["positions"]) == 1
     handed = await client.patch(resource, json={"owner": "pm.cy", "description": ""})
     assert len((await ok(handed, 200))["positions"]) == 1
+    measure = f"{resource}/key-results/{kr}"
+    kr_reworded = await client.patch(measure, json={"title": "Taps to pay"})
+    assert len((await ok(kr_reworded, 200))["positions"]) == 1
     events = await event_count(runtime)
+    numbers = await client.patch(measure, json={"title": "Taps", "target": 5})
+    assert numbers.status_code == 422, numbers.text  # its measure stays: a new key result
+    assert "target" in numbers.text
     same = await client.patch(resource, json={"title": "Checkout in one tap"})
     assert (await ok(same, 200))["positions"] == []
     blank = await client.patch(resource, json={"title": " "})
@@ -255,7 +261,9 @@ async def test_an_objective_is_reworded_and_handed_over_keeping_its_key_results(
         found = (await client.get(resource)).json()
         assert found.get("title") == "Checkout in one tap", found
         assert (found["owner"], found["description"]) == ("pm.cy", None)
-        assert [k["key_result_id"] for k in found["key_results"]] == [kr]
+        assert [(k["key_result_id"], k["title"]) for k in found["key_results"]] == [
+            (kr, "Taps to pay")
+        ]
 
     await eventually(shows_it, within=60)
     await ok(await client.post(f"{resource}/close", json={"outcome": "achieved"}), 200)

@@ -10,12 +10,14 @@ from sextant_strategy.domain.objective import (
     CloseObjective,
     DefineKeyResult,
     RestateObjective,
+    RewordKeyResult,
     SetObjective,
     objective_decider,
 )
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultReworded,
     Level,
     ObjectiveAligned,
     ObjectiveClosed,
@@ -253,3 +255,29 @@ def test_an_objective_is_reworded_or_handed_over_keeping_what_is_left_out() -> N
     spec.given([objective_set(), closed]).when(restate(title="x")).then_raises(
         Conflict, match="closed"
     )
+
+
+def test_a_key_result_is_reworded_and_keeps_its_measure() -> None:
+    reword = RewordKeyResult(objective_id=OBJ, key_result_id=KR, title="Checkout conversion, EU")
+    reworded = KeyResultReworded(
+        objective_id=OBJ, key_result_id=KR, title="Checkout conversion, EU"
+    )
+    spec.given([objective_set(), KR_DEFINED]).when(reword).then([reworded])
+    spec.given([objective_set(), KR_DEFINED, reworded]).when(reword).then([])
+    same = RewordKeyResult(objective_id=OBJ, key_result_id=KR, title="Checkout conversion")
+    spec.given([objective_set(), KR_DEFINED]).when(same).then([])
+    other = UUID("00000000-0000-4000-8000-00000000000b")
+    missing = RewordKeyResult(objective_id=OBJ, key_result_id=other, title="x")
+    spec.given([objective_set(), KR_DEFINED]).when(missing).then_raises(NotFound, match="no key")
+    closed = ObjectiveClosed(
+        objective_id=OBJ, outcome=Outcome.MISSED, note=None, closed_at=NOW, closed_by="pm.ana"
+    )
+    spec.given([objective_set(), KR_DEFINED, closed]).when(reword).then_raises(Conflict)
+    # A check-in after it is still measured against the baseline and target it had.
+    check_in = CheckInKeyResult(
+        objective_id=OBJ, key_result_id=KR, value=50, confidence=0.9, now=NOW, actor="pm.ana"
+    )
+    state = objective_decider.fold([objective_set(), KR_DEFINED, reworded])
+    [progressed] = objective_decider.decide(check_in, state)
+    assert isinstance(progressed, KeyResultProgressed)
+    assert progressed.progress == 0.5

@@ -10,6 +10,7 @@ from sextant_kit.database import Connection
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultReworded,
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
@@ -87,6 +88,14 @@ class Objectives:
                     fact.title,
                 )
                 await _recompute(conn, tenant, str(fact.objective_id))
+            case KeyResultReworded():
+                await conn.execute(
+                    "UPDATE query_key_results SET title = $3"
+                    " WHERE tenant_id = $1 AND key_result_id = $2",
+                    tenant,
+                    str(fact.key_result_id),
+                    fact.title,
+                )
             case KeyResultProgressed():
                 await conn.execute(
                     "UPDATE query_key_results SET progress = $3, status = $4, checked_in_at = $5,"

@@ -43,6 +43,7 @@ from sextant_strategy.domain.objective import (
     DefineKeyResult,
     Objective,
     RestateObjective,
+    RewordKeyResult,
     SetObjective,
     objective_decider,
 )
@@ -81,6 +82,10 @@ class KeyResultIn(Body):
     target: Measure
     unit: Unit
     direction: Direction
+
+
+class KeyResultWordingIn(Body):
+    title: Title
 
 
 class CheckInIn(Body):
@@ -266,6 +271,36 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
             location=f"{request.url.path}/{kr_id}",
             extra={"key_result_id": str(kr_id)},
         )
+
+    @api.patch("/{objective_id}/key-results/{key_result_id}")
+    async def reword_key_result(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        key_result_id: uuid.UUID,
+        body: KeyResultWordingIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        """Reword a key result of an open objective; its baseline, target and unit stay, as
+        its check-ins are measured against them (a different measure is a new key result)."""
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = RewordKeyResult(
+            objective_id=objective_id, key_result_id=key_result_id, title=body.title
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
 
     @api.post("/{objective_id}/key-results/{key_result_id}/check-ins", status_code=201)
     async def check_in(

@@ -23,6 +23,7 @@ from sextant_strategy.domain.common import (
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultReworded,
     Level,
     ObjectiveAligned,
     ObjectiveClosed,
@@ -85,6 +86,13 @@ class DefineKeyResult(Command):
     direction: Direction
 
 
+class RewordKeyResult(Command):
+    kind: Literal["reword_kr"] = "reword_kr"
+    objective_id: UUID
+    key_result_id: UUID
+    title: Title
+
+
 class CheckInKeyResult(Command):
     kind: Literal["check_in"] = "check_in"
     objective_id: UUID
@@ -110,6 +118,7 @@ ObjectiveCommand = (
     | RestateObjective
     | AlignObjective
     | DefineKeyResult
+    | RewordKeyResult
     | CheckInKeyResult
     | CloseObjective
 )
@@ -157,6 +166,16 @@ def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
         case KeyResultDefined():
             return replace(
                 state, key_results={**state.key_results, event.key_result_id: KeyResult(event)}
+            )
+        case KeyResultReworded():
+            kr = state.key_results[event.key_result_id]
+            definition = kr.definition.model_copy(update={"title": event.title})
+            return replace(
+                state,
+                key_results={
+                    **state.key_results,
+                    event.key_result_id: replace(kr, definition=definition),
+                },
             )
         case KeyResultProgressed():
             kr = state.key_results[event.key_result_id]
@@ -235,6 +254,12 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
             ]
         case DefineKeyResult():
             return _define(command, state)
+        case RewordKeyResult():
+            _open(state, command.objective_id)
+            kr = _key_result(state, command.objective_id, command.key_result_id)
+            if kr.definition.title == command.title:
+                return []
+            return [KeyResultReworded(**command.model_dump(exclude={"kind"}))]
         case CheckInKeyResult():
             return _check_in(command, state)
         case CloseObjective():
@@ -285,14 +310,16 @@ def _define(command: DefineKeyResult, state: Objective) -> list[ObjectiveEvent]:
     return [KeyResultDefined(**command.model_dump(exclude={"kind"}))]
 
 
+def _key_result(state: Objective, objective_id: UUID, key_result_id: UUID) -> KeyResult:
+    kr = state.key_results.get(key_result_id)
+    if kr is None:
+        raise NotFound(f"objective {objective_id} has no key result {key_result_id}")
+    return kr
+
+
 def _check_in(command: CheckInKeyResult, state: Objective) -> list[ObjectiveEvent]:
     objective = _open(state, command.objective_id)
-    kr = state.key_results.get(command.key_result_id)
-    if kr is None:
-        raise NotFound(
-            f"objective {command.objective_id} has no key result {command.key_result_id}"
-        )
-    d = kr.definition
+    d = _key_result(state, command.objective_id, command.key_result_id).definition
     progress = key_result_progress(d.baseline, d.target, command.value)
     elapsed = elapsed_share(objective.period.start, objective.period.end, command.now)
     return [

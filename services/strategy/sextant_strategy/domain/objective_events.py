@@ -72,6 +72,17 @@ class KeyResultDefined(Event):
     direction: Direction
 
 
+class KeyResultReworded(Event):
+    """A key result's title as it now reads; its baseline, target and unit stay (check-ins
+    are measured against them)."""
+
+    event_type = "KeyResultReworded"
+    audit_part = ("key_result_id",)
+    objective_id: UUID
+    key_result_id: UUID
+    title: str
+
+
 class KeyResultProgressed(Event):
     event_type = "KeyResultProgressed"
     audit_part = ("key_result_id",)
@@ -100,6 +111,7 @@ ObjectiveEvent = (
     | ObjectiveRestated
     | ObjectiveAligned
     | KeyResultDefined
+    | KeyResultReworded
     | KeyResultProgressed
     | ObjectiveClosed
 )

@@ -11,6 +11,7 @@ from sextant_kit.database import Connection
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultReworded,
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
@@ -111,6 +112,14 @@ class ObjectiveTree:
                     version,
                 )
                 await _recompute(conn, tenant, fact)
+            case KeyResultReworded():
+                await conn.execute(
+                    "UPDATE strategy_key_results SET title = $3"
+                    " WHERE tenant_id = $1 AND key_result_id = $2",
+                    tenant,
+                    fact.key_result_id,
+                    fact.title,
+                )
             case KeyResultProgressed():
                 await _check_in(conn, tenant, event, fact)
                 await _recompute(conn, tenant, fact)
