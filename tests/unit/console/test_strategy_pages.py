@@ -156,9 +156,9 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     offered = page.text.split('id="align-parent"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)"', offered) == ["", SID]
     assert f'<option value="{SID}" selected>Grow (organisation, 2027)</option>' in offered
-    # check in, define a key result, reword, align, close the objective
+    # check in, reword the key result, define one, reword the objective, align, close it
     nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 5
+    assert len(nonces) == 6
 
     path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
@@ -904,3 +904,27 @@ async def test_an_objective_is_reworded_and_handed_over_from_its_page(
     closed = {**shown, "closed_at": "2026-12-31T10:00:00+00:00", "outcome": "achieved"}
     api.on("GET", resource, body=closed)
     assert f'action="{here}/details"' not in (await client.get(here)).text
+
+
+async def test_a_key_result_is_reworded_from_its_objectives_page(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/objectives/{OID}"
+    here = f"/w/mobile/objectives/{OID}"
+    shown = an_objective()
+    api.on("GET", resource, body=shown)
+    api.on("GET", f"/v1/query/objectives/{OID}/trace", body={"roadmap_items": []})
+    sign_in(client, token())
+    page = await client.get(here)
+    action = f"{here}/key-results/{KID}/title"
+    assert json.loads(seen_in(page.text, action)) == {"title": "Checkout conversion"}
+    api.on("PATCH", f"{resource}/key-results/{KID}", 200, {"consistency_token": "strategy:21"})
+    typed = {"seen": seen_in(page.text, action), "title": "Checkout conversion, mobile"}
+    sent, body = await post_form(client, api, action, typed, f"{resource}/key-results/{KID}")
+    assert (sent.headers["location"], body) == (here, {"title": "Checkout conversion, mobile"})
+    # Reworded by someone else meanwhile: refused, naming theirs.
+    kr = {**shown["key_results"][0], "title": "Conversion at checkout"}
+    api.on("GET", resource, body={**shown, "key_results": [kr]})
+    before = len(api.seen)
+    await post_form(client, api, action, typed, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]

@@ -154,6 +154,33 @@ async def organisation_objective_step(oid: Id, step: str, page: Page) -> Respons
     return await _objective_step(page, None, oid, step)
 
 
+@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/title")
+async def reword_key_result(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
+    return await _reword(page, ws, oid, kid)
+
+
+@router.post("/objectives/{oid}/key-results/{kid}/title")
+async def reword_organisation_key_result(oid: Id, kid: Id, page: Page) -> Response:
+    return await _reword(page, None, oid, kid)
+
+
+async def _reword(page: Page, ws: str | None, oid: str, kid: str) -> Response:
+    """A key result's title; its measure stays. Another's rewording since the page was
+    opened is refused naming it, not overwritten."""
+    here, resource = _paths(ws, oid)
+    form = await form_of(page.request)
+    typed = {"title": required(form, "title", "Title")}
+    body = await as_edited(
+        page,
+        form,
+        typed,
+        resource,
+        lambda found: next((k for k in found["key_results"] if k["key_result_id"] == kid), None),
+    )
+    path = f"{resource}/key-results/{kid}"
+    return await act(page, form, "PATCH", path, body, to=here, notice=f"Reworded: {body['title']}.")
+
+
 @router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
 async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
     return await _check_in(page, ws, oid, kid)
