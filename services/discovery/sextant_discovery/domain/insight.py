@@ -61,32 +61,29 @@ class InsightRetired(Event):
 InsightEvent = InsightRecorded | InsightRevised | InsightTagged | InsightRetired
 
 
-class RecordInsight(Command):
-    kind: Literal["record"] = "record"
+class _Finding(Command):
+    """What an insight says, as a command states it, recorded or revised."""
+
     insight_id: UUID
-    workspace_id: str
     title: Title
     market: Name
     segment: Name | None = None
     source: ShortText
     summary: Text
     evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
+    now: datetime
+
+
+class RecordInsight(_Finding):
+    kind: Literal["record"] = "record"
+    workspace_id: str
     tags: Annotated[tuple[Tag, ...], Field(max_length=30)] = ()
     recorded_by: str
-    now: datetime
 
 
-class ReviseInsight(Command):
+class ReviseInsight(_Finding):
     kind: Literal["revise"] = "revise"
-    insight_id: UUID
-    title: Title
-    market: Name
-    segment: Name | None = None
-    source: ShortText
-    summary: Text
-    evidence_links: Annotated[tuple[Url, ...], Field(max_length=50)] = ()
     actor: str
-    now: datetime
 
 
 class TagInsight(Command):
