@@ -228,3 +228,17 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         )
         code, out = await sextant(settings, "org", "rename", "--tenant", tenant, "--name", "Acme")
         assert (code, json.loads(out)["changed"]) == (0, True), out
+        # the directory lists workspaces by name, a page at a time
+        zeta = await http.patch("/v1/workspaces/mobile", json={"name": "Zeta"}, headers=headers)
+        assert zeta.status_code == 200, zeta.text
+
+        async def by_name() -> None:
+            await rt.relay().publish_batch()
+            first = (await http.get("/v1/workspaces", params={"limit": 2}, headers=headers)).json()
+            assert [w["name"] for w in first["items"]] == ["Operations", "Website"]
+            rest = await http.get(
+                "/v1/workspaces", params={"cursor": first["next_cursor"]}, headers=headers
+            )
+            assert [w["workspace_id"] for w in rest.json()["items"]] == ["mobile"]
+
+        await eventually(by_name, within=30)

@@ -123,25 +123,26 @@ def routers(rt: Runtime) -> list[APIRouter]:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """The workspaces the caller sees published roadmaps in, by id (cursor paged):
+        """The workspaces the caller sees published roadmaps in, by name (cursor paged):
         every workspace of the organisation for an organisation-wide role, a team member's
         own otherwise; ``q``, those whose id or name holds it (any case). Names only, so a
         stakeholder finds the roadmaps published to them; members need ``read``."""
-        after = decode_cursor(cursor, 1)
+        after = decode_cursor(cursor, 2)
         kept = who.workspaces_with(Access.READ_PUBLISHED)
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"
-            " AND ($2::text IS NULL OR workspace_id > $2)"
+            " AND ($2::text IS NULL OR (name, workspace_id) > ($2::text, $6::text))"
             " AND ($3::text[] IS NULL OR workspace_id = ANY($3::text[]))"
             " AND ($5::text IS NULL OR workspace_id ILIKE $5 OR name ILIKE $5)"
-            " ORDER BY workspace_id LIMIT $4",
+            " ORDER BY name, workspace_id LIMIT $4",
             who.tenant_id,
             after[0] if after else None,
             None if kept is None else sorted(kept),
             limit + 1,
             _containing(q),
+            after[1] if after else None,
         )
-        return page([jsonable(r) for r in rows], limit, "workspace_id")
+        return page([jsonable(r) for r in rows], limit, "name", "workspace_id")
 
     @api.get("/workspaces/{workspace_id}")
     async def workspace(workspace_id: WorkspaceId, who: Stakeholder) -> dict[str, Any]:
