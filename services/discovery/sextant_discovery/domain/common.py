@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
@@ -21,3 +21,9 @@ Items = Annotated[tuple[ShortText, ...], Field(max_length=50)]
 """A short list of statements (goals, pains, jobs to be done, strengths...)."""
 Scale = Annotated[int, Field(ge=1, le=5)]
 """A 1 (lowest) to 5 (highest) rating."""
+
+
+def fields_of(thing: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """``names`` of an event, a command or a state, and their values: what one says of a
+    thing that another may change (a restatement compares and records them)."""
+    return {name: getattr(thing, name) for name in names}

@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import Field
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
 
-from sextant_discovery.domain.common import Name, ShortText, Text
+from sextant_discovery.domain.common import Name, ShortText, Text, fields_of
 from sextant_discovery.domain.opportunity import OpportunityStatus
 from sextant_discovery.domain.opportunity_events import Outcome
 
@@ -191,7 +191,7 @@ def evolve(state: Experiment, event: ExperimentEvent) -> Experiment:
             return Experiment(designed=event)
         case ExperimentRedesigned():
             assert state.designed is not None
-            design = event.model_dump(include=set(_DESIGN))
+            design = fields_of(event, _DESIGN)
             return replace(state, designed=state.designed.model_copy(update=design))
         case ExperimentStarted():
             return replace(state, status=ExperimentStatus.RUNNING)
@@ -258,8 +258,8 @@ def _redesign(command: RedesignExperiment, state: Experiment) -> list[Experiment
             code="experiment-started",
         )
     _check_design(command)
-    design = command.model_dump(include=set(_DESIGN))
-    if design == state.designed.model_dump(include=set(_DESIGN)):
+    design = fields_of(command, _DESIGN)
+    if design == fields_of(state.designed, _DESIGN):
         return []
     return [
         ExperimentRedesigned(

@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import Field
 from sextant_kit import Command, Conflict, Decider, Event, NotFound
 
-from sextant_discovery.domain.common import Name, ShortText, Tag, Text, Title, Url
+from sextant_discovery.domain.common import Name, ShortText, Tag, Text, Title, Url, fields_of
 
 
 class InsightRecorded(Event):
@@ -126,10 +126,10 @@ def evolve(state: Insight, event: InsightEvent) -> Insight:
     match event:
         case InsightRecorded():
             return Insight(
-                workspace_id=event.workspace_id, tags=event.tags, finding=_finding(event)
+                workspace_id=event.workspace_id, tags=event.tags, finding=fields_of(event, _FINDING)
             )
         case InsightRevised():
-            return replace(state, finding=_finding(event))
+            return replace(state, finding=fields_of(event, _FINDING))
         case InsightTagged():
             return replace(state, tags=event.tags)
         case InsightRetired():
@@ -140,10 +140,6 @@ def evolve(state: Insight, event: InsightEvent) -> Insight:
 
 _FINDING = ("title", "market", "segment", "source", "summary", "evidence_links")
 """What recording an insight says of it and revising it may change."""
-
-
-def _finding(fact: InsightRecorded | InsightRevised | ReviseInsight) -> dict[str, Any]:
-    return {name: getattr(fact, name) for name in _FINDING}
 
 
 def _current(state: Insight, insight_id: UUID) -> None:
@@ -176,7 +172,7 @@ def decide(command: InsightCommand, state: Insight) -> list[InsightEvent]:
             ]
         case ReviseInsight():
             _current(state, command.insight_id)
-            finding = _finding(command)
+            finding = fields_of(command, _FINDING)
             if finding == state.finding:
                 return []
             return [

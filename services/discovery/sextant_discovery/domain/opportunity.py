@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sextant_kit import Conflict, Decider, DomainError, NotFound
 
+from sextant_discovery.domain.common import fields_of
 from sextant_discovery.domain.opportunity_events import (
     AddExperimentEvidence,
     DecideOpportunity,
@@ -73,15 +74,15 @@ def initial_state() -> Opportunity:
 def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
     match event:
         case OpportunityOpened():
-            return Opportunity(workspace_id=event.workspace_id, **_framing(event))
+            return Opportunity(workspace_id=event.workspace_id, **fields_of(event, _FRAMING))
         case OpportunityRestated():
-            return replace(state, **_framing(event))
+            return replace(state, **fields_of(event, _FRAMING))
         case OpportunityEvaluated():
             return replace(state, evaluations=event.evaluation)
         case OpportunityDecided():
             return replace(state, status=STATUS_OF[event.verdict])
         case SolutionProposed() | SolutionRevised():
-            candidate = event.model_dump(include=set(_CANDIDATE))
+            candidate = fields_of(event, _CANDIDATE)
             return replace(state, solutions={**state.solutions, event.solution_id: candidate})
         case SolutionSelected():
             return replace(state, selected=event.solution_id)
@@ -93,12 +94,6 @@ def evolve(state: Opportunity, event: OpportunityEvent) -> Opportunity:
 
 _FRAMING = ("title", "description", "problem_ids")
 """What opening an opportunity says of it and restating it may change."""
-
-
-def _framing(
-    fact: Opportunity | OpportunityOpened | OpportunityRestated | RestateOpportunity,
-) -> dict[str, Any]:
-    return {name: getattr(fact, name) for name in _FRAMING}
 
 
 _CANDIDATE = ("title", "description", "value", "effort", "confidence")
@@ -159,12 +154,12 @@ def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityE
             _live(state, command.opportunity_id)
             # A problem it addresses may stay, merged or closed since; new ones must be open.
             _problems(command.problem_ids, command.problem_statuses, kept=state.problem_ids)
-            if _framing(command) == _framing(state):
+            if fields_of(command, _FRAMING) == fields_of(state, _FRAMING):
                 return []
             return [
                 OpportunityRestated(
                     opportunity_id=command.opportunity_id,
-                    **_framing(command),
+                    **fields_of(command, _FRAMING),
                     note=command.note,
                     restated_by=command.actor,
                     restated_at=command.now,
@@ -220,7 +215,7 @@ def decide(command: OpportunityCommand, state: Opportunity) -> list[OpportunityE
                 raise NotFound(
                     f"solution {command.solution_id} is not a candidate for this opportunity"
                 )
-            candidate = command.model_dump(include=set(_CANDIDATE))
+            candidate = fields_of(command, _CANDIDATE)
             if candidate == state.solutions[command.solution_id]:
                 return []
             return [

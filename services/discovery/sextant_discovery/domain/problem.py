@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, assert_never
+from typing import Annotated, Literal, assert_never
 from uuid import UUID
 
 from pydantic import Field
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
 
-from sextant_discovery.domain.common import Scale, ShortText, Text, Title
+from sextant_discovery.domain.common import Scale, ShortText, Text, Title, fields_of
 
 
 class ProblemStatus(StrEnum):
@@ -159,9 +159,9 @@ def initial_state() -> Problem:
 def evolve(state: Problem, event: ProblemEvent) -> Problem:
     match event:
         case ProblemIdentified():
-            return Problem(workspace_id=event.workspace_id, **_wording(event))
+            return Problem(workspace_id=event.workspace_id, **fields_of(event, _WORDING))
         case ProblemRestated():
-            return replace(state, **_wording(event))
+            return replace(state, **fields_of(event, _WORDING))
         case InsightAttached():
             return replace(state, insights=state.insights | {event.insight_id})
         case ProblemMerged():
@@ -174,12 +174,6 @@ def evolve(state: Problem, event: ProblemEvent) -> Problem:
 
 _WORDING = ("title", "statement", "persona_ids", "severity", "frequency")
 """What identifying a problem says of it and restating it may change."""
-
-
-def _wording(
-    fact: Problem | ProblemIdentified | ProblemRestated | RestateProblem,
-) -> dict[str, Any]:
-    return {name: getattr(fact, name) for name in _WORDING}
 
 
 def _personas(persona_ids: tuple[UUID, ...], allowed: frozenset[UUID]) -> None:
@@ -222,12 +216,12 @@ def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
             _open(state, command.problem_id)
             # A persona archived since it was named may stay; only new ones must be current.
             _personas(command.persona_ids, command.known_personas | frozenset(state.persona_ids))
-            if _wording(command) == _wording(state):
+            if fields_of(command, _WORDING) == fields_of(state, _WORDING):
                 return []
             return [
                 ProblemRestated(
                     problem_id=command.problem_id,
-                    **_wording(command),
+                    **fields_of(command, _WORDING),
                     note=command.note,
                     restated_by=command.actor,
                     restated_at=command.now,
