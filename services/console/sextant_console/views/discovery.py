@@ -137,33 +137,32 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
     experiments = log["items"]
     # Running experiments show their observations so far, against the threshold.
     running = [e for e in experiments if e["status"] == "running"]
-    problems, details = await asyncio.gather(
+    # A rejected opportunity takes no more commands; a pursued one goes on a roadmap as an
+    # item pursuing it. What the forms offer is read with the page's other second reads.
+    may_write = page.session.may(Access.WRITE, ws) and found["status"] != "rejected"
+    problems, details, open_problems, roadmaps = await asyncio.gather(
         asyncio.gather(
             *(page.api.get_if_readable(f"{path}/problems/{p}") for p in found["problem_ids"])
         ),
         asyncio.gather(
             *(page.api.get(f"{path}/experiments/{e['experiment_id']}") for e in running)
         ),
+        page.api.get(f"{path}/problems", {"status": "open", "limit": LISTED})
+        if may_write
+        else _nothing(),
+        page.api.get_if_readable(f"{path}/roadmaps", {"limit": 200})
+        if may_write and found["status"] == "pursued"
+        else _nothing(),
     )
     observations = {d["experiment_id"]: d["observations"] for d in details}
-    # A pursued opportunity goes on a roadmap as an item pursuing it.
-    may_write = page.session.may(Access.WRITE, ws) and found["status"] != "rejected"
-    open_problems = (
-        await page.api.get(f"{path}/problems", {"status": "open", "limit": LISTED})
-        if may_write
-        else {"items": []}
-    )
     addressed = [p for p in problems if p]
     # The restating form's: the problems it addresses (whatever their status), then the
     # workspace's other open ones.
     addressable = addressed + [
-        p for p in open_problems["items"] if p["problem_id"] not in found["problem_ids"]
+        p
+        for p in (open_problems or {}).get("items", [])
+        if p["problem_id"] not in found["problem_ids"]
     ]
-    roadmaps = (
-        await page.api.get_if_readable(f"{path}/roadmaps", {"limit": 200})
-        if may_write and found["status"] == "pursued"
-        else None
-    )
     solutions = {s["solution_id"]: s["title"] for s in found.get("solutions", [])}
     return page.render(
         "opportunity.html",
@@ -403,6 +402,10 @@ def reach(form: dict[str, str]) -> int:
     if not raw.isdigit() or int(raw) > MAX_REACH:
         raise BadForm(f"Reach must be a whole number from 0 to {MAX_REACH:,}, got {raw!r}")
     return int(raw)
+
+
+async def _nothing() -> None:
+    """What a page does not read: awaited beside the reads it does."""
 
 
 async def _demand(page: Page, path: str) -> dict[str, dict[str, Any]]:
