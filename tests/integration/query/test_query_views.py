@@ -345,6 +345,32 @@ async def test_traces_run_from_objective_to_feedback_and_back(
     assert cascade["feedback"]["total"] == 3
 
 
+async def test_a_retargeted_key_result_moves_its_objectives_progress_in_the_portfolio(
+    platform: Platform, world: World, unique: str
+) -> None:
+    s, q, h = platform.clients["strategy"], platform.query, world.headers
+    goal = {"title": "Retargeted", "period": {"quarter": "2026-Q4"}}
+    path = f"/v1/workspaces/rt-{unique}/objectives"
+    oid = (await ok(await s.post(path, json=goal, headers=h)))["id"]
+    kr = {"title": "Trials", "baseline": 0, "target": 100, "unit": "%", "direction": "increase"}
+    measure = f"{path}/{oid}/key-results/"
+    measure += (await ok(await s.post(f"{path}/{oid}/key-results", json=kr, headers=h)))[
+        "key_result_id"
+    ]
+    check_in = {"value": 40, "confidence": 0.9}
+    await ok(await s.post(f"{measure}/check-ins", json=check_in, headers=h))
+    lowered = {"target": 50, "reason": "Half the traffic"}
+    await ok(await s.post(f"{measure}/retarget", json=lowered, headers=h), 200)
+    await platform.publish()
+
+    async def follows() -> None:
+        body = await ok(await q.get("/v1/query/portfolio", headers=h), 200)
+        shown = [o["progress"] for o in body["items"] if o["objective_id"] == oid]
+        assert shown == [pytest.approx(0.8)], body
+
+    await eventually(follows, within=WITHIN)
+
+
 async def test_evidence_follows_a_problem_through_every_merge(
     platform: Platform, world: World, unique: str
 ) -> None:

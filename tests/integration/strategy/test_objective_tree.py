@@ -97,6 +97,7 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
                 {k: v for k, v in c.items() if k != "key_result_id"}
                 for c in detail["recent_check_ins"]
             ],
+            "retargets": [],
         }
         elsewhere = await client.get(f"{team(f'a-{unique}')}/{a}/key-results/{kr_b}")
         assert elsewhere.status_code == 404
@@ -269,3 +270,42 @@ async def test_an_objective_is_reworded_and_handed_over_keeping_its_key_results(
     await ok(await client.post(f"{resource}/close", json={"outcome": "achieved"}), 200)
     closed = await client.patch(resource, json={"title": "Later"})
     assert closed.status_code == 409, closed.text
+
+
+async def test_a_key_result_is_retargeted_with_a_reason_and_its_latest_check_in_measured_again(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    resource = f"{team(f'rt-{unique}')}/{await objective(client, team(f'rt-{unique}'), 'Grow')}"
+    kr = await key_result(client, resource)  # 0 -> 100 %
+    measure = f"{resource}/key-results/{kr}"
+    await ok(await client.post(f"{measure}/check-ins", json={"value": 40, "confidence": 0.9}))
+    lowered = {"target": 80, "reason": "Traffic halved in Q3"}
+    moved = await client.post(f"{measure}/retarget", json=lowered)
+    assert len((await ok(moved, 200))["positions"]) == 1
+    events = await event_count(runtime)
+    again = await client.post(f"{measure}/retarget", json={**lowered, "baseline": 0})
+    assert (await ok(again, 200))["positions"] == []  # as it stands: nothing recorded
+    wrong_way = await client.post(f"{measure}/retarget", json={"target": -5, "reason": "x"})
+    assert wrong_way.status_code == 422, wrong_way.text
+    assert "target" in wrong_way.text
+    no_reason = await client.post(f"{measure}/retarget", json={"target": 70})
+    assert no_reason.status_code == 422, no_reason.text
+    assert "reason" in no_reason.text
+    assert await event_count(runtime) == events
+    await publish(runtime)
+
+    async def measured_again() -> None:
+        found = (await client.get(measure)).json()
+        assert (found.get("target"), found.get("progress")) == (80, 0.5), found
+        # the check-in keeps what it was measured against when it was made
+        assert [c["progress"] for c in found["recent_check_ins"]] == [0.4]
+        [moved] = found["retargets"]
+        assert (moved["from_target"], moved["to_target"]) == (100, 80)
+        assert (moved["reason"], moved["from_baseline"], moved["to_baseline"]) == (
+            "Traffic halved in Q3",
+            0,
+            0,
+        )
+        assert (await client.get(resource)).json()["progress"] == 0.5
+
+    await eventually(measured_again, within=60)

@@ -10,6 +10,7 @@ from sextant_strategy.domain.objective import (
     CloseObjective,
     DefineKeyResult,
     RestateObjective,
+    RetargetKeyResult,
     RewordKeyResult,
     SetObjective,
     objective_decider,
@@ -17,10 +18,12 @@ from sextant_strategy.domain.objective import (
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultRetargeted,
     KeyResultReworded,
     Level,
     ObjectiveAligned,
     ObjectiveClosed,
+    ObjectiveEvent,
     ObjectiveRestated,
     ObjectiveSet,
     Outcome,
@@ -281,3 +284,80 @@ def test_a_key_result_is_reworded_and_keeps_its_measure() -> None:
     [progressed] = objective_decider.decide(check_in, state)
     assert isinstance(progressed, KeyResultProgressed)
     assert progressed.progress == 0.5
+
+
+def retarget(target: float, baseline: float | None = None) -> RetargetKeyResult:
+    return RetargetKeyResult(
+        objective_id=OBJ,
+        key_result_id=KR,
+        baseline=baseline,
+        target=target,
+        reason="Q3 traffic halved",
+        now=NOW,
+        actor="pm.cy",
+    )
+
+
+def retargeted(target: float, **fields: object) -> KeyResultRetargeted:
+    values: dict[str, object] = {
+        "objective_id": OBJ,
+        "key_result_id": KR,
+        "baseline": 40,
+        "target": target,
+        "previous_baseline": 40,
+        "previous_target": 60,
+        "reason": "Q3 traffic halved",
+        "progress": None,
+        "status": None,
+        "retargeted_at": NOW,
+        "retargeted_by": "pm.cy",
+    }
+    values.update(fields)
+    return KeyResultRetargeted.model_validate(values)
+
+
+def test_a_key_result_is_retargeted_before_any_check_in() -> None:
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(50)).then([retargeted(50)])
+    moved = retargeted(55, baseline=30)
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(55, baseline=30)).then([moved])
+    # As it stands: nothing recorded; the baseline left out stays.
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(60)).then([])
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(60, baseline=40)).then([])
+
+
+def test_retargeting_measures_the_latest_check_in_again() -> None:
+    [progressed] = objective_decider.decide(
+        check_in(45), objective_decider.fold([objective_set(), KR_DEFINED])
+    )
+    assert isinstance(progressed, KeyResultProgressed)
+    assert (progressed.progress, progressed.status) == (0.25, Status.AT_RISK)
+    # 45 of 40 -> 50 is half way, with half of the quarter gone: on track.
+    history: list[ObjectiveEvent] = [objective_set(), KR_DEFINED, progressed]
+    again = retargeted(50, progress=0.5, status=Status.ON_TRACK)
+    spec.given(history).when(retarget(50)).then([again])
+    # The state follows: the next check-in is measured against 40 -> 50, and a strategy
+    # snapshot reads the latest progress as measured again.
+    state = objective_decider.fold([*history, again])
+    assert (state.key_results[KR].definition.target, state.key_results[KR].latest) == (
+        50,
+        progressed.model_copy(update={"progress": 0.5, "status": Status.ON_TRACK}),
+    )
+    [next_one] = objective_decider.decide(check_in(48), state)
+    assert isinstance(next_one, KeyResultProgressed)
+    assert next_one.progress == 0.8
+
+
+def test_a_retarget_keeps_the_key_results_direction_and_its_objective_open() -> None:
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(30)).then_raises(
+        DomainError, match="target above its baseline"
+    )
+    spec.given([objective_set(), KR_DEFINED]).when(retarget(50, baseline=50)).then_raises(
+        DomainError, match="target above"
+    )
+    other = UUID("00000000-0000-4000-8000-00000000000b")
+    missing = retarget(50).model_copy(update={"key_result_id": other})
+    spec.given([objective_set(), KR_DEFINED]).when(missing).then_raises(NotFound, match="no key")
+    closed = ObjectiveClosed(
+        objective_id=OBJ, outcome=Outcome.MISSED, note=None, closed_at=NOW, closed_by="pm.ana"
+    )
+    spec.given([objective_set(), KR_DEFINED, closed]).when(retarget(50)).then_raises(Conflict)

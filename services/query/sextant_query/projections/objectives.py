@@ -10,6 +10,7 @@ from sextant_kit.database import Connection
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultRetargeted,
     KeyResultReworded,
     ObjectiveAligned,
     ObjectiveClosed,
@@ -96,6 +97,17 @@ class Objectives:
                     str(fact.key_result_id),
                     fact.title,
                 )
+            case KeyResultRetargeted():
+                if fact.progress is not None and fact.status is not None:
+                    await conn.execute(
+                        "UPDATE query_key_results SET progress = $3, status = $4"
+                        " WHERE tenant_id = $1 AND key_result_id = $2",
+                        tenant,
+                        str(fact.key_result_id),
+                        fact.progress,
+                        fact.status.value,
+                    )
+                    await _recompute(conn, tenant, str(fact.objective_id))
             case KeyResultProgressed():
                 await conn.execute(
                     "UPDATE query_key_results SET progress = $3, status = $4, checked_in_at = $5,"

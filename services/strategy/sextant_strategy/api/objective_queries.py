@@ -78,6 +78,13 @@ async def objective_detail(
         tenant,
         objective_id,
     )
+    retargets = await reads.fetch(
+        "SELECT key_result_id, from_baseline, from_target, to_baseline, to_target, reason,"
+        " retargeted_at, retargeted_by FROM strategy_key_result_retargets"
+        " WHERE tenant_id = $1 AND objective_id = $2 ORDER BY retargeted_at DESC LIMIT 100",
+        tenant,
+        objective_id,
+    )
     krs_today, objective_today = status_today(
         [(k["progress"], k["confidence"]) for k in krs],
         row["period_start"],
@@ -92,6 +99,7 @@ async def objective_detail(
             {**jsonable(k), "status_today": today} for k, today in zip(krs, krs_today, strict=True)
         ],
         "recent_check_ins": [jsonable(c) for c in check_ins],
+        "retargets": [jsonable(r) for r in retargets],
     }
 
 
@@ -102,7 +110,9 @@ async def key_result_detail(
     objective_id: uuid.UUID,
     key_result_id: uuid.UUID,
 ) -> dict[str, Any]:
-    """One key result as its objective shows it, with its own latest 100 check-ins."""
+    """One key result as its objective shows it, with its own latest 100 check-ins and the
+    times its baseline or target moved (``retargets``, newest first, of its objective's
+    latest 100)."""
     objective = await objective_detail(reads, tenant, workspace_id, objective_id)
     found = [k for k in objective["key_results"] if k["key_result_id"] == str(key_result_id)]
     if not found:
@@ -115,7 +125,16 @@ async def key_result_detail(
         objective_id,
         key_result_id,
     )
-    return {**found[0], "recent_check_ins": [jsonable(c) for c in check_ins]}
+    retargets = [
+        {k: v for k, v in r.items() if k != "key_result_id"}
+        for r in objective["retargets"]
+        if r["key_result_id"] == str(key_result_id)
+    ]
+    return {
+        **found[0],
+        "recent_check_ins": [jsonable(c) for c in check_ins],
+        "retargets": retargets,
+    }
 
 
 def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

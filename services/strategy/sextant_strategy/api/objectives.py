@@ -43,6 +43,7 @@ from sextant_strategy.domain.objective import (
     DefineKeyResult,
     Objective,
     RestateObjective,
+    RetargetKeyResult,
     RewordKeyResult,
     SetObjective,
     objective_decider,
@@ -86,6 +87,12 @@ class KeyResultIn(Body):
 
 class KeyResultWordingIn(Body):
     title: Title
+
+
+class RetargetIn(Body):
+    baseline: Measure | None = None
+    target: Measure
+    reason: ShortText
 
 
 class CheckInIn(Body):
@@ -284,11 +291,47 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> JSONResponse:
-        """Reword a key result of an open objective; its baseline, target and unit stay, as
-        its check-ins are measured against them (a different measure is a new key result)."""
+        """Reword a key result of an open objective; its baseline, target and unit stay
+        (``retarget`` moves the first two, with a reason; a different measure is a new key
+        result)."""
         await existing(objective_id, ctx.tenant_id, scope)
         command = RewordKeyResult(
             objective_id=objective_id, key_result_id=key_result_id, title=body.title
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
+
+    @api.post("/{objective_id}/key-results/{key_result_id}/retarget")
+    async def retarget_key_result(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        key_result_id: uuid.UUID,
+        body: RetargetIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        """Move a key result's target (and its baseline, if given) on an open objective,
+        saying why. Its latest check-in is measured again against them; earlier check-ins
+        keep the progress they were measured with. Its unit and direction stay."""
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = RetargetKeyResult(
+            objective_id=objective_id,
+            key_result_id=key_result_id,
+            now=ctx.now,
+            actor=ctx.actor,
+            **body.model_dump(),
         )
         result = await objectives.run(
             str(objective_id),

@@ -23,6 +23,7 @@ from sextant_strategy.domain.common import (
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultRetargeted,
     KeyResultReworded,
     Level,
     ObjectiveAligned,
@@ -93,6 +94,20 @@ class RewordKeyResult(Command):
     title: Title
 
 
+class RetargetKeyResult(Command):
+    """The baseline and target a key result is measured against from now on (the baseline
+    left out stays), and why they moved."""
+
+    kind: Literal["retarget_kr"] = "retarget_kr"
+    objective_id: UUID
+    key_result_id: UUID
+    baseline: float | None = None
+    target: float
+    reason: ShortText
+    now: datetime
+    actor: Actor
+
+
 class CheckInKeyResult(Command):
     kind: Literal["check_in"] = "check_in"
     objective_id: UUID
@@ -119,6 +134,7 @@ ObjectiveCommand = (
     | AlignObjective
     | DefineKeyResult
     | RewordKeyResult
+    | RetargetKeyResult
     | CheckInKeyResult
     | CloseObjective
 )
@@ -176,6 +192,18 @@ def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
                     **state.key_results,
                     event.key_result_id: replace(kr, definition=definition),
                 },
+            )
+        case KeyResultRetargeted():
+            kr = state.key_results[event.key_result_id]
+            measure = {"baseline": event.baseline, "target": event.target}
+            latest = kr.latest
+            if latest is not None and event.progress is not None and event.status is not None:
+                latest = latest.model_copy(
+                    update={"progress": event.progress, "status": event.status}
+                )
+            retargeted = KeyResult(kr.definition.model_copy(update=measure), latest)
+            return replace(
+                state, key_results={**state.key_results, event.key_result_id: retargeted}
             )
         case KeyResultProgressed():
             kr = state.key_results[event.key_result_id]
@@ -260,6 +288,8 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
             if kr.definition.title == command.title:
                 return []
             return [KeyResultReworded(**command.model_dump(exclude={"kind"}))]
+        case RetargetKeyResult():
+            return _retarget(command, state)
         case CheckInKeyResult():
             return _check_in(command, state)
         case CloseObjective():
@@ -299,15 +329,51 @@ def _define(command: DefineKeyResult, state: Objective) -> list[ObjectiveEvent]:
     _open(state, command.objective_id)
     if command.key_result_id in state.key_results:
         raise Conflict(f"key result {command.key_result_id} already exists")
-    rising = command.direction is Direction.INCREASE
-    if (command.target > command.baseline) != rising or command.target == command.baseline:
+    _check_measure(command.direction, command.baseline, command.target)
+    return [KeyResultDefined(**command.model_dump(exclude={"kind"}))]
+
+
+def _check_measure(direction: Direction, baseline: float, target: float) -> None:
+    rising = direction is Direction.INCREASE
+    if (target > baseline) != rising or target == baseline:
         relation = "above" if rising else "below"
         raise DomainError(
-            f"an {command.direction.value} key result needs a target {relation} its baseline "
-            f"({command.baseline}); got {command.target}",
+            f"an {direction.value} key result needs a target {relation} its baseline "
+            f"({baseline}); got {target}",
             field="target",
         )
-    return [KeyResultDefined(**command.model_dump(exclude={"kind"}))]
+
+
+def _retarget(command: RetargetKeyResult, state: Objective) -> list[ObjectiveEvent]:
+    """The latest check-in's value is measured again, against the new baseline and target
+    and the share of the period gone now; the check-ins themselves stay as they were."""
+    objective = _open(state, command.objective_id)
+    kr = _key_result(state, command.objective_id, command.key_result_id)
+    d = kr.definition
+    baseline = d.baseline if command.baseline is None else command.baseline
+    if (baseline, command.target) == (d.baseline, d.target):
+        return []
+    _check_measure(d.direction, baseline, command.target)
+    progress = status = None
+    if kr.latest is not None:
+        progress = key_result_progress(baseline, command.target, kr.latest.value)
+        elapsed = elapsed_share(objective.period.start, objective.period.end, command.now)
+        status = key_result_status(progress, elapsed, kr.latest.confidence)
+    return [
+        KeyResultRetargeted(
+            objective_id=command.objective_id,
+            key_result_id=command.key_result_id,
+            baseline=baseline,
+            target=command.target,
+            previous_baseline=d.baseline,
+            previous_target=d.target,
+            reason=command.reason,
+            progress=progress,
+            status=status,
+            retargeted_at=command.now,
+            retargeted_by=command.actor,
+        )
+    ]
 
 
 def _key_result(state: Objective, objective_id: UUID, key_result_id: UUID) -> KeyResult:

@@ -83,6 +83,26 @@ class KeyResultReworded(Event):
     title: str
 
 
+class KeyResultRetargeted(Event):
+    """A key result's baseline and target as they now stand, with the reason they moved. Its
+    progress and status are the latest check-in's value measured against them (none before
+    its first check-in); earlier check-ins keep what they were measured against then."""
+
+    event_type = "KeyResultRetargeted"
+    audit_part = ("key_result_id",)
+    objective_id: UUID
+    key_result_id: UUID
+    baseline: float
+    target: float
+    previous_baseline: float
+    previous_target: float
+    reason: str
+    progress: float | None
+    status: Status | None
+    retargeted_at: datetime
+    retargeted_by: str
+
+
 class KeyResultProgressed(Event):
     event_type = "KeyResultProgressed"
     audit_part = ("key_result_id",)
@@ -112,6 +132,7 @@ ObjectiveEvent = (
     | ObjectiveAligned
     | KeyResultDefined
     | KeyResultReworded
+    | KeyResultRetargeted
     | KeyResultProgressed
     | ObjectiveClosed
 )

@@ -11,6 +11,7 @@ from sextant_kit.database import Connection
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
     KeyResultProgressed,
+    KeyResultRetargeted,
     KeyResultReworded,
     ObjectiveAligned,
     ObjectiveClosed,
@@ -27,7 +28,12 @@ _MINE = get_args(ObjectiveEvent)
 
 class ObjectiveTree:
     name = "strategy_objective_tree"
-    tables: Sequence[str] = ("strategy_objectives", "strategy_key_results", "strategy_check_ins")
+    tables: Sequence[str] = (
+        "strategy_objectives",
+        "strategy_key_results",
+        "strategy_check_ins",
+        "strategy_key_result_retargets",
+    )
     topics: Sequence[str] = (registry.topic,)
 
     consumes = staticmethod(registry.consumer_of(_MINE))
@@ -120,6 +126,39 @@ class ObjectiveTree:
                     fact.key_result_id,
                     fact.title,
                 )
+            case KeyResultRetargeted():
+                # The latest check-in measured again (none yet: nothing to measure); the
+                # check-ins themselves keep what they were measured against.
+                await conn.execute(
+                    "INSERT INTO strategy_key_result_retargets (tenant_id, event_id,"
+                    " objective_id, key_result_id, from_baseline, from_target, to_baseline,"
+                    " to_target, reason, retargeted_at, retargeted_by)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                    " ON CONFLICT (tenant_id, event_id) DO NOTHING",
+                    tenant,
+                    event.id,
+                    fact.objective_id,
+                    fact.key_result_id,
+                    fact.previous_baseline,
+                    fact.previous_target,
+                    fact.baseline,
+                    fact.target,
+                    fact.reason,
+                    fact.retargeted_at,
+                    fact.retargeted_by,
+                )
+                await conn.execute(
+                    "UPDATE strategy_key_results SET baseline = $3, target = $4,"
+                    " progress = coalesce($5, progress), status = coalesce($6, status)"
+                    " WHERE tenant_id = $1 AND key_result_id = $2",
+                    tenant,
+                    fact.key_result_id,
+                    fact.baseline,
+                    fact.target,
+                    fact.progress,
+                    fact.status.value if fact.status else None,
+                )
+                await _recompute(conn, tenant, fact)
             case KeyResultProgressed():
                 await _check_in(conn, tenant, event, fact)
                 await _recompute(conn, tenant, fact)
@@ -172,7 +211,9 @@ async def _check_in(
 
 
 async def _recompute(
-    conn: Connection, tenant: str, fact: KeyResultDefined | KeyResultProgressed
+    conn: Connection,
+    tenant: str,
+    fact: KeyResultDefined | KeyResultRetargeted | KeyResultProgressed,
 ) -> None:
     """An objective's progress and status from its key results (see ``domain.progress``)."""
     rows = await conn.fetch(
