@@ -156,9 +156,10 @@ async def test_a_team_checks_in_a_key_result_from_its_objective_page(
     offered = page.text.split('id="align-parent"')[1].split("</select>")[0]
     assert re.findall(r'<option value="([^"]*)"', offered) == ["", SID]
     assert f'<option value="{SID}" selected>Grow (organisation, 2027)</option>' in offered
-    # check in, reword the key result, define one, reword the objective, align, close it
+    # check in, reword and retarget the key result, define one, reword the objective, align,
+    # close it
     nonce, *_ = nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 6
+    assert len(nonces) == 7
 
     path = f"/v1/workspaces/mobile/objectives/{OID}/key-results/{KID}/check-ins"
     api.on("POST", path, 201, {"id": OID, "consistency_token": "strategy:9"})
@@ -927,4 +928,51 @@ async def test_a_key_result_is_reworded_from_its_objectives_page(
     api.on("GET", resource, body={**shown, "key_results": [kr]})
     before = len(api.seen)
     await post_form(client, api, action, typed, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]
+
+
+async def test_a_key_result_is_retargeted_from_its_objectives_page_with_a_reason(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/objectives/{OID}"
+    here = f"/w/mobile/objectives/{OID}"
+    moved = {
+        "key_result_id": KID,
+        "from_baseline": 2.0,
+        "from_target": 5.0,
+        "to_baseline": 2.0,
+        "to_target": 4.0,
+        "reason": "Traffic halved",
+        "retargeted_at": "2026-10-20T09:00:00+00:00",
+        "retargeted_by": "pm.cy",
+    }
+    shown = an_objective(retargets=[moved])
+    api.on("GET", resource, body=shown)
+    api.on("GET", f"/v1/query/objectives/{OID}/trace", body={"roadmap_items": []})
+    sign_in(client, token())
+    page = await client.get(here)
+    assert "pm.cy: Checkout conversion from 2 → 5 to 2 → 4 % — Traffic halved" in words(page.text)
+    action = f"{here}/key-results/{KID}/retarget"
+    assert json.loads(seen_in(page.text, action)) == {"baseline": 2.0, "target": 4.0}
+    command = f"{resource}/key-results/{KID}/retarget"
+    api.on("POST", command, 200, {"consistency_token": "strategy:22"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "title": "Checkout conversion",
+        "baseline": "2",
+        "target": "3.5",
+        "reason": "Mobile traffic fell",
+    }
+    sent, body = await post_form(client, api, action, typed, command)
+    assert sent.headers["location"] == here
+    assert body == {"baseline": 2.0, "target": 3.5, "reason": "Mobile traffic fell"}
+    # Someone else moved the baseline meanwhile: kept, as this user left it as shown.
+    kr = {**shown["key_results"][0], "baseline": 1.5}
+    api.on("GET", resource, body={**shown, "key_results": [kr]})
+    _, body = await post_form(client, api, action, typed, command)
+    assert body == {"baseline": 1.5, "target": 3.5, "reason": "Mobile traffic fell"}
+    # A reason is required; a target that is no number is refused in the console.
+    before = len(api.seen)
+    await post_form(client, api, action, {**typed, "reason": " "}, "")
+    await post_form(client, api, action, {**typed, "target": "lots"}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]

@@ -154,41 +154,14 @@ async def organisation_objective_step(oid: Id, step: str, page: Page) -> Respons
     return await _objective_step(page, None, oid, step)
 
 
-@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/title")
-async def reword_key_result(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
-    return await _reword(page, ws, oid, kid)
+@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/{step}")
+async def key_result_step(ws: Workspace, oid: Id, kid: Id, step: str, page: Page) -> Response:
+    return await _key_result_step(page, ws, oid, kid, step)
 
 
-@router.post("/objectives/{oid}/key-results/{kid}/title")
-async def reword_organisation_key_result(oid: Id, kid: Id, page: Page) -> Response:
-    return await _reword(page, None, oid, kid)
-
-
-async def _reword(page: Page, ws: str | None, oid: str, kid: str) -> Response:
-    """A key result's title; its measure stays. Another's rewording since the page was
-    opened is refused naming it, not overwritten."""
-    here, resource = _paths(ws, oid)
-    form = await form_of(page.request)
-    typed = {"title": required(form, "title", "Title")}
-    body = await as_edited(
-        page,
-        form,
-        typed,
-        resource,
-        lambda found: next((k for k in found["key_results"] if k["key_result_id"] == kid), None),
-    )
-    path = f"{resource}/key-results/{kid}"
-    return await act(page, form, "PATCH", path, body, to=here, notice=f"Reworded: {body['title']}.")
-
-
-@router.post("/w/{ws}/objectives/{oid}/key-results/{kid}/check-ins")
-async def check_in(ws: Workspace, oid: Id, kid: Id, page: Page) -> Response:
-    return await _check_in(page, ws, oid, kid)
-
-
-@router.post("/objectives/{oid}/key-results/{kid}/check-ins")
-async def organisation_check_in(oid: Id, kid: Id, page: Page) -> Response:
-    return await _check_in(page, None, oid, kid)
+@router.post("/objectives/{oid}/key-results/{kid}/{step}")
+async def organisation_key_result_step(oid: Id, kid: Id, step: str, page: Page) -> Response:
+    return await _key_result_step(page, None, oid, kid, step)
 
 
 def _paths(ws: str | None, oid: str) -> tuple[str, str]:
@@ -264,21 +237,40 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
     return await act(page, form, method, target, body, to=here, notice=notice)
 
 
-async def _check_in(page: Page, ws: str | None, oid: str, kid: str) -> Response:
-    """A key result's check-in: its value now and the owner's confidence."""
+async def _key_result_step(page: Page, ws: str | None, oid: str, kid: str, step: str) -> Response:
+    """A key result reworded (``title``; its measure stays), retargeted with a reason
+    (``retarget``), or checked in (``check-ins``: its value now and the owner's confidence).
+    A rewording or retargeting by another since the page was opened is kept, or refused
+    naming the field both changed, not overwritten."""
     here, resource = _paths(ws, oid)
     form = await form_of(page.request)
-    body: dict[str, Any] = {
-        "value": number(form, "value", "Value"),
-        "confidence": number(form, "confidence", "Confidence"),
-    }
-    optional(form, body, "comment")
-    return await act(
-        page,
-        form,
-        "POST",
-        f"{resource}/key-results/{kid}/check-ins",
-        body,
-        to=here,
-        notice=f"Checked in {form.get('title', 'the key result')}.",
-    )
+    path = f"{resource}/key-results/{kid}"
+    name = form.get("title", "the key result")
+
+    def shown_now(found: dict[str, Any]) -> dict[str, Any] | None:
+        return next((k for k in found["key_results"] if k["key_result_id"] == kid), None)
+
+    body: dict[str, Any]
+    if step == "title":
+        typed = {"title": required(form, "title", "Title")}
+        body = await as_edited(page, form, typed, resource, shown_now)
+        method, notice = "PATCH", f"Reworded: {body['title']}."
+    elif step == "retarget":
+        typed = {
+            "baseline": number(form, "baseline", "Baseline"),
+            "target": number(form, "target", "Target"),
+            "reason": required(form, "reason", "Reason"),
+        }
+        body = await as_edited(page, form, typed, resource, shown_now)
+        method, path = "POST", f"{path}/retarget"
+        notice = f"Retargeted {name}: {body['baseline']:g} → {body['target']:g}."
+    elif step == "check-ins":
+        body = {
+            "value": number(form, "value", "Value"),
+            "confidence": number(form, "confidence", "Confidence"),
+        }
+        optional(form, body, "comment")
+        method, path, notice = "POST", f"{path}/check-ins", f"Checked in {name}."
+    else:
+        raise BadForm(f"a key result has no step {step!r}")
+    return await act(page, form, method, path, body, to=here, notice=notice)
