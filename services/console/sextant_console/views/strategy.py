@@ -252,8 +252,9 @@ async def _key_result_step(page: Page, ws: str | None, oid: str, kid: str, step:
 
     body: dict[str, Any]
     if step == "title":
-        typed = {"title": required(form, "title", "Title")}
-        body = await as_edited(page, form, typed, resource, shown_now)
+        body = await as_edited(
+            page, form, {"title": required(form, "title", "Title")}, resource, shown_now
+        )
         method, notice = "PATCH", f"Reworded: {body['title']}."
     elif step == "retarget":
         typed = {
