@@ -118,6 +118,42 @@ async def test_concepts_link_opportunities_and_milestones_keep_their_moves(
     await eventually(projected, within=60)
 
 
+async def test_a_milestone_is_retitled_and_redescribed_until_it_is_reached(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ms-{unique}"
+    goal = str(uuid.uuid4())
+    planned = {"title": "Beta", "target_date": "2999-06-01", "description": "Invite only"}
+    milestone = (await ok(await client.post(f"{ws}/milestones", json=planned)))["id"]
+    resource = f"{ws}/milestones/{milestone}"
+    retitled = await client.patch(resource, json={"title": "Public beta", "objective_ids": [goal]})
+    assert len((await ok(retitled, 200))["positions"]) == 1
+    events = await event_count(runtime)
+    same = await client.patch(resource, json={"title": "Public beta"})
+    assert (await ok(same, 200))["positions"] == []
+    dated = await client.patch(resource, json={"target_date": "2999-07-01"})
+    assert dated.status_code == 422, dated.text  # its date moves with a reason
+    assert "target_date" in dated.text
+    blank = await client.patch(resource, json={"title": " "})
+    assert (blank.status_code, blank.json()["errors"][0]["field"]) == (422, "body.title")
+    elsewhere = await client.patch(f"/v1/workspaces/x-{unique}/milestones/{milestone}", json={})
+    assert elsewhere.status_code == 404, elsewhere.text
+    assert await event_count(runtime) == events
+    await ok(await client.patch(resource, json={"description": ""}), 200)
+    await publish(runtime)
+
+    async def shows_it() -> None:
+        found = (await client.get(resource)).json()
+        assert (found.get("title"), found.get("description")) == ("Public beta", None), found
+        assert (found["objective_ids"], found["target_date"]) == ([goal], "2999-06-01")
+
+    await eventually(shows_it, within=60)
+    reached = {"reached_on": datetime.now().date().isoformat()}
+    await ok(await client.post(f"{resource}/reach", json=reached), 200)
+    late = await client.patch(resource, json={"title": "GA"})
+    assert late.status_code == 409, late.text
+
+
 async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_supersession(
     runtime: Runtime, client: httpx.AsyncClient, unique: str
 ) -> None:

@@ -20,9 +20,11 @@ from sextant_strategy.domain.milestone import (
     MilestoneMoved,
     MilestonePlanned,
     MilestoneReached,
+    MilestoneRestated,
     MoveMilestone,
     PlanMilestone,
     ReachMilestone,
+    RestateMilestone,
     milestone_decider,
     standing,
 )
@@ -183,6 +185,65 @@ def test_a_milestone_is_not_reached_on_a_day_still_to_come() -> None:
     today_east = ReachMilestone(milestone_id=ID, reached_on=NOW.date() + timedelta(days=1), now=NOW)
     [event] = milestones.given([PLANNED]).when(today_east)._run()
     assert isinstance(event, MilestoneReached)
+
+
+def restate(**fields: object) -> RestateMilestone:
+    return RestateMilestone.model_validate(
+        {"milestone_id": ID, "now": NOW, "actor": "cy", **fields}
+    )
+
+
+def restated(**fields: object) -> MilestoneRestated:
+    values: dict[str, object] = {
+        "milestone_id": ID,
+        "title": "Beta",
+        "description": None,
+        "objective_ids": (),
+        "restated_at": NOW,
+        "restated_by": "cy",
+    }
+    return MilestoneRestated.model_validate({**values, **fields})
+
+
+def test_a_milestone_is_retitled_and_serves_other_objectives_keeping_what_is_left_out() -> None:
+    goal = UUID("00000000-0000-4000-8000-0000000000aa")
+    retitled = restated(title="Public beta", description="EU first")
+    milestones.given([PLANNED]).when(restate(title="Public beta", description="EU first")).then(
+        [retitled]
+    )
+    serving = restated(title="Public beta", description="EU first", objective_ids=(goal,))
+    milestones.given([PLANNED, retitled]).when(restate(objective_ids=[goal])).then([serving])
+    cleared = restated(title="Public beta", objective_ids=(goal,))
+    milestones.given([PLANNED, retitled, serving]).when(restate(description="")).then([cleared])
+    # As it stands, or naming nothing: nothing recorded; its date moves with a reason.
+    milestones.given([PLANNED, retitled]).when(restate(title="Public beta")).then([])
+    milestones.given([PLANNED]).when(restate()).then([])
+    state = milestone_decider.fold(
+        [
+            PLANNED,
+            retitled,
+            move_event := MilestoneMoved(
+                milestone_id=ID,
+                from_date=date(2026, 6, 1),
+                to_date=date(2026, 7, 1),
+                reason="vendor late",
+                moved_at=NOW,
+                moved_by="ana",
+            ),
+        ]
+    )
+    assert (state.target_date, state.planned and state.planned.title) == (
+        move_event.to_date,
+        "Public beta",
+    )
+
+
+def test_a_reached_or_unknown_milestone_is_not_restated() -> None:
+    reached = MilestoneReached(milestone_id=ID, reached_on=date(2026, 2, 27), reached_at=NOW)
+    milestones.given([PLANNED, reached]).when(restate(title="x")).then_raises(
+        Conflict, match="reached"
+    )
+    milestones.given([]).when(restate(title="x")).then_raises(NotFound)
 
 
 def test_moving_an_unknown_milestone_is_not_found() -> None:

@@ -25,11 +25,12 @@ from sextant_strategy.api.common import (
     page,
 )
 from sextant_strategy.api.inputs import Body
-from sextant_strategy.domain.common import ShortText, Text, Title
+from sextant_strategy.domain.common import ClearableText, ShortText, Text, Title
 from sextant_strategy.domain.milestone import (
     MoveMilestone,
     PlanMilestone,
     ReachMilestone,
+    RestateMilestone,
     milestone_decider,
 )
 from sextant_strategy.domain.milestone import standing as standing_on
@@ -49,6 +50,12 @@ class MilestoneIn(Body):
     description: Text | None = None
     target_date: date
     objective_ids: Annotated[tuple[uuid.UUID, ...], Field(max_length=50)] = ()
+
+
+class MilestoneChangesIn(Body):
+    title: Title | None = None
+    description: ClearableText | None = None
+    objective_ids: Annotated[tuple[uuid.UUID, ...] | None, Field(max_length=50)] = None
 
 
 class MoveIn(Body):
@@ -94,6 +101,36 @@ def milestone_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
+
+    @api.patch("/milestones/{milestone_id}")
+    async def restate_milestone(
+        workspace_id: WorkspaceId,
+        milestone_id: uuid.UUID,
+        body: MilestoneChangesIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        """Retitle or redescribe a milestone not yet reached, or change the objectives it
+        serves: fields left out stay, an empty description clears it, ``objective_ids``
+        replaces the list. Its date moves with a reason (``move``)."""
+        await existing(milestone_id, ctx.tenant_id, workspace_id)
+        command = RestateMilestone(
+            milestone_id=milestone_id, now=ctx.now, actor=ctx.actor, **body.model_dump()
+        )
+        result = await milestones.run(
+            str(milestone_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
 
     @api.post("/milestones/{milestone_id}/move")
     async def move_milestone(

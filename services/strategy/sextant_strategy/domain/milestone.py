@@ -1,4 +1,5 @@
-"""Preliminary timeline milestones: planned for a date, moved with a reason, reached."""
+"""Preliminary timeline milestones: planned for a date, restated, moved with a reason,
+reached."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from uuid import UUID
 
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
 
-from sextant_strategy.domain.common import Actor, ShortText, Text, Title, check_come
+from sextant_strategy.domain.common import (
+    Actor,
+    ClearableText,
+    ShortText,
+    Text,
+    Title,
+    check_come,
+)
 
 
 class MilestonePlanned(Event):
@@ -21,6 +29,19 @@ class MilestonePlanned(Event):
     target_date: date
     objective_ids: tuple[UUID, ...]
     planned_at: datetime
+
+
+class MilestoneRestated(Event):
+    """The milestone's title, description and the objectives it serves as they now stand
+    (its date moves with a reason, as its own event)."""
+
+    event_type = "MilestoneRestated"
+    milestone_id: UUID
+    title: str
+    description: str | None
+    objective_ids: tuple[UUID, ...]
+    restated_at: datetime
+    restated_by: str
 
 
 class MilestoneMoved(Event):
@@ -40,7 +61,7 @@ class MilestoneReached(Event):
     reached_at: datetime
 
 
-MilestoneEvent = MilestonePlanned | MilestoneMoved | MilestoneReached
+MilestoneEvent = MilestonePlanned | MilestoneRestated | MilestoneMoved | MilestoneReached
 
 
 class PlanMilestone(Command):
@@ -52,6 +73,19 @@ class PlanMilestone(Command):
     target_date: date
     objective_ids: tuple[UUID, ...] = ()
     now: datetime
+
+
+class RestateMilestone(Command):
+    """Fields left out stay as they are; an empty description clears it, the objectives
+    given replace those it served."""
+
+    kind: Literal["restate"] = "restate"
+    milestone_id: UUID
+    title: Title | None = None
+    description: ClearableText | None = None
+    objective_ids: tuple[UUID, ...] | None = None
+    now: datetime
+    actor: Actor
 
 
 class MoveMilestone(Command):
@@ -70,12 +104,13 @@ class ReachMilestone(Command):
     now: datetime
 
 
-MilestoneCommand = PlanMilestone | MoveMilestone | ReachMilestone
+MilestoneCommand = PlanMilestone | RestateMilestone | MoveMilestone | ReachMilestone
 
 
 @dataclass(frozen=True, slots=True)
 class Milestone:
     planned: MilestonePlanned | None = None
+    """As it was planned, with its title, description and objectives as they now stand."""
     target_date: date | None = None
     reached: MilestoneReached | None = None
 
@@ -96,12 +131,20 @@ def evolve(state: Milestone, event: MilestoneEvent) -> Milestone:
     match event:
         case MilestonePlanned():
             return Milestone(planned=event, target_date=event.target_date)
+        case MilestoneRestated():
+            assert state.planned is not None
+            wording = event.model_dump(include=set(_WORDING))
+            return replace(state, planned=state.planned.model_copy(update=wording))
         case MilestoneMoved():
             return replace(state, target_date=event.to_date)
         case MilestoneReached():
             return replace(state, reached=event)
         case _:
             assert_never(event)
+
+
+_WORDING = ("title", "description", "objective_ids")
+"""What restating a milestone may change."""
 
 
 def _pending(state: Milestone, milestone_id: UUID) -> date:
@@ -126,6 +169,8 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
                     **command.model_dump(exclude={"kind", "now"}), planned_at=command.now
                 )
             ]
+        case RestateMilestone():
+            return _restate(command, state)
         case MoveMilestone():
             current = _pending(state, command.milestone_id)
             if command.to_date == current:
@@ -161,6 +206,25 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
             ]
         case _:
             assert_never(command)
+
+
+def _restate(command: RestateMilestone, state: Milestone) -> list[MilestoneEvent]:
+    _pending(state, command.milestone_id)
+    assert state.planned is not None
+    before = {name: getattr(state.planned, name) for name in _WORDING}
+    given = command.model_dump(include=set(_WORDING), exclude_none=True)
+    after = {**before, **given}
+    after["description"] = after["description"] or None  # sent empty: cleared
+    if after == before:
+        return []
+    return [
+        MilestoneRestated(
+            milestone_id=command.milestone_id,
+            **after,
+            restated_at=command.now,
+            restated_by=command.actor,
+        )
+    ]
 
 
 Standing = Literal["upcoming", "overdue", "reached", "reached_late"]

@@ -20,6 +20,7 @@ from sextant_strategy.domain.milestone import (
     MilestoneMoved,
     MilestonePlanned,
     MilestoneReached,
+    MilestoneRestated,
 )
 from sextant_strategy.domain.vision import VisionRevised
 from sextant_strategy.events import registry
@@ -109,7 +110,7 @@ class StrategyDocuments:
                     linked,
                     version,
                 )
-            case MilestonePlanned() | MilestoneMoved() | MilestoneReached():
+            case MilestonePlanned() | MilestoneRestated() | MilestoneMoved() | MilestoneReached():
                 await _milestone(conn, tenant, version, event, fact)
             case _:
                 assert_never(fact)
@@ -132,6 +133,18 @@ async def _milestone(
                 fact.target_date,
                 list(fact.objective_ids),
                 fact.planned_at,
+                version,
+            )
+        case MilestoneRestated():
+            await conn.execute(
+                "UPDATE strategy_milestones SET title = $3, description = $4,"
+                " objective_ids = $5, version = $6"
+                " WHERE tenant_id = $1 AND milestone_id = $2 AND version < $6",
+                tenant,
+                fact.milestone_id,
+                fact.title,
+                fact.description,
+                list(fact.objective_ids),
                 version,
             )
         case MilestoneMoved():
