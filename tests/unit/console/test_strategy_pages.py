@@ -976,3 +976,61 @@ async def test_a_key_result_is_retargeted_from_its_objectives_page_with_a_reason
     await post_form(client, api, action, {**typed, "reason": " "}, "")
     await post_form(client, api, action, {**typed, "target": "lots"}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]
+
+
+async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("GET", f"{path}/strategy", body={"vision": None, "approved": []})
+    api.on("GET", f"{path}/strategies", body={"items": []})
+    api.on("GET", f"{path}/decisions", body={"items": [], "next_cursor": None})
+    on_strategy_parts(api)
+    beta = {
+        "milestone_id": IID,
+        "title": "Beta",
+        "description": "Invite only",
+        "objective_ids": [OID, EID],  # the second is not among the workspace's listed
+        "target_date": "2027-02-01",
+        "original_date": "2027-02-01",
+        "reached_on": None,
+        "standing": "upcoming",
+        "moves": [],
+    }
+    api.on("GET", f"{path}/timeline", body={"items": [beta]})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/strategy")
+    assert page.status_code == 200, page.text
+    row = page.text.split(f'id="milestone-{IID}"')[1].split("</tr>")[0]
+    assert '<p class="small">Invite only</p>' in row
+    served = f'<a href="/w/mobile/objectives/{OID}">Win mid-market</a>'
+    served += f', <a href="/w/mobile/objectives/{EID}">objective {EID[:8]}</a>'
+    assert f"Serves: {served}</p>" in row
+    action = f"/w/mobile/milestones/{IID}/details"
+    assert json.loads(seen_in(page.text, action)) == {
+        "title": "Beta",
+        "description": "Invite only",
+        "objective_ids": [OID, EID],
+    }
+    edit = row.split(f'action="{action}"')[1].split("</form>")[0]
+    assert re.findall(r'name="objective:([^"]+)" checked', edit) == [OID, EID]
+    # Someone else redescribes it meanwhile; this user retitles it and unticks one.
+    resource = f"{path}/milestones/{IID}"
+    api.on("GET", resource, body={**beta, "description": "Invite only, EU"})
+    api.on("PATCH", resource, 200, {"consistency_token": "strategy:30"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "title": "Public beta",
+        "description": "Invite only",
+        f"objective:{OID}": "on",
+    }
+    sent, body = await post_form(client, api, action, typed, resource)
+    assert sent.headers["location"] == f"/w/mobile/strategy#milestone-{IID}"
+    assert body == {
+        "title": "Public beta",
+        "description": "Invite only, EU",
+        "objective_ids": [OID],
+    }
+    before = len(api.seen)
+    await post_form(client, api, action, {**typed, "title": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent

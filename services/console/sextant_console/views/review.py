@@ -215,9 +215,22 @@ async def plan_milestone(ws: Workspace, page: Page) -> Response:
 
 @router.post("/w/{ws}/milestones/{mid}/{step}")
 async def milestone_step(ws: Workspace, mid: Id, step: str, page: Page) -> Response:
-    """A milestone ``move``d to another date, with the reason, or ``reach``ed."""
+    """A milestone retitled, redescribed or set to serve other objectives (``details``;
+    what another changed since the page was opened is kept, or refused naming the field
+    both changed), ``move``d to another date with the reason, or ``reach``ed."""
     form = await form_of(page.request)
-    if step == "move":
+    path = f"/v1/workspaces/{ws}/milestones/{mid}"
+    method = "POST"
+    body: dict[str, Any]
+    if step == "details":
+        typed = {
+            "title": required(form, "title", "Title"),
+            "description": form.get("description", "").strip(),
+            "objective_ids": ticked(form, "objective"),
+        }
+        body = await as_edited(page, form, typed, path)
+        method, notice = "PATCH", f"Saved: {body['title']}."
+    elif step == "move":
         body = {
             "target_date": a_date(form, "target_date", "New date"),
             "reason": required(form, "reason", "Reason"),
@@ -228,9 +241,9 @@ async def milestone_step(ws: Workspace, mid: Id, step: str, page: Page) -> Respo
         notice = f"Reached on {body['reached_on']}."
     else:
         raise BadForm(f"a milestone has no step {step!r}")
-    path = f"/v1/workspaces/{ws}/milestones/{mid}/{step}"
+    target = path if step == "details" else f"{path}/{step}"
     return await act(
-        page, form, "POST", path, body, to=f"/w/{ws}/strategy#milestone-{mid}", notice=notice
+        page, form, method, target, body, to=f"/w/{ws}/strategy#milestone-{mid}", notice=notice
     )
 
 
