@@ -207,6 +207,18 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
     assert "scores" not in v1["fields"]
     assert v1["items"][0]["scores"] is None
     assert v1["items"][0]["title"] == "Onboarding"
+    # the same version for a spreadsheet: the columns sales were shown
+    sheet = await client.get(f"{base}/{rid}/versions/1", headers={"accept": "text/csv"})
+    assert (sheet.status_code, sheet.headers["content-type"]) == (200, "text/csv; charset=utf-8")
+    assert sheet.headers["content-disposition"] == 'attachment; filename="Growth-v1.csv"'
+    assert sheet.text.splitlines() == [
+        "title,type,status,horizon,timeframe,start,end,description",
+        "Onboarding,epic,planned,,,,,",
+    ]
+    asked = await client.get(f"{base}/{rid}/versions/1", params={"format": "csv"})
+    assert asked.text == sheet.text
+    odd = await client.get(f"{base}/{rid}/versions/1", params={"format": "xlsx"})
+    assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "query.format")
 
 
 async def test_a_batch_import_a_limited_board_and_the_published_roadmaps(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from typing import Annotated, Any, Literal, NamedTuple
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from sextant_kit import NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
@@ -15,6 +18,7 @@ from sextant_kit.service import Runtime
 from sextant_roadmap.api.common import Limit, WorkspaceId, audiences_of, row, spans
 from sextant_roadmap.domain.diff import diff, render_markdown
 from sextant_roadmap.domain.events import RoadmapPublished
+from sextant_roadmap.domain.versions import csv_rows
 
 
 class Published(NamedTuple):
@@ -91,14 +95,33 @@ def router(rt: Runtime) -> APIRouter:
             "next_cursor": str(page[-1]["version"]) if more else None,
         }
 
-    @api.get("/versions/{version_number}")
+    @api.get("/versions/{version_number}", response_model=None)
     async def get_version(
         workspace_id: WorkspaceId,
         roadmap_id: UUID,
         version_number: Annotated[int, Path(ge=1, le=1_000_000)],
+        request: Request,
         who: ReadPublished,
+        format: Literal["json", "csv"] | None = None,
     ) -> Any:
+        """A published version as JSON, or as CSV for a spreadsheet (``format=csv`` or
+        ``Accept: text/csv``): one row per item in the version's order, with the columns
+        its audience was shown."""
         found = await version(who, workspace_id, roadmap_id, version_number)
+        wants_csv = format == "csv" or (
+            format is None and "text/csv" in request.headers.get("accept", "")
+        )
+        if wants_csv:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(csv_rows(found.snapshot))
+            name = re.sub(r"[^A-Za-z0-9._-]+", "-", found.roadmap_name).strip("-") or "roadmap"
+            return Response(
+                buffer.getvalue(),
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    "Content-Disposition": f'attachment; filename="{name}-v{version_number}.csv"'
+                },
+            )
         return {
             **found.snapshot.model_dump(mode="json"),
             "published_by": found.by,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sextant_roadmap.domain.events import Audience, ItemStatus, PublishedItem
+from sextant_roadmap.domain.events import Audience, ItemStatus, PublishedItem, RoadmapPublished
 from sextant_roadmap.domain.state import Item, Roadmap
 
 ALWAYS = ("item_id", "title", "type", "status", "horizon")
@@ -76,3 +76,49 @@ def snapshot(state: Roadmap, audience: Audience) -> list[PublishedItem]:
         shown = {k: v for k, v in full.items() if k in ALWAYS or k in visibility.fields}
         out.append(PublishedItem.model_validate(shown))
     return out
+
+
+_TEXT_COLUMNS = {"title", "description", "owner", "team"}
+"""Columns a person wrote: a spreadsheet must show them, never run them."""
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet would read as a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``)
+    behind an apostrophe, which spreadsheets show as text and do not display (the OWASP
+    advice for CSV injection)."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def csv_rows(version: RoadmapPublished) -> list[list[str]]:
+    """A published version as the rows of a spreadsheet: a header, then one row per item in
+    the version's order, with only the columns its audience was shown. A timeframe is its
+    label, first day and last day; lists are joined with ``;``; each score has a column
+    (``score:<model>``)."""
+    shown = set(version.fields)
+    scores = sorted({m for i in version.items for m in (i.scores or {})})
+    header = ["rank"] if "rank" in shown else []
+    header += ["title", "type", "status", "horizon"]
+    if "timeframe" in shown:
+        header += ["timeframe", "start", "end"]
+    header += [f for f in ("description", "owner", "team") if f in shown]
+    header += [f for f in ("objective_ids", "opportunity_ids", "depends_on") if f in shown]
+    header += [f"score:{m}" for m in scores] if "scores" in shown else []
+    rows = [header]
+    for item in version.items:
+        values: dict[str, Any] = item.model_dump(mode="json")
+        if item.timeframe is not None:
+            frame = item.timeframe
+            values |= {"timeframe": frame.label, "start": frame.start, "end": frame.end}
+        for name in ("objective_ids", "opportunity_ids", "depends_on"):
+            values[name] = ";".join(values.get(name) or [])
+        for m in scores:
+            score = (item.scores or {}).get(m)
+            values[f"score:{m}"] = "" if score is None else f"{score:g}"
+        rows.append([_cell(name, values.get(name)) for name in header])
+    return rows
+
+
+def _cell(column: str, value: Any) -> str:
+    text = "" if value is None else str(value)
+    return spreadsheet_safe(text) if column in _TEXT_COLUMNS else text
