@@ -52,9 +52,11 @@ class FakeApi:
         }
         return httpx.Response(status, json=body or {}, headers=headers)
 
-    def on_file(self, path: str, content: bytes, media_type: str) -> None:
-        """``GET path`` answers ``content`` as a file (an export)."""
-        headers = {"content-type": media_type}
+    def on_file(
+        self, path: str, content: bytes, media_type: str, headers: dict[str, str] | None = None
+    ) -> None:
+        """``GET path`` answers ``content`` as a file (an export), with ``headers``."""
+        headers = {"content-type": media_type, **(headers or {})}
         self.answers[("GET", path)] = httpx.Response(200, content=content, headers=headers)
 
     def when(self, method: str, path: str, naming: str, status: int, body: Any) -> None:

@@ -547,6 +547,30 @@ async def test_the_diff_marks_renamed_and_redescribed_items(
     assert "Description changed: SSO (SAML)" in page
 
 
+async def test_a_published_version_is_downloaded_as_the_apis_spreadsheet(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    base = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    shown = {"version": 3, "title": "Q3 plan", "roadmap_name": "Checkout", "items": []}
+    api.on("GET", f"{base}/versions/3", body=shown)
+    sign_in(client, token("stakeholder"))
+    page = (await client.get(f"/w/mobile/roadmaps/{RID}/versions/3")).text
+    link = f"/w/mobile/roadmaps/{RID}/versions/3/spreadsheet"
+    assert f'<a href="{link}" download>Download as CSV</a>' in page
+    sheet = b"title,type,status,horizon\nSSO,feature,planned,now\n"
+    named = {"content-disposition": 'attachment; filename="Checkout-v3.csv"'}
+    api.on_file(f"{base}/versions/3", sheet, "text/csv; charset=utf-8", named)
+    got = await client.get(link)
+    assert (got.status_code, got.content) == (200, sheet)
+    assert got.headers["content-disposition"] == named["content-disposition"]
+    assert [r.url.params.get("format") for r in api.seen if r.url.path == f"{base}/versions/3"][
+        -1
+    ] == "csv"
+    api.on("GET", f"{base}/versions/4", 404, {"title": "Not Found", "detail": "no version 4"})
+    missing = await client.get(f"/w/mobile/roadmaps/{RID}/versions/4/spreadsheet")
+    assert missing.status_code == 404
+
+
 async def test_a_roadmap_is_renamed_from_its_board_keeping_what_others_changed(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

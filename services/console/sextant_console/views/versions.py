@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sextant_kit.authz import Access
+from starlette.background import BackgroundTask
 
 from sextant_console.web import (
     BadForm,
@@ -82,6 +83,21 @@ async def version(ws: Workspace, rid: Id, number: int, page: Page) -> Response:
         name=found["roadmap_name"],
         version=found,
         columns=[(c, columns[c]) for c in COLUMNS],
+    )
+
+
+@router.get("/w/{ws}/roadmaps/{rid}/versions/{number}/spreadsheet")
+async def version_spreadsheet(ws: Workspace, rid: Id, number: int, page: Page) -> Response:
+    """The version as a CSV file, as the API writes it (the columns its audience was shown),
+    named by the API."""
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}/versions/{number}"
+    upstream = await page.api.stream(path, {"format": "csv"})
+    disposition = upstream.headers.get("content-disposition", "attachment")
+    return StreamingResponse(
+        upstream.aiter_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": disposition},
+        background=BackgroundTask(upstream.aclose),
     )
 
 
