@@ -21,6 +21,7 @@ from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
 from sextant_kit.http import caller
 from sextant_kit.scope import in_scope, workspace_scope
+from sextant_kit.spreadsheet import spreadsheet_safe
 from sextant_kit.tenancy import TenantReads
 
 
@@ -211,9 +212,7 @@ async def _export(
         async for row in rows:
             item = entry(row)
             if form == "csv":
-                writer.writerow(
-                    [json.dumps(item[c]) if c in ("changes", "data") else item[c] for c in COLUMNS]
-                )
+                writer.writerow([_csv_cell(c, item[c]) for c in COLUMNS])
             else:
                 buffer.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
@@ -222,6 +221,13 @@ async def _export(
                 buffer.seek(0)
                 buffer.truncate()
     yield buffer.getvalue().encode()
+
+
+def _csv_cell(column: str, value: Any) -> Any:
+    """JSON for an entry's data and changes; names and ids a spreadsheet shows, not runs."""
+    if column in ("changes", "data"):
+        return json.dumps(value)
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def audit_router(context: str, reads: TenantReads) -> APIRouter:

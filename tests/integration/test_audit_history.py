@@ -125,7 +125,10 @@ async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -
     start = datetime.now(UTC) - timedelta(seconds=1)
     for i in range(5):
         item = {"text": f"note {i}", "source": "email"}
-        assert (await http.post(f"/v1/workspaces/ws-{i % 2}/feedback", json=item)).is_success
+        # one actor's name a spreadsheet would run as a formula: exported as text
+        who = {"x-sextant-actor": "=HYPERLINK(1)"} if i == 3 else {}
+        posted = await http.post(f"/v1/workspaces/ws-{i % 2}/feedback", json=item, headers=who)
+        assert posted.is_success
     await audited(rt, http, 5, since=start.isoformat())
 
     in_ws0 = await audited(rt, http, 3, workspace_id="ws-0")
@@ -160,6 +163,7 @@ async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert len(rows) == 2
     assert json.loads(rows[0]["changes"])[0]["field"]
+    assert sorted(r["actor"] for r in rows) == ["'=HYPERLINK(1)", "pat"]
 
     bad = await http.get(
         "/v1/feedback/audit/export", params={"since": future, "until": start.isoformat()}

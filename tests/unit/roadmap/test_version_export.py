@@ -3,7 +3,8 @@ a spreadsheet would run kept as text."""
 
 from __future__ import annotations
 
-from sextant_roadmap.domain.versions import csv_rows, spreadsheet_safe
+from sextant_kit.spreadsheet import spreadsheet_safe
+from sextant_roadmap.domain.versions import csv_rows
 
 from tests.unit.roadmap.builders import BASE, A, B, C, added
 from tests.unit.roadmap.test_diff import moved, published, scored

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sextant_kit.spreadsheet import spreadsheet_safe
+
 from sextant_roadmap.domain.events import Audience, ItemStatus, PublishedItem, RoadmapPublished
 from sextant_roadmap.domain.state import Item, Roadmap
 
@@ -80,14 +82,6 @@ def snapshot(state: Roadmap, audience: Audience) -> list[PublishedItem]:
 
 _TEXT_COLUMNS = {"title", "description", "owner", "team"}
 """Columns a person wrote: a spreadsheet must show them, never run them."""
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet would read as a formula (``=HYPERLINK(...)``, ``+1``, ``@SUM``)
-    behind an apostrophe, which spreadsheets show as text and do not display (the OWASP
-    advice for CSV injection)."""
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def csv_rows(version: RoadmapPublished) -> list[list[str]]:
