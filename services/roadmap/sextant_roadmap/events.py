@@ -17,10 +17,12 @@ from sextant_roadmap.domain.events import (
     ItemScored,
     ItemsReordered,
     ItemStatusChanged,
+    RoadmapArchived,
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
     RoadmapRenamed,
+    RoadmapRestored,
     ScoringFormulaDefined,
 )
 
@@ -40,6 +42,8 @@ registry = EventRegistry(
         ItemCommittedToDelivery,
         DeliveryStatusRecorded,
         RoadmapRenamed,
+        RoadmapArchived,
+        RoadmapRestored,
         ScoringFormulaDefined,
     ],
 )

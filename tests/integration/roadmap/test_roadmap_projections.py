@@ -344,3 +344,50 @@ async def test_a_stakeholder_reads_the_versions_published_for_their_audience(
     for headers in (anyone, {}):
         every = await ok(await client.get(f"{base}/{rid}/versions", headers=headers))
         assert [v["version"] for v in every["items"]] == [1, 2]
+
+
+async def test_an_archived_roadmap_leaves_the_list_and_takes_no_changes_until_restored(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    base = f"/v1/workspaces/ar-{unique}/roadmaps"
+    rid = (await ok(await client.post(base, json={"name": "FY26"}), 201))["id"]
+    item = {"title": "Wallets", "type": "feature"}
+    await ok(await client.post(f"{base}/{rid}/items", json=item), 201)
+    await ok(
+        await client.post(f"{base}/{rid}/versions", json={"audience": "sales", "title": "v1"}), 201
+    )
+    archived = await client.post(f"{base}/{rid}/archive", json={"note": "FY26 is over"})
+    assert len((await ok(archived))["positions"]) == 1
+    events = await runtime.pool.fetchval("SELECT count(*) FROM events")
+    again = await client.post(f"{base}/{rid}/archive")
+    assert (await ok(again))["positions"] == []  # it is already
+    refused = await client.post(f"{base}/{rid}/items", json=item)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"].endswith("/roadmap-archived")
+    assert "restore it" in refused.json()["detail"]
+    renamed = await client.patch(f"{base}/{rid}", json={"name": "Old"})
+    assert renamed.status_code == 409, renamed.text
+    assert await runtime.pool.fetchval("SELECT count(*) FROM events") == events
+    relay = runtime.relay()
+
+    async def put_away() -> None:
+        await relay.publish_batch()
+        shown = (await ok(await client.get(base, params={"archived": "true"})))["items"]
+        assert [(r["roadmap_id"], r["archived_at"] is not None) for r in shown] == [(rid, True)]
+        assert (await ok(await client.get(base)))["items"] == []
+        assert (await ok(await client.get(f"/v1/workspaces/ar-{unique}/published-roadmaps")))[
+            "items"
+        ] == []
+        # its published version stays readable by its link
+        assert (await ok(await client.get(f"{base}/{rid}/versions/1")))["title"] == "v1"
+
+    await eventually(put_away)
+    await ok(await client.post(f"{base}/{rid}/restore"))
+    await ok(await client.post(f"{base}/{rid}/items", json=item), 201)
+
+    async def back() -> None:
+        await relay.publish_batch()
+        assert [r["roadmap_id"] for r in (await ok(await client.get(base)))["items"]] == [rid]
+        assert len((await ok(await client.get(f"{base}/{rid}")))["items"]) == 2
+
+    await eventually(back)

@@ -298,6 +298,9 @@ def test_delivery_status_comes_back_from_the_tracker() -> None:
         DomainError, match="committed to jira"
     )
     spec.given(BASE).when(report).then_raises(Conflict, match="never committed")
+    # the tracker still reports on work handed off from a roadmap archived since
+    archived = e.RoadmapArchived(roadmap_id=ROADMAP, archived_at=NOW)
+    spec.given([*BASE, *planned(A), event, archived]).when(report).then([recorded, started])
 
 
 # Workspace formulas -------------------------------------------------------------------

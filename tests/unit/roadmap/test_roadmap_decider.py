@@ -84,6 +84,22 @@ def test_a_roadmap_is_renamed_and_redescribed_keeping_what_is_left_out() -> None
         command(c.RenameRoadmap, name=" ")
 
 
+def test_an_archived_roadmap_takes_no_changes_until_it_is_restored() -> None:
+    archived = make(e.RoadmapArchived, roadmap_id=ROADMAP, note="FY26 is over", archived_at=NOW)
+    spec.given(BASE).when(command(c.ArchiveRoadmap, note=" FY26 is over ")).then([archived])
+    spec.given([*BASE, archived]).when(command(c.ArchiveRoadmap)).then([])  # already is
+    add = command(c.AddItem, item_id=C, title="Cards", type="feature")
+    spec.given([*BASE, archived]).when(add).then_raises(Conflict, match="archived: restore it")
+    rename = command(c.RenameRoadmap, name="FY26")
+    spec.given([*BASE, archived]).when(rename).then_raises(Conflict, match="archived")
+    restored = make(e.RoadmapRestored, roadmap_id=ROADMAP, restored_at=NOW)
+    spec.given([*BASE, archived]).when(command(c.RestoreRoadmap)).then([restored])
+    spec.given(BASE).when(command(c.RestoreRoadmap)).then([])  # not archived
+    [event] = spec.given([*BASE, archived, restored]).when(add)._run()
+    assert isinstance(event, e.ItemAdded)
+    spec.given([]).when(command(c.ArchiveRoadmap)).then_raises(NotFound)
+
+
 def test_given_no_roadmap_when_an_item_is_added_then_not_found() -> None:
     cmd = command(c.AddItem, item_id=A, title="Wallet", type="feature")
     spec.given([]).when(cmd).then_raises(NotFound, match="does not exist")

@@ -48,6 +48,10 @@ class RoadmapChangesIn(Body):
     description: Text | None = None
 
 
+class ArchiveIn(Body):
+    note: Reason = ""
+
+
 class ItemIn(Body):
     title: Name
     description: Text = ""

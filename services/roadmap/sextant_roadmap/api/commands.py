@@ -55,6 +55,36 @@ def router(sender: Sender) -> APIRouter:
         command = c.RenameRoadmap(**on(workspace_id, roadmap_id, ctx), **body.model_dump())
         return await send(command, ctx, request, body, idempotency_key, if_match=if_match)
 
+    @api.post("/roadmaps/{roadmap_id}/archive")
+    async def archive_roadmap(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        body: bodies.ArchiveIn | None = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        """Put the roadmap away, with a note if given: it leaves the workspace's list of
+        roadmaps (``?archived=true`` lists it) and takes no changes until restored. Its
+        published versions stay readable; its delivery trackers' reports are still kept."""
+        body = body or bodies.ArchiveIn()
+        command = c.ArchiveRoadmap(**on(workspace_id, roadmap_id, ctx), note=body.note)
+        return await send(command, ctx, request, body, idempotency_key)
+
+    @api.post("/roadmaps/{roadmap_id}/restore")
+    async def restore_roadmap(
+        workspace_id: WorkspaceId,
+        roadmap_id: UUID,
+        request: Request,
+        _: Write,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Any:
+        """Bring an archived roadmap back to the list, to be changed again."""
+        command = c.RestoreRoadmap(**on(workspace_id, roadmap_id, ctx))
+        return await send(command, ctx, request, None, idempotency_key)
+
     @api.post("/roadmaps/{roadmap_id}/items", status_code=201)
     async def add_item(
         workspace_id: WorkspaceId,

@@ -88,17 +88,23 @@ def router(rt: Runtime) -> APIRouter:
 
     @api.get("/roadmaps")
     async def list_roadmaps(
-        workspace_id: WorkspaceId, who: Read, limit: Limit = 50, cursor: Cursor = None
+        workspace_id: WorkspaceId,
+        who: Read,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        archived: bool = False,
     ) -> dict[str, Any]:
-        """Roadmaps of the workspace, and portfolio roadmaps that span it."""
+        """Roadmaps of the workspace, and portfolio roadmaps that span it: those in use, or
+        with ``archived=true`` those put away."""
         after = _uuid_cursor(cursor)
         rows = await rt.reads.fetch(
             f"SELECT * FROM roadmaps WHERE tenant_id = $1 AND {spans('$2')} AND roadmap_id > $3"
-            " ORDER BY roadmap_id LIMIT $4",
+            " AND (archived_at IS NOT NULL) = $5 ORDER BY roadmap_id LIMIT $4",
             who.tenant_id,
             workspace_id,
             after,
             limit + 1,
+            archived,
         )
         page = [{k: v for k, v in row(r).items() if k != "tenant_id"} for r in rows[:limit]]
         more = len(rows) > limit
@@ -118,8 +124,9 @@ def router(rt: Runtime) -> APIRouter:
     async def published_roadmaps(
         workspace_id: WorkspaceId, who: ReadPublished, limit: Limit = 50, cursor: Cursor = None
     ) -> dict[str, Any]:
-        """Roadmaps of the workspace, and portfolio roadmaps that span it, with at least
-        one published version (what a stakeholder may open), with their latest version;
+        """Roadmaps of the workspace, and portfolio roadmaps that span it, not archived,
+        with at least one published version (what a stakeholder may open; an archived
+        roadmap's versions stay readable by their links), with their latest version;
         for a stakeholder whose token names audiences, those with a version published for
         one of them, and the latest such."""
         audiences = audiences_of(who, workspace_id)
@@ -129,6 +136,7 @@ def router(rt: Runtime) -> APIRouter:
             "   WHERE tenant_id = r.tenant_id AND roadmap_id = r.roadmap_id"
             "   AND ($5::text[] IS NULL OR audience = ANY($5::text[]))) v"
             f" WHERE r.tenant_id = $1 AND {spans('$2', 'r')} AND r.versions > 0"
+            " AND r.archived_at IS NULL"
             " AND v.latest_version IS NOT NULL AND r.roadmap_id > $3"
             " ORDER BY r.roadmap_id LIMIT $4",
             who.tenant_id,

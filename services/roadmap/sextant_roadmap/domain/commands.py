@@ -65,6 +65,14 @@ class RenameRoadmap(OnRoadmap):
     description: Text | None = None
 
 
+class ArchiveRoadmap(OnRoadmap):
+    note: Reason = ""
+
+
+class RestoreRoadmap(OnRoadmap):
+    pass
+
+
 class ItemFields(BaseModel):
     """An item as it is added, alone (``AddItem``) or in a batch (``NewItem``)."""
 
@@ -185,6 +193,8 @@ class RecordDeliveryStatus(OnRoadmap):
 RoadmapCommand = (
     CreateRoadmap
     | RenameRoadmap
+    | ArchiveRoadmap
+    | RestoreRoadmap
     | AddItem
     | AddItems
     | ChangeItemDetails

@@ -52,6 +52,22 @@ class RoadmapRenamed(Event):
     renamed_at: datetime
 
 
+class RoadmapArchived(Event):
+    """Put away: off the workspace's list of roadmaps, changed no further until restored;
+    its published versions stay readable and its delivery statuses still arrive."""
+
+    event_type = "RoadmapArchived"
+    roadmap_id: UUID
+    note: str = ""
+    archived_at: datetime
+
+
+class RoadmapRestored(Event):
+    event_type = "RoadmapRestored"
+    roadmap_id: UUID
+    restored_at: datetime
+
+
 class ItemAdded(Event):
     event_type = "ItemAdded"
     audit_part = ("item_id",)
@@ -229,6 +245,8 @@ class DeliveryStatusRecorded(Event):
 RoadmapEvent = (
     RoadmapCreated
     | RoadmapRenamed
+    | RoadmapArchived
+    | RoadmapRestored
     | ItemAdded
     | ItemDetailsChanged
     | ItemStatusChanged

@@ -11,6 +11,7 @@ from sextant_roadmap.domain.commands import (
     AddDependency,
     AddItem,
     AddItems,
+    ArchiveRoadmap,
     ChangeItemDetails,
     ChangeItemStatus,
     CommitToDelivery,
@@ -20,6 +21,7 @@ from sextant_roadmap.domain.commands import (
     RemoveDependency,
     RenameRoadmap,
     ReorderItems,
+    RestoreRoadmap,
     RoadmapCommand,
     ScheduleItem,
     ScoreItem,
@@ -27,9 +29,11 @@ from sextant_roadmap.domain.commands import (
 from sextant_roadmap.domain.events import (
     ItemStatus,
     ItemStatusChanged,
+    RoadmapArchived,
     RoadmapCreated,
     RoadmapEvent,
     RoadmapRenamed,
+    RoadmapRestored,
 )
 from sextant_roadmap.domain.links import (
     add_dependency,
@@ -67,17 +71,39 @@ def item_of(state: Roadmap, item_id: UUID) -> Item:
     raise NotFound(f"item {item_id} is not on roadmap {state.roadmap_id}")
 
 
+_WHILE_ARCHIVED = (ArchiveRoadmap, RestoreRoadmap, RecordDeliveryStatus)
+"""What an archived roadmap still takes: its delivery trackers keep reporting on work that
+was handed off, and what is reported is kept."""
+
+
 def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
     elsewhere = (state.tenant_id, state.workspace_id) != (command.tenant_id, command.workspace_id)
     if not isinstance(command, CreateRoadmap) and (not state.exists or elsewhere):
         raise NotFound(
             f"roadmap {command.roadmap_id} does not exist in workspace {command.workspace_id}"
         )
+    if state.archived and not isinstance(command, _WHILE_ARCHIVED):
+        raise Conflict(
+            f"roadmap {command.roadmap_id} is archived: restore it to change it",
+            code="roadmap-archived",
+        )
     match command:
         case CreateRoadmap():
             return _create(command, state)
         case RenameRoadmap():
             return _rename(command, state)
+        case ArchiveRoadmap():
+            if state.archived:
+                return []
+            return [
+                RoadmapArchived(
+                    roadmap_id=command.roadmap_id, note=command.note, archived_at=command.at
+                )
+            ]
+        case RestoreRoadmap():
+            if not state.archived:
+                return []
+            return [RoadmapRestored(roadmap_id=command.roadmap_id, restored_at=command.at)]
         case AddItem():
             return add_item(command, state)
         case AddItems():

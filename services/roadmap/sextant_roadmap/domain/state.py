@@ -21,10 +21,12 @@ from sextant_roadmap.domain.events import (
     ItemStatus,
     ItemStatusChanged,
     ItemType,
+    RoadmapArchived,
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
     RoadmapRenamed,
+    RoadmapRestored,
     Scope,
 )
 from sextant_roadmap.domain.schedule import Horizon, Timeframe
@@ -70,6 +72,7 @@ class Roadmap:
     items: dict[UUID, Item] = field(default_factory=dict)
     order: tuple[UUID, ...] = ()
     versions: int = 0
+    archived: bool = False
 
     @property
     def exists(self) -> bool:
@@ -126,6 +129,10 @@ class _Folding:
                 self.items, self.order = {}, []
             case RoadmapRenamed():
                 self.roadmap = replace(self.roadmap, name=event.name, description=event.description)
+            case RoadmapArchived():
+                self.roadmap = replace(self.roadmap, archived=True)
+            case RoadmapRestored():
+                self.roadmap = replace(self.roadmap, archived=False)
             case ItemAdded():
                 self.items[event.item_id] = Item(
                     item_id=event.item_id,

@@ -20,10 +20,12 @@ from sextant_roadmap.domain.events import (
     ItemScored,
     ItemsReordered,
     ItemStatusChanged,
+    RoadmapArchived,
     RoadmapCreated,
     RoadmapEvent,
     RoadmapPublished,
     RoadmapRenamed,
+    RoadmapRestored,
     ScoringFormulaDefined,
 )
 from sextant_roadmap.events import decode, registry
@@ -76,6 +78,14 @@ class RoadmapBoard:
                     fact.roadmap_id,
                     fact.name,
                     fact.description,
+                )
+            case RoadmapArchived() | RoadmapRestored():
+                archived = fact.archived_at if isinstance(fact, RoadmapArchived) else None
+                await conn.execute(
+                    "UPDATE roadmaps SET archived_at = $3 WHERE tenant_id = $1 AND roadmap_id = $2",
+                    tenant,
+                    fact.roadmap_id,
+                    archived,
                 )
             case ItemAdded():
                 await conn.execute(
