@@ -373,7 +373,8 @@ async def test_an_archived_roadmap_leaves_the_list_and_takes_no_changes_until_re
     async def put_away() -> None:
         await relay.publish_batch()
         shown = (await ok(await client.get(base, params={"archived": "true"})))["items"]
-        assert [(r["roadmap_id"], r["archived_at"] is not None) for r in shown] == [(rid, True)]
+        assert [(r["roadmap_id"], r["archived_note"]) for r in shown] == [(rid, "FY26 is over")]
+        assert shown[0]["archived_at"] is not None
         assert (await ok(await client.get(base)))["items"] == []
         assert (await ok(await client.get(f"/v1/workspaces/ar-{unique}/published-roadmaps")))[
             "items"
@@ -387,7 +388,10 @@ async def test_an_archived_roadmap_leaves_the_list_and_takes_no_changes_until_re
 
     async def back() -> None:
         await relay.publish_batch()
-        assert [r["roadmap_id"] for r in (await ok(await client.get(base)))["items"]] == [rid]
+        listed = (await ok(await client.get(base)))["items"]
+        assert [(r["roadmap_id"], r["archived_at"], r["archived_note"]) for r in listed] == [
+            (rid, None, None)
+        ]
         assert len((await ok(await client.get(f"{base}/{rid}")))["items"]) == 2
 
     await eventually(back)

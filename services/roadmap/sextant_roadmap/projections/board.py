@@ -79,13 +79,21 @@ class RoadmapBoard:
                     fact.name,
                     fact.description,
                 )
-            case RoadmapArchived() | RoadmapRestored():
-                archived = fact.archived_at if isinstance(fact, RoadmapArchived) else None
+            case RoadmapArchived():
                 await conn.execute(
-                    "UPDATE roadmaps SET archived_at = $3 WHERE tenant_id = $1 AND roadmap_id = $2",
+                    "UPDATE roadmaps SET archived_at = $3, archived_note = $4"
+                    " WHERE tenant_id = $1 AND roadmap_id = $2",
                     tenant,
                     fact.roadmap_id,
-                    archived,
+                    fact.archived_at,
+                    fact.note,
+                )
+            case RoadmapRestored():
+                await conn.execute(
+                    "UPDATE roadmaps SET archived_at = NULL, archived_note = NULL"
+                    " WHERE tenant_id = $1 AND roadmap_id = $2",
+                    tenant,
+                    fact.roadmap_id,
                 )
             case ItemAdded():
                 await conn.execute(
