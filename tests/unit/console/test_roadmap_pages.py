@@ -619,3 +619,50 @@ async def test_a_roadmap_is_renamed_from_its_board_keeping_what_others_changed(
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
     sign_in(client, token("stakeholder"))
     assert f'action="{here}"' not in (await client.get(here)).text
+
+
+async def test_a_roadmap_is_archived_from_its_board_listed_apart_and_restored(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource = f"/v1/workspaces/mobile/roadmaps/{RID}"
+    here = f"/w/mobile/roadmaps/{RID}"
+    roadmap = {"roadmap_id": RID, "name": "FY26", "description": "", "archived_at": None}
+    api.on("GET", resource, body=roadmap)
+    empty = {"columns": {c: [] for c in ("now", "next", "later", "unscheduled")}}
+    api.on("GET", f"{resource}/board", body={**empty, "totals": {}})
+    api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": []})
+    sign_in(client, token("contributor"))
+    page = (await client.get(here)).text
+    assert f'action="{here}/archive"' in page
+    api.on("POST", f"{resource}/archive", 200, {"consistency_token": "roadmap:10"})
+    sent, body = await post_form(
+        client, api, f"{here}/archive", {"note": " FY26 is over "}, f"{resource}/archive"
+    )
+    assert (sent.headers["location"], body) == (here, {"note": "FY26 is over"})
+    # Archived: the board says so, offers restoring it and no change besides.
+    put_away = {
+        **roadmap,
+        "archived_at": "2026-11-29T08:00:00+00:00",
+        "archived_note": "FY26 is over",
+    }
+    api.on("GET", resource, body=put_away)
+    page = (await client.get(here)).text
+    assert "Archived on 2026-11-29: FY26 is over." in words(page)
+    assert f'action="{here}/restore"' in page
+    assert f'action="{here}/items"' not in page
+    assert f'action="{here}/archive"' not in page
+    api.on("POST", f"{resource}/restore", 200, {"consistency_token": "roadmap:11"})
+    sent, body = await post_form(client, api, f"{here}/restore", {}, f"{resource}/restore")
+    assert (sent.headers["location"], body) == (here, {})
+    # The list of those archived, apart from those in use.
+    api.on("GET", "/v1/workspaces/mobile/roadmaps", body={"items": [put_away]})
+    listed = await client.get("/w/mobile/roadmaps", params={"archived": "true"})
+    assert "FY26 archived 2026-11-29: FY26 is over" in words(listed.text)
+    asked = [r for r in api.seen if r.url.path == "/v1/workspaces/mobile/roadmaps"][-1]
+    assert asked.url.params["archived"] == "true"
+    assert 'action="/w/mobile/roadmaps"' not in listed.text  # no creating from the archive
+    in_use = await client.get("/w/mobile/roadmaps")
+    assert '<a href="/w/mobile/roadmaps?archived=true">Archived</a>' in in_use.text
+    # A stakeholder reads the board's versions only: no restoring.
+    sign_in(client, token("stakeholder"))
+    assert f'action="{here}/restore"' not in (await client.get(here)).text

@@ -19,6 +19,7 @@ from sextant_console.web import (
     act,
     as_edited,
     form_of,
+    optional,
     redirect,
     required,
 )
@@ -42,10 +43,15 @@ def _base(ws: str, rid: str) -> str:
 
 
 @router.get("/w/{ws}/roadmaps", response_class=HTMLResponse)
-async def roadmaps(ws: Workspace, page: Page, cursor: str | None = None) -> Response:
+async def roadmaps(
+    ws: Workspace, page: Page, cursor: str | None = None, archived: bool = False
+) -> Response:
+    """The roadmaps in use, or those archived (``archived=true``); a stakeholder's, those
+    published to them."""
     if page.session.may(Access.READ, ws):
         found = await page.api.get(
-            f"/v1/workspaces/{ws}/roadmaps", {"limit": page.page_size, "cursor": cursor}
+            f"/v1/workspaces/{ws}/roadmaps",
+            {"limit": page.page_size, "cursor": cursor, "archived": str(archived).lower()},
         )
         published_only = False
     else:
@@ -59,7 +65,8 @@ async def roadmaps(ws: Workspace, page: Page, cursor: str | None = None) -> Resp
         roadmaps=found["items"],
         next_cursor=found.get("next_cursor"),
         published_only=published_only,
-        may_write=page.session.may(Access.WRITE, ws),
+        archived=archived and not published_only,
+        may_write=page.session.may(Access.WRITE, ws) and not archived,
     )
 
 
@@ -100,6 +107,24 @@ async def rename_roadmap(ws: Workspace, rid: Id, page: Page) -> Response:
     )
 
 
+@router.post("/w/{ws}/roadmaps/{rid}/archive")
+async def archive_roadmap(ws: Workspace, rid: Id, page: Page) -> Response:
+    """Put away, with a note if given: off the list, no changes until restored."""
+    form = await form_of(page.request)
+    body: dict[str, Any] = {}
+    optional(form, body, "note")
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}/archive"
+    notice = "Archived: it takes no changes until it is restored."
+    return await act(page, form, "POST", path, body, to=_base(ws, rid), notice=notice)
+
+
+@router.post("/w/{ws}/roadmaps/{rid}/restore")
+async def restore_roadmap(ws: Workspace, rid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    path = f"/v1/workspaces/{ws}/roadmaps/{rid}/restore"
+    return await act(page, form, "POST", path, {}, to=_base(ws, rid), notice="Restored.")
+
+
 @router.get("/w/{ws}/roadmaps/{rid}", response_class=HTMLResponse)
 async def board(ws: Workspace, rid: Id, page: Page, show: int = 0) -> Response:
     if not page.session.may(Access.READ, ws):
@@ -123,7 +148,9 @@ async def board(ws: Workspace, rid: Id, page: Page, show: int = 0) -> Response:
         horizons=HORIZONS,
         item_types=ITEM_TYPES,
         models=models,
-        may_write=page.session.may(Access.WRITE, ws),
+        # An archived roadmap takes no changes: only restoring it is offered.
+        may_write=page.session.may(Access.WRITE, ws) and not roadmap.get("archived_at"),
+        may_restore=page.session.may(Access.WRITE, ws) and bool(roadmap.get("archived_at")),
         may_publish=page.session.may(Access.PUBLISH, ws),
         may_audit=page.session.may(Access.READ, ws),
         more=more,
