@@ -628,7 +628,7 @@ async def test_a_roadmap_is_archived_from_its_board_listed_apart_and_restored(
     here = f"/w/mobile/roadmaps/{RID}"
     roadmap = {"roadmap_id": RID, "name": "FY26", "description": "", "archived_at": None}
     api.on("GET", resource, body=roadmap)
-    empty = {"columns": {c: [] for c in ("now", "next", "later", "unscheduled")}}
+    empty: dict[str, Any] = {"columns": {c: [] for c in ("now", "next", "later", "unscheduled")}}
     api.on("GET", f"{resource}/board", body={**empty, "totals": {}})
     api.on("GET", "/v1/workspaces/mobile/scoring-formulas", body={"items": []})
     sign_in(client, token("contributor"))
