@@ -413,6 +413,7 @@ async def test_evidence_follows_a_problem_through_every_merge(
     }
     await ok(await r.post(f"{ws}/roadmaps/{rid}/items", json=item, headers=h))
     await ok(await r.patch(f"{ws}/roadmaps/{rid}", json={"name": "Renamed"}, headers=h), 200)
+    await ok(await r.post(f"{ws}/roadmaps/{rid}/archive", headers=h), 200)  # put away since
     item = {"text": f"old news {unique}", "source": "email", "customer_ref": "initech"}
     fid = (await ok(await f.post(f"{ws}/feedback", json=item, headers=h)))["id"]
     link = {"target_type": "problem", "target_id": older}
@@ -431,6 +432,7 @@ async def test_evidence_follows_a_problem_through_every_merge(
         assert view["title"] == "Faster"
         pursuing = await ok(await q.get(f"/v1/query/opportunities/{oid}/trace", headers=h), 200)
         assert [i["roadmap_name"] for i in pursuing["roadmap_items"]] == ["Renamed"]
+        assert pursuing["roadmap_items"][0]["roadmap_archived_at"] is not None
         assert [o["title"] for o in pursuing["objectives"]] == ["Reworded"]
         assert {p["problem_id"] for p in view["problems"]} == {kept, duplicate, older, also}
         shown = next(p for p in view["problems"] if p["problem_id"] == kept)

@@ -165,6 +165,7 @@ def on_opportunity_page(api: FakeApi, experiment: str = "running", **changes: An
         "item_id": IID,
         "roadmap_id": RID,
         "roadmap_name": "Platform",
+        "roadmap_archived_at": "2026-11-29T08:00:00+00:00",  # put away since
         "workspace_id": "identity",  # another team's roadmap
         "title": "SSO presets",
         "status": "planned",
@@ -200,7 +201,9 @@ async def test_a_team_runs_discovery_on_an_opportunitys_page(
     assert "Observed: 55 (first cohort) on 2026-11-28" in page.text
     # Where it is on the roadmap, and what that serves (the query service's trace).
     item_link = f'<a href="/w/identity/roadmaps/{RID}/items/{IID}">SSO presets</a>'
-    assert item_link + ' <span class="small">(Platform: planned, next, identity)' in page.text
+    assert item_link + ' <span class="small">(Platform, archived: planned, next, identity)' in (
+        page.text
+    )
     assert f'Serving <a href="/objectives/{KID}">Win enterprise</a>.' in page.text
     # The decisions that cite it as evidence (the strategy context's decision log).
     decided = page.text.split('id="opportunity-decisions"')[1].split("</ul>")[0]

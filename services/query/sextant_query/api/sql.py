@@ -8,10 +8,12 @@ OBJECTIVE_COLUMNS = (
     " o.closed_at, o.set_at"
 )
 ITEM_COLUMNS = (
-    "i.item_id, i.roadmap_id, r.name AS roadmap_name, i.workspace_id, i.title, i.type,"
-    " i.status, i.horizon, i.timeframe, i.delivery_state, i.objective_ids, i.opportunity_ids"
+    "i.item_id, i.roadmap_id, r.name AS roadmap_name, r.archived_at AS roadmap_archived_at,"
+    " i.workspace_id, i.title, i.type, i.status, i.horizon, i.timeframe, i.delivery_state,"
+    " i.objective_ids, i.opportunity_ids"
 )
-"""Needs ``query_roadmaps r`` joined on the item's roadmap."""
+"""Needs ``query_roadmaps r`` joined on the item's roadmap (``roadmap_archived_at``: when it
+was put away, null while in use)."""
 PROBLEM_COLUMNS = (
     "p.problem_id, p.workspace_id, p.title, p.severity, p.frequency, p.status, p.merged_into"
 )

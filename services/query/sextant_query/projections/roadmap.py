@@ -13,8 +13,10 @@ from sextant_roadmap.domain.events import (
     ItemDetailsChanged,
     ItemScheduled,
     ItemStatusChanged,
+    RoadmapArchived,
     RoadmapCreated,
     RoadmapRenamed,
+    RoadmapRestored,
 )
 from sextant_roadmap.events import registry
 
@@ -23,6 +25,8 @@ from sextant_query.projections.selection import Consumes
 RoadmapFact = (
     RoadmapCreated
     | RoadmapRenamed
+    | RoadmapArchived
+    | RoadmapRestored
     | ItemAdded
     | ItemDetailsChanged
     | ItemStatusChanged
@@ -34,6 +38,8 @@ ROADMAP = Consumes[RoadmapFact](
     (
         RoadmapCreated,
         RoadmapRenamed,
+        RoadmapArchived,
+        RoadmapRestored,
         ItemAdded,
         ItemDetailsChanged,
         ItemStatusChanged,
@@ -73,6 +79,14 @@ class RoadmapItems:
                     tenant,
                     str(fact.roadmap_id),
                     fact.name,
+                )
+            case RoadmapArchived() | RoadmapRestored():
+                await conn.execute(
+                    "UPDATE query_roadmaps SET archived_at = $3"
+                    " WHERE tenant_id = $1 AND roadmap_id = $2",
+                    tenant,
+                    str(fact.roadmap_id),
+                    fact.archived_at if isinstance(fact, RoadmapArchived) else None,
                 )
             case ItemAdded():
                 await conn.execute(
