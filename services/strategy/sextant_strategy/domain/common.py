@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
@@ -21,6 +21,20 @@ PeriodLabel = Annotated[
     str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$")
 ]
 """A period as :class:`Period` labels it: a quarter, or a custom range ``start..end``."""
+
+
+def restated(
+    current: BaseModel, command: BaseModel, names: tuple[str, ...]
+) -> dict[str, Any] | None:
+    """``names`` as ``current`` has them with what ``command`` gives (a field it leaves out
+    stays; an empty description clears it), or None when that changes nothing: what a
+    restatement records."""
+    before = {name: getattr(current, name) for name in names}
+    after = {**before, **command.model_dump(include=set(names), exclude_none=True)}
+    if "description" in after:
+        after["description"] = after["description"] or None
+    return None if after == before else after
+
 
 STRATEGY_NAMESPACE = UUID("3f1d0a52-8a7e-4b8e-9d5c-2c1f6b0e9a41")
 

@@ -17,6 +17,7 @@ from sextant_strategy.domain.common import (
     Text,
     Title,
     check_come,
+    restated,
 )
 
 
@@ -211,11 +212,8 @@ def decide(command: MilestoneCommand, state: Milestone) -> list[MilestoneEvent]:
 def _restate(command: RestateMilestone, state: Milestone) -> list[MilestoneEvent]:
     _pending(state, command.milestone_id)
     assert state.planned is not None
-    before = {name: getattr(state.planned, name) for name in _WORDING}
-    given = command.model_dump(include=set(_WORDING), exclude_none=True)
-    after = {**before, **given}
-    after["description"] = after["description"] or None  # sent empty: cleared
-    if after == before:
+    after = restated(state.planned, command, _WORDING)
+    if after is None:
         return []
     return [
         MilestoneRestated(

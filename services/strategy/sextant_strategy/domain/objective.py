@@ -19,6 +19,7 @@ from sextant_strategy.domain.common import (
     Title,
     Unit,
     check_period,
+    restated,
 )
 from sextant_strategy.domain.objective_events import (
     KeyResultDefined,
@@ -308,12 +309,8 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
 
 
 def _restate(command: RestateObjective, state: Objective) -> list[ObjectiveEvent]:
-    objective = _open(state, command.objective_id)
-    before = {name: getattr(objective, name) for name in _WORDING}
-    given = command.model_dump(include=set(_WORDING), exclude_none=True)
-    after = {**before, **given}
-    after["description"] = after["description"] or None  # sent empty: cleared
-    if after == before:
+    after = restated(_open(state, command.objective_id), command, _WORDING)
+    if after is None:
         return []
     return [
         ObjectiveRestated(

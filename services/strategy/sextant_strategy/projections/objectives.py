@@ -127,8 +127,6 @@ class ObjectiveTree:
                     fact.title,
                 )
             case KeyResultRetargeted():
-                # The latest check-in measured again (none yet: nothing to measure); the
-                # check-ins themselves keep what they were measured against.
                 await conn.execute(
                     "INSERT INTO strategy_key_result_retargets (tenant_id, event_id,"
                     " objective_id, key_result_id, from_baseline, from_target, to_baseline,"
@@ -147,6 +145,8 @@ class ObjectiveTree:
                     fact.retargeted_at,
                     fact.retargeted_by,
                 )
+                # The latest check-in measured again (none yet: nothing to measure); the
+                # check-ins themselves keep what they were measured against.
                 await conn.execute(
                     "UPDATE strategy_key_results SET baseline = $3, target = $4,"
                     " progress = coalesce($5, progress), status = coalesce($6, status)"
