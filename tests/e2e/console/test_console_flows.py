@@ -660,6 +660,37 @@ def test_a_stakeholder_sees_only_published_roadmaps(
     assert "404" in problem.text
 
 
+def test_archive_a_roadmap_whose_time_is_over_and_restore_it(
+    browser: Chrome, console_stack: Stack, screenshots: Path
+) -> None:
+    sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
+    roadmaps = f"{console_stack.web}/w/{console_stack.workspace}/roadmaps"
+    browser.get(roadmaps)
+    browser.find_element(By.ID, "roadmap-name").send_keys("Payments FY26")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Create roadmap']").click()
+    notice(browser, "Roadmap “Payments FY26” created.")
+    board = browser.current_url
+    browser.find_element(By.XPATH, "//summary[normalize-space()='Archive it']").click()
+    wait(browser).until(ec.element_to_be_clickable((By.ID, "archive-note"))).send_keys(
+        "FY26 is over"
+    )
+    browser.find_element(By.XPATH, "//button[normalize-space()='Archive']").click()
+    notice(browser, "Archived: it takes no changes until it is restored.")
+    assert "FY26 is over" in browser.find_element(By.ID, "archived").text
+    assert not browser.find_elements(By.ID, "new-title")  # no item is added to it
+    shot(browser, screenshots, "22-roadmap-archived")
+    browser.get(roadmaps)
+    assert "Payments FY26" not in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.LINK_TEXT, "Archived").click()
+    put_away = browser.find_element(By.TAG_NAME, "main").text
+    assert "Payments FY26 archived" in put_away
+    assert "FY26 is over" in put_away
+    browser.get(board)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Restore it']").click()
+    notice(browser, "Restored.")
+    assert browser.find_elements(By.ID, "new-title")
+
+
 def test_signing_out_forgets_the_token(browser: Chrome, console_stack: Stack) -> None:
     sign_in(browser, console_stack, console_stack.token("pm.ana", Role.PRODUCT_MANAGER))
     browser.find_element(By.XPATH, "//button[normalize-space()='Sign out']").click()
