@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -223,6 +226,21 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     odd = await http.post(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links", json=typo)
     assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "body.target_id")
 
+    # the same inbox as a file: every item these filters keep, newest first
+    export = f"/v1/workspaces/{ws}/feedback/export"
+    sheet = await http.get(export, params={"q": "export pdf"})
+    assert sheet.headers["content-type"] == "text/csv; charset=utf-8"
+    assert sheet.headers["content-disposition"] == f'attachment; filename="{ws}-feedback.csv"'
+    rows = list(csv.DictReader(io.StringIO(sheet.text)))
+    assert sorted(r["feedback_id"] for r in rows) == sorted(ids[1:3])
+    assert {r["customer_ref"] for r in rows} == {f"ent-{unique}", ""}
+    tagged = await http.get(export, params={"tag": "timeline", "format": "jsonl"})
+    assert [json.loads(line)["tags"] for line in tagged.text.splitlines()] == [["timeline"]]
+    odd_format = await http.get(export, params={"format": "xlsx"})
+    assert odd_format.json()["errors"][0]["field"] == "query.format"
+    swapped_export = await http.get(export, params=backwards)
+    assert swapped_export.json()["errors"][0]["field"] == "query.since"
+
     similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids[1]}/similar"))
     assert [s["feedback_id"] for s in similar["suggestions"]] == [ids[2]]
     assert similar["suggestions"][0]["similarity"] > 0.6
@@ -304,6 +322,9 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
     assert refused.status_code == 409
     audit = await ok(await http.get("/v1/feedback/audit", params={"subject": item}))
     assert "Hank" not in str(audit)
+    exported = await http.get(f"/v1/workspaces/{ws}/feedback/export", params={"format": "jsonl"})
+    assert "[erased]" in exported.text
+    assert "Hank" not in exported.text
 
     # a replay from the start cannot bring the data back: the key is gone
     (views,) = [r for r in rt.projection_runners() if r.name == "feedback_inbox"]

@@ -519,3 +519,26 @@ async def test_a_vote_is_taken_back_from_the_items_page(
     assert sent.headers["location"].startswith(f"/w/mobile/feedback/{fid}")
     await post_form(client, api, action, {}, resource)
     assert (api.seen[-1].method, dict(api.seen[-1].url.params)) == ("DELETE", {})
+
+
+async def test_the_inbox_downloads_every_item_its_filters_keep_as_csv(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/feedback"
+    api.on("GET", path, body={"items": [], "next_cursor": None})
+    sign_in(client, token())
+    chosen = {"tag": "billing", "received_from": "2026-11-01"}
+    page = await client.get("/w/mobile/feedback", params=chosen)
+    link = re.search(r'<a href="([^"]*)" download>Download these as CSV</a>', page.text)
+    assert link is not None
+    assert html.unescape(link.group(1)) == (
+        "/w/mobile/feedback/export?tag=billing&received_from=2026-11-01"
+    )
+    sheet = b"feedback_id,received_at,source,text\n"
+    named = {"content-disposition": 'attachment; filename="mobile-feedback.csv"'}
+    api.on_file(f"{path}/export", sheet, "text/csv; charset=utf-8", named)
+    got = await client.get(html.unescape(link.group(1)))
+    assert (got.status_code, got.content) == (200, sheet)
+    assert got.headers["content-disposition"] == named["content-disposition"]
+    asked = dict(api.seen[-1].url.params)
+    assert asked == {"tag": "billing", "since": "2026-11-01T00:00:00Z", "format": "csv"}

@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sextant_kit.authz import Access
+from starlette.background import BackgroundTask
 
 from sextant_console.web import (
     BadForm,
@@ -69,25 +70,27 @@ TARGETS = {
 }
 
 
-@router.get("/w/{ws}/feedback", response_class=HTMLResponse)
-async def inbox(ws: Workspace, page: Page) -> Response:
+def _filters(page: Page) -> tuple[dict[str, str], dict[str, str | None]]:
+    """The inbox's filters as the page's form chose them, and as the API takes them."""
     params = page.request.query_params
     chosen = {k: params.get(k, "").strip() for k in FILTERS}
-    asked = {k: v for k, v in chosen.items() if not k.startswith("received_")}
+    asked: dict[str, str | None] = {
+        k: v for k, v in chosen.items() if not k.startswith("received_")
+    }
     # Received from one day through another (both included), as UTC days.
-    since = day_start(chosen["received_from"], "Received from")
-    until = day_start(chosen["received_to"], "Received to", days_later=1)
-    if since and until and since >= until:
+    asked["since"] = day_start(chosen["received_from"], "Received from")
+    asked["until"] = day_start(chosen["received_to"], "Received to", days_later=1)
+    if asked["since"] and asked["until"] and asked["since"] >= asked["until"]:
         raise BadForm("Received from must be on or before Received to")
+    return chosen, asked
+
+
+@router.get("/w/{ws}/feedback", response_class=HTMLResponse)
+async def inbox(ws: Workspace, page: Page) -> Response:
+    chosen, asked = _filters(page)
     found = await page.api.get(
         f"/v1/workspaces/{ws}/feedback",
-        {
-            **asked,
-            "since": since,
-            "until": until,
-            "limit": page.page_size,
-            "cursor": params.get("cursor"),
-        },
+        {**asked, "limit": page.page_size, "cursor": page.request.query_params.get("cursor")},
     )
     return page.render(
         "inbox.html",
@@ -95,9 +98,27 @@ async def inbox(ws: Workspace, page: Page) -> Response:
         items=found["items"],
         next_cursor=found.get("next_cursor"),
         chosen=chosen,
+        # The same filters, for the file of every item they keep.
+        export_query=urlencode({k: v for k, v in chosen.items() if v}),
         sources=SOURCES,
         sentiments=SENTIMENTS,
         may_write=page.session.may(Access.WRITE, ws),
+    )
+
+
+@router.get("/w/{ws}/feedback/export")
+async def export(ws: Workspace, page: Page) -> Response:
+    """Every item the inbox's filters keep, as the API streams it (CSV; the console holds
+    none of it in memory)."""
+    _, asked = _filters(page)
+    upstream = await page.api.stream(
+        f"/v1/workspaces/{ws}/feedback/export", {**asked, "format": "csv"}
+    )
+    return StreamingResponse(
+        upstream.aiter_bytes(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": upstream.headers.get("content-disposition", "attachment")},
+        background=BackgroundTask(upstream.aclose),
     )
 
 

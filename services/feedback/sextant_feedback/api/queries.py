@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from asyncpg import Record
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.api import jsonable
 from sextant_kit.service import Runtime
+from sextant_kit.spreadsheet import spreadsheet_safe
 from sextant_kit.tenancy import TenantReads
 
 from sextant_feedback.api.common import Reader, WorkspaceId
@@ -90,13 +95,13 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise InvalidCursor from None
 
 
-def queries_router(rt: Runtime) -> APIRouter:
-    api = APIRouter(prefix="/v1", tags=["feedback queries"])
+class InboxFilter:
+    """Which items of a workspace's inbox: by channel, customer segment, tag, theme,
+    customer, whether linked, sentiment and when received; merged duplicates left out
+    unless asked for."""
 
-    @api.get("/workspaces/{workspace_id}/feedback")
-    async def inbox(
-        workspace_id: WorkspaceId,
-        who: Reader,
+    def __init__(
+        self,
         source: Channel | None = None,
         segment: Annotated[str | None, Query(max_length=100)] = None,
         tag: Annotated[str | None, Query(max_length=50)] = None,
@@ -106,44 +111,119 @@ def queries_router(rt: Runtime) -> APIRouter:
         sentiment: Literal["positive", "negative", "neutral"] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
         include_merged: bool = False,
-        cursor: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    ) -> dict[str, Any]:
-        """The inbox, newest first. ``q`` is full-text search (English stemming)."""
+    ) -> None:
         if since is not None and until is not None and since >= until:
             raise DomainError("since must be before until", field="query.since")
+        self.source, self.segment, self.tag, self.theme = source, segment, tag, theme
+        self.customer_ref, self.linked, self.sentiment = customer_ref, linked, sentiment
+        self.since, self.until, self.include_merged = since, until, include_merged
+
+    def where(self, tenant_id: str, workspace_id: str) -> tuple[list[str], list[Any]]:
+        """The clauses over ``feedback_inbox i`` and their values, the tenant ``$1`` and the
+        workspace ``$2``."""
         where = ["i.tenant_id = $1", "i.workspace_id = $2"]
-        args: list[Any] = [who.tenant_id, workspace_id]
+        args: list[Any] = [tenant_id, workspace_id]
 
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
 
-        if source is not None:
-            where.append(f"i.source = {arg(source.value)}")
-        if segment is not None:
+        if self.source is not None:
+            where.append(f"i.source = {arg(self.source.value)}")
+        if self.segment is not None:
             where.append(
                 f"i.customer_id IN (SELECT customer_id FROM customers WHERE tenant_id = $1"
-                f" AND segment = {arg(segment)})"
+                f" AND segment = {arg(self.segment)})"
             )
-        if tag is not None:
-            where.append(f"{arg(tag.lower())} = ANY(i.tags)")
-        if theme is not None:
-            where.append(f"{arg(theme.lower())} = ANY(i.themes)")
-        if customer_ref is not None:
-            where.append(f"i.customer_ref = {arg(customer_ref)}")
-        if linked is not None:
-            where.append("i.links > 0" if linked else "i.links = 0")
-        if sentiment is not None:
-            where.append("i." + SENTIMENT[sentiment])
-        if since is not None:
-            where.append(f"i.received_at >= {arg(since)}")
-        if until is not None:
-            where.append(f"i.received_at < {arg(until)}")
-        if not include_merged:
+        if self.tag is not None:
+            where.append(f"{arg(self.tag.lower())} = ANY(i.tags)")
+        if self.theme is not None:
+            where.append(f"{arg(self.theme.lower())} = ANY(i.themes)")
+        if self.customer_ref is not None:
+            where.append(f"i.customer_ref = {arg(self.customer_ref)}")
+        if self.linked is not None:
+            where.append("i.links > 0" if self.linked else "i.links = 0")
+        if self.sentiment is not None:
+            where.append("i." + SENTIMENT[self.sentiment])
+        if self.since is not None:
+            where.append(f"i.received_at >= {arg(self.since)}")
+        if self.until is not None:
+            where.append(f"i.received_at < {arg(self.until)}")
+        if not self.include_merged:
             where.append("i.merged_into IS NULL")
+        return where, args
+
+
+EXPORT_COLUMNS = (
+    "feedback_id",
+    "received_at",
+    "source",
+    "text",
+    "customer_ref",
+    "author",
+    "attendees",
+    "tags",
+    "themes",
+    "sentiment",
+    "votes",
+    "links",
+    "merged_into",
+    "external_id",
+)
+_EXPORT_BATCH = 1000
+
+
+async def _export_lines(
+    reads: TenantReads, tenant_id: str, sql: str, args: list[Any], form: str
+) -> AsyncIterator[bytes]:
+    """The rows of ``sql`` as CSV or JSON Lines, read through a server-side cursor and sent
+    a thousand at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if form == "csv":
+        writer.writerow(EXPORT_COLUMNS)
+    async with reads.connection(tenant_id) as conn:
+        count = 0
+        async for row in conn.cursor(sql, *args, prefetch=_EXPORT_BATCH):
+            item = _item(row)
+            if form == "csv":
+                writer.writerow([_csv_cell(item[c]) for c in EXPORT_COLUMNS])
+            else:
+                buffer.write(json.dumps(item, ensure_ascii=False) + "\n")
+            count += 1
+            if count % _EXPORT_BATCH == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
+def queries_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["feedback queries"])
+
+    @api.get("/workspaces/{workspace_id}/feedback")
+    async def inbox(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        which: Annotated[InboxFilter, Depends()],
+        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """The inbox, newest first. ``q`` is full-text search (English stemming)."""
+        where, args = which.where(who.tenant_id, workspace_id)
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
         if cursor is not None:
             at, item = _decode_cursor(cursor)
             where.append(f"(i.received_at, i.feedback_id) < ({arg(at)}, {arg(item)})")
@@ -164,6 +244,34 @@ def queries_router(rt: Runtime) -> APIRouter:
             if more
             else None,
         }
+
+    # Before the item's route: "export" is not an item's id.
+    @api.get("/workspaces/{workspace_id}/feedback/export")
+    async def export(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        which: Annotated[InboxFilter, Depends()],
+        q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+        format: Literal["csv", "jsonl"] = "csv",
+    ) -> StreamingResponse:
+        """Every item the inbox shows with these filters (and ``q``), newest first, as CSV
+        for a spreadsheet or JSON Lines, streamed: memory stays flat however many there are.
+        In the CSV, lists are joined with ``;`` and text a spreadsheet would run as a
+        formula starts with an apostrophe. What a customer's erasure removed is not there:
+        this reads the inbox."""
+        where, args = which.where(who.tenant_id, workspace_id)
+        if q is not None:
+            args.append(q)
+            where.append(f"i.search_doc @@ websearch_to_tsquery('english', ${len(args)})")
+        sql = f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
+        lines = _export_lines(rt.reads, who.tenant_id, f"{sql} {_NEWEST_FIRST}", args, format)
+        return StreamingResponse(
+            lines,
+            media_type="text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson",
+            headers={
+                "Content-Disposition": f'attachment; filename="{workspace_id}-feedback.{format}"'
+            },
+        )
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}")
     async def get_feedback(
