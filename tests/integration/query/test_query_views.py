@@ -345,7 +345,7 @@ async def test_traces_run_from_objective_to_feedback_and_back(
     assert cascade["feedback"]["total"] == 3
 
 
-async def test_a_retargeted_key_result_moves_its_objectives_progress_in_the_portfolio(
+async def test_a_retargeted_key_result_and_a_reopened_objective_show_in_the_portfolio(
     platform: Platform, world: World, unique: str
 ) -> None:
     s, q, h = platform.clients["strategy"], platform.query, world.headers
@@ -361,14 +361,26 @@ async def test_a_retargeted_key_result_moves_its_objectives_progress_in_the_port
     await ok(await s.post(f"{measure}/check-ins", json=check_in, headers=h))
     lowered = {"target": 50, "reason": "Half the traffic"}
     await ok(await s.post(f"{measure}/retarget", json=lowered, headers=h), 200)
+    closing = {"outcome": "abandoned"}
+    await ok(await s.post(f"{path}/{oid}/close", json=closing, headers=h), 200)
     await platform.publish()
 
-    async def follows() -> None:
+    async def shown() -> list[tuple[Any, ...]]:
         body = await ok(await q.get("/v1/query/portfolio", headers=h), 200)
-        shown = [o["progress"] for o in body["items"] if o["objective_id"] == oid]
-        assert shown == [pytest.approx(0.8)], body
+        return [(o["progress"], o["outcome"]) for o in body["items"] if o["objective_id"] == oid]
 
-    await eventually(follows, within=WITHIN)
+    async def closed() -> None:
+        assert await shown() == [(pytest.approx(0.8), "abandoned")]
+
+    await eventually(closed, within=WITHIN)
+    reopening = {"reason": "closed too soon"}
+    await ok(await s.post(f"{path}/{oid}/reopen", json=reopening, headers=h), 200)
+    await platform.publish()
+
+    async def open_again() -> None:
+        assert await shown() == [(pytest.approx(0.8), None)]
+
+    await eventually(open_again, within=WITHIN)
 
 
 async def test_evidence_follows_a_problem_through_every_merge(

@@ -270,6 +270,21 @@ async def test_an_objective_is_reworded_and_handed_over_keeping_its_key_results(
     await ok(await client.post(f"{resource}/close", json={"outcome": "achieved"}), 200)
     closed = await client.patch(resource, json={"title": "Later"})
     assert closed.status_code == 409, closed.text
+    # closed too soon: reopened, saying why, it is open again in the tree
+    no_reason = await client.post(f"{resource}/reopen", json={})
+    assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "body.reason")
+    reopened = await client.post(f"{resource}/reopen", json={"reason": "closed too soon"})
+    assert len((await ok(reopened, 200))["positions"]) == 1
+    again = await client.post(f"{resource}/reopen", json={"reason": "twice"})
+    assert again.status_code == 409, again.text
+    await ok(await client.patch(resource, json={"title": "Later"}), 200)
+    await publish(runtime)
+
+    async def open_again() -> None:
+        found = (await client.get(resource)).json()
+        assert (found.get("title"), found["outcome"], found["closed_at"]) == ("Later", None, None)
+
+    await eventually(open_again, within=60)
 
 
 async def test_a_key_result_is_retargeted_with_a_reason_and_its_latest_check_in_measured_again(

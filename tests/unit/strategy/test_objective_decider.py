@@ -9,6 +9,7 @@ from sextant_strategy.domain.objective import (
     CheckInKeyResult,
     CloseObjective,
     DefineKeyResult,
+    ReopenObjective,
     RestateObjective,
     RetargetKeyResult,
     RewordKeyResult,
@@ -24,6 +25,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveReopened,
     ObjectiveRestated,
     ObjectiveSet,
     Outcome,
@@ -361,3 +363,24 @@ def test_a_retarget_keeps_the_key_results_direction_and_its_objective_open() -> 
         objective_id=OBJ, outcome=Outcome.MISSED, note=None, closed_at=NOW, closed_by="pm.ana"
     )
     spec.given([objective_set(), KR_DEFINED, closed]).when(retarget(50)).then_raises(Conflict)
+
+
+def test_a_closed_objective_is_reopened_with_a_reason_and_takes_check_ins_again() -> None:
+    closed = ObjectiveClosed(
+        objective_id=OBJ, outcome=Outcome.ABANDONED, note=None, closed_at=NOW, closed_by="pm.ana"
+    )
+    reopen = ReopenObjective(objective_id=OBJ, reason="closed by mistake", now=NOW, actor="pm.cy")
+    reopened = ObjectiveReopened(
+        objective_id=OBJ,
+        previous_outcome=Outcome.ABANDONED,
+        reason="closed by mistake",
+        reopened_at=NOW,
+        reopened_by="pm.cy",
+    )
+    spec.given([objective_set(), KR_DEFINED, closed]).when(reopen).then([reopened])
+    spec.given([objective_set(), KR_DEFINED]).when(reopen).then_raises(Conflict, match="is open")
+    spec.given([]).when(reopen).then_raises(NotFound)
+    [progressed] = objective_decider.decide(
+        check_in(50), objective_decider.fold([objective_set(), KR_DEFINED, closed, reopened])
+    )
+    assert isinstance(progressed, KeyResultProgressed)

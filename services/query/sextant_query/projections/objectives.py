@@ -15,6 +15,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveReopened,
     ObjectiveRestated,
     ObjectiveSet,
 )
@@ -129,6 +130,13 @@ class Objectives:
                     str(fact.objective_id),
                     fact.outcome.value,
                     fact.closed_at,
+                )
+            case ObjectiveReopened():
+                await conn.execute(
+                    "UPDATE query_objectives SET outcome = NULL, closed_at = NULL"
+                    " WHERE tenant_id = $1 AND objective_id = $2",
+                    tenant,
+                    str(fact.objective_id),
                 )
             case _:
                 assert_never(fact)

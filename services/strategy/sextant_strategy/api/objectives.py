@@ -42,6 +42,7 @@ from sextant_strategy.domain.objective import (
     CloseObjective,
     DefineKeyResult,
     Objective,
+    ReopenObjective,
     RestateObjective,
     RetargetKeyResult,
     RewordKeyResult,
@@ -99,6 +100,10 @@ class CheckInIn(Body):
     value: Measure
     confidence: Annotated[float, Field(ge=0.0, le=1.0)]
     comment: ShortText | None = None
+
+
+class ReopenIn(Body):
+    reason: ShortText
 
 
 class CloseIn(Body):
@@ -389,6 +394,35 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         await existing(objective_id, ctx.tenant_id, scope)
         command = CloseObjective(
             objective_id=objective_id, now=ctx.now, actor=ctx.actor, **body.model_dump()
+        )
+        result = await objectives.run(
+            str(objective_id),
+            command,
+            ctx,
+            request,
+            workspace_id=scope,
+            body=body,
+            idempotency_key=idempotency_key,
+            expected_version=if_match,
+        )
+        return answer(result, create=False)
+
+    @api.post("/{objective_id}/reopen")
+    async def reopen_objective(
+        scope: Scope,
+        objective_id: uuid.UUID,
+        body: ReopenIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> JSONResponse:
+        """Open a closed objective again, saying why (closed too soon, or by mistake); its
+        key results and check-ins are as they were."""
+        await existing(objective_id, ctx.tenant_id, scope)
+        command = ReopenObjective(
+            objective_id=objective_id, now=ctx.now, actor=ctx.actor, reason=body.reason
         )
         result = await objectives.run(
             str(objective_id),

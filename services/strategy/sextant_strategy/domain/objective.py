@@ -30,6 +30,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveReopened,
     ObjectiveRestated,
     ObjectiveSet,
     Outcome,
@@ -129,6 +130,14 @@ class CloseObjective(Command):
     actor: Actor
 
 
+class ReopenObjective(Command):
+    kind: Literal["reopen"] = "reopen"
+    objective_id: UUID
+    reason: ShortText
+    now: datetime
+    actor: Actor
+
+
 ObjectiveCommand = (
     SetObjective
     | RestateObjective
@@ -138,6 +147,7 @@ ObjectiveCommand = (
     | RetargetKeyResult
     | CheckInKeyResult
     | CloseObjective
+    | ReopenObjective
 )
 
 # State --------------------------------------------------------------------------------
@@ -214,6 +224,8 @@ def evolve(state: Objective, event: ObjectiveEvent) -> Objective:
             )
         case ObjectiveClosed():
             return replace(state, closed=event)
+        case ObjectiveReopened():
+            return replace(state, closed=None)
         case _:
             assert_never(event)
 
@@ -302,6 +314,23 @@ def decide(command: ObjectiveCommand, state: Objective) -> list[ObjectiveEvent]:
                     note=command.note,
                     closed_at=command.now,
                     closed_by=command.actor,
+                )
+            ]
+        case ReopenObjective():
+            if state.set is None:
+                raise NotFound(f"objective {command.objective_id} does not exist")
+            if state.closed is None:
+                raise Conflict(
+                    f"objective {command.objective_id} is open; only a closed one is reopened",
+                    code="objective-open",
+                )
+            return [
+                ObjectiveReopened(
+                    objective_id=command.objective_id,
+                    previous_outcome=state.closed.outcome,
+                    reason=command.reason,
+                    reopened_at=command.now,
+                    reopened_by=command.actor,
                 )
             ]
         case _:

@@ -126,6 +126,18 @@ class ObjectiveClosed(Event):
     closed_by: str
 
 
+class ObjectiveReopened(Event):
+    """A closed objective open again, with why (closed too soon, or by mistake): it takes
+    check-ins and changes again until closed once more."""
+
+    event_type = "ObjectiveReopened"
+    objective_id: UUID
+    previous_outcome: Outcome
+    reason: str
+    reopened_at: datetime
+    reopened_by: str
+
+
 ObjectiveEvent = (
     ObjectiveSet
     | ObjectiveRestated
@@ -135,4 +147,5 @@ ObjectiveEvent = (
     | KeyResultRetargeted
     | KeyResultProgressed
     | ObjectiveClosed
+    | ObjectiveReopened
 )

@@ -16,6 +16,7 @@ from sextant_strategy.domain.objective_events import (
     ObjectiveAligned,
     ObjectiveClosed,
     ObjectiveEvent,
+    ObjectiveReopened,
     ObjectiveRestated,
     ObjectiveSet,
 )
@@ -170,6 +171,13 @@ class ObjectiveTree:
                     fact.objective_id,
                     fact.outcome.value,
                     fact.closed_at,
+                )
+            case ObjectiveReopened():
+                await conn.execute(
+                    "UPDATE strategy_objectives SET outcome = NULL, closed_at = NULL"
+                    " WHERE tenant_id = $1 AND objective_id = $2",
+                    tenant,
+                    fact.objective_id,
                 )
             case _:
                 assert_never(fact)
