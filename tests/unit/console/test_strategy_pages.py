@@ -904,7 +904,20 @@ async def test_an_objective_is_reworded_and_handed_over_from_its_page(
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
     closed = {**shown, "closed_at": "2026-12-31T10:00:00+00:00", "outcome": "achieved"}
     api.on("GET", resource, body=closed)
-    assert f'action="{here}/details"' not in (await client.get(here)).text
+    closed_page = (await client.get(here)).text
+    assert f'action="{here}/details"' not in closed_page
+    # closed, it offers only reopening it, with a reason
+    assert re.findall(r'action="([^"]+)"', closed_page.split("<main")[1]) == [f"{here}/reopen"]
+    api.on("POST", f"{resource}/reopen", 200, {"consistency_token": "strategy:31"})
+    sent, body = await post_form(
+        client, api, f"{here}/reopen", {"reason": " closed too soon "}, f"{resource}/reopen"
+    )
+    assert (sent.headers["location"], body) == (here, {"reason": "closed too soon"})
+    before = len(api.seen)
+    await post_form(client, api, f"{here}/reopen", {"reason": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+    sign_in(client, token("stakeholder"))
+    assert f'action="{here}/reopen"' not in (await client.get(here)).text
 
 
 async def test_a_key_result_is_reworded_from_its_objectives_page(

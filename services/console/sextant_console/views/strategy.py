@@ -187,6 +187,7 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
         here=here,
         o=found,
         may_write=may_write and not found.get("closed_at"),
+        may_reopen=may_write and bool(found.get("closed_at")),
         # What it may be aligned to: not itself (the API refuses a cycle, naming it).
         parents=[p for p in parents if p["objective_id"] != oid],
         parent=next((p for p in parents if p["objective_id"] == found.get("parent_id")), None),
@@ -201,8 +202,8 @@ async def _objective(page: Page, ws: str | None, oid: str) -> Response:
 
 async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Response:
     """The objective reworded or handed over (``details``), aligned to another (``parent``;
-    none, no longer), a key result defined (``key-results``), or the objective closed
-    (``close``)."""
+    none, no longer), a key result defined (``key-results``), the objective closed
+    (``close``) or, closed, reopened with a reason (``reopen``)."""
     here, resource = _paths(ws, oid)
     form = await form_of(page.request)
     body: dict[str, Any]
@@ -232,6 +233,9 @@ async def _objective_step(page: Page, ws: str | None, oid: str, step: str) -> Re
         body = {"outcome": choice(form, "outcome", "Outcome", OUTCOMES)}
         optional(form, body, "note")
         notice = f"Closed: {body['outcome'].replace('_', ' ')}."
+    elif step == "reopen":
+        body = {"reason": required(form, "reason", "Why it reopens")}
+        notice = "Reopened: it takes check-ins and changes again."
     else:
         raise BadForm(f"an objective has no step {step!r}")
     return await act(page, form, method, target, body, to=here, notice=notice)
