@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -19,9 +17,9 @@ from sextant_kit.api import Limit, decode_cursor, encode_cursor
 from sextant_kit.audit import verify_chain
 from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
+from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.http import caller
 from sextant_kit.scope import in_scope, workspace_scope
-from sextant_kit.spreadsheet import spreadsheet_safe
 from sextant_kit.tenancy import TenantReads
 
 
@@ -58,7 +56,6 @@ _SELECT = (
     " actor, correlation_id, causation_id, changes::text AS changes, data::text AS data"
     " FROM audit_log"
 )
-_EXPORT_BATCH = 1000
 
 
 PART = r"^[a-z_]+(\.[a-z_]+)?=.{1,200}$"
@@ -194,33 +191,10 @@ async def export_lines(
     The filter is checked before the first byte, so a bad one is still a clear 422.
     """
     where, args = which.where(tenant_id)
-    return _export(reads, tenant_id, where, args, form)
-
-
-async def _export(
-    reads: TenantReads, tenant_id: str, where: str, args: list[Any], form: str
-) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if form == "csv":
-        writer.writerow(COLUMNS)
-    async with reads.connection(tenant_id) as conn:
-        rows = conn.cursor(
-            f"{_SELECT}{where} ORDER BY occurred_at, event_id", *args, prefetch=_EXPORT_BATCH
-        )
-        count = 0
-        async for row in rows:
-            item = entry(row)
-            if form == "csv":
-                writer.writerow([_csv_cell(c, item[c]) for c in COLUMNS])
-            else:
-                buffer.write(json.dumps(item, ensure_ascii=False) + "\n")
-            count += 1
-            if count % _EXPORT_BATCH == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue().encode()
+    sql = f"{_SELECT}{where} ORDER BY occurred_at, event_id"
+    return stream_rows(
+        reads, tenant_id, sql, args, form=form, columns=COLUMNS, item=entry, cell=_csv_cell
+    )
 
 
 def _csv_cell(column: str, value: Any) -> Any:

@@ -3,7 +3,7 @@ a spreadsheet would run kept as text."""
 
 from __future__ import annotations
 
-from sextant_kit.spreadsheet import spreadsheet_safe
+from sextant_kit.exports import spreadsheet_safe
 from sextant_roadmap.domain.versions import csv_rows
 
 from tests.unit.roadmap.builders import BASE, A, B, C, added

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,8 +13,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.api import jsonable
+from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.service import Runtime
-from sextant_kit.spreadsheet import spreadsheet_safe
 from sextant_kit.tenancy import TenantReads
 
 from sextant_feedback.api.common import Reader, WorkspaceId
@@ -171,35 +168,9 @@ EXPORT_COLUMNS = (
     "merged_into",
     "external_id",
 )
-_EXPORT_BATCH = 1000
 
 
-async def _export_lines(
-    reads: TenantReads, tenant_id: str, sql: str, args: list[Any], form: str
-) -> AsyncIterator[bytes]:
-    """The rows of ``sql`` as CSV or JSON Lines, read through a server-side cursor and sent
-    a thousand at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if form == "csv":
-        writer.writerow(EXPORT_COLUMNS)
-    async with reads.connection(tenant_id) as conn:
-        count = 0
-        async for row in conn.cursor(sql, *args, prefetch=_EXPORT_BATCH):
-            item = _item(row)
-            if form == "csv":
-                writer.writerow([_csv_cell(item[c]) for c in EXPORT_COLUMNS])
-            else:
-                buffer.write(json.dumps(item, ensure_ascii=False) + "\n")
-            count += 1
-            if count % _EXPORT_BATCH == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
-def _csv_cell(value: Any) -> Any:
+def _csv_cell(_: str, value: Any) -> Any:
     if isinstance(value, list):
         value = ";".join(str(v) for v in value)
     return spreadsheet_safe(value) if isinstance(value, str) else value
@@ -264,7 +235,16 @@ def queries_router(rt: Runtime) -> APIRouter:
             args.append(q)
             where.append(f"i.search_doc @@ websearch_to_tsquery('english', ${len(args)})")
         sql = f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
-        lines = _export_lines(rt.reads, who.tenant_id, f"{sql} {_NEWEST_FIRST}", args, format)
+        lines = stream_rows(
+            rt.reads,
+            who.tenant_id,
+            f"{sql} {_NEWEST_FIRST}",
+            args,
+            form=format,
+            columns=EXPORT_COLUMNS,
+            item=_item,
+            cell=_csv_cell,
+        )
         return StreamingResponse(
             lines,
             media_type="text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sextant_kit.spreadsheet import spreadsheet_safe
+from sextant_kit.exports import spreadsheet_safe
 
 from sextant_roadmap.domain.events import Audience, ItemStatus, PublishedItem, RoadmapPublished
 from sextant_roadmap.domain.state import Item, Roadmap
