@@ -385,6 +385,23 @@ async def test_an_open_problem_is_restated_as_the_team_learns(
     await ok(await client.post(f"{resource}/close", json={"reason": "solved"}), 200)
     closed = await client.put(resource, json={**sharper, "severity": 1})
     assert (closed.status_code, "closed" in closed.text) == (409, True), closed.text
+    # it came back: reopened with why, it is restated again
+    events = await event_count(runtime)
+    no_reason = await client.post(f"{resource}/reopen", json={"reason": " "})
+    assert (no_reason.status_code, no_reason.json()["errors"][0]["field"]) == (422, "body.reason")
+    assert await event_count(runtime) == events
+    came_back = {"reason": "came back with the new card form"}
+    await ok(await client.post(f"{resource}/reopen", json=came_back), 200)
+    twice = await client.post(f"{resource}/reopen", json=came_back)
+    assert (twice.status_code, "only a closed" in twice.text) == (409, True), twice.text
+    await ok(await client.put(resource, json={**sharper, "severity": 1}), 200)
+    await publish(runtime)
+
+    async def open_again() -> None:
+        view = (await client.get(resource)).json()
+        assert (view.get("status"), view["severity"], view["close_reason"]) == ("open", 1, None)
+
+    await eventually(open_again, within=30)
 
 
 async def test_an_opportunity_is_restated_to_address_a_problem_found_later(

@@ -12,8 +12,10 @@ from sextant_discovery.domain.problem import (
     ProblemClosed,
     ProblemIdentified,
     ProblemMerged,
+    ProblemReopened,
     ProblemRestated,
     ProblemStatus,
+    ReopenProblem,
     RestateProblem,
     problem_decider,
 )
@@ -170,3 +172,20 @@ def test_closing_is_idempotent_and_needs_an_open_problem() -> None:
     spec.given([]).when(close).then_raises(NotFound)
     merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
     spec.given([IDENTIFIED, merged]).when(close).then_raises(Conflict)
+
+
+def test_a_closed_problem_reopens_with_a_reason_and_changes_again() -> None:
+    reopen = ReopenProblem(problem_id=P, reason="it came back in Q3", actor="pm.cy", now=NOW)
+    reopened = ProblemReopened(
+        problem_id=P, reason="it came back in Q3", reopened_by="pm.cy", reopened_at=NOW
+    )
+    spec.given([IDENTIFIED, CLOSED]).when(reopen).then([reopened])
+    spec.given([IDENTIFIED]).when(reopen).then_raises(Conflict, match="only a closed")
+    merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
+    spec.given([IDENTIFIED, merged]).when(reopen).then_raises(Conflict, match="is merged")
+    spec.given([]).when(reopen).then_raises(NotFound)
+    close = CloseProblem(problem_id=P, reason="solved again", now=NOW)
+    [closed_again] = problem_decider.decide(
+        close, problem_decider.fold([IDENTIFIED, CLOSED, reopened])
+    )
+    assert isinstance(closed_again, ProblemClosed)

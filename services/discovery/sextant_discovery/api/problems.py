@@ -34,6 +34,7 @@ from sextant_discovery.domain.problem import (
     IdentifyProblem,
     MergeProblem,
     ProblemStatus,
+    ReopenProblem,
     RestateProblem,
     problem_decider,
 )
@@ -60,7 +61,9 @@ class MergeIn(Body):
     into: uuid.UUID
 
 
-class CloseIn(Body):
+class ReasonIn(Body):
+    """Why a problem is closed, or reopened."""
+
     reason: ShortText
 
 
@@ -229,7 +232,7 @@ def problem_router(rt: Runtime) -> APIRouter:
     async def close_problem(
         workspace_id: WorkspaceId,
         problem_id: uuid.UUID,
-        body: CloseIn,
+        body: ReasonIn,
         request: Request,
         who: Writer,
         ctx: Ctx,
@@ -237,6 +240,33 @@ def problem_router(rt: Runtime) -> APIRouter:
     ) -> JSONResponse:
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
         command = CloseProblem(problem_id=problem_id, reason=body.reason, now=ctx.now)
+        result = await problems.run(
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
+
+    @api.post("/{problem_id}/reopen")
+    async def reopen_problem(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: ReasonIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """Open a closed problem again, saying why (it came back, or was closed too soon);
+        its insights and evidence are as they were."""
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        command = ReopenProblem(
+            problem_id=problem_id, reason=body.reason, actor=ctx.actor, now=ctx.now
+        )
         result = await problems.run(
             str(problem_id),
             command,

@@ -74,7 +74,24 @@ class ProblemClosed(Event):
     closed_at: datetime
 
 
-ProblemEvent = ProblemIdentified | ProblemRestated | InsightAttached | ProblemMerged | ProblemClosed
+class ProblemReopened(Event):
+    """A closed problem open again (it came back, or was closed too soon), with why."""
+
+    event_type = "ProblemReopened"
+    problem_id: UUID
+    reason: str
+    reopened_by: str
+    reopened_at: datetime
+
+
+ProblemEvent = (
+    ProblemIdentified
+    | ProblemRestated
+    | InsightAttached
+    | ProblemMerged
+    | ProblemClosed
+    | ProblemReopened
+)
 
 
 class IdentifyProblem(Command):
@@ -133,7 +150,17 @@ class CloseProblem(Command):
     now: datetime
 
 
-ProblemCommand = IdentifyProblem | RestateProblem | AttachInsight | MergeProblem | CloseProblem
+class ReopenProblem(Command):
+    kind: Literal["reopen"] = "reopen"
+    problem_id: UUID
+    reason: ShortText
+    actor: str
+    now: datetime
+
+
+ProblemCommand = (
+    IdentifyProblem | RestateProblem | AttachInsight | MergeProblem | CloseProblem | ReopenProblem
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +195,8 @@ def evolve(state: Problem, event: ProblemEvent) -> Problem:
             return replace(state, status=ProblemStatus.MERGED)
         case ProblemClosed():
             return replace(state, status=ProblemStatus.CLOSED)
+        case ProblemReopened():
+            return replace(state, status=ProblemStatus.OPEN)
         case _:
             assert_never(event)
 
@@ -266,6 +295,23 @@ def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
             return [
                 ProblemClosed(
                     problem_id=command.problem_id, reason=command.reason, closed_at=command.now
+                )
+            ]
+        case ReopenProblem():
+            if not state.exists:
+                raise NotFound(f"problem {command.problem_id} does not exist")
+            if state.status != ProblemStatus.CLOSED:
+                raise Conflict(
+                    f"problem {command.problem_id} is {state.status.value}; only a closed "
+                    "problem reopens (a merged one counts for the problem it was merged into)",
+                    code="problem-not-closed",
+                )
+            return [
+                ProblemReopened(
+                    problem_id=command.problem_id,
+                    reason=command.reason,
+                    reopened_by=command.actor,
+                    reopened_at=command.now,
                 )
             ]
         case _:

@@ -22,6 +22,7 @@ from sextant_discovery.domain.problem import (
     ProblemEvent,
     ProblemIdentified,
     ProblemMerged,
+    ProblemReopened,
     ProblemRestated,
 )
 from sextant_discovery.events import registry
@@ -120,6 +121,13 @@ class ProblemEvidence:
                     tenant,
                     fact.problem_id,
                     fact.reason,
+                )
+            case ProblemReopened():
+                await conn.execute(
+                    "UPDATE discovery_problems SET status = 'open', close_reason = NULL"
+                    " WHERE tenant_id = $1 AND problem_id = $2",
+                    tenant,
+                    fact.problem_id,
                 )
             case _:
                 assert_never(fact)

@@ -24,6 +24,7 @@ from sextant_discovery.domain.problem import (
     ProblemClosed,
     ProblemIdentified,
     ProblemMerged,
+    ProblemReopened,
     ProblemRestated,
     ProblemStatus,
 )
@@ -38,6 +39,7 @@ DiscoveryFact = (
     | ProblemRestated
     | ProblemMerged
     | ProblemClosed
+    | ProblemReopened
     | OpportunityOpened
     | OpportunityRestated
     | OpportunityEvaluated
@@ -55,6 +57,7 @@ DISCOVERY = Consumes[DiscoveryFact](
         ProblemRestated,
         ProblemMerged,
         ProblemClosed,
+        ProblemReopened,
         OpportunityOpened,
         OpportunityRestated,
         OpportunityEvaluated,
@@ -118,12 +121,13 @@ class Discovery:
                     ProblemStatus.MERGED.value,
                     str(fact.into),
                 )
-            case ProblemClosed():
+            case ProblemClosed() | ProblemReopened():
+                closed = isinstance(fact, ProblemClosed)
                 await conn.execute(
                     "UPDATE query_problems SET status = $3" + _PROBLEM,
                     tenant,
                     str(fact.problem_id),
-                    ProblemStatus.CLOSED.value,
+                    (ProblemStatus.CLOSED if closed else ProblemStatus.OPEN).value,
                 )
             case OpportunityOpened():
                 await conn.execute(
