@@ -1084,3 +1084,39 @@ async def test_a_candidate_solution_is_revised_from_the_opportunitys_page(
     before = len(api.seen)
     await post_form(client, api, action, {**typed, "effort": "0"}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_a_closed_problem_is_reopened_from_its_page_with_a_reason(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource, here = f"{path}/problems/{PID}", f"/w/mobile/problems/{PID}"
+    found = {
+        "problem_id": PID,
+        "title": "Card entry is slow",
+        "statement": "Buyers abandon at card entry",
+        "persona_ids": [],
+        "severity": 4,
+        "frequency": 3,
+        "status": "closed",
+        "close_reason": "wallets solved it",
+        "merged_into": None,
+        "merged_from": [],
+        "feedback_count": 0,
+        "insights": [],
+    }
+    api.on("GET", resource, body=found)
+    for listed in ("problems", "insights", "opportunities", "decisions", "personas"):
+        api.on("GET", f"{path}/{listed}", body={"items": []})
+    sign_in(client, token("contributor"))
+    page = (await client.get(here)).text
+    assert "Closed: wallets solved it." in page
+    # closed, it offers only reopening it
+    assert re.findall(r'action="([^"]+)"', page.split("<main")[1]) == [f"{here}/reopen"]
+    api.on("POST", f"{resource}/reopen", 200, {"consistency_token": "discovery:12"})
+    typed = {"reason": " it came back with the new card form "}
+    sent, body = await post_form(client, api, f"{here}/reopen", typed, f"{resource}/reopen")
+    assert (sent.headers["location"], body) == (here, {"reason": typed["reason"].strip()})
+    before = len(api.seen)
+    await post_form(client, api, f"{here}/reopen", {"reason": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent

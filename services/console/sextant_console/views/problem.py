@@ -69,6 +69,7 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
         may_attach=[i for i in insights["items"] if i["insight_id"] not in attached],
         merge_into=[p for p in others if p["status"] == "open"],
         may_write=page.session.may(Access.WRITE, ws) and found["status"] == "open",
+        may_reopen=page.session.may(Access.WRITE, ws) and found["status"] == "closed",
         may_audit=page.session.may(Access.READ, ws),
     )
 
@@ -116,3 +117,13 @@ async def close(ws: Workspace, pid: Id, page: Page) -> Response:
     here, resource = _paths(ws, pid)
     body = {"reason": required(form, "reason", "Reason")}
     return await act(page, form, "POST", f"{resource}/close", body, to=here, notice="Closed.")
+
+
+@router.post("/w/{ws}/problems/{pid}/reopen")
+async def reopen(ws: Workspace, pid: Id, page: Page) -> Response:
+    """A closed problem open again: it came back, or was closed too soon."""
+    form = await form_of(page.request)
+    here, resource = _paths(ws, pid)
+    body = {"reason": required(form, "reason", "Why it reopens")}
+    notice = "Reopened: it is evidence and work again."
+    return await act(page, form, "POST", f"{resource}/reopen", body, to=here, notice=notice)
