@@ -13,7 +13,9 @@ from sextant_feedback.domain import (
     FeedbackLinked,
     FeedbackMerged,
     FeedbackReceived,
+    FeedbackReleased,
     FeedbackUnlinked,
+    FeedbackUnmerged,
     FeedbackVoted,
     FeedbackVoteWithdrawn,
 )
@@ -32,6 +34,8 @@ registry = EventRegistry(
         CustomerProfileUpdated,
         CustomerErased,
         FeedbackVoteWithdrawn,
+        FeedbackUnmerged,
+        FeedbackReleased,
     ],
 )
 

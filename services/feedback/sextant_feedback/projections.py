@@ -23,7 +23,9 @@ from sextant_feedback.domain import (
     FeedbackLinked,
     FeedbackMerged,
     FeedbackReceived,
+    FeedbackReleased,
     FeedbackUnlinked,
+    FeedbackUnmerged,
     FeedbackVoted,
     FeedbackVoteWithdrawn,
 )
@@ -39,6 +41,8 @@ FeedbackFact = (
     | FeedbackUnlinked
     | FeedbackMerged
     | FeedbackAbsorbed
+    | FeedbackUnmerged
+    | FeedbackReleased
     | CustomerRegistered
     | CustomerProfileUpdated
     | CustomerErased
@@ -214,14 +218,16 @@ class FeedbackViews:
                     fact.target_id,
                 )
                 await self._count_links(conn, tenant, fact.feedback_id)
-            case FeedbackMerged():
+            case FeedbackMerged() | FeedbackUnmerged():
                 await conn.execute(
                     "UPDATE feedback_inbox SET merged_into = $3, updated_at = now()"
                     " WHERE tenant_id = $1 AND feedback_id = $2",
                     tenant,
                     fact.feedback_id,
-                    fact.into_id,
+                    fact.into_id if isinstance(fact, FeedbackMerged) else None,
                 )
+            case FeedbackReleased():
+                pass  # what it gave back left as the withdrawals and unlinks before it
             case CustomerRegistered() | CustomerProfileUpdated():
                 ref = fact.ref if isinstance(fact, CustomerRegistered) else None
                 await conn.execute(

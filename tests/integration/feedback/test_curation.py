@@ -375,6 +375,65 @@ async def test_one_duplicate_merged_into_two_items_at_once_moves_once(
     await settle(moved_once)
 
 
+async def test_an_item_merged_by_mistake_is_unmerged_and_each_keeps_its_own(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    """The duplicate stands alone again with its links; the item it went into gives back
+    what came only with it, and keeps what it had itself."""
+    ws = f"ws-{unique}"
+    a = await post(http, ws, text="Need SSO with Okta", source="sales_call")
+    c = await post(http, ws, text="Okta login for the mobile app", source="community")
+    on_problem = {"target_type": "problem", "target_id": P_SSO}
+    on_opportunity = {"target_type": "opportunity", "target_id": O_SSO}
+    for item, link in ((a, on_problem), (c, on_opportunity)):
+        await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{item}/links", json=link))
+        await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{item}/votes", json={}))
+    # c brings the caller's vote and the problem, which a has already: they stay a's when
+    # the two part; the vote on acme's behalf and the opportunity go back with c
+    acme = {"on_behalf_of": f"acme-{unique}"}
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/votes", json=acme))
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/links", json=on_problem))
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json={"into_id": a}))
+
+    async def seen(item: str) -> dict[str, Any]:
+        body: dict[str, Any] = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{item}"))
+        return body
+
+    async def merged() -> None:
+        assert ((await seen(a))["votes"], (await seen(c))["merged_into"]) == (2, a)
+
+    await settle(merged)
+    unmerge = f"/v1/workspaces/{ws}/feedback/{c}/unmerge"
+    blank = await http.post(unmerge, json={"reason": " "})
+    assert (blank.status_code, blank.json()["errors"][0]["field"]) == (422, "body.reason")
+    key = {"Idempotency-Key": f"unmerge-{unique}"}
+    reason = {"reason": "a different ask: the mobile app's login"}
+    first = await ok(await http.post(unmerge, json=reason, headers=key))
+    assert await ok(await http.post(unmerge, json=reason, headers=key)) == first
+    again = await ok(await http.post(unmerge, json=reason))  # done already: nothing written
+    assert (again["positions"], again["created"]) == ([], False)
+    never = await http.post(f"/v1/workspaces/{ws}/feedback/{a}/unmerge", json=reason)
+    assert (never.status_code, never.json()["type"].rsplit("/", 1)[1]) == (409, "not-merged")
+
+    async def parted() -> None:
+        survivor, duplicate = await seen(a), await seen(c)
+        assert survivor["votes"] == 1
+        assert not survivor["voters"][0].startswith("customer:"), survivor
+        assert [lk["target_id"] for lk in survivor["linked_to"]] == [P_SSO]
+        assert duplicate["merged_into"] is None
+        assert (duplicate["votes"], duplicate["links"]) == (2, 2)
+        inbox = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
+        assert c in [i["feedback_id"] for i in inbox["items"]]
+        opportunity = await ok(
+            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": O_SSO})
+        )
+        assert opportunity["targets"][0]["items"] == 1
+
+    await settle(parted)
+    # standing alone, it takes changes again
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/tags", json={"add_tags": ["sso"]}))
+
+
 async def test_the_customer_directory_lists_accounts_by_ref_page_by_page(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:

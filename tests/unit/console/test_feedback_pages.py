@@ -65,6 +65,35 @@ async def test_merging_the_same_duplicate_twice_sends_one_command(
     assert first == repeat
 
 
+async def test_an_item_merged_by_mistake_is_unmerged_from_its_page_with_a_reason(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource, here = f"/v1/workspaces/mobile/feedback/{RID}", f"/w/mobile/feedback/{RID}"
+    found = {
+        "feedback_id": RID,
+        "text": "Okta SSO",
+        "source": "community",
+        "received_at": "2026-11-20T10:00:00Z",
+        "merged_into": IID,
+    }
+    api.on("GET", resource, body=found)
+    api.on("GET", f"{resource}/similar", body={"suggestions": []})
+    for listed in ("problems", "opportunities"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    sign_in(client, token())
+    page = (await client.get(here)).text
+    assert "Merged into another item" in words(page)
+    # merged, it offers only unmerging it
+    assert re.findall(r'action="([^"]+)"', page.split("<main")[1]) == [f"{here}/unmerge"]
+    api.on("POST", f"{resource}/unmerge", 200, {"consistency_token": "feedback:9"})
+    typed = {"reason": " a different report "}
+    sent, body = await post_form(client, api, f"{here}/unmerge", typed, f"{resource}/unmerge")
+    assert (sent.headers["location"], body) == (here, {"reason": "a different report"})
+    before = len(api.seen)
+    await post_form(client, api, f"{here}/unmerge", {"reason": " "}, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
 async def test_feedback_heard_in_a_meeting_is_recorded_from_the_inbox(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -10,10 +10,13 @@ from sextant_feedback.domain import (
     ClassifyFeedback,
     FeedbackAbsorbed,
     FeedbackClassified,
+    FeedbackEvent,
     FeedbackLinked,
     FeedbackMerged,
     FeedbackReceived,
+    FeedbackReleased,
     FeedbackUnlinked,
+    FeedbackUnmerged,
     FeedbackVoted,
     FeedbackVoteWithdrawn,
     Link,
@@ -21,6 +24,8 @@ from sextant_feedback.domain import (
     LinkTarget,
     MarkAsDuplicate,
     ReceiveFeedback,
+    ReleaseDuplicate,
+    SeparateDuplicate,
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
@@ -201,6 +206,7 @@ def test_the_survivor_takes_votes_and_only_new_links() -> None:
                 workspace_id="ws",
                 duplicate_id=OTHER,
                 votes=[vote],
+                links=[PROBLEM, OPPORTUNITY],
                 absorbed_at=NOW,
             ),
             linked(OPPORTUNITY),
@@ -249,6 +255,102 @@ def test_a_merged_item_accepts_no_more_changes() -> None:
     spec.given([received(), merged]).when(LinkFeedback(link=PROBLEM, at=NOW)).then_raises(
         Conflict, match="merged into"
     )
+
+
+def test_an_item_merged_by_mistake_is_separated_and_gets_its_links_back() -> None:
+    unlinked = FeedbackUnlinked(
+        feedback_id=ITEM, workspace_id="ws", target_type="problem", target_id="p-1", unlinked_at=NOW
+    )
+    merged = FeedbackMerged(
+        feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW, links=[PROBLEM]
+    )
+    separate = SeparateDuplicate(reason="  not the same ask ", at=NOW)
+    unmerged = FeedbackUnmerged(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        from_id=OTHER,
+        reason="not the same ask",
+        unmerged_at=NOW,
+    )
+    history: list[FeedbackEvent] = [received(), linked(), unlinked, merged]
+    spec.given(history).when(separate).then([unmerged, linked()])
+    alone: list[FeedbackEvent] = [*history, unmerged, linked()]
+    state = feedback_decider.fold(alone)
+    assert (state.merged_into, state.links, state.unmerged_from) == (
+        None,
+        frozenset({PROBLEM}),
+        OTHER,
+    )
+    # standing alone, it takes changes again, and is not separated twice
+    spec.given(alone).when(LinkFeedback(link=OPPORTUNITY, at=NOW)).then([linked(OPPORTUNITY)])
+    spec.given([received()]).when(separate).then_raises(Conflict, match="not merged")
+    with pytest.raises(ValueError, match="reason"):
+        SeparateDuplicate(reason=" ", at=NOW)
+
+
+THIRD = UUID("00000000-0000-4000-8000-000000000003")
+
+
+def absorbed(duplicate: UUID, votes: list[Vote], links: list[Link]) -> FeedbackAbsorbed:
+    return FeedbackAbsorbed(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        duplicate_id=duplicate,
+        votes=votes,
+        links=links,
+        absorbed_at=NOW,
+    )
+
+
+def test_releasing_a_duplicate_takes_back_only_what_came_with_it_alone() -> None:
+    """A vote or link the item had itself, or that another duplicate brought too, stays;
+    one withdrawn meanwhile is not withdrawn again."""
+    bo, ana, cy = Vote(voter="bo"), Vote(voter="ana"), Vote(voter="cy")
+    history: list[FeedbackEvent] = [
+        received(),
+        FeedbackVoted(feedback_id=ITEM, workspace_id="ws", vote=bo, voted_at=NOW),
+        linked(),
+        absorbed(OTHER, [bo, ana, cy], [PROBLEM, OPPORTUNITY]),
+        linked(OPPORTUNITY),
+        absorbed(THIRD, [ana], []),
+        FeedbackVoteWithdrawn(feedback_id=ITEM, workspace_id="ws", voter="cy", withdrawn_at=NOW),
+    ]
+    release = ReleaseDuplicate(duplicate_id=OTHER, reason="different ask", at=NOW)
+    unlinked = FeedbackUnlinked(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        target_type="opportunity",
+        target_id="o-1",
+        unlinked_at=NOW,
+    )
+    released = FeedbackReleased(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        duplicate_id=OTHER,
+        reason="different ask",
+        released_at=NOW,
+    )
+    spec.given(history).when(release).then([unlinked, released])
+    after: list[FeedbackEvent] = [*history, unlinked, released]
+    spec.given(after).when(release).then([])  # released already
+    # ana's vote stayed for THIRD; it leaves with THIRD
+    withdrawn = FeedbackVoteWithdrawn(
+        feedback_id=ITEM, workspace_id="ws", voter="ana", withdrawn_at=NOW
+    )
+    release_third = release.model_copy(update={"duplicate_id": THIRD})
+    spec.given(after).when(release_third).then(
+        [withdrawn, released.model_copy(update={"duplicate_id": THIRD})]
+    )
+    state = feedback_decider.fold(after)
+    assert ([v.voter for v in state.votes], state.links) == (["bo", "ana"], frozenset({PROBLEM}))
+
+
+def test_links_absorbed_before_they_were_recorded_stay_when_released() -> None:
+    """An absorb recorded without the links it brought: they count as the item's own."""
+    history: list[FeedbackEvent] = [received(), absorbed(OTHER, [], []), linked(OPPORTUNITY)]
+    release = ReleaseDuplicate(duplicate_id=OTHER, reason="different ask", at=NOW)
+    (only,) = feedback_decider.decide(release, feedback_decider.fold(history))
+    assert isinstance(only, FeedbackReleased)
 
 
 def test_tags_are_normalised_and_validated() -> None:

@@ -284,3 +284,19 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
         to=f"/w/{ws}/feedback/{fid}",
         notice="Merged the duplicate into this item; its votes and links moved here.",
     )
+
+
+@router.post("/w/{ws}/feedback/{fid}/unmerge")
+async def unmerge(ws: Workspace, fid: Id, page: Page) -> Response:
+    """This item, merged by mistake, stands on its own again."""
+    form = await form_of(page.request)
+    body = {"reason": required(form, "reason", "Why they are not the same")}
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/feedback/{fid}/unmerge",
+        body,
+        to=f"/w/{ws}/feedback/{fid}",
+        notice="Unmerged: it stands on its own again, with its links.",
+    )

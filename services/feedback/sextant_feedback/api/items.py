@@ -1,4 +1,5 @@
-"""Commands on feedback items: receive (single, batch, meeting notes), tag, vote, link, merge."""
+"""Commands on feedback items: receive (single, batch, meeting notes), tag, vote, link,
+merge and unmerge."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ from sextant_feedback.domain import (
     LinkFeedback,
     LinkTarget,
     MarkAsDuplicate,
+    ReleaseDuplicate,
+    SeparateDuplicate,
     Tag,
     Text,
     UnlinkFeedback,
@@ -43,7 +46,7 @@ from sextant_feedback.domain import (
     customer_vote,
     feedback_decider,
 )
-from sextant_feedback.domain.channels import Channel, Person
+from sextant_feedback.domain.channels import Channel, Person, Reason
 from sextant_feedback.events import registry
 from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, first_event
 from sextant_feedback.privacy import KeyRing
@@ -97,6 +100,13 @@ class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into_id: uuid.UUID
+
+
+class UnmergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+    """Why the two are not the same after all: kept in both items' history."""
 
 
 def items_router(rt: Runtime) -> APIRouter:
@@ -400,5 +410,59 @@ def items_router(rt: Runtime) -> APIRouter:
             idempotency_key=f"{idempotency_key}/absorb" if idempotency_key else None,
         )
         return marked or absorbed
+
+    @api.post("/feedback/{feedback_id}/unmerge", response_model=Accepted)
+    async def unmerge(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: UnmergeIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Accepted:
+        """Separate an item merged by mistake from the item it went into: it stands on its
+        own again with its links, and that item gives back the votes and links that came
+        only with it (those it had itself, or that another duplicate brought too, stay).
+
+        The duplicate is separated first, at the version read, then the other item
+        releases it; a retry finishes one that stopped between the two."""
+        duplicate, version = await handler.load(str(feedback_id))
+        if not duplicate.exists or duplicate.workspace_id != workspace_id:
+            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        into = duplicate.merged_into or duplicate.unmerged_from
+        if into is None:
+            raise Conflict(
+                f"feedback {feedback_id} is not merged into another item", code="not-merged"
+            )
+        target, _t = await handler.load(str(into))
+        if target.merged_into is not None:
+            raise Conflict(
+                f"feedback {into}, which {feedback_id} was merged into, was itself merged into"
+                f" {target.merged_into}; unmerge {into} first",
+                code="feedback-merged",
+            )
+        separated = None
+        if duplicate.merged_into is not None or idempotency_key:  # a key answers as before
+            separated = await command(
+                workspace_id,
+                feedback_id,
+                SeparateDuplicate(reason=body.reason, at=ctx.now),
+                ctx,
+                request,
+                body=body,
+                idempotency_key=idempotency_key,
+                expected_version=version,
+            )
+        released = await command(
+            workspace_id,
+            into,
+            ReleaseDuplicate(duplicate_id=feedback_id, reason=body.reason, at=ctx.now),
+            ctx,
+            request,
+            body=body,
+            idempotency_key=f"{idempotency_key}/release" if idempotency_key else None,
+        )
+        return separated or released
 
     return api

@@ -41,3 +41,4 @@ Tag = Annotated[
     ),
 ]
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -1,4 +1,5 @@
-"""A feedback item: received from a channel, classified, voted for, linked, merged.
+"""A feedback item: received from a channel, classified, voted for, linked, merged and,
+when merged by mistake, separated again.
 
 Personal fields (``text``, ``author``, ``attendees``) arrive already sealed when the item
 is attributed to a customer: the domain treats them as opaque strings, so erasing the
@@ -7,16 +8,19 @@ customer's key erases them everywhere the events travel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Annotated, Literal, assert_never
+from typing import Annotated, Literal, TypeVar, assert_never
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit import Command, Event
 
-from sextant_feedback.domain.channels import Channel, LinkTarget, Tag
+from sextant_feedback.domain.channels import Channel, LinkTarget, Reason, Tag
 from sextant_feedback.domain.identity import customer_id_for
+
+K = TypeVar("K")
 
 
 class Vote(BaseModel):
@@ -139,7 +143,10 @@ class FeedbackMerged(Event):
 
 
 class FeedbackAbsorbed(Event):
-    """This item took over a duplicate's votes (its links follow as FeedbackLinked)."""
+    """This item took over a duplicate's votes (its links follow as FeedbackLinked).
+    ``links`` are those the duplicate brought, including any this item had already, so
+    that separating the two later takes back only what came with it; events written
+    before the field came carry none (their links then stay when separated)."""
 
     event_type = "FeedbackAbsorbed"
 
@@ -147,7 +154,35 @@ class FeedbackAbsorbed(Event):
     workspace_id: str
     duplicate_id: UUID
     votes: list[Vote] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
     absorbed_at: datetime
+
+
+class FeedbackUnmerged(Event):
+    """This item was merged into ``from_id`` by mistake and stands on its own again; the
+    links it gave up come back to it (as FeedbackLinked, just after). Its votes stayed
+    with it all along."""
+
+    event_type = "FeedbackUnmerged"
+
+    feedback_id: UUID
+    workspace_id: str
+    from_id: UUID
+    reason: str
+    unmerged_at: datetime
+
+
+class FeedbackReleased(Event):
+    """This item gave back a duplicate it had absorbed: the votes and links that came
+    only with it left just before (as FeedbackVoteWithdrawn and FeedbackUnlinked)."""
+
+    event_type = "FeedbackReleased"
+
+    feedback_id: UUID
+    workspace_id: str
+    duplicate_id: UUID
+    reason: str
+    released_at: datetime
 
 
 FeedbackEvent = (
@@ -159,6 +194,8 @@ FeedbackEvent = (
     | FeedbackUnlinked
     | FeedbackMerged
     | FeedbackAbsorbed
+    | FeedbackUnmerged
+    | FeedbackReleased
 )
 
 # Commands -----------------------------------------------------------------------------
@@ -235,6 +272,23 @@ class AbsorbDuplicate(Command):
     at: datetime
 
 
+class SeparateDuplicate(Command):
+    """Sent to an item merged by mistake: it stands on its own again."""
+
+    kind: Literal["separate"] = "separate"
+    reason: Reason
+    at: datetime
+
+
+class ReleaseDuplicate(Command):
+    """Sent to the item a duplicate was merged into, once the duplicate is separated."""
+
+    kind: Literal["release"] = "release"
+    duplicate_id: UUID
+    reason: Reason
+    at: datetime
+
+
 FeedbackCommand = Annotated[
     ReceiveFeedback
     | ClassifyFeedback
@@ -243,11 +297,17 @@ FeedbackCommand = Annotated[
     | LinkFeedback
     | UnlinkFeedback
     | MarkAsDuplicate
-    | AbsorbDuplicate,
+    | AbsorbDuplicate
+    | SeparateDuplicate
+    | ReleaseDuplicate,
     Field(discriminator="kind"),
 ]
 
 # State --------------------------------------------------------------------------------
+
+
+OWN: frozenset[UUID | None] = frozenset({None})
+"""The sources of a vote or link made on the item itself."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,9 +320,16 @@ class FeedbackItem:
     votes: tuple[Vote, ...] = ()
     links: frozenset[Link] = frozenset()
     absorbed: frozenset[UUID] = frozenset()
+    vote_sources: Mapping[str, frozenset[UUID | None]] = field(default_factory=dict)
+    """Whom each voter's vote is here for: ``None`` for this item itself, and each
+    duplicate absorbed that brought it. A vote leaves with the last of them."""
+    link_sources: Mapping[Link, frozenset[UUID | None]] = field(default_factory=dict)
+    """The same for links."""
     merged_into: UUID | None = None
     moved_links: tuple[Link, ...] = ()
     """The links it had when it was merged (they move to ``merged_into``)."""
+    unmerged_from: UUID | None = None
+    """The item it was last separated from, until that item has released it."""
 
     @property
     def exists(self) -> bool:
@@ -292,15 +359,40 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
                 themes=(state.themes | set(event.themes_added)) - set(event.themes_removed),
             )
         case FeedbackVoted():
-            return replace(state, votes=(*state.votes, event.vote))
+            voter = event.vote.voter
+            return replace(
+                state,
+                votes=(*state.votes, event.vote),
+                vote_sources={**state.vote_sources, voter: OWN},
+            )
         case FeedbackVoteWithdrawn():
-            return replace(state, votes=tuple(v for v in state.votes if v.voter != event.voter))
+            return replace(
+                state,
+                votes=tuple(v for v in state.votes if v.voter != event.voter),
+                vote_sources=_without(state.vote_sources, {event.voter}),
+            )
         case FeedbackLinked():
-            return replace(state, links=state.links | {Link(**_link_of(event))})
+            link = Link(**_link_of(event))
+            # a link an absorbed duplicate brought has its source already
+            sources = state.link_sources.get(link, OWN)
+            return replace(
+                state,
+                links=state.links | {link},
+                link_sources={**state.link_sources, link: sources},
+            )
         case FeedbackUnlinked():
-            return replace(state, links=state.links - {Link(**_link_of(event))})
+            link = Link(**_link_of(event))
+            return replace(
+                state,
+                links=state.links - {link},
+                link_sources=_without(state.link_sources, {link}),
+            )
         case FeedbackMerged():
-            return replace(state, merged_into=event.into_id, moved_links=tuple(event.links))
+            return replace(
+                state, merged_into=event.into_id, moved_links=tuple(event.links), unmerged_from=None
+            )
+        case FeedbackUnmerged():
+            return replace(state, merged_into=None, moved_links=(), unmerged_from=event.from_id)
         case FeedbackAbsorbed():
             known = {v.voter for v in state.votes}
             moved = tuple(v for v in event.votes if v.voter not in known)
@@ -308,9 +400,41 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
                 state,
                 votes=(*state.votes, *moved),
                 absorbed=state.absorbed | {event.duplicate_id},
+                vote_sources=_with_source(
+                    state.vote_sources, [v.voter for v in event.votes], event.duplicate_id
+                ),
+                link_sources=_with_source(state.link_sources, event.links, event.duplicate_id),
+            )
+        case FeedbackReleased():
+            gone = event.duplicate_id
+            return replace(
+                state,
+                absorbed=state.absorbed - {gone},
+                vote_sources={k: s - {gone} for k, s in state.vote_sources.items()},
+                link_sources={k: s - {gone} for k, s in state.link_sources.items()},
             )
         case _:
             assert_never(event)
+
+
+def only_from(sources: Mapping[K, frozenset[UUID | None]], duplicate: UUID) -> list[K]:
+    """The votes or links that came with ``duplicate`` alone, in their order."""
+    return [k for k, s in sources.items() if s == {duplicate}]
+
+
+def _with_source(
+    sources: Mapping[K, frozenset[UUID | None]], keys: Iterable[K], duplicate: UUID
+) -> dict[K, frozenset[UUID | None]]:
+    out = dict(sources)
+    for key in keys:
+        out[key] = out.get(key, frozenset()) | {duplicate}
+    return out
+
+
+def _without(
+    sources: Mapping[K, frozenset[UUID | None]], keys: set[K]
+) -> dict[K, frozenset[UUID | None]]:
+    return {k: s for k, s in sources.items() if k not in keys}
 
 
 def _link_of(event: FeedbackLinked | FeedbackUnlinked) -> dict[str, str]:

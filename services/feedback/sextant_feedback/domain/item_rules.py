@@ -1,5 +1,5 @@
 """What a feedback item decides, given its state: the rules of receiving, classifying,
-voting, linking and merging."""
+voting, linking, merging and separating."""
 
 from __future__ import annotations
 
@@ -19,18 +19,23 @@ from sextant_feedback.domain.item import (
     FeedbackLinked,
     FeedbackMerged,
     FeedbackReceived,
+    FeedbackReleased,
     FeedbackUnlinked,
+    FeedbackUnmerged,
     FeedbackVoted,
     FeedbackVoteWithdrawn,
     Link,
     LinkFeedback,
     MarkAsDuplicate,
     ReceiveFeedback,
+    ReleaseDuplicate,
+    SeparateDuplicate,
     UnlinkFeedback,
     VoteForFeedback,
     WithdrawVote,
     evolve,
     initial_state,
+    only_from,
 )
 
 MAX_TAGS = 50
@@ -47,6 +52,8 @@ ItemCommand = (
     | UnlinkFeedback
     | MarkAsDuplicate
     | AbsorbDuplicate
+    | SeparateDuplicate
+    | ReleaseDuplicate
 )
 
 
@@ -55,6 +62,8 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
         return _receive(command, state)
     if not state.exists or state.feedback_id is None:
         raise NotFound("no such feedback item")
+    if isinstance(command, SeparateDuplicate):
+        return _separate(command, state, state.feedback_id)
     if state.merged_into is not None:
         raise Conflict(
             f"feedback {state.feedback_id} was merged into {state.merged_into}; "
@@ -97,19 +106,13 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
                     field="target_id",
                     code="not-linked",
                 )
-            return [
-                FeedbackUnlinked(
-                    feedback_id=item,
-                    workspace_id=ws,
-                    target_type=command.link.target_type,
-                    target_id=command.link.target_id,
-                    unlinked_at=command.at,
-                )
-            ]
+            return [_unlinked(item, ws, command.link, command.at)]
         case MarkAsDuplicate():
             return _mark_duplicate(command, state, item, ws)
         case AbsorbDuplicate():
             return _absorb(command, state, item, ws)
+        case ReleaseDuplicate():
+            return _release(command, state, item, ws)
         case _:
             assert_never(command)
 
@@ -146,16 +149,7 @@ def _mark_duplicate(command: MarkAsDuplicate, state: FeedbackItem, item: UUID, w
     if command.into_id == item:
         raise DomainError("an item cannot be merged into itself", field="into_id")
     links = sorted(state.links, key=lambda lk: (lk.target_type, lk.target_id))
-    unlinks: Decision = [
-        FeedbackUnlinked(
-            feedback_id=item,
-            workspace_id=ws,
-            target_type=link.target_type,
-            target_id=link.target_id,
-            unlinked_at=command.at,
-        )
-        for link in links
-    ]
+    unlinks: Decision = [_unlinked(item, ws, link, command.at) for link in links]
     return [
         *unlinks,
         FeedbackMerged(
@@ -188,10 +182,52 @@ def _absorb(command: AbsorbDuplicate, state: FeedbackItem, item: UUID, ws: str) 
             workspace_id=ws,
             duplicate_id=command.duplicate_id,
             votes=votes,
+            links=list(command.links),
             absorbed_at=command.at,
         ),
         *(_linked(item, ws, link, state.customer_ref, command.at) for link in new_links),
     ]
+
+
+def _separate(command: SeparateDuplicate, state: FeedbackItem, item: UUID) -> Decision:
+    if state.merged_into is None:
+        raise Conflict(f"feedback {item} is not merged into another item", code="not-merged")
+    ws = state.workspace_id
+    return [
+        FeedbackUnmerged(
+            feedback_id=item,
+            workspace_id=ws,
+            from_id=state.merged_into,
+            reason=command.reason,
+            unmerged_at=command.at,
+        ),
+        *(_linked(item, ws, link, state.customer_ref, command.at) for link in state.moved_links),
+    ]
+
+
+def _release(command: ReleaseDuplicate, state: FeedbackItem, item: UUID, ws: str) -> Decision:
+    """Give back what came only with the duplicate: a vote or link this item had as well,
+    or that another duplicate brought too, stays."""
+    duplicate = command.duplicate_id
+    if duplicate not in state.absorbed:
+        return []  # released already, or never absorbed
+    withdrawn: Decision = [
+        FeedbackVoteWithdrawn(
+            feedback_id=item, workspace_id=ws, voter=voter, withdrawn_at=command.at
+        )
+        for voter in only_from(state.vote_sources, duplicate)
+    ]
+    unlinked: Decision = [
+        _unlinked(item, ws, link, command.at) for link in only_from(state.link_sources, duplicate)
+    ]
+    released = FeedbackReleased(
+        feedback_id=item,
+        workspace_id=ws,
+        duplicate_id=duplicate,
+        reason=command.reason,
+        released_at=command.at,
+    )
+    return [*withdrawn, *unlinked, released]
 
 
 def _linked(
@@ -204,6 +240,16 @@ def _linked(
         target_id=link.target_id,
         customer_ref=customer_ref,
         linked_at=at,
+    )
+
+
+def _unlinked(item: UUID, ws: str, link: Link, at: datetime) -> FeedbackUnlinked:
+    return FeedbackUnlinked(
+        feedback_id=item,
+        workspace_id=ws,
+        target_type=link.target_type,
+        target_id=link.target_id,
+        unlinked_at=at,
     )
 
 

@@ -3,6 +3,8 @@
 Only what the evidence views count is kept: no text, author or contact (see the SQL).
 ``FeedbackClassified`` and ``CustomerErased`` are passed over for that reason: tags change
 no count, and an erased customer's revenue is an account figure, not personal data.
+``FeedbackReleased`` is too: what an item gave back with a duplicate left as the vote
+withdrawals and unlinks just before it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sextant_feedback.domain import (
     FeedbackMerged,
     FeedbackReceived,
     FeedbackUnlinked,
+    FeedbackUnmerged,
     FeedbackVoted,
     FeedbackVoteWithdrawn,
     Vote,
@@ -36,6 +39,7 @@ FeedbackFact = (
     | FeedbackLinked
     | FeedbackUnlinked
     | FeedbackMerged
+    | FeedbackUnmerged
     | CustomerRegistered
     | CustomerProfileUpdated
 )
@@ -49,6 +53,7 @@ FEEDBACK = Consumes[FeedbackFact](
         FeedbackLinked,
         FeedbackUnlinked,
         FeedbackMerged,
+        FeedbackUnmerged,
         CustomerRegistered,
         CustomerProfileUpdated,
     ),
@@ -142,13 +147,13 @@ async def _apply_fact(conn: Connection, tenant: str, fact: FeedbackFact) -> None
                 fact.target_type.value,
                 fact.target_id,
             )
-        case FeedbackMerged():
+        case FeedbackMerged() | FeedbackUnmerged():
             await conn.execute(
                 "UPDATE query_feedback SET merged_into = $3"
                 " WHERE tenant_id = $1 AND feedback_id = $2",
                 tenant,
                 str(fact.feedback_id),
-                str(fact.into_id),
+                str(fact.into_id) if isinstance(fact, FeedbackMerged) else None,
             )
         case CustomerRegistered() | CustomerProfileUpdated():
             await conn.execute(
