@@ -318,6 +318,21 @@ async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(
 
     await eventually(evidence, within=60)
 
+    # the duplicate was a different pain after all: unmerged, it and its own duplicate's
+    # evidence count for it alone again
+    why = {"reason": "invoicing is the accountant's pain, not the buyer's"}
+    await ok(await client.post(f"{ws}/problems/{duplicate}/unmerge", json=why), 200)
+    await publish(runtime)
+
+    async def parted() -> None:
+        view = (await client.get(f"{ws}/problems/{kept}")).json()
+        assert (view["feedback_count"], view["insight_count"], view["merged_from"]) == (2, 1, [])
+        own = (await client.get(f"{ws}/problems/{duplicate}")).json()
+        assert (own["status"], own["merged_into"], own["merged_from"]) == ("open", None, [older])
+        assert (own["feedback_count"], own["insight_count"]) == (4, 2)
+
+    await eventually(parted, within=60)
+
 
 async def test_an_open_problem_is_restated_as_the_team_learns(
     runtime: Runtime, client: httpx.AsyncClient, unique: str

@@ -454,6 +454,24 @@ async def test_evidence_follows_a_problem_through_every_merge(
 
     await eventually(backed, within=WITHIN)
 
+    # Dup was not Kept after all: unmerged, it and Old (merged into it) back it no longer
+    why = {"reason": "a different pain: refunds, not checkout"}
+    await ok(await d.post(f"{ws}/problems/{duplicate}/unmerge", json=why, headers=h), 200)
+    again = await d.post(f"{ws}/problems/{duplicate}/unmerge", json=why, headers=h)
+    assert (again.status_code, again.json()["type"].rsplit("/", 1)[1]) == (
+        409,
+        "problem-not-merged",
+    )
+    await platform.publish()
+
+    async def parted() -> None:
+        path = f"/v1/query/workspaces/c-{unique}/opportunities/{oid}"
+        view = await ok(await q.get(path, headers=h), 200)
+        assert view["evidence"]["linked_through_problems"] == 0
+        assert {p["problem_id"] for p in view["problems"]} == {kept, also}
+
+    await eventually(parted, within=WITHIN)
+
 
 async def test_a_team_member_reads_their_workspaces_part_of_each_chain(
     platform: Platform, world: World

@@ -861,11 +861,11 @@ async def test_a_problems_page_shows_its_evidence_and_merges_attaches_or_closes(
         await post_form(client, api, f"{here}/{action}", form, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
 
-    # merged: it says where its evidence went, and takes no more commands
+    # merged: it says where its evidence went, and takes no command but being unmerged
     api.on("GET", resource, body={**found, "status": "merged", "merged_into": SID})
     page = await client.get(here)
     assert "A duplicate, merged into Card forms" in words(page.text)
-    assert f'action="{here}/' not in page.text
+    assert re.findall(rf'action="{here}/([^"]*)"', page.text) == ["unmerge"]
 
 
 async def test_a_problem_is_restated_from_its_page_keeping_what_others_changed(
@@ -1120,3 +1120,38 @@ async def test_a_closed_problem_is_reopened_from_its_page_with_a_reason(
     before = len(api.seen)
     await post_form(client, api, f"{here}/reopen", {"reason": " "}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_a_problem_merged_by_mistake_is_unmerged_from_its_page_with_a_reason(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    resource, here = f"{path}/problems/{PID}", f"/w/mobile/problems/{PID}"
+    found = {
+        "problem_id": PID,
+        "title": "Refunds are slow",
+        "statement": "Buyers wait for refunds",
+        "persona_ids": [],
+        "severity": 3,
+        "frequency": 3,
+        "status": "merged",
+        "close_reason": None,
+        "merged_into": OID,
+        "merged_from": [],
+        "feedback_count": 0,
+        "insights": [],
+    }
+    api.on("GET", resource, body=found)
+    for listed in ("problems", "insights", "opportunities", "decisions", "personas"):
+        api.on("GET", f"{path}/{listed}", body={"items": []})
+    sign_in(client, token("contributor"))
+    page = (await client.get(here)).text
+    assert "A duplicate, merged into" in page
+    # merged, it offers only unmerging it
+    assert re.findall(r'action="([^"]+)"', page.split("<main")[1]) == [f"{here}/unmerge"]
+    api.on("POST", f"{resource}/unmerge", 200, {"consistency_token": "discovery:13"})
+    typed = {"reason": " refunds, not checkout "}
+    sent, body = await post_form(client, api, f"{here}/unmerge", typed, f"{resource}/unmerge")
+    assert (sent.headers["location"], body) == (here, {"reason": "refunds, not checkout"})
+    sign_in(client, token("viewer"))
+    assert "/unmerge" not in (await client.get(here)).text

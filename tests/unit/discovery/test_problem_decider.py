@@ -15,8 +15,10 @@ from sextant_discovery.domain.problem import (
     ProblemReopened,
     ProblemRestated,
     ProblemStatus,
+    ProblemUnmerged,
     ReopenProblem,
     RestateProblem,
+    UnmergeProblem,
     problem_decider,
 )
 from sextant_kit import Conflict, DomainError, NotFound
@@ -189,3 +191,23 @@ def test_a_closed_problem_reopens_with_a_reason_and_changes_again() -> None:
         close, problem_decider.fold([IDENTIFIED, CLOSED, reopened])
     )
     assert isinstance(closed_again, ProblemClosed)
+
+
+def test_a_problem_merged_by_mistake_is_unmerged_with_a_reason_and_changes_again() -> None:
+    unmerge = UnmergeProblem(problem_id=P, reason=" refunds, not checkout ", actor="pm.cy", now=NOW)
+    merged = ProblemMerged(problem_id=P, into=OTHER, merged_at=NOW)
+    unmerged = ProblemUnmerged(
+        problem_id=P,
+        from_problem=OTHER,
+        reason="refunds, not checkout",
+        unmerged_by="pm.cy",
+        unmerged_at=NOW,
+    )
+    spec.given([IDENTIFIED, merged]).when(unmerge).then([unmerged])
+    spec.given([IDENTIFIED]).when(unmerge).then_raises(Conflict, match="not merged")
+    spec.given([IDENTIFIED, merged, unmerged]).when(unmerge).then_raises(Conflict)
+    spec.given([]).when(unmerge).then_raises(NotFound)
+    state = problem_decider.fold([IDENTIFIED, merged, unmerged])
+    assert (state.status, state.merged_into) == (ProblemStatus.OPEN, None)
+    close = CloseProblem(problem_id=P, reason="solved", now=NOW)
+    spec.given([IDENTIFIED, merged, unmerged]).when(close).then([CLOSED])

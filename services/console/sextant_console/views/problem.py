@@ -50,6 +50,7 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
     )
     others = [p for p in problems["items"] if p["problem_id"] != pid]
     attached = {i["insight_id"] for i in found["insights"]}
+    writer = page.session.may(Access.WRITE, ws)
     return page.render(
         "problem.html",
         ws=ws,
@@ -68,8 +69,9 @@ async def problem(ws: Workspace, pid: Id, page: Page) -> Response:
         decisions=(decisions or {}).get("items", []),
         may_attach=[i for i in insights["items"] if i["insight_id"] not in attached],
         merge_into=[p for p in others if p["status"] == "open"],
-        may_write=page.session.may(Access.WRITE, ws) and found["status"] == "open",
-        may_reopen=page.session.may(Access.WRITE, ws) and found["status"] == "closed",
+        may_write=writer and found["status"] == "open",
+        may_reopen=writer and found["status"] == "closed",
+        may_unmerge=writer and found["status"] == "merged",
         may_audit=page.session.may(Access.READ, ws),
     )
 
@@ -127,3 +129,13 @@ async def reopen(ws: Workspace, pid: Id, page: Page) -> Response:
     body = {"reason": required(form, "reason", "Why it reopens")}
     notice = "Reopened: it is evidence and work again."
     return await act(page, form, "POST", f"{resource}/reopen", body, to=here, notice=notice)
+
+
+@router.post("/w/{ws}/problems/{pid}/unmerge")
+async def unmerge(ws: Workspace, pid: Id, page: Page) -> Response:
+    """A problem merged by mistake open on its own again."""
+    form = await form_of(page.request)
+    here, resource = _paths(ws, pid)
+    body = {"reason": required(form, "reason", "Why they are not the same")}
+    notice = "Unmerged: it is open on its own, its evidence counting for it alone."
+    return await act(page, form, "POST", f"{resource}/unmerge", body, to=here, notice=notice)

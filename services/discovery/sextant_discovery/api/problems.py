@@ -36,6 +36,7 @@ from sextant_discovery.domain.problem import (
     ProblemStatus,
     ReopenProblem,
     RestateProblem,
+    UnmergeProblem,
     problem_decider,
 )
 
@@ -62,7 +63,7 @@ class MergeIn(Body):
 
 
 class ReasonIn(Body):
-    """Why a problem is closed, or reopened."""
+    """Why a problem is closed, reopened or unmerged."""
 
     reason: ShortText
 
@@ -265,6 +266,33 @@ def problem_router(rt: Runtime) -> APIRouter:
         its insights and evidence are as they were."""
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
         command = ReopenProblem(
+            problem_id=problem_id, reason=body.reason, actor=ctx.actor, now=ctx.now
+        )
+        result = await problems.run(
+            str(problem_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
+
+    @api.post("/{problem_id}/unmerge")
+    async def unmerge_problem(
+        workspace_id: WorkspaceId,
+        problem_id: uuid.UUID,
+        body: ReasonIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """This problem, merged by mistake, is open on its own again, saying why: its
+        insights and feedback count for it alone, no longer for the problem it went into."""
+        await problem_in(problem_id, workspace_id, ctx.tenant_id)
+        command = UnmergeProblem(
             problem_id=problem_id, reason=body.reason, actor=ctx.actor, now=ctx.now
         )
         result = await problems.run(

@@ -67,6 +67,18 @@ class ProblemMerged(Event):
     merged_at: datetime
 
 
+class ProblemUnmerged(Event):
+    """This problem was merged into ``from_problem`` by mistake: it is open on its own again,
+    and its evidence counts for itself alone."""
+
+    event_type = "ProblemUnmerged"
+    problem_id: UUID
+    from_problem: UUID
+    reason: str
+    unmerged_by: str
+    unmerged_at: datetime
+
+
 class ProblemClosed(Event):
     event_type = "ProblemClosed"
     problem_id: UUID
@@ -89,6 +101,7 @@ ProblemEvent = (
     | ProblemRestated
     | InsightAttached
     | ProblemMerged
+    | ProblemUnmerged
     | ProblemClosed
     | ProblemReopened
 )
@@ -143,6 +156,14 @@ class MergeProblem(Command):
     now: datetime
 
 
+class UnmergeProblem(Command):
+    kind: Literal["unmerge"] = "unmerge"
+    problem_id: UUID
+    reason: ShortText
+    actor: str
+    now: datetime
+
+
 class CloseProblem(Command):
     kind: Literal["close"] = "close"
     problem_id: UUID
@@ -159,7 +180,13 @@ class ReopenProblem(Command):
 
 
 ProblemCommand = (
-    IdentifyProblem | RestateProblem | AttachInsight | MergeProblem | CloseProblem | ReopenProblem
+    IdentifyProblem
+    | RestateProblem
+    | AttachInsight
+    | MergeProblem
+    | UnmergeProblem
+    | CloseProblem
+    | ReopenProblem
 )
 
 
@@ -173,6 +200,7 @@ class Problem:
     persona_ids: tuple[UUID, ...] = ()
     severity: int = 0
     frequency: int = 0
+    merged_into: UUID | None = None
 
     @property
     def exists(self) -> bool:
@@ -192,7 +220,9 @@ def evolve(state: Problem, event: ProblemEvent) -> Problem:
         case InsightAttached():
             return replace(state, insights=state.insights | {event.insight_id})
         case ProblemMerged():
-            return replace(state, status=ProblemStatus.MERGED)
+            return replace(state, status=ProblemStatus.MERGED, merged_into=event.into)
+        case ProblemUnmerged():
+            return replace(state, status=ProblemStatus.OPEN, merged_into=None)
         case ProblemClosed():
             return replace(state, status=ProblemStatus.CLOSED)
         case ProblemReopened():
@@ -286,6 +316,24 @@ def decide(command: ProblemCommand, state: Problem) -> list[ProblemEvent]:
             return [
                 ProblemMerged(
                     problem_id=command.problem_id, into=command.into, merged_at=command.now
+                )
+            ]
+        case UnmergeProblem():
+            if not state.exists:
+                raise NotFound(f"problem {command.problem_id} does not exist")
+            if state.merged_into is None:
+                raise Conflict(
+                    f"problem {command.problem_id} is {state.status.value}, not merged into"
+                    " another problem",
+                    code="problem-not-merged",
+                )
+            return [
+                ProblemUnmerged(
+                    problem_id=command.problem_id,
+                    from_problem=state.merged_into,
+                    reason=command.reason,
+                    unmerged_by=command.actor,
+                    unmerged_at=command.now,
                 )
             ]
         case CloseProblem():

@@ -24,6 +24,7 @@ from sextant_discovery.domain.problem import (
     ProblemMerged,
     ProblemReopened,
     ProblemRestated,
+    ProblemUnmerged,
 )
 from sextant_discovery.events import registry
 from sextant_discovery.projections.decoding import decode
@@ -122,9 +123,10 @@ class ProblemEvidence:
                     fact.problem_id,
                     fact.reason,
                 )
-            case ProblemReopened():
+            case ProblemReopened() | ProblemUnmerged():
                 await conn.execute(
-                    "UPDATE discovery_problems SET status = 'open', close_reason = NULL"
+                    "UPDATE discovery_problems"
+                    " SET status = 'open', close_reason = NULL, merged_into = NULL"
                     " WHERE tenant_id = $1 AND problem_id = $2",
                     tenant,
                     fact.problem_id,

@@ -27,6 +27,7 @@ from sextant_discovery.domain.problem import (
     ProblemReopened,
     ProblemRestated,
     ProblemStatus,
+    ProblemUnmerged,
 )
 from sextant_discovery.events import registry
 from sextant_kit import IncomingEvent
@@ -40,6 +41,7 @@ DiscoveryFact = (
     | ProblemMerged
     | ProblemClosed
     | ProblemReopened
+    | ProblemUnmerged
     | OpportunityOpened
     | OpportunityRestated
     | OpportunityEvaluated
@@ -58,6 +60,7 @@ DISCOVERY = Consumes[DiscoveryFact](
         ProblemMerged,
         ProblemClosed,
         ProblemReopened,
+        ProblemUnmerged,
         OpportunityOpened,
         OpportunityRestated,
         OpportunityEvaluated,
@@ -113,13 +116,14 @@ class Discovery:
                     fact.severity,
                     fact.frequency,
                 )
-            case ProblemMerged():
+            case ProblemMerged() | ProblemUnmerged():
+                into = str(fact.into) if isinstance(fact, ProblemMerged) else None
                 await conn.execute(
                     "UPDATE query_problems SET status = $3, merged_into = $4" + _PROBLEM,
                     tenant,
                     str(fact.problem_id),
-                    ProblemStatus.MERGED.value,
-                    str(fact.into),
+                    (ProblemStatus.MERGED if into else ProblemStatus.OPEN).value,
+                    into,
                 )
             case ProblemClosed() | ProblemReopened():
                 closed = isinstance(fact, ProblemClosed)
