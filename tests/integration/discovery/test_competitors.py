@@ -78,8 +78,27 @@ async def test_the_landscape_lists_competitors_and_personas_by_name_page_by_page
             f"{ws}/personas", params={"segment": "smb", "include_archived": True}
         )
         assert [p["name"] for p in smb.json()["items"]] == ["Analyst", "Owner"]
+        archived = await client.get(f"{ws}/personas", params={"archived": True})
+        assert [p["name"] for p in archived.json()["items"]] == ["Analyst"]
 
     await eventually(listed)
+    # Analyst was archived too soon: restored, it is listed and revised again
+    await ok(await client.post(f"{ws}/personas/{persona['id']}/restore"), 200)
+    revised = {"profile": {"name": "Analyst", "segment": "enterprise"}, "note": "moved up"}
+    await ok(await client.put(f"{ws}/personas/{persona['id']}", json=revised), 200)
+    await publish(runtime)
+
+    async def restored() -> None:
+        current = (await client.get(f"{ws}/personas")).json()["items"]
+        assert [(p["name"], p["version"]) for p in current] == [
+            ("Admin", 1),
+            ("Analyst", 2),
+            ("Owner", 1),
+        ]
+        archived = await client.get(f"{ws}/personas", params={"archived": True})
+        assert archived.json()["items"] == []
+
+    await eventually(restored)
     acme = (await client.get(f"{ws}/competitors")).json()["items"][0]
     base = f"{ws}/competitors/{acme['competitor_id']}"
     body = {"feature": "SSO", "theirs": "full", "ours": "partial"}

@@ -592,3 +592,22 @@ async def test_an_insight_is_revised_and_the_problems_it_backs_show_it(
     await ok(await client.post(f"{resource}/retire", json=retire), 200)
     late = await client.put(resource, json={**revised, "summary": "later"})
     assert late.status_code == 409, late.text
+    await publish(runtime)
+
+    async def listed_as_retired(retired: bool) -> None:
+        current = (await client.get(f"{ws}/insights")).json()["items"]
+        put_away = (await client.get(f"{ws}/insights", params={"retired": True})).json()["items"]
+        assert [i["insight_id"] for i in current] == ([] if retired else [iid])
+        assert [i["insight_id"] for i in put_away] == ([iid] if retired else [])
+
+    await eventually(lambda: listed_as_retired(True), within=30)
+    # borne out after all: reinstated with a reason, it is current and revised again
+    blank = await client.post(f"{resource}/reinstate", json={"reason": " "})
+    assert (blank.status_code, blank.json()["errors"][0]["field"]) == (422, "body.reason")
+    why = {"reason": "Q3 churn interviews bore it out"}
+    await ok(await client.post(f"{resource}/reinstate", json=why), 200)
+    again = await ok(await client.post(f"{resource}/reinstate", json=why), 200)
+    assert again["positions"] == []  # current already
+    await ok(await client.put(resource, json={**revised, "summary": "later"}), 200)
+    await publish(runtime)
+    await eventually(lambda: listed_as_retired(False), within=30)

@@ -679,6 +679,13 @@ async def test_a_team_records_research_from_the_research_page(
             {"reason": " superseded "},
             {"reason": "superseded"},
         ),
+        (f"/w/mobile/personas/{PID}/restore", ("POST", f"{path}/personas/{PID}/restore"), {}, {}),
+        (
+            f"/w/mobile/insights/{RID}/reinstate",
+            ("POST", f"{path}/insights/{RID}/reinstate"),
+            {"reason": " borne out "},
+            {"reason": "borne out"},
+        ),
     ]
     for action, (method, command), form, body in sent_forms:
         api.on(method, command, 201, {"id": cid, "consistency_token": "discovery:9"})
@@ -703,6 +710,7 @@ async def test_a_team_records_research_from_the_research_page(
         ("feature-comparisons", {"competitor_id": PID, "feature": "SSO"}, "Theirs is required"),
         (f"competitors/{PID}/status", {"status": "bankrupt"}, "Status must be one of"),
         (f"insights/{RID}/retire", {"reason": " "}, "Reason is required"),
+        (f"insights/{RID}/reinstate", {"reason": ""}, "Why it holds again is required"),
     ],
 )
 async def test_research_forms_refuse_what_the_api_would(
@@ -1153,5 +1161,63 @@ async def test_a_problem_merged_by_mistake_is_unmerged_from_its_page_with_a_reas
     typed = {"reason": " refunds, not checkout "}
     sent, body = await post_form(client, api, f"{here}/unmerge", typed, f"{resource}/unmerge")
     assert (sent.headers["location"], body) == (here, {"reason": "refunds, not checkout"})
-    sign_in(client, token("viewer"))
-    assert "/unmerge" not in (await client.get(here)).text
+    sign_in(client, token("stakeholder"))  # reads, changes nothing
+    read_only = await client.get(here)
+    assert read_only.status_code == 200
+    assert "A duplicate, merged into" in read_only.text
+    assert "/unmerge" not in read_only.text
+
+
+async def test_archived_personas_and_retired_insights_are_listed_to_be_brought_back(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on(
+        "GET",
+        f"{path}/personas",
+        body={
+            "items": [
+                {
+                    "persona_id": PID,
+                    "name": "Analyst",
+                    "version": 2,
+                    "profile": {"name": "Analyst", "segment": "smb"},
+                }
+            ],
+            "next_cursor": None,
+        },
+    )
+    api.on(
+        "GET",
+        f"{path}/insights",
+        body={
+            "items": [
+                {
+                    "insight_id": RID,
+                    "title": "SMBs hate invoices",
+                    "market": "payments",
+                    "segment": None,
+                    "source": "interviews",
+                    "summary": "8 of 10",
+                    "recorded_at": "2026-11-02T10:00:00Z",
+                }
+            ],
+            "next_cursor": "abc",
+        },
+    )
+    sign_in(client, token("contributor"))
+    page = (await client.get("/w/mobile/research/put-away")).text
+    assert "Analyst · smb (version 2)" in words(page)
+    assert "SMBs hate invoices" in page
+    asked = {r.url.path: dict(r.url.params) for r in api.seen}
+    assert asked[f"{path}/personas"]["archived"] == "true"
+    assert asked[f"{path}/insights"]["retired"] == "true"
+    assert re.findall(r'action="([^"]+)"', page.split("<main")[1]) == [
+        f"/w/mobile/personas/{PID}/restore",
+        f"/w/mobile/insights/{RID}/reinstate",
+    ]
+    assert "?insights_cursor=abc" in page
+    sign_in(client, token("stakeholder"))  # reads, changes nothing
+    read_only = await client.get("/w/mobile/research/put-away")
+    assert read_only.status_code == 200
+    assert "action=" not in read_only.text.split("<main")[1]

@@ -19,10 +19,12 @@ from sextant_discovery.domain.competitor import (
 )
 from sextant_discovery.domain.insight import (
     InsightRecorded,
+    InsightReinstated,
     InsightRetired,
     InsightRevised,
     InsightTagged,
     RecordInsight,
+    ReinstateInsight,
     RetireInsight,
     ReviseInsight,
     TagInsight,
@@ -34,7 +36,9 @@ from sextant_discovery.domain.persona import (
     PersonaArchived,
     PersonaCreated,
     PersonaProfile,
+    PersonaRestored,
     PersonaRevised,
+    RestorePersona,
     RevisePersona,
     persona_decider,
 )
@@ -197,6 +201,40 @@ def test_archiving_is_idempotent_and_needs_a_persona() -> None:
     personas.given([CREATED]).when(archive).then([archived])
     personas.given([CREATED, archived]).when(archive).then([])
     personas.given([]).when(archive).then_raises(NotFound)
+
+
+def test_an_archived_persona_is_restored_with_its_versions_and_revised_again() -> None:
+    restore = RestorePersona(persona_id=ID, actor="bo", now=NOW)
+    archived = PersonaArchived(persona_id=ID, archived_at=NOW)
+    restored = PersonaRestored(persona_id=ID, restored_by="bo", restored_at=NOW)
+    personas.given([CREATED, archived]).when(restore).then([restored])
+    personas.given([CREATED]).when(restore).then([])  # current already
+    personas.given([]).when(restore).then_raises(NotFound)
+    revise = RevisePersona(
+        persona_id=ID, profile=BUYER.model_copy(update={"pains": ()}), actor="bo", now=NOW
+    )
+    (revised,) = persona_decider.decide(revise, persona_decider.fold([CREATED, archived, restored]))
+    assert isinstance(revised, PersonaRevised)
+    assert revised.version == 2
+
+
+def test_a_retired_insight_is_reinstated_with_a_reason_and_changes_again() -> None:
+    reinstate = ReinstateInsight(
+        insight_id=ID, reason=" borne out by Q3 churn ", actor="bo", now=NOW
+    )
+    retired = InsightRetired(insight_id=ID, reason="old", retired_at=NOW)
+    reinstated = InsightReinstated(
+        insight_id=ID, reason="borne out by Q3 churn", reinstated_by="bo", reinstated_at=NOW
+    )
+    insights.given([RECORDED, retired]).when(reinstate).then([reinstated])
+    insights.given([RECORDED]).when(reinstate).then([])  # current already
+    insights.given([]).when(reinstate).then_raises(NotFound)
+    tag = TagInsight(insight_id=ID, tags=("churn",), now=NOW)
+    insights.given([RECORDED, retired, reinstated]).when(tag).then(
+        [InsightTagged(insight_id=ID, tags=("churn",), tagged_at=NOW)]
+    )
+    with pytest.raises(ValidationError, match="reason"):
+        ReinstateInsight(insight_id=ID, reason=" ", actor="bo", now=NOW)
 
 
 RIVAL = CompetitorProfile(name="Rival", positioning="cheap", strengths=("price",))

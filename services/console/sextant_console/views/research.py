@@ -63,6 +63,34 @@ async def research(
     )
 
 
+@router.get("/w/{ws}/research/put-away", response_class=HTMLResponse)
+async def put_away(
+    ws: Workspace,
+    page: Page,
+    insights_cursor: str | None = None,
+    personas_cursor: str | None = None,
+) -> Response:
+    """Archived personas and retired insights, each to be brought back."""
+    path = f"/v1/workspaces/{ws}"
+    insights, personas = await asyncio.gather(
+        page.api.get(
+            f"{path}/insights",
+            {"retired": "true", "limit": page.page_size, "cursor": insights_cursor},
+        ),
+        page.api.get(
+            f"{path}/personas",
+            {"archived": "true", "limit": page.page_size, "cursor": personas_cursor},
+        ),
+    )
+    return page.render(
+        "research_put_away.html",
+        ws=ws,
+        insights=insights,
+        personas=personas,
+        may_write=page.session.may(Access.WRITE, ws),
+    )
+
+
 COVERAGES = ("none", "partial", "full", "better")
 COMPETITOR_STATUSES = ("active", "watching", "declining", "acquired", "defunct")
 
@@ -128,6 +156,15 @@ async def retire_insight(ws: Workspace, iid: Id, page: Page) -> Response:
     return await _done(page, ws, f"insights/{iid}/retire", body, form, notice)
 
 
+@router.post("/w/{ws}/insights/{iid}/reinstate")
+async def reinstate_insight(ws: Workspace, iid: Id, page: Page) -> Response:
+    """A retired insight current again: listed, and offered as evidence again."""
+    form = await form_of(page.request)
+    body = {"reason": required(form, "reason", "Why it holds again")}
+    notice = "Insight reinstated: it is current research again."
+    return await _done(page, ws, f"insights/{iid}/reinstate", body, form, notice)
+
+
 @router.post("/w/{ws}/personas")
 async def describe_persona(ws: Workspace, page: Page) -> Response:
     form = await form_of(page.request)
@@ -159,6 +196,13 @@ async def archive_persona(ws: Workspace, pid: Id, page: Page) -> Response:
     form = await form_of(page.request)
     notice = "Persona archived: it is no longer listed (the API lists archived ones on request)."
     return await _done(page, ws, f"personas/{pid}/archive", None, form, notice)
+
+
+@router.post("/w/{ws}/personas/{pid}/restore")
+async def restore_persona(ws: Workspace, pid: Id, page: Page) -> Response:
+    form = await form_of(page.request)
+    notice = "Persona restored: it is listed, revised and named by problems again."
+    return await _done(page, ws, f"personas/{pid}/restore", None, form, notice)
 
 
 def persona_profile(form: dict[str, str]) -> dict[str, Any]:

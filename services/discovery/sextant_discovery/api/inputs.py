@@ -10,9 +10,18 @@ from sextant_kit import CommandContext
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, command_context, requires
 
+from sextant_discovery.domain.common import ShortText
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ReasonIn(Body):
+    """Why a step is taken or undone: an insight retired or reinstated, a problem closed,
+    reopened or unmerged."""
+
+    reason: ShortText
 
 
 Reader = Annotated[Caller, Depends(requires(Access.READ))]

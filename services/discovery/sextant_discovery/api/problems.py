@@ -24,7 +24,7 @@ from sextant_discovery.api.common import (
     jsonable,
     page,
 )
-from sextant_discovery.api.inputs import Body, Ctx, Reader, Writer
+from sextant_discovery.api.inputs import Body, Ctx, Reader, ReasonIn, Writer
 from sextant_discovery.domain.common import Scale, ShortText, Text, Title
 from sextant_discovery.domain.insight import insight_decider
 from sextant_discovery.domain.persona import persona_decider
@@ -60,12 +60,6 @@ class AttachIn(Body):
 
 class MergeIn(Body):
     into: uuid.UUID
-
-
-class ReasonIn(Body):
-    """Why a problem is closed, reopened or unmerged."""
-
-    reason: ShortText
 
 
 # A problem's evidence is its own and that of the duplicates merged into it, as the query

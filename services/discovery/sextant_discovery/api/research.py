@@ -24,7 +24,7 @@ from sextant_discovery.api.common import (
     jsonable,
     page,
 )
-from sextant_discovery.api.inputs import Body, Ctx, Reader, Writer
+from sextant_discovery.api.inputs import Body, Ctx, Reader, ReasonIn, Writer
 from sextant_discovery.domain.common import Name, ShortText, Tag, Text, Title, Url
 from sextant_discovery.domain.competitor import (
     ChangeCompetitorStatus,
@@ -37,6 +37,7 @@ from sextant_discovery.domain.competitor import (
 )
 from sextant_discovery.domain.insight import (
     RecordInsight,
+    ReinstateInsight,
     RetireInsight,
     ReviseInsight,
     TagInsight,
@@ -46,11 +47,20 @@ from sextant_discovery.domain.persona import (
     ArchivePersona,
     CreatePersona,
     PersonaProfile,
+    RestorePersona,
     RevisePersona,
     persona_decider,
 )
 
 Tags = Annotated[tuple[Tag, ...], Field(max_length=30)]
+
+
+def shown(only: bool | None, include: bool) -> bool | None:
+    """The put-away flag a list keeps: ``only`` that value if given, else current ones
+    (``False``), or all (``None``) when ``include`` says so."""
+    if only is not None:
+        return only
+    return None if include else False
 
 
 class FindingIn(Body):
@@ -68,10 +78,6 @@ class InsightIn(FindingIn):
 
 class TagsIn(Body):
     tags: Tags
-
-
-class ReasonIn(Body):
-    reason: ShortText
 
 
 class PersonaRevisionIn(Body):
@@ -149,8 +155,8 @@ def research_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Revise what a current insight says: every field as it should stand (its tags
-        are changed on their own). A retired one is not revised (409): record a new one.
-        Sent unchanged, nothing is recorded."""
+        are changed on their own). A retired one is not revised (409): reinstate it first,
+        or record a new one. Sent unchanged, nothing is recorded."""
         await insight_in(insight_id, workspace_id, ctx.tenant_id)
         command = ReviseInsight(
             insight_id=insight_id, actor=ctx.actor, now=ctx.now, **body.model_dump()
@@ -216,6 +222,33 @@ def research_router(rt: Runtime) -> APIRouter:
         )
         return answer(result, create=False)
 
+    @api.post("/insights/{insight_id}/reinstate")
+    async def reinstate_insight(
+        workspace_id: WorkspaceId,
+        insight_id: uuid.UUID,
+        body: ReasonIn,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """A retired insight current again, saying why (retired by mistake, or borne out
+        after all): listed, revised and attached as evidence again."""
+        await insight_in(insight_id, workspace_id, ctx.tenant_id)
+        command = ReinstateInsight(
+            insight_id=insight_id, reason=body.reason, actor=ctx.actor, now=ctx.now
+        )
+        result = await insights.run(
+            str(insight_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
+
     @api.get("/insights")
     async def list_insights(
         workspace_id: WorkspaceId,
@@ -223,15 +256,17 @@ def research_router(rt: Runtime) -> APIRouter:
         tag: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
         market: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         include_retired: bool = False,
+        retired: bool | None = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """Newest first, filtered by tag and market."""
+        """Newest first, filtered by tag and market; current ones, all with
+        ``include_retired``, or only the retired ones with ``retired=true``."""
         after = decode_cursor(cursor, 2)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_insights WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL OR lower($3) = ANY(tags))"
-            " AND ($4::text IS NULL OR market = $4) AND ($5 OR NOT retired)"
+            " AND ($4::text IS NULL OR market = $4) AND ($5::bool IS NULL OR retired = $5)"
             " AND ($6::text IS NULL"
             "  OR (recorded_at, insight_id) < ($6::text::timestamptz, $7::text::uuid))"
             " ORDER BY recorded_at DESC, insight_id DESC LIMIT $8",
@@ -239,7 +274,7 @@ def research_router(rt: Runtime) -> APIRouter:
             workspace_id,
             tag,
             market,
-            include_retired,
+            shown(retired, include_retired),
             after[0] if after else None,
             after[1] if after else None,
             limit + 1,
@@ -348,27 +383,52 @@ def research_router(rt: Runtime) -> APIRouter:
         )
         return answer(result, create=False)
 
+    @api.post("/personas/{persona_id}/restore")
+    async def restore_persona(
+        workspace_id: WorkspaceId,
+        persona_id: uuid.UUID,
+        request: Request,
+        who: Writer,
+        ctx: Ctx,
+        idempotency_key: IdempotencyKey = None,
+    ) -> JSONResponse:
+        """An archived persona current again, its versions as they were: listed, revised
+        and named by problems again."""
+        await persona_in(persona_id, workspace_id, ctx.tenant_id)
+        command = RestorePersona(persona_id=persona_id, actor=ctx.actor, now=ctx.now)
+        result = await personas.run(
+            str(persona_id),
+            command,
+            ctx,
+            request,
+            workspace_id=workspace_id,
+            idempotency_key=idempotency_key,
+        )
+        return answer(result, create=False)
+
     @api.get("/personas")
     async def list_personas(
         workspace_id: WorkspaceId,
         who: Reader,
         segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         include_archived: bool = False,
+        archived: bool | None = None,
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """The workspace's personas by name, each as its current version; archived ones
-        only with ``include_archived``."""
+        too with ``include_archived``, or only those with ``archived=true``."""
         after = decode_cursor(cursor, 2)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_personas WHERE tenant_id = $1 AND workspace_id = $2"
-            " AND ($3::text IS NULL OR profile->>'segment' = $3) AND ($4 OR NOT archived)"
+            " AND ($3::text IS NULL OR profile->>'segment' = $3)"
+            " AND ($4::bool IS NULL OR archived = $4)"
             " AND ($5::text IS NULL OR (name, persona_id) > ($5::text, $6::text::uuid))"
             " ORDER BY name, persona_id LIMIT $7",
             who.tenant_id,
             workspace_id,
             segment,
-            include_archived,
+            shown(archived, include_archived),
             after[0] if after else None,
             after[1] if after else None,
             limit + 1,

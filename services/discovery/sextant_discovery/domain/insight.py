@@ -58,7 +58,17 @@ class InsightRetired(Event):
     retired_at: datetime
 
 
-InsightEvent = InsightRecorded | InsightRevised | InsightTagged | InsightRetired
+class InsightReinstated(Event):
+    """A retired insight current again (retired by mistake, or borne out after all)."""
+
+    event_type = "InsightReinstated"
+    insight_id: UUID
+    reason: str
+    reinstated_by: str
+    reinstated_at: datetime
+
+
+InsightEvent = InsightRecorded | InsightRevised | InsightTagged | InsightRetired | InsightReinstated
 
 
 class _Finding(Command):
@@ -102,7 +112,15 @@ class RetireInsight(Command):
     now: datetime
 
 
-InsightCommand = RecordInsight | ReviseInsight | TagInsight | RetireInsight
+class ReinstateInsight(Command):
+    kind: Literal["reinstate"] = "reinstate"
+    insight_id: UUID
+    reason: ShortText
+    actor: str
+    now: datetime
+
+
+InsightCommand = RecordInsight | ReviseInsight | TagInsight | RetireInsight | ReinstateInsight
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +152,8 @@ def evolve(state: Insight, event: InsightEvent) -> Insight:
             return replace(state, tags=event.tags)
         case InsightRetired():
             return replace(state, retired=True)
+        case InsightReinstated():
+            return replace(state, retired=False)
         case _:
             assert_never(event)
 
@@ -148,7 +168,7 @@ def _current(state: Insight, insight_id: UUID) -> None:
         raise NotFound(f"insight {insight_id} does not exist")
     if state.retired:
         raise Conflict(
-            f"insight {insight_id} is retired; record a new insight instead",
+            f"insight {insight_id} is retired; reinstate it to change it, or record a new one",
             code="insight-retired",
         )
 
@@ -197,6 +217,19 @@ def decide(command: InsightCommand, state: Insight) -> list[InsightEvent]:
             return [
                 InsightRetired(
                     insight_id=command.insight_id, reason=command.reason, retired_at=command.now
+                )
+            ]
+        case ReinstateInsight():
+            if not state.exists:
+                raise NotFound(f"insight {command.insight_id} does not exist")
+            if not state.retired:
+                return []
+            return [
+                InsightReinstated(
+                    insight_id=command.insight_id,
+                    reason=command.reason,
+                    reinstated_by=command.actor,
+                    reinstated_at=command.now,
                 )
             ]
         case _:

@@ -52,7 +52,16 @@ class PersonaArchived(Event):
     archived_at: datetime
 
 
-PersonaEvent = PersonaCreated | PersonaRevised | PersonaArchived
+class PersonaRestored(Event):
+    """An archived persona current again, its versions as they were."""
+
+    event_type = "PersonaRestored"
+    persona_id: UUID
+    restored_by: str
+    restored_at: datetime
+
+
+PersonaEvent = PersonaCreated | PersonaRevised | PersonaArchived | PersonaRestored
 
 
 class CreatePersona(Command):
@@ -79,7 +88,14 @@ class ArchivePersona(Command):
     now: datetime
 
 
-PersonaCommand = CreatePersona | RevisePersona | ArchivePersona
+class RestorePersona(Command):
+    kind: Literal["restore"] = "restore"
+    persona_id: UUID
+    actor: str
+    now: datetime
+
+
+PersonaCommand = CreatePersona | RevisePersona | ArchivePersona | RestorePersona
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +122,8 @@ def evolve(state: Persona, event: PersonaEvent) -> Persona:
             return replace(state, version=event.version, profile=event.profile)
         case PersonaArchived():
             return replace(state, archived=True)
+        case PersonaRestored():
+            return replace(state, archived=False)
         case _:
             assert_never(event)
 
@@ -130,7 +148,7 @@ def decide(command: PersonaCommand, state: Persona) -> list[PersonaEvent]:
                 raise NotFound(f"persona {command.persona_id} does not exist")
             if state.archived:
                 raise Conflict(
-                    f"persona {command.persona_id} is archived; create a new persona instead",
+                    f"persona {command.persona_id} is archived; restore it to revise it",
                     code="persona-archived",
                 )
             if command.profile == state.profile:
@@ -151,6 +169,18 @@ def decide(command: PersonaCommand, state: Persona) -> list[PersonaEvent]:
             if state.archived:
                 return []
             return [PersonaArchived(persona_id=command.persona_id, archived_at=command.now)]
+        case RestorePersona():
+            if not state.exists:
+                raise NotFound(f"persona {command.persona_id} does not exist")
+            if not state.archived:
+                return []
+            return [
+                PersonaRestored(
+                    persona_id=command.persona_id,
+                    restored_by=command.actor,
+                    restored_at=command.now,
+                )
+            ]
         case _:
             assert_never(command)
 

@@ -17,6 +17,7 @@ from sextant_discovery.domain.competitor import (
 from sextant_discovery.domain.insight import (
     InsightEvent,
     InsightRecorded,
+    InsightReinstated,
     InsightRetired,
     InsightRevised,
     InsightTagged,
@@ -25,6 +26,7 @@ from sextant_discovery.domain.persona import (
     PersonaArchived,
     PersonaCreated,
     PersonaEvent,
+    PersonaRestored,
     PersonaRevised,
 )
 from sextant_discovery.events import registry
@@ -94,21 +96,23 @@ class ResearchCatalog:
                     fact.insight_id,
                     list(fact.tags),
                 )
-            case InsightRetired():
+            case InsightRetired() | InsightReinstated():
                 await conn.execute(
-                    "UPDATE discovery_insights SET retired = true WHERE tenant_id = $1"
+                    "UPDATE discovery_insights SET retired = $3 WHERE tenant_id = $1"
                     " AND insight_id = $2",
                     tenant,
                     fact.insight_id,
+                    isinstance(fact, InsightRetired),
                 )
             case PersonaCreated() | PersonaRevised():
                 await self._persona(conn, tenant, fact)
-            case PersonaArchived():
+            case PersonaArchived() | PersonaRestored():
                 await conn.execute(
-                    "UPDATE discovery_personas SET archived = true WHERE tenant_id = $1"
+                    "UPDATE discovery_personas SET archived = $3 WHERE tenant_id = $1"
                     " AND persona_id = $2",
                     tenant,
                     fact.persona_id,
+                    isinstance(fact, PersonaArchived),
                 )
             case CompetitorProfiled():
                 await conn.execute(
