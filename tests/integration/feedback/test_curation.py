@@ -434,6 +434,57 @@ async def test_an_item_merged_by_mistake_is_unmerged_and_each_keeps_its_own(
     await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/tags", json={"add_tags": ["sso"]}))
 
 
+async def test_many_items_are_tagged_and_linked_at_once_each_reported_on_its_own(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    a = await post(http, ws, text="SSO with Okta", source="survey")
+    b = await post(http, ws, text="Okta SSO please", source="email")
+    c = await post(http, ws, text="Single sign-on", source="chat", tags=["login"])
+    await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{b}/merge", json={"into_id": a}))
+    missing = str(uuid.uuid4())
+    triage = {
+        "feedback_ids": [a, b, c, missing, a],
+        "add_tags": ["SSO"],
+        "remove_tags": ["login"],
+        "link": {"target_type": "problem", "target_id": P_RATE},
+    }
+    path = f"/v1/workspaces/{ws}/feedback/triage"
+    done = await ok(await http.post(path, json=triage))
+    assert [(r["feedback_id"], r["status"]) for r in done["results"]] == [
+        (a, "changed"),
+        (b, "conflict"),
+        (c, "changed"),
+        (missing, "not_found"),
+    ]
+    assert done["summary"] == {"changed": 2, "conflict": 1, "not_found": 1}
+    assert "merged into" in done["results"][1]["detail"]
+    again = await ok(await http.post(path, json=triage))
+    assert again["summary"] == {"unchanged": 2, "conflict": 1, "not_found": 1}
+
+    async def triaged() -> None:
+        tagged = await ok(await http.get(f"/v1/workspaces/{ws}/feedback", params={"tag": "sso"}))
+        assert sorted(i["feedback_id"] for i in tagged["items"]) == sorted([a, c])
+        assert {i["links"] for i in tagged["items"]} == {1}
+        assert (
+            "login" not in (await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{c}")))["tags"]
+        )
+        problem = await ok(
+            await http.get(f"/v1/workspaces/{ws}/demand", params={"target_id": P_RATE})
+        )
+        assert problem["targets"][0]["items"] == 2
+
+    await settle(triaged)
+    nothing = await http.post(path, json={"feedback_ids": [a]})
+    assert nothing.status_code == 422
+    assert "nothing to do" in nothing.text
+    too_many = await http.post(path, json={**triage, "feedback_ids": [a] * 501})
+    assert (too_many.status_code, too_many.json()["errors"][0]["field"]) == (
+        422,
+        "body.feedback_ids",
+    )
+
+
 async def test_the_customer_directory_lists_accounts_by_ref_page_by_page(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:

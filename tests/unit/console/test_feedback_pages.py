@@ -94,6 +94,76 @@ async def test_an_item_merged_by_mistake_is_unmerged_from_its_page_with_a_reason
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
 
 
+async def test_ticked_items_are_tagged_and_linked_at_once_from_the_inbox(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    items = [
+        {
+            "feedback_id": fid,
+            "text": text,
+            "source": "email",
+            "sentiment": 0.0,
+            "votes": 0,
+            "links": 0,
+            "tags": [],
+            "received_at": "2026-11-20T10:00:00Z",
+        }
+        for fid, text in ((IID, "SSO please"), (RID, "Okta login"))
+    ]
+    api.on("GET", f"{path}/feedback", body={"items": items, "next_cursor": None})
+    api.on("GET", f"{path}/problems", body={"items": [{"problem_id": PID, "title": "No SSO"}]})
+    api.on("GET", f"{path}/opportunities", body={"items": []})
+    sign_in(client, token())
+    page = (await client.get("/w/mobile/feedback", params={"source": "email"})).text
+    triage = page.split('id="triage"')[1].split("</form>")[0]
+    assert f'<option value="problem:{PID}">No SSO</option>' in triage
+    assert 'name="back" value="/w/mobile/feedback?source=email"' in triage
+    assert re.findall(r'form="triage" name="pick:([^"]+)"', page) == [IID, RID]
+    nonce = re.search(r'name="form_nonce" value="([0-9a-f]{32})"', triage)
+    assert nonce is not None
+    api.on(
+        "POST",
+        f"{path}/feedback/triage",
+        body={"summary": {"changed": 1, "conflict": 1}, "results": [], "consistency_token": "f:4"},
+    )
+    form = {
+        "form_nonce": nonce.group(1),
+        "back": "/w/mobile/feedback?source=email",
+        f"pick:{IID}": "on",
+        f"pick:{RID}": "on",
+        "add_tags": "SSO, Login",
+        "remove_tags": "",
+        "target": f"problem:{PID}",
+    }
+    sent, body = await post_form(
+        client, api, "/w/mobile/feedback/triage", form, f"{path}/feedback/triage"
+    )
+    assert body == {
+        "feedback_ids": [IID, RID],
+        "add_tags": ["sso", "login"],
+        "remove_tags": [],
+        "link": {"target_type": "problem", "target_id": PID},
+    }
+    assert sent.headers["location"] == "/w/mobile/feedback?source=email"
+    shown = await client.get(sent.headers["location"])
+    assert "Triaged 2 items: 1 changed, 1 merged into another item, so left alone." in words(
+        shown.text
+    )
+    # nothing ticked, or nothing to do: refused, never sent
+    before = len(api.seen)
+    nothing_ticked = {k: v for k, v in form.items() if not k.startswith("pick:")}
+    nothing_to_do = {k: v for k, v in form.items() if k not in ("add_tags", "target")}
+    for refused in (nothing_ticked, nothing_to_do):
+        await post_form(client, api, "/w/mobile/feedback/triage", refused, "")
+    assert not [r for r in api.seen[before:] if r.method != "GET"]
+    sign_in(client, token("stakeholder"))  # reads, triages nothing
+    read_only = (await client.get("/w/mobile/feedback")).text
+    assert "SSO please" in read_only
+    assert 'id="triage"' not in read_only
+    assert "pick:" not in read_only
+
+
 async def test_feedback_heard_in_a_meeting_is_recorded_from_the_inbox(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -474,7 +544,7 @@ async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
     }
     page = await client.get("/w/mobile/feedback", params=chosen)
     assert page.status_code == 200, page.text
-    asked = dict(api.seen[-1].url.params)
+    asked = next(dict(r.url.params) for r in api.seen if r.url.path == path)
     assert asked == {
         "segment": "enterprise",
         "theme": "billing",

@@ -26,6 +26,7 @@ from sextant_feedback.domain import (
     ReceiveFeedback,
     ReleaseDuplicate,
     SeparateDuplicate,
+    TriageFeedback,
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
@@ -351,6 +352,25 @@ def test_links_absorbed_before_they_were_recorded_stay_when_released() -> None:
     release = ReleaseDuplicate(duplicate_id=OTHER, reason="different ask", at=NOW)
     (only,) = feedback_decider.decide(release, feedback_decider.fold(history))
     assert isinstance(only, FeedbackReleased)
+
+
+def test_triage_tags_and_links_in_one_decision_and_repeats_change_nothing() -> None:
+    triage = TriageFeedback(add_tags=["sso"], remove_tags=["csv"], link=OPPORTUNITY, at=NOW)
+    classified = FeedbackClassified(
+        feedback_id=ITEM,
+        workspace_id="ws",
+        tags_added=["sso"],
+        tags_removed=[],
+        themes_added=[],
+        themes_removed=[],
+        classified_at=NOW,
+    )
+    spec.given([received()]).when(triage).then([classified, linked(OPPORTUNITY)])
+    spec.given([received(), classified, linked(OPPORTUNITY)]).when(triage).then([])
+    link_only = TriageFeedback(link=PROBLEM, at=NOW)
+    spec.given([received(), linked()]).when(link_only).then([])
+    merged = FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW)
+    spec.given([received(), merged]).when(triage).then_raises(Conflict, match="merged into")
 
 
 def test_tags_are_normalised_and_validated() -> None:

@@ -26,7 +26,9 @@ from sextant_console.web import (
     is_id,
     lines,
     optional,
+    redirect,
     required,
+    submission_key,
     tags,
     ticked,
     trace_of,
@@ -88,22 +90,80 @@ def _filters(page: Page) -> tuple[dict[str, str], dict[str, str | None]]:
 @router.get("/w/{ws}/feedback", response_class=HTMLResponse)
 async def inbox(ws: Workspace, page: Page) -> Response:
     chosen, asked = _filters(page)
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/feedback",
-        {**asked, "limit": page.page_size, "cursor": page.request.query_params.get("cursor")},
+    path = f"/v1/workspaces/{ws}"
+    may_write = page.session.may(Access.WRITE, ws)
+    found, problems, opportunities = await asyncio.gather(
+        page.api.get(
+            f"{path}/feedback",
+            {**asked, "limit": page.page_size, "cursor": page.request.query_params.get("cursor")},
+        ),
+        # What the ticked items may be linked to, for those who triage them.
+        _beside(page, f"{path}/problems", {"status": "open", "limit": 200}, may_write),
+        _beside(page, f"{path}/opportunities", {"limit": 200}, may_write),
     )
     return page.render(
         "inbox.html",
         ws=ws,
         items=found["items"],
+        problems=(problems or {}).get("items", []),
+        opportunities=[
+            o for o in (opportunities or {}).get("items", []) if o.get("status") != "rejected"
+        ],
+        here=str(page.request.url.path)
+        + (f"?{page.request.url.query}" if page.request.url.query else ""),
         next_cursor=found.get("next_cursor"),
         chosen=chosen,
         # The same filters, for the file of every item they keep.
         export_query=urlencode({k: v for k, v in chosen.items() if v}),
         sources=SOURCES,
         sentiments=SENTIMENTS,
-        may_write=page.session.may(Access.WRITE, ws),
+        may_write=may_write,
     )
+
+
+async def _beside(page: Page, path: str, params: dict[str, Any], wanted: bool) -> Any:
+    """What a page shows beside its subject, if ``wanted`` and readable (else None)."""
+    return await page.api.get_if_readable(path, params) if wanted else None
+
+
+# How a triage's results read, by each item's status.
+TRIAGED = {
+    "changed": "changed",
+    "unchanged": "already so",
+    "not_found": "no longer found",
+    "conflict": "merged into another item, so left alone",
+    "rejected": "refused",
+}
+
+
+@router.post("/w/{ws}/feedback/triage")
+async def triage(ws: Workspace, page: Page) -> Response:
+    """Tags added or removed, and a link made, on every item ticked in the inbox; back to
+    the inbox as it was filtered, saying how each kind of item fared."""
+    form = await form_of(page.request)
+    picked = ticked(form, "pick")
+    if not picked:
+        raise BadForm("Tick the items to triage")
+    body: dict[str, Any] = {
+        "feedback_ids": picked,
+        "add_tags": tags(form, "add_tags"),
+        "remove_tags": tags(form, "remove_tags"),
+    }
+    if chosen := form.get("target", "").strip():
+        target_type, target_id = target(chosen)
+        body["link"] = {"target_type": target_type, "target_id": target_id}
+    if not (body["add_tags"] or body["remove_tags"] or "link" in body):
+        raise BadForm("Add or remove a tag, or choose what to link them to")
+    done = await page.api.send(
+        "POST", f"/v1/workspaces/{ws}/feedback/triage", body, key=submission_key(form)
+    )
+    fared = ", ".join(
+        f"{count} {TRIAGED.get(status, status)}" for status, count in done["summary"].items()
+    )
+    back = form.get("back", "")
+    to = back if back.startswith(f"/w/{ws}/feedback") else f"/w/{ws}/feedback"
+    notice = f"Triaged {len(picked)} items: {fared}."
+    return redirect(page.request, to, notice=notice, token=done.get("consistency_token"))
 
 
 @router.get("/w/{ws}/feedback/export")

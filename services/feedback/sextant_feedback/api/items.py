@@ -1,5 +1,5 @@
 """Commands on feedback items: receive (single, batch, meeting notes), tag, vote, link,
-merge and unmerge."""
+triage many at once, merge and unmerge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sextant_kit import (
     CommandContext,
     CommandHandler,
@@ -39,6 +39,7 @@ from sextant_feedback.domain import (
     SeparateDuplicate,
     Tag,
     Text,
+    TriageFeedback,
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
@@ -96,6 +97,24 @@ class LinkIn(BaseModel):
     """The problem's, opportunity's or roadmap item's id, as its own context gave it."""
 
 
+MAX_TRIAGE = 500
+
+
+class TriageIn(TagsIn):
+    """What to do to every item listed: tags and themes added or removed, a link made."""
+
+    feedback_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_TRIAGE)]
+    link: LinkIn | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> TriageIn:
+        if self.link is None and not (
+            self.add_tags or self.remove_tags or self.add_themes or self.remove_themes
+        ):
+            raise ValueError("nothing to do: add or remove a tag or theme, or give a link")
+        return self
+
+
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -107,6 +126,11 @@ class UnmergeIn(BaseModel):
 
     reason: Reason
     """Why the two are not the same after all: kept in both items' history."""
+
+
+_REFUSED = {404: "not_found", 409: "conflict"}
+"""An item's status in a triage's results when it was refused, by the HTTP status it would
+have had on its own (otherwise ``rejected``)."""
 
 
 def items_router(rt: Runtime) -> APIRouter:
@@ -249,6 +273,46 @@ def items_router(rt: Runtime) -> APIRouter:
             idempotency=request_idempotency(idempotency_key, request, body),
         )
         return accepted(result, created=False)
+
+    @api.post("/feedback/triage")
+    async def triage(
+        workspace_id: WorkspaceId, body: TriageIn, request: Request, _: Writer, ctx: Context
+    ) -> dict[str, Any]:
+        """Tag, theme and link up to 500 items at once, as a team works through its inbox.
+        Each item is decided and written on its own and reported on its own: one missing or
+        merged does not hold the others back, and sending it again changes nothing more."""
+        link = None
+        if body.link is not None:
+            link = Link(target_type=body.link.target_type, target_id=str(body.link.target_id))
+        cmd = TriageFeedback(
+            **body.model_dump(include={"add_tags", "remove_tags", "add_themes", "remove_themes"}),
+            link=link,
+            at=ctx.now,
+        )
+        results: list[dict[str, Any]] = []
+        positions: list[int] = []
+        for feedback_id in dict.fromkeys(body.feedback_ids):  # each once, in the order given
+            outcome: dict[str, Any] = {"feedback_id": str(feedback_id)}
+            try:
+                done = await command(
+                    workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=None
+                )
+            except DomainError as error:
+                outcome |= {"status": _REFUSED.get(error.status, "rejected")}
+                outcome |= {"code": error.code, "detail": error.detail}
+            else:
+                positions += done.positions
+                outcome |= {"status": "changed" if done.positions else "unchanged"}
+                outcome |= {"positions": done.positions}
+            results.append(outcome)
+        summary: dict[str, int] = {}
+        for r in results:
+            summary[r["status"]] = summary.get(r["status"], 0) + 1
+        return {
+            "summary": summary,
+            "results": results,
+            "consistency_token": token_for("feedback", positions),
+        }
 
     @api.post("/feedback/{feedback_id}/tags", response_model=Accepted)
     async def classify(

@@ -227,6 +227,24 @@ class ClassifyFeedback(Command):
     at: datetime
 
 
+class TriageFeedback(Command):
+    """Tags, themes and a link at once: one item's share of a team triaging many."""
+
+    kind: Literal["triage"] = "triage"
+    add_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    remove_tags: list[Tag] = Field(default_factory=list, max_length=50)
+    add_themes: list[Tag] = Field(default_factory=list, max_length=20)
+    remove_themes: list[Tag] = Field(default_factory=list, max_length=20)
+    link: Link | None = None
+    at: datetime
+
+    def classification(self) -> ClassifyFeedback:
+        return ClassifyFeedback(**self.model_dump(include=_TAGGING), at=self.at)
+
+
+_TAGGING = {"add_tags", "remove_tags", "add_themes", "remove_themes"}
+
+
 class VoteForFeedback(Command):
     kind: Literal["vote"] = "vote"
     vote: Vote
@@ -292,6 +310,7 @@ class ReleaseDuplicate(Command):
 FeedbackCommand = Annotated[
     ReceiveFeedback
     | ClassifyFeedback
+    | TriageFeedback
     | VoteForFeedback
     | WithdrawVote
     | LinkFeedback

@@ -30,6 +30,7 @@ from sextant_feedback.domain.item import (
     ReceiveFeedback,
     ReleaseDuplicate,
     SeparateDuplicate,
+    TriageFeedback,
     UnlinkFeedback,
     VoteForFeedback,
     WithdrawVote,
@@ -46,6 +47,7 @@ Decision = list[FeedbackEvent]
 ItemCommand = (
     ReceiveFeedback
     | ClassifyFeedback
+    | TriageFeedback
     | VoteForFeedback
     | WithdrawVote
     | LinkFeedback
@@ -74,6 +76,12 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
     match command:
         case ClassifyFeedback():
             return _classify(command, state, item, ws)
+        case TriageFeedback():
+            triaged = _classify(command.classification(), state, item, ws)
+            link = command.link
+            if link is not None and link not in state.links:
+                triaged.append(_linked(item, ws, link, state.customer_ref, command.at))
+            return triaged
         case VoteForFeedback():
             if state.voted(command.vote.voter):
                 return []
