@@ -3,6 +3,7 @@ triage many at once, merge and unmerge."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -98,6 +99,8 @@ class LinkIn(BaseModel):
 
 
 MAX_TRIAGE = 500
+TRIAGE_WRITERS = 4
+"""Items of one triage written at once: their commits share the disk's flushes."""
 
 
 class TriageIn(TagsIn):
@@ -289,22 +292,30 @@ def items_router(rt: Runtime) -> APIRouter:
             link=link,
             at=ctx.now,
         )
-        results: list[dict[str, Any]] = []
-        positions: list[int] = []
-        for feedback_id in dict.fromkeys(body.feedback_ids):  # each once, in the order given
+        writers = asyncio.Semaphore(TRIAGE_WRITERS)
+
+        async def one(feedback_id: uuid.UUID) -> dict[str, Any]:
             outcome: dict[str, Any] = {"feedback_id": str(feedback_id)}
             try:
-                done = await command(
-                    workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=None
-                )
+                async with writers:
+                    done = await command(
+                        workspace_id,
+                        feedback_id,
+                        cmd,
+                        ctx,
+                        request,
+                        body=None,
+                        idempotency_key=None,
+                    )
             except DomainError as error:
-                outcome |= {"status": _REFUSED.get(error.status, "rejected")}
-                outcome |= {"code": error.code, "detail": error.detail}
-            else:
-                positions += done.positions
-                outcome |= {"status": "changed" if done.positions else "unchanged"}
-                outcome |= {"positions": done.positions}
-            results.append(outcome)
+                status = _REFUSED.get(error.status, "rejected")
+                return outcome | {"status": status, "code": error.code, "detail": error.detail}
+            changed = "changed" if done.positions else "unchanged"
+            return outcome | {"status": changed, "positions": done.positions}
+
+        # each once, in the order given
+        results = await asyncio.gather(*(one(i) for i in dict.fromkeys(body.feedback_ids)))
+        positions = [p for r in results for p in r.get("positions", [])]
         summary: dict[str, int] = {}
         for r in results:
             summary[r["status"]] = summary.get(r["status"], 0) + 1
