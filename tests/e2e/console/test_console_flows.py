@@ -391,6 +391,42 @@ def test_link_feedback_to_a_problem_and_merge_a_duplicate(
     shot(browser, screenshots, "13b-opportunity")
 
 
+def test_triage_ticked_feedback_at_once_and_unmerge_a_duplicate(
+    browser: Chrome, console_stack: Stack, world: World, screenshots: Path
+) -> None:
+    pm = console_stack.token("pm.ana", Role.PRODUCT_MANAGER)
+    sign_in(browser, console_stack, pm)
+    ws = console_stack.workspace
+    duplicate, kept = world.feedback["csv-again"], world.feedback["csv"]
+    with console_stack.client(pm) as api:  # merged already, if the flow above ran first
+        _ok(api.post(f"/workspaces/{ws}/feedback/{duplicate}/merge", json={"into_id": kept}))
+    browser.get(f"{console_stack.web}/w/{ws}/feedback")
+    summary = "Triage: tick items below, then tag or link them all at once"
+    browser.find_element(By.XPATH, f"//summary[normalize-space()='{summary}']").click()
+    for key in ("csv", "slow"):
+        browser.find_element(By.ID, f"pick-{world.feedback[key]}").click()
+    browser.find_element(By.ID, "triage-add").send_keys("roadmap, Exports")
+    shot(browser, screenshots, "14a-inbox-triage")
+    browser.find_element(
+        By.XPATH, "//button[normalize-space()='Apply to the ticked items']"
+    ).click()
+    notice(browser, "Triaged 2 items: 2 changed.")
+    tagged = browser.find_elements(By.XPATH, "//li[.//span[normalize-space()='#exports']]")
+    assert len(tagged) == 2
+
+    browser.get(f"{console_stack.web}/w/{ws}/feedback/{duplicate}")
+    browser.find_element(
+        By.XPATH, "//summary[normalize-space()='Not the same? Unmerge it']"
+    ).click()
+    wait(browser).until(ec.element_to_be_clickable((By.ID, "unmerge-reason"))).send_keys(
+        "asks for the board, not the roadmap"
+    )
+    browser.find_element(By.XPATH, "//button[normalize-space()='Unmerge']").click()
+    notice(browser, "Unmerged: it stands on its own again, with its links.")
+    assert not browser.find_elements(By.ID, "unmerge-reason")
+    assert browser.find_elements(By.ID, "add-tags")  # it takes changes again
+
+
 def test_restate_a_problem_from_its_page(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
 ) -> None:
