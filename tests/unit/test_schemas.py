@@ -51,6 +51,9 @@ def test_openapi_documents_have_the_service_routes_and_no_probes() -> None:
 NATURALLY_IDEMPOTENT = {
     # Each item is identified by (source, external id) across every channel.
     ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/batch"),
+    # Tags and themes are sets and a link is made once: a triage sent again changes nothing
+    # more, and reports each item as it then is (``unchanged``).
+    ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/triage"),
     # The organisation, workspaces and members are named by the caller: creating one again
     # with the same name, renaming it to the name it has, or granting the same role again,
     # changes nothing.
