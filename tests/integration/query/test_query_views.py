@@ -383,6 +383,51 @@ async def test_a_retargeted_key_result_and_a_reopened_objective_show_in_the_port
     await eventually(open_again, within=WITHIN)
 
 
+async def test_a_customer_is_traced_to_the_roadmap_items_that_answer_it(
+    platform: Platform, world: World
+) -> None:
+    """What globex gave, and what initech voted for on its behalf, up to the roadmap item
+    pursuing the opportunity it backs and the objectives that item serves."""
+    q, h, ids = platform.query, world.headers, world.ids
+
+    async def traced() -> None:
+        globex = await ok(await q.get("/v1/query/customers/globex/trace", headers=h), 200)
+        assert globex["customer"]["segment"] == "enterprise"
+        assert globex["customer"]["annual_revenue"] == "500.00"
+        assert globex["feedback_total"] == 1
+        (given,) = globex["feedback"]
+        assert (given["feedback_id"], given["own"]) == (ids["f-problem"], True)
+        assert [(lk["target_type"], lk["target_id"]) for lk in given["links"]] == [
+            ("problem", ids["problem"])
+        ]
+        assert [p["problem_id"] for p in globex["problems"]] == [ids["problem"]]
+        assert [o["opportunity_id"] for o in globex["opportunities"]] == [ids["opportunity"]]
+        assert [i["item_id"] for i in globex["roadmap_items"]] == [ids["wallet"]]
+        assert {o["objective_id"] for o in globex["objectives"]} == {ids["convert"], ids["grow"]}
+        initech = await ok(await q.get("/v1/query/customers/initech/trace", headers=h), 200)
+        assert [(f["feedback_id"], f["own"]) for f in initech["feedback"]] == [
+            (ids["f-problem"], False)
+        ]
+        assert [i["item_id"] for i in initech["roadmap_items"]] == [ids["wallet"]]
+
+    await eventually(traced, within=WITHIN)
+    acme = await ok(
+        await q.get("/v1/query/customers/acme/trace", params={"feedback_limit": 1}, headers=h),
+        200,
+    )
+    assert [i["item_id"] for i in acme["roadmap_items"]] == [ids["wallet"]]
+    assert not acme["problems"]  # its feedback backs the opportunity directly
+    unknown = await q.get("/v1/query/customers/nobody/trace", headers=h)
+    assert (unknown.status_code, unknown.json()["type"].rsplit("/", 1)[1]) == (404, "not-found")
+    too_many = await q.get(
+        "/v1/query/customers/acme/trace", params={"feedback_limit": 501}, headers=h
+    )
+    assert (too_many.status_code, too_many.json()["errors"][0]["field"]) == (
+        422,
+        "query.feedback_limit",
+    )
+
+
 async def test_evidence_follows_a_problem_through_every_merge(
     platform: Platform, world: World, unique: str
 ) -> None:

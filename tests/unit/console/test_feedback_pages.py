@@ -323,6 +323,64 @@ async def test_a_feedback_item_shows_its_links_and_links_to_an_opportunity_or_un
     assert not api.seen[before:]  # each refused in the console, never sent
 
 
+async def test_a_customers_page_says_what_it_asks_for_up_to_the_roadmap(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.on(
+        "GET",
+        "/v1/customers",
+        body={"items": [{"ref": "acme/eu", "name": "Acme", "annual_revenue": "1.00"}]},
+    )
+    trace = {
+        "customer": {"ref": "globex", "segment": "enterprise", "annual_revenue": "500.00"},
+        "feedback_total": 3,
+        "feedback": [
+            {
+                "feedback_id": IID,
+                "workspace_id": "mobile",
+                "source": "sales_call",
+                "received_at": "2026-11-20T10:00:00Z",
+                "own": False,
+                "links": [{"target_type": "problem", "target_id": PID}],
+            }
+        ],
+        "problems": [
+            {"problem_id": PID, "workspace_id": "mobile", "title": "No SSO", "status": "open"}
+        ],
+        "opportunities": [],
+        "roadmap_items": [
+            {
+                "item_id": RID,
+                "roadmap_id": OID,
+                "roadmap_name": "Checkout",
+                "workspace_id": "mobile",
+                "title": "Okta SSO",
+                "status": "planned",
+                "horizon": "next",
+            }
+        ],
+        "objectives": [{"objective_id": EID, "workspace_id": None, "title": "Win enterprise"}],
+    }
+    api.on("GET", "/v1/query/customers/globex/trace", body=trace)
+    sign_in(client, token("stakeholder"))
+    listed = (await client.get("/customers")).text
+    assert 'href="/customers/asks?ref=acme/eu"' in listed
+    page = await client.get("/customers/asks", params={"ref": " globex "})
+    assert page.status_code == 200, page.text
+    shown = words(page.text)
+    assert "What globex asks for" in shown
+    assert "Okta SSO (Checkout: planned, next, mobile)" in shown
+    assert "Problem No SSO (open, mobile)" in shown
+    assert "voted for on its behalf" in shown
+    assert f'href="/objectives/{EID}"' in page.text  # the organisation's
+    assert "The newest 1 of 3" in shown
+    assert f'href="/w/mobile/roadmaps/{OID}/items/{RID}"' in page.text
+    asked = next(r for r in api.seen if r.url.path.endswith("/trace"))
+    assert dict(asked.url.params) == {"feedback_limit": "50"}
+    nobody = await client.get("/customers/asks", params={"ref": ""})
+    assert nobody.status_code == 422
+
+
 async def test_customers_are_registered_updated_and_erased_by_an_administrator_only(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -52,6 +52,16 @@ async def customers(
     )
 
 
+@router.get("/customers/asks", response_class=HTMLResponse)
+async def asks(page: Page, ref: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
+    """What one customer account asks for, up to the roadmap items that answer it (the query
+    service's trace, narrowed to the workspaces the user reads)."""
+    found = await page.api.get(
+        f"/v1/query/customers/{quote(ref.strip(), safe='')}/trace", {"feedback_limit": 50}
+    )
+    return page.render("customer_asks.html", ws=None, ref=ref.strip(), trace=found)
+
+
 @router.post("/customers")
 async def register(page: Page) -> Response:
     form = await form_of(page.request)
