@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -82,18 +83,52 @@ class DevelopmentHeaders:
         return Principal(tenant_id=tenant, actor=actor, organisation_role=role)
 
 
+VERIFIED_TOKENS = 4096
+"""Tokens a process keeps verified (see :class:`BearerTokens`): more than the people and
+services that call one process within a token's life."""
+
+
 @dataclass(frozen=True)
 class BearerTokens:
+    """Verifies bearer tokens against the identity provider's keys.
+
+    A client sends the same token with every request until it expires, and verifying one
+    costs 0.3 ms (an ES256 signature) to 1.4 ms (a token naming 300 workspaces, whose every
+    character PyJWT checks) of CPU. So a token verified once is kept, with the principal
+    it names and its expiry, for the most recent :data:`VERIFIED_TOKENS`: the same bytes
+    verify the same way against the same keys (which a process loads once), and a kept
+    token is refused once it expires, as a fresh check would refuse it.
+    """
+
     keys: jwt.PyJWKSet
     issuer: str
     audience: str
     leeway: int = 30
+    clock: Callable[[], float] = time.time
+    _verified: OrderedDict[str, tuple[Principal, float]] = field(
+        default_factory=OrderedDict, compare=False, repr=False
+    )
 
     def authenticate(self, headers: Mapping[str, str]) -> Principal:
         header = headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("a bearer token is required (Authorization: Bearer <token>)")
+        kept = self._verified.get(token)
+        if kept is not None:
+            principal, expires = kept
+            if self.clock() <= expires + self.leeway:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+            raise Unauthenticated("the token has expired; get a new one")
+        principal, expires = self._verify(token)
+        self._verified[token] = (principal, expires)
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._key(kid)
@@ -114,7 +149,7 @@ class BearerTokens:
             raise Unauthenticated(f"the token was not issued by {self.issuer}") from None
         except (jwt.InvalidTokenError, jwt.PyJWKError) as error:
             raise Unauthenticated(f"the token is not valid: {type(error).__name__}") from None
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
     def _key(self, kid: str | None) -> jwt.PyJWK:
         if kid is None:

@@ -153,3 +153,40 @@ def test_development_mode_reads_a_bearer_tokens_claims_without_verifying_them() 
         {"authorization": "Bearer s3cret", "x-sextant-tenant": "globex"}
     )
     assert (fallback.tenant_id, fallback.actor) == ("globex", "anonymous")
+
+
+def test_a_token_verified_once_is_kept_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client sends the same token with every request: it is verified once, and a kept
+    token is refused once expired, as a fresh check would refuse it."""
+    now = [time.time()]
+    verifier = BearerTokens(VERIFIER.keys, "https://idp.example", "sextant", clock=lambda: now[0])
+    checked: list[str] = []
+    verify = BearerTokens._verify
+
+    def counting(self: BearerTokens, raw: str) -> Any:
+        checked.append(raw)
+        return verify(self, raw)
+
+    monkeypatch.setattr(BearerTokens, "_verify", counting)
+    valid = token(ttl=60)
+    first = verifier.authenticate(bearer(valid))
+    assert verifier.authenticate(bearer(valid)) == first
+    assert len(checked) == 1
+    with pytest.raises(Unauthenticated, match="not valid"):  # a bad one is never kept
+        verifier.authenticate(bearer(token(OTHER)))
+    with pytest.raises(Unauthenticated, match="not valid"):
+        verifier.authenticate(bearer(token(OTHER)))
+    assert len(checked) == 3
+    now[0] += 60 + verifier.leeway + 1
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.authenticate(bearer(valid))
+    assert valid not in verifier._verified  # the next request is checked afresh
+
+
+def test_only_the_most_recent_tokens_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sextant_kit.auth.VERIFIED_TOKENS", 2)
+    verifier = BearerTokens(VERIFIER.keys, "https://idp.example", "sextant")
+    tokens = [token(subject=f"user-{i}") for i in range(3)]
+    for raw in tokens:
+        verifier.authenticate(bearer(raw))
+    assert list(verifier._verified) == tokens[1:]
