@@ -365,6 +365,20 @@ async def test_a_customers_page_says_what_it_asks_for_up_to_the_roadmap(
     sign_in(client, token("stakeholder"))
     listed = (await client.get("/customers")).text
     assert 'href="/customers/asks?ref=acme/eu"' in listed
+    # and from a feedback item of the customer's
+    item = {
+        "feedback_id": IID,
+        "text": "SSO please",
+        "source": "sales_call",
+        "customer_ref": "globex",
+        "received_at": "2026-11-20T10:00:00Z",
+    }
+    api.on("GET", f"/v1/workspaces/mobile/feedback/{IID}", body=item)
+    api.on("GET", f"/v1/workspaces/mobile/feedback/{IID}/similar", body={"suggestions": []})
+    for listed_kind in ("problems", "opportunities"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed_kind}", body={"items": []})
+    one = (await client.get(f"/w/mobile/feedback/{IID}")).text
+    assert 'href="/customers/asks?ref=globex">globex</a>' in one
     page = await client.get("/customers/asks", params={"ref": " globex "})
     assert page.status_code == 200, page.text
     shown = words(page.text)
@@ -375,7 +389,7 @@ async def test_a_customers_page_says_what_it_asks_for_up_to_the_roadmap(
     assert f'href="/objectives/{EID}"' in page.text  # the organisation's
     assert "The newest 1 of 3" in shown
     assert f'href="/w/mobile/roadmaps/{OID}/items/{RID}"' in page.text
-    asked = next(r for r in api.seen if r.url.path.endswith("/trace"))
+    asked = next(r for r in api.seen if r.url.path == "/v1/query/customers/globex/trace")
     assert dict(asked.url.params) == {"feedback_limit": "50"}
     nobody = await client.get("/customers/asks", params={"ref": ""})
     assert nobody.status_code == 422
