@@ -58,6 +58,14 @@ def _web_link(url: Any) -> str:
 templates.filters["web_link"] = _web_link
 
 
+def _counted(count: Any, noun: str) -> str:
+    """``1 vote``, ``2 votes``: a count with its noun (``{{ n | counted('vote') }}``)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+templates.filters["counted"] = _counted
+
+
 class BadForm(Exception):
     """Input the console itself refuses before calling an API (shown like an API error)."""
 
