@@ -766,6 +766,7 @@ async def test_a_personas_page_shows_every_version_with_what_it_changed(
         version(3, "typo", segment="mid-market", pains=["audits", "invoices"]),
     ]
     api.on("GET", f"/v1/workspaces/mobile/personas/{PID}/history", body={"items": history})
+    api.on("GET", f"/v1/workspaces/mobile/personas/{PID}", body={**history[-1], "archived": False})
     sign_in(client, token("contributor"))
     page = await client.get(f"/w/mobile/personas/{PID}")
     assert page.status_code == 200, page.text
@@ -778,8 +779,19 @@ async def test_a_personas_page_shows_every_version_with_what_it_changed(
     assert "Nothing changed in the profile." in page.text  # version 3 only reordered
     assert "First described." in page.text
     assert "Pains audits; invoices" in words(page.text.split("</dl>")[0])  # the current one
+    assert "/restore" not in page.text
     missing = await client.get(f"/w/mobile/personas/{EID}")
     assert missing.status_code == 404
+    # archived: it says so, and offers restoring it to those who may write
+    api.on("GET", f"/v1/workspaces/mobile/personas/{PID}", body={**history[-1], "archived": True})
+    archived = (await client.get(f"/w/mobile/personas/{PID}")).text
+    assert "Archived: it is not listed" in archived
+    assert f'action="/w/mobile/personas/{PID}/restore"' in archived
+    sign_in(client, token("stakeholder"))
+    read_only = await client.get(f"/w/mobile/personas/{PID}")
+    assert read_only.status_code == 200
+    assert "Archived: it is not listed" in read_only.text
+    assert "/restore" not in read_only.text
 
 
 async def test_a_problems_page_shows_its_evidence_and_merges_attaches_or_closes(

@@ -3,6 +3,7 @@ with what each changed from the one before."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -48,7 +49,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 @router.get("/w/{ws}/personas/{pid}", response_class=HTMLResponse)
 async def persona(ws: Workspace, pid: Id, page: Page) -> Response:
-    found = await page.api.get(f"/v1/workspaces/{ws}/personas/{pid}/history")
+    path = f"/v1/workspaces/{ws}/personas/{pid}"
+    found, current = await asyncio.gather(page.api.get(f"{path}/history"), page.api.get(path))
     versions = found["items"]
     earlier: list[dict[str, Any] | None] = [None, *versions[:-1]]
     history = [
@@ -60,5 +62,7 @@ async def persona(ws: Workspace, pid: Id, page: Page) -> Response:
         ws=ws,
         current=versions[-1],
         history=history[::-1],
+        archived=current.get("archived", False),
+        may_write=page.session.may(Access.WRITE, ws),
         may_audit=page.session.may(Access.READ, ws),
     )
