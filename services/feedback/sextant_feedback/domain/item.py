@@ -348,7 +348,8 @@ class FeedbackItem:
     moved_links: tuple[Link, ...] = ()
     """The links it had when it was merged (they move to ``merged_into``)."""
     unmerged_from: UUID | None = None
-    """The item it was last separated from, until that item has released it."""
+    """The item it was last separated from: where a retry of the unmerge finishes the
+    release, if the first stopped before it."""
 
     @property
     def exists(self) -> bool:
