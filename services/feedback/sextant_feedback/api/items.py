@@ -288,7 +288,7 @@ def items_router(rt: Runtime) -> APIRouter:
         if body.link is not None:
             link = Link(target_type=body.link.target_type, target_id=str(body.link.target_id))
         cmd = TriageFeedback(
-            **body.model_dump(include={"add_tags", "remove_tags", "add_themes", "remove_themes"}),
+            **body.model_dump(exclude={"feedback_ids", "link"}),
             link=link,
             at=ctx.now,
         )
