@@ -239,10 +239,8 @@ class TriageFeedback(Command):
     at: datetime
 
     def classification(self) -> ClassifyFeedback:
-        return ClassifyFeedback(**self.model_dump(include=_TAGGING), at=self.at)
-
-
-_TAGGING = {"add_tags", "remove_tags", "add_themes", "remove_themes"}
+        """Its tags and themes, as classifying the item alone would change them."""
+        return ClassifyFeedback(**self.model_dump(exclude={"kind", "link"}))
 
 
 class VoteForFeedback(Command):
