@@ -115,27 +115,28 @@ async def merge(ws: Workspace, pid: Id, page: Page) -> Response:
 
 @router.post("/w/{ws}/problems/{pid}/close")
 async def close(ws: Workspace, pid: Id, page: Page) -> Response:
-    form = await form_of(page.request)
-    here, resource = _paths(ws, pid)
-    body = {"reason": required(form, "reason", "Reason")}
-    return await act(page, form, "POST", f"{resource}/close", body, to=here, notice="Closed.")
+    return await _with_reason(page, ws, pid, "close", "Reason", "Closed.")
 
 
 @router.post("/w/{ws}/problems/{pid}/reopen")
 async def reopen(ws: Workspace, pid: Id, page: Page) -> Response:
     """A closed problem open again: it came back, or was closed too soon."""
-    form = await form_of(page.request)
-    here, resource = _paths(ws, pid)
-    body = {"reason": required(form, "reason", "Why it reopens")}
     notice = "Reopened: it is evidence and work again."
-    return await act(page, form, "POST", f"{resource}/reopen", body, to=here, notice=notice)
+    return await _with_reason(page, ws, pid, "reopen", "Why it reopens", notice)
 
 
 @router.post("/w/{ws}/problems/{pid}/unmerge")
 async def unmerge(ws: Workspace, pid: Id, page: Page) -> Response:
     """A problem merged by mistake open on its own again."""
+    notice = "Unmerged: it is open on its own, its evidence counting for it alone."
+    return await _with_reason(page, ws, pid, "unmerge", "Why they are not the same", notice)
+
+
+async def _with_reason(
+    page: Page, ws: str, pid: str, action: str, label: str, notice: str
+) -> Response:
+    """``POST …/problems/{pid}/<action>`` with the form's required ``reason``."""
     form = await form_of(page.request)
     here, resource = _paths(ws, pid)
-    body = {"reason": required(form, "reason", "Why they are not the same")}
-    notice = "Unmerged: it is open on its own, its evidence counting for it alone."
-    return await act(page, form, "POST", f"{resource}/unmerge", body, to=here, notice=notice)
+    body = {"reason": required(form, "reason", label)}
+    return await act(page, form, "POST", f"{resource}/{action}", body, to=here, notice=notice)
