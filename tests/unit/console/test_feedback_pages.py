@@ -713,3 +713,64 @@ async def test_the_inbox_downloads_every_item_its_filters_keep_as_csv(
     assert got.headers["content-disposition"] == named["content-disposition"]
     asked = dict(api.seen[-1].url.params)
     assert asked == {"tag": "billing", "since": "2026-11-01T00:00:00Z", "format": "csv"}
+
+
+async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbox(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Each tag and theme with its items per period as bars, its change and the customers
+    behind it; its name opens the inbox filtered by it, with the page's own filters."""
+    path = "/v1/workspaces/mobile/feedback/trends"
+    span = {"start": "2026-10-04T00:00:00+00:00", "end": "2026-10-11T00:00:00+00:00"}
+    api.on(
+        "GET",
+        path,
+        body={
+            "workspace_id": "mobile",
+            "period": "week",
+            "periods": [span] * 4,
+            "total": [0, 2, 4, 8],
+            "untagged": [0, 0, 1, 2],
+            "labels": [
+                {
+                    "kind": "tag",
+                    "name": "checkout",
+                    "items": 7,
+                    "counts": [0, 1, 2, 4],
+                    "change": 2,
+                    "customers": 3,
+                    "revenue_weighted": "912000.00",
+                    "sentiment": -0.4,
+                },
+                {
+                    "kind": "theme",
+                    "name": "payments",
+                    "items": 1,
+                    "counts": [0, 1, 0, 0],
+                    "change": 0,
+                    "customers": 0,
+                    "revenue_weighted": "0",
+                    "sentiment": 0.0,
+                },
+            ],
+        },
+    )
+    sign_in(client, token(role="stakeholder"))
+    page = await client.get(
+        "/w/mobile/feedback/trends", params={"order": "rising", "source": "survey"}
+    )
+    assert page.status_code == 200, page.text
+    asked = next(dict(r.url.params) for r in api.seen if r.url.path == path)
+    assert asked == {"period": "week", "order": "rising", "source": "survey", "periods": "8"}
+    text = words(page.text)
+    assert "Items received ▁▃▅█ 14" in text
+    assert "Without a tag or theme ▁▁▅█ 3 Tag" in text  # a stakeholder does not triage
+    assert "#checkout ▁▃▅█ 7 +2 3 912000.00 -0.4" in text
+    assert "payments (theme) ▁█▁▁ 1 0 0 0 0.0" in text
+    assert 'href="/w/mobile/feedback?source=survey&amp;tag=checkout"' in page.text
+    assert 'href="/w/mobile/feedback?source=survey&amp;theme=payments"' in page.text
+    # a period the page does not offer is the week, not sent as it came
+    sign_in(client, token())
+    page = await client.get("/w/mobile/feedback/trends", params={"period": "year"})
+    assert dict(api.seen[-1].url.params)["period"] == "week"
+    assert "Without a tag or theme ▁▁▅█ 3: triage them in the inbox" in words(page.text)

@@ -21,6 +21,7 @@ from sextant_console.views import (
     review,
     roadmaps,
     strategy,
+    trends,
     versions,
 )
 
@@ -35,6 +36,8 @@ PAGES: tuple[APIRouter, ...] = (
     research.router,
     persona.router,
     imports.router,
+    # Before the feedback pages: their item's page would take "trends" for an item's id.
+    trends.router,
     feedback.router,
     customers.router,
     people.router,

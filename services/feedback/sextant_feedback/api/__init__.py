@@ -9,7 +9,15 @@ from sextant_feedback.api.customers import customers_router
 from sextant_feedback.api.imports import imports_router
 from sextant_feedback.api.items import items_router
 from sextant_feedback.api.queries import queries_router
+from sextant_feedback.api.trends import trends_router
 
 
 def routers(rt: Runtime) -> list[APIRouter]:
-    return [items_router(rt), imports_router(rt), customers_router(rt), queries_router(rt)]
+    return [
+        items_router(rt),
+        imports_router(rt),
+        customers_router(rt),
+        # Before the queries': their item route would take "trends" for an item's id.
+        trends_router(rt),
+        queries_router(rt),
+    ]

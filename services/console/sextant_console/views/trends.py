@@ -1,0 +1,58 @@
+"""What a workspace's feedback is about, week by week, and what is rising."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.views.feedback import SOURCES
+from sextant_console.web import Page, Workspace
+
+router = APIRouter()
+
+PERIODS = {"day": "days", "week": "weeks", "month": "months of 30 days"}
+ORDERS = {"volume": "most items first", "rising": "largest rise first"}
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def spark(counts: list[int]) -> str:
+    """Counts as a row of bars, the tallest the largest count."""
+    top = max(counts, default=0)
+    return "".join(BARS[0] if not top else BARS[round(c * (len(BARS) - 1) / top)] for c in counts)
+
+
+@router.get("/w/{ws}/feedback/trends", response_class=HTMLResponse)
+async def trends(ws: Workspace, page: Page) -> Response:
+    params = page.request.query_params
+    period = params.get("period", "")
+    order = params.get("order", "")
+    chosen = {
+        "period": period if period in PERIODS else "week",
+        "order": order if order in ORDERS else "volume",
+        "source": params.get("source", "").strip(),
+        "segment": params.get("segment", "").strip(),
+    }
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/feedback/trends",
+        {
+            **{k: v for k, v in chosen.items() if v},
+            "periods": {"day": 14, "week": 8, "month": 6}[chosen["period"]],
+        },
+    )
+    inbox = {k: chosen[k] for k in ("source", "segment") if chosen[k]}
+    return page.render(
+        "trends.html",
+        ws=ws,
+        found=found,
+        chosen=chosen,
+        periods=PERIODS,
+        orders=ORDERS,
+        sources=SOURCES,
+        spark=spark,
+        may_write=page.session.may(Access.WRITE, ws),
+        # A label's items in the inbox, with the same filters.
+        inbox_of=lambda kind, name: urlencode({**inbox, kind: name}),
+    )

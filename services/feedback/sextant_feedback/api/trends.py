@@ -1,0 +1,142 @@
+"""What a workspace's feedback is about, and what is rising: each tag and theme counted
+period by period, with the customers and revenue behind it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sextant_kit import DomainError
+from sextant_kit.service import Runtime
+
+from sextant_feedback.api.common import Reader, WorkspaceId
+from sextant_feedback.api.queries import InboxFilter
+
+PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
+"""How long each period is. Periods run back from the window's end, so the latest is as
+long as the others and a rise is never a half-counted week against a whole one."""
+
+
+def _window(end: datetime, length: timedelta, count: int) -> list[tuple[datetime, datetime]]:
+    """The ``count`` periods of ``length`` ending at ``end``, oldest first."""
+    return [(end - length * (count - n), end - length * (count - n - 1)) for n in range(count)]
+
+
+def _series(found: Iterable[tuple[int, int]], count: int) -> list[int]:
+    """Items per period, oldest first, from pairs of (periods ago, items): 0 ago is the
+    latest period."""
+    counts = [0] * count
+    for ago, items in found:
+        counts[count - 1 - ago] = items
+    return counts
+
+
+def trends_router(rt: Runtime) -> APIRouter:
+    api = APIRouter(prefix="/v1", tags=["feedback queries"])
+
+    # Before the item's route: "trends" is not an item's id.
+    @api.get("/workspaces/{workspace_id}/feedback/trends")
+    async def trends(
+        workspace_id: WorkspaceId,
+        who: Reader,
+        which: Annotated[InboxFilter, Depends()],
+        period: Literal["day", "week", "month"] = "week",
+        periods: Annotated[int, Query(ge=2, le=52)] = 8,
+        order: Literal["volume", "rising"] = "volume",
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> dict[str, Any]:
+        """How often each tag and theme came up in the items the inbox's filters keep, in
+        each of the last ``periods`` periods (a day, a week, or a month of 30 days) up to
+        ``until`` (now by default), oldest first; with the distinct customers behind it,
+        their annual revenue summed, and the items' mean sentiment over the whole window.
+        ``change`` is the latest period's items less the one before's; ``order=rising``
+        puts the largest rise first. ``untagged`` counts the items with neither, which are
+        still to be triaged; ``total`` every item."""
+        if which.since is not None:
+            raise DomainError(
+                "trends count whole periods back from until; say how many with periods",
+                field="query.since",
+            )
+        length = PERIODS[period]
+        end = which.until or datetime.now(UTC)
+        spans = _window(end, length, periods)
+        # The request's own filter, narrowed to the window. A period holds its start, not its
+        # end: an item received at the end of one period is counted in the next.
+        which.since, which.until = spans[0][0], end
+        where, args = which.where(who.tenant_id, workspace_id)
+        args += [end, length.total_seconds(), periods - 1]
+        n = len(args)
+        window = (
+            f"SELECT i.tags, i.themes, i.sentiment, i.customer_id, least(${n}::int, ceil("
+            f"extract(epoch FROM ${n - 2}::timestamptz - i.received_at) / ${n - 1}::float8"
+            f")::int - 1) AS ago FROM feedback_inbox i WHERE {' AND '.join(where)}"
+        )
+        rising = f"CASE WHEN ${n + 1} = 'rising' THEN change END DESC NULLS LAST"
+        async with rt.reads.connection(who.tenant_id) as conn:
+            # The plan's cost is guessed high from the window's rows, and compiling it would
+            # take longer than running it.
+            await conn.execute("SET LOCAL jit = off")
+            found = await conn.fetchrow(
+                # The window's items are read once; every count is then over small groups.
+                f"WITH items AS MATERIALIZED ({window}),"
+                " per_period AS MATERIALIZED ("
+                "  SELECT l.kind, l.name, i.ago, count(*)::int AS items,"
+                "    sum(i.sentiment)::float8 AS sentiment,"
+                "    array_agg(i.customer_id) FILTER (WHERE i.customer_id IS NOT NULL)"
+                "      AS accounts"
+                "  FROM items i CROSS JOIN LATERAL ("
+                "    SELECT 'tag' AS kind, t AS name FROM unnest(i.tags) t"
+                "    UNION ALL SELECT 'theme', t FROM unnest(i.themes) t) l"
+                "  GROUP BY 1, 2, 3),"
+                " summed AS ("
+                "  SELECT kind, name, sum(items)::int AS items,"
+                "    sum(sentiment) / sum(items) AS sentiment,"
+                "    (coalesce(sum(items) FILTER (WHERE ago = 0), 0)"
+                "      - coalesce(sum(items) FILTER (WHERE ago = 1), 0))::int AS change,"
+                "    array_agg(ARRAY[ago, items]) AS counts"
+                "  FROM per_period GROUP BY 1, 2),"
+                f" labels AS (SELECT * FROM summed ORDER BY {rising}, items DESC, kind, name"
+                f"  LIMIT ${n + 2}),"
+                " accounts AS ("
+                "  SELECT DISTINCT p.kind, p.name, a.customer_id FROM labels l"
+                "  JOIN per_period p USING (kind, name), unnest(p.accounts) a(customer_id)),"
+                " backing AS ("
+                "  SELECT a.kind, a.name, count(*)::int AS customers,"
+                "    coalesce(sum(c.annual_revenue), 0) AS revenue"
+                "  FROM accounts a LEFT JOIN customers c"
+                "    ON c.tenant_id = $1 AND c.customer_id = a.customer_id"
+                "  GROUP BY 1, 2)"
+                " SELECT (SELECT coalesce(array_agg(ARRAY[ago, n, untagged]), '{}') FROM ("
+                "   SELECT ago, count(*)::int AS n, (count(*) FILTER (WHERE"
+                "     cardinality(tags) = 0 AND cardinality(themes) = 0))::int AS untagged"
+                "   FROM items GROUP BY ago) t) AS totals,"
+                "  (SELECT coalesce(jsonb_agg(jsonb_build_object("
+                "    'kind', l.kind, 'name', l.name, 'items', l.items, 'counts', l.counts,"
+                "    'change', l.change, 'customers', coalesce(b.customers, 0),"
+                "    'revenue_weighted', coalesce(b.revenue, 0)::text,"
+                "    'sentiment', round(l.sentiment::numeric, 3))"
+                f"   ORDER BY {rising.replace('change', 'l.change')}, l.items DESC,"
+                "     l.kind, l.name), '[]')"
+                "   FROM labels l LEFT JOIN backing b USING (kind, name)) AS labels",
+                *args,
+                order,
+                limit,
+            )
+        assert found is not None
+        totals = found["totals"]
+        labels = json.loads(found["labels"])
+        for label in labels:
+            label["counts"] = _series(label["counts"], periods)
+        return {
+            "workspace_id": workspace_id,
+            "period": period,
+            "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
+            "total": _series(((ago, items) for ago, items, _ in totals), periods),
+            "untagged": _series(((ago, untagged) for ago, _, untagged in totals), periods),
+            "labels": labels,
+        }
+
+    return api
