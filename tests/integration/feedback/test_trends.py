@@ -92,6 +92,13 @@ async def test_tags_and_themes_are_counted_week_by_week_with_their_customers(
     by_day = await trends(period="day", periods=7)
     assert by_day["total"] == [1, 1, 1, 1, 0, 0, 1]
 
+    # what is still to triage, in the inbox
+    inbox = f"/v1/workspaces/{ws}/feedback"
+    untagged = await ok(await http.get(inbox, params={"tagged": "false"}))
+    assert [item["feedback_id"] for item in untagged["items"]] == [ids[4]]
+    tagged = await ok(await http.get(inbox, params={"tagged": "true", "limit": 200}))
+    assert len(tagged["items"]) == len(ids) - 1  # a theme counts
+
     since = await http.get(path, params={"since": "2026-06-01T00:00:00Z"})
     assert (since.status_code, since.json()["errors"][0]["field"]) == (422, "query.since")
     too_many = await http.get(path, params={"periods": 53})

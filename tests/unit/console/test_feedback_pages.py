@@ -611,6 +611,7 @@ async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
     chosen = {
         "segment": "enterprise",
         "theme": "billing",
+        "tagged": "true",
         "received_from": "2026-11-01",
         "received_to": "2026-11-30",
     }
@@ -620,6 +621,7 @@ async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
     assert asked == {
         "segment": "enterprise",
         "theme": "billing",
+        "tagged": "true",
         "since": "2026-11-01T00:00:00Z",
         "until": "2026-12-01T00:00:00Z",  # the 30th included
         "limit": asked["limit"],
@@ -641,7 +643,8 @@ async def test_the_inbox_filters_by_segment_theme_and_the_days_received(
     older = re.search(r'href="\?([^"]*)">Older feedback', page.text)
     assert older is not None
     assert html.unescape(older.group(1)) == (
-        "theme=billing&segment=enterprise&received_from=2026-11-01&received_to=2026-11-30"
+        "tagged=true&theme=billing&segment=enterprise&received_from=2026-11-01"
+        "&received_to=2026-11-30"
         "&cursor=next"
     )
     # A day that is no day, or a range that ends before it starts, is named, not sent.
@@ -774,3 +777,4 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     page = await client.get("/w/mobile/feedback/trends", params={"period": "year"})
     assert dict(api.seen[-1].url.params)["period"] == "week"
     assert "Without a tag or theme ▁▁▅█ 3: triage them in the inbox" in words(page.text)
+    assert 'href="/w/mobile/feedback?tagged=false">triage them' in page.text

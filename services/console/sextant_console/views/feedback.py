@@ -57,6 +57,7 @@ FILTERS = (
     "source",
     "sentiment",
     "linked",
+    "tagged",
     "tag",
     "theme",
     "customer_ref",

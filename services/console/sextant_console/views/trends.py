@@ -53,6 +53,6 @@ async def trends(ws: Workspace, page: Page) -> Response:
         sources=SOURCES,
         spark=spark,
         may_write=page.session.may(Access.WRITE, ws),
-        # A label's items in the inbox, with the same filters.
-        inbox_of=lambda kind, name: urlencode({**inbox, kind: name}),
+        # The inbox with the same filters and one more (a tag, a theme, or none yet).
+        inbox_of=lambda key, value: urlencode({**inbox, key: value}),
     )

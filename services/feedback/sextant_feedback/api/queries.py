@@ -94,8 +94,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 class InboxFilter:
     """Which items of a workspace's inbox: by channel, customer segment, tag, theme,
-    customer, whether linked, sentiment and when received; merged duplicates left out
-    unless asked for."""
+    customer, whether linked, whether tagged (a tag or a theme: ``tagged=false`` is what is
+    still to triage), sentiment and when received; merged duplicates left out unless asked
+    for."""
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class InboxFilter:
         theme: Annotated[str | None, Query(max_length=50)] = None,
         customer_ref: Annotated[str | None, Query(max_length=200)] = None,
         linked: bool | None = None,
+        tagged: bool | None = None,
         sentiment: Literal["positive", "negative", "neutral"] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -114,6 +116,7 @@ class InboxFilter:
             raise DomainError("since must be before until", field="query.since")
         self.source, self.segment, self.tag, self.theme = source, segment, tag, theme
         self.customer_ref, self.linked, self.sentiment = customer_ref, linked, sentiment
+        self.tagged = tagged
         self.since, self.until, self.include_merged = since, until, include_merged
 
     def where(self, tenant_id: str, workspace_id: str) -> tuple[list[str], list[Any]]:
@@ -141,6 +144,11 @@ class InboxFilter:
             where.append(f"i.customer_ref = {arg(self.customer_ref)}")
         if self.linked is not None:
             where.append("i.links > 0" if self.linked else "i.links = 0")
+        if self.tagged is not None:
+            where.append(
+                ("" if self.tagged else "NOT ")
+                + "(cardinality(i.tags) > 0 OR cardinality(i.themes) > 0)"
+            )
         if self.sentiment is not None:
             where.append("i." + SENTIMENT[self.sentiment])
         if self.since is not None:
