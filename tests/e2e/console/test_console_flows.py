@@ -413,6 +413,13 @@ def test_triage_ticked_feedback_at_once_and_unmerge_a_duplicate(
     notice(browser, "Triaged 2 items: 2 changed.")
     tagged = browser.find_elements(By.XPATH, "//li[.//span[normalize-space()='#exports']]")
     assert len(tagged) == 2
+    # what the inbox is about: the new tag counted this week, linked to its items
+    browser.find_element(By.LINK_TEXT, "Trends").click()
+    row = browser.find_element(By.XPATH, "//table[@id='trends']//tr[.//a[.='#exports']]")
+    assert [cell.text for cell in row.find_elements(By.TAG_NAME, "td")][2:4] == ["2", "+2"]
+    shot(browser, screenshots, "14b-feedback-trends")
+    row.find_element(By.LINK_TEXT, "#exports").click()
+    assert len(browser.find_elements(By.XPATH, "//li[.//span[normalize-space()='#exports']]")) == 2
 
     browser.get(f"{console_stack.web}/w/{ws}/feedback/{duplicate}")
     browser.find_element(
