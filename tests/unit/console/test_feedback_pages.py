@@ -778,3 +778,74 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     assert dict(api.seen[-1].url.params)["period"] == "week"
     assert "Without a tag or theme ▁▁▅█ 3: triage them in the inbox" in words(page.text)
     assert 'href="/w/mobile/feedback?tagged=false">triage them' in page.text
+
+
+async def test_likely_duplicates_are_listed_by_group_and_merged_into_the_one_kept(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Each group names the item to keep; a duplicate's "Merge" sends it into that one and
+    comes back to the same comparison."""
+    path = "/v1/workspaces/mobile/feedback/duplicates"
+
+    def item(fid: str, text: str, links: int) -> dict[str, object]:
+        return {
+            "feedback_id": fid,
+            "text": text,
+            "source": "survey",
+            "votes": 0,
+            "links": links,
+            "received_at": "2026-11-20T10:00:00+00:00",
+        }
+
+    api.on(
+        "GET",
+        path,
+        body={
+            "swept": 500,
+            "more": True,
+            "min_similarity": 0.6,
+            "groups_total": 1,
+            "groups": [
+                {
+                    "keep": item(IID, "Please remember my card", 1),
+                    "duplicates": [{**item(RID, "Remember my card please", 0), "similarity": 0.9}],
+                }
+            ],
+        },
+    )
+    sign_in(client, token())
+    page = await client.get(
+        "/w/mobile/feedback/duplicates", params={"min_similarity": "0.6", "source": "survey"}
+    )
+    assert page.status_code == 200, page.text
+    asked = next(dict(r.url.params) for r in api.seen if r.url.path == path)
+    assert asked == {"min_similarity": "0.6", "sweep": "500", "source": "survey"}
+    text = words(page.text)
+    assert "Every pair among the newest 500 items from survey was compared" in text
+    assert "older items were not swept" in text
+    assert "1 group of likely duplicates." in text
+    assert "Please remember my card keep this one · 1 link · 0 votes" in text
+    assert "Remember my card please similarity 0.9 · 0 links" in text
+    nonce = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[-1]
+    back = "/w/mobile/feedback/duplicates?min_similarity=0.6&source=survey"
+    assert f'name="back" value="{html.escape(back)}"' in page.text
+    api.on("POST", f"/v1/workspaces/mobile/feedback/{RID}/merge", body={"id": RID})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/feedback/{IID}/merge",
+        {"form_nonce": nonce, "duplicate_id": RID, "back": back},
+        f"/v1/workspaces/mobile/feedback/{RID}/merge",
+    )
+    assert body == {"into_id": IID}
+    assert sent.headers["location"] == back
+    # somewhere else than the workspace's feedback is not where a merge goes back to
+    api.on("POST", f"/v1/workspaces/mobile/feedback/{EID}/merge", body={"id": EID})
+    sent, _ = await post_form(
+        client,
+        api,
+        f"/w/mobile/feedback/{IID}/merge",
+        {"form_nonce": nonce, "duplicate_id": EID, "back": "/w/other/feedback"},
+        f"/v1/workspaces/mobile/feedback/{EID}/merge",
+    )
+    assert sent.headers["location"] == f"/w/mobile/feedback/{IID}"

@@ -8,6 +8,7 @@ from sextant_console.views import (
     customers,
     direction,
     discovery,
+    duplicates,
     feedback,
     formulas,
     home,
@@ -36,8 +37,9 @@ PAGES: tuple[APIRouter, ...] = (
     research.router,
     persona.router,
     imports.router,
-    # Before the feedback pages: their item's page would take "trends" for an item's id.
+    # Before the feedback pages: their item's page would take these words for an item's id.
     trends.router,
+    duplicates.router,
     feedback.router,
     customers.router,
     people.router,

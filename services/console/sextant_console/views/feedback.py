@@ -161,10 +161,15 @@ async def triage(ws: Workspace, page: Page) -> Response:
     fared = ", ".join(
         f"{count} {TRIAGED.get(status, status)}" for status, count in done["summary"].items()
     )
-    back = form.get("back", "")
-    to = back if back.startswith(f"/w/{ws}/feedback") else f"/w/{ws}/feedback"
+    to = _back(form, ws) or f"/w/{ws}/feedback"
     notice = f"Triaged {len(picked)} items: {fared}."
     return redirect(page.request, to, notice=notice, token=done.get("consistency_token"))
+
+
+def _back(form: dict[str, str], ws: str) -> str | None:
+    """The workspace's feedback page a form came from, to go back to (none other)."""
+    back = form.get("back", "")
+    return back if back.startswith(f"/w/{ws}/feedback") else None
 
 
 @router.get("/w/{ws}/feedback/export")
@@ -333,7 +338,8 @@ def target(value: str) -> tuple[str, str]:
 
 @router.post("/w/{ws}/feedback/{fid}/merge")
 async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
-    """Merge a duplicate (from the form) into this item."""
+    """Merge a duplicate (from the form) into this item; back to the item, or to the
+    feedback page the form came from (the likely duplicates)."""
     form = await form_of(page.request)
     duplicate = an_id(form, "duplicate_id", "Duplicate")
     return await act(
@@ -342,7 +348,7 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
         "POST",
         f"/v1/workspaces/{ws}/feedback/{duplicate}/merge",
         {"into_id": fid},
-        to=f"/w/{ws}/feedback/{fid}",
+        to=_back(form, ws) or f"/w/{ws}/feedback/{fid}",
         notice="Merged the duplicate into this item; its votes and links moved here.",
     )
 

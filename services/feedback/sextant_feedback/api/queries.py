@@ -20,7 +20,7 @@ from sextant_kit.tenancy import TenantReads
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.domain import Channel, LinkTarget
 
-_ITEM_COLUMNS = (
+ITEM_COLUMNS = (
     "i.feedback_id, i.workspace_id, i.text, i.source, i.external_id, i.customer_ref, i.author,"
     " i.attendees, i.tags, i.themes, i.sentiment, i.votes, i.links, i.merged_into,"
     " i.received_at, i.version"
@@ -33,7 +33,7 @@ SENTIMENT = {
 }
 
 
-def _item(row: Any) -> dict[str, Any]:
+def item_out(row: Any) -> dict[str, Any]:
     out = dict(row)
     out["feedback_id"] = str(out["feedback_id"])
     out["merged_into"] = str(out["merged_into"]) if out["merged_into"] else None
@@ -42,7 +42,7 @@ def _item(row: Any) -> dict[str, Any]:
     return out
 
 
-_NEWEST_FIRST = "ORDER BY i.received_at DESC, i.feedback_id DESC"
+NEWEST_FIRST = "ORDER BY i.received_at DESC, i.feedback_id DESC"
 NEWEST_SEARCHED = 20_000
 """Items a search reads newest first before it asks the search index."""
 
@@ -61,10 +61,10 @@ async def _search(
     the page among them is looked up in the index."""
     n = len(args)
     newest = (
-        f"SELECT {_ITEM_COLUMNS} FROM (SELECT i.* FROM feedback_inbox i"
-        f" WHERE {filters} {_NEWEST_FIRST} LIMIT {NEWEST_SEARCHED}) i"
+        f"SELECT {ITEM_COLUMNS} FROM (SELECT i.* FROM feedback_inbox i"
+        f" WHERE {filters} {NEWEST_FIRST} LIMIT {NEWEST_SEARCHED}) i"
         f" WHERE i.search_doc @@ websearch_to_tsquery('english', ${n + 1})"
-        f" {_NEWEST_FIRST} LIMIT ${n + 2}"
+        f" {NEWEST_FIRST} LIMIT ${n + 2}"
     )
     rows = await reads.fetch(newest, *args, q, count)
     if len(rows) == count:
@@ -72,10 +72,10 @@ async def _search(
     # Through the index, which row-level security lets only its owner's function use ($2:
     # the workspace, as in every inbox read's filters).
     indexed = (
-        f"WITH held AS MATERIALIZED (SELECT {_ITEM_COLUMNS}"
+        f"WITH held AS MATERIALIZED (SELECT {ITEM_COLUMNS}"
         f" FROM feedback_matching($2, ${n + 1}) m JOIN feedback_inbox i"
         f" ON i.tenant_id = $1 AND i.feedback_id = m.feedback_id WHERE {filters})"
-        f" SELECT * FROM held i {_NEWEST_FIRST} LIMIT ${n + 2}"
+        f" SELECT * FROM held i {NEWEST_FIRST} LIMIT ${n + 2}"
     )
     return await reads.fetch(indexed, *args, q, count)
 
@@ -209,7 +209,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         filters = " AND ".join(where)
         if q is None:
             rows = await rt.reads.fetch(
-                f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {filters} {_NEWEST_FIRST}"
+                f"SELECT {ITEM_COLUMNS} FROM feedback_inbox i WHERE {filters} {NEWEST_FIRST}"
                 f" LIMIT {arg(limit + 1)}",
                 *args,
             )
@@ -218,7 +218,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         page = rows[:limit]
         more = len(rows) > limit
         return {
-            "items": [_item(r) for r in page],
+            "items": [item_out(r) for r in page],
             "next_cursor": _encode_cursor(page[-1]["received_at"], str(page[-1]["feedback_id"]))
             if more
             else None,
@@ -242,15 +242,15 @@ def queries_router(rt: Runtime) -> APIRouter:
         if q is not None:
             args.append(q)
             where.append(f"i.search_doc @@ websearch_to_tsquery('english', ${len(args)})")
-        sql = f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
+        sql = f"SELECT {ITEM_COLUMNS} FROM feedback_inbox i WHERE {' AND '.join(where)}"
         lines = stream_rows(
             rt.reads,
             who.tenant_id,
-            f"{sql} {_NEWEST_FIRST}",
+            f"{sql} {NEWEST_FIRST}",
             args,
             form=format,
             columns=EXPORT_COLUMNS,
-            item=_item,
+            item=item_out,
             cell=_csv_cell,
         )
         return StreamingResponse(
@@ -268,7 +268,7 @@ def queries_router(rt: Runtime) -> APIRouter:
         """One item, with what it is linked to (problems, opportunities, roadmap items) and
         who voted for it (``voters``: people by name, customers as ``customer:<ref>``)."""
         row = await rt.reads.fetchrow(
-            f"SELECT {_ITEM_COLUMNS} FROM feedback_inbox i"
+            f"SELECT {ITEM_COLUMNS} FROM feedback_inbox i"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
             workspace_id,
@@ -289,7 +289,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             feedback_id,
         )
         return {
-            **_item(row),
+            **item_out(row),
             "linked_to": [jsonable(r) for r in links],
             "voters": [r["voter"] for r in voters],
         }
@@ -322,7 +322,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             # Through the trigram index, which row-level security lets only its owner's
             # function use.
             rows = await conn.fetch(
-                f"SELECT {_ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
+                f"SELECT {ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
                 " JOIN feedback_inbox i ON i.tenant_id = $1 AND i.feedback_id = r.feedback_id"
                 " WHERE i.feedback_id <> $3 AND i.merged_into IS NULL"
                 " ORDER BY r.similarity DESC, i.feedback_id LIMIT $5",
@@ -336,7 +336,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             "feedback_id": str(feedback_id),
             "method": "trigram similarity (pg_trgm)",
             "suggestions": [
-                {**_item(r), "similarity": round(float(r["similarity"]), 3)} for r in rows
+                {**item_out(r), "similarity": round(float(r["similarity"]), 3)} for r in rows
             ],
         }
 

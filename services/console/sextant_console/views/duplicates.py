@@ -1,0 +1,42 @@
+"""Likely duplicates among a workspace's newest feedback, each group merged from one page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+from sextant_kit.authz import Access
+
+from sextant_console.views.feedback import SOURCES
+from sextant_console.web import Page, Workspace
+
+router = APIRouter()
+
+LIKENESS = ("0.5", "0.6", "0.7", "0.8", "0.9")
+SWEEPS = ("500", "1000")
+
+
+@router.get("/w/{ws}/feedback/duplicates", response_class=HTMLResponse)
+async def duplicates(ws: Workspace, page: Page) -> Response:
+    params = page.request.query_params
+    chosen = {
+        "min_similarity": params.get("min_similarity", "")
+        if params.get("min_similarity", "") in LIKENESS
+        else "0.5",
+        "sweep": params.get("sweep", "") if params.get("sweep", "") in SWEEPS else "500",
+        "source": params.get("source", "").strip(),
+    }
+    found = await page.api.get(
+        f"/v1/workspaces/{ws}/feedback/duplicates", {k: v for k, v in chosen.items() if v}
+    )
+    return page.render(
+        "duplicates.html",
+        ws=ws,
+        found=found,
+        chosen=chosen,
+        likeness=LIKENESS,
+        sweeps=SWEEPS,
+        sources=SOURCES,
+        here=str(page.request.url.path)
+        + (f"?{page.request.url.query}" if page.request.url.query else ""),
+        may_write=page.session.may(Access.WRITE, ws),
+    )

@@ -1,0 +1,71 @@
+"""Likely duplicates among a workspace's newest feedback, found all at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+import httpx
+import pytest
+
+from tests.integration.feedback.conftest import Check, ok
+
+pytestmark = pytest.mark.integration
+
+Settle = Callable[[Check], Awaitable[None]]
+
+
+async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    texts = {
+        "card": "Please remember my card so I need not type it",
+        "card-again": "Please remember my card so I need not type it again",
+        "card-same": "please remember my card, so I need not type it!",
+        "slow": "Exports to CSV are slow",
+        "slow-too": "CSV exports are slow",
+        "dark": "Dark mode please",
+    }
+    ids: dict[str, str] = {}
+    for n, (name, text) in enumerate(texts.items()):
+        body = {"text": text, "source": "survey", "received_at": f"2026-06-0{n + 1}T10:00:00Z"}
+        answer = await ok(await http.post(f"/v1/workspaces/{ws}/feedback", json=body), 201)
+        ids[name] = answer["id"]
+    # the card request was linked first: it is the one to keep, though not the first
+    await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{ids['card-again']}/links",
+            json={"target_type": "problem", "target_id": str(uuid.uuid4())},
+        )
+    )
+    path = f"/v1/workspaces/{ws}/feedback/duplicates"
+    named = {v: k for k, v in ids.items()}
+
+    async def grouped() -> None:
+        found = await ok(await http.get(path))
+        assert (found["swept"], found["more"], found["groups_total"]) == (6, False, 2)
+        groups = [
+            (named[g["keep"]["feedback_id"]], [named[d["feedback_id"]] for d in g["duplicates"]])
+            for g in found["groups"]
+        ]
+        assert groups == [("card-again", ["card", "card-same"]), ("slow", ["slow-too"])]
+        card = found["groups"][0]["duplicates"]
+        # by the similar items' measure, which PostgreSQL computes
+        similar = await ok(
+            await http.get(f"/v1/workspaces/{ws}/feedback/{ids['card-again']}/similar")
+        )
+        computed = {named[s["feedback_id"]]: s["similarity"] for s in similar["suggestions"]}
+        assert {named[d["feedback_id"]]: d["similarity"] for d in card} == computed
+
+    await settle(grouped)
+
+    newest = await ok(await http.get(path, params={"sweep": 2}))
+    assert (newest["swept"], newest["more"], newest["groups"]) == (2, True, [])
+    strict = await ok(await http.get(path, params={"min_similarity": 1.0}))
+    assert [len(g["duplicates"]) for g in strict["groups"]] == [1]  # the same words
+    loose = await http.get(path, params={"min_similarity": 0.2})
+    assert (loose.status_code, loose.json()["errors"][0]["field"]) == (
+        422,
+        "query.min_similarity",
+    )
