@@ -433,6 +433,17 @@ def test_triage_ticked_feedback_at_once_and_unmerge_a_duplicate(
     assert not browser.find_elements(By.ID, "unmerge-reason")
     assert browser.find_elements(By.ID, "add-tags")  # it takes changes again
 
+    # among the likely duplicates again, and merged from there into the one kept (linked)
+    browser.get(f"{console_stack.web}/w/{ws}/feedback/duplicates")
+    group = browser.find_element(By.XPATH, f"//section[.//input[@value='{duplicate}']]")
+    assert group.find_element(By.TAG_NAME, "h2").text.endswith("CSV for our steering meeting")
+    shot(browser, screenshots, "14c-likely-duplicates")
+    group.find_element(By.XPATH, ".//button[starts-with(normalize-space(), 'Merge')]").click()
+    wait(browser).until(ec.alert_is_present()).accept()
+    notice(browser, "Merged the duplicate")
+    assert browser.current_url.endswith("/feedback/duplicates")
+    assert not browser.find_elements(By.XPATH, f"//input[@value='{duplicate}']")
+
 
 def test_restate_a_problem_from_its_page(
     browser: Chrome, console_stack: Stack, world: World, screenshots: Path
