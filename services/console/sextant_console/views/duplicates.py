@@ -13,6 +13,8 @@ router = APIRouter()
 
 LIKENESS = ("0.5", "0.6", "0.7", "0.8", "0.9")
 SWEEPS = ("500", "1000")
+SHOWN = 20
+"""Duplicates shown a group (a form's text sent hundreds of times is one group)."""
 
 
 @router.get("/w/{ws}/feedback/duplicates", response_class=HTMLResponse)
@@ -36,6 +38,7 @@ async def duplicates(ws: Workspace, page: Page) -> Response:
         likeness=LIKENESS,
         sweeps=SWEEPS,
         sources=SOURCES,
+        shown=SHOWN,
         here=str(page.request.url.path)
         + (f"?{page.request.url.query}" if page.request.url.query else ""),
         may_write=page.session.may(Access.WRITE, ws),

@@ -342,14 +342,17 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     feedback page the form came from (the likely duplicates)."""
     form = await form_of(page.request)
     duplicate = an_id(form, "duplicate_id", "Duplicate")
+    back = _back(form, ws)
     return await act(
         page,
         form,
         "POST",
         f"/v1/workspaces/{ws}/feedback/{duplicate}/merge",
         {"into_id": fid},
-        to=_back(form, ws) or f"/w/{ws}/feedback/{fid}",
-        notice="Merged the duplicate into this item; its votes and links moved here.",
+        to=back or f"/w/{ws}/feedback/{fid}",
+        notice="Merged the duplicate into the item kept; its votes and links moved there."
+        if back
+        else "Merged the duplicate into this item; its votes and links moved here.",
     )
 
 
