@@ -46,7 +46,8 @@ async def test_tags_and_themes_are_counted_week_by_week_with_their_customers(
     ]
     ids = []
     for n, (received, tags, customer, source) in enumerate(items):
-        body: dict[str, Any] = {"text": f"item {n}", "source": source, "tags": tags}
+        text = f"item {n} is {'great' if n % 2 else 'broken'}"
+        body: dict[str, Any] = {"text": text, "source": source, "tags": tags}
         body["received_at"] = received
         if customer:
             body["customer_ref"] = f"{customer}-{unique}"
@@ -73,6 +74,11 @@ async def test_tags_and_themes_are_counted_week_by_week_with_their_customers(
         ]
         assert found["total"] == [0, 1, 3, 5]
         assert found["untagged"] == [0, 0, 0, 1]
+        latest = [await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{i}")) for i in ids[:5]]
+        mean = sum(item["sentiment"] for item in latest) / 5
+        assert found["sentiment"][0] is None  # no item that week
+        assert found["sentiment"][3] == pytest.approx(mean, abs=0.001)
+        assert found["sentiment"][3] != 0
         labels = {(label["kind"], label["name"]): label for label in found["labels"]}
         assert list(labels) == [("tag", "checkout"), ("tag", "export"), ("theme", "payments")]
         checkout = labels["tag", "checkout"]

@@ -734,6 +734,7 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
             "periods": [span] * 4,
             "total": [0, 2, 4, 8],
             "untagged": [0, 0, 1, 2],
+            "sentiment": [None, 0.2, -0.1, -0.35],
             "labels": [
                 {
                     "kind": "tag",
@@ -767,7 +768,8 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     assert asked == {"period": "week", "order": "rising", "source": "survey", "periods": "8"}
     text = words(page.text)
     assert "Items received ▁▃▅█ 14" in text
-    assert "Without a tag or theme ▁▁▅█ 3 Tag" in text  # a stakeholder does not triage
+    assert "Without a tag or theme ▁▁▅█ 3 Mean" in text  # a stakeholder does not triage
+    assert "Mean sentiment —, 0.2, -0.1, -0.35" in text
     assert "#checkout ▁▃▅█ 7 +2 3 912000.00 -0.4" in text
     assert "payments (theme) ▁█▁▁ 1 0 0 0 0.0" in text
     assert 'href="/w/mobile/feedback?source=survey&amp;tag=checkout"' in page.text

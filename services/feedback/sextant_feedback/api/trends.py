@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError
@@ -14,6 +14,8 @@ from sextant_kit.service import Runtime
 
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.api.queries import InboxFilter
+
+V = TypeVar("V")
 
 PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 """How long each period is. Periods run back from the window's end, so the latest is as
@@ -25,13 +27,13 @@ def _window(end: datetime, length: timedelta, count: int) -> list[tuple[datetime
     return [(end - length * (count - n), end - length * (count - n - 1)) for n in range(count)]
 
 
-def _series(found: Iterable[tuple[int, int]], count: int) -> list[int]:
-    """Items per period, oldest first, from pairs of (periods ago, items): 0 ago is the
-    latest period."""
-    counts = [0] * count
-    for ago, items in found:
-        counts[count - 1 - ago] = items
-    return counts
+def _series(found: Iterable[tuple[int, V]], count: int, empty: V) -> list[V]:
+    """A value per period, oldest first, from pairs of (periods ago, value): 0 ago is the
+    latest period; ``empty`` for a period with no item."""
+    values = [empty] * count
+    for ago, value in found:
+        values[count - 1 - ago] = value
+    return values
 
 
 def trends_router(rt: Runtime) -> APIRouter:
@@ -54,7 +56,8 @@ def trends_router(rt: Runtime) -> APIRouter:
         their annual revenue summed, and the items' mean sentiment over the whole window.
         ``change`` is the latest period's items less the one before's; ``order=rising``
         puts the largest rise first. ``untagged`` counts the items with neither, which are
-        still to be triaged; ``total`` every item."""
+        still to be triaged; ``total`` every item, and ``sentiment`` their mean sentiment
+        in each period (none in a period without items)."""
         if which.since is not None:
             raise DomainError(
                 "trends count whole periods back from until; say how many with periods",
@@ -109,9 +112,10 @@ def trends_router(rt: Runtime) -> APIRouter:
                 "  FROM accounts a LEFT JOIN customers c"
                 "    ON c.tenant_id = $1 AND c.customer_id = a.customer_id"
                 "  GROUP BY 1, 2)"
-                " SELECT (SELECT coalesce(array_agg(ARRAY[ago, n, untagged]), '{}') FROM ("
-                "   SELECT ago, count(*)::int AS n, (count(*) FILTER (WHERE"
-                "     cardinality(tags) = 0 AND cardinality(themes) = 0))::int AS untagged"
+                " SELECT (SELECT coalesce(jsonb_agg(t), '[]') FROM ("
+                "   SELECT ago, count(*)::int AS items, (count(*) FILTER (WHERE"
+                "     cardinality(tags) = 0 AND cardinality(themes) = 0))::int AS untagged,"
+                "     round(avg(sentiment)::numeric, 3) AS sentiment"
                 "   FROM items GROUP BY ago) t) AS totals,"
                 "  (SELECT coalesce(jsonb_agg(jsonb_build_object("
                 "    'kind', l.kind, 'name', l.name, 'items', l.items, 'counts', l.counts,"
@@ -126,16 +130,19 @@ def trends_router(rt: Runtime) -> APIRouter:
                 limit,
             )
         assert found is not None
-        totals = found["totals"]
+        totals = json.loads(found["totals"])
         labels = json.loads(found["labels"])
         for label in labels:
-            label["counts"] = _series(label["counts"], periods)
+            label["counts"] = _series(label["counts"], periods, 0)
         return {
             "workspace_id": workspace_id,
             "period": period,
             "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
-            "total": _series(((ago, items) for ago, items, _ in totals), periods),
-            "untagged": _series(((ago, untagged) for ago, _, untagged in totals), periods),
+            "total": _series(((t["ago"], t["items"]) for t in totals), periods, 0),
+            "untagged": _series(((t["ago"], t["untagged"]) for t in totals), periods, 0),
+            "sentiment": _series(
+                ((t["ago"], t["sentiment"]) for t in totals), periods, cast(float | None, None)
+            ),
             "labels": labels,
         }
 
