@@ -14,6 +14,7 @@ from sextant_feedback.domain import (
     FeedbackMerged,
     FeedbackReceived,
     FeedbackReleased,
+    FeedbackToldApart,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -36,6 +37,7 @@ registry = EventRegistry(
         FeedbackVoteWithdrawn,
         FeedbackUnmerged,
         FeedbackReleased,
+        FeedbackToldApart,
     ],
 )
 

@@ -24,6 +24,7 @@ from sextant_feedback.domain import (
     FeedbackMerged,
     FeedbackReceived,
     FeedbackReleased,
+    FeedbackToldApart,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -43,6 +44,7 @@ FeedbackFact = (
     | FeedbackAbsorbed
     | FeedbackUnmerged
     | FeedbackReleased
+    | FeedbackToldApart
     | CustomerRegistered
     | CustomerProfileUpdated
     | CustomerErased
@@ -228,6 +230,15 @@ class FeedbackViews:
                 )
             case FeedbackReleased():
                 pass  # what it gave back left as the withdrawals and unlinks before it
+            case FeedbackToldApart():
+                await conn.execute(
+                    "UPDATE feedback_inbox SET told_apart = array_append(told_apart, $3),"
+                    " updated_at = now() WHERE tenant_id = $1 AND feedback_id = $2"
+                    " AND NOT $3 = ANY(told_apart)",
+                    tenant,
+                    fact.feedback_id,
+                    fact.other_id,
+                )
             case CustomerRegistered() | CustomerProfileUpdated():
                 ref = fact.ref if isinstance(fact, CustomerRegistered) else None
                 await conn.execute(

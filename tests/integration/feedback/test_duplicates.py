@@ -64,6 +64,21 @@ async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
     assert (newest["swept"], newest["more"], newest["groups"]) == (2, True, [])
     strict = await ok(await http.get(path, params={"min_similarity": 1.0}))
     assert [len(g["duplicates"]) for g in strict["groups"]] == [1]  # the same words
+    # told apart from the one kept, an item is no longer listed with it
+    slow, slow_too = ids["slow"], ids["slow-too"]
+    told = f"/v1/workspaces/{ws}/feedback/{slow_too}/tell-apart"
+    await ok(await http.post(told, json={"other_id": slow}))
+    again = await ok(await http.post(told, json={"other_id": slow}))
+    assert again["positions"] == []  # told once, recorded once
+    itself = await http.post(told, json={"other_id": slow_too})
+    assert (itself.status_code, itself.json()["errors"][0]["field"]) == (422, "body.other_id")
+
+    async def apart() -> None:
+        found = await ok(await http.get(path))
+        assert [named[g["keep"]["feedback_id"]] for g in found["groups"]] == ["card-again"]
+
+    await settle(apart)
+
     loose = await http.get(path, params={"min_similarity": 0.2})
     assert (loose.status_code, loose.json()["errors"][0]["field"]) == (
         422,

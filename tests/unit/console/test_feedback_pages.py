@@ -851,3 +851,14 @@ async def test_likely_duplicates_are_listed_by_group_and_merged_into_the_one_kep
         f"/v1/workspaces/mobile/feedback/{EID}/merge",
     )
     assert sent.headers["location"] == f"/w/mobile/feedback/{IID}"
+    # not the same: told apart from the one kept, and back to the comparison
+    api.on("POST", f"/v1/workspaces/mobile/feedback/{RID}/tell-apart", body={"id": RID})
+    sent, body = await post_form(
+        client,
+        api,
+        f"/w/mobile/feedback/{RID}/tell-apart",
+        {"form_nonce": nonce, "other_id": IID, "back": back},
+        f"/v1/workspaces/mobile/feedback/{RID}/tell-apart",
+    )
+    assert (body, sent.headers["location"]) == ({"other_id": IID}, back)
+    assert f'action="/w/mobile/feedback/{RID}/tell-apart"' in page.text

@@ -15,6 +15,7 @@ from sextant_feedback.domain import (
     FeedbackMerged,
     FeedbackReceived,
     FeedbackReleased,
+    FeedbackToldApart,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -26,6 +27,7 @@ from sextant_feedback.domain import (
     ReceiveFeedback,
     ReleaseDuplicate,
     SeparateDuplicate,
+    TellApart,
     TriageFeedback,
     UnlinkFeedback,
     Vote,
@@ -384,3 +386,12 @@ def test_identity_comes_from_source_and_external_id() -> None:
     assert a == feedback_id_for("t", "ws", Channel.SURVEY, "42")
     assert a != feedback_id_for("t", "ws", Channel.EMAIL, "42")
     assert a != feedback_id_for("t2", "ws", Channel.SURVEY, "42")
+
+
+def test_an_item_is_told_apart_from_another_once_and_never_from_itself() -> None:
+    told = FeedbackToldApart(feedback_id=ITEM, workspace_id="ws", other_id=OTHER, told_apart_at=NOW)
+    spec.given([received()]).when(TellApart(other_id=OTHER, at=NOW)).then([told])
+    spec.given([received(), told]).when(TellApart(other_id=OTHER, at=NOW)).then([])
+    spec.given([received()]).when(TellApart(other_id=ITEM, at=NOW)).then_raises(DomainError)
+    merged = FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW)
+    spec.given([received(), merged]).when(TellApart(other_id=OTHER, at=NOW)).then_raises(Conflict)

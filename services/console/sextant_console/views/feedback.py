@@ -356,6 +356,22 @@ async def merge(ws: Workspace, fid: Id, page: Page) -> Response:
     )
 
 
+@router.post("/w/{ws}/feedback/{fid}/tell-apart")
+async def tell_apart(ws: Workspace, fid: Id, page: Page) -> Response:
+    """This item is not the same request as the other (from the form), though alike."""
+    form = await form_of(page.request)
+    other = an_id(form, "other_id", "The other item")
+    return await act(
+        page,
+        form,
+        "POST",
+        f"/v1/workspaces/{ws}/feedback/{fid}/tell-apart",
+        {"other_id": other},
+        to=_back(form, ws) or f"/w/{ws}/feedback/{fid}",
+        notice="Told apart: the two are no longer offered as duplicates.",
+    )
+
+
 @router.post("/w/{ws}/feedback/{fid}/unmerge")
 async def unmerge(ws: Workspace, fid: Id, page: Page) -> Response:
     """This item, merged by mistake, stands on its own again."""

@@ -39,6 +39,7 @@ from sextant_feedback.domain import (
     ReleaseDuplicate,
     SeparateDuplicate,
     Tag,
+    TellApart,
     Text,
     TriageFeedback,
     UnlinkFeedback,
@@ -122,6 +123,13 @@ class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into_id: uuid.UUID
+
+
+class TellApartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other_id: uuid.UUID
+    """The item it is not the same request as."""
 
 
 class UnmergeIn(BaseModel):
@@ -415,6 +423,23 @@ def items_router(rt: Runtime) -> APIRouter:
         cmd = UnlinkFeedback(link=link_, at=ctx.now)
         return await command(
             workspace_id, feedback_id, cmd, ctx, request, body=None, idempotency_key=idempotency_key
+        )
+
+    @api.post("/feedback/{feedback_id}/tell-apart", response_model=Accepted)
+    async def tell_apart(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        body: TellApartIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Accepted:
+        """Not the same request as ``other_id``, though their words are alike: the likely
+        duplicates no longer group the two. Told once, it is recorded once."""
+        cmd = TellApart(other_id=body.other_id, at=ctx.now)
+        return await command(
+            workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
         )
 
     @api.post("/feedback/{feedback_id}/merge", response_model=Accepted)

@@ -1,5 +1,5 @@
 """A feedback item: received from a channel, classified, voted for, linked, merged and,
-when merged by mistake, separated again.
+when merged by mistake, separated again; or told apart from an item alike in words.
 
 Personal fields (``text``, ``author``, ``attendees``) arrive already sealed when the item
 is attributed to a customer: the domain treats them as opaque strings, so erasing the
@@ -185,6 +185,18 @@ class FeedbackReleased(Event):
     released_at: datetime
 
 
+class FeedbackToldApart(Event):
+    """A team found this item is not the same request as ``other_id``, though their words
+    are alike: the likely duplicates no longer offer to merge them."""
+
+    event_type = "FeedbackToldApart"
+
+    feedback_id: UUID
+    workspace_id: str
+    other_id: UUID
+    told_apart_at: datetime
+
+
 FeedbackEvent = (
     FeedbackReceived
     | FeedbackClassified
@@ -196,6 +208,7 @@ FeedbackEvent = (
     | FeedbackAbsorbed
     | FeedbackUnmerged
     | FeedbackReleased
+    | FeedbackToldApart
 )
 
 # Commands -----------------------------------------------------------------------------
@@ -305,6 +318,14 @@ class ReleaseDuplicate(Command):
     at: datetime
 
 
+class TellApart(Command):
+    """This item is not the same request as ``other_id``."""
+
+    kind: Literal["tell-apart"] = "tell-apart"
+    other_id: UUID
+    at: datetime
+
+
 FeedbackCommand = Annotated[
     ReceiveFeedback
     | ClassifyFeedback
@@ -316,7 +337,8 @@ FeedbackCommand = Annotated[
     | MarkAsDuplicate
     | AbsorbDuplicate
     | SeparateDuplicate
-    | ReleaseDuplicate,
+    | ReleaseDuplicate
+    | TellApart,
     Field(discriminator="kind"),
 ]
 
@@ -348,6 +370,8 @@ class FeedbackItem:
     unmerged_from: UUID | None = None
     """The item it was last separated from: where a retry of the unmerge finishes the
     release, if the first stopped before it."""
+    told_apart: frozenset[UUID] = frozenset()
+    """The items a team said this one is not the same as."""
 
     @property
     def exists(self) -> bool:
@@ -423,6 +447,8 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
                 ),
                 link_sources=_with_source(state.link_sources, event.links, event.duplicate_id),
             )
+        case FeedbackToldApart():
+            return replace(state, told_apart=state.told_apart | {event.other_id})
         case FeedbackReleased():
             gone = event.duplicate_id
             return replace(

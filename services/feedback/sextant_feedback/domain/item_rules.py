@@ -1,5 +1,5 @@
 """What a feedback item decides, given its state: the rules of receiving, classifying,
-voting, linking, merging and separating."""
+voting, linking, merging, separating and telling apart."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sextant_feedback.domain.item import (
     FeedbackMerged,
     FeedbackReceived,
     FeedbackReleased,
+    FeedbackToldApart,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -30,6 +31,7 @@ from sextant_feedback.domain.item import (
     ReceiveFeedback,
     ReleaseDuplicate,
     SeparateDuplicate,
+    TellApart,
     TriageFeedback,
     UnlinkFeedback,
     VoteForFeedback,
@@ -56,6 +58,7 @@ ItemCommand = (
     | AbsorbDuplicate
     | SeparateDuplicate
     | ReleaseDuplicate
+    | TellApart
 )
 
 
@@ -121,6 +124,19 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
             return _absorb(command, state, item, ws)
         case ReleaseDuplicate():
             return _release(command, state, item, ws)
+        case TellApart():
+            if command.other_id == item:
+                raise DomainError("an item is always the same as itself", field="other_id")
+            if command.other_id in state.told_apart:
+                return []
+            return [
+                FeedbackToldApart(
+                    feedback_id=item,
+                    workspace_id=ws,
+                    other_id=command.other_id,
+                    told_apart_at=command.at,
+                )
+            ]
         case _:
             assert_never(command)
 
