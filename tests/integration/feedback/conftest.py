@@ -53,3 +53,10 @@ def settle(rt: Runtime) -> Callable[[Check], Awaitable[None]]:
 async def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
+
+
+async def register_customers(http: httpx.AsyncClient, *accounts: tuple[str, str, str]) -> None:
+    """Customer accounts, each as (ref, annual revenue, segment), named by their ref."""
+    for ref, revenue, segment in accounts:
+        body = {"ref": ref, "name": ref, "segment": segment, "annual_revenue": revenue}
+        await ok(await http.post("/v1/customers", json=body), 201)

@@ -17,7 +17,7 @@ from sextant_kit.kafka import build_broker
 from sextant_kit.projection import subscribe
 from sextant_kit.service import Runtime
 
-from tests.integration.feedback.conftest import Check, ok
+from tests.integration.feedback.conftest import Check, ok, register_customers
 from tests.support import team_member
 
 pytestmark = pytest.mark.integration
@@ -37,18 +37,12 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:
     ws = f"ws-{unique}"
-    for ref, revenue, segment in [
+    await register_customers(
+        http,
         (f"big-{unique}", "900000", "enterprise"),
         (f"small-{unique}", "12000", "smb"),
         (f"mid-{unique}", "100000", "enterprise"),
-    ]:
-        await ok(
-            await http.post(
-                "/v1/customers",
-                json={"ref": ref, "name": ref, "segment": segment, "annual_revenue": revenue},
-            ),
-            201,
-        )
+    )
     a = await post(
         http, ws, text="Need SSO with Okta", source="sales_call", customer_ref=f"big-{unique}"
     )

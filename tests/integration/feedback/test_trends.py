@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.feedback.conftest import Check, ok
+from tests.integration.feedback.conftest import Check, ok, register_customers
 
 pytestmark = pytest.mark.integration
 
@@ -20,17 +20,9 @@ async def test_tags_and_themes_are_counted_week_by_week_with_their_customers(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:
     ws = f"ws-{unique}"
-    for ref, revenue, segment in [
-        (f"big-{unique}", "900000", "enterprise"),
-        (f"small-{unique}", "12000", "smb"),
-    ]:
-        await ok(
-            await http.post(
-                "/v1/customers",
-                json={"ref": ref, "name": ref, "segment": segment, "annual_revenue": revenue},
-            ),
-            201,
-        )
+    await register_customers(
+        http, (f"big-{unique}", "900000", "enterprise"), (f"small-{unique}", "12000", "smb")
+    )
     # (received, tags, customer, source): the window is the four weeks before UNTIL.
     items: list[tuple[str, list[str], str | None, str]] = [
         ("2026-06-28T10:00:00Z", ["checkout"], "big", "sales_call"),
