@@ -20,11 +20,11 @@ SHOWN = 20
 @router.get("/w/{ws}/feedback/duplicates", response_class=HTMLResponse)
 async def duplicates(ws: Workspace, page: Page) -> Response:
     params = page.request.query_params
+    likeness = params.get("min_similarity", "")
+    sweep = params.get("sweep", "")
     chosen = {
-        "min_similarity": params.get("min_similarity", "")
-        if params.get("min_similarity", "") in LIKENESS
-        else "0.5",
-        "sweep": params.get("sweep", "") if params.get("sweep", "") in SWEEPS else "500",
+        "min_similarity": likeness if likeness in LIKENESS else "0.5",
+        "sweep": sweep if sweep in SWEEPS else "500",
         "source": params.get("source", "").strip(),
     }
     found = await page.api.get(

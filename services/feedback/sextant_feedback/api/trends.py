@@ -77,7 +77,11 @@ def trends_router(rt: Runtime) -> APIRouter:
             f"extract(epoch FROM ${n - 2}::timestamptz - i.received_at) / ${n - 1}::float8"
             f")::int - 1) AS ago FROM feedback_inbox i WHERE {' AND '.join(where)}"
         )
-        rising = f"CASE WHEN ${n + 1} = 'rising' THEN change END DESC NULLS LAST"
+
+        def rising(change: str) -> str:
+            """The largest rise first, when ``order`` (``$n + 1``) asks for it."""
+            return f"CASE WHEN ${n + 1} = 'rising' THEN {change} END DESC NULLS LAST"
+
         async with rt.reads.connection(who.tenant_id) as conn:
             # The plan's cost is guessed high from the window's rows, and compiling it would
             # take longer than running it.
@@ -101,8 +105,8 @@ def trends_router(rt: Runtime) -> APIRouter:
                 "      - coalesce(sum(items) FILTER (WHERE ago = 1), 0))::int AS change,"
                 "    array_agg(ARRAY[ago, items]) AS counts"
                 "  FROM per_period GROUP BY 1, 2),"
-                f" labels AS (SELECT * FROM summed ORDER BY {rising}, items DESC, kind, name"
-                f"  LIMIT ${n + 2}),"
+                f" labels AS (SELECT * FROM summed ORDER BY {rising('change')},"
+                f"  items DESC, kind, name LIMIT ${n + 2}),"
                 " accounts AS ("
                 "  SELECT DISTINCT p.kind, p.name, a.customer_id FROM labels l"
                 "  JOIN per_period p USING (kind, name), unnest(p.accounts) a(customer_id)),"
@@ -122,7 +126,7 @@ def trends_router(rt: Runtime) -> APIRouter:
                 "    'change', l.change, 'customers', coalesce(b.customers, 0),"
                 "    'revenue_weighted', coalesce(b.revenue, 0)::text,"
                 "    'sentiment', round(l.sentiment::numeric, 3))"
-                f"   ORDER BY {rising.replace('change', 'l.change')}, l.items DESC,"
+                f"   ORDER BY {rising('l.change')}, l.items DESC,"
                 "     l.kind, l.name), '[]')"
                 "   FROM labels l LEFT JOIN backing b USING (kind, name)) AS labels",
                 *args,
