@@ -11,7 +11,10 @@ pair (the all-pairs set-similarity join of Bayardo, Ma and Srikant, "Scaling up 
 similarity search", 2007): each set's trigrams are ordered rarest first, and two sets
 alike by ``t`` or more must share one of the first ``|x| - ceil(t * |x|) + 1`` of each
 (its prefix). So only items sharing a prefix trigram, mostly a rare one, are compared, and
-only those whose sizes allow ``t``.
+only those whose sizes allow ``t``. Where they share one, what they could still share after
+it bounds the pair, and the smaller set needs indexing only as far as a larger one must
+reach (the positional filter and index prefix of PPJoin: Xiao, Wang, Lin and Yu, "Efficient
+similarity joins for near duplicate detection", 2008).
 """
 
 from __future__ import annotations
