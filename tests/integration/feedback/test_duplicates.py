@@ -57,6 +57,8 @@ async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
         )
         computed = {named[s["feedback_id"]]: s["similarity"] for s in similar["suggestions"]}
         assert {named[d["feedback_id"]]: d["similarity"] for d in card} == computed
+        slow = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{ids['slow']}/similar"))
+        assert [named[s["feedback_id"]] for s in slow["suggestions"]] == ["slow-too"]
 
     await settle(grouped)
 
@@ -76,6 +78,9 @@ async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
     async def apart() -> None:
         found = await ok(await http.get(path))
         assert [named[g["keep"]["feedback_id"]] for g in found["groups"]] == ["card-again"]
+        for one, other in ((slow, slow_too), (slow_too, slow)):  # nor each other's page
+            similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{one}/similar"))
+            assert other not in [s["feedback_id"] for s in similar["suggestions"]]
 
     await settle(apart)
 

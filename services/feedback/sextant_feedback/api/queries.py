@@ -303,13 +303,14 @@ def queries_router(rt: Runtime) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> dict[str, Any]:
         """Likely duplicates: trigram similarity of the texts (pg_trgm, computed in the
-        database, no model), highest first. Merge the ones that are the same request.
+        database, no model), highest first. Merge the ones that are the same request; those
+        told apart from it (either way round) are not listed.
 
         Below 0.5 texts are alike mostly in their common words, and finding them reads far
         more of the inbox: among 300,000 one- or two-sentence items, 97,000 candidates and
         3.7 s at 0.3, 3,600 and 0.5 s at 0.5."""
         row = await rt.reads.fetchrow(
-            "SELECT text FROM feedback_inbox"
+            "SELECT text, told_apart FROM feedback_inbox"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
             workspace_id,
@@ -325,12 +326,15 @@ def queries_router(rt: Runtime) -> APIRouter:
                 f"SELECT {ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
                 " JOIN feedback_inbox i ON i.tenant_id = $1 AND i.feedback_id = r.feedback_id"
                 " WHERE i.feedback_id <> $3 AND i.merged_into IS NULL"
+                # told apart from it, either way round: not the same request
+                " AND i.feedback_id <> ALL($6::uuid[]) AND $3 <> ALL(i.told_apart)"
                 " ORDER BY r.similarity DESC, i.feedback_id LIMIT $5",
                 who.tenant_id,
                 workspace_id,
                 feedback_id,
                 row["text"],
                 limit,
+                row["told_apart"],
             )
         return {
             "feedback_id": str(feedback_id),
