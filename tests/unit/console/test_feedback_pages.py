@@ -862,3 +862,17 @@ async def test_likely_duplicates_are_listed_by_group_and_merged_into_the_one_kep
     )
     assert (body, sent.headers["location"]) == ({"other_id": IID}, back)
     assert f'action="/w/mobile/feedback/{RID}/tell-apart"' in page.text
+    # one week's items: the days received, as the inbox's filter sends them
+    week = {"received_from": "2026-11-16", "received_to": "2026-11-22"}
+    page = await client.get("/w/mobile/feedback/duplicates", params=week)
+    assert "received from 2026-11-16 to 2026-11-22" in words(page.text)
+    asked = dict(api.seen[-1].url.params)
+    assert (asked["since"], asked["until"]) == ("2026-11-16T00:00:00Z", "2026-11-23T00:00:00Z")
+    before = len(api.seen)
+    backwards = await client.get(
+        "/w/mobile/feedback/duplicates",
+        params={"received_from": "2026-11-22", "received_to": "2026-11-16"},
+    )
+    assert backwards.status_code == 422
+    assert "on or before" in words(backwards.text)
+    assert len(api.seen) == before

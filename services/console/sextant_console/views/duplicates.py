@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
-from sextant_console.views.feedback import SOURCES
+from sextant_console.views.feedback import SOURCES, received_between
 from sextant_console.web import Page, Workspace
 
 router = APIRouter()
@@ -26,10 +26,13 @@ async def duplicates(ws: Workspace, page: Page) -> Response:
         "min_similarity": likeness if likeness in LIKENESS else "0.5",
         "sweep": sweep if sweep in SWEEPS else "500",
         "source": params.get("source", "").strip(),
+        "received_from": params.get("received_from", "").strip(),
+        "received_to": params.get("received_to", "").strip(),
     }
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/feedback/duplicates", {k: v for k, v in chosen.items() if v}
-    )
+    asked = {k: v for k, v in chosen.items() if v and not k.startswith("received_")}
+    # One week's items, say, or reaching further back than the newest.
+    asked.update({k: v for k, v in received_between(chosen).items() if v})
+    found = await page.api.get(f"/v1/workspaces/{ws}/feedback/duplicates", asked)
     return page.render(
         "duplicates.html",
         ws=ws,

@@ -80,12 +80,18 @@ def _filters(page: Page) -> tuple[dict[str, str], dict[str, str | None]]:
     asked: dict[str, str | None] = {
         k: v for k, v in chosen.items() if not k.startswith("received_")
     }
-    # Received from one day through another (both included), as UTC days.
-    asked["since"] = day_start(chosen["received_from"], "Received from")
-    asked["until"] = day_start(chosen["received_to"], "Received to", days_later=1)
-    if asked["since"] and asked["until"] and asked["since"] >= asked["until"]:
-        raise BadForm("Received from must be on or before Received to")
+    asked.update(received_between(chosen))
     return chosen, asked
+
+
+def received_between(chosen: dict[str, str]) -> dict[str, str | None]:
+    """A form's ``received_from`` through ``received_to`` (UTC days, both included) as the
+    feedback API's ``since`` and ``until``."""
+    since = day_start(chosen.get("received_from", ""), "Received from")
+    until = day_start(chosen.get("received_to", ""), "Received to", days_later=1)
+    if since and until and since >= until:
+        raise BadForm("Received from must be on or before Received to")
+    return {"since": since, "until": until}
 
 
 @router.get("/w/{ws}/feedback", response_class=HTMLResponse)
