@@ -9,7 +9,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -289,6 +289,13 @@ def choice(form: dict[str, str], name: str, label: str, allowed: tuple[str, ...]
     if raw not in allowed:
         raise BadForm(f"{label} must be one of {', '.join(allowed)}, got {raw!r}")
     return raw
+
+
+def offered(params: Mapping[str, str], name: str, allowed: Collection[str], default: str) -> str:
+    """A page's choice among those it offers (a period, an order...): anything else a link
+    brings is the default, not sent on."""
+    value = params.get(name, "")
+    return value if value in allowed else default
 
 
 def lines(

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.views.feedback import SOURCES, received_between
-from sextant_console.web import Page, Workspace
+from sextant_console.web import Page, Workspace, offered
 
 router = APIRouter()
 
@@ -20,11 +20,9 @@ SHOWN = 20
 @router.get("/w/{ws}/feedback/duplicates", response_class=HTMLResponse)
 async def duplicates(ws: Workspace, page: Page) -> Response:
     params = page.request.query_params
-    likeness = params.get("min_similarity", "")
-    sweep = params.get("sweep", "")
     chosen = {
-        "min_similarity": likeness if likeness in LIKENESS else "0.5",
-        "sweep": sweep if sweep in SWEEPS else "500",
+        "min_similarity": offered(params, "min_similarity", LIKENESS, "0.5"),
+        "sweep": offered(params, "sweep", SWEEPS, "500"),
         "source": params.get("source", "").strip(),
         "received_from": params.get("received_from", "").strip(),
         "received_to": params.get("received_to", "").strip(),

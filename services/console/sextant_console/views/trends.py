@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.views.feedback import SOURCES
-from sextant_console.web import Page, Workspace
+from sextant_console.web import Page, Workspace, offered
 
 router = APIRouter()
 
@@ -27,11 +27,9 @@ def spark(counts: list[int]) -> str:
 @router.get("/w/{ws}/feedback/trends", response_class=HTMLResponse)
 async def trends(ws: Workspace, page: Page) -> Response:
     params = page.request.query_params
-    period = params.get("period", "")
-    order = params.get("order", "")
     chosen = {
-        "period": period if period in PERIODS else "week",
-        "order": order if order in ORDERS else "volume",
+        "period": offered(params, "period", PERIODS, "week"),
+        "order": offered(params, "order", ORDERS, "volume"),
         "source": params.get("source", "").strip(),
         "segment": params.get("segment", "").strip(),
     }
