@@ -15,6 +15,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackReleased,
     FeedbackToldApart,
+    FeedbackToldApartWithdrawn,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -38,6 +39,7 @@ registry = EventRegistry(
         FeedbackUnmerged,
         FeedbackReleased,
         FeedbackToldApart,
+        FeedbackToldApartWithdrawn,
     ],
 )
 

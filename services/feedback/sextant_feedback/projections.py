@@ -25,6 +25,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackReleased,
     FeedbackToldApart,
+    FeedbackToldApartWithdrawn,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -45,6 +46,7 @@ FeedbackFact = (
     | FeedbackUnmerged
     | FeedbackReleased
     | FeedbackToldApart
+    | FeedbackToldApartWithdrawn
     | CustomerRegistered
     | CustomerProfileUpdated
     | CustomerErased
@@ -235,6 +237,14 @@ class FeedbackViews:
                     "UPDATE feedback_inbox SET told_apart = array_append(told_apart, $3),"
                     " updated_at = now() WHERE tenant_id = $1 AND feedback_id = $2"
                     " AND NOT $3 = ANY(told_apart)",
+                    tenant,
+                    fact.feedback_id,
+                    fact.other_id,
+                )
+            case FeedbackToldApartWithdrawn():
+                await conn.execute(
+                    "UPDATE feedback_inbox SET told_apart = array_remove(told_apart, $3),"
+                    " updated_at = now() WHERE tenant_id = $1 AND feedback_id = $2",
                     tenant,
                     fact.feedback_id,
                     fact.other_id,

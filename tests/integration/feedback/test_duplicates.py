@@ -84,6 +84,35 @@ async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
 
     await settle(apart)
 
+    # told the other way round, nothing more is recorded; from no item, a 404
+    reverse = await ok(
+        await http.post(
+            f"/v1/workspaces/{ws}/feedback/{slow}/tell-apart", json={"other_id": slow_too}
+        )
+    )
+    assert reverse["positions"] == []
+    nowhere = await http.post(told, json={"other_id": str(uuid.uuid4())})
+    assert nowhere.status_code == 404
+
+    async def listed_either_way() -> None:
+        for one, other in ((slow, slow_too), (slow_too, slow)):
+            item = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{one}"))
+            assert [t["feedback_id"] for t in item["told_apart"]] == [other]
+
+    await settle(listed_either_way)
+    # taken back from the other item's side: the pair is offered again
+    withdraw = f"/v1/workspaces/{ws}/feedback/{slow}/told-apart/{slow_too}"
+    await ok(await http.delete(withdraw))
+    twice = await http.delete(withdraw)
+    assert (twice.status_code, twice.json()["errors"][0]["field"]) == (422, "path.other_id")
+
+    async def alike_again() -> None:
+        await grouped()
+        item = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{slow}"))
+        assert item["told_apart"] == []
+
+    await settle(alike_again)
+
     loose = await http.get(path, params={"min_similarity": 0.2})
     assert (loose.status_code, loose.json()["errors"][0]["field"]) == (
         422,

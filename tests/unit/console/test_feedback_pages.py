@@ -53,9 +53,9 @@ async def test_merging_the_same_duplicate_twice_sends_one_command(
     page = await client.get(f"/w/mobile/feedback/{fid}")
     assert page.status_code == 200, page.text
     nonces = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)
-    assert len(nonces) == 3  # tags, vote and merge: nothing to link to
+    assert len(nonces) == 4  # tags, vote, merge and not the same: nothing to link to
     api.on("POST", f"/v1/workspaces/mobile/feedback/{dup}/merge", body={"id": dup})
-    form = {"form_nonce": nonces[-1], "duplicate_id": dup}
+    form = {"form_nonce": nonces[-2], "duplicate_id": dup}
     for _ in range(2):
         sent = await client.post(
             f"/w/mobile/feedback/{fid}/merge", data=form, headers={"origin": "http://console.test"}
@@ -63,6 +63,40 @@ async def test_merging_the_same_duplicate_twice_sends_one_command(
         assert sent.status_code == 303
     first, repeat = [r.headers["idempotency-key"] for r in api.seen if r.method == "POST"]
     assert first == repeat
+
+
+async def test_an_item_is_told_apart_from_its_page_and_that_taken_back(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    resource, here = f"/v1/workspaces/mobile/feedback/{IID}", f"/w/mobile/feedback/{IID}"
+    apart = {"feedback_id": EID, "text": "Logs me out daily", "source": "app_store", "votes": 2}
+    found = {
+        "feedback_id": IID,
+        "text": "Logs me out weekly",
+        "source": "app_store",
+        "received_at": "2026-11-20T10:00:00Z",
+        "told_apart": [apart],
+    }
+    alike = {"feedback_id": RID, "text": "Logs me out weekly!", "similarity": 0.9}
+    api.on("GET", resource, body=found)
+    api.on("GET", f"{resource}/similar", body={"suggestions": [alike]})
+    for listed in ("problems", "opportunities"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    sign_in(client, token())
+    page = (await client.get(here)).text
+    told = page.split('id="told-apart"')[1]
+    assert "Logs me out daily 2 votes · app store" in words(told)
+    withdraw = f"{here}/told-apart/{EID}/withdraw"
+    assert f'action="{withdraw}"' in told
+    api.on("DELETE", f"{resource}/told-apart/{EID}", body={"id": IID})
+    sent, body = await post_form(client, api, withdraw, {}, f"{resource}/told-apart/{EID}")
+    assert (sent.headers["location"], body) == (here, {})  # sent, with no body
+    # a possible duplicate is told apart from the item's page, and back to it
+    api.on("POST", f"{resource}/tell-apart", body={"id": IID})
+    sent, body = await post_form(
+        client, api, f"{here}/tell-apart", {"other_id": RID}, f"{resource}/tell-apart"
+    )
+    assert (sent.headers["location"], body) == (here, {"other_id": RID})
 
 
 async def test_an_item_merged_by_mistake_is_unmerged_from_its_page_with_a_reason(

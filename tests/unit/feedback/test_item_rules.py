@@ -16,6 +16,7 @@ from sextant_feedback.domain import (
     FeedbackReceived,
     FeedbackReleased,
     FeedbackToldApart,
+    FeedbackToldApartWithdrawn,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -32,6 +33,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    WithdrawTellingApart,
     WithdrawVote,
     customer_vote,
     feedback_decider,
@@ -395,3 +397,17 @@ def test_an_item_is_told_apart_from_another_once_and_never_from_itself() -> None
     spec.given([received()]).when(TellApart(other_id=ITEM, at=NOW)).then_raises(DomainError)
     merged = FeedbackMerged(feedback_id=ITEM, workspace_id="ws", into_id=OTHER, merged_at=NOW)
     spec.given([received(), merged]).when(TellApart(other_id=OTHER, at=NOW)).then_raises(Conflict)
+
+
+def test_telling_apart_is_taken_back_only_where_it_was_told() -> None:
+    told = FeedbackToldApart(feedback_id=ITEM, workspace_id="ws", other_id=OTHER, told_apart_at=NOW)
+    withdrawn = FeedbackToldApartWithdrawn(
+        feedback_id=ITEM, workspace_id="ws", other_id=OTHER, withdrawn_at=NOW
+    )
+    withdraw = WithdrawTellingApart(other_id=OTHER, at=NOW)
+    spec.given([received(), told]).when(withdraw).then([withdrawn])
+    spec.given([received()]).when(withdraw).then_raises(DomainError)
+    spec.given([received(), told, withdrawn]).when(withdraw).then_raises(DomainError)
+    # told apart again after, it is recorded again
+    again = TellApart(other_id=OTHER, at=NOW)
+    spec.given([received(), told, withdrawn]).when(again).then([told])

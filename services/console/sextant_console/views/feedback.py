@@ -378,6 +378,21 @@ async def tell_apart(ws: Workspace, fid: Id, page: Page) -> Response:
     )
 
 
+@router.post("/w/{ws}/feedback/{fid}/told-apart/{other}/withdraw")
+async def withdraw_telling_apart(ws: Workspace, fid: Id, other: Id, page: Page) -> Response:
+    """Told apart from the other by mistake: the two are the same request after all."""
+    form = await form_of(page.request)
+    return await act(
+        page,
+        form,
+        "DELETE",
+        f"/v1/workspaces/{ws}/feedback/{fid}/told-apart/{other}",
+        None,
+        to=f"/w/{ws}/feedback/{fid}",
+        notice="No longer told apart: the two may be offered as duplicates again.",
+    )
+
+
 @router.post("/w/{ws}/feedback/{fid}/unmerge")
 async def unmerge(ws: Workspace, fid: Id, page: Page) -> Response:
     """This item, merged by mistake, stands on its own again."""

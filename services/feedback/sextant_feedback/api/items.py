@@ -32,6 +32,7 @@ from sextant_feedback.domain import (
     ClassifyFeedback,
     CustomerRef,
     ExternalId,
+    FeedbackItem,
     Link,
     LinkFeedback,
     LinkTarget,
@@ -45,6 +46,7 @@ from sextant_feedback.domain import (
     UnlinkFeedback,
     Vote,
     VoteForFeedback,
+    WithdrawTellingApart,
     WithdrawVote,
     customer_vote,
     feedback_decider,
@@ -260,6 +262,31 @@ def items_router(rt: Runtime) -> APIRouter:
             "consistency_token": token_for("feedback", positions),
         }
 
+    async def found(workspace_id: str, feedback_id: uuid.UUID) -> tuple[FeedbackItem, int]:
+        """The item and its version; a 404 when it is not in the workspace."""
+        state, version = await handler.load(str(feedback_id))
+        if not state.exists or state.workspace_id != workspace_id:
+            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        return state, version
+
+    async def told_apart_by(
+        workspace_id: str, feedback_id: uuid.UUID, other_id: uuid.UUID
+    ) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """Of the two items, each that holds the other as told apart, as (holder, other).
+        A pair is recorded on the item it was told on, so either may hold it."""
+        if other_id == feedback_id:
+            raise DomainError("an item is always the same as itself", field="other_id")
+        item, _v = await found(workspace_id, feedback_id)
+        other, _o = await found(workspace_id, other_id)
+        return [
+            (holder, held)
+            for state, holder, held in (
+                (item, feedback_id, other_id),
+                (other, other_id, feedback_id),
+            )
+            if held in state.told_apart
+        ]
+
     async def command(
         workspace_id: str,
         feedback_id: uuid.UUID,
@@ -273,9 +300,7 @@ def items_router(rt: Runtime) -> APIRouter:
     ) -> Accepted:
         """``cmd`` on one item; a retry with the same ``idempotency_key``, method, path and
         ``body`` answers as the first did and writes nothing."""
-        state, _ = await handler.load(str(feedback_id))
-        if not state.exists or state.workspace_id != workspace_id:
-            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        await found(workspace_id, feedback_id)
         result = await handler.handle(
             str(feedback_id),
             cmd,
@@ -436,11 +461,40 @@ def items_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
         """Not the same request as ``other_id``, though their words are alike: the likely
-        duplicates no longer group the two. Told once, it is recorded once."""
-        cmd = TellApart(other_id=body.other_id, at=ctx.now)
+        duplicates and either item's similar items no longer offer the two together. Told
+        once, either way round, it is recorded once."""
+        holders = await told_apart_by(workspace_id, feedback_id, body.other_id)
+        holder, other = holders[0] if holders else (feedback_id, body.other_id)
+        cmd = TellApart(other_id=other, at=ctx.now)
         return await command(
-            workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
+            workspace_id, holder, cmd, ctx, request, body=body, idempotency_key=idempotency_key
         )
+
+    @api.delete("/feedback/{feedback_id}/told-apart/{other_id}", response_model=Accepted)
+    async def withdraw_telling_apart(
+        workspace_id: WorkspaceId,
+        feedback_id: uuid.UUID,
+        other_id: uuid.UUID,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Accepted:
+        """Told apart from ``other_id`` by mistake, either way round: the two may be offered
+        as likely duplicates again. A pair never told apart is a 422 naming ``other_id``."""
+        holders = await told_apart_by(workspace_id, feedback_id, other_id)
+        withdrawn = []
+        # held by neither: the rule's 422; by both (told either way round before one
+        # record was kept): each withdraws, the second under a key of its own
+        for n, (holder, other) in enumerate(holders or [(feedback_id, other_id)]):
+            key = f"{idempotency_key}/{n}" if idempotency_key and n else idempotency_key
+            cmd = WithdrawTellingApart(other_id=other, at=ctx.now)
+            withdrawn.append(
+                await command(
+                    workspace_id, holder, cmd, ctx, request, body=None, idempotency_key=key
+                )
+            )
+        return withdrawn[0]
 
     @api.post("/feedback/{feedback_id}/merge", response_model=Accepted)
     async def merge(
@@ -462,11 +516,8 @@ def items_router(rt: Runtime) -> APIRouter:
         finishes a merge that stopped between the two."""
         if body.into_id == feedback_id:
             raise DomainError("an item cannot be merged into itself", field="into_id")
-        duplicate, version = await handler.load(str(feedback_id))
-        target, _t = await handler.load(str(body.into_id))
-        for state, which in ((duplicate, feedback_id), (target, body.into_id)):
-            if not state.exists or state.workspace_id != workspace_id:
-                raise NotFound(f"feedback {which} not found in workspace {workspace_id}")
+        duplicate, version = await found(workspace_id, feedback_id)
+        target, _t = await found(workspace_id, body.into_id)
         if target.merged_into is not None:
             raise Conflict(
                 f"feedback {body.into_id} was itself merged into {target.merged_into}; "
@@ -527,9 +578,7 @@ def items_router(rt: Runtime) -> APIRouter:
 
         The duplicate is separated first, at the version read, then the other item
         releases it; a retry finishes one that stopped between the two."""
-        duplicate, version = await handler.load(str(feedback_id))
-        if not duplicate.exists or duplicate.workspace_id != workspace_id:
-            raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
+        duplicate, version = await found(workspace_id, feedback_id)
         into = duplicate.merged_into or duplicate.unmerged_from
         if into is None:
             raise Conflict(

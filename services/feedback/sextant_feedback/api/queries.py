@@ -265,10 +265,11 @@ def queries_router(rt: Runtime) -> APIRouter:
     async def get_feedback(
         workspace_id: WorkspaceId, feedback_id: uuid.UUID, who: Reader
     ) -> dict[str, Any]:
-        """One item, with what it is linked to (problems, opportunities, roadmap items) and
-        who voted for it (``voters``: people by name, customers as ``customer:<ref>``)."""
+        """One item, with what it is linked to (problems, opportunities, roadmap items), who
+        voted for it (``voters``: people by name, customers as ``customer:<ref>``) and the
+        items a team told apart from it, either way round (``told_apart``, newest first)."""
         row = await rt.reads.fetchrow(
-            f"SELECT {ITEM_COLUMNS} FROM feedback_inbox i"
+            f"SELECT {ITEM_COLUMNS}, i.told_apart FROM feedback_inbox i"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
             who.tenant_id,
             workspace_id,
@@ -288,10 +289,21 @@ def queries_router(rt: Runtime) -> APIRouter:
             who.tenant_id,
             feedback_id,
         )
+        apart = await rt.reads.fetch(
+            f"SELECT {ITEM_COLUMNS} FROM feedback_inbox i"
+            " WHERE i.tenant_id = $1 AND i.workspace_id = $2 AND (i.feedback_id = ANY($4)"
+            "  OR (i.told_apart <> '{}' AND i.told_apart @> ARRAY[$3::uuid]))"
+            f" {NEWEST_FIRST}",
+            who.tenant_id,
+            workspace_id,
+            feedback_id,
+            row["told_apart"],
+        )
         return {
             **item_out(row),
             "linked_to": [jsonable(r) for r in links],
             "voters": [r["voter"] for r in voters],
+            "told_apart": [item_out(r) for r in apart],
         }
 
     @api.get("/workspaces/{workspace_id}/feedback/{feedback_id}/similar")

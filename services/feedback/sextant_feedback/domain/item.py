@@ -1,5 +1,6 @@
 """A feedback item: received from a channel, classified, voted for, linked, merged and,
-when merged by mistake, separated again; or told apart from an item alike in words.
+when merged by mistake, separated again; or told apart from an item alike in words (and,
+told so by mistake, not any more).
 
 Personal fields (``text``, ``author``, ``attendees``) arrive already sealed when the item
 is attributed to a customer: the domain treats them as opaque strings, so erasing the
@@ -197,6 +198,18 @@ class FeedbackToldApart(Event):
     told_apart_at: datetime
 
 
+class FeedbackToldApartWithdrawn(Event):
+    """Told apart from ``other_id`` by mistake: the two may be offered as likely
+    duplicates again."""
+
+    event_type = "FeedbackToldApartWithdrawn"
+
+    feedback_id: UUID
+    workspace_id: str
+    other_id: UUID
+    withdrawn_at: datetime
+
+
 FeedbackEvent = (
     FeedbackReceived
     | FeedbackClassified
@@ -209,6 +222,7 @@ FeedbackEvent = (
     | FeedbackUnmerged
     | FeedbackReleased
     | FeedbackToldApart
+    | FeedbackToldApartWithdrawn
 )
 
 # Commands -----------------------------------------------------------------------------
@@ -326,6 +340,14 @@ class TellApart(Command):
     at: datetime
 
 
+class WithdrawTellingApart(Command):
+    """This item was told apart from ``other_id`` by mistake."""
+
+    kind: Literal["withdraw-telling-apart"] = "withdraw-telling-apart"
+    other_id: UUID
+    at: datetime
+
+
 FeedbackCommand = Annotated[
     ReceiveFeedback
     | ClassifyFeedback
@@ -338,7 +360,8 @@ FeedbackCommand = Annotated[
     | AbsorbDuplicate
     | SeparateDuplicate
     | ReleaseDuplicate
-    | TellApart,
+    | TellApart
+    | WithdrawTellingApart,
     Field(discriminator="kind"),
 ]
 
@@ -449,6 +472,8 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
             )
         case FeedbackToldApart():
             return replace(state, told_apart=state.told_apart | {event.other_id})
+        case FeedbackToldApartWithdrawn():
+            return replace(state, told_apart=state.told_apart - {event.other_id})
         case FeedbackReleased():
             gone = event.duplicate_id
             return replace(

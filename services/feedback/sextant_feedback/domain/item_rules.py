@@ -1,5 +1,5 @@
 """What a feedback item decides, given its state: the rules of receiving, classifying,
-voting, linking, merging, separating and telling apart."""
+voting, linking, merging, separating and telling apart (and taking that back)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sextant_feedback.domain.item import (
     FeedbackReceived,
     FeedbackReleased,
     FeedbackToldApart,
+    FeedbackToldApartWithdrawn,
     FeedbackUnlinked,
     FeedbackUnmerged,
     FeedbackVoted,
@@ -35,6 +36,7 @@ from sextant_feedback.domain.item import (
     TriageFeedback,
     UnlinkFeedback,
     VoteForFeedback,
+    WithdrawTellingApart,
     WithdrawVote,
     evolve,
     initial_state,
@@ -59,6 +61,7 @@ ItemCommand = (
     | SeparateDuplicate
     | ReleaseDuplicate
     | TellApart
+    | WithdrawTellingApart
 )
 
 
@@ -135,6 +138,21 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
                     workspace_id=ws,
                     other_id=command.other_id,
                     told_apart_at=command.at,
+                )
+            ]
+        case WithdrawTellingApart():
+            if command.other_id not in state.told_apart:
+                raise DomainError(
+                    f"feedback {item} was not told apart from {command.other_id}",
+                    field="other_id",
+                    code="not-told-apart",
+                )
+            return [
+                FeedbackToldApartWithdrawn(
+                    feedback_id=item,
+                    workspace_id=ws,
+                    other_id=command.other_id,
+                    withdrawn_at=command.at,
                 )
             ]
         case _:
