@@ -5,6 +5,7 @@ published. Each page's screenshot is saved under ``screenshots/``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -443,6 +444,33 @@ def test_triage_ticked_feedback_at_once_and_unmerge_a_duplicate(
     notice(browser, "Merged the duplicate")
     assert browser.current_url.endswith("/feedback/duplicates")
     assert not browser.find_elements(By.XPATH, f"//input[@value='{duplicate}']")
+
+    # unmerged again, told apart on the kept item's page, and that taken back
+    with console_stack.client(pm) as api:
+        _ok(api.post(f"/workspaces/{ws}/feedback/{duplicate}/unmerge", json={"reason": "again"}))
+    kept_page = f"{console_stack.web}/w/{ws}/feedback/{kept}"
+    not_the_same = f"//form[contains(@action, '/tell-apart')][.//input[@value='{duplicate}']]"
+
+    def shown(xpath: str) -> Callable[[Chrome], bool]:
+        def found(driver: Chrome) -> bool:
+            driver.get(kept_page)
+            return bool(driver.find_elements(By.XPATH, xpath))
+
+        return found
+
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(shown(not_the_same))
+    browser.find_element(By.XPATH, f"{not_the_same}//button").click()
+    notice(browser, "Told apart: the two are no longer offered as duplicates.")
+    same_after_all = f"//form[contains(@action, '/told-apart/{duplicate}/withdraw')]"
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(shown(same_after_all))
+    assert not browser.find_elements(By.XPATH, not_the_same)
+    told = browser.find_element(By.XPATH, "//h2[@id='told-apart']/following-sibling::ul")
+    assert "steering meeting" in told.text
+    shot(browser, screenshots, "14d-told-apart")
+    browser.find_element(By.XPATH, f"{same_after_all}//button").click()
+    notice(browser, "No longer told apart")
+    WebDriverWait(browser, 30, poll_frequency=0.5).until(shown(not_the_same))
+    assert not browser.find_elements(By.ID, "told-apart")
 
 
 def test_restate_a_problem_from_its_page(
