@@ -71,8 +71,8 @@ REGISTRIES = {r.context: r for r in (discovery, feedback, roadmap, strategy)}
         ),
         (
             FeedbackEvidence(),
-            [feedback.ce_type("FeedbackReceived", 1), feedback.ce_type("FeedbackLinked", 1)],
-            [feedback.ce_type("FeedbackClassified", 1), feedback.ce_type("CustomerErased", 1)],
+            [feedback.ce_type("FeedbackReceived", 1), feedback.ce_type("FeedbackClassified", 1)],
+            [feedback.ce_type("FeedbackToldApart", 1), feedback.ce_type("CustomerErased", 1)],
         ),
     ],
     ids=lambda p: type(p).__name__ if not isinstance(p, list) else "",

@@ -716,3 +716,83 @@ async def test_one_audit_history_covers_every_context(platform: Platform, world:
     )
     assert chain["intact"] is True
     assert chain["entries"] > 5
+
+
+async def test_what_every_team_hears_about_is_counted_across_the_organisation(
+    platform: Platform,
+) -> None:
+    import uuid
+
+    unique = uuid.uuid4().hex[:10]
+    tenant = f"t-{unique}"
+    h = {"X-Sextant-Tenant": tenant, "X-Sextant-Role": "admin"}
+    f, q = platform.clients["feedback"], platform.query
+    a, b = f"a-{unique}", f"b-{unique}"
+    for ref, revenue in [("acme", 1000), ("globex", 500)]:
+        account = {"ref": ref, "name": ref, "segment": "enterprise", "annual_revenue": revenue}
+        await ok(await f.post("/v1/customers", json=account, headers=h))
+    ids: dict[str, str] = {}
+    # two weeks up to 16 June: 2-9 June, then 9-16 June
+    for name, ws, day, tags, customer in [
+        ("sso-early", a, 3, ["sso"], None),
+        ("billing", b, 4, [], None),
+        ("sso-acme", a, 10, ["sso"], "acme"),
+        ("untagged", a, 11, [], None),
+        ("sso-globex", b, 12, ["sso"], "globex"),
+        ("sso-again", a, 13, ["sso"], "acme"),
+        ("too-old", a, 1, ["sso"], None),
+    ]:
+        item: dict[str, Any] = {
+            "text": f"{name} {unique}",
+            "source": "email",
+            "tags": tags,
+            "received_at": f"2026-06-{day:02d}T12:00:00Z",
+        }
+        if customer:
+            item["customer_ref"] = customer
+        ids[name] = (await ok(await f.post(f"/v1/workspaces/{ws}/feedback", json=item, headers=h)))[
+            "id"
+        ]
+    billing = {"add_themes": ["billing"]}
+    path = f"/v1/workspaces/{b}/feedback/{ids['billing']}/tags"
+    await ok(await f.post(path, json=billing, headers=h), 200)
+    merge = {"into_id": ids["sso-acme"]}  # counted once, as the item it went into
+    path = f"/v1/workspaces/{a}/feedback/{ids['sso-again']}/merge"
+    await ok(await f.post(path, json=merge, headers=h), 200)
+    await platform.publish()
+    weeks: dict[str, Any] = {"period": "week", "periods": 2, "until": "2026-06-16T00:00:00Z"}
+
+    async def counted() -> None:
+        found = await ok(await q.get("/v1/query/feedback/trends", params=weeks, headers=h), 200)
+        assert (found["total"], found["untagged"], found["workspaces"]) == (
+            [2, 3],
+            [0, 1],
+            [2, 2],
+        )
+        assert [p["start"][:10] for p in found["periods"]] == ["2026-06-02", "2026-06-09"]
+        labels = [
+            (x["kind"], x["name"], x["counts"], x["change"], x["workspaces"], x["customers"])
+            for x in found["labels"]
+        ]
+        assert labels == [
+            ("tag", "sso", [1, 2], 1, [a, b], 2),
+            ("theme", "billing", [1, 0], -1, [b], 0),
+        ]
+        assert found["labels"][0]["revenue_weighted"] == "1500.00"
+
+    await eventually(counted, within=WITHIN)
+    rising = {**weeks, "order": "rising", "limit": 1}
+    first = await ok(await q.get("/v1/query/feedback/trends", params=rising, headers=h), 200)
+    assert [x["name"] for x in first["labels"]] == ["sso"]
+    # a team member counts their workspace's part
+    in_b = team_member(tenant, {b: "contributor"})
+    theirs = await ok(await q.get("/v1/query/feedback/trends", params=weeks, headers=in_b), 200)
+    assert [(x["name"], x["counts"], x["workspaces"]) for x in theirs["labels"]] == [
+        ("sso", [0, 1], [b]),  # as many items: tags before themes
+        ("billing", [1, 0], [b]),
+    ]
+    asked = {**weeks, "workspace": [a]}
+    one = await ok(await q.get("/v1/query/feedback/trends", params=asked, headers=h), 200)
+    assert [(x["name"], x["counts"]) for x in one["labels"]] == [("sso", [1, 1])]
+    wrong = await q.get("/v1/query/feedback/trends", params={"period": "year"}, headers=h)
+    assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "query.period")

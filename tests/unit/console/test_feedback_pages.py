@@ -816,6 +816,41 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     assert 'href="/w/mobile/feedback?tagged=false">triage them' in page.text
 
 
+async def test_feedback_across_teams_counts_each_tag_in_the_workspaces_it_came_up_in(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/query/feedback/trends"
+    span = {"start": "2026-10-04T00:00:00+00:00", "end": "2026-10-11T00:00:00+00:00"}
+    sso = {
+        "kind": "tag",
+        "name": "sso",
+        "items": 5,
+        "counts": [0, 1, 4],
+        "change": 3,
+        "workspaces": ["mobile", "web"],
+        "customers": 2,
+        "revenue_weighted": "1500.00",
+    }
+    trends = {"period": "week", "periods": [span] * 3, "total": [1, 2, 6], "labels": [sso]}
+    api.on("GET", path, body={**trends, "untagged": [1, 1, 2], "workspaces": [1, 2, 2]})
+    sign_in(client, token())
+    page = await client.get("/feedback/trends", params={"workspace": "mobile", "order": "rising"})
+    assert page.status_code == 200, page.text
+    asked = next(dict(r.url.params) for r in api.seen if r.url.path == path)
+    assert asked == {"period": "week", "order": "rising", "workspace": "mobile", "periods": "8"}
+    text = words(page.text)
+    assert "What the feedback of the workspaces you read (mobile) is about" in text
+    assert "Items received ▂▃█ 9" in text
+    assert "Workspaces with feedback 1, 2, 2" in text
+    assert "#sso ▁▃█ 5 +3 mobile , web 2 1500.00" in text
+    assert 'href="/w/web/feedback/trends?period=week"' in page.text
+    # a workspace no one could be called is refused before the query service is asked
+    before = len(api.seen)
+    refused = await client.get("/feedback/trends", params={"workspace": "a b"})
+    assert "No workspace is called 'a b'" in words(refused.text)
+    assert len(api.seen) == before
+
+
 async def test_likely_duplicates_are_listed_by_group_and_merged_into_the_one_kept(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -1,7 +1,9 @@
-"""What a workspace's feedback is about, week by week, and what is rising."""
+"""What a workspace's feedback is about, week by week, and what is rising; and the same
+across every team's feedback the user reads (from the query service)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -9,12 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.views.feedback import SOURCES
-from sextant_console.web import Page, Workspace, offered
+from sextant_console.web import BadForm, Page, Workspace, offered
 
 router = APIRouter()
 
 PERIODS = {"day": "days", "week": "weeks", "month": "months of 30 days"}
 ORDERS = {"volume": "most items first", "rising": "largest rise first"}
+LENGTHS = {"day": 14, "week": 8, "month": 6}
+"""How many periods a page shows."""
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -37,7 +41,7 @@ async def trends(ws: Workspace, page: Page) -> Response:
         f"/v1/workspaces/{ws}/feedback/trends",
         {
             **{k: v for k, v in chosen.items() if v},
-            "periods": {"day": 14, "week": 8, "month": 6}[chosen["period"]],
+            "periods": LENGTHS[chosen["period"]],
         },
     )
     inbox = {k: chosen[k] for k in ("source", "segment") if chosen[k]}
@@ -53,4 +57,35 @@ async def trends(ws: Workspace, page: Page) -> Response:
         may_write=page.session.may(Access.WRITE, ws),
         # The inbox with the same filters and one more (a tag, a theme, or none yet).
         inbox_of=lambda key, value: urlencode({**inbox, key: value}),
+    )
+
+
+@router.get("/feedback/trends", response_class=HTMLResponse)
+async def across_teams(page: Page) -> Response:
+    """Each tag and theme across the workspaces the user reads, or one (``workspace``)."""
+    params = page.request.query_params
+    chosen = {
+        "period": offered(params, "period", PERIODS, "week"),
+        "order": offered(params, "order", ORDERS, "volume"),
+        "workspace": params.get("workspace", "").strip(),
+    }
+    if chosen["workspace"] and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", chosen["workspace"]):
+        raise BadForm(f"No workspace is called {chosen['workspace'][:100]!r}")
+    found = await page.api.get(
+        "/v1/query/feedback/trends",
+        {
+            **{k: v for k, v in chosen.items() if v},
+            "periods": LENGTHS[chosen["period"]],
+        },
+    )
+    return page.render(
+        "trends_across.html",
+        ws=None,
+        found=found,
+        chosen=chosen,
+        periods=PERIODS,
+        orders=ORDERS,
+        spark=spark,
+        workspaces=page.session.workspaces,
+        across=page.session.may(Access.READ),
     )

@@ -4,36 +4,16 @@ period by period, with the customers and revenue behind it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, TypeVar, cast
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError
+from sextant_kit.periods import PERIODS, Period, periods_ago, series, window
 from sextant_kit.service import Runtime
 
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.api.queries import InboxFilter
-
-V = TypeVar("V")
-
-PERIODS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
-"""How long each period is. Periods run back from the window's end, so the latest is as
-long as the others and a rise is never a half-counted week against a whole one."""
-
-
-def _window(end: datetime, length: timedelta, count: int) -> list[tuple[datetime, datetime]]:
-    """The ``count`` periods of ``length`` ending at ``end``, oldest first."""
-    return [(end - length * (count - n), end - length * (count - n - 1)) for n in range(count)]
-
-
-def _series(found: Iterable[tuple[int, V]], count: int, empty: V) -> list[V]:
-    """A value per period, oldest first, from pairs of (periods ago, value): 0 ago is the
-    latest period; ``empty`` for a period with no item."""
-    values = [empty] * count
-    for ago, value in found:
-        values[count - 1 - ago] = value
-    return values
 
 
 def trends_router(rt: Runtime) -> APIRouter:
@@ -45,7 +25,7 @@ def trends_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         who: Reader,
         which: Annotated[InboxFilter, Depends()],
-        period: Literal["day", "week", "month"] = "week",
+        period: Period = "week",
         periods: Annotated[int, Query(ge=2, le=52)] = 8,
         order: Literal["volume", "rising"] = "volume",
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -65,17 +45,16 @@ def trends_router(rt: Runtime) -> APIRouter:
             )
         length = PERIODS[period]
         end = which.until or datetime.now(UTC)
-        spans = _window(end, length, periods)
-        # The request's own filter, narrowed to the window. A period holds its start, not its
-        # end: an item received at the end of one period is counted in the next.
+        spans = window(end, length, periods)
+        # The request's own filter, narrowed to the window.
         which.since, which.until = spans[0][0], end
         where, args = which.where(who.tenant_id, workspace_id)
         args += [end, length.total_seconds(), periods - 1]
         n = len(args)
-        window = (
-            f"SELECT i.tags, i.themes, i.sentiment, i.customer_id, least(${n}::int, ceil("
-            f"extract(epoch FROM ${n - 2}::timestamptz - i.received_at) / ${n - 1}::float8"
-            f")::int - 1) AS ago FROM feedback_inbox i WHERE {' AND '.join(where)}"
+        ago = periods_ago("i.received_at", f"${n - 2}", f"${n - 1}", f"${n}")
+        in_window = (
+            f"SELECT i.tags, i.themes, i.sentiment, i.customer_id, {ago} AS ago"
+            f" FROM feedback_inbox i WHERE {' AND '.join(where)}"
         )
 
         def rising(change: str) -> str:
@@ -88,7 +67,7 @@ def trends_router(rt: Runtime) -> APIRouter:
             await conn.execute("SET LOCAL jit = off")
             found = await conn.fetchrow(
                 # The window's items are read once; every count is then over small groups.
-                f"WITH items AS MATERIALIZED ({window}),"
+                f"WITH items AS MATERIALIZED ({in_window}),"
                 " per_period AS MATERIALIZED ("
                 "  SELECT l.kind, l.name, i.ago, count(*)::int AS items,"
                 "    sum(i.sentiment)::float8 AS sentiment,"
@@ -137,14 +116,14 @@ def trends_router(rt: Runtime) -> APIRouter:
         totals = json.loads(found["totals"])
         labels = json.loads(found["labels"])
         for label in labels:
-            label["counts"] = _series(label["counts"], periods, 0)
+            label["counts"] = series(label["counts"], periods, 0)
         return {
             "workspace_id": workspace_id,
             "period": period,
             "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
-            "total": _series(((t["ago"], t["items"]) for t in totals), periods, 0),
-            "untagged": _series(((t["ago"], t["untagged"]) for t in totals), periods, 0),
-            "sentiment": _series(
+            "total": series(((t["ago"], t["items"]) for t in totals), periods, 0),
+            "untagged": series(((t["ago"], t["untagged"]) for t in totals), periods, 0),
+            "sentiment": series(
                 ((t["ago"], t["sentiment"]) for t in totals), periods, cast(float | None, None)
             ),
             "labels": labels,

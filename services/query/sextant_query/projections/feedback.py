@@ -1,8 +1,9 @@
-"""Feedback as evidence: items, what they are linked to, votes, and customers' revenue.
+"""Feedback as evidence: items, their tags and themes, what they are linked to, votes,
+and customers' revenue.
 
-Only what the evidence views count is kept: no text, author or contact (see the SQL).
-``FeedbackClassified`` and ``CustomerErased`` are passed over for that reason: tags change
-no count, and an erased customer's revenue is an account figure, not personal data.
+Only what the evidence views and the organisation's trends count is kept: no text, author
+or contact (see the SQL). ``CustomerErased`` is passed over for that reason: an erased
+customer's revenue is an account figure, not personal data.
 ``FeedbackReleased`` is too: what an item gave back with a duplicate left as the vote
 withdrawals and unlinks just before it.
 """
@@ -16,6 +17,7 @@ from sextant_feedback.domain import (
     CustomerProfileUpdated,
     CustomerRegistered,
     FeedbackAbsorbed,
+    FeedbackClassified,
     FeedbackLinked,
     FeedbackMerged,
     FeedbackReceived,
@@ -33,6 +35,7 @@ from sextant_query.projections.selection import Consumes
 
 FeedbackFact = (
     FeedbackReceived
+    | FeedbackClassified
     | FeedbackVoted
     | FeedbackVoteWithdrawn
     | FeedbackAbsorbed
@@ -47,6 +50,7 @@ FEEDBACK = Consumes[FeedbackFact](
     registry,
     (
         FeedbackReceived,
+        FeedbackClassified,
         FeedbackVoted,
         FeedbackVoteWithdrawn,
         FeedbackAbsorbed,
@@ -89,10 +93,11 @@ class FeedbackEvidence:
         if received:
             await conn.executemany(
                 "INSERT INTO query_feedback (tenant_id, feedback_id, workspace_id, source,"
-                " customer_id, received_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                " customer_id, received_at, tags) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                 " ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET"
                 " workspace_id = excluded.workspace_id, source = excluded.source,"
-                " customer_id = excluded.customer_id, received_at = excluded.received_at",
+                " customer_id = excluded.customer_id, received_at = excluded.received_at,"
+                " tags = excluded.tags",
                 [
                     (
                         tenant,
@@ -101,6 +106,7 @@ class FeedbackEvidence:
                         f.source.value,
                         str(f.customer_id) if f.customer_id else None,
                         f.received_at,
+                        f.tags,
                     )
                     for tenant, f in received
                 ],
@@ -113,6 +119,21 @@ async def _apply_fact(conn: Connection, tenant: str, fact: FeedbackFact) -> None
     match fact:
         case FeedbackReceived():
             raise AssertionError("inserted in bulk")
+        case FeedbackClassified():
+            await conn.execute(
+                "UPDATE query_feedback SET"
+                " tags = ARRAY(SELECT DISTINCT t FROM unnest(tags || $3::text[]) t"
+                "   WHERE t <> ALL($4::text[]) ORDER BY t),"
+                " themes = ARRAY(SELECT DISTINCT t FROM unnest(themes || $5::text[]) t"
+                "   WHERE t <> ALL($6::text[]) ORDER BY t)"
+                " WHERE tenant_id = $1 AND feedback_id = $2",
+                tenant,
+                str(fact.feedback_id),
+                fact.tags_added,
+                fact.tags_removed,
+                fact.themes_added,
+                fact.themes_removed,
+            )
         case FeedbackVoted():
             await _vote(conn, tenant, str(fact.feedback_id), [fact.vote])
         case FeedbackVoteWithdrawn():

@@ -1,0 +1,44 @@
+"""Periods counted back from a moment, as trends read them: days, weeks or months of 30
+days, the latest ending at the moment, so it is as long as the others and a rise is never
+a half-counted week against a whole one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Literal, TypeVar
+
+V = TypeVar("V")
+
+Period = Literal["day", "week", "month"]
+PERIODS: dict[Period, timedelta] = {
+    "day": timedelta(days=1),
+    "week": timedelta(days=7),
+    "month": timedelta(days=30),
+}
+"""How long each period is."""
+
+
+def window(end: datetime, length: timedelta, count: int) -> list[tuple[datetime, datetime]]:
+    """The ``count`` periods of ``length`` ending at ``end``, oldest first."""
+    return [(end - length * (count - n), end - length * (count - n - 1)) for n in range(count)]
+
+
+def periods_ago(received_at: str, end: str, length: str, last: str) -> str:
+    """SQL: how many periods before the latest one ``received_at`` falls in (0 for the
+    latest), given the window's ``end``, the period's ``length`` in seconds and the
+    ``last`` index: each a SQL expression or parameter. A period holds its start, not its
+    end, so an item received at the end of one period is counted in the next."""
+    return (
+        f"least({last}::int, ceil(extract(epoch FROM {end}::timestamptz - {received_at})"
+        f" / {length}::float8)::int - 1)"
+    )
+
+
+def series(found: Iterable[tuple[int, V]], count: int, empty: V) -> list[V]:
+    """A value per period, oldest first, from pairs of (periods ago, value): 0 ago is the
+    latest period; ``empty`` for a period with no item."""
+    values = [empty] * count
+    for ago, value in found:
+        values[count - 1 - ago] = value
+    return values
