@@ -110,6 +110,13 @@ async def test_the_newest_items_are_grouped_with_their_likely_duplicates(
         await grouped()
         item = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{slow}"))
         assert item["told_apart"] == []
+        # the audit history names the pair told apart, and taken back
+        pair = {"subject": slow_too, "part": f"other_id={slow}"}
+        audited = await ok(await http.get("/v1/feedback/audit", params=pair))
+        assert [e["event_type"].split(".")[-2] for e in audited["items"]] == [
+            "FeedbackToldApart",
+            "FeedbackToldApartWithdrawn",
+        ]
 
     await settle(alike_again)
 

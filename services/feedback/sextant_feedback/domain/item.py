@@ -191,6 +191,7 @@ class FeedbackToldApart(Event):
     are alike: the likely duplicates no longer offer to merge them."""
 
     event_type = "FeedbackToldApart"
+    audit_part = ("other_id",)
 
     feedback_id: UUID
     workspace_id: str
@@ -203,6 +204,7 @@ class FeedbackToldApartWithdrawn(Event):
     duplicates again."""
 
     event_type = "FeedbackToldApartWithdrawn"
+    audit_part = ("other_id",)
 
     feedback_id: UUID
     workspace_id: str
