@@ -794,5 +794,13 @@ async def test_what_every_team_hears_about_is_counted_across_the_organisation(
     asked = {**weeks, "workspace": [a]}
     one = await ok(await q.get("/v1/query/feedback/trends", params=asked, headers=h), 200)
     assert [(x["name"], x["counts"]) for x in one["labels"]] == [("sso", [1, 1])]
+    # the items of the enterprise accounts, and of a channel with none
+    enterprise = {**weeks, "segment": "enterprise"}
+    theirs = await ok(await q.get("/v1/query/feedback/trends", params=enterprise, headers=h), 200)
+    assert [(x["name"], x["counts"]) for x in theirs["labels"]] == [("sso", [0, 2])]
+    assert theirs["total"] == [0, 2]
+    surveys = {**weeks, "source": "survey"}
+    none = await ok(await q.get("/v1/query/feedback/trends", params=surveys, headers=h), 200)
+    assert (none["total"], none["labels"]) == ([0, 0], [])
     wrong = await q.get("/v1/query/feedback/trends", params={"period": "year"}, headers=h)
     assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "query.period")

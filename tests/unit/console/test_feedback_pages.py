@@ -834,10 +834,17 @@ async def test_feedback_across_teams_counts_each_tag_in_the_workspaces_it_came_u
     trends = {"period": "week", "periods": [span] * 3, "total": [1, 2, 6], "labels": [sso]}
     api.on("GET", path, body={**trends, "untagged": [1, 1, 2], "workspaces": [1, 2, 2]})
     sign_in(client, token())
-    page = await client.get("/feedback/trends", params={"workspace": "mobile", "order": "rising"})
+    chosen = {"workspace": "mobile", "order": "rising", "segment": "enterprise", "source": "fax"}
+    page = await client.get("/feedback/trends", params=chosen)
     assert page.status_code == 200, page.text
     asked = next(dict(r.url.params) for r in api.seen if r.url.path == path)
-    assert asked == {"period": "week", "order": "rising", "workspace": "mobile", "periods": "8"}
+    assert asked == {  # a source the page does not offer is any source
+        "period": "week",
+        "order": "rising",
+        "workspace": "mobile",
+        "segment": "enterprise",
+        "periods": "8",
+    }
     text = words(page.text)
     assert "What the feedback of mobile is about" in text
     assert "Items received ▂▃█ 9" in text

@@ -68,6 +68,8 @@ async def across_teams(page: Page) -> Response:
         "period": offered(params, "period", PERIODS, "week"),
         "order": offered(params, "order", ORDERS, "volume"),
         "workspace": params.get("workspace", "").strip(),
+        "source": offered(params, "source", SOURCES, ""),
+        "segment": params.get("segment", "").strip(),
     }
     if chosen["workspace"] and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", chosen["workspace"]):
         raise BadForm(f"No workspace is called {chosen['workspace'][:100]!r}")
@@ -86,6 +88,7 @@ async def across_teams(page: Page) -> Response:
         periods=PERIODS,
         orders=ORDERS,
         spark=spark,
+        sources=SOURCES,
         workspaces=page.session.workspaces,
         across=page.session.may(Access.READ),
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from sextant_feedback.domain import Channel
 from sextant_kit.periods import PERIODS, Period, periods_ago, series, window
 from sextant_kit.service import Runtime
 
@@ -21,7 +22,10 @@ WITH items AS MATERIALIZED (
         {periods_ago("f.received_at", "$3", "$4", "$5")} AS ago
     FROM query_feedback f
     WHERE f.tenant_id = $1 AND {in_scope("f", 2)} AND f.merged_into IS NULL
-        AND f.received_at >= $6 AND f.received_at < $3),
+        AND f.received_at >= $6 AND f.received_at < $3
+        AND ($9::text IS NULL OR f.source = $9)
+        AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM query_customers c
+            WHERE c.tenant_id = $1 AND c.customer_id = f.customer_id AND c.segment = $10))),
 per_period AS MATERIALIZED (
     SELECT l.kind, l.name, i.ago, count(*)::int AS items,
         array_agg(DISTINCT i.workspace_id) AS workspaces,
@@ -77,6 +81,8 @@ def trends_router(rt: Runtime) -> APIRouter:
     async def trends(
         who: Reader,
         workspace: Annotated[list[WorkspaceRef] | None, Query(max_length=50)] = None,
+        source: Channel | None = None,
+        segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         period: Period = "week",
         periods: Annotated[int, Query(ge=2, le=52)] = 8,
         until: datetime | None = None,
@@ -84,7 +90,8 @@ def trends_router(rt: Runtime) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:
         """How often each tag and theme came up in the feedback of the workspaces the
-        caller reads (``workspace``, repeatable, keeps some), in each of the last
+        caller reads (``workspace``, repeatable, keeps some; ``source`` the items of one
+        channel, ``segment`` those of customers in one segment), in each of the last
         ``periods`` periods (a day, a week, or a month of 30 days) up to ``until`` (now by
         default), oldest first; with the ``workspaces`` it came up in, the distinct
         customers behind it and their annual revenue summed. An item merged into another
@@ -109,6 +116,8 @@ def trends_router(rt: Runtime) -> APIRouter:
                 spans[0][0],
                 order,
                 limit,
+                source.value if source else None,
+                segment,
             )
         assert found is not None
         totals = json.loads(found["totals"])
