@@ -4,9 +4,10 @@ a half-counted week against a whole one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 V = TypeVar("V")
 
@@ -42,3 +43,29 @@ def series(found: Iterable[tuple[int, V]], count: int, empty: V) -> list[V]:
     for ago, value in found:
         values[count - 1 - ago] = value
     return values
+
+
+def trend(
+    totals_json: str,
+    labels_json: str,
+    spans: list[tuple[datetime, datetime]],
+    **totals: tuple[str, Any],
+) -> dict[str, Any]:
+    """A trends query's answer: its ``periods``; each of ``totals`` (the answer's name: a
+    column of ``totals_json``, a list of rows each with its periods ``ago``, and the value
+    of a period without items) as a value per period; and the labels of ``labels_json``,
+    each with its ``counts`` (pairs of periods ago and items) as a count per period. All
+    oldest first."""
+    count = len(spans)
+    rows = json.loads(totals_json)
+    labels = json.loads(labels_json)
+    for label in labels:
+        label["counts"] = series(label["counts"], count, 0)
+    return {
+        "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
+        **{
+            name: series(((r["ago"], r[column]) for r in rows), count, empty)
+            for name, (column, empty) in totals.items()
+        },
+        "labels": labels,
+    }

@@ -65,6 +65,17 @@ def _counted(count: Any, noun: str) -> str:
 
 templates.filters["counted"] = _counted
 
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def _spark(counts: list[int]) -> str:
+    """Counts as a row of bars, the tallest the largest count (``{{ counts | spark }}``)."""
+    top = max(counts, default=0)
+    return "".join(BARS[0] if not top else BARS[round(c * (len(BARS) - 1) / top)] for c in counts)
+
+
+templates.filters["spark"] = _spark
+
 
 class BadForm(Exception):
     """Input the console itself refuses before calling an API (shown like an API error)."""

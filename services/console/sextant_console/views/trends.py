@@ -3,7 +3,6 @@ across every team's feedback the user reads (from the query service)."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
 from sextant_console.views.feedback import SOURCES
+from sextant_console.views.home import WORKSPACE
 from sextant_console.web import BadForm, Page, Workspace, offered
 
 router = APIRouter()
@@ -19,13 +19,6 @@ PERIODS = {"day": "days", "week": "weeks", "month": "months of 30 days"}
 ORDERS = {"volume": "most items first", "rising": "largest rise first"}
 LENGTHS = {"day": 14, "week": 8, "month": 6}
 """How many periods a page shows."""
-BARS = "▁▂▃▄▅▆▇█"
-
-
-def spark(counts: list[int]) -> str:
-    """Counts as a row of bars, the tallest the largest count."""
-    top = max(counts, default=0)
-    return "".join(BARS[0] if not top else BARS[round(c * (len(BARS) - 1) / top)] for c in counts)
 
 
 @router.get("/w/{ws}/feedback/trends", response_class=HTMLResponse)
@@ -53,7 +46,6 @@ async def trends(ws: Workspace, page: Page) -> Response:
         periods=PERIODS,
         orders=ORDERS,
         sources=SOURCES,
-        spark=spark,
         may_write=page.session.may(Access.WRITE, ws),
         # The inbox with the same filters and one more (a tag, a theme, or none yet).
         inbox_of=lambda key, value: urlencode({**inbox, key: value}),
@@ -71,7 +63,7 @@ async def across_teams(page: Page) -> Response:
         "source": offered(params, "source", SOURCES, ""),
         "segment": params.get("segment", "").strip(),
     }
-    if chosen["workspace"] and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", chosen["workspace"]):
+    if chosen["workspace"] and not WORKSPACE.match(chosen["workspace"]):
         raise BadForm(f"No workspace is called {chosen['workspace'][:100]!r}")
     found = await page.api.get(
         "/v1/query/feedback/trends",
@@ -87,7 +79,6 @@ async def across_teams(page: Page) -> Response:
         chosen=chosen,
         periods=PERIODS,
         orders=ORDERS,
-        spark=spark,
         sources=SOURCES,
         workspaces=page.session.workspaces,
         across=page.session.may(Access.READ),

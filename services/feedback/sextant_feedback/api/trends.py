@@ -3,13 +3,12 @@ period by period, with the customers and revenue behind it."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError
-from sextant_kit.periods import PERIODS, Period, periods_ago, series, window
+from sextant_kit.periods import PERIODS, Period, periods_ago, trend, window
 from sextant_kit.service import Runtime
 
 from sextant_feedback.api.common import Reader, WorkspaceId
@@ -113,20 +112,17 @@ def trends_router(rt: Runtime) -> APIRouter:
                 limit,
             )
         assert found is not None
-        totals = json.loads(found["totals"])
-        labels = json.loads(found["labels"])
-        for label in labels:
-            label["counts"] = series(label["counts"], periods, 0)
         return {
             "workspace_id": workspace_id,
             "period": period,
-            "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
-            "total": series(((t["ago"], t["items"]) for t in totals), periods, 0),
-            "untagged": series(((t["ago"], t["untagged"]) for t in totals), periods, 0),
-            "sentiment": series(
-                ((t["ago"], t["sentiment"]) for t in totals), periods, cast(float | None, None)
+            **trend(
+                found["totals"],
+                found["labels"],
+                spans,
+                total=("items", 0),
+                untagged=("untagged", 0),
+                sentiment=("sentiment", None),
             ),
-            "labels": labels,
         }
 
     return api

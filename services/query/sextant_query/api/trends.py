@@ -5,13 +5,12 @@ filters, is the feedback service's ``…/feedback/trends``."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from sextant_feedback.domain import Channel
-from sextant_kit.periods import PERIODS, Period, periods_ago, series, window
+from sextant_kit.periods import PERIODS, Period, periods_ago, trend, window
 from sextant_kit.service import Runtime
 
 from sextant_query.api.common import Reader, WorkspaceRef, in_scope, scope
@@ -120,21 +119,16 @@ def trends_router(rt: Runtime) -> APIRouter:
                 segment,
             )
         assert found is not None
-        totals = json.loads(found["totals"])
-        labels = json.loads(found["labels"])
-        for label in labels:
-            label["counts"] = series(label["counts"], periods, 0)
-
-        def per_period(key: str) -> list[int]:
-            return series(((t["ago"], t[key]) for t in totals), periods, 0)
-
         return {
             "period": period,
-            "periods": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in spans],
-            "total": per_period("items"),
-            "untagged": per_period("untagged"),
-            "workspaces": per_period("workspaces"),
-            "labels": labels,
+            **trend(
+                found["totals"],
+                found["labels"],
+                spans,
+                total=("items", 0),
+                untagged=("untagged", 0),
+                workspaces=("workspaces", 0),
+            ),
         }
 
     return api
