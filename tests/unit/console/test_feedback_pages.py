@@ -850,7 +850,7 @@ async def test_feedback_across_teams_counts_each_tag_in_the_workspaces_it_came_u
     assert "Items received ▂▃█ 9" in text
     assert "Workspaces with feedback ▅██ 2 in the latest" in text
     assert "#sso ▁▃█ 5 +3 mobile , web 2 1500.00" in text
-    assert 'href="/w/web/feedback/trends?period=week"' in page.text
+    assert 'href="/w/web/feedback?segment=enterprise&amp;tag=sso"' in page.text
     everyone = await client.get("/feedback/trends")
     assert "What the feedback of the workspaces you read (mobile) is about" in words(everyone.text)
     # a workspace no one could be called is refused before the query service is asked

@@ -3,6 +3,8 @@ across every team's feedback the user reads (from the query service)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -21,65 +23,61 @@ LENGTHS = {"day": 14, "week": 8, "month": 6}
 """How many periods a page shows."""
 
 
-@router.get("/w/{ws}/feedback/trends", response_class=HTMLResponse)
-async def trends(ws: Workspace, page: Page) -> Response:
-    params = page.request.query_params
-    chosen = {
+def _chosen(params: Mapping[str, str]) -> dict[str, str]:
+    """What a trends page shows, as a link asks: a choice the page does not offer is its
+    default, not sent on."""
+    return {
         "period": offered(params, "period", PERIODS, "week"),
         "order": offered(params, "order", ORDERS, "volume"),
-        "source": params.get("source", "").strip(),
+        "source": offered(params, "source", SOURCES, ""),
         "segment": params.get("segment", "").strip(),
     }
-    found = await page.api.get(
-        f"/v1/workspaces/{ws}/feedback/trends",
-        {
-            **{k: v for k, v in chosen.items() if v},
-            "periods": LENGTHS[chosen["period"]],
-        },
-    )
+
+
+def _inbox_of(chosen: dict[str, str]) -> Callable[[str, str], str]:
+    """A workspace's inbox with the page's source and segment and one filter more (a tag,
+    a theme, or none yet), as a query string."""
     inbox = {k: chosen[k] for k in ("source", "segment") if chosen[k]}
+    return lambda key, value: urlencode({**inbox, key: value})
+
+
+async def _trends(page: Page, path: str, chosen: dict[str, str]) -> Any:
+    asked = {k: v for k, v in chosen.items() if v}
+    return await page.api.get(path, {**asked, "periods": LENGTHS[chosen["period"]]})
+
+
+@router.get("/w/{ws}/feedback/trends", response_class=HTMLResponse)
+async def trends(ws: Workspace, page: Page) -> Response:
+    chosen = _chosen(page.request.query_params)
     return page.render(
         "trends.html",
         ws=ws,
-        found=found,
+        found=await _trends(page, f"/v1/workspaces/{ws}/feedback/trends", chosen),
         chosen=chosen,
         periods=PERIODS,
         orders=ORDERS,
         sources=SOURCES,
         may_write=page.session.may(Access.WRITE, ws),
-        # The inbox with the same filters and one more (a tag, a theme, or none yet).
-        inbox_of=lambda key, value: urlencode({**inbox, key: value}),
+        inbox_of=_inbox_of(chosen),
     )
 
 
 @router.get("/feedback/trends", response_class=HTMLResponse)
 async def across_teams(page: Page) -> Response:
     """Each tag and theme across the workspaces the user reads, or one (``workspace``)."""
-    params = page.request.query_params
-    chosen = {
-        "period": offered(params, "period", PERIODS, "week"),
-        "order": offered(params, "order", ORDERS, "volume"),
-        "workspace": params.get("workspace", "").strip(),
-        "source": offered(params, "source", SOURCES, ""),
-        "segment": params.get("segment", "").strip(),
-    }
+    chosen = _chosen(page.request.query_params)
+    chosen["workspace"] = page.request.query_params.get("workspace", "").strip()
     if chosen["workspace"] and not WORKSPACE.match(chosen["workspace"]):
         raise BadForm(f"No workspace is called {chosen['workspace'][:100]!r}")
-    found = await page.api.get(
-        "/v1/query/feedback/trends",
-        {
-            **{k: v for k, v in chosen.items() if v},
-            "periods": LENGTHS[chosen["period"]],
-        },
-    )
     return page.render(
         "trends_across.html",
         ws=None,
-        found=found,
+        found=await _trends(page, "/v1/query/feedback/trends", chosen),
         chosen=chosen,
         periods=PERIODS,
         orders=ORDERS,
         sources=SOURCES,
         workspaces=page.session.workspaces,
         across=page.session.may(Access.READ),
+        inbox_of=_inbox_of(chosen),
     )
