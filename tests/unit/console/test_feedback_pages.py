@@ -808,6 +808,20 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     assert "payments (theme) ▁█▁▁ 1 0 0 0 0.0" in text
     assert 'href="/w/mobile/feedback?source=survey&amp;tag=checkout"' in page.text
     assert 'href="/w/mobile/feedback?source=survey&amp;theme=payments"' in page.text
+    # as a spreadsheet, with the page's choices; a name a spreadsheet would run stays text
+    assert (
+        'href="/w/mobile/feedback/trends/export?period=week&amp;order=rising&amp;source=survey"'
+        in page.text
+    )
+    sheet = await client.get("/w/mobile/feedback/trends/export", params={"source": "survey"})
+    assert 'filename="mobile-feedback-trends-by-week.csv"' in sheet.headers["content-disposition"]
+    lines = sheet.text.splitlines()
+    assert lines[0].endswith(",items,change,customers,revenue_weighted,sentiment")
+    assert lines[1:4] == [
+        "all,items received,0,2,4,8,14,4",
+        "all,without a tag or theme,0,0,1,2,3,1",
+        "tag,checkout,0,1,2,4,7,2,3,912000.00,-0.4",
+    ]
     # a period the page does not offer is the week, not sent as it came
     sign_in(client, token())
     page = await client.get("/w/mobile/feedback/trends", params={"period": "year"})
@@ -851,6 +865,22 @@ async def test_feedback_across_teams_counts_each_tag_in_the_workspaces_it_came_u
     assert "Workspaces with feedback ▅██ 2 in the latest" in text
     assert "#sso ▁▃█ 5 +3 mobile , web 2 1500.00" in text
     assert 'href="/w/web/feedback?segment=enterprise&amp;tag=sso"' in page.text
+    # the same counts as a spreadsheet, a period a column
+    export = 'href="/feedback/trends/export?period=week&amp;order=rising&amp;segment=enterprise'
+    assert export in page.text
+    sheet = await client.get(
+        "/feedback/trends/export", params={"period": "week", "segment": "enterprise"}
+    )
+    assert sheet.headers["content-disposition"] == (
+        'attachment; filename="feedback-across-teams-by-week.csv"'
+    )
+    assert sheet.text.splitlines() == [
+        "kind,name,2026-10-04,2026-10-04,2026-10-04,items,change,workspaces,customers,"
+        "revenue_weighted",
+        "all,items received,1,2,6,9,4",
+        "all,without a tag or theme,1,1,2,4,1",
+        "tag,sso,0,1,4,5,3,mobile web,2,1500.00",
+    ]
     everyone = await client.get("/feedback/trends")
     assert "What the feedback of the workspaces you read (mobile) is about" in words(everyone.text)
     # a workspace no one could be called is refused before the query service is asked
