@@ -96,8 +96,8 @@ class FeedbackEvidence:
                 " customer_id, received_at, tags) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                 " ON CONFLICT (tenant_id, feedback_id) DO UPDATE SET"
                 " workspace_id = excluded.workspace_id, source = excluded.source,"
-                " customer_id = excluded.customer_id, received_at = excluded.received_at,"
-                " tags = excluded.tags",
+                # the tags of a receipt met again stay as classified since
+                " customer_id = excluded.customer_id, received_at = excluded.received_at",
                 [
                     (
                         tenant,
