@@ -1047,3 +1047,31 @@ async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_other
     before = len(api.seen)
     await post_form(client, api, action, {**typed, "title": " "}, "")
     assert not [r for r in api.seen[before:] if r.method != "GET"]  # refused, never sent
+
+
+async def test_a_long_timeline_pages_on_to_its_later_milestones(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    api.on("GET", f"{path}/strategy", body={"vision": None, "approved": []})
+    api.on("GET", f"{path}/strategies", body={"items": []})
+    api.on("GET", f"{path}/decisions", body={"items": [], "next_cursor": None})
+    on_strategy_parts(api)
+    beta = {
+        "milestone_id": IID,
+        "title": "Beta",
+        "target_date": "2027-02-01",
+        "original_date": "2027-02-01",
+        "reached_on": None,
+        "standing": "upcoming",
+        "moves": [],
+    }
+    api.on("GET", f"{path}/timeline", body={"items": [beta], "next_cursor": "c2"})
+    sign_in(client, token())
+    first = await client.get("/w/mobile/strategy")
+    assert '<a href="?q=&amp;milestones_cursor=c2#timeline">Later milestones</a>' in first.text
+    assert "The first milestones" not in first.text
+    later = await client.get("/w/mobile/strategy", params={"milestones_cursor": "c2"})
+    asked = [r.url.params.get("cursor") for r in api.seen if r.url.path.endswith("/timeline")]
+    assert asked == [None, "c2"]
+    assert '<a href="?q=#timeline">The first milestones</a>' in later.text

@@ -24,13 +24,16 @@ async def direction(
     page: Page,
     q: str = Query("", max_length=200),
     decisions_cursor: str | None = None,
+    milestones_cursor: str | None = None,
 ) -> Response:
+    """``milestones_cursor`` pages on through the timeline, ``decisions_cursor`` through
+    the decision log (searched for ``q``)."""
     path = f"/v1/workspaces/{ws}"
     may_write = page.session.may(Access.WRITE, ws)
     current, drafts, timeline, decisions, parts, problems, opportunities = await asyncio.gather(
         page.api.get(f"{path}/strategy"),
         page.api.get(f"{path}/strategies", {"limit": page.page_size}),
-        page.api.get(f"{path}/timeline", {"limit": page.page_size}),
+        page.api.get(f"{path}/timeline", {"limit": page.page_size, "cursor": milestones_cursor}),
         page.api.get(
             f"{path}/decisions",
             {"limit": page.page_size, "q": q.strip(), "cursor": decisions_cursor},
@@ -53,7 +56,8 @@ async def direction(
         # Approved ones are shown from their snapshot above; these are being worked on.
         in_work=[s for s in drafts["items"] if s["status"] != "approved"],
         milestones=timeline["items"],
-        more_milestones=timeline.get("next_cursor"),
+        milestones_cursor=timeline.get("next_cursor"),
+        milestones_paged=milestones_cursor is not None,
         decisions=decisions["items"],
         decisions_cursor=decisions.get("next_cursor"),
         q=q,
