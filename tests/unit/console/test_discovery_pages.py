@@ -1233,3 +1233,19 @@ async def test_archived_personas_and_retired_insights_are_listed_to_be_brought_b
     read_only = await client.get("/w/mobile/research/put-away")
     assert read_only.status_code == 200
     assert "action=" not in read_only.text.split("<main")[1]
+
+
+async def test_an_opportunity_with_many_experiments_pages_on_to_the_older_ones(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    on_opportunity_page(api)
+    log = f"/v1/workspaces/mobile/opportunities/{OID}/experiments"
+    api.on("GET", log, body={"items": [an_experiment("running")], "next_cursor": "c2"})
+    sign_in(client, token())
+    here = f"/w/mobile/opportunities/{OID}"
+    first = await client.get(here)
+    assert '<a href="?experiments_cursor=c2#experiments">Older experiments</a>' in first.text
+    assert "The newest experiments" not in first.text
+    older = await client.get(here, params={"experiments_cursor": "c2"})
+    assert [r.url.params.get("cursor") for r in api.seen if r.url.path == log] == [None, "c2"]
+    assert '<a href="?#experiments">The newest experiments</a>' in older.text

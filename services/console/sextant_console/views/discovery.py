@@ -120,11 +120,17 @@ async def open_opportunity(ws: Workspace, page: Page) -> Response:
 
 
 @router.get("/w/{ws}/opportunities/{oid}", response_class=HTMLResponse)
-async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
+async def opportunity(
+    ws: Workspace, oid: Id, page: Page, experiments_cursor: str | None = None
+) -> Response:
+    """``experiments_cursor`` pages on through its experiments, newest first."""
     path = f"/v1/workspaces/{ws}"
     found, log, demand, trace, decisions = await asyncio.gather(
         page.api.get(f"{path}/opportunities/{oid}"),
-        page.api.get(f"{path}/opportunities/{oid}/experiments", {"limit": page.page_size}),
+        page.api.get(
+            f"{path}/opportunities/{oid}/experiments",
+            {"limit": page.page_size, "cursor": experiments_cursor},
+        ),
         _demand(page, path),
         # The roadmap items pursuing it and the objectives they serve (query service).
         trace_of(page, f"/v1/query/opportunities/{oid}/trace"),
@@ -169,7 +175,8 @@ async def opportunity(ws: Workspace, oid: Id, page: Page) -> Response:
         ws=ws,
         o=found,
         experiments=experiments,
-        more_experiments=log.get("next_cursor"),
+        experiments_cursor=log.get("next_cursor"),
+        experiments_paged=experiments_cursor is not None,
         observations=observations,
         solution_titles=solutions,
         problem_titles={p["problem_id"]: p["title"] for p in addressed},
