@@ -1057,7 +1057,7 @@ async def test_a_long_timeline_pages_on_to_its_later_milestones(
     api.on("GET", f"{path}/strategies", body={"items": []})
     api.on("GET", f"{path}/decisions", body={"items": [], "next_cursor": None})
     on_strategy_parts(api)
-    beta = {
+    beta: dict[str, Any] = {
         "milestone_id": IID,
         "title": "Beta",
         "target_date": "2027-02-01",
