@@ -991,15 +991,15 @@ async def test_a_key_result_is_retargeted_from_its_objectives_page_with_a_reason
     assert not [r for r in api.seen[before:] if r.method != "GET"]
 
 
-async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_others_changed(
-    client: httpx.AsyncClient, api: FakeApi
-) -> None:
+def on_timeline_page(api: FakeApi, **timeline: Any) -> dict[str, Any]:
+    """A strategy page with no vision, strategy or decision, and one milestone, Beta, on
+    its timeline (``timeline``: the rest of the API's answer); Beta, to change."""
     path = "/v1/workspaces/mobile"
     api.on("GET", f"{path}/strategy", body={"vision": None, "approved": []})
     api.on("GET", f"{path}/strategies", body={"items": []})
     api.on("GET", f"{path}/decisions", body={"items": [], "next_cursor": None})
     on_strategy_parts(api)
-    beta = {
+    beta: dict[str, Any] = {
         "milestone_id": IID,
         "title": "Beta",
         "description": "Invite only",
@@ -1010,7 +1010,15 @@ async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_other
         "standing": "upcoming",
         "moves": [],
     }
-    api.on("GET", f"{path}/timeline", body={"items": [beta]})
+    api.on("GET", f"{path}/timeline", body={"items": [beta], **timeline})
+    return beta
+
+
+async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_others_changed(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile"
+    beta = on_timeline_page(api)
     sign_in(client, token())
     page = await client.get("/w/mobile/strategy")
     assert page.status_code == 200, page.text
@@ -1052,21 +1060,7 @@ async def test_a_milestone_shows_what_it_serves_and_is_edited_keeping_what_other
 async def test_a_long_timeline_pages_on_to_its_later_milestones(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
-    path = "/v1/workspaces/mobile"
-    api.on("GET", f"{path}/strategy", body={"vision": None, "approved": []})
-    api.on("GET", f"{path}/strategies", body={"items": []})
-    api.on("GET", f"{path}/decisions", body={"items": [], "next_cursor": None})
-    on_strategy_parts(api)
-    beta: dict[str, Any] = {
-        "milestone_id": IID,
-        "title": "Beta",
-        "target_date": "2027-02-01",
-        "original_date": "2027-02-01",
-        "reached_on": None,
-        "standing": "upcoming",
-        "moves": [],
-    }
-    api.on("GET", f"{path}/timeline", body={"items": [beta], "next_cursor": "c2"})
+    on_timeline_page(api, next_cursor="c2")
     sign_in(client, token())
     first = await client.get("/w/mobile/strategy")
     assert '<a href="?q=&amp;milestones_cursor=c2#timeline">Later milestones</a>' in first.text
