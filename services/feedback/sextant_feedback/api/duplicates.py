@@ -21,12 +21,6 @@ def _keeper(items: list[dict[str, Any]]) -> dict[str, Any]:
     return min(items, key=lambda i: (-i["links"], -i["votes"], i["received_at"], i["feedback_id"]))
 
 
-def _told_apart(item: dict[str, Any], keep: dict[str, Any], apart: set[tuple[str, str]]) -> bool:
-    """Whether a team said the two are not the same request (either way round)."""
-    one, other = item["feedback_id"], keep["feedback_id"]
-    return (one, other) in apart or (other, one) in apart
-
-
 def duplicates_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1", tags=["feedback queries"])
 
@@ -46,9 +40,8 @@ def duplicates_router(rt: Runtime) -> APIRouter:
         linked, then voted for, then the first received) and how alike each other item is
         to it; the largest groups first. An item told apart from the one kept (``POST
         …/feedback/{id}/tell-apart``) is not listed with it. Every pair is compared (no
-        sampling), so a sweep
-        is bounded: 500 items by default, at most 1,000; narrow it by the filters (this
-        week, one source) to reach further back."""
+        sampling), so a sweep is bounded: 500 items by default, at most 1,000; narrow it by
+        the filters (this week, one source) to reach further back."""
         where, args = which.where(who.tenant_id, workspace_id)
         rows = await rt.reads.fetch(
             f"SELECT {ITEM_COLUMNS}, i.told_apart FROM feedback_inbox i"
@@ -58,7 +51,8 @@ def duplicates_router(rt: Runtime) -> APIRouter:
             sweep + 1,
         )
         items = {str(r["feedback_id"]): item_out(r) for r in rows[:sweep]}
-        apart = {(str(r["feedback_id"]), str(other)) for r in rows for other in r["told_apart"]}
+        # the pairs a team told apart, either way round
+        apart = {frozenset((str(r["feedback_id"]), str(o))) for r in rows for o in r["told_apart"]}
         for item in items.values():
             del item["told_apart"]
         # Pure Python, up to a second for the largest sweep: off the event loop.
@@ -74,7 +68,8 @@ def duplicates_router(rt: Runtime) -> APIRouter:
                 (
                     {**item, "similarity": round(similarity(kept, trigrams(item["text"])), 3)}
                     for item in members
-                    if item is not keep and not _told_apart(item, keep, apart)
+                    if item is not keep
+                    and frozenset((item["feedback_id"], keep["feedback_id"])) not in apart
                 ),
                 key=lambda i: (-i["similarity"], i["received_at"], i["feedback_id"]),
             )

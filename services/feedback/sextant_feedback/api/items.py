@@ -273,9 +273,8 @@ def items_router(rt: Runtime) -> APIRouter:
         workspace_id: str, feedback_id: uuid.UUID, other_id: uuid.UUID
     ) -> list[tuple[uuid.UUID, uuid.UUID]]:
         """Of the two items, each that holds the other as told apart, as (holder, other).
-        A pair is recorded on the item it was told on, so either may hold it."""
-        if other_id == feedback_id:
-            raise DomainError("an item is always the same as itself", field="other_id")
+        A pair is recorded on the item it was told on, so either may hold it. (An item
+        named twice holds nothing: the item's rule refuses it, naming ``other_id``.)"""
         item, _v = await found(workspace_id, feedback_id)
         other, _o = await found(workspace_id, other_id)
         return [
