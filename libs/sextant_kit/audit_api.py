@@ -20,6 +20,7 @@ from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
 from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.http import caller
 from sextant_kit.scope import in_scope, workspace_scope
+from sextant_kit.storable import Moment
 from sextant_kit.tenancy import TenantReads
 
 
@@ -71,8 +72,8 @@ class AuditFilter:
         actor: Text = None,
         workspace_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         event_type: Text = None,
-        since: Annotated[datetime | None, Query(description="At or after this time")] = None,
-        until: Annotated[datetime | None, Query(description="Before this time")] = None,
+        since: Annotated[Moment | None, Query(description="At or after this time")] = None,
+        until: Annotated[Moment | None, Query(description="Before this time")] = None,
         part: Annotated[
             str | None,
             Query(

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
+from sextant_kit.errors import DomainError
+
 V = TypeVar("V")
 
 Period = Literal["day", "week", "month"]
@@ -22,6 +24,14 @@ PERIODS: dict[Period, timedelta] = {
 
 def window(end: datetime, length: timedelta, count: int) -> list[tuple[datetime, datetime]]:
     """The ``count`` periods of ``length`` ending at ``end``, oldest first."""
+    try:
+        end - length * count
+    except OverflowError:
+        raise DomainError(
+            f"{count} periods of {length.days} days before {end.isoformat()} begin before"
+            " the year 1; give a later until",
+            field="query.until",
+        ) from None
     return [(end - length * (count - n), end - length * (count - n - 1)) for n in range(count)]
 
 

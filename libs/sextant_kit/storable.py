@@ -1,8 +1,18 @@
-"""Text PostgreSQL can never store: NUL characters and lone UTF-16 surrogates (in text or
-jsonb). HTTP refuses it at the door; channels that bring text in another way (files, Kafka)
-refuse it field by field with the same words."""
+"""What PostgreSQL can never store, refused before it is written.
+
+Text with NUL characters or lone UTF-16 surrogates (in text or jsonb): HTTP refuses it at
+the door; channels that bring text in another way (files, Kafka) refuse it field by field
+with the same words. A moment that has no UTC time in years 1 to 9999 (the first hours of
+year 1 in a zone east of UTC, the last of 9999 west of it): the driver sends every moment
+in UTC, so it would fail the write, or the projection of an event already stored."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 UNSTORABLE = "text cannot contain NUL or unpaired surrogate characters"
 UNSTORABLE_TYPE = "string_unstorable"
@@ -17,3 +27,23 @@ def unstorable(text: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def _in_utc(value: datetime) -> datetime:
+    """``value`` with its zone (UTC when it has none), if it has a time in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "datetime_unstorable",
+            "{when} has no time in UTC in the years 1 to 9999; give one within them",
+            {"when": value.isoformat()},
+        ) from None
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_in_utc)]
+"""A moment from outside (a body's field, a query parameter, a file's column): one that can
+be stored, and compared with any other, in UTC. A moment given without a zone is in UTC."""

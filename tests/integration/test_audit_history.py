@@ -170,3 +170,5 @@ async def test_filters_pages_and_exports(rt: Runtime, http: httpx.AsyncClient) -
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.since"
+    before_utc = await http.get("/v1/feedback/audit", params={"until": "0001-01-01T03:00+04:00"})
+    assert (before_utc.status_code, before_utc.json()["errors"][0]["field"]) == (422, "query.until")

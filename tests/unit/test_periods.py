@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sextant_kit import DomainError
 from sextant_kit.periods import series, trend, window
 
 END = datetime(2026, 6, 16, tzinfo=UTC)
@@ -18,6 +20,14 @@ def test_periods_run_back_from_the_end_each_as_long_as_the_others() -> None:
         (datetime(2026, 6, 2, tzinfo=UTC), datetime(2026, 6, 9, tzinfo=UTC)),
         (datetime(2026, 6, 9, tzinfo=UTC), END),
     ]
+
+
+def test_periods_reaching_back_before_the_year_1_name_until() -> None:
+    early = datetime(1, 2, 1, tzinfo=UTC)
+    assert window(early, WEEK, 4)[0][0] == datetime(1, 1, 4, tzinfo=UTC)
+    with pytest.raises(DomainError, match="give a later until") as raised:
+        window(early, WEEK, 8)
+    assert raised.value.field == "query.until"
 
 
 def test_a_value_per_period_oldest_first_and_the_empty_value_where_none_came() -> None:

@@ -1,11 +1,16 @@
 """What no request may bring in: text PostgreSQL cannot store, and numbers JSON does not
-have, refused at the door with 422 naming the field."""
+have, refused at the door with 422 naming the field; moments it cannot store, refused by
+their type."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
+from pydantic import TypeAdapter, ValidationError
 from sextant_kit.http import StorableTextMiddleware
+from sextant_kit.storable import Moment
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -45,3 +50,12 @@ async def test_unstorable_text_is_refused_and_sound_bodies_pass(client: httpx.As
     sound = '{"value": 1e308, "text": "NaN and Infinity as words"}'
     passed = await client.post("/x", content=sound)
     assert (passed.status_code, passed.json()["got"]) == (200, sound)
+
+
+def test_a_moment_is_one_utc_has_and_without_a_zone_is_in_utc() -> None:
+    moments = TypeAdapter(Moment)
+    assert moments.validate_python("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)
+    assert moments.validate_python("0001-01-01T00:00:00-05:00").year == 1
+    for no_utc_time in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        with pytest.raises(ValidationError, match="has no time in UTC in the years 1 to 9999"):
+            moments.validate_python(no_utc_time)

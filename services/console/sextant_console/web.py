@@ -363,7 +363,7 @@ def day_start(value: str, label: str, *, days_later: int = 0) -> str | None:
         return None
     try:
         day = date.fromisoformat(value) + timedelta(days=days_later)
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12-31 has no next day
         raise BadForm(f"{label} is a day, such as 2026-07-01, got {value!r}") from None
     return f"{day.isoformat()}T00:00:00Z"
 

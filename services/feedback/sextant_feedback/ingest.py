@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
-from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, unstorable
+from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, Moment, unstorable
 
 from sextant_feedback.domain import (
     Channel,
@@ -50,7 +50,7 @@ class FeedbackIn(BaseModel):
     author: Person | None = None
     attendees: Annotated[list[Person], Field(max_length=100)] = []
     tags: Annotated[list[Tag], Field(max_length=50)] = []
-    received_at: datetime | None = None
+    received_at: Moment | None = None
 
     @field_validator("text", "external_id", "customer_ref", "author", "attendees", "tags")
     @classmethod
@@ -69,8 +69,7 @@ class FeedbackIn(BaseModel):
         the item above everything in the inbox for good; a day of grace allows for zones."""
         if value is None:
             return None
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        if aware > datetime.now(UTC) + RECEIVED_AHEAD:
+        if value > datetime.now(UTC) + RECEIVED_AHEAD:  # in UTC when it came without a zone
             raise PydanticCustomError(
                 "date_in_future",
                 "{when} has not come yet; give when it was received",

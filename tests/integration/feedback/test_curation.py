@@ -214,6 +214,11 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     backwards = {"since": "2026-06-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"}
     swapped = await http.get(f"/v1/workspaces/{ws}/feedback", params=backwards)
     assert (swapped.status_code, swapped.json()["errors"][0]["field"]) == (422, "query.since")
+    zones = {"since": "2026-01-01T00:00:00", "until": "2026-01-02T00:00:00Z"}  # none is UTC
+    assert (await http.get(f"/v1/workspaces/{ws}/feedback", params=zones)).status_code == 200
+    before_utc = {"since": "0001-01-01T00:00:00+05:00"}
+    early = await http.get(f"/v1/workspaces/{ws}/feedback", params=before_utc)
+    assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "query.since")
     unlinked = await http.delete(f"/v1/workspaces/{ws}/feedback/{ids[0]}/links/problem/{P_NONE}")
     assert (unlinked.status_code, unlinked.json()["errors"][0]["field"]) == (422, "path.target_id")
     typo = {"target_type": "problem", "target_id": "p-sso"}

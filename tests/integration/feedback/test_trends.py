@@ -97,6 +97,8 @@ async def test_tags_and_themes_are_counted_week_by_week_with_their_customers(
     tagged = await ok(await http.get(inbox, params={"tagged": "true", "limit": 200}))
     assert len(tagged["items"]) == len(ids) - 1  # a theme counts
 
+    early = await http.get(path, params={"until": "0001-02-01T00:00:00Z", "period": "month"})
+    assert (early.status_code, early.json()["errors"][0]["field"]) == (422, "query.until")
     since = await http.get(path, params={"since": "2026-06-01T00:00:00Z"})
     assert (since.status_code, since.json()["errors"][0]["field"]) == (422, "query.since")
     too_many = await http.get(path, params={"periods": 53})

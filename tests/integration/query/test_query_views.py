@@ -804,3 +804,6 @@ async def test_what_every_team_hears_about_is_counted_across_the_organisation(
     assert (none["total"], none["labels"]) == ([0, 0], [])
     wrong = await q.get("/v1/query/feedback/trends", params={"period": "year"}, headers=h)
     assert (wrong.status_code, wrong.json()["errors"][0]["field"]) == (422, "query.period")
+    early = {"until": "0001-01-20T00:00:00Z", "periods": "4"}
+    too_early = await q.get("/v1/query/feedback/trends", params=early, headers=h)
+    assert (too_early.status_code, too_early.json()["errors"][0]["field"]) == (422, "query.until")

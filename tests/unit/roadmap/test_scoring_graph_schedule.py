@@ -110,15 +110,17 @@ def test_timeframes_resolve_to_dates() -> None:
     assert d.label == "2026-05-01..2026-05-20"
 
 
-@pytest.mark.parametrize("bad", ["2026-Q5", "Q3 2026", "2026Q3"])
+@pytest.mark.parametrize("bad", ["2026-Q5", "Q3 2026", "2026Q3", "0000-Q1"])
 def test_a_malformed_quarter_is_rejected(bad: str) -> None:
     with pytest.raises(DomainError, match="is not like 2026-Q3"):
         quarter(bad)
 
 
 def test_a_malformed_month_and_backwards_dates_are_rejected() -> None:
-    with pytest.raises(DomainError, match="is not like 2026-07"):
-        month("2026-13")
+    assert (month("0001-01").start, quarter("9999-Q4").end) == (date(1, 1, 1), date(9999, 12, 31))
+    for bad in ("2026-13", "0000-12"):
+        with pytest.raises(DomainError, match="is not like 2026-07"):
+            month(bad)
     with pytest.raises(DomainError, match="before it starts") as raised:
         dates(date(2026, 5, 2), date(2026, 5, 1))
     assert raised.value.field == "timeframe.end"

@@ -39,6 +39,11 @@ def test_elapsed_share_counts_whole_days_of_the_period() -> None:
     assert elapsed_share(start, end, datetime(2026, 2, 1, tzinfo=UTC)) == 1.0
 
 
+def test_a_period_may_end_on_the_last_day_dates_have() -> None:
+    share = elapsed_share(date(2026, 1, 1), date(9999, 12, 31), datetime(2026, 1, 2, tzinfo=UTC))
+    assert 0.0 < share < 0.001
+
+
 @pytest.mark.parametrize(
     ("progress", "elapsed", "confidence", "expected"),
     [

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -24,6 +23,7 @@ from sextant_kit.api import request_idempotency
 from sextant_kit.consistency import token_for
 from sextant_kit.http import IdempotencyKey, command_context
 from sextant_kit.service import Runtime
+from sextant_kit.storable import Moment
 from sextant_kit.telemetry import current_traceparent
 
 from sextant_feedback.api.common import Accepted, WorkspaceId, Writer, accepted
@@ -72,7 +72,7 @@ class MeetingNotesIn(BaseModel):
     notes: Text
     attendees: Annotated[list[Person], Field(min_length=1, max_length=100)]
     customer_ref: CustomerRef | None = None
-    meeting_at: datetime
+    meeting_at: Moment
     external_id: ExternalId | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] = []
 

@@ -15,6 +15,7 @@ from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.api import jsonable
 from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.service import Runtime
+from sextant_kit.storable import Moment
 from sextant_kit.tenancy import TenantReads
 
 from sextant_feedback.api.common import Reader, WorkspaceId
@@ -108,8 +109,8 @@ class InboxFilter:
         linked: bool | None = None,
         tagged: bool | None = None,
         sentiment: Literal["positive", "negative", "neutral"] | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: Moment | None = None,
+        until: Moment | None = None,
         include_merged: bool = False,
     ) -> None:
         if since is not None and until is not None and since >= until:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from sextant_feedback.domain import Channel
 from sextant_kit.periods import PERIODS, Period, periods_ago, trend, window
 from sextant_kit.service import Runtime
+from sextant_kit.storable import Moment
 
 from sextant_query.api.common import Reader, WorkspaceRef, in_scope, scope
 
@@ -84,7 +85,7 @@ def trends_router(rt: Runtime) -> APIRouter:
         segment: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
         period: Period = "week",
         periods: Annotated[int, Query(ge=2, le=52)] = 8,
-        until: datetime | None = None,
+        until: Moment | None = None,
         order: Literal["volume", "rising"] = "volume",
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> dict[str, Any]:

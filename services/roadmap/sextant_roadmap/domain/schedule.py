@@ -34,14 +34,17 @@ class Timeframe(BaseModel):
     end: date
 
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = r"(?!0000)(\d{4})"  # 0001 to 9999, as dates have them
+_QUARTER = re.compile(rf"^{_YEAR}-Q([1-4])$")
+_MONTH = re.compile(rf"^{_YEAR}-(0[1-9]|1[0-2])$")
 
 
 def quarter(label: str, *, field: str = "timeframe.quarter") -> Timeframe:
     found = _QUARTER.match(label)
     if found is None:
-        raise DomainError(f"quarter {label!r} is not like 2026-Q3", field=field)
+        raise DomainError(
+            f"quarter {label!r} is not like 2026-Q3 (years 0001 to 9999)", field=field
+        )
     year, q = int(found[1]), int(found[2])
     first = 3 * (q - 1) + 1
     last = first + 2
@@ -56,7 +59,7 @@ def quarter(label: str, *, field: str = "timeframe.quarter") -> Timeframe:
 def month(label: str, *, field: str = "timeframe.month") -> Timeframe:
     found = _MONTH.match(label)
     if found is None:
-        raise DomainError(f"month {label!r} is not like 2026-07", field=field)
+        raise DomainError(f"month {label!r} is not like 2026-07 (years 0001 to 9999)", field=field)
     year, m = int(found[1]), int(found[2])
     return Timeframe(
         kind="month",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -36,17 +36,16 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
         return now
     try:
         if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC) - timedelta(
-                microseconds=1
-            )
+            return datetime.combine(date.fromisoformat(raw), time.max, tzinfo=UTC)
         moment = datetime.fromisoformat(raw)
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     except ValueError:
         raise DomainError(
             f"as_of {raw!r} is neither a date (2026-03-31) nor an ISO 8601 timestamp",
             field="query.as_of",
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:  # east of UTC on 1 January of the year 1
+        raise DomainError(f"as_of {raw!r} has no time in UTC", field="query.as_of") from None
 
 
 class VisionIn(Body):

@@ -55,8 +55,8 @@ def elapsed_share(start: date, end: date, at: datetime) -> float:
     Both ends are whole days (the end inclusive), measured in the timezone of ``at``.
     """
     begin = datetime.combine(start, time.min, tzinfo=at.tzinfo)
-    finish = datetime.combine(end + timedelta(days=1), time.min, tzinfo=at.tzinfo)
-    return clamp((at - begin) / (finish - begin))
+    length = timedelta(days=(end - start).days + 1)  # not end + 1 day: 9999-12-31 has none
+    return clamp((at - begin) / length)
 
 
 def key_result_status(progress: float, elapsed: float, confidence: float) -> Status:
