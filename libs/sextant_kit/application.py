@@ -136,7 +136,9 @@ class CommandHandler(Generic[C, E, S]):
         events (its rules check the command anew), up to ``DECIDE_ATTEMPTS`` times: two
         people changing one roadmap at once both succeed, or get the rule they broke.
         A request seen before under the same idempotency key gets the first result back,
-        even where the first request created the stream under an id of its own.
+        even where the first request created the stream under an id of its own. A stream
+        another organisation's events began is a 409 (ids can come from clients): nothing
+        is decided on it, or appended to it.
         """
         # Commands on one stream in this process take turns; other processes' writes are
         # met by deciding again.
@@ -158,7 +160,10 @@ class CommandHandler(Generic[C, E, S]):
             earlier = await self._earlier(metadata, idempotency)
             if earlier is not None:
                 return earlier
-            state, version = await self.load(stream_id)
+            loaded = await self.load_owned(stream_id)
+            if loaded.tenant_id not in (None, metadata.tenant_id):
+                raise Conflict(f"{stream_id} is taken; use another id", code="id-taken")
+            state, version = loaded.state, loaded.version
             if expected_version is not None and expected_version != version:
                 raise ConcurrencyError(stream_id, expected_version, version)
             try:

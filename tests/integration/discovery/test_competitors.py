@@ -30,6 +30,12 @@ async def test_a_competitor_is_profiled_compared_and_followed(
     await ok(await client.put(base, json=revised, headers={"If-Match": "1"}), 200)
     stale = await client.put(base, json=profile, headers={"If-Match": "1"})
     assert stale.status_code == 409
+    # Another organisation naming the same id gets nothing of it and writes nothing to it.
+    elsewhere = {"X-Sextant-Tenant": f"other-{unique}", "X-Sextant-Role": "admin"}
+    taken = await client.put(base, json={"name": "Theirs"}, headers=elsewhere)
+    assert (taken.status_code, taken.json()["type"].rsplit("/")[-1]) == (409, "id-taken")
+    assert (await client.get(base, headers=elsewhere)).status_code == 404
+    await ok(await client.put(base, json=revised, headers={"If-Match": "2"}), 200)
     for feature, theirs in (("SSO", "full"), ("Audit log", "none")):
         body = {"feature": feature, "theirs": theirs, "ours": "partial"}
         await ok(await client.post(f"{base}/features", json=body), 200)
