@@ -374,6 +374,37 @@ async def test_one_duplicate_merged_into_two_items_at_once_moves_once(
     await settle(moved_once)
 
 
+async def test_two_items_merged_into_each_other_at_once_are_never_both_lost(
+    http: httpx.AsyncClient, settle: Settle, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    link = {"target_type": "problem", "target_id": P_SSO}
+    pair = [await post(http, ws, text=f"Export to CSV ({n})", source="email") for n in (1, 2)]
+    for item in pair:
+        await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{item}/links", json=link))
+    for _ in range(3):  # the two merges meet most times; each round leaves the pair apart
+        answers = await asyncio.gather(
+            *(
+                http.post(f"/v1/workspaces/{ws}/feedback/{dup}/merge", json={"into_id": into})
+                for dup, into in (pair, pair[::-1])
+            )
+        )
+        statuses = [a.status_code for a in answers]
+        assert sorted(statuses) in ([200, 409], [409, 409]), [a.text for a in answers]
+
+        async def standing_with_their_links(count: int = 1 if 200 in statuses else 2) -> None:
+            items = [await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{i}")) for i in pair]
+            standing = [i for i in items if i["merged_into"] is None]
+            assert len(standing) == count, items
+            assert all(i["links"] == 1 for i in standing)
+
+        await settle(standing_with_their_links)
+        if 200 in statuses:
+            merged = pair[statuses.index(200)]
+            again = {"reason": "not the same after all"}
+            await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{merged}/unmerge", json=again))
+
+
 async def test_an_item_merged_by_mistake_is_unmerged_and_each_keeps_its_own(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:

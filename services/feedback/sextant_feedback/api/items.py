@@ -512,7 +512,9 @@ def items_router(rt: Runtime) -> APIRouter:
         The duplicate is marked first, at the version read, so of two merges of one
         duplicate into different items only one takes it; the item it went into absorbs
         it after. A retry (with the ``Idempotency-Key``, or without one into the same item)
-        finishes a merge that stopped between the two."""
+        finishes a merge that stopped between the two. When that item was merged into
+        another meanwhile (someone merging the two the other way at once), the duplicate
+        stands on its own again and the merge is a 409: neither is lost between them."""
         if body.into_id == feedback_id:
             raise DomainError("an item cannot be merged into itself", field="into_id")
         duplicate, version = await found(workspace_id, feedback_id)
@@ -550,15 +552,34 @@ def items_router(rt: Runtime) -> APIRouter:
             ),
             at=ctx.now,
         )
-        absorbed = await command(
-            workspace_id,
-            body.into_id,
-            absorb,
-            ctx,
-            request,
-            body=body,
-            idempotency_key=f"{idempotency_key}/absorb" if idempotency_key else None,
-        )
+        try:
+            absorbed = await command(
+                workspace_id,
+                body.into_id,
+                absorb,
+                ctx,
+                request,
+                body=body,
+                idempotency_key=f"{idempotency_key}/absorb" if idempotency_key else None,
+            )
+        except Conflict as refused:
+            if refused.code != "feedback-merged":
+                raise
+            reason = f"{body.into_id} was merged into another item before it took this one in"
+            await command(
+                workspace_id,
+                feedback_id,
+                SeparateDuplicate(reason=reason, at=ctx.now),
+                ctx,
+                request,
+                body=body,
+                idempotency_key=f"{idempotency_key}/stand-alone" if idempotency_key else None,
+            )
+            raise Conflict(
+                f"feedback {body.into_id} was merged into another item meanwhile, so "
+                f"{feedback_id} stands on its own again; look at both and merge again",
+                code="feedback-merged",
+            ) from None
         return marked or absorbed
 
     @api.post("/feedback/{feedback_id}/unmerge", response_model=Accepted)
@@ -580,18 +601,22 @@ def items_router(rt: Runtime) -> APIRouter:
         duplicate, version = await found(workspace_id, feedback_id)
         into = duplicate.merged_into or duplicate.unmerged_from
         if into is None:
-            raise Conflict(
-                f"feedback {feedback_id} is not merged into another item", code="not-merged"
-            )
+            raise _not_merged(feedback_id)
         target, _t = await handler.load(str(into))
-        if target.merged_into is not None:
+        # Merged itself before it took the duplicate in (two merged into each other at once,
+        # before that was refused): it has nothing to give back.
+        never_took = target.merged_into is not None and feedback_id not in target.absorbed
+        separates = duplicate.merged_into is not None or idempotency_key  # a key answers again
+        if never_took and not separates:
+            raise _not_merged(feedback_id)
+        if target.merged_into is not None and not never_took:
             raise Conflict(
                 f"feedback {into}, which {feedback_id} was merged into, was itself merged into"
                 f" {target.merged_into}; unmerge {into} first",
                 code="feedback-merged",
             )
         separated = None
-        if duplicate.merged_into is not None or idempotency_key:  # a key answers as before
+        if separates:
             separated = await command(
                 workspace_id,
                 feedback_id,
@@ -602,6 +627,8 @@ def items_router(rt: Runtime) -> APIRouter:
                 idempotency_key=idempotency_key,
                 expected_version=version,
             )
+        if never_took and separated is not None:
+            return separated
         released = await command(
             workspace_id,
             into,
@@ -614,3 +641,7 @@ def items_router(rt: Runtime) -> APIRouter:
         return separated or released
 
     return api
+
+
+def _not_merged(feedback_id: uuid.UUID) -> Conflict:
+    return Conflict(f"feedback {feedback_id} is not merged into another item", code="not-merged")
