@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -244,6 +245,31 @@ async def test_errors_name_the_field_and_write_nothing(
         json={"inputs": {**INPUTS, "strategic_fit": 6}},
     )
     assert out_of_range.status_code == 422
+
+
+async def test_two_problems_merged_into_each_other_at_once_are_never_both_merged(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    pair = []
+    for title in ("Refunds are slow", "Refunding takes days"):
+        body = {"title": title, "statement": "s", "severity": 3, "frequency": 3}
+        pair.append(str((await ok(await client.post(f"{ws}/problems", json=body)))["id"]))
+    answers = await asyncio.gather(
+        *(
+            client.post(f"{ws}/problems/{one}/merge", json={"into": other})
+            for one, other in (pair, pair[::-1])
+        )
+    )
+    statuses = [a.status_code for a in answers]
+    assert sorted(statuses) in ([200, 409], [409, 409]), [a.text for a in answers]
+    await publish(runtime)
+
+    async def never_both_merged(merged: int = statuses.count(200)) -> None:
+        problems = [(await ok(await client.get(f"{ws}/problems/{p}"), 200)) for p in pair]
+        assert [p["status"] for p in problems].count("merged") == merged, problems
+
+    await eventually(never_both_merged)
 
 
 async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sextant_kit import NotFound
+from sextant_kit import Conflict, NotFound
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
@@ -205,7 +205,10 @@ def problem_router(rt: Runtime) -> APIRouter:
         ctx: Ctx,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        """Mark this problem a duplicate of ``into``."""
+        """Mark this problem a duplicate of ``into``, an open problem. When ``into`` was
+        merged itself meanwhile (someone merging the two the other way at once), this one is
+        open on its own again and the merge is a 409: two problems never end up merged into
+        each other, their evidence counted for neither."""
         await problem_in(problem_id, workspace_id, ctx.tenant_id)
         target, _ = await problems.load(str(body.into), ctx.tenant_id)
         in_workspace(target.exists, target.workspace_id, workspace_id, f"problem {body.into}")
@@ -221,6 +224,26 @@ def problem_router(rt: Runtime) -> APIRouter:
             body=body,
             idempotency_key=idempotency_key,
         )
+        target, _ = await problems.load(str(body.into), ctx.tenant_id)
+        if target.merged_into is not None and not result.replayed:
+            reason = f"{body.into} was merged into another problem at the same time"
+            undo = UnmergeProblem(
+                problem_id=problem_id, reason=reason, actor=ctx.actor, now=ctx.now
+            )
+            await problems.run(
+                str(problem_id),
+                undo,
+                ctx,
+                request,
+                workspace_id=workspace_id,
+                body=body,
+                idempotency_key=f"{idempotency_key}/stand-alone" if idempotency_key else None,
+            )
+            raise Conflict(
+                f"problem {body.into} was merged into another problem meanwhile, so "
+                f"{problem_id} is open on its own again; look at both and merge again",
+                code="problem-not-open",
+            )
         return answer(result, create=False)
 
     @api.post("/{problem_id}/close")
