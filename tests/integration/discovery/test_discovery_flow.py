@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -637,3 +638,57 @@ async def test_an_insight_is_revised_and_the_problems_it_backs_show_it(
     await ok(await client.put(resource, json={**revised, "summary": "later"}), 200)
     await publish(runtime)
     await eventually(lambda: listed_as_retired(False), within=30)
+
+
+async def test_the_scoreboard_pages_through_scored_zero_and_unscored_opportunities(
+    runtime: Runtime, client: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"/v1/workspaces/ws-{unique}"
+    lowest = {"reach": 0, "alternatives_strength": 5}
+    lowest |= {k: 1 for k in ("pain_severity", "frequency", "willingness_to_pay", "strategic_fit")}
+    body = {"title": "Refunds are slow", "statement": "s", "severity": 3, "frequency": 3}
+    problem = [str((await ok(await client.post(f"{ws}/problems", json=body)))["id"])]
+    made = []
+    for title, inputs in (
+        ("High", INPUTS),
+        ("Zero", lowest),
+        ("Also zero", lowest),
+        ("None", None),
+    ):
+        made.append(
+            await ok(
+                await client.post(
+                    f"{ws}/opportunities", json={"title": title, "problem_ids": problem}
+                )
+            )
+        )
+        if inputs is not None:
+            evaluation = {"inputs": inputs}
+            await ok(
+                await client.post(
+                    f"{ws}/opportunities/{made[-1]['id']}/evaluations", json=evaluation
+                )
+            )
+    made.append(
+        await ok(
+            await client.post(
+                f"{ws}/opportunities", json={"title": "None too", "problem_ids": problem}
+            )
+        )
+    )
+    await publish(runtime)
+
+    async def ranked_page_by_page() -> None:
+        seen: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            params = {"limit": "2", **({"cursor": cursor} if cursor else {})}
+            got = await ok(await client.get(f"{ws}/opportunities", params=params), 200)
+            seen += got["items"]
+            if (cursor := got["next_cursor"]) is None:
+                break
+        assert sorted(o["opportunity_id"] for o in seen) == sorted(str(o["id"]) for o in made)
+        assert [o["rank_score"] for o in seen][1:] == [0.0, 0.0, -1, -1]
+        assert seen[0]["title"] == "High"
+
+    await eventually(ranked_page_by_page)

@@ -348,11 +348,13 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             workspace_id,
             status.value if status else None,
             persona_id,
-            after[0] if after else None,
+            str(after[0]) if after else None,  # the score, a number in the cursor
             after[1] if after else None,
             limit + 1,
         )
-        items = [{**jsonable(r), "rank_score": r["score"] or -1} for r in rows]
+        items = [
+            {**jsonable(r), "rank_score": -1 if r["score"] is None else r["score"]} for r in rows
+        ]
         return page(items, limit, "rank_score", "opportunity_id")
 
     @api.get("/{opportunity_id}")
