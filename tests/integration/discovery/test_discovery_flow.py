@@ -644,8 +644,8 @@ async def test_the_scoreboard_pages_through_scored_zero_and_unscored_opportuniti
     runtime: Runtime, client: httpx.AsyncClient, unique: str
 ) -> None:
     ws = f"/v1/workspaces/ws-{unique}"
-    lowest = {"reach": 0, "alternatives_strength": 5}
-    lowest |= dict.fromkeys(("pain_severity", "frequency", "willingness_to_pay", "strategic_fit"), 1)
+    lowest = dict.fromkeys(("pain_severity", "frequency", "willingness_to_pay", "strategic_fit"), 1)
+    lowest |= {"reach": 0, "alternatives_strength": 5}
     body = {"title": "Refunds are slow", "statement": "s", "severity": 3, "frequency": 3}
     problem = [str((await ok(await client.post(f"{ws}/problems", json=body)))["id"])]
     made = []
