@@ -227,20 +227,24 @@ async def test_errors_name_the_field_and_write_nothing(
     )
     opp = f"{ws}/opportunities/{opportunity['id']}"
     await ok(await client.post(f"{opp}/evaluations", json={"inputs": INPUTS}))
+    experiment = {
+        "opportunity_id": opportunity["id"],
+        "hypothesis": "h",
+        "metric": "m",
+        "unit": "percent",
+        "threshold": 10,
+    }
+    designed = await ok(await client.post(f"{ws}/experiments", json=experiment))
     await ok(
         await client.post(f"{opp}/decision", json={"verdict": "reject", "rationale": "no"}), 200
     )
-    refused = await client.post(
-        f"{ws}/experiments",
-        json={
-            "opportunity_id": opportunity["id"],
-            "hypothesis": "h",
-            "metric": "m",
-            "unit": "percent",
-            "threshold": 10,
-        },
-    )
+    refused = await client.post(f"{ws}/experiments", json=experiment)
     assert refused.status_code == 409, refused.text
+    not_started = await client.post(f"{ws}/experiments/{designed['id']}/start")
+    assert (not_started.status_code, not_started.json()["type"].rsplit("/")[-1]) == (
+        409,
+        "opportunity-rejected",
+    )
     out_of_range = await client.post(
         f"{ws}/opportunities/{opportunity['id']}/evaluations",
         json={"inputs": {**INPUTS, "strategic_fit": 6}},

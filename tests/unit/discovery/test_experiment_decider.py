@@ -100,12 +100,14 @@ def test_the_threshold_must_be_within_the_metric_range() -> None:
         design(threshold=float("nan"))
 
 
-def test_start_is_idempotent_and_needs_a_design() -> None:
-    start = StartExperiment(experiment_id=X, now=NOW)
+def test_start_is_idempotent_and_needs_a_design_on_an_opportunity_not_rejected() -> None:
+    start = StartExperiment(experiment_id=X, opportunity_status=OpportunityStatus.OPEN, now=NOW)
     spec.given([DESIGNED]).when(start).then([STARTED])
     spec.given([DESIGNED, STARTED]).when(start).then([])
     spec.given([]).when(start).then_raises(NotFound)
     spec.given([DESIGNED, STARTED, CONCLUDED]).when(start).then_raises(Conflict)
+    rejected = start.model_copy(update={"opportunity_status": OpportunityStatus.REJECTED})
+    spec.given([DESIGNED]).when(rejected).then_raises(Conflict, match="was rejected")
 
 
 def test_observations_need_a_running_experiment_and_a_value_in_range() -> None:

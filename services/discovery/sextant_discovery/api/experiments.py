@@ -169,8 +169,11 @@ def experiment_router(rt: Runtime) -> APIRouter:
         ctx: Ctx,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        await experiment_in(experiment_id, workspace_id, ctx.tenant_id)
-        command = StartExperiment(experiment_id=experiment_id, now=ctx.now)
+        designed = await experiment_in(experiment_id, workspace_id, ctx.tenant_id)
+        opportunity, _ = await opportunities.load(str(designed.opportunity_id), ctx.tenant_id)
+        command = StartExperiment(
+            experiment_id=experiment_id, opportunity_status=opportunity.status, now=ctx.now
+        )
         result = await experiments.run(
             str(experiment_id),
             command,

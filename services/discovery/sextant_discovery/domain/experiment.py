@@ -143,6 +143,8 @@ class RedesignExperiment(Command):
 class StartExperiment(Command):
     kind: Literal["start"] = "start"
     experiment_id: UUID
+    opportunity_status: OpportunityStatus
+    """Fact from the API: the status of the experiment's opportunity."""
     now: datetime
 
 
@@ -230,11 +232,7 @@ def _check_design(command: DesignExperiment | RedesignExperiment) -> None:
 def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEvent]:
     if state.exists:
         raise Conflict(f"experiment {command.experiment_id} is already designed")
-    if command.opportunity_status == OpportunityStatus.REJECTED:
-        raise Conflict(
-            f"opportunity {command.opportunity_id} was rejected; no experiments run on it",
-            code="opportunity-rejected",
-        )
+    _not_rejected(command.opportunity_id, command.opportunity_status)
     _check_design(command)
     return [
         ExperimentDesigned(
@@ -245,6 +243,14 @@ def _design(command: DesignExperiment, state: Experiment) -> list[ExperimentEven
             designed_at=command.now,
         )
     ]
+
+
+def _not_rejected(opportunity_id: UUID, status: OpportunityStatus) -> None:
+    if status == OpportunityStatus.REJECTED:
+        raise Conflict(
+            f"opportunity {opportunity_id} was rejected; no experiments run on it",
+            code="opportunity-rejected",
+        )
 
 
 def _redesign(command: RedesignExperiment, state: Experiment) -> list[ExperimentEvent]:
@@ -303,6 +309,7 @@ def decide(command: ExperimentCommand, state: Experiment) -> list[ExperimentEven
                     f"experiment {command.experiment_id} is concluded; it cannot start again",
                     code="experiment-concluded",
                 )
+            _not_rejected(state.designed.opportunity_id, command.opportunity_status)
             return [ExperimentStarted(experiment_id=command.experiment_id, started_at=command.now)]
         case RecordObservation():
             designed = _running(state, command.experiment_id, "record observations")
