@@ -90,7 +90,7 @@ async def test_the_landscape_lists_competitors_and_personas_by_name_page_by_page
     await eventually(listed)
     # Analyst was archived too soon: restored, it is listed and revised again
     await ok(await client.post(f"{ws}/personas/{persona['id']}/restore"), 200)
-    revised = {"profile": {"name": "Analyst", "segment": "enterprise"}, "note": "moved up"}
+    revised = {"profile": {"name": "Lead analyst", "segment": "enterprise"}, "note": "moved up"}
     await ok(await client.put(f"{ws}/personas/{persona['id']}", json=revised), 200)
     await publish(runtime)
 
@@ -98,13 +98,17 @@ async def test_the_landscape_lists_competitors_and_personas_by_name_page_by_page
         current = (await client.get(f"{ws}/personas")).json()["items"]
         assert [(p["name"], p["version"]) for p in current] == [
             ("Admin", 1),
-            ("Analyst", 2),
+            ("Lead analyst", 2),
             ("Owner", 1),
         ]
         archived = await client.get(f"{ws}/personas", params={"archived": True})
         assert archived.json()["items"] == []
+        first = await client.get(f"{ws}/personas/{persona['id']}", params={"version": 1})
+        assert (first.json()["name"], first.json()["profile"]["segment"]) == ("Analyst", "smb")
 
     await eventually(restored)
+    huge = await client.get(f"{ws}/personas/{persona['id']}", params={"version": 2**31})
+    assert (huge.status_code, huge.json()["errors"][0]["field"]) == (422, "query.version")
     acme = (await client.get(f"{ws}/competitors")).json()["items"][0]
     base = f"{ws}/competitors/{acme['competitor_id']}"
     body = {"feature": "SSO", "theirs": "full", "ours": "partial"}

@@ -440,9 +440,10 @@ def research_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         persona_id: uuid.UUID,
         who: Reader,
-        version: Annotated[int | None, Query(ge=1)] = None,
+        version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     ) -> dict[str, Any]:
-        """The current persona, or with ``?version=N`` that past version."""
+        """The current persona, or with ``?version=N`` that past version (its name and
+        profile as they were then; whether it is archived, as it is now)."""
         row = await rt.reads.fetchrow(
             "SELECT * FROM discovery_personas WHERE tenant_id = $1 AND workspace_id = $2"
             " AND persona_id = $3",
@@ -464,6 +465,7 @@ def research_router(rt: Runtime) -> APIRouter:
             if past is None:
                 raise NotFound(f"persona {persona_id} has no version {version}")
             out = {**out, **jsonable(past)}
+            out["name"] = out["profile"]["name"]
         return out
 
     @api.get("/personas/{persona_id}/history")
