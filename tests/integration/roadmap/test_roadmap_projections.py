@@ -395,3 +395,8 @@ async def test_an_archived_roadmap_leaves_the_list_and_takes_no_changes_until_re
         assert len((await ok(await client.get(f"{base}/{rid}")))["items"]) == 2
 
     await eventually(back)
+    # The version read is the one an If-Match names: six events, the roadmap's and its items'
+    version = (await ok(await client.get(f"{base}/{rid}")))["version"]
+    assert version == 6
+    renamed = await client.patch(f"{base}/{rid}", json={"name": "FY26+"}, headers={"If-Match": "6"})
+    await ok(renamed, 200)

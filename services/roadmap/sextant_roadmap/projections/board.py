@@ -50,6 +50,14 @@ class RoadmapBoard:
         if isinstance(fact, ScoringFormulaDefined):
             return
         await self._apply(conn, meta.tenant_id, meta.actor, event, fact)
+        if event.stream_version is not None:  # the version an If-Match names
+            await conn.execute(
+                "UPDATE roadmaps SET version = $3"
+                " WHERE tenant_id = $1 AND roadmap_id = $2 AND version < $3",
+                meta.tenant_id,
+                fact.roadmap_id,
+                event.stream_version,
+            )
 
     async def _apply(
         self, conn: Connection, tenant: str, actor: str, raw: IncomingEvent, fact: RoadmapEvent
