@@ -139,6 +139,20 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
 
     await eventually(dropped, within=60)
 
+    # Wallet's first ICE score is a new score, not its RICE score changed
+    ice = {"model": "ice", "inputs": {"impact": 5, "confidence": 5, "ease": 5}}
+    await ok(await client.post(f"{item}/{items['Wallet']}/scores", json=ice))
+
+    async def audited() -> None:
+        await relay.publish_batch()
+        scored = {"subject": rid, "event_type": "io.sextant.roadmap.ItemScored.v1"}
+        entries = (await ok(await client.get("/v1/roadmap/audit", params=scored)))["items"]
+        ices = [e for e in entries if e["data"]["model"] == "ice"]
+        assert len(ices) == 1, entries
+        assert {c["field"]: c["before"] for c in ices[0]["changes"]}["score"] is None
+
+    await eventually(audited)
+
 
 async def test_custom_formula_versions_and_delivery_handoff_are_projected(
     runtime: Runtime, client: httpx.AsyncClient, unique: str

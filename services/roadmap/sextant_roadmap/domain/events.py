@@ -116,7 +116,7 @@ class ItemScored(Event):
     """A score with the inputs and the formula that produced it; re-scoring is another one."""
 
     event_type = "ItemScored"
-    audit_part = ("item_id",)
+    audit_part = ("item_id", "model")  # each model's score against its own before
     roadmap_id: UUID
     item_id: UUID
     model: str
