@@ -50,13 +50,14 @@ def answer(
     location: str | None = None,
     extra: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """The command's result; 201 with a Location when it created something."""
+    """The command's result; 201 with a Location when it created something (a repeat
+    under the same idempotency key answers as the first did, with its positions)."""
     out = Accepted(
         id=result.stream_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
         consistency_token=token_for(context, result.positions),
-        created=create and bool(result.positions) and not result.replayed,
+        created=create and bool(result.positions),
     )
     headers = {"Location": location} if location and create else {}
     body = {**out.model_dump(), **(extra or {})}

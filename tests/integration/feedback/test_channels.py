@@ -94,9 +94,20 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
     assert await count_items(rt, ws) == 3
 
 
-async def test_an_empty_idempotency_key_is_refused_naming_the_header(
-    http: httpx.AsyncClient,
+async def test_a_repeat_under_a_key_answers_as_the_first_and_an_empty_key_is_refused(
+    http: httpx.AsyncClient, unique: str
 ) -> None:
+    keyed = {"Idempotency-Key": f"first-{unique}"}
+    sent = [
+        await http.post(
+            f"/v1/workspaces/ws-{unique}/feedback",
+            json={"text": "Retried after a lost answer", "source": "chat"},
+            headers=keyed,
+        )
+        for _ in range(2)
+    ]
+    assert [(s.status_code, s.json()["created"]) for s in sent] == [(201, True), (201, True)]
+    assert sent[0].json() == sent[1].json()
     response = await http.post(
         "/v1/workspaces/ws/feedback",
         json={"text": "x", "source": "email"},

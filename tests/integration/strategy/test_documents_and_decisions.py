@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
@@ -207,3 +208,22 @@ async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_superse
 
     await eventually(searchable, within=60)
     assert (await client.get(f"{path}/{uuid.uuid4()}")).status_code == 404
+
+    # Four people supersede the current decision at once: one decision is recorded
+    before = await event_count(runtime)
+    answers = await asyncio.gather(
+        *(
+            client.post(path, json={**base, "title": f"Race {n}", "supersedes": second})
+            for n in range(4)
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    assert await event_count(runtime) == before + 2  # the new decision, the old one marked
+    third = next(a.json()["id"] for a in answers if a.status_code == 201)
+    # A retry under the same key answers as the first did, naming the same decision
+    keyed = {"Idempotency-Key": f"supersede-{unique}"}
+    latest = {**base, "supersedes": third}
+    fourth = await ok(await client.post(path, json=latest, headers=keyed))
+    retried = await ok(await client.post(path, json=latest, headers=keyed))
+    assert retried["id"] == fourth["id"]
+    assert await event_count(runtime) == before + 4

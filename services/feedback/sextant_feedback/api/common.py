@@ -23,5 +23,5 @@ def accepted(result: AppendResult, *, created: bool | None = None) -> Accepted:
         stream_version=result.stream_version,
         positions=list(result.positions),
         consistency_token=token_for("feedback", result.positions),
-        created=(bool(result.positions) and not result.replayed) if created is None else created,
+        created=bool(result.positions) if created is None else created,  # a repeat, as the first
     )

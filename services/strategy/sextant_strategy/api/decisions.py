@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from sextant_kit import CommandContext, Conflict, NotFound
+from sextant_kit import CommandContext, NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -24,7 +24,7 @@ from sextant_strategy.api.common import (
     page,
 )
 from sextant_strategy.api.inputs import Body
-from sextant_strategy.domain.common import Actor, Text, Title
+from sextant_strategy.domain.common import STRATEGY_NAMESPACE, Actor, Text, Title
 from sextant_strategy.domain.decision import (
     Evidence,
     EvidenceKind,
@@ -61,17 +61,30 @@ def decision_router(rt: Runtime) -> APIRouter:
         ctx: Annotated[CommandContext, Depends(command_context)],
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        """Record a decision; with ``supersedes`` the earlier decision is marked replaced."""
+        """Record a decision; with ``supersedes`` the earlier decision is marked replaced.
+
+        The earlier decision is marked first, so of two decisions superseding one at once
+        only one is recorded (the other is a 409, with nothing written). A retry under the
+        same ``Idempotency-Key`` names the same new decision, so it finishes a request that
+        stopped between the two."""
+        decision_id = uuid.uuid4()
         if body.supersedes is not None:
             old, _version = await decisions.load(str(body.supersedes), ctx.tenant_id)
             in_workspace(old.exists, old.workspace_id, workspace_id, f"decision {body.supersedes}")
-            if old.superseded_by is not None:
-                raise Conflict(
-                    f"decision {body.supersedes} was already superseded by {old.superseded_by}; "
-                    "supersede that decision instead",
-                    code="decision-superseded",
-                )
-        decision_id = uuid.uuid4()
+            if idempotency_key:
+                key = f"decision\n{ctx.tenant_id}\n{idempotency_key}"
+                decision_id = uuid.uuid5(STRATEGY_NAMESPACE, key)
+            await decisions.run(
+                str(body.supersedes),
+                SupersedeDecision(
+                    decision_id=body.supersedes, superseded_by=decision_id, now=ctx.now
+                ),
+                ctx,
+                request,
+                workspace_id=workspace_id,
+                body=body,
+                idempotency_key=f"{idempotency_key}/supersede" if idempotency_key else None,
+            )
         command = RecordDecision(
             decision_id=decision_id,
             workspace_id=workspace_id,
@@ -91,20 +104,6 @@ def decision_router(rt: Runtime) -> APIRouter:
             body=body,
             idempotency_key=idempotency_key,
         )
-        if body.supersedes is not None:
-            # A second stream: the new decision is recorded first, so a failure here leaves
-            # a decision that names what it supersedes; retrying the supersede is safe.
-            await decisions.run(
-                str(body.supersedes),
-                SupersedeDecision(
-                    decision_id=body.supersedes,
-                    superseded_by=uuid.UUID(result.stream_id),
-                    now=ctx.now,
-                ),
-                ctx,
-                request,
-                workspace_id=workspace_id,
-            )
         return answer(result, create=True, location=f"{request.url.path}/{result.stream_id}")
 
     @api.get("")
