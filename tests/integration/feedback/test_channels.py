@@ -76,21 +76,24 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
                     {"text": "SSO please", "source": "sales_call", "customer_ref": "acme"},
                     {"text": "Later", "source": "email", "received_at": "2999-01-01T00:00:00Z"},
                     {"text": "Early", "source": "email", "received_at": "0001-01-01T01:00+02:00"},
+                    {"text": "Roadmap export, again", "source": "email", "external_id": "e-1"},
                 ]
             },
         )
     )
     statuses = [r["status"] for r in body["results"]]
     assert statuses == [
-        *("created", "invalid", "duplicate", "invalid", "created", "invalid", "invalid")
+        *("created", "invalid", "duplicate", "invalid", "created", "invalid", "invalid"),
+        "duplicate",  # the first item again, in the same batch
     ]
+    assert body["results"][7]["id"] == body["results"][0]["id"]
     assert body["results"][1]["errors"][0]["field"] == "text"
     assert body["results"][3]["errors"][0]["field"] == "source"
     assert body["results"][5]["errors"][0]["field"] == "received_at"
     assert "has not come yet" in body["results"][5]["errors"][0]["message"]
     assert body["results"][6]["errors"][0]["field"] == "received_at"  # no time in UTC
     assert body["results"][2]["id"] == first["id"]
-    assert body["summary"] == {"created": 2, "invalid": 4, "duplicate": 1}
+    assert body["summary"] == {"created": 2, "invalid": 4, "duplicate": 2}
     assert await count_items(rt, ws) == 3
 
 

@@ -245,7 +245,8 @@ def items_router(rt: Runtime) -> APIRouter:
                 streams.append((index, outcome, first_event(outcome)))
         created = await rt.store.create_streams([s for _, _, s in streams])
         for index, _prepared, stream in streams:
-            position = created.get(stream.stream_id)
+            # An item sent twice in the batch (one source and external id) is created once.
+            position = created.pop(stream.stream_id, None)
             results[index] = {
                 "index": index,
                 "id": stream.stream_id,
@@ -255,7 +256,7 @@ def items_router(rt: Runtime) -> APIRouter:
         summary: dict[str, int] = {}
         for r in results:
             summary[r["status"]] = summary.get(r["status"], 0) + 1
-        positions = list(created.values())
+        positions = [r["position"] for r in results if r.get("position") is not None]
         return {
             "summary": summary,
             "results": results,
