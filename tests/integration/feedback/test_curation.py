@@ -271,6 +271,7 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
         customer_ref=ref,
         author="Hank Scorpio",
     )
+    unlike = await post(http, ws, text="Invoices as PDF, please", source="email", customer_ref=ref)
     await ok(
         await http.post(
             f"/v1/workspaces/{ws}/feedback/{item}/links",
@@ -324,6 +325,11 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
     exported = await http.get(f"/v1/workspaces/{ws}/feedback/export", params={"format": "jsonl"})
     assert "[erased]" in exported.text
     assert "Hank" not in exported.text
+    # two requests whose text is gone are not offered as the same one
+    similar = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/{unlike}/similar"))
+    assert similar["suggestions"] == []
+    sweep = await ok(await http.get(f"/v1/workspaces/{ws}/feedback/duplicates"))
+    assert sweep["groups"] == []
 
     # a replay from the start cannot bring the data back: the key is gone
     (views,) = [r for r in rt.projection_runners() if r.name == "feedback_inbox"]

@@ -11,6 +11,7 @@ from sextant_kit.service import Runtime
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.api.queries import ITEM_COLUMNS, NEWEST_FIRST, InboxFilter, item_out
 from sextant_feedback.domain.likeness import alike_groups, similarity, trigrams
+from sextant_feedback.privacy import ERASED
 
 METHOD = "trigram similarity (as pg_trgm's), every pair at or above min_similarity"
 
@@ -41,7 +42,8 @@ def duplicates_router(rt: Runtime) -> APIRouter:
         to it; the largest groups first. An item told apart from the one kept (``POST
         …/feedback/{id}/tell-apart``) is not listed with it. Every pair is compared (no
         sampling), so a sweep is bounded: 500 items by default, at most 1,000; narrow it by
-        the filters (this week, one source) to reach further back."""
+        the filters (this week, one source) to reach further back. An erased customer's
+        items, whose text is gone, are alike to nothing."""
         where, args = which.where(who.tenant_id, workspace_id)
         rows = await rt.reads.fetch(
             f"SELECT {ITEM_COLUMNS}, i.told_apart FROM feedback_inbox i"
@@ -56,9 +58,8 @@ def duplicates_router(rt: Runtime) -> APIRouter:
         for item in items.values():
             del item["told_apart"]
         # Pure Python, up to a second for the largest sweep: off the event loop.
-        found = await asyncio.to_thread(
-            alike_groups, {key: item["text"] for key, item in items.items()}, min_similarity
-        )
+        texts = {key: item["text"] for key, item in items.items() if item["text"] != ERASED}
+        found = await asyncio.to_thread(alike_groups, texts, min_similarity)
         groups: list[dict[str, Any]] = []
         for group in found:
             members = [items[key] for key in group]

@@ -20,6 +20,7 @@ from sextant_kit.tenancy import TenantReads
 
 from sextant_feedback.api.common import Reader, WorkspaceId
 from sextant_feedback.domain import Channel, LinkTarget
+from sextant_feedback.privacy import ERASED
 
 ITEM_COLUMNS = (
     "i.feedback_id, i.workspace_id, i.text, i.source, i.external_id, i.customer_ref, i.author,"
@@ -321,7 +322,8 @@ def queries_router(rt: Runtime) -> APIRouter:
 
         Below 0.5 texts are alike mostly in their common words, and finding them reads far
         more of the inbox: among 300,000 one- or two-sentence items, 97,000 candidates and
-        3.7 s at 0.3, 3,600 and 0.5 s at 0.5."""
+        3.7 s at 0.3, 3,600 and 0.5 s at 0.5. An erased customer's items, whose text is
+        gone, are alike to nothing."""
         row = await rt.reads.fetchrow(
             "SELECT text, told_apart FROM feedback_inbox"
             " WHERE tenant_id = $1 AND workspace_id = $2 AND feedback_id = $3",
@@ -331,24 +333,29 @@ def queries_router(rt: Runtime) -> APIRouter:
         )
         if row is None:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
-        async with rt.reads.connection(who.tenant_id) as conn:
-            await conn.execute(f"SET LOCAL pg_trgm.similarity_threshold = {float(min_similarity)}")
-            # Through the trigram index, which row-level security lets only its owner's
-            # function use.
-            rows = await conn.fetch(
-                f"SELECT {ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
-                " JOIN feedback_inbox i ON i.tenant_id = $1 AND i.feedback_id = r.feedback_id"
-                " WHERE i.feedback_id <> $3 AND i.merged_into IS NULL"
-                # told apart from it, either way round: not the same request
-                " AND i.feedback_id <> ALL($6::uuid[]) AND $3 <> ALL(i.told_apart)"
-                " ORDER BY r.similarity DESC, i.feedback_id LIMIT $5",
-                who.tenant_id,
-                workspace_id,
-                feedback_id,
-                row["text"],
-                limit,
-                row["told_apart"],
-            )
+        rows: list[Record] = []
+        if row["text"] != ERASED:  # else an erased customer's item: its text is gone
+            async with rt.reads.connection(who.tenant_id) as conn:
+                await conn.execute(
+                    f"SET LOCAL pg_trgm.similarity_threshold = {float(min_similarity)}"
+                )
+                # Through the trigram index, which row-level security lets only its owner's
+                # function use.
+                rows = await conn.fetch(
+                    f"SELECT {ITEM_COLUMNS}, r.similarity FROM feedback_resembling($2, $4) r"
+                    " JOIN feedback_inbox i ON i.tenant_id = $1 AND i.feedback_id = r.feedback_id"
+                    " WHERE i.feedback_id <> $3 AND i.merged_into IS NULL AND i.text <> $7"
+                    # told apart from it, either way round: not the same request
+                    " AND i.feedback_id <> ALL($6::uuid[]) AND $3 <> ALL(i.told_apart)"
+                    " ORDER BY r.similarity DESC, i.feedback_id LIMIT $5",
+                    who.tenant_id,
+                    workspace_id,
+                    feedback_id,
+                    row["text"],
+                    limit,
+                    row["told_apart"],
+                    ERASED,
+                )
         return {
             "feedback_id": str(feedback_id),
             "method": "trigram similarity (pg_trgm)",
