@@ -102,21 +102,23 @@ async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
 _LOCATIONS = frozenset({"body", "query", "path", "header"})
 
 
-def _located(field: str, path_params: Mapping[str, Any]) -> str:
+def _located(field: str, request: Request) -> str:
     """A domain rule names the command's field (``period.end``); over HTTP it reads like a
     validation error, with where the value came from: ``path.opportunity_id`` when the
-    route's path carries it, else ``body.period.end``, unless the rule named the place
-    itself (``query.cursor``)."""
+    route's path carries it, ``query.on_behalf_of`` when the query does, else
+    ``body.period.end``, unless the rule named the place itself (``query.cursor``)."""
     if field.partition(".")[0] in _LOCATIONS:
         return field
-    return f"path.{field}" if field in path_params else f"body.{field}"
+    if field in request.path_params:
+        return f"path.{field}"
+    return f"query.{field}" if field in request.query_params else f"body.{field}"
 
 
 async def _domain_problem(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     extra: dict[str, Any] = {}
     if exc.field is not None:
-        field = _located(exc.field, request.path_params)
+        field = _located(exc.field, request)
         extra["errors"] = [{"field": field, "message": exc.detail, "type": exc.code}]
     return problem(
         exc.status,

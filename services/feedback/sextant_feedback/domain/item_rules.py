@@ -98,9 +98,10 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
             ]
         case WithdrawVote():
             if not state.voted(command.voter):
+                for_customer = command.voter.startswith("customer:")  # else one's own vote
                 raise DomainError(
                     f"{command.voter} has no vote on feedback {item}",
-                    field="on_behalf_of",
+                    field="on_behalf_of" if for_customer else None,
                     code="not-voted",
                 )
             return [
