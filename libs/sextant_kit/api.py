@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Collection
+import math
+import uuid
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Request
@@ -19,6 +22,7 @@ from sextant_kit.errors import InvalidCursor, NotFound
 from sextant_kit.events import Command, CommandContext, Event, EventMetadata
 from sextant_kit.eventstore import AppendResult
 from sextant_kit.registry import EventRegistry
+from sextant_kit.storable import unstorable
 from sextant_kit.telemetry import current_traceparent
 
 if TYPE_CHECKING:
@@ -127,15 +131,53 @@ def encode_cursor(*values: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
+def TEXT(value: Any) -> None:
+    """A cursor's text: a name, a reference."""
+    if not isinstance(value, str) or unstorable(value):
+        raise ValueError(value)
+
+
+def ID(value: Any) -> None:
+    """A cursor's id, as the database writes one."""
+    TEXT(value)
+    if str(uuid.UUID(value)) != value.lower():
+        raise ValueError(value)
+
+
+def MOMENT(value: Any) -> None:
+    """A cursor's moment (or day), one that has a time in UTC."""
+    TEXT(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo:
+        moment.astimezone(UTC)  # an OverflowError when it has no time in UTC
+
+
+def NUMBER(value: Any) -> None:
+    """A cursor's score."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(value)
+
+
+def COUNT(value: Any) -> None:
+    """A cursor's revision or version: an integer as PostgreSQL's are."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+        raise ValueError(value)
+
+
+def decode_cursor(cursor: str | None, *kinds: Callable[[Any], None]) -> list[Any] | None:
+    """The values a page continues after, each checked by its kind (:func:`TEXT`,
+    :func:`ID`, :func:`MOMENT`, :func:`NUMBER`, :func:`COUNT`): a cursor altered, or made
+    by another list, is a 422 naming ``query.cursor``, never a database error."""
     if cursor is None:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        values = None
-    if not isinstance(values, list) or len(values) != arity:
-        raise InvalidCursor
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError(values)
+        for value, kind in zip(values, kinds, strict=True):
+            kind(value)
+    except (ValueError, OverflowError):  # a bad base64, JSON, id or moment
+        raise InvalidCursor from None
     return values
 
 

@@ -13,10 +13,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from sextant_kit.api import Limit, decode_cursor, encode_cursor
+from sextant_kit.api import ID, MOMENT, Limit, decode_cursor, encode_cursor
 from sextant_kit.audit import verify_chain
 from sextant_kit.authz import Access, Principal
-from sextant_kit.errors import DomainError, Forbidden, InvalidCursor
+from sextant_kit.errors import DomainError, Forbidden
 from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.http import caller
 from sextant_kit.scope import in_scope, workspace_scope
@@ -163,13 +163,9 @@ async def audit_page(
 ) -> dict[str, Any]:
     """Entries oldest first, ``limit`` at a time."""
     where, args = which.where(tenant_id)
-    after = decode_cursor(cursor, 2)
+    after = decode_cursor(cursor, MOMENT, ID)
     if after is not None:
-        try:
-            at, event_id = datetime.fromisoformat(after[0]), UUID(str(after[1]))
-        except ValueError:
-            raise InvalidCursor from None
-        args += [at, event_id]
+        args += [datetime.fromisoformat(after[0]), UUID(after[1])]
         where += f" AND (occurred_at, event_id) > (${len(args) - 1}, ${len(args)})"
     args.append(limit + 1)
     rows = await reads.fetch(

@@ -9,7 +9,7 @@ import httpx
 from fastapi import APIRouter
 from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict, Field
-from sextant_kit.api import decode_cursor, encode_cursor
+from sextant_kit.api import MOMENT, TEXT, decode_cursor, encode_cursor
 from sextant_kit.auth import authenticator_from
 from sextant_kit.http import create_http_app
 from sextant_kit.metrics import Metrics
@@ -31,7 +31,7 @@ def client() -> httpx.AsyncClient:
 
     @router.get("/pages")
     async def pages(cursor: str | None = None) -> dict[str, object]:
-        return {"after": decode_cursor(cursor, 2)}
+        return {"after": decode_cursor(cursor, MOMENT, TEXT)}
 
     @router.post("/commands")
     async def command(raw: dict[str, object]) -> dict[str, int]:

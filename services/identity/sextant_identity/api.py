@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext, NotFound
-from sextant_kit.api import Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
+from sextant_kit.api import TEXT, Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
 from sextant_kit.authz import Access, Role
 from sextant_kit.http import Caller, command_context, requires, requires_somewhere
 from sextant_kit.service import Runtime
@@ -79,7 +79,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
     async def members_of(
         tenant: str, workspace_key: str, q: str | None, cursor: str | None, limit: int
     ) -> dict[str, Any]:
-        after = decode_cursor(cursor, 1)
+        after = decode_cursor(cursor, TEXT)
         rows = await rt.reads.fetch(
             "SELECT member, role, granted_at FROM memberships"
             " WHERE tenant_id = $1 AND workspace_key = $2 AND ($3::text IS NULL OR member > $3)"
@@ -127,7 +127,7 @@ def routers(rt: Runtime) -> list[APIRouter]:
         every workspace of the organisation for an organisation-wide role, a team member's
         own otherwise; ``q``, those whose id or name holds it (any case). Names only, so a
         stakeholder finds the roadmaps published to them; members need ``read``."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, TEXT, TEXT)
         kept = who.workspaces_with(Access.READ_PUBLISHED)
         rows = await rt.reads.fetch(
             "SELECT workspace_id, name, created_at FROM workspaces WHERE tenant_id = $1"

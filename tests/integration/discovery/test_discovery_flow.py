@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import uuid
 from typing import Any
 
@@ -696,3 +698,7 @@ async def test_the_scoreboard_pages_through_scored_zero_and_unscored_opportuniti
         assert seen[0]["title"] == "High"
 
     await eventually(ranked_page_by_page)
+    tampered = base64.urlsafe_b64encode(json.dumps(["abc", "def"]).encode()).decode()
+    for listed in ("opportunities", "problems", "insights", "personas", "competitors"):
+        refused = await client.get(f"{ws}/{listed}", params={"cursor": tampered})
+        assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "query.cursor")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
@@ -288,7 +289,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """The opportunity's experiments, newest first, with their observation counts."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT e.*, (SELECT count(*) FROM discovery_observations o"
             "  WHERE o.tenant_id = e.tenant_id AND o.experiment_id = e.experiment_id)"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import NotFound
+from sextant_kit.api import ID, NUMBER
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
@@ -335,7 +336,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """Ranked by score (unscored last), with each score's breakdown and inputs."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, NUMBER, ID)
         rows = await rt.reads.fetch(
             BOARD + " AND ($3::text IS NULL OR o.status = $3)"
             " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM discovery_problems p"

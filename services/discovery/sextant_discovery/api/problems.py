@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import Conflict, NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
@@ -333,7 +334,7 @@ def problem_router(rt: Runtime) -> APIRouter:
         limit: Limit = 50,
     ) -> dict[str, Any]:
         """The problem evidence view: newest first with insight and feedback counts."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             EVIDENCE + " AND ($3::text IS NULL OR p.status = $3)"
             " AND ($4::uuid IS NULL OR $4 = ANY(p.persona_ids))"

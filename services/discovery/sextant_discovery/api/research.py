@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import NotFound
+from sextant_kit.api import ID, MOMENT, TEXT
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
 
@@ -262,7 +263,7 @@ def research_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Newest first, filtered by tag and market; current ones, all with
         ``include_retired``, or only the retired ones with ``retired=true``."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_insights WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL OR lower($3) = ANY(tags))"
@@ -418,7 +419,7 @@ def research_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The workspace's personas by name, each as its current version; archived ones
         too with ``include_archived``, or only those with ``archived=true``."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, TEXT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_personas WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL OR profile->>'segment' = $3)"
@@ -578,7 +579,7 @@ def research_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The competitive landscape: the workspace's competitors by name, each with its
         feature comparison (theirs against ours), so a page reads as a matrix."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, TEXT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_competitors WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL OR status = $3)"

@@ -15,7 +15,7 @@ from sextant_kit import (
     EventMetadata,
     NotFound,
 )
-from sextant_kit.api import decode_cursor, jsonable, page, request_idempotency
+from sextant_kit.api import TEXT, decode_cursor, jsonable, page, request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import (
     Caller,
@@ -152,7 +152,7 @@ def customers_router(rt: Runtime) -> APIRouter:
         """The organisation's customer accounts by ref, filtered by segment and plan;
         erased ones (their personal data gone) only with ``include_erased``. Read in any
         workspace; the contact only with an organisation-wide role."""
-        after = decode_cursor(cursor, 1)
+        after = decode_cursor(cursor, TEXT)
         rows = await rt.reads.fetch(
             f"SELECT {COLUMNS} FROM customers WHERE tenant_id = $1"
             " AND ($2::text IS NULL OR segment = $2) AND ($3::text IS NULL OR plan = $3)"

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import NotFound
-from sextant_kit.api import Cursor, Limit, decode_cursor, jsonable, page
+from sextant_kit.api import ID, MOMENT, Cursor, Limit, decode_cursor, jsonable, page
 from sextant_kit.errors import DomainError, IdempotencyKeyReused
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.progress import Progress
@@ -149,7 +149,7 @@ def imports_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 20
     ) -> dict[str, Any]:
         """The workspace's imports, the latest first, each as its address answers it."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             f"SELECT {_COLUMNS} FROM feedback_imports WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL"

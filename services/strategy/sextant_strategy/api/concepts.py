@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import CommandContext, NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -156,7 +157,7 @@ def concept_router(rt: Runtime) -> APIRouter:
     async def list_concepts(
         workspace_id: WorkspaceId, who: Reader, cursor: Cursor = None, limit: Limit = 50
     ) -> dict[str, Any]:
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_concepts WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::text IS NULL"

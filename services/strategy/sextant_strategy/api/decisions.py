@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -119,7 +120,7 @@ def decision_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Newest first; ``entity_kind`` + ``entity_id`` keep decisions linked to that entity,
         and ``q`` those whose title, context, decision or rationale holds the text."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT d.* FROM strategy_decisions d WHERE d.tenant_id = $1 AND d.workspace_id = $2"
             " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM strategy_decision_links l"

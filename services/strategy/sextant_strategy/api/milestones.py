@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -219,7 +220,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
         """Milestones by target date, each with its moves and where it stands today;
         ``standing=overdue`` keeps those whose date passed unreached (``reached`` keeps
         those reached, late or not)."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         today = datetime.now(UTC).date()
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_milestones WHERE tenant_id = $1 AND workspace_id = $2"

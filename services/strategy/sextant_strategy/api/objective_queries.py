@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from sextant_kit import NotFound
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires_somewhere
 from sextant_kit.scope import in_scope, workspace_scope
@@ -197,7 +198,7 @@ def tree_router(rt: Runtime) -> APIRouter:
             workspace_scope(who),
         )
         roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         if after is not None:
             roots = [r for r in roots if (r["set_at"], r["objective_id"]) > (after[0], after[1])]
         return page(roots[: limit + 1], limit, "set_at", "objective_id")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, DomainError
+from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import (
     Caller,
@@ -446,7 +447,7 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         """The objectives set here, by when they were set. ``status`` is the worst of their
         key results' statuses at the last check-ins; ``status_today`` assesses the same
         check-ins against the share of the period gone now (at closing, once closed)."""
-        after = decode_cursor(cursor, 2)
+        after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_objectives WHERE tenant_id = $1"
             " AND workspace_id IS NOT DISTINCT FROM $2"

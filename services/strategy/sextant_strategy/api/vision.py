@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import CommandContext, DomainError, NotFound
+from sextant_kit.api import COUNT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -114,7 +115,7 @@ def vision_router(rt: Runtime) -> APIRouter:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        after = decode_cursor(cursor, 1)
+        after = decode_cursor(cursor, COUNT)
         rows = await rt.reads.fetch(
             "SELECT * FROM strategy_vision_revisions WHERE tenant_id = $1 AND workspace_id = $2"
             " AND ($3::int IS NULL OR revision < $3) ORDER BY revision DESC LIMIT $4",
