@@ -82,10 +82,7 @@ class Aggregate(Generic[C, E, S]):
 
     async def load(self, stream_id: str, tenant_id: str) -> tuple[S, int]:
         """The stream's state; another tenant's stream looks exactly like a missing one."""
-        loaded = await self.handler.load_owned(stream_id)
-        if loaded.tenant_id is not None and loaded.tenant_id != tenant_id:
-            return self.decider.initial_state(), 0
-        return loaded.state, loaded.version
+        return await self.handler.load_for(stream_id, tenant_id)
 
     async def run(
         self,

@@ -89,6 +89,14 @@ class CommandHandler(Generic[C, E, S]):
         loaded = await self.load_owned(stream_id)
         return loaded.state, loaded.version
 
+    async def load_for(self, stream_id: str, tenant_id: str) -> tuple[S, int]:
+        """The stream's state and version as ``tenant_id`` sees it: another organisation's
+        stream looks exactly like a missing one."""
+        loaded = await self.load_owned(stream_id)
+        if loaded.tenant_id not in (None, tenant_id):
+            return self._decider.initial_state(), 0
+        return loaded.state, loaded.version
+
     async def load_owned(self, stream_id: str) -> _Loaded[S]:
         """The stream's state, version and owning tenant (None for a new stream).
 

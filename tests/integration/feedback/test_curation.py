@@ -411,6 +411,29 @@ async def test_two_items_merged_into_each_other_at_once_are_never_both_lost(
             await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{merged}/unmerge", json=again))
 
 
+async def test_another_organisations_item_is_not_there_to_merge_into_or_tell_apart(
+    rt: Runtime, http: httpx.AsyncClient, unique: str
+) -> None:
+    ws = f"ws-{unique}"  # both organisations have a workspace of this name
+    theirs = await post(http, ws, text="Export to CSV", source="email")
+    other = {"X-Sextant-Tenant": f"other-{unique}"}
+    made = await http.post(
+        f"/v1/workspaces/{ws}/feedback",
+        json={"text": "CSV export", "source": "chat"},
+        headers=other,
+    )
+    mine = (await ok(made, 201))["id"]
+    events = await rt.pool.fetchval("SELECT count(*) FROM events")
+    for path, body in (
+        (f"{mine}/merge", {"into_id": theirs}),
+        (f"{mine}/tell-apart", {"other_id": theirs}),
+        (f"{theirs}/merge", {"into_id": mine}),
+    ):
+        refused = await http.post(f"/v1/workspaces/{ws}/feedback/{path}", json=body, headers=other)
+        assert refused.status_code == 404, refused.text
+    assert await rt.pool.fetchval("SELECT count(*) FROM events") == events
+
+
 async def test_an_item_merged_by_mistake_is_unmerged_and_each_keeps_its_own(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:

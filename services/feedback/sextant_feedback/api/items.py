@@ -263,21 +263,23 @@ def items_router(rt: Runtime) -> APIRouter:
             "consistency_token": token_for("feedback", positions),
         }
 
-    async def found(workspace_id: str, feedback_id: uuid.UUID) -> tuple[FeedbackItem, int]:
-        """The item and its version; a 404 when it is not in the workspace."""
-        state, version = await handler.load(str(feedback_id))
+    async def found(
+        tenant_id: str, workspace_id: str, feedback_id: uuid.UUID
+    ) -> tuple[FeedbackItem, int]:
+        """The item and its version; a 404 when it is not in the organisation's workspace."""
+        state, version = await handler.load_for(str(feedback_id), tenant_id)
         if not state.exists or state.workspace_id != workspace_id:
             raise NotFound(f"feedback {feedback_id} not found in workspace {workspace_id}")
         return state, version
 
     async def told_apart_by(
-        workspace_id: str, feedback_id: uuid.UUID, other_id: uuid.UUID
+        tenant_id: str, workspace_id: str, feedback_id: uuid.UUID, other_id: uuid.UUID
     ) -> list[tuple[uuid.UUID, uuid.UUID]]:
         """Of the two items, each that holds the other as told apart, as (holder, other).
         A pair is recorded on the item it was told on, so either may hold it. (An item
         named twice holds nothing: the item's rule refuses it, naming ``other_id``.)"""
-        item, _v = await found(workspace_id, feedback_id)
-        other, _o = await found(workspace_id, other_id)
+        item, _v = await found(tenant_id, workspace_id, feedback_id)
+        other, _o = await found(tenant_id, workspace_id, other_id)
         return [
             (holder, held)
             for state, holder, held in (
@@ -300,7 +302,7 @@ def items_router(rt: Runtime) -> APIRouter:
     ) -> Accepted:
         """``cmd`` on one item; a retry with the same ``idempotency_key``, method, path and
         ``body`` answers as the first did and writes nothing."""
-        await found(workspace_id, feedback_id)
+        await found(ctx.tenant_id, workspace_id, feedback_id)
         result = await handler.handle(
             str(feedback_id),
             cmd,
@@ -463,7 +465,7 @@ def items_router(rt: Runtime) -> APIRouter:
         """Not the same request as ``other_id``, though their words are alike: the likely
         duplicates and either item's similar items no longer offer the two together. Told
         once, either way round, it is recorded once."""
-        holders = await told_apart_by(workspace_id, feedback_id, body.other_id)
+        holders = await told_apart_by(ctx.tenant_id, workspace_id, feedback_id, body.other_id)
         holder, other = holders[0] if holders else (feedback_id, body.other_id)
         cmd = TellApart(other_id=other, at=ctx.now)
         return await command(
@@ -482,7 +484,7 @@ def items_router(rt: Runtime) -> APIRouter:
     ) -> Accepted:
         """Told apart from ``other_id`` by mistake, either way round: the two may be offered
         as likely duplicates again. A pair never told apart is a 422 naming ``other_id``."""
-        holders = await told_apart_by(workspace_id, feedback_id, other_id)
+        holders = await told_apart_by(ctx.tenant_id, workspace_id, feedback_id, other_id)
         withdrawn = []
         # held by neither: the rule's 422; by both (told either way round before one
         # record was kept): each withdraws, the second under a key of its own
@@ -518,8 +520,8 @@ def items_router(rt: Runtime) -> APIRouter:
         stands on its own again and the merge is a 409: neither is lost between them."""
         if body.into_id == feedback_id:
             raise DomainError("an item cannot be merged into itself", field="into_id")
-        duplicate, version = await found(workspace_id, feedback_id)
-        target, _t = await found(workspace_id, body.into_id)
+        duplicate, version = await found(ctx.tenant_id, workspace_id, feedback_id)
+        target, _t = await found(ctx.tenant_id, workspace_id, body.into_id)
         if target.merged_into is not None:
             raise Conflict(
                 f"feedback {body.into_id} was itself merged into {target.merged_into}; "
@@ -599,14 +601,16 @@ def items_router(rt: Runtime) -> APIRouter:
 
         The duplicate is separated first, at the version read, then the other item
         releases it; a retry finishes one that stopped between the two."""
-        duplicate, version = await found(workspace_id, feedback_id)
+        duplicate, version = await found(ctx.tenant_id, workspace_id, feedback_id)
         into = duplicate.merged_into or duplicate.unmerged_from
         if into is None:
             raise _not_merged(feedback_id)
-        target, _t = await handler.load(str(into))
+        target, _t = await handler.load_for(str(into), ctx.tenant_id)
         # Merged itself before it took the duplicate in (two merged into each other at once,
-        # before that was refused): it has nothing to give back.
-        never_took = target.merged_into is not None and feedback_id not in target.absorbed
+        # before that was refused), or not this organisation's: it has nothing to give back.
+        never_took = not target.exists or (
+            target.merged_into is not None and feedback_id not in target.absorbed
+        )
         separates = duplicate.merged_into is not None or idempotency_key  # a key answers again
         if never_took and not separates:
             raise _not_merged(feedback_id)
