@@ -8,9 +8,10 @@ Extensions carry what subscribers need to attribute and order an event: ``tenant
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -167,13 +168,24 @@ def decode(headers: Iterable[tuple[str, bytes]], value: bytes | None) -> Incomin
     )
 
 
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+
 def _parse_time(raw: str | None) -> datetime | None:
+    """``ce_time``: RFC 3339, so with its offset (a time without one, a bare date or the
+    basic format, which Python would read, is refused), and a time UTC has."""
     if raw is None:
         return None
     try:
-        return datetime.fromisoformat(raw)
-    except ValueError:
-        raise EnvelopeError(f"ce_time {raw!r} is not an RFC 3339 timestamp") from None
+        if not _RFC3339.fullmatch(raw):
+            raise ValueError(raw)
+        moment = datetime.fromisoformat(raw)
+        moment.astimezone(UTC)  # an OverflowError on 1 January of the year 1, east of UTC
+    except (ValueError, OverflowError):
+        raise EnvelopeError(
+            f"ce_time {raw!r} is not an RFC 3339 timestamp with its offset in years 1 to 9999"
+        ) from None
+    return moment
 
 
 def _parse_data(value: bytes | None) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from typing import Any, Protocol
@@ -490,6 +490,27 @@ async def _the_message(message: KafkaMessage) -> KafkaMessage:
     return message
 
 
+async def _headers_as_they_came(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    original: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[Any]],
+) -> Any:
+    """faststream decodes every header of a batch as UTF-8 before the handler runs: a record
+    with a header that is not (another platform's, on the inbound topic) failed its whole
+    batch there, neither applied nor nacked, and the consumer went on past it. Such a batch
+    is made from its headers read leniently; the handler still reads the records as they
+    came, so the envelope dead-letters the one with the bad header and applies the rest."""
+    try:
+        return await original(records)
+    except UnicodeDecodeError:
+        lenient = tuple(
+            replace(r, headers=[(k, v.decode(errors="replace").encode()) for k, v in r.headers])
+            for r in records
+        )
+        message = await original(lenient)
+        message.raw_message = records
+        return message
+
+
 def subscribe(
     broker: KafkaBroker,
     runner: ProjectionRunner,
@@ -515,6 +536,7 @@ def subscribe(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_the_message,
+        parser=_headers_as_they_came,
         listener=_SeekToStoredOffsets(runner, lambda: holder["subscriber"].consumer),
     )
     holder["subscriber"] = subscriber

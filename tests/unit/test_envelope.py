@@ -70,3 +70,21 @@ def test_bad_id_and_version_are_rejected() -> None:
         decode(list({**headers, "ce_id": b"nope"}.items()), b"{}")
     with pytest.raises(EnvelopeError, match="specversion"):
         decode(list({**headers, "ce_specversion": b"0.3"}.items()), b"{}")
+
+
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2026-11-29T10:00:00",  # no offset
+        "2026-11-29",  # a day
+        "20261129T100000+00:00",  # the basic format
+        "0001-01-01T00:00:00+05:00",  # no time in UTC
+    ],
+)
+def test_a_time_that_is_not_rfc_3339_is_refused(time: str) -> None:
+    headers = dict(encode(recorded(), registry).headers)
+    with pytest.raises(EnvelopeError, match="ce_time"):
+        decode(list({**headers, "ce_time": time.encode()}.items()), b"{}")
+    sent = "2026-11-29t10:00:00.25Z"
+    at = decode(list({**headers, "ce_time": sent.encode()}.items()), b"{}").time
+    assert at == datetime(2026, 11, 29, 10, 0, 0, 250000, tzinfo=UTC)

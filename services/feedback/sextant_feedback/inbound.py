@@ -26,7 +26,7 @@ from sextant_kit.authz import Access, Principal
 from sextant_kit.database import Connection
 
 from sextant_feedback.events import INBOUND_TOPIC
-from sextant_feedback.ingest import FeedbackIn, Ingestor, Prepared, first_event
+from sextant_feedback.ingest import RECEIVED_AHEAD, FeedbackIn, Ingestor, Prepared, first_event
 from sextant_feedback.privacy import KeyRing
 
 SUBMITTED = "io.sextant.feedback.FeedbackSubmitted.v1"
@@ -101,10 +101,16 @@ def submission(
             f"producer {producer.actor} may not submit to workspace {item.workspace_id}"
         )
     meta = event.metadata(actor=producer.actor)
+    now = datetime.now(UTC)
+    if event.time is not None and event.time > now + RECEIVED_AHEAD:
+        # it stands for when the feedback was received, unless the data says
+        raise InvalidSubmission(
+            f"ce_time {event.time.isoformat()} has not come yet; give when it was sent"
+        )
     ctx = CommandContext(
         tenant_id=meta.tenant_id,
         actor=producer.actor,
-        now=event.time or datetime.now(UTC),
+        now=event.time or now,
         correlation_id=meta.correlation_id,
         causation_id=str(event.id),
     )

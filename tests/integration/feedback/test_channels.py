@@ -344,6 +344,7 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         *,
         ce_type: str = SUBMITTED,
         ce_id: str | None = None,
+        ce_time: str | None = None,
         **transport: str,
     ) -> tuple[bytes, list[tuple[str, bytes]]]:
         headers = {
@@ -352,10 +353,10 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             "ce_id": ce_id or str(uuid.uuid4()),
             "ce_source": "/crm/zendesk-bridge",
             "ce_type": ce_type,
-            "ce_time": datetime.now(UTC).isoformat(),
             "content-type": "application/json",
             "ce_tenantid": "local",
             "ce_actor": "service:zendesk-bridge",
+            "ce_time": ce_time or datetime.now(UTC).isoformat(),
         }
         return json.dumps(data).encode(), [(k, v.encode()) for k, v in headers.items()]
 
@@ -365,6 +366,8 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         "source": "support_ticket",
     }
     same_id = str(uuid.uuid4())
+    value, headers = message(good)  # another platform's producer sends a header not UTF-8
+    not_utf8 = (value, [(k, b"\xff" if k == "ce_actor" else v) for k, v in headers])
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     await producer.start()
     try:
@@ -379,6 +382,9 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             (b"garbage", [("ce_specversion", b"1.0")]),
             # Text PostgreSQL cannot store: it would fail the batch it is written in.
             message({**good, "text": "nul \u0000 inside"}),
+            not_utf8,
+            message(good, ce_time="2026-11-29T10:00:00"),  # no offset: not RFC 3339
+            message(good, ce_time="9999-12-31T23:59:59+00:00"),  # received when?
             message(good, ce_id=str(uuid.uuid4())),  # and what follows still flows
         ]:
             await producer.send_and_wait(topic, value, key=b"k", headers=headers)
@@ -391,9 +397,12 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         assert texts == ["Audit log export", "Please add SAML", "Please add SAML"]
 
     await settle(ingested)
-    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 5)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 8)
     errors = sorted(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
-    assert len(errors) == 5
+    assert len(errors) == 8
+    assert any("a header is not UTF-8" in e for e in errors)
+    assert any("ce_time '2026-11-29T10:00:00' is not an RFC 3339 timestamp" in e for e in errors)
+    assert any("ce_time 9999-12-31T23:59:59+00:00 has not come yet" in e for e in errors)
     assert any("text: text cannot contain NUL" in e for e in errors)
     assert any("may not submit for tenant local" in e for e in errors)
     assert not any("authorization" in dict(r.headers) for r in dead)
