@@ -56,6 +56,11 @@ PERMISSIONS: Mapping[Role, frozenset[Access]] = {
 }
 
 
+_READING = frozenset({Access.READ, Access.READ_PUBLISHED})
+"""What a service token confined to some workspaces may do outside them: read the
+organisation's own rows (its objectives, the customer directory), which belong to none."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """An authenticated caller: a person or an internal platform's service account."""
@@ -84,16 +89,18 @@ class Principal:
         role = self.role_in(workspace_id)
         if self.actions is not None and access not in self.actions:
             return False
+        if workspace_id is None and self.workspaces is not None and access not in _READING:
+            return False  # confined to some workspaces, it changes nothing outside them
         return role is not None and access in PERMISSIONS[role]
 
     def workspaces_with(self, access: Access) -> frozenset[str] | None:
         """The workspaces where the caller has ``access``: ``None`` for every workspace of
         the organisation (an organisation-wide role; a confined token, its workspaces) but
         those ``withheld``."""
-        if self.may(access, None):
-            if self.workspaces is None:
-                return None
+        if self.workspaces is not None:
             return frozenset(w for w in self.workspaces if self.may(access, w))
+        if self.may(access, None):
+            return None
         return frozenset(w for w in self.workspace_roles if self.may(access, w))
 
     def audiences_in(self, workspace_id: str | None) -> frozenset[str] | None:

@@ -24,6 +24,15 @@ def test_a_scoped_service_token_reaches_only_its_workspaces() -> None:
     assert not token.may(Access.READ, "web")
 
 
+def test_a_scoped_admin_token_reads_the_organisations_rows_and_changes_none() -> None:
+    token = Principal("t", "svc:ops", Role.ADMIN, workspaces=frozenset({"mobile"}))
+    assert token.may(Access.ADMINISTER, "mobile")
+    assert token.may(Access.READ, None)
+    for access in (Access.WRITE, Access.DECIDE, Access.PUBLISH, Access.ADMINISTER):
+        assert not token.may(access, None), access  # members, renames, erasure, objectives
+    assert token.workspaces_with(Access.WRITE) == {"mobile"}
+
+
 def test_the_workspaces_a_caller_reads() -> None:
     everywhere = Principal("t", "cpo", Role.PRODUCT_MANAGER)
     assert everywhere.workspaces_with(Access.READ) is None
