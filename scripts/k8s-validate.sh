@@ -99,4 +99,10 @@ if "$HELM" template sextant "$CHART" --kube-version "$KUBERNETES_VERSION" >/dev/
   log "the chart rendered without postgres.url or postgres.existingSecret"
   status=1
 fi
+# ... and without the identity provider's keys, with which every process checks its callers.
+if "$HELM" template sextant "$CHART" --kube-version "$KUBERNETES_VERSION" \
+  --set postgres.url=postgresql://x@y/z >/dev/null 2>&1; then
+  log "the chart rendered without auth.jwks"
+  status=1
+fi
 exit $status
