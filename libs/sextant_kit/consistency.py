@@ -72,7 +72,7 @@ class Token:
     @classmethod
     def parse(cls, raw: str) -> Token:
         found = _TOKEN.match(raw)
-        if found is None:
+        if found is None or int(found["position"]) >= 2**63:  # positions are bigints
             raise DomainError(
                 f"{HEADER} must be a command's consistency_token, <context>:<position>",
                 field=f"header.{HEADER.lower()}",

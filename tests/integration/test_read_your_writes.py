@@ -100,6 +100,7 @@ async def test_the_token_of_a_batch_covers_every_item(
             "names the roadmap context; this service answers for the commands of: feedback",
         ),
         ("feedback:999999999", "no event of feedback is at position 999999999"),
+        ("feedback:9999999999999999999", "must be a command's consistency_token"),  # > bigint
     ],
 )
 async def test_a_token_that_names_nothing_here_is_a_clear_422(
