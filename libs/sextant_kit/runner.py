@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sextant_kit import lag
 from sextant_kit.errors import ConfigurationError
 from sextant_kit.logs import configure_logging
+from sextant_kit.metrics import Metrics
 from sextant_kit.projection import keep_forgetting
 from sextant_kit.rebuild import rebuild_beside
 from sextant_kit.service import (
@@ -40,7 +41,9 @@ PROCESSES: tuple[Process, ...] = ("api", "relay", "projector", "all")
 
 
 def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool) -> FastAPI:
-    """One HTTP app for several services: the first one's health and metrics, all routes."""
+    """One HTTP app for several services: the first one's health checks (one PostgreSQL
+    server and one Kafka cluster for all), their metrics (one registry, which :func:`serve`
+    gives them all), all routes."""
     app = runtimes[0].http_app(with_routes=with_routes, gate=consistency_gate(runtimes))
     if with_routes:
         for rt in runtimes[1:]:
@@ -59,8 +62,12 @@ async def serve(
     stop = stop or asyncio.Event()
     for definition in definitions:
         await prepare(definition, settings)
+    metrics = Metrics()  # one registry: /metrics shows every service's, whichever app serves it
     async with AsyncExitStack() as stack:
-        runtimes = [await stack.enter_async_context(open_runtime(d, settings)) for d in definitions]
+        runtimes = [
+            await stack.enter_async_context(open_runtime(d, settings, metrics=metrics))
+            for d in definitions
+        ]
         tasks: list[asyncio.Task[None]] = []
         for rt in runtimes:
             if process in ("projector", "all"):
