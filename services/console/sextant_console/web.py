@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -64,6 +65,24 @@ def _counted(count: Any, noun: str) -> str:
 
 
 templates.filters["counted"] = _counted
+
+
+def exact(value: float) -> str:
+    """A number as a form field holds it: every digit it has (``1234567``, ``0.1234567``),
+    so a form sent back unchanged changes nothing."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
+
+
+def figure(value: float, places: int | None = None) -> str:
+    """A number as people read it, with thousands separators and never in exponent form
+    (``7,407,402``, ``0.1234567``); ``places`` rounds it first (a score's two)."""
+    number = float(value) if places is None else round(float(value), places)
+    return f"{Decimal(repr(number)).normalize():,f}"
+
+
+templates.filters["exact"] = exact
+templates.filters["figure"] = figure
 
 BARS = "▁▂▃▄▅▆▇█"
 

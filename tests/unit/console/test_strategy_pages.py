@@ -991,6 +991,37 @@ async def test_a_key_result_is_retargeted_from_its_objectives_page_with_a_reason
     assert not [r for r in api.seen[before:] if r.method != "GET"]
 
 
+async def test_a_key_results_figures_are_shown_and_sent_back_as_they_are(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Large and finely divided figures read in full, and a form sent back with them as it
+    showed them changes none of them (shown as 1.23457e+06, a baseline came back rounded)."""
+    resource = f"/v1/workspaces/mobile/objectives/{OID}"
+    here = f"/w/mobile/objectives/{OID}"
+    exact = {"baseline": 1234567.0, "target": 2000000.0, "current": 1234567.5, "unit": "EUR"}
+    shown = an_objective()
+    api.on("GET", resource, body={**shown, "key_results": [{**shown["key_results"][0], **exact}]})
+    api.on("GET", f"/v1/query/objectives/{OID}/trace", body={"roadmap_items": []})
+    sign_in(client, token())
+    page = await client.get(here)
+    assert "1,234,567 → 2,000,000 EUR" in words(page.text)
+    assert "1,234,567.5" in words(page.text)
+    action = f"{here}/key-results/{KID}/retarget"
+    form = page.text.split(f'action="{action}"')[1].split("</form>")[0]
+    baseline = re.search(r'name="baseline"[^>]*value="([^"]*)"', form)
+    assert baseline is not None and baseline.group(1) == "1234567"
+    command = f"{resource}/key-results/{KID}/retarget"
+    api.on("POST", command, 200, {"consistency_token": "strategy:23"})
+    typed = {
+        "seen": seen_in(page.text, action),
+        "baseline": baseline.group(1),
+        "target": "2500000",
+        "reason": "Bigger market",
+    }
+    _, body = await post_form(client, api, action, typed, command)
+    assert body == {"baseline": 1234567.0, "target": 2500000.0, "reason": "Bigger market"}
+
+
 def on_timeline_page(api: FakeApi, **timeline: Any) -> dict[str, Any]:
     """A strategy page with no vision, strategy or decision, and one milestone, Beta, on
     its timeline (``timeline``: the rest of the API's answer); Beta, to change."""

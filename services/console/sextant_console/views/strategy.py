@@ -21,6 +21,7 @@ from sextant_console.web import (
     an_id,
     as_edited,
     choice,
+    figure,
     form_of,
     number,
     optional,
@@ -268,7 +269,7 @@ async def _key_result_step(page: Page, ws: str | None, oid: str, kid: str, step:
         }
         body = await as_edited(page, form, typed, resource, shown_now)
         method, path = "POST", f"{path}/retarget"
-        notice = f"Retargeted {name}: {body['baseline']:g} → {body['target']:g}."
+        notice = f"Retargeted {name}: {figure(body['baseline'])} → {figure(body['target'])}."
     elif step == "check-ins":
         body = {
             "value": number(form, "value", "Value"),
