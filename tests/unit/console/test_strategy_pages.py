@@ -1009,7 +1009,8 @@ async def test_a_key_results_figures_are_shown_and_sent_back_as_they_are(
     action = f"{here}/key-results/{KID}/retarget"
     form = page.text.split(f'action="{action}"')[1].split("</form>")[0]
     baseline = re.search(r'name="baseline"[^>]*value="([^"]*)"', form)
-    assert baseline is not None and baseline.group(1) == "1234567"
+    assert baseline is not None
+    assert baseline.group(1) == "1234567"
     command = f"{resource}/key-results/{KID}/retarget"
     api.on("POST", command, 200, {"consistency_token": "strategy:23"})
     typed = {
