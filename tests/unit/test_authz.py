@@ -30,7 +30,7 @@ def test_a_scoped_admin_token_reads_the_organisations_rows_and_changes_none() ->
     assert token.may(Access.READ, None)
     for access in (Access.WRITE, Access.DECIDE, Access.PUBLISH, Access.ADMINISTER):
         assert not token.may(access, None), access  # members, renames, erasure, objectives
-    assert token.workspaces_with(Access.WRITE) == {"mobile"}
+    assert token.workspaces_with(Access.WRITE) == frozenset({"mobile"})
 
 
 def test_the_workspaces_a_caller_reads() -> None:
