@@ -365,7 +365,11 @@ def tags(form: dict[str, str], name: str = "tags") -> list[str]:
 
 
 def number(form: dict[str, str], name: str, label: str) -> float:
-    raw = required(form, name, label)
+    return finite(required(form, name, label), label)
+
+
+def finite(raw: str, label: str) -> float:
+    """A number a form gave, one the API takes (not nan, inf or 1e400)."""
     try:
         value = float(raw)
     except ValueError:

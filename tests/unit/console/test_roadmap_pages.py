@@ -125,6 +125,9 @@ def test_score_inputs_are_name_number_pairs() -> None:
         parse_inputs("reach 2000")
     with pytest.raises(BadForm, match="reach must be a number"):
         parse_inputs("reach=lots")
+    for odd in ("nan", "inf", "-Infinity", "1e400"):  # no JSON for them: refused here
+        with pytest.raises(BadForm, match="reach must be a finite number"):
+            parse_inputs(f"reach={odd} impact=2")
 
 
 def test_the_timeline_escapes_titles_and_skips_undated_items() -> None:

@@ -18,6 +18,7 @@ from sextant_console.web import (
     Workspace,
     act,
     as_edited,
+    finite,
     form_of,
     optional,
     redirect,
@@ -340,10 +341,7 @@ def parse_inputs(raw: str) -> dict[str, float]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise BadForm(f"Inputs: write each as name=number, got {pair!r}")
-        try:
-            inputs[name.strip()] = float(value)
-        except ValueError:
-            raise BadForm(f"Inputs: {name} must be a number, got {value!r}") from None
+        inputs[name.strip()] = finite(value, f"Inputs: {name}")
     if not inputs:
         raise BadForm("Inputs: give at least one name=number")
     return inputs
