@@ -104,6 +104,10 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a, headers=key)
     )
     assert retry == merge
+    # its token is the absorb's too: a read that passes it sees the votes and links moved
+    last = max(merge["positions"])
+    assert merge["consistency_token"] == f"feedback:{last}"
+    assert min(merge["positions"]) < last  # the duplicate marked, then the other absorbing
     # without the key, into the same item: already done, nothing written
     again = await ok(await http.post(f"/v1/workspaces/{ws}/feedback/{c}/merge", json=into_a))
     assert (again["positions"], again["created"]) == ([], False)

@@ -583,7 +583,7 @@ def items_router(rt: Runtime) -> APIRouter:
                 f"{feedback_id} stands on its own again; look at both and merge again",
                 code="feedback-merged",
             ) from None
-        return marked or absorbed
+        return _both(marked, absorbed)
 
     @api.post("/feedback/{feedback_id}/unmerge", response_model=Accepted)
     async def unmerge(
@@ -643,10 +643,24 @@ def items_router(rt: Runtime) -> APIRouter:
             body=body,
             idempotency_key=f"{idempotency_key}/release" if idempotency_key else None,
         )
-        return separated or released
+        return _both(separated, released)
 
     return api
 
 
 def _not_merged(feedback_id: uuid.UUID) -> Conflict:
     return Conflict(f"feedback {feedback_id} is not merged into another item", code="not-merged")
+
+
+def _both(first: Accepted | None, then: Accepted) -> Accepted:
+    """The answer to a command on two items: the first item's, with the positions of both
+    and the token of the later, so a read that passes it sees both applied."""
+    if first is None:
+        return then
+    positions = sorted({*first.positions, *then.positions})
+    return first.model_copy(
+        update={
+            "positions": positions,
+            "consistency_token": token_for("feedback", positions) or first.consistency_token,
+        }
+    )
