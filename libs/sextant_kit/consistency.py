@@ -120,7 +120,8 @@ class ConsistencyGate:
         token = Token.parse(raw)
         source = self.sources.get(token.context)
         if source is None or not source.projections:
-            served = ", ".join(sorted(self.sources)) or "none"
+            served = ", ".join(sorted(c for c, s in self.sources.items() if s.projections))
+            served = served or "none"
             raise DomainError(
                 f"{HEADER} names the {token.context} context; this service answers for the "
                 f"commands of: {served}",
