@@ -81,7 +81,14 @@ def figure(value: float, places: int | None = None) -> str:
     return f"{Decimal(repr(number)).normalize():,f}"
 
 
+def money(value: Any) -> str:
+    """An amount as people read it, to the cent with thousands separators
+    (``1,200,000.00``); ``—`` for none."""
+    return "—" if value is None or value == "" else f"{Decimal(str(value)):,.2f}"
+
+
 templates.filters["exact"] = exact
+templates.filters["money"] = money
 templates.filters["figure"] = figure
 
 BARS = "▁▂▃▄▅▆▇█"

@@ -517,7 +517,7 @@ async def test_customers_are_registered_updated_and_erased_by_an_administrator_o
     page = await client.get("/customers")
     assert page.status_code == 200, page.text
     assert '<a href="/customers" aria-current="page">' in page.text  # in their navigation
-    assert "Acme enterprise pro 120000.00" in words(page.text)
+    assert "Acme enterprise pro 120,000.00" in words(page.text)
     assert ">Contact<" not in page.text
     assert 'method="post" action="/customers' not in page.text  # filters only
 
@@ -804,8 +804,8 @@ async def test_the_trends_page_counts_tags_and_themes_and_links_each_to_the_inbo
     assert "Items received ▁▃▅█ 14" in text
     assert "Without a tag or theme ▁▁▅█ 3 Mean" in text  # a stakeholder does not triage
     assert "Mean sentiment —, 0.2, -0.1, -0.35" in text
-    assert "#checkout ▁▃▅█ 7 +2 3 912000.00 -0.4" in text
-    assert "payments (theme) ▁█▁▁ 1 0 0 0 0.0" in text
+    assert "#checkout ▁▃▅█ 7 +2 3 912,000.00 -0.4" in text
+    assert "payments (theme) ▁█▁▁ 1 0 0 0.00 0.0" in text
     assert 'href="/w/mobile/feedback?source=survey&amp;tag=checkout"' in page.text
     assert 'href="/w/mobile/feedback?source=survey&amp;theme=payments"' in page.text
     # as a spreadsheet, with the page's choices; a name a spreadsheet would run stays text
@@ -863,7 +863,7 @@ async def test_feedback_across_teams_counts_each_tag_in_the_workspaces_it_came_u
     assert "What the feedback of mobile is about" in text
     assert "Items received ▂▃█ 9" in text
     assert "Workspaces with feedback ▅██ 2 in the latest" in text
-    assert "#sso ▁▃█ 5 +3 mobile , web 2 1500.00" in text
+    assert "#sso ▁▃█ 5 +3 mobile , web 2 1,500.00" in text
     assert 'href="/w/web/feedback?segment=enterprise&amp;tag=sso"' in page.text
     # the same counts as a spreadsheet, a period a column
     export = 'href="/feedback/trends/export?period=week&amp;order=rising&amp;segment=enterprise'

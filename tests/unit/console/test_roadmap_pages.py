@@ -204,7 +204,7 @@ async def test_an_items_page_shows_what_it_serves_and_links_more(
     text = words(page.text)
     assert "Horizon next (2027-Q1)" in text
     assert "rice 80 confidence 80, effort 2, impact 2, reach 100" in text
-    assert "3 items, 2 customers, revenue 120000" in text
+    assert "3 items, 2 customers, revenue 120,000.00" in text
     assert "pm.ana: now → next (2027-Q1): team busy" in text
     # Its history is its own: the roadmap's entries that name the item.
     history = f"/audit?service=roadmap&amp;subject={RID}&amp;part=item_id%3D{IID}&amp;"
