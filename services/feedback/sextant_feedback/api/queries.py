@@ -12,7 +12,7 @@ from asyncpg import Record
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sextant_kit import DomainError, InvalidCursor, NotFound
-from sextant_kit.api import jsonable
+from sextant_kit.api import MOMENT, jsonable
 from sextant_kit.exports import spreadsheet_safe, stream_rows
 from sextant_kit.service import Runtime
 from sextant_kit.storable import Moment
@@ -89,8 +89,9 @@ def _encode_cursor(received_at: datetime, feedback_id: str) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         at, item = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        MOMENT(at)
         return datetime.fromisoformat(at), uuid.UUID(item)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, OverflowError):  # a bad base64, UTF-8, moment or id
         raise InvalidCursor from None
 
 
