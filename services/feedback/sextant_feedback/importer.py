@@ -34,6 +34,10 @@ from sextant_feedback.privacy import KeyRing
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_LINE_BYTES = 64 * 1024
+MAX_FIELD = 1024 * 1024
+"""The longest CSV value read (text is refused past 20,000 characters anyway): a longer one
+is a rejected row, not a failed import."""
+csv.field_size_limit(MAX_FIELD)
 
 
 @dataclass
@@ -107,7 +111,20 @@ def _read(
             reader.fieldnames = columns
             known = set(FeedbackIn.model_fields)
             report.ignored_columns = [c for c in columns if c not in known]
-            for row in reader:
+            while True:
+                starts = reader.line_num + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:  # a quote left open, a value past MAX_FIELD
+                    yield (
+                        max(starts, reader.line_num),
+                        raw.tell(),
+                        f"not CSV from line {starts}: {error} (a value that opens a quote"
+                        " must close it, and a quote inside one is written twice)",
+                    )
+                    continue
                 if None in row:  # an unquoted separator in a value, say: nothing is guessed
                     yield (
                         reader.line_num,
@@ -127,12 +144,16 @@ def _read(
 
 
 def _dialect(header: str) -> type[csv.Dialect]:
-    """Commas, or what the header line is separated by: semicolons (spreadsheets where the
-    comma is the decimal mark), tabs or bars."""
+    """A spreadsheet's CSV (quotes doubled inside quoted values, as every spreadsheet writes
+    them), separated by commas or by what the header line is: semicolons (where the comma
+    is the decimal mark), tabs or bars. Only the separator is guessed from the header: its
+    quoting says nothing of the rows'. Strict, so a quote left open is an error, not the
+    rest of the file read into one value."""
     try:
-        return csv.Sniffer().sniff(header, delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(header, delimiters=",;\t|").delimiter
     except csv.Error:  # one column only
-        return csv.excel
+        delimiter = ","
+    return type("Spreadsheet", (csv.excel,), {"delimiter": delimiter, "strict": True})
 
 
 async def run_import(

@@ -211,6 +211,37 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
     await settle(in_inbox)
 
 
+async def test_quoted_quotes_a_long_value_and_a_quote_left_open_lose_no_row(
+    rt: Runtime, tmp_path: Path, unique: str
+) -> None:
+    """A quote inside a quoted value is written twice; a value past the longest text is a
+    rejected row, not a failed import; a quote left open is reported where it opened."""
+    ws = f"ws-{unique}"
+    path = tmp_path / "quotes.csv"
+    path.write_text(
+        "text,source\n"
+        '"He said ""yes, please"" twice",email\n'
+        f'"{"x" * 140_000}",email\n'
+        "after the long one,email\n"
+        '"a quote left open,email\n'
+        "swallowed,email\n"
+    )
+    report = await imported(rt, path, ws)
+    assert (report.created, report.rejected) == (2, 2)
+    rejects = [
+        json.loads(line) for line in Path(report.rejects_file or "").read_text().splitlines()
+    ]  # noqa: ASYNC240
+    assert rejects[0]["line"] == 3
+    assert rejects[0]["error"].startswith("text: ")  # too long: its own row only
+    assert rejects[1]["error"].startswith("not CSV from line 5: unexpected end of data")
+    received = await rt.pool.fetch(
+        "SELECT payload->>'text' AS text FROM events WHERE payload->>'workspace_id' = $1"
+        " ORDER BY position",
+        ws,
+    )
+    assert [r["text"] for r in received] == ['He said "yes, please" twice', "after the long one"]
+
+
 async def test_a_spreadsheets_csv_is_read_as_it_is_saved(
     rt: Runtime, tmp_path: Path, unique: str
 ) -> None:
