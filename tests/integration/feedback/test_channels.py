@@ -228,9 +228,8 @@ async def test_quoted_quotes_a_long_value_and_a_quote_left_open_lose_no_row(
     )
     report = await imported(rt, path, ws)
     assert (report.created, report.rejected) == (2, 2)
-    rejects = [
-        json.loads(line) for line in Path(report.rejects_file or "").read_text().splitlines()
-    ]
+    written = Path(report.rejects_file or "").read_text()  # noqa: ASYNC240
+    rejects = [json.loads(line) for line in written.splitlines()]
     assert rejects[0]["line"] == 3
     assert rejects[0]["error"].startswith("text: ")  # too long: its own row only
     assert rejects[1]["error"].startswith("not CSV from line 5: unexpected end of data")
