@@ -160,12 +160,10 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     http: httpx.AsyncClient, settle: Settle, unique: str
 ) -> None:
     ws = f"ws-{unique}"
-    await ok(
-        await http.post(
-            "/v1/customers", json={"ref": f"ent-{unique}", "name": "Ent", "segment": "enterprise"}
-        ),
-        201,
-    )
+    spaced = {"ref": f" ent-{unique} ", "name": "Ent", "segment": "enterprise"}  # as pasted
+    await ok(await http.post("/v1/customers", json=spaced), 201)
+    blank = await http.post("/v1/customers", json={"ref": "   ", "name": "Blank"})
+    assert (blank.status_code, blank.json()["errors"][0]["field"]) == (422, "body.ref")
     ids = [
         await post(
             http,

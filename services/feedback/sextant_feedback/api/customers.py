@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr
 from sextant_kit import (
     CommandContext,
     CommandHandler,
@@ -29,6 +29,7 @@ from sextant_kit.telemetry import current_traceparent
 
 from sextant_feedback.api.common import Accepted, accepted
 from sextant_feedback.domain import (
+    CustomerRef,
     EraseCustomer,
     RegisterCustomer,
     UpdateCustomerProfile,
@@ -39,7 +40,8 @@ from sextant_feedback.domain.customer import Name, Revenue, Segment
 from sextant_feedback.events import registry
 from sextant_feedback.privacy import KeyRing, seal
 
-Ref = Annotated[str, Path(min_length=1, max_length=200)]
+Ref = Annotated[str, Path(min_length=1, max_length=200, pattern=r"\S"), AfterValidator(str.strip)]
+"""A customer's reference as feedback names it: without the spaces around it."""
 Context = Annotated[CommandContext, Depends(command_context)]
 Reader = Annotated[Caller, Depends(requires_somewhere(Access.READ))]
 """The directory is read by the organisation's readers and by every workspace's: a team
@@ -67,7 +69,7 @@ class CustomerIn(BaseModel):
 
 
 class NewCustomerIn(CustomerIn):
-    ref: Annotated[str, Path(min_length=1, max_length=200)]
+    ref: CustomerRef  # as feedback names it: without the spaces around it
 
 
 COLUMNS = "customer_id, ref, name, segment, plan, annual_revenue, contact, erased"
