@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from sextant_kit.service import Runtime
 
@@ -351,6 +352,30 @@ async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(
 
     await eventually(evidence, within=60)
 
+    # Another team's feedback about the problem counts for those who read that team's too
+    elsewhere = f"/v1/workspaces/ws-{unique}-b/feedback"
+    item = await ok(await fb.post(elsewhere, json={"text": "Invoices, again", "source": "email"}))
+    link = {"target_type": "problem", "target_id": kept}
+    await ok(await fb.post(f"{elsewhere}/{item['id']}/links", json=link), 200)
+    await publish(fb_rt)
+    await publish(runtime)
+    claims = {"sub": "pat", "sextant_tenant": "local"}
+    member = jwt.encode(
+        {**claims, "sextant_workspaces": {f"ws-{unique}": "contributor"}},
+        "development-mode-checks-no-signature",
+        algorithm="HS256",
+    )
+    as_member = {"Authorization": f"Bearer {member}"}
+
+    async def each_reads_their_part() -> None:
+        for headers, count in (({}, 6), (as_member, 5)):
+            view = (await client.get(f"{ws}/problems/{kept}", headers=headers)).json()
+            assert view["feedback_count"] == count, (headers, view)
+            board = await client.get(f"{ws}/opportunities/{opportunity['id']}", headers=headers)
+            assert board.json()["feedback_count"] == count, (headers, board.json())
+
+    await eventually(each_reads_their_part, within=60)
+
     # the duplicate was a different pain after all: unmerged, it and its own duplicate's
     # evidence count for it alone again
     why = {"reason": "invoicing is the accountant's pain, not the buyer's"}
@@ -359,7 +384,8 @@ async def test_a_problem_keeps_the_evidence_of_the_duplicates_merged_into_it(
 
     async def parted() -> None:
         view = (await client.get(f"{ws}/problems/{kept}")).json()
-        assert (view["feedback_count"], view["insight_count"], view["merged_from"]) == (2, 1, [])
+        counts = (view["feedback_count"], view["insight_count"], view["merged_from"])
+        assert counts == (3, 1, [])  # two of its team's, one of the other team's
         own = (await client.get(f"{ws}/problems/{duplicate}")).json()
         assert (own["status"], own["merged_into"], own["merged_from"]) == ("open", None, [older])
         assert (own["feedback_count"], own["insight_count"]) == (4, 2)

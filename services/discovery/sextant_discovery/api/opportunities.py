@@ -11,6 +11,7 @@ from pydantic import Field
 from sextant_kit import NotFound
 from sextant_kit.api import ID, NUMBER
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
 
 from sextant_discovery.api.common import (
@@ -74,19 +75,22 @@ class SelectIn(Body):
     rationale: Text
 
 
-# Feedback linked to the opportunity, to one of its problems or to a duplicate merged into
-# one of them, each item counted once: the query service's evidence, counted the same way.
-BOARD = (
-    "SELECT o.*,"
-    " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
-    "  WHERE f.tenant_id = o.tenant_id"
-    "  AND ((f.target_type = 'opportunity' AND f.target_id = o.opportunity_id::text)"
-    "  OR (f.target_type = 'problem' AND f.target_id = ANY(m.problems))))"
-    "  AS feedback_count"
-    " FROM discovery_opportunities o CROSS JOIN LATERAL (SELECT (o.problem_ids || "
-    + MERGED_FROM.format(row="o", ids="o.problem_ids")
-    + ")::text[] AS problems) m WHERE o.tenant_id = $1 AND o.workspace_id = $2"
-)
+def board(scope: int) -> str:
+    """The workspace's (``$2``) opportunities with the feedback linked to each, to one of
+    its problems or to a duplicate merged into one of them, each item counted once, from
+    the workspaces the reader reads (``$scope``, a ``workspace_scope``): the query
+    service's evidence, counted the same way."""
+    return (
+        "SELECT o.*,"
+        " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
+        f"  WHERE f.tenant_id = o.tenant_id AND {in_scope('f', scope)}"
+        "  AND ((f.target_type = 'opportunity' AND f.target_id = o.opportunity_id::text)"
+        "  OR (f.target_type = 'problem' AND f.target_id = ANY(m.problems))))"
+        "  AS feedback_count"
+        " FROM discovery_opportunities o CROSS JOIN LATERAL (SELECT (o.problem_ids || "
+        + MERGED_FROM.format(row="o", ids="o.problem_ids")
+        + ")::text[] AS problems) m WHERE o.tenant_id = $1 AND o.workspace_id = $2"
+    )
 
 
 def opportunity_router(rt: Runtime) -> APIRouter:
@@ -338,7 +342,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         """Ranked by score (unscored last), with each score's breakdown and inputs."""
         after = decode_cursor(cursor, NUMBER, ID)
         rows = await rt.reads.fetch(
-            BOARD + " AND ($3::text IS NULL OR o.status = $3)"
+            board(8) + " AND ($3::text IS NULL OR o.status = $3)"
             " AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM discovery_problems p"
             "  WHERE p.tenant_id = o.tenant_id AND p.problem_id = ANY(o.problem_ids)"
             "  AND $4 = ANY(p.persona_ids)))"
@@ -352,6 +356,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             str(after[0]) if after else None,  # the score, a number in the cursor
             after[1] if after else None,
             limit + 1,
+            workspace_scope(who),
         )
         items = [
             {**jsonable(r), "rank_score": -1 if r["score"] is None else r["score"]} for r in rows
@@ -364,7 +369,11 @@ def opportunity_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """The opportunity with every evaluation and its candidate solutions compared."""
         row = await rt.reads.fetchrow(
-            BOARD + " AND o.opportunity_id = $3", who.tenant_id, workspace_id, opportunity_id
+            board(4) + " AND o.opportunity_id = $3",
+            who.tenant_id,
+            workspace_id,
+            opportunity_id,
+            workspace_scope(who),
         )
         if row is None:
             raise NotFound(f"opportunity {opportunity_id} not found in workspace {workspace_id}")

@@ -11,6 +11,7 @@ from pydantic import Field
 from sextant_kit import Conflict, NotFound
 from sextant_kit.api import ID, MOMENT
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
 
 from sextant_discovery.api.common import (
@@ -63,20 +64,24 @@ class MergeIn(Body):
     into: uuid.UUID
 
 
-# A problem's evidence is its own and that of the duplicates merged into it, as the query
-# service's evidence reads it; an item linked to both is counted once.
-EVIDENCE = (
-    "SELECT p.*, m.merged_from,"
-    " (SELECT count(DISTINCT i.insight_id) FROM discovery_problem_insights i"
-    "  WHERE i.tenant_id = p.tenant_id"
-    "  AND i.problem_id = ANY(p.problem_id || m.merged_from)) AS insight_count,"
-    " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
-    "  WHERE f.tenant_id = p.tenant_id AND f.target_type = 'problem'"
-    "  AND f.target_id = ANY((p.problem_id || m.merged_from)::text[])) AS feedback_count"
-    " FROM discovery_problems p CROSS JOIN LATERAL (SELECT "
-    + MERGED_FROM.format(row="p", ids="ARRAY[p.problem_id]")
-    + " AS merged_from) m WHERE p.tenant_id = $1 AND p.workspace_id = $2"
-)
+def evidence(scope: int) -> str:
+    """The workspace's (``$2``) problems with their evidence: their own and that of the
+    duplicates merged into them, as the query service's evidence reads it, an item linked
+    to both counted once, and feedback only from the workspaces the reader reads
+    (``$scope``, a ``workspace_scope``)."""
+    return (
+        "SELECT p.*, m.merged_from,"
+        " (SELECT count(DISTINCT i.insight_id) FROM discovery_problem_insights i"
+        "  WHERE i.tenant_id = p.tenant_id"
+        "  AND i.problem_id = ANY(p.problem_id || m.merged_from)) AS insight_count,"
+        " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
+        "  WHERE f.tenant_id = p.tenant_id AND f.target_type = 'problem'"
+        f"  AND {in_scope('f', scope)}"
+        "  AND f.target_id = ANY((p.problem_id || m.merged_from)::text[])) AS feedback_count"
+        " FROM discovery_problems p CROSS JOIN LATERAL (SELECT "
+        + MERGED_FROM.format(row="p", ids="ARRAY[p.problem_id]")
+        + " AS merged_from) m WHERE p.tenant_id = $1 AND p.workspace_id = $2"
+    )
 
 
 def problem_router(rt: Runtime) -> APIRouter:
@@ -336,7 +341,7 @@ def problem_router(rt: Runtime) -> APIRouter:
         """The problem evidence view: newest first with insight and feedback counts."""
         after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
-            EVIDENCE + " AND ($3::text IS NULL OR p.status = $3)"
+            evidence(8) + " AND ($3::text IS NULL OR p.status = $3)"
             " AND ($4::uuid IS NULL OR $4 = ANY(p.persona_ids))"
             " AND ($5::text IS NULL"
             "  OR (p.identified_at, p.problem_id) < ($5::text::timestamptz, $6::text::uuid))"
@@ -348,6 +353,7 @@ def problem_router(rt: Runtime) -> APIRouter:
             after[0] if after else None,
             after[1] if after else None,
             limit + 1,
+            workspace_scope(who),
         )
         return page([jsonable(r) for r in rows], limit, "identified_at", "problem_id")
 
@@ -359,7 +365,11 @@ def problem_router(rt: Runtime) -> APIRouter:
         duplicates merged into it included (`attached_to` names the problem each insight was
         attached to)."""
         row = await rt.reads.fetchrow(
-            EVIDENCE + " AND p.problem_id = $3", who.tenant_id, workspace_id, problem_id
+            evidence(4) + " AND p.problem_id = $3",
+            who.tenant_id,
+            workspace_id,
+            problem_id,
+            workspace_scope(who),
         )
         if row is None:
             raise NotFound(f"problem {problem_id} not found in workspace {workspace_id}")
