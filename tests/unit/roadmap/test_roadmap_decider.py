@@ -355,6 +355,20 @@ def test_a_batch_with_a_bad_item_adds_nothing_and_names_it() -> None:
         ],
     )
     spec.given(BASE).when(existing).then_raises(Conflict, match=f"items[1]: item {A} is already")
+    for odd, field in (
+        ({"timeframe": {"kind": "quarter", "value": "2026-Q3"}}, "body.items.1.horizon"),
+        (
+            {"horizon": "now", "timeframe": {"kind": "quarter", "value": "2026-Q9"}},
+            "body.items.1.timeframe.value",
+        ),
+    ):
+        items = [
+            {"item_id": X, "title": "Fine", "type": "feature"},
+            {"item_id": C, "title": "Odd", "type": "feature", **odd},
+        ]
+        error = spec.given(BASE).when(command(c.AddItems, items=items)).then_raises(DomainError)
+        assert isinstance(error, DomainError)
+        assert (error.field, error.detail[:9]) == (field, "items[1]:")
 
 
 def test_folding_many_events_at_once_leaves_the_state_it_started_from_as_it_was() -> None:

@@ -56,7 +56,8 @@ def add_item(command: AddItem, state: Roadmap) -> list[RoadmapEvent]:
 
 
 def add_items(command: AddItems, state: Roadmap) -> list[RoadmapEvent]:
-    """Each item as ``add_item`` adds it, then scheduled when the batch names a horizon."""
+    """Each item as ``add_item`` adds it, then scheduled when the batch names a horizon (a
+    timeframe needs one); a bad item refuses the batch, naming it and its field."""
     ids = [n.item_id for n in command.items]
     if len(set(ids)) != len(ids):
         raise DomainError("the batch names an item more than once", field="body.items")
@@ -65,24 +66,27 @@ def add_items(command: AddItems, state: Roadmap) -> list[RoadmapEvent]:
     for n, new in enumerate(command.items):
         fields = new.model_dump(exclude={"horizon", "timeframe"})
         try:
-            added = add_item(AddItem(**on, **fields), state)
+            events += add_item(AddItem(**on, **fields), state)
+            if new.horizon is None and new.timeframe is not None:
+                raise DomainError(
+                    "a timeframe needs a horizon: now, next or later", field="horizon"
+                )
+            if new.horizon is not None:
+                item = Item(
+                    item_id=new.item_id,
+                    workspace_id=new.item_workspace_id or state.workspace_id,
+                    title=new.title,
+                    description=new.description,
+                    type=new.type,
+                )
+                step = ScheduleItem(**on, item_id=new.item_id, horizon=new.horizon)
+                events += schedule(step.model_copy(update={"timeframe": new.timeframe}), item)
         except Conflict as error:
             raise Conflict(f"items[{n}]: {error.detail}", code=error.code) from None
         except DomainError as error:
-            raise DomainError(
-                f"items[{n}]: {error.detail}", field=f"body.items.{n}", code=error.code
-            ) from None
-        events += added
-        if new.horizon is not None:
-            item = Item(
-                item_id=new.item_id,
-                workspace_id=new.item_workspace_id or state.workspace_id,
-                title=new.title,
-                description=new.description,
-                type=new.type,
-            )
-            step = ScheduleItem(**on, item_id=new.item_id, horizon=new.horizon)
-            events += schedule(step.model_copy(update={"timeframe": new.timeframe}), item)
+            named = (error.field or "").removeprefix("body.")  # a field of the item
+            where = f"body.items.{n}" + (f".{named}" if named else "")
+            raise DomainError(f"items[{n}]: {error.detail}", field=where, code=error.code) from None
     return events
 
 
