@@ -3,6 +3,9 @@ when they would close a cycle or reach a workspace the caller may not read."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import httpx
 import jwt
 import pytest
@@ -69,3 +72,32 @@ async def test_a_dependency_across_workspaces_is_flagged_and_its_cycle_named(
 
     await ok(await client.post(f"{api}/status", json={"to": "dropped", "reason": "bought in"}))
     await eventually(lambda: flagged("depends on an item that was dropped"), within=60)
+
+
+async def test_no_cycle_closes_through_roadmaps_however_fast_or_at_once(
+    client: httpx.AsyncClient, unique: str
+) -> None:
+    """The graph is read from the roadmaps' own streams, one dependency at a time, so
+    neither a read model a moment behind nor two additions at once let a cycle through."""
+    ws = f"ws-{unique}"
+    base = f"/v1/workspaces/{ws}/roadmaps"
+    where: dict[str, tuple[str, str]] = {}
+    for name in ("x", "y", "z", "p", "q"):
+        rid = (await ok(await client.post(base, json={"name": name}), 201))["id"]
+        item = {"title": f"item on {name}", "type": "feature"}
+        where[name] = (
+            rid,
+            (await ok(await client.post(f"{base}/{rid}/items", json=item), 201))["id"],
+        )
+
+    def depend(on: str, of: str) -> Any:
+        rid, iid = where[of]
+        target = {"depends_on_item_id": where[on][1], "depends_on_roadmap_id": where[on][0]}
+        return client.post(f"{base}/{rid}/items/{iid}/dependencies", json=target)
+
+    await ok(await depend("y", "x"), 201)
+    await ok(await depend("z", "y"), 201)
+    closing = await depend("x", "z")  # at once after the others: no read model caught up
+    assert closing.status_code == 409, closing.text
+    both = await asyncio.gather(depend("q", "p"), depend("p", "q"))  # each alone is fine
+    assert sorted(a.status_code for a in both) == [201, 409], [a.text for a in both]

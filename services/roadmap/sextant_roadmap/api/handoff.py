@@ -6,9 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from sextant_kit import NotFound
+from sextant_kit import CommandContext, NotFound
 from sextant_kit.api import request_idempotency
-from sextant_kit.authz import Access
+from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import Forbidden
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.service import Runtime
@@ -20,17 +20,13 @@ from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain.commands import DependencyEdge
 from sextant_roadmap.events import formulas_stream_id
 
-_REACHABLE = """
-WITH RECURSIVE reach(item_id) AS (
-    SELECT $2::uuid
-    UNION
-    SELECT d.depends_on_item_id FROM roadmap_dependencies d
-    JOIN reach r ON d.item_id = r.item_id WHERE d.tenant_id = $1
+_DEPENDENCIES_LOCK = "SELECT pg_advisory_lock(hashtextextended('roadmap dependencies ' || $1, 0))"
+_DEPENDENCIES_UNLOCK = (
+    "SELECT pg_advisory_unlock(hashtextextended('roadmap dependencies ' || $1, 0))"
 )
-SELECT d.item_id, d.depends_on_item_id FROM roadmap_dependencies d
-JOIN reach r ON d.item_id = r.item_id WHERE d.tenant_id = $1
-"""
-"""The edges reachable from an item, across roadmaps and workspaces of the tenant."""
+"""An organisation's dependencies are added one at a time: a cycle may close through
+several roadmaps, each its own stream, so no one stream's version check sees two added at
+once on different roadmaps."""
 
 
 def router(rt: Runtime, sender: Sender) -> APIRouter:
@@ -48,12 +44,48 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         ctx: Ctx,
         idempotency_key: IdempotencyKey = None,
     ) -> Any:
+        async with rt.pool.acquire() as lock:
+            await lock.execute(_DEPENDENCIES_LOCK, who.tenant_id)
+            try:
+                return await add(
+                    workspace_id, roadmap_id, item_id, body, request, who, ctx, idempotency_key
+                )
+            finally:
+                await lock.execute(_DEPENDENCIES_UNLOCK, who.tenant_id)
+
+    async def reachable(roadmap_id: UUID, item_id: UUID) -> list[DependencyEdge]:
+        """The dependencies reachable from an item, across roadmaps, read from their
+        streams (the read model may be a moment behind the one added just before)."""
+        edges: list[DependencyEdge] = []
+        seen: set[UUID] = set()
+        states: dict[UUID, Any] = {}
+        todo = [(roadmap_id, item_id)]
+        while todo:
+            rid, iid = todo.pop()
+            if iid in seen:
+                continue
+            seen.add(iid)
+            if rid not in states:
+                states[rid], _ = await sender.roadmaps.load(str(rid))
+            item = states[rid].items.get(iid)
+            for depends_on, on_roadmap in (item.depends_on if item else {}).items():
+                edges.append(DependencyEdge(item_id=iid, depends_on=depends_on))
+                todo.append((on_roadmap, depends_on))
+        return edges
+
+    async def add(
+        workspace_id: str,
+        roadmap_id: UUID,
+        item_id: UUID,
+        body: bodies.DependencyIn,
+        request: Request,
+        who: Principal,
+        ctx: CommandContext,
+        idempotency_key: str | None,
+    ) -> Any:
         target_roadmap = body.depends_on_roadmap_id or roadmap_id
         target_workspace, exists = workspace_id, True
-        graph = [
-            DependencyEdge(item_id=r["item_id"], depends_on=r["depends_on_item_id"])
-            for r in await rt.reads.fetch(_REACHABLE, who.tenant_id, body.depends_on_item_id)
-        ]
+        graph = await reachable(target_roadmap, body.depends_on_item_id)
         if target_roadmap != roadmap_id:
             other, version = await sender.roadmaps.load(str(target_roadmap))
             if version == 0 or other.tenant_id != who.tenant_id:
@@ -62,11 +94,6 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
                 raise Forbidden(f"{who.actor} may not read workspace {other.workspace_id}")
             target_workspace = other.workspace_id
             exists = body.depends_on_item_id in other.items
-            graph += [
-                DependencyEdge(item_id=i.item_id, depends_on=d)
-                for i in other.items.values()
-                for d in i.depends_on
-            ]
         nodes = list({e.item_id for e in graph} | {e.depends_on for e in graph})
         titles = {
             r["item_id"]: r["title"]
