@@ -523,7 +523,7 @@ async def test_a_roadmap_is_laid_out_by_status_team_or_objective(
     assert odd.status_code == 422
 
 
-async def test_the_diff_marks_renamed_and_redescribed_items(
+async def test_the_diff_marks_renamed_redescribed_and_otherwise_changed_items(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
     base = f"/v1/workspaces/mobile/roadmaps/{RID}"
@@ -536,6 +536,22 @@ async def test_the_diff_marks_renamed_and_redescribed_items(
             {"item_id": IID, "title": "SSO (SAML)", "before": "SSO", "after": "SSO (SAML)"}
         ],
         "redescribed": [{"item_id": IID, "title": "SSO (SAML)"}],
+        "changed": [
+            {
+                "item_id": IID,
+                "title": "SSO (SAML)",
+                "field": "owner",
+                "before": None,
+                "after": "zoe",
+            },
+            {
+                "item_id": IID,
+                "title": "SSO (SAML)",
+                "field": "objective_ids",
+                "before": [],
+                "after": ["o-1", "o-2"],
+            },
+        ],
     }
     api.on("GET", f"{base}/diff", body=found)
     item = {"item_id": IID, "title": "SSO", "horizon": "now"}
@@ -544,8 +560,10 @@ async def test_the_diff_marks_renamed_and_redescribed_items(
     sign_in(client, token())
     page = (await client.get(f"/w/mobile/roadmaps/{RID}/diff?from=1&to=2")).text
     assert "Checkout: v1 → v2" in page
-    assert "2 change(s)" in page
-    assert 'data-marks="renamed redescribed"' in page
+    assert "4 change(s)" in page
+    assert 'data-marks="renamed redescribed changed"' in page
+    assert "Owner: SSO (SAML): — → zoe" in words(page)
+    assert "Objectives: SSO (SAML): → o-1, o-2" in words(page)
     assert "Renamed: SSO → SSO (SAML)" in page
     assert "Description changed: SSO (SAML)" in page
 

@@ -147,3 +147,18 @@ def test_line_breaks_typed_differently_are_no_change() -> None:
     v1 = published([*V1_EVENTS, details(B, "Ledger", "Double\nentry.")], "sales")
     v2 = published([*V1_EVENTS, details(B, "Ledger", "Double\r\nentry."), v1], "sales")
     assert diff(v1, v2).unchanged
+
+
+def test_owner_team_links_dependencies_and_rank_changes_are_found() -> None:
+    v1 = published(V1_EVENTS, "engineering")
+    handed = details(A, "Wallet").model_copy(update={"owner": "zoe", "team": "mobile"})
+    v2 = published([*V1_EVENTS, v1, handed], "engineering")
+    result = diff(v1, v2)
+    assert not result.unchanged
+    assert {(c.field, c.before, c.after) for c in result.changed} >= {
+        ("owner", None, "zoe"),
+        ("team", None, "mobile"),
+    }
+    assert "- Wallet: owner none → zoe" in render_markdown(result)
+    hidden = diff(published(V1_EVENTS, "customers"), published([*V1_EVENTS, handed], "customers"))
+    assert [c.field for c in hidden.changed] == []  # customers see no owner or team

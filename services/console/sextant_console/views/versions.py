@@ -23,7 +23,7 @@ router = APIRouter()
 
 AUDIENCES = ("executives", "sales", "engineering", "customers")
 COLUMNS = ("now", "next", "later", "unscheduled")
-MARKS = ("added", "moved", "rescored", "status_changed", "renamed", "redescribed")
+MARKS = ("added", "moved", "rescored", "status_changed", "renamed", "redescribed", "changed")
 """The kinds of change a diff marks an item of the newer version with."""
 
 
@@ -133,7 +133,9 @@ def diff_board(
     marks: dict[str, list[str]] = {}
     for kind in MARKS:
         for change in found[kind]:
-            marks.setdefault(change["item_id"], []).append(kind)
+            kinds = marks.setdefault(change["item_id"], [])
+            if kind not in kinds:  # an item's owner and team changed: one mark
+                kinds.append(kind)
     moved = {m["item_id"]: m["before"] for m in found["moved"]}
     columns: dict[str, list[dict[str, Any]]] = {c: [] for c in COLUMNS}
     for item in after:

@@ -45,6 +45,19 @@ class Renamed(ItemRef):
     after: str
 
 
+class Changed(ItemRef):
+    """A field the audience sees, other than those above, changed: who owns the item, its
+    team, the objectives it serves, the opportunities it pursues, what it depends on, its
+    rank."""
+
+    field: str
+    before: str | int | list[str] | None
+    after: str | int | list[str] | None
+
+
+OTHER_FIELDS = ("owner", "team", "objective_ids", "opportunity_ids", "depends_on", "rank")
+
+
 class VersionDiff(_Out):
     roadmap_id: UUID
     from_version: int
@@ -59,6 +72,8 @@ class VersionDiff(_Out):
     renamed: list[Renamed]
     redescribed: list[ItemRef]
     """Items whose description changed (compared when both versions show descriptions)."""
+    changed: list[Changed] = []
+    """Other fields changed (each compared when both versions show it)."""
 
     @property
     def unchanged(self) -> bool:
@@ -70,6 +85,7 @@ class VersionDiff(_Out):
             self.status_changed,
             self.renamed,
             self.redescribed,
+            self.changed,
         )
         return not any(changes)
 
@@ -94,6 +110,8 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
     renamed: list[Renamed] = []
     redescribed: list[ItemRef] = []
     described = "description" in older.fields and "description" in newer.fields
+    shown = [f for f in OTHER_FIELDS if f in older.fields and f in newer.fields]
+    changed: list[Changed] = []
     for item_id, new in after.items():
         old = before.get(item_id)
         if old is None:
@@ -129,6 +147,12 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
             )
         if described and _text(old.description) != _text(new.description):
             redescribed.append(ItemRef(item_id=item_id, title=new.title))
+        for name in shown:
+            was, now = _shown(getattr(old, name)), _shown(getattr(new, name))
+            if was != now:
+                changed.append(
+                    Changed(item_id=item_id, title=new.title, field=name, before=was, after=now)
+                )
     return VersionDiff(
         roadmap_id=newer.roadmap_id,
         from_version=older.version,
@@ -142,7 +166,15 @@ def diff(older: RoadmapPublished, newer: RoadmapPublished) -> VersionDiff:
         status_changed=status,
         renamed=renamed,
         redescribed=redescribed,
+        changed=changed,
     )
+
+
+def _shown(value: object) -> str | int | list[str] | None:
+    """A field's value as the diff reports it: lists sorted, ids as text."""
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    return value  # type: ignore[return-value]
 
 
 def _text(description: str | None) -> str:
@@ -154,6 +186,12 @@ def _where(p: Placement) -> str:
     if p.horizon is None:
         return "unscheduled"
     return p.horizon if p.timeframe is None else f"{p.horizon} ({p.timeframe})"
+
+
+def _value(value: str | int | list[str] | None) -> str:
+    if value is None or value == []:
+        return "none"
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 def _score(value: float | None) -> str:
@@ -184,6 +222,10 @@ def render_markdown(d: VersionDiff, *, roadmap_name: str = "") -> str:
         ("Status changed", [f"- {s.title}: {s.before} → {s.after}" for s in d.status_changed]),
         ("Renamed", [f"- {r.before} → {r.after}" for r in d.renamed]),
         ("Description changed", [f"- {i.title}" for i in d.redescribed]),
+        (
+            "Other changes",
+            [f"- {c.title}: {c.field} {_value(c.before)} → {_value(c.after)}" for c in d.changed],
+        ),
     ]
     for heading, entries in sections:
         if entries:
