@@ -401,3 +401,11 @@ def test_folding_many_events_at_once_leaves_the_state_it_started_from_as_it_was(
     assert at_once.items[B].depends_on == {}
     assert (dict(start.items), start.order) == before
     assert C not in start.items
+
+
+def test_a_portfolio_roadmap_is_changed_from_its_own_workspace_not_one_it_spans() -> None:
+    portfolio = created(workspaces=["ws-1", "ws-2"])
+    elsewhere = command(c.AddItem, workspace_id="ws-2", item_id=X, title="New", type="feature")
+    spec.given([portfolio]).when(elsewhere).then_raises(Conflict, match="belongs to ws-1")
+    stranger = elsewhere.model_copy(update={"workspace_id": "ws-3"})
+    spec.given([portfolio]).when(stranger).then_raises(NotFound)

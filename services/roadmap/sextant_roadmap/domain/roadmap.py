@@ -78,6 +78,13 @@ was handed off, and what is reported is kept."""
 
 def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
     elsewhere = (state.tenant_id, state.workspace_id) != (command.tenant_id, command.workspace_id)
+    spanned = state.tenant_id == command.tenant_id and command.workspace_id in state.workspaces
+    if not isinstance(command, CreateRoadmap) and state.exists and elsewhere and spanned:
+        raise Conflict(  # it opens from every workspace it spans; it is changed from its own
+            f"roadmap {command.roadmap_id} spans workspace {command.workspace_id} and belongs"
+            f" to {state.workspace_id}: change it there",
+            code="roadmap-elsewhere",
+        )
     if not isinstance(command, CreateRoadmap) and (not state.exists or elsewhere):
         raise NotFound(
             f"roadmap {command.roadmap_id} does not exist in workspace {command.workspace_id}"
