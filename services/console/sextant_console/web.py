@@ -259,8 +259,9 @@ def merge_edit(
     (``current``, which others may have changed since): each field the user left as shown
     takes its current value; a list takes the user's additions and removals into the current
     one. A field changed both by the user and by someone else, differently, is refused
-    naming it and its value now (the user's values come back into the form; sent again,
-    they replace the other's). A field the form leaves out when empty is empty as typed."""
+    naming it, its value now and the user's (the page, read again, shows the value now and
+    records it as seen: the user's, sent again, replaces it). A field the form leaves out
+    when empty is empty as typed."""
     merged = dict(body)
     clashes = []
     for name in seen:
@@ -275,13 +276,13 @@ def merge_edit(
             kept = [x for x in now if x not in gone]
             merged[name] = kept + [x for x in mine if x not in was and x not in kept]
         else:
-            shown = " ".join(_short(now, 80).split())
-            clashes.append(f"{name.replace('_', ' ')} is now '{shown}'")
+            shown, yours = (" ".join(_short(v, 80).split()) for v in (now, mine))
+            clashes.append(f"{name.replace('_', ' ')} is now '{shown}' (you wrote '{yours}')")
     if clashes:
         raise BadForm(
             "since this page was opened, someone else changed what you changed: "
             + "; ".join(sorted(clashes))
-            + ". Your values are back in the form: send it again to replace theirs."
+            + ". The form shows theirs now: write yours again to replace it."
         )
     # Empty is sent only as the user's own value (to clear a field), never as another's.
     return {name: v for name, v in merged.items() if v != "" or body.get(name) == ""}

@@ -317,8 +317,8 @@ async def test_saving_an_item_keeps_what_someone_else_changed_since_its_page_was
     assert sent.headers["location"] == here
     assert Flash.decode(sent.cookies.get(FLASH)).text == (
         "Check the form: since this page was opened, someone else changed what you changed:"
-        " description is now 'Sign in once, with SAML.'. Your values are back in the form:"
-        " send it again to replace theirs."
+        " description is now 'Sign in once, with SAML.' (you wrote 'Sign in with a passkey.')."
+        " The form shows theirs now: write yours again to replace it."
     )
     assert [r.method for r in api.seen[before:]] == ["GET"]  # read, nothing written
     # A form from before this console kept what it showed (no record) is sent as it was.
@@ -360,7 +360,9 @@ def test_an_edit_is_merged_field_by_field_with_the_current_values() -> None:
     goals = {"goals": ["a", "b"]}
     assert merge_edit({"goals": ["b", "a"]}, goals, goals) == {"goals": ["b", "a"]}
     seen = {"name": "Ana", "segment": "smb"}
-    with pytest.raises(BadForm, match="name is now 'Cy'; segment is now 'mid-market'"):
+    with pytest.raises(
+        BadForm, match=r"name is now 'Cy' \(you wrote 'Bo'\); segment is now 'mid-market'"
+    ):
         merge_edit({"segment": "ent", "name": "Bo"}, seen, {"name": "Cy", **now})
 
 
