@@ -27,11 +27,14 @@ class AuditProjection:
         *,
         name: str | None = None,
         parts: Mapping[str, tuple[str, ...]] | None = None,
+        clears: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         """``parts``: the events about a part of their entity (``EventRegistry.audit_parts``
-        of the topics' contexts)."""
+        of the topics' contexts); ``clears``: the fields events leave empty
+        (``EventRegistry.audit_clears``)."""
         self.topics = topics
         self.parts = dict(parts or {})
+        self.clears = dict(clears or {})
         # "sextant.feedback.events.v1" -> "feedback_audit_log": a consumer group per service
         context = topics[0].split(".")[1] if topics and topics[0].count(".") >= 2 else "all"
         self.name = name or f"{context}_audit_log"
@@ -44,7 +47,7 @@ class AuditProjection:
         states, the chains' heads), then write the entries, the states and the heads."""
         if not events:
             return
-        entries = [_entry(event, self.parts) for event in events]
+        entries = [_entry(event, self.parts, self.clears) for event in events]
         states, heads = await _lock_states_and_heads(conn, entries)
         entries = _with_changes(entries, states)
         rows = []
@@ -139,6 +142,9 @@ class _Entry:
     """``[{"field", "before", "after"}]``; None on entries written before changes existed."""
     part: str = ""
     """Which part of the entity the event is about (``item_id=…``), if it names one."""
+    clears: tuple[str, ...] = ()
+    """The fields the event leaves empty (``Event.audit_clears``); not hashed, as it says
+    nothing the changes do not."""
 
     @property
     def workspace_key(self) -> str:
@@ -231,9 +237,14 @@ def _reference_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _entry(event: IncomingEvent, parts: Mapping[str, tuple[str, ...]]) -> _Entry:
+def _entry(
+    event: IncomingEvent,
+    parts: Mapping[str, tuple[str, ...]],
+    clears: Mapping[str, tuple[str, ...]] | None = None,
+) -> _Entry:
     meta = event.metadata()
-    fields = parts.get(event.type.rsplit(".v", 1)[0], ())
+    kind = event.type.rsplit(".v", 1)[0]
+    fields = parts.get(kind, ())
     return _Entry(
         event.id,
         meta.tenant_id,
@@ -248,6 +259,7 @@ def _entry(event: IncomingEvent, parts: Mapping[str, tuple[str, ...]]) -> _Entry
         event.time or datetime.now(UTC),
         event.data,
         part=",".join(f"{f}={_reach(event.data, f)}" for f in fields),
+        clears=(clears or {}).get(kind, ()),
     )
 
 
@@ -273,12 +285,21 @@ def _with_changes(
     entries: list[_Entry], states: dict[tuple[str, str], dict[str, Any]]
 ) -> list[_Entry]:
     """Each entry with its changes against the state its entity had before it; ``states``
-    moves forward with them (an entity first seen starts from nothing)."""
+    moves forward with them (an entity first seen starts from nothing). The fields an entry
+    clears are emptied first: each the event does not set reads as changed to nothing, and
+    each it sets is compared with nothing."""
     out = []
     for entry in entries:
         state = states.setdefault((entry.tenant_id, entry.entity_key), {})
         data = entry.data if isinstance(entry.data, dict) else {}
-        out.append(replace(entry, changes=field_changes(state, data)))
+        emptied = [
+            {"field": name, "before": state[name], "after": None}
+            for name in entry.clears
+            if name not in data and state.get(name) is not None
+        ]
+        for name in entry.clears:
+            state.pop(name, None)
+        out.append(replace(entry, changes=emptied + field_changes(state, data)))
         state.update(data)
     return out
 

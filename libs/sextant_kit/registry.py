@@ -60,6 +60,15 @@ class EventRegistry:
             if m.audit_part
         }
 
+    def audit_clears(self) -> dict[str, tuple[str, ...]]:
+        """The events that leave fields of their entity empty, by CloudEvents type without
+        its version, and those fields (``Event.audit_clears``)."""
+        return {
+            self.ce_type(m.event_type, m.schema_version).rsplit(".v", 1)[0]: m.audit_clears
+            for m in self.models()
+            if m.audit_clears
+        }
+
     def ce_type(self, event_type: str, schema_version: int) -> str:
         return f"io.sextant.{self.context}.{event_type}.v{schema_version}"
 

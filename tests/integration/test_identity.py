@@ -131,6 +131,17 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
         escaped = quote(subject, safe="")
         taken = await http.delete(f"/v1/workspaces/mobile/members/{escaped}", headers=headers)
         assert taken.status_code == 200, taken.text
+
+        async def revoked_in_the_audit() -> None:
+            await rt.relay().publish_batch()
+            kind = "io.sextant.identity.MemberRoleRevoked.v1"
+            params = {"workspace_id": "mobile", "event_type": kind}
+            found = await http.get("/v1/identity/audit", params=params, headers=headers)
+            entries = {e["data"]["member"]: e for e in found.json()["items"]}
+            changes = {c["field"]: (c["before"], c["after"]) for c in entries[subject]["changes"]}
+            assert changes["role"] == ("contributor", None)  # the role gone, not just a time
+
+        await eventually(revoked_in_the_audit, within=30)
         not_member = await http.delete("/v1/workspaces/mobile/members/bo", headers=headers)
         assert not_member.status_code == 422
         assert not_member.json()["errors"][0]["field"] == "path.member"

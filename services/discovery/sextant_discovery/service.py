@@ -30,7 +30,9 @@ definition = ServiceDefinition(
         ProblemEvidence(),
         OpportunityScoreboard(),
         ExperimentLog(),
-        AuditProjection([registry.topic], parts=registry.audit_parts()),
+        AuditProjection(
+            [registry.topic], parts=registry.audit_parts(), clears=registry.audit_clears()
+        ),
     ],
     extra_topics=(FEEDBACK_TOPIC,),
 )

@@ -23,7 +23,9 @@ definition = ServiceDefinition(
     routers=routers,
     projections=lambda rt: [
         FeedbackViews(),
-        AuditProjection([registry.topic], parts=registry.audit_parts()),
+        AuditProjection(
+            [registry.topic], parts=registry.audit_parts(), clears=registry.audit_clears()
+        ),
         InboundFeedback(rt.store, authenticator_from(rt.settings)),
     ],
     extra_topics=[INBOUND_TOPIC],

@@ -77,6 +77,7 @@ class MemberRoleGranted(Event):
 class MemberRoleRevoked(Event):
     event_type = "MemberRoleRevoked"
     audit_part = ("member",)
+    audit_clears = ("role", "granted_at")
     tenant_id: str
     workspace_id: str | None = None
     member: str

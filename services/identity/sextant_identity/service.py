@@ -21,6 +21,8 @@ definition = ServiceDefinition(
     routers=routers,
     projections=lambda rt: [
         Directory(),
-        AuditProjection([registry.topic], parts=registry.audit_parts()),
+        AuditProjection(
+            [registry.topic], parts=registry.audit_parts(), clears=registry.audit_clears()
+        ),
     ],
 )

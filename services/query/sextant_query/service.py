@@ -31,16 +31,13 @@ from sextant_query.projections.roadmap import ROADMAP
 registry = EventRegistry("query", [])
 IDENTITY = "sextant.identity.events.v1"
 DOMAIN_TOPICS = (IDENTITY, STRATEGY.topic, ROADMAP.topic, DISCOVERY.topic, FEEDBACK.topic)
+CONTEXTS = (identity_events, strategy_events, roadmap_events, discovery_events, feedback_events)
+"""The domain contexts' event registries, whose events the audit history reads."""
 AUDIT_PARTS = {
-    ce_type: fields
-    for events in (
-        identity_events,
-        strategy_events,
-        roadmap_events,
-        discovery_events,
-        feedback_events,
-    )
-    for ce_type, fields in events.audit_parts().items()
+    ce_type: fields for events in CONTEXTS for ce_type, fields in events.audit_parts().items()
+}
+AUDIT_CLEARS = {
+    ce_type: fields for events in CONTEXTS for ce_type, fields in events.audit_clears().items()
 }
 
 definition = ServiceDefinition(
@@ -55,7 +52,9 @@ definition = ServiceDefinition(
         RoadmapItems(),
         Discovery(),
         FeedbackEvidence(),
-        AuditProjection(DOMAIN_TOPICS, name="all_audit_log", parts=AUDIT_PARTS),
+        AuditProjection(
+            DOMAIN_TOPICS, name="all_audit_log", parts=AUDIT_PARTS, clears=AUDIT_CLEARS
+        ),
     ],
     extra_topics=DOMAIN_TOPICS,
 )

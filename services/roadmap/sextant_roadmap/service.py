@@ -23,6 +23,8 @@ definition = ServiceDefinition(
         RoadmapBoard(),
         RoadmapVersions(),
         ScoringFormulas(),
-        AuditProjection([registry.topic], parts=registry.audit_parts()),
+        AuditProjection(
+            [registry.topic], parts=registry.audit_parts(), clears=registry.audit_clears()
+        ),
     ],
 )

@@ -29,6 +29,8 @@ definition = ServiceDefinition(
         StrategyDocuments(),
         DecisionLog(),
         StrategyReviews(),
-        AuditProjection([registry.topic], parts=registry.audit_parts()),
+        AuditProjection(
+            [registry.topic], parts=registry.audit_parts(), clears=registry.audit_clears()
+        ),
     ],
 )

@@ -72,6 +72,7 @@ class ProblemUnmerged(Event):
     and its evidence counts for itself alone."""
 
     event_type = "ProblemUnmerged"
+    audit_clears = ("into", "merged_at", "reason")
     problem_id: UUID
     from_problem: UUID
     reason: str
@@ -81,6 +82,7 @@ class ProblemUnmerged(Event):
 
 class ProblemClosed(Event):
     event_type = "ProblemClosed"
+    audit_clears = ("reason",)  # its own, not the reopening's or the unmerging's
     problem_id: UUID
     reason: str
     closed_at: datetime
@@ -90,6 +92,7 @@ class ProblemReopened(Event):
     """A closed problem open again (it came back, or was closed too soon), with why."""
 
     event_type = "ProblemReopened"
+    audit_clears = ("reason", "closed_at")
     problem_id: UUID
     reason: str
     reopened_by: str
