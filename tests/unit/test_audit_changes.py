@@ -45,7 +45,7 @@ def test_an_undoing_event_empties_what_it_undoes_and_its_own_reason_stands_alone
     is the event's own, not a change of the one before."""
     at = datetime(2026, 11, 1, tzinfo=UTC)
 
-    def entry(event_type: str, data: dict[str, object], clears: tuple[str, ...] = ()) -> Any:
+    def entry(event_type: str, data: dict[str, Any], clears: tuple[str, ...] = ()) -> Any:
         return _Entry(
             uuid4(),
             "t",
@@ -72,7 +72,7 @@ def test_an_undoing_event_empties_what_it_undoes_and_its_own_reason_stands_alone
         entry("Closed", {"reason": "done"}, ("reason",)),
     ]
     changed = [
-        {c["field"]: (c["before"], c["after"]) for c in e.changes}
+        {c["field"]: (c["before"], c["after"]) for c in e.changes or []}
         for e in _with_changes(entries, {})
     ]
     assert changed[1] == {
