@@ -8,7 +8,7 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Collection
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Header, Path, Query, Request
@@ -22,7 +22,7 @@ from sextant_kit.errors import InvalidCursor, NotFound
 from sextant_kit.events import Command, CommandContext, Event, EventMetadata
 from sextant_kit.eventstore import AppendResult
 from sextant_kit.registry import EventRegistry
-from sextant_kit.storable import unstorable
+from sextant_kit.storable import in_utc, unstorable
 from sextant_kit.telemetry import current_traceparent
 
 if TYPE_CHECKING:
@@ -144,9 +144,7 @@ def ID(value: Any) -> None:
 def MOMENT(value: Any) -> None:
     """A cursor's moment (or day), one that has a time in UTC."""
     TEXT(value)
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo:
-        moment.astimezone(UTC)  # an OverflowError when it has no time in UTC
+    in_utc(datetime.fromisoformat(value))
 
 
 def NUMBER(value: Any) -> None:

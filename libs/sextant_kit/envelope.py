@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ import orjson
 
 from sextant_kit.events import EventMetadata, RecordedEvent
 from sextant_kit.registry import EventRegistry
+from sextant_kit.storable import in_utc
 
 CONTENT_TYPE = "application/json"
 SPEC_VERSION = "1.0"
@@ -180,7 +181,7 @@ def _parse_time(raw: str | None) -> datetime | None:
         if not _RFC3339.fullmatch(raw):
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
-        moment.astimezone(UTC)  # an OverflowError on 1 January of the year 1, east of UTC
+        in_utc(moment)  # an OverflowError on 1 January of the year 1, east of UTC
     except (ValueError, OverflowError):
         raise EnvelopeError(
             f"ce_time {raw!r} is not an RFC 3339 timestamp with its offset in years 1 to 9999"

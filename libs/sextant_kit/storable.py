@@ -29,12 +29,18 @@ def unstorable(text: str) -> bool:
     return False
 
 
+def in_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (one without a zone is in UTC already); an ``OverflowError`` when
+    it has no time in UTC in the years 1 to 9999, as the driver would meet writing it."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _in_utc(value: datetime) -> datetime:
     """``value`` with its zone (UTC when it has none), if it has a time in UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     try:
-        value.astimezone(UTC)
+        in_utc(value)
     except OverflowError:
         raise PydanticCustomError(
             "datetime_unstorable",

@@ -16,6 +16,7 @@ from sextant_kit.database import Connection
 from sextant_kit.http import Caller, requires_somewhere
 from sextant_kit.scope import in_scope
 from sextant_kit.scope import workspace_scope as scope
+from sextant_kit.storable import in_utc
 from sextant_strategy.domain.progress import status_today
 
 __all__ = [
@@ -89,5 +90,4 @@ def after(cursor: str | None) -> tuple[datetime, str] | tuple[None, None]:
     if values is None:
         return None, None
     at, key = values
-    when = datetime.fromisoformat(at)
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC), key
+    return in_utc(datetime.fromisoformat(at)), key

@@ -12,6 +12,7 @@ from sextant_kit.api import COUNT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
+from sextant_kit.storable import in_utc
 
 from sextant_strategy.api.common import (
     Aggregate,
@@ -38,8 +39,7 @@ def parse_as_of(raw: str | None, now: datetime) -> datetime:
     try:
         if len(raw) == 10:
             return datetime.combine(date.fromisoformat(raw), time.max, tzinfo=UTC)
-        moment = datetime.fromisoformat(raw)
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return in_utc(datetime.fromisoformat(raw))
     except ValueError:
         raise DomainError(
             f"as_of {raw!r} is neither a date (2026-03-31) nor an ISO 8601 timestamp",
