@@ -154,10 +154,20 @@ def _problem(response: httpx.Response) -> ApiError:
             # Each field's error, unless the detail already says it (one error often is
             # the whole detail).
             named = [
-                f"{e.get('field')}: {e.get('message')}"
+                f"{_as_labelled(str(e.get('field')))}: {e.get('message')}"
                 for e in errors
                 if isinstance(e, dict) and str(e.get("message")) not in detail
             ]
-            if named:
+            if named and detail.startswith("invalid field(s):"):
+                detail = "; ".join(named)  # the detail only lists the fields named here
+            elif named:
                 detail += " — " + "; ".join(named)
     return ApiError(response.status_code, title, detail or title)
+
+
+def _as_labelled(field: str) -> str:
+    """An API's field as the console's forms label it (``body.target_date``: ``target
+    date``): a user reads the form, not the request the console made of it."""
+    for where in ("body.", "query."):
+        field = field.removeprefix(where)
+    return field.replace("_", " ")

@@ -222,8 +222,36 @@ async def test_a_problem_from_a_write_comes_back_to_the_page(
     assert answer.headers["location"] == f"/w/mobile/roadmaps/{RID}"
     api.on("GET", "/v1/workspaces/mobile/roadmaps", body={"items": [], "next_cursor": None})
     page = await client.get("/w/mobile/roadmaps")
-    assert f"{said} — body.model: try wsjf</div>" in page.text
+    assert f"{said} — model: try wsjf</div>" in page.text
     assert page.text.count("between 0 and 3") == 1
+
+
+async def test_a_field_the_api_refuses_is_named_as_the_form_names_it(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    path = "/v1/workspaces/mobile/problems"
+    errors = [
+        {"field": "body.title", "message": "String should have at most 200 characters"},
+        {"field": "body.affected_segments.0", "message": "String should have at least 1 character"},
+    ]
+    detail = "invalid field(s): body.title, body.affected_segments.0"
+    api.on("POST", path, 422, {"title": "Invalid request", "detail": detail, "errors": errors})
+    sign_in(client, token())
+    answer = await client.post(
+        "/w/mobile/problems",
+        data={"title": "x" * 201, "statement": "s", "severity": "3", "frequency": "3"},
+        headers={"referer": "http://console.test/w/mobile/opportunities"},
+    )
+    assert answer.status_code == 303
+    for listed in ("opportunities", "problems", "personas"):
+        api.on("GET", f"/v1/workspaces/mobile/{listed}", body={"items": []})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    page = await client.get("/w/mobile/opportunities")
+    assert (
+        "Invalid request: title: String should have at most 200 characters;"
+        " affected segments.0: String should have at least 1 character</div>"
+    ) in page.text
+    assert "body." not in page.text
 
 
 async def test_cross_site_posts_are_refused(client: httpx.AsyncClient, api: FakeApi) -> None:
