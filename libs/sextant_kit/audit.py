@@ -258,7 +258,7 @@ def _entry(
         meta.causation_id,
         event.time or datetime.now(UTC),
         event.data,
-        part=",".join(f"{f}={_reach(event.data, f)}" for f in fields),
+        part=",".join(f"{f.rsplit('.', 1)[-1]}={_reach(event.data, f)}" for f in fields),
         clears=(clears or {}).get(kind, ()),
     )
 

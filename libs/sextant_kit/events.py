@@ -23,14 +23,15 @@ class Event(BaseModel):
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
     audit_part: ClassVar[tuple[str, ...]] = ()
+    """The fields naming the part of its entity the event is about (a roadmap's item, a
+    workspace's member; ``vote.voter`` reaches into a field): the audit history keeps each
+    part's values apart, so adding a second item shows its own values, not the first's as
+    "before". A part goes by the last name of each field, so a vote's ``vote.voter`` and its
+    withdrawal's ``voter`` name one part."""
     audit_clears: ClassVar[tuple[str, ...]] = ()
     """The fields of its entity (or part) the event leaves empty, as an undoing event does (a
     role revoked, an objective reopened), and those that are its own rather than a change of
     an earlier one (a reason): the audit history compares them with nothing after it."""
-    """The fields naming the part of its entity the event is about (a roadmap's item, a
-    workspace's member; ``vote.voter`` reaches into a field): the audit history keeps each
-    part's values apart, so adding a second item shows its own values, not the first's as
-    "before"."""
 
 
 class Command(BaseModel):

@@ -115,6 +115,15 @@ async def test_an_event_about_one_part_of_an_entity_is_compared_with_that_part(
     assert [e["event_id"] for e in about_a] == [link_a["event_id"], unlink_a["event_id"]]
     voted_sam = await audited(rt, http, 1, subject=item, part="vote.voter=sam")
     assert voted_sam[0]["event_id"] == vote_b["event_id"]
+    # A vote taken back reads as the vote gone, and cast again as the vote back.
+    pat = {"X-Sextant-Actor": "pat"}
+    assert (await http.delete(f"{ws}/{item}/votes", headers=pat)).status_code == 200
+    assert (await http.post(f"{ws}/{item}/votes", json={}, headers=pat)).status_code == 200
+    *_, withdrawn, again = await audited(rt, http, 8, subject=item)
+    assert changed(withdrawn)["vote"] == (changed(vote_a)["vote"][1], None)
+    assert changed(withdrawn)["voted_at"][1] is None
+    assert changed(again)["vote"][0] is None
+    assert changed(again)["withdrawn_at"][1] is None
     for odd in ({"part": f"target_id={first}"}, {"subject": item, "part": "target_id"}):
         refused = await http.get("/v1/feedback/audit", params=odd)
         assert refused.status_code == 422

@@ -85,6 +85,7 @@ class FeedbackClassified(Event):
 class FeedbackVoted(Event):
     event_type = "FeedbackVoted"
     audit_part = ("vote.voter",)
+    audit_clears = ("withdrawn_at",)  # a vote cast again after it was taken back
 
     feedback_id: UUID
     workspace_id: str
@@ -97,6 +98,7 @@ class FeedbackVoteWithdrawn(Event):
 
     event_type = "FeedbackVoteWithdrawn"
     audit_part = ("voter",)
+    audit_clears = ("vote", "voted_at")
 
     feedback_id: UUID
     workspace_id: str
