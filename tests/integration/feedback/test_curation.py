@@ -86,7 +86,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         target = await demand(target_type="problem")
         assert (target["target_id"], target["items"], target["customers"]) == (P_SSO, 2, 3)
         assert target["revenue_weighted"] == "1012000.00"
-        assert target["by_segment"] == {"enterprise": 1000000, "smb": 12000}
+        assert target["by_segment"] == {"enterprise": "1000000.00", "smb": "12000.00"}
         anonymous = await demand(target_id=O_SSO)
         assert (anonymous["items"], anonymous["votes"], anonymous["customers"]) == (1, 1, 1)
         assert anonymous["revenue_weighted"] == "12000.00"
@@ -151,7 +151,7 @@ async def test_demand_is_counted_and_weighted_by_revenue_and_merges_move_votes_a
         target = await demand(target_id=R_SSO)
         assert (target["items"], target["votes"], target["customers"]) == (1, 1, 2)
         assert target["revenue_weighted"] == "912000.00"
-        assert target["by_segment"] == {"enterprise": 900000, "smb": 12000}
+        assert target["by_segment"] == {"enterprise": "900000.00", "smb": "12000.00"}
 
     await settle(customer_kept)
 

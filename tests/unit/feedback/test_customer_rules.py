@@ -62,5 +62,5 @@ def test_after_erasure_only_erasure_is_accepted() -> None:
     erased = CustomerErased(customer_id=ID, erased_at=NOW)
     spec.given([REGISTERED, erased]).when(EraseCustomer(customer_id=ID, at=NOW)).then([])
     spec.given([REGISTERED, erased]).when(UpdateCustomerProfile(name="x", at=NOW)).then_raises(
-        Conflict, match="erased"
+        Conflict, match="this customer was erased on request; register a new account"
     )

@@ -375,7 +375,8 @@ def queries_router(rt: Runtime) -> APIRouter:
     ) -> dict[str, Any]:
         """Demand per linked problem, opportunity or roadmap item: linked items, votes,
         distinct customers, and revenue-weighted demand (the summed annual revenue of the
-        distinct customers behind it), with a breakdown by segment. The customers behind an
+        distinct customers behind it), with a breakdown by segment; amounts are exact decimal
+        text, as ``revenue_weighted`` is. The customers behind an
         item are its own and those voted for on its items' behalf (a merged duplicate's
         customer among them)."""
         rows = await rt.reads.fetch(
@@ -401,7 +402,7 @@ def queries_router(rt: Runtime) -> APIRouter:
             " SELECT t.target_type, t.target_id, t.items, t.votes,"
             "   coalesce(sum(s.customers), 0)::bigint AS customers,"
             "   coalesce(sum(s.revenue), 0) AS revenue,"
-            "   coalesce(jsonb_object_agg(s.segment, s.revenue)"
+            "   coalesce(jsonb_object_agg(s.segment, s.revenue::text)"
             "     FILTER (WHERE s.segment IS NOT NULL), '{}') AS by_segment"
             " FROM (SELECT target_type, target_id, count(*) AS items, sum(votes) AS votes"
             "       FROM linked GROUP BY target_type, target_id) t"

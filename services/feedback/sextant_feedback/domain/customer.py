@@ -121,8 +121,7 @@ def decide(
         if isinstance(command, EraseCustomer):
             return []
         raise Conflict(
-            f"customer {state.customer_id} was erased on request; register a new account "
-            "under another reference",
+            "this customer was erased on request; register a new account under another reference",
             code="customer-erased",
         )
     match command:
