@@ -10,7 +10,7 @@ from sextant_kit import Settings
 from sextant_kit.runner import main_for, run_event_loop
 from sextant_kit.service import open_runtime, prepare
 
-from sextant_feedback.importer import UnreadableFile, run_import
+from sextant_feedback.importer import ImportReport, UnreadableFile, run_import
 from sextant_feedback.service import definition
 
 
@@ -45,9 +45,10 @@ def import_main(argv: list[str]) -> None:
 
     async def go() -> None:
         await prepare(definition, settings)
+        report = ImportReport()
         async with open_runtime(definition, settings) as rt:
             try:
-                report = await run_import(
+                await run_import(
                     rt.store,
                     args.file,
                     workspace_id=args.workspace,
@@ -56,14 +57,20 @@ def import_main(argv: list[str]) -> None:
                     fmt=args.format,
                     default_source=args.source,
                     batch_size=args.batch_size,
+                    report=report,
                 )
             except UnreadableFile as unreadable:  # not UTF-8, no 'text' column, too large
-                raise SystemExit(f"error: {unreadable}") from None
+                made = report.created
+                went_in = f"; the rows read before it made {made:,} items" if made else ""
+                raise SystemExit(f"error: {unreadable}{went_in}") from None
         if report.ignored_columns:
             print(f"columns not imported (no such field): {', '.join(report.ignored_columns)}")
+        before = report.rejected_before
         print(
             f"{report.rows:,} rows: {report.created:,} created, {report.duplicates:,} already "
-            f"there, {report.rejected:,} rejected, {report.skipped:,} skipped (done before)"
+            f"there, {report.rejected:,} rejected, {report.skipped:,} skipped (done before"
+            + (f", {before:,} of them rejected then" if before else "")
+            + ")"
         )
         if report.rejects_file:
             print(f"rejected rows and their reasons: {report.rejects_file}")

@@ -48,6 +48,8 @@ class ImportReport:
     rejected: int = 0
     skipped: int = 0
     """Rows a previous, interrupted run of the same import had already committed."""
+    rejected_before: int = 0
+    """Of the ``skipped`` rows, those the previous run rejected (still in the rejects file)."""
     rejects_file: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
     """A CSV's columns that name no field of a feedback item: not imported."""
@@ -167,7 +169,11 @@ async def run_import(
     default_source: str | None = None,
     batch_size: int = MAX_BATCH,
     progress: Progress | None = None,
+    report: ImportReport | None = None,
 ) -> ImportReport:
+    """Import ``path`` into ``workspace_id``, resuming where an interrupted run of the same
+    file stopped. ``report``, when given, is filled as the import goes, so a caller whose
+    import fails midway still knows what went in."""
     fmt = fmt or ("jsonl" if path.suffix in (".jsonl", ".ndjson") else "csv")
     # Local-file reads block only briefly; the CLI has no other work on its event loop.
     size = path.stat().st_size  # noqa: ASYNC240
@@ -178,29 +184,32 @@ async def run_import(
     fingerprint = _fingerprint(path)
     resume_after = _resume_point(state_file, fingerprint, workspace_id)
     ingestor = Ingestor(KeyRing(store.pool))
-    report = ImportReport(rejects_file=str(rejects_file))
+    report = report or ImportReport()
+    report.rejects_file = str(rejects_file)
     progress = progress or Progress(f"import {path.name}", size, unit="rows")
     correlation = str(uuid.uuid4())
     ctx = CommandContext(
         tenant_id=tenant_id, actor=actor, now=datetime.now(UTC), correlation_id=correlation
     )
     metadata = EventMetadata.from_context(ctx, workspace_id=workspace_id)
-    _keep_rejects(rejects_file, resume_after)
+    report.rejected_before = _keep_rejects(rejects_file, resume_after)
     with rejects_file.open("a", encoding="utf-8") as rejects:
         writer: asyncio.Task[None] | None = None
-        async for position, lines, items in _batches(
-            path, fmt, batch_size, resume_after, default_source, report, rejects
-        ):
-            prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
+        try:
+            async for position, lines, items in _batches(
+                path, fmt, batch_size, resume_after, default_source, report, rejects
+            ):
+                prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
+                if writer is not None:
+                    await writer  # at most one batch in flight while the next one is parsed
+                written = _Written(state_file, fingerprint, workspace_id, lines[-1])
+                writer = asyncio.create_task(
+                    _write(store, zip(lines, prepared, strict=True), report, rejects, written)
+                )
+                progress.advance(len(items), position=position)
+        finally:  # when reading fails, the batch in flight is still written and counted
             if writer is not None:
-                await writer  # at most one batch in flight while the next one is parsed
-            written = _Written(state_file, fingerprint, workspace_id, lines[-1])
-            writer = asyncio.create_task(
-                _write(store, zip(lines, prepared, strict=True), report, rejects, written)
-            )
-            progress.advance(len(items), position=position)
-        if writer is not None:
-            await writer
+                await writer
     progress.finish()
     if rejects_file.stat().st_size == 0:
         rejects_file.unlink()
@@ -310,11 +319,12 @@ async def _write(
     written.record()
 
 
-def _keep_rejects(rejects_file: Path, resume_after: int) -> None:
-    """A resumed run keeps the rejects of the rows done before; it reads the rest anew."""
+def _keep_rejects(rejects_file: Path, resume_after: int) -> int:
+    """A resumed run keeps the rejects of the rows done before (returns how many); it reads
+    the rest anew."""
     if not resume_after or not rejects_file.exists():
         rejects_file.write_text("")
-        return
+        return 0
     done = []
     for entry in rejects_file.read_text(encoding="utf-8").splitlines(keepends=True):
         try:
@@ -323,6 +333,7 @@ def _keep_rejects(rejects_file: Path, resume_after: int) -> None:
         except ValueError:
             continue  # cut off when the run stopped, after the last row it finished
     rejects_file.write_text("".join(done), encoding="utf-8")
+    return len(done)
 
 
 def _resume_point(state_file: Path, fingerprint: str, workspace_id: str) -> int:

@@ -98,6 +98,22 @@ async def test_a_retried_upload_is_answered_with_the_import_it_started(
         assert other.json()["type"].endswith("/idempotency-key-reused")
 
 
+async def test_an_import_that_fails_midway_reports_what_went_in(
+    http: httpx.AsyncClient, rt: Runtime, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    rows = "".join(f"Export {n} to PDF,survey\n" for n in range(3000))
+    content = b"text,source\n" + rows.encode() + b"Caf\xe9 is slow,survey\n"  # Latin-1
+    report = await finished(http, await upload(http, ws, content, "mixed.csv"))
+    assert report["status"] == "failed"
+    assert "is not UTF-8 text" in report["error"]
+    events = await rt.pool.fetchval(
+        "SELECT count(*) FROM events WHERE payload->>'workspace_id' = $1", ws
+    )
+    assert 0 < events < 3000  # the batches before the bad bytes went in...
+    assert report["created"] == events  # ...and the report says so
+
+
 async def test_an_upload_that_cannot_be_imported_says_why(
     http: httpx.AsyncClient, rt: Runtime, unique: str
 ) -> None:

@@ -216,8 +216,9 @@ class _Job:
         self, path: Path, workspace_id: str, actor: str, fmt: str, source: str | None
     ) -> None:
         reporting = asyncio.create_task(self._report_progress())
+        report = ImportReport()
         try:
-            report = await run_import(
+            await run_import(
                 self._rt.store,
                 path,
                 workspace_id=workspace_id,
@@ -227,15 +228,17 @@ class _Job:
                 default_source=source,
                 batch_size=BATCH,
                 progress=self._progress,
+                report=report,
             )
         except UnreadableFile as unreadable:
-            await self._end("failed", error=str(unreadable))
+            await self._end("failed", report=report, error=str(unreadable))
         except Exception:
             log.exception("import %s failed", self._id)
             await self._end(
                 "failed",
-                error="the import failed on the server (logged); upload the file again:"
-                " nothing is imported twice",
+                report=report,
+                error="the import failed on the server (logged) after the rows counted here;"
+                " upload the file again: nothing is imported twice",
             )
         else:
             await self._end("done", report=report)
