@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
@@ -188,6 +188,14 @@ async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_superse
     assert await event_count(runtime) == before
     missing = await client.post(path, json={**base, "supersedes": str(uuid.uuid4())})
     assert missing.status_code == 404
+    # A new decision that cannot stand leaves the one it would supersede as it was
+    later = (date.today() + timedelta(days=30)).isoformat()
+    twice = [{"kind": "problem", "id": problem}] * 2
+    for refused in ({"decided_on": later}, {"evidence": twice}):
+        answer = await client.post(path, json={**base, **refused, "supersedes": second})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == f"body.{next(iter(refused))}"
+    assert await event_count(runtime) == before
     viewer = await client.post(path, json=base, headers={"X-Sextant-Role": "contributor"})
     assert viewer.status_code == 403
     await publish(runtime)

@@ -69,12 +69,24 @@ def decision_router(rt: Runtime) -> APIRouter:
         same ``Idempotency-Key`` names the same new decision, so it finishes a request that
         stopped between the two."""
         decision_id = uuid.uuid4()
+        if body.supersedes is not None and idempotency_key:
+            key = f"decision\n{ctx.tenant_id}\n{idempotency_key}"
+            decision_id = uuid.uuid5(STRATEGY_NAMESPACE, key)
+        command = RecordDecision(
+            decision_id=decision_id,
+            workspace_id=workspace_id,
+            now=ctx.now,
+            **body.model_dump(exclude={"decided_by", "decided_on", "options", "evidence"}),
+            options=body.options,
+            evidence=body.evidence,
+            decided_by=body.decided_by or ctx.actor,
+            decided_on=body.decided_on or ctx.now.date(),
+        )
         if body.supersedes is not None:
+            # The new decision must stand before the earlier one is marked replaced by it.
+            decision_decider.decide(command, decision_decider.initial_state())
             old, _version = await decisions.load(str(body.supersedes), ctx.tenant_id)
             in_workspace(old.exists, old.workspace_id, workspace_id, f"decision {body.supersedes}")
-            if idempotency_key:
-                key = f"decision\n{ctx.tenant_id}\n{idempotency_key}"
-                decision_id = uuid.uuid5(STRATEGY_NAMESPACE, key)
             await decisions.run(
                 str(body.supersedes),
                 SupersedeDecision(
@@ -86,16 +98,6 @@ def decision_router(rt: Runtime) -> APIRouter:
                 body=body,
                 idempotency_key=f"{idempotency_key}/supersede" if idempotency_key else None,
             )
-        command = RecordDecision(
-            decision_id=decision_id,
-            workspace_id=workspace_id,
-            now=ctx.now,
-            **body.model_dump(exclude={"decided_by", "decided_on", "options", "evidence"}),
-            options=body.options,
-            evidence=body.evidence,
-            decided_by=body.decided_by or ctx.actor,
-            decided_on=body.decided_on or ctx.now.date(),
-        )
         result = await decisions.run(
             str(decision_id),
             command,
