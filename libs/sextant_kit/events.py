@@ -31,7 +31,8 @@ class Event(BaseModel):
     audit_clears: ClassVar[tuple[str, ...]] = ()
     """The fields of its entity (or part) the event leaves empty, as an undoing event does (a
     role revoked, an objective reopened), and those that are its own rather than a change of
-    an earlier one (a reason): the audit history compares them with nothing after it."""
+    an earlier one: the audit history compares them with nothing after it. An event's
+    ``reason`` and ``note`` are always its own (``registry.OWN_WORDS``)."""
 
 
 class Command(BaseModel):

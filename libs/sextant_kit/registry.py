@@ -21,6 +21,11 @@ class InvalidEventPayload(ValueError):
     pass
 
 
+OWN_WORDS = ("reason", "note")
+"""Fields an event carries as its own words (why it was done): the audit history compares
+them with nothing, so a status change's reason never reads as a change of a move's."""
+
+
 @dataclass
 class EventRegistry:
     """Maps ``(event_type, schema_version)`` to the pydantic model of one context.
@@ -62,12 +67,15 @@ class EventRegistry:
 
     def audit_clears(self) -> dict[str, tuple[str, ...]]:
         """The events that leave fields of their entity empty, by CloudEvents type without
-        its version, and those fields (``Event.audit_clears``)."""
-        return {
-            self.ce_type(m.event_type, m.schema_version).rsplit(".v", 1)[0]: m.audit_clears
-            for m in self.models()
-            if m.audit_clears
-        }
+        its version, and those fields (``Event.audit_clears``, with the event's ``reason``
+        and ``note``: an event's own words, never a change of another event's)."""
+        found = {}
+        for m in self.models():
+            own = tuple(name for name in OWN_WORDS if name in m.model_fields)
+            clears = tuple(dict.fromkeys(m.audit_clears + own))
+            if clears:
+                found[self.ce_type(m.event_type, m.schema_version).rsplit(".v", 1)[0]] = clears
+        return found
 
     def ce_type(self, event_type: str, schema_version: int) -> str:
         return f"io.sextant.{self.context}.{event_type}.v{schema_version}"

@@ -39,7 +39,11 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     await ok(
         await client.post(
             f"{item}/{items['Ledger']}/schedule",
-            json={"horizon": "next", "timeframe": {"kind": "month", "value": "2026-11"}},
+            json={
+                "horizon": "next",
+                "timeframe": {"kind": "month", "value": "2026-11"},
+                "reason": "the provider is late",
+            },
         )
     )
     await ok(
@@ -150,6 +154,12 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
         ices = [e for e in entries if e["data"]["model"] == "ice"]
         assert len(ices) == 1, entries
         assert {c["field"]: c["before"] for c in ices[0]["changes"]}["score"] is None
+        # the drop's reason is its own, not a change of the move's before it
+        changed = {"subject": rid, "event_type": "io.sextant.roadmap.ItemStatusChanged.v1"}
+        entries = (await ok(await client.get("/v1/roadmap/audit", params=changed)))["items"]
+        [drop] = [e for e in entries if e["data"]["item_id"] == items["Ledger"]]
+        reason = {c["field"]: (c["before"], c["after"]) for c in drop["changes"]}["reason"]
+        assert reason == (None, "the provider does it")
 
     await eventually(audited)
 

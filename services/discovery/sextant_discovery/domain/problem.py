@@ -72,7 +72,7 @@ class ProblemUnmerged(Event):
     and its evidence counts for itself alone."""
 
     event_type = "ProblemUnmerged"
-    audit_clears = ("into", "merged_at", "reason")
+    audit_clears = ("into", "merged_at")
     problem_id: UUID
     from_problem: UUID
     reason: str
@@ -82,7 +82,6 @@ class ProblemUnmerged(Event):
 
 class ProblemClosed(Event):
     event_type = "ProblemClosed"
-    audit_clears = ("reason",)  # its own, not the reopening's or the unmerging's
     problem_id: UUID
     reason: str
     closed_at: datetime
@@ -92,7 +91,7 @@ class ProblemReopened(Event):
     """A closed problem open again (it came back, or was closed too soon), with why."""
 
     event_type = "ProblemReopened"
-    audit_clears = ("reason", "closed_at")
+    audit_clears = ("closed_at",)
     problem_id: UUID
     reason: str
     reopened_by: str

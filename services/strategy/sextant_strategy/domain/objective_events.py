@@ -131,7 +131,7 @@ class ObjectiveReopened(Event):
     check-ins and changes again until closed once more."""
 
     event_type = "ObjectiveReopened"
-    audit_clears = ("outcome", "note", "closed_at", "closed_by", "reason")
+    audit_clears = ("outcome", "note", "closed_at", "closed_by")
     objective_id: UUID
     previous_outcome: Outcome
     reason: str
