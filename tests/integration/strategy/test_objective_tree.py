@@ -117,16 +117,28 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         viewer = team_member(f"t-{unique}", {f"b-{unique}": "stakeholder"})
         assert (await client.get(ORG, headers=viewer)).status_code == 403
         summer = {"start": "2026-07-01", "end": "2026-08-15"}
-        sprint = await objective(client, team(f"a-{unique}"), "Summer push", period=summer)
+        sprint = await objective(
+            client, team(f"a-{unique}"), "Summer push", period=summer, parent_id=org
+        )
+        kr_sprint = await key_result(client, f"{team(f'a-{unique}')}/{sprint}")
+        await ok(
+            await client.post(
+                f"{team(f'a-{unique}')}/{sprint}/key-results/{kr_sprint}/check-ins",
+                json={"value": 100, "confidence": 1},
+            )
+        )
         await publish(runtime)
 
         async def by_period() -> None:
             custom = {"period": "2026-07-01..2026-08-15"}
             tree = (await client.get("/v1/organisation/objective-tree", params=custom)).json()
-            assert [r["objective_id"] for r in tree["items"]] == [sprint]
+            assert [r["objective_id"] for r in tree["items"]] == [sprint]  # its parent is Q3's
             q3 = {"period": "2026-Q3"}
             tree = (await client.get("/v1/organisation/objective-tree", params=q3)).json()
             assert [r["objective_id"] for r in tree["items"]] == [org]
+            assert {c["objective_id"] for c in tree["items"][0]["children"]} == {a, b}
+            # the same roll-up as unfiltered: the summer push counts, though not listed
+            assert tree["items"][0]["rolled_up_progress"] == pytest.approx((0.6 + 0.2 + 1) / 3)
 
         await eventually(by_period)
         odd = await client.get("/v1/organisation/objective-tree", params={"period": "summer"})

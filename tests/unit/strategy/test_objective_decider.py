@@ -155,7 +155,13 @@ def test_a_key_result_is_defined() -> None:
 
 def test_a_key_result_target_must_lie_in_its_direction() -> None:
     wrong = DefineKeyResult(**{**KR_DEFINED.model_dump(), "direction": Direction.DECREASE})
-    error = spec.given([objective_set()]).when(wrong).then_raises(DomainError, match="below")
+    error = (
+        spec.given([objective_set()])
+        .when(wrong)
+        .then_raises(
+            DomainError, match="a key result to decrease needs a target below its baseline"
+        )
+    )
     assert isinstance(error, DomainError)
     assert error.field == "target"
     flat = DefineKeyResult(**{**KR_DEFINED.model_dump(), "target": 40})

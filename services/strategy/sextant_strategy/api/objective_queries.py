@@ -167,6 +167,20 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return roots
 
 
+def of_period(nodes: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
+    """The objectives of ``period`` among ``nodes`` and below them, nested as they are; one
+    aligned under an objective of another period stands as a root."""
+    kept = []
+    for node in nodes:
+        below = of_period(node["children"], period)
+        if node["period_label"] == period:
+            node["children"] = below
+            kept.append(node)
+        else:
+            kept += below
+    return kept
+
+
 def tree_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/organisation", tags=["objectives"])
 
@@ -184,20 +198,21 @@ def tree_router(rt: Runtime) -> APIRouter:
         Pages over the root objectives (by when they were set); each root carries its whole
         subtree with ``rolled_up_progress``; ``status`` is as of the last check-ins,
         ``status_today`` as of now (the same check-ins against more of the period gone).
-        ``period`` keeps objectives of that quarter, or of
-        a custom period (``2026-07-01..2026-08-15``).
+        ``period`` keeps objectives of that quarter, or of a custom period
+        (``2026-07-01..2026-08-15``); their ``rolled_up_progress`` is the same as unfiltered,
+        counting the objectives aligned below them in any period.
         """
         rows = await rt.reads.fetch(
             "SELECT objective_id, workspace_id, level, title, owner, period_label, period_start,"
             " period_end, parent_id, progress, status, outcome, closed_at, set_at"
             " FROM strategy_objectives WHERE tenant_id = $1"
-            " AND ($2::text IS NULL OR period_label = $2)"
-            f" AND {in_scope('strategy_objectives', 3)} ORDER BY set_at, objective_id",
+            f" AND {in_scope('strategy_objectives', 2)} ORDER BY set_at, objective_id",
             who.tenant_id,
-            period,
             workspace_scope(who),
         )
         roots = build_tree(await assessed_today(rt.reads, who.tenant_id, rows))
+        if period is not None:
+            roots = sorted(of_period(roots, period), key=lambda r: (r["set_at"], r["objective_id"]))
         after = decode_cursor(cursor, MOMENT, ID)
         if after is not None:
             roots = [r for r in roots if (r["set_at"], r["objective_id"]) > (after[0], after[1])]

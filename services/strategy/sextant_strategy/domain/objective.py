@@ -364,7 +364,7 @@ def _check_measure(direction: Direction, baseline: float, target: float) -> None
     if (target > baseline) != rising or target == baseline:
         relation = "above" if rising else "below"
         raise DomainError(
-            f"an {direction.value} key result needs a target {relation} its baseline "
+            f"a key result to {direction.value} needs a target {relation} its baseline "
             f"({baseline}); got {target}",
             field="target",
         )
