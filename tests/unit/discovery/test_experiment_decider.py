@@ -161,6 +161,12 @@ def test_the_verdict_is_what_the_latest_observation_says() -> None:
         assert isinstance(event, ExperimentConcluded)
     at_most = DESIGNED.model_copy(update={"direction": Direction.AT_MOST})
     spec.given([at_most, STARTED, observed(15)]).when(CONCLUDE).then([CONCLUDED])
+    # large figures read in full: two that differ never read the same
+    signups = DESIGNED.model_copy(update={"unit": MetricUnit.COUNT, "threshold": 123456789})
+    close = spec.given([signups, STARTED, observed(123456788)]).when(CONCLUDE)
+    close.then_raises(
+        DomainError, match=", 123456788 count, misses the threshold (at least 123456789)"
+    )
 
 
 def redesign(**overrides: object) -> RedesignExperiment:

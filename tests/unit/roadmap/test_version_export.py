@@ -34,6 +34,11 @@ def test_executives_get_rank_timeframe_owner_and_a_column_per_score() -> None:
     assert (row["start"], row["end"], row["score:ice"]) == ("2026-07-01", "2026-09-30", "5")
 
 
+def test_a_score_is_written_with_every_digit() -> None:
+    [header, first, *_] = csv_rows(published([*EVENTS, scored(A, 1234567.25)], "executives"))
+    assert dict(zip(header, first, strict=True))["score:ice"] == "1234567.25"  # not 1.23457e+06
+
+
 def test_customers_get_no_dates_scores_or_owners() -> None:
     rows = csv_rows(published(EVENTS, "customers"))
     assert rows[0] == ["title", "type", "status", "horizon", "description"]

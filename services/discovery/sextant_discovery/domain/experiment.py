@@ -11,6 +11,7 @@ from uuid import UUID
 
 from pydantic import Field
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
+from sextant_kit.numbers import plain
 
 from sextant_discovery.domain.common import Name, ShortText, Text, fields_of
 from sextant_discovery.domain.opportunity import OpportunityStatus
@@ -214,7 +215,7 @@ def in_range(unit: MetricUnit, value: float, field: str) -> None:
     if not low <= value <= high:
         raise DomainError(
             f"{value} is outside the range of a {unit.value} metric; give a value from "
-            f"{low:g} to {high:g}",
+            f"{plain(low)} to {plain(high)}",
             field=field,
         )
 
@@ -351,7 +352,7 @@ def _check_outcome(outcome: Outcome, designed: ExperimentDesigned, latest: float
     is always open (too little data, a confounded run)."""
     if outcome is Outcome.INCONCLUSIVE:
         return
-    wanted = f"{designed.direction.value.replace('_', ' ')} {designed.threshold:g}"
+    wanted = f"{designed.direction.value.replace('_', ' ')} {plain(designed.threshold)}"
     if latest is None:
         raise DomainError(
             f"no observation of {designed.metric} was recorded, so nothing shows it "
@@ -363,7 +364,7 @@ def _check_outcome(outcome: Outcome, designed: ExperimentDesigned, latest: float
         verdict = "meets" if met else "misses"
         other = Outcome.INVALIDATED if outcome is Outcome.VALIDATED else Outcome.VALIDATED
         raise DomainError(
-            f"the latest observation of {designed.metric}, {latest:g} {designed.unit.value}, "
+            f"the latest observation of {designed.metric}, {plain(latest)} {designed.unit.value}, "
             f"{verdict} the threshold ({wanted}); conclude it {other.value} or inconclusive",
             field="outcome",
         )

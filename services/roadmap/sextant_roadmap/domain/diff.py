@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+from sextant_kit.numbers import plain
 
 from sextant_roadmap.domain.events import PublishedItem, RoadmapPublished
 from sextant_roadmap.domain.schedule import Timeframe
@@ -195,7 +196,7 @@ def _value(value: str | int | list[str] | None) -> str:
 
 
 def _score(value: float | None) -> str:
-    return "none" if value is None else f"{value:g}"
+    return "none" if value is None else plain(value)
 
 
 def render_markdown(d: VersionDiff, *, roadmap_name: str = "") -> str:

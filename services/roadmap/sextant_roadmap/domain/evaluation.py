@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
+from sextant_kit.numbers import plain
+
 from sextant_roadmap.domain.formula import Binary, Call, FormulaError, Name, Node, Num, Unary
 
 _FUNCS: Mapping[str, Callable[[list[float]], float]] = {
@@ -51,7 +53,7 @@ def evaluate(
                     n.function == "sqrt" and args[0] < 0
                 )
                 if undefined:
-                    raise fail(f"{n.function}() of {args[0]:g} is undefined", n.column)
+                    raise fail(f"{n.function}() of {plain(args[0])} is undefined", n.column)
                 return _FUNCS[n.function](args)
 
     return ev(node)

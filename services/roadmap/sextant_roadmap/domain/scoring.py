@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sextant_kit import DomainError
+from sextant_kit.numbers import plain
 
 from sextant_roadmap.domain import formula
 from sextant_roadmap.domain.evaluation import evaluate
@@ -90,7 +91,8 @@ def score_built_in(model: str, inputs: Mapping[str, float], *, field: str = "inp
     for key, (low, high) in spec.inputs.items():
         if not low <= inputs[key] <= high:
             raise DomainError(
-                f"{model} input {key} must be between {low:g} and {high:g}, got {inputs[key]:g}",
+                f"{model} input {key} must be between {plain(low)} and {plain(high)},"
+                f" got {plain(inputs[key])}",
                 field=f"{field}.{key}",
             )
     return round(evaluate(formula.parse(spec.expression), inputs, name=model), 6)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sextant_kit.exports import spreadsheet_safe
+from sextant_kit.numbers import plain
 
 from sextant_roadmap.domain.events import Audience, ItemStatus, PublishedItem, RoadmapPublished
 from sextant_roadmap.domain.state import Item, Roadmap
@@ -108,7 +109,7 @@ def csv_rows(version: RoadmapPublished) -> list[list[str]]:
             values[name] = ";".join(values.get(name) or [])
         for m in scores:
             score = (item.scores or {}).get(m)
-            values[f"score:{m}"] = "" if score is None else f"{score:g}"
+            values[f"score:{m}"] = "" if score is None else plain(score)
         rows.append([_cell(name, values.get(name)) for name in header])
     return rows
 
