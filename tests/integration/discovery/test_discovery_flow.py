@@ -163,6 +163,7 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
         assert row["feedback_count"] == 1
         assert (row["experiments"], row["validated"]) == (1, 1)
         assert row["selected_solution"] == solution["solution_id"]
+        assert row["problems"] == [{"problem_id": problem["id"], "title": "Invoicing takes hours"}]
 
     await eventually(scoreboard, within=60)
 

@@ -420,6 +420,32 @@ async def test_a_pursued_opportunity_goes_on_a_roadmap_from_its_page(
     assert "roadmap-item" not in (await client.get(here)).text
 
 
+async def test_the_scoreboard_ranks_on_across_pages_and_names_every_problem(
+    client: httpx.AsyncClient, api: FakeApi
+) -> None:
+    named = an_opportunity(problems=[{"problem_id": PID, "title": "An old problem"}])
+    api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": [named]})
+    newest = {"problem_id": RID, "title": "A new problem", "status": "open"}
+    newest |= {"severity": 3, "frequency": 3, "insight_count": 0, "feedback_count": 0}
+    api.on("GET", "/v1/workspaces/mobile/problems", body={"items": [newest], "next_cursor": "p2"})
+    api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
+    sign_in(client, token())
+    page = await client.get("/w/mobile/opportunities", params={"cursor": "c2", "ranked_before": 50})
+    assert page.status_code == 200, page.text
+    assert "<td>51</td>" in page.text  # where the first page left off, not 1 again
+    assert f'href="/w/mobile/problems/{PID}">An old problem</a>' in page.text
+    api.on(
+        "GET",
+        "/v1/workspaces/mobile/opportunities",
+        body={"items": [named], "next_cursor": "c3"},
+    )
+    page = await client.get("/w/mobile/opportunities", params={"cursor": "c2", "ranked_before": 50})
+    assert "cursor=c3&amp;ranked_before=51" in page.text
+    assert "problems_cursor=p2#problems" in page.text  # the problems' own pages
+    odd = await client.get("/w/mobile/opportunities", params={"ranked_before": "-1"})
+    assert odd.status_code == 422
+
+
 async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
     client: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -431,12 +457,14 @@ async def test_a_team_opens_an_opportunity_on_the_problems_it_ticks(
     ]
     api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": [an_opportunity()]})
     api.on("GET", "/v1/workspaces/mobile/problems", body={"items": problems})
+    # a closed problem takes no opportunity: the form offers the open ones, however old
+    api.when("GET", "/v1/workspaces/mobile/problems", "status=open", 200, {"items": problems[:2]})
     api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
     sign_in(client, token())
     page = await client.get("/w/mobile/opportunities")
     assert f'href="/w/mobile/opportunities/{OID}">One-click SSO<' in page.text
     ticks = re.findall(r'type="checkbox" name="problem:([0-9a-f-]+)"', page.text)
-    assert ticks == [PID, other]  # a closed problem takes no opportunity
+    assert ticks == [PID, other]
     [nonce] = re.findall(r'name="form_nonce" value="([0-9a-f]{32})"', page.text)[1:]
     api.on(
         "POST", "/v1/workspaces/mobile/opportunities", 201, {"id": OID, "consistency_token": "d:4"}

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 from sextant_kit.authz import Access
 
@@ -56,33 +56,46 @@ LISTED = 200
 
 @router.get("/w/{ws}/opportunities", response_class=HTMLResponse)
 async def scoreboard(
-    ws: Workspace, page: Page, status: str | None = None, cursor: str | None = None
+    ws: Workspace,
+    page: Page,
+    status: str | None = None,
+    cursor: str | None = None,
+    ranked_before: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    problems_cursor: str | None = None,
 ) -> Response:
+    """``ranked_before``: how many opportunities the pages before this one ranked, so the
+    ranks go on where they left off."""
     path = f"/v1/workspaces/{ws}"
-    board, problems, demand, personas = await asyncio.gather(
+    may_write = page.session.may(Access.WRITE, ws)
+    board, problems, open_problems, demand, personas = await asyncio.gather(
         page.api.get(
             f"{path}/opportunities",
             {"limit": page.page_size, "cursor": cursor, "status": status or None},
         ),
-        page.api.get(f"{path}/problems", {"limit": page.page_size}),
+        page.api.get(f"{path}/problems", {"limit": page.page_size, "cursor": problems_cursor}),
+        # what an opportunity may be opened on
+        page.api.get(f"{path}/problems", {"status": "open", "limit": LISTED})
+        if may_write
+        else _nothing(),
         _demand(page, path),
         # who a problem may be recorded for
         page.api.get_if_readable(f"{path}/personas", {"limit": LISTED}),
     )
-    titles = {p["problem_id"]: p["title"] for p in problems["items"]}
     return page.render(
         "scoreboard.html",
         ws=ws,
         opportunities=board["items"],
         next_cursor=board.get("next_cursor"),
+        ranked_before=ranked_before,
         problems=problems["items"],
-        problem_titles=titles,
+        problems_cursor=problems.get("next_cursor"),
+        open_problems=(open_problems or {}).get("items", []),
         demand=demand,
         personas=(personas or {}).get("items", []),
         statuses=STATUSES,
         chosen_status=status or "",
         may_audit=page.session.may(Access.READ, ws),
-        may_write=page.session.may(Access.WRITE, ws),
+        may_write=may_write,
         scale=SCALE,
     )
 

@@ -41,7 +41,7 @@ C = TypeVar("C", bound=Command)
 E = TypeVar("E", bound=Event)
 S = TypeVar("S")
 
-JSON_COLUMNS = frozenset({"profile", "inputs", "breakdown"})
+JSON_COLUMNS = frozenset({"profile", "inputs", "breakdown", "problems"})
 """jsonb columns, which asyncpg hands over as text."""
 
 

@@ -79,9 +79,14 @@ def board(scope: int) -> str:
     """The workspace's (``$2``) opportunities with the feedback linked to each, to one of
     its problems or to a duplicate merged into one of them, each item counted once, from
     the workspaces the reader reads (``$scope``, a ``workspace_scope``): the query
-    service's evidence, counted the same way."""
+    service's evidence, counted the same way. ``problems`` names the opportunity's problems
+    (id and title, in its order)."""
     return (
         "SELECT o.*,"
+        " (SELECT coalesce(jsonb_agg(jsonb_build_object('problem_id', p.problem_id,"
+        "   'title', p.title) ORDER BY array_position(o.problem_ids, p.problem_id)), '[]')"
+        "  FROM discovery_problems p"
+        "  WHERE p.tenant_id = o.tenant_id AND p.problem_id = ANY(o.problem_ids)) AS problems,"
         " (SELECT count(DISTINCT f.feedback_id) FROM discovery_feedback_links f"
         f"  WHERE f.tenant_id = o.tenant_id AND {in_scope('f', scope)}"
         "  AND ((f.target_type = 'opportunity' AND f.target_id = o.opportunity_id::text)"
