@@ -425,7 +425,7 @@ async def test_the_scoreboard_ranks_on_across_pages_and_names_every_problem(
 ) -> None:
     named = an_opportunity(problems=[{"problem_id": PID, "title": "An old problem"}])
     api.on("GET", "/v1/workspaces/mobile/opportunities", body={"items": [named]})
-    newest = {"problem_id": RID, "title": "A new problem", "status": "open"}
+    newest: dict[str, Any] = {"problem_id": RID, "title": "A new problem", "status": "open"}
     newest |= {"severity": 3, "frequency": 3, "insight_count": 0, "feedback_count": 0}
     api.on("GET", "/v1/workspaces/mobile/problems", body={"items": [newest], "next_cursor": "p2"})
     api.on("GET", "/v1/workspaces/mobile/demand", body={"targets": []})
