@@ -431,6 +431,14 @@ class PostgresEventStore:
             )
         return {r["stream_id"]: r["position"] for r in rows}
 
+    async def existing(self, stream_ids: Sequence[str]) -> set[str]:
+        """Those of ``stream_ids`` that have been started."""
+        rows = await self._pool.fetch(
+            "SELECT stream_id FROM events WHERE stream_id = ANY($1::text[]) AND stream_version = 1",
+            list(stream_ids),
+        )
+        return {r["stream_id"] for r in rows}
+
     async def _earlier_result(
         self, conn: Connection | asyncpg.Pool, tenant_id: str, key: str | None, request_hash: str
     ) -> AppendResult | None:

@@ -1,7 +1,8 @@
 """Bulk import of CSV and JSON Lines files: streaming, validated row by row, resumable.
 
 Each row becomes a feedback item whose identity is its ``external_id`` — or, when the file
-has none, ``<file name>:<line>:<digest of the row's content>`` — so running the same import
+has none, ``<file name>:<line>:<digest of the row's content>`` (keyed with the customer's
+own key, which erasure destroys) — so running the same import
 again (after an interruption or on purpose) creates no duplicates. Progress is saved to
 ``<file>.import-state.json`` after each committed batch, so a resumed import skips what is
 done without re-reading it into the store. Rows that fail validation, or cannot be taken (a
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
+import hmac
 import io
 import itertools
 import json
@@ -29,6 +31,7 @@ from pydantic import ValidationError
 from sextant_kit import CommandContext, Conflict, EventMetadata, PostgresEventStore
 from sextant_kit.progress import Progress
 
+from sextant_feedback.domain.identity import customer_id_for, feedback_id_for
 from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, Prepared, first_event
 from sextant_feedback.privacy import KeyRing
 
@@ -183,7 +186,8 @@ async def run_import(
     rejects_file = path.with_name(path.name + ".rejects.jsonl")
     fingerprint = _fingerprint(path)
     resume_after = _resume_point(state_file, fingerprint, workspace_id)
-    ingestor = Ingestor(KeyRing(store.pool))
+    keyring = KeyRing(store.pool)
+    ingestor = Ingestor(keyring)
     report = report or ImportReport()
     report.rejects_file = str(rejects_file)
     progress = progress or Progress(f"import {path.name}", size, unit="rows")
@@ -199,6 +203,8 @@ async def run_import(
             async for position, lines, items in _batches(
                 path, fmt, batch_size, resume_after, default_source, report, rejects
             ):
+                rows = list(zip(lines, items, strict=True))
+                items = await _identified(store, keyring, ctx, workspace_id, rows, path.name)
                 prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
                 if writer is not None:
                     await writer  # at most one batch in flight while the next one is parsed
@@ -236,7 +242,7 @@ async def _batches(
         if line <= resume_after:
             report.skipped += 1
             continue
-        item = _validate(row, line, path.name, default_source)
+        item = _validate(row, default_source)
         if isinstance(item, str):
             _reject(report, rejects, line, item)
             continue
@@ -255,9 +261,7 @@ def _reject(report: ImportReport, rejects: io.TextIOWrapper, line: int, error: s
     rejects.write(json.dumps({"line": line, "error": error}) + "\n")
 
 
-def _validate(
-    row: dict[str, Any] | str, line: int, file_name: str, default_source: str | None
-) -> FeedbackIn | str:
+def _validate(row: dict[str, Any] | str, default_source: str | None) -> FeedbackIn | str:
     if isinstance(row, str):
         return row
     if default_source and "source" not in row:
@@ -268,18 +272,52 @@ def _validate(
         return "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
-    if item.external_id is None:
-        item = item.model_copy(update={"external_id": _row_identity(item, line, file_name)})
     return item
 
 
-def _row_identity(item: FeedbackIn, line: int, file_name: str) -> str:
-    """A row's identity when the file gives none: the file's name, the line, and a digest of
-    what was said, by whom and when. The same file imported again (or resumed) names the
-    same items; next week's export under the same name names new ones, where the name and
-    line alone would have taken its rows for last week's and dropped them as duplicates."""
-    said = [item.text, item.customer_ref, item.author, item.received_at]
-    digest = hashlib.sha256(json.dumps(said, default=str).encode()).hexdigest()[:12]
+async def _identified(
+    store: PostgresEventStore,
+    keyring: KeyRing,
+    ctx: CommandContext,
+    workspace_id: str,
+    rows: list[tuple[int, FeedbackIn]],
+    file_name: str,
+) -> list[FeedbackIn]:
+    """Each row with the identity the file gives it, or when it gives none: the file's name,
+    the line, and a digest of what was said, by whom and when. The same file imported again
+    (or resumed) names the same items; next week's export under the same name names new
+    ones, where the name and line alone would have taken its rows for last week's.
+
+    A customer's row is digested with that customer's key, so that once they are erased no
+    one can confirm a guess of what they said against it. A row imported before, when the
+    digest had no key, keeps the identity it was given then (its item is found by it)."""
+    refs = {i.customer_ref for _, i in rows if i.external_id is None and i.customer_ref}
+    subjects = {ref: customer_id_for(ctx.tenant_id, ref) for ref in refs}
+    keys = await keyring.keys(ctx.tenant_id, subjects.values(), create=True)
+    out: list[FeedbackIn] = []
+    earlier: dict[str, tuple[int, str]] = {}  # a keyed row's stream, had it no key
+    for line, item in rows:
+        if item.external_id is None:
+            key = keys.get(subjects[item.customer_ref]) if item.customer_ref else None
+            given = _row_identity(item, line, file_name, key)
+            if key is not None:
+                before = _row_identity(item, line, file_name, None)
+                unkeyed = feedback_id_for(ctx.tenant_id, workspace_id, item.source, before)
+                earlier[str(unkeyed)] = (len(out), before)
+            item = item.model_copy(update={"external_id": given})
+        out.append(item)
+    for found in await store.existing(list(earlier)) if earlier else ():
+        at, before = earlier[found]
+        out[at] = out[at].model_copy(update={"external_id": before})
+    return out
+
+
+def _row_identity(item: FeedbackIn, line: int, file_name: str, key: bytes | None) -> str:
+    said = json.dumps([item.text, item.customer_ref, item.author, item.received_at], default=str)
+    if key is None:
+        digest = hashlib.sha256(said.encode()).hexdigest()[:12]
+    else:
+        digest = hmac.new(key, said.encode(), hashlib.sha256).hexdigest()[:12]
     return f"{file_name[:150]}:{line}:{digest}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import re
@@ -209,6 +210,41 @@ async def test_a_file_import_is_validated_row_by_row_and_running_it_again_adds_n
         assert count == 2496
 
     await settle(in_inbox)
+
+
+async def test_an_erased_customers_imported_rows_keep_no_digest_of_what_they_said(
+    rt: Runtime, tmp_path: Path, unique: str, http: httpx.AsyncClient
+) -> None:
+    """A row's identity, when the file gives none, digests what was said: with the
+    customer's key, so once the key is destroyed no guess can be checked against it."""
+    ws, ref = f"ws-{unique}", f"jane-{unique}"
+    said = "Jane Doe wants bulk edit"
+    path = tmp_path / "call-notes.csv"
+    path.write_text(f"text,customer_ref,author\n{said},{ref},Jane Doe\nNo customer,,\n")
+    assert (await imported(rt, path, ws, default_source="sales_call")).created == 2
+    rows = await rt.pool.fetch(
+        "SELECT payload FROM events WHERE payload->>'workspace_id' = $1 ORDER BY position", ws
+    )
+    ids = [json.loads(r["payload"])["external_id"] for r in rows]
+
+    def unkeyed(text: str, customer: str | None, author: str | None) -> str:
+        return hashlib.sha256(json.dumps([text, customer, author, None]).encode()).hexdigest()[:12]
+
+    assert ids[0].startswith("call-notes.csv:2:")
+    assert ids[0] != f"call-notes.csv:2:{unkeyed(said, ref, 'Jane Doe')}"  # a guess fails
+    assert ids[1] == f"call-notes.csv:3:{unkeyed('No customer', None, None)}"
+    again = await imported(rt, path, ws, default_source="sales_call")
+    assert (again.created, again.duplicates) == (0, 2)
+    # a row imported before its digest had a key is found by the identity it had then
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_text(f"text,customer_ref\nExports fail,{ref}\n")
+    old_id = f"legacy.csv:2:{unkeyed('Exports fail', ref, None)}"
+    item = {"text": "Exports fail", "customer_ref": ref, "external_id": old_id}
+    await ok(
+        await http.post(f"/v1/workspaces/{ws}/feedback", json={**item, "source": "email"}), 201
+    )
+    report = await imported(rt, legacy, ws, default_source="email")
+    assert (report.created, report.duplicates) == (0, 1)
 
 
 async def test_quoted_quotes_a_long_value_and_a_quote_left_open_lose_no_row(
