@@ -79,6 +79,16 @@ class KeyRing:
         )
         return {r["subject_id"]: bytes(r["key"]) for r in rows}
 
+    async def erased(self, tenant_id: str, subject_id: UUID) -> bool:
+        """Whether the subject's data was erased on request."""
+        found: bool = await self._pool.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM erased_subjects"
+            " WHERE tenant_id = $1 AND subject_id = $2)",
+            tenant_id,
+            subject_id,
+        )
+        return found
+
     async def erase(self, tenant_id: str, subject_id: UUID) -> None:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(

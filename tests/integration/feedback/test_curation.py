@@ -322,6 +322,11 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
         json={"text": "more", "source": "email", "customer_ref": ref},
     )
     assert refused.status_code == 409
+    # nor is a vote cast on their behalf any more
+    vote = {"on_behalf_of": ref}
+    unvoted = await http.post(f"/v1/workspaces/{ws}/feedback/{item}/votes", json=vote)
+    assert unvoted.status_code == 409, unvoted.text
+    assert unvoted.json()["type"].endswith("/customer-erased")
     audit = await ok(await http.get("/v1/feedback/audit", params={"subject": item}))
     assert "Hank" not in str(audit)
     exported = await http.get(f"/v1/workspaces/{ws}/feedback/export", params={"format": "jsonl"})

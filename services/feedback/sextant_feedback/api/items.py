@@ -149,7 +149,8 @@ have had on its own (otherwise ``rejected``)."""
 def items_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["feedback"])
     handler = CommandHandler(rt.store, registry, feedback_decider, stream_type="feedback")
-    ingestor = Ingestor(KeyRing(rt.pool))
+    keyring = KeyRing(rt.pool)
+    ingestor = Ingestor(keyring)
 
     def metadata(ctx: CommandContext, workspace_id: str) -> EventMetadata:
         return EventMetadata.from_context(
@@ -386,11 +387,19 @@ def items_router(rt: Runtime) -> APIRouter:
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
     ) -> Accepted:
-        """A vote by the caller, or on behalf of a customer account; one per voter."""
+        """A vote by the caller, or on behalf of a customer account; one per voter. None
+        is cast on behalf of an account erased on request (409 ``customer-erased``), as no
+        feedback is attributed to one."""
         if body.on_behalf_of is None:
             the_vote = Vote(voter=who.actor)
         else:
             the_vote = customer_vote(ctx.tenant_id, body.on_behalf_of)
+            if the_vote.customer_id and await keyring.erased(ctx.tenant_id, the_vote.customer_id):
+                raise Conflict(
+                    f"customer {body.on_behalf_of} was erased on request; votes can no longer"
+                    " be cast on their behalf",
+                    code="customer-erased",
+                )
         cmd = VoteForFeedback(vote=the_vote, at=ctx.now)
         return await command(
             workspace_id, feedback_id, cmd, ctx, request, body=body, idempotency_key=idempotency_key
