@@ -454,8 +454,28 @@ async def test_an_open_problem_is_restated_as_the_team_learns(
         assert changes["statement"] == ("Owners wait", sharper["statement"])
         assert "title" not in changes
         assert "frequency" not in changes
+        assert view["stream_version"] == 2  # what an If-Match names
 
     await eventually(shows_it, within=30)
+    # an edit made on what another's restatement has since changed is a 409, not lost
+    stale = await client.put(resource, json={**sharper, "title": "Slow"}, headers={"If-Match": "1"})
+    assert stale.status_code == 409, stale.text
+    current = {"If-Match": "2"}
+    await ok(await client.put(resource, json={**sharper, "title": "Slow"}, headers=current), 200)
+    # a persona archived and restored keeps its profile's version; its stream's is named
+    await ok(await client.post(f"{ws}/personas/{owner['id']}/restore"), 200)
+    await publish(runtime)
+
+    async def persona_versions() -> None:
+        persona = (await client.get(f"{ws}/personas/{owner['id']}")).json()
+        assert (persona["version"], persona["stream_version"]) == (1, 3), persona
+
+    await eventually(persona_versions, within=30)
+    revision = {"profile": {"name": "Owner", "goals": ["get paid"]}}
+    renamed = await client.put(
+        f"{ws}/personas/{owner['id']}", json=revision, headers={"If-Match": "3"}
+    )
+    assert renamed.status_code == 200, renamed.text
 
     await ok(await client.post(f"{resource}/close", json={"reason": "solved"}), 200)
     closed = await client.put(resource, json={**sharper, "severity": 1})
@@ -519,6 +539,8 @@ async def test_an_opportunity_is_restated_to_address_a_problem_found_later(
     assert unknown.status_code == 404, unknown.text
     none = await client.put(resource, json={**wider, "problem_ids": []})
     assert none.status_code == 422, none.text
+    stale = await client.put(resource, json={**wider, "title": "x"}, headers={"If-Match": "1"})
+    assert stale.status_code == 409, stale.text
     assert await event_count(runtime) == events
 
     await publish(fb_rt)
@@ -529,6 +551,7 @@ async def test_an_opportunity_is_restated_to_address_a_problem_found_later(
         assert board.get("title") == "Invoices in seconds", board
         assert (board["description"], board["problem_ids"]) == ("From a photo", [first, later])
         assert board.get("feedback_count") == 1, board  # through the problem found later
+        assert board["stream_version"] == 2
 
     await eventually(shows_it, within=60)
 

@@ -16,6 +16,7 @@ from sextant_kit.service import Runtime
 from sextant_discovery.api.common import (
     Aggregate,
     Cursor,
+    IfMatch,
     Limit,
     WorkspaceId,
     answer,
@@ -133,6 +134,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Redesign an experiment that has not started: its hypothesis, the solution it
@@ -158,6 +160,7 @@ def experiment_router(rt: Runtime) -> APIRouter:
             workspace_id=workspace_id,
             body=body,
             idempotency_key=idempotency_key,
+            expected_version=if_match,
         )
         return answer(result, create=False)
 

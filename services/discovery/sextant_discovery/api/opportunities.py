@@ -18,6 +18,7 @@ from sextant_discovery.api.common import (
     MERGED_FROM,
     Aggregate,
     Cursor,
+    IfMatch,
     Limit,
     WorkspaceId,
     answer,
@@ -158,6 +159,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Restate an opportunity that was not rejected as the team now frames it: every
@@ -179,6 +181,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             workspace_id=workspace_id,
             body=body,
             idempotency_key=idempotency_key,
+            expected_version=if_match,
         )
         return answer(result, create=False)
 
@@ -281,6 +284,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Revise a candidate solution as the team now sees it: every field as it should
@@ -302,6 +306,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
             workspace_id=workspace_id,
             body=body,
             idempotency_key=idempotency_key,
+            expected_version=if_match,
         )
         return answer(result, create=False)
 

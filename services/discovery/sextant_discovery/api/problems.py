@@ -18,6 +18,7 @@ from sextant_discovery.api.common import (
     MERGED_FROM,
     Aggregate,
     Cursor,
+    IfMatch,
     Limit,
     WorkspaceId,
     answer,
@@ -143,6 +144,7 @@ def problem_router(rt: Runtime) -> APIRouter:
         request: Request,
         who: Writer,
         ctx: Ctx,
+        if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         """Restate an open problem as the team now understands it: every field as it should
@@ -164,6 +166,7 @@ def problem_router(rt: Runtime) -> APIRouter:
             workspace_id=workspace_id,
             body=body,
             idempotency_key=idempotency_key,
+            expected_version=if_match,
         )
         return answer(result, create=False)
 

@@ -17,7 +17,7 @@ from sextant_discovery.domain.experiment import (
     ObservationRecorded,
 )
 from sextant_discovery.events import registry
-from sextant_discovery.projections.decoding import decode
+from sextant_discovery.projections.decoding import decode, keep_stream_version
 
 _MINE = get_args(ExperimentEvent)
 
@@ -101,3 +101,4 @@ class ExperimentLog:
                 )
             case _:
                 assert_never(fact)
+        await keep_stream_version(conn, event)

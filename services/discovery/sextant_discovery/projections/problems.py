@@ -27,7 +27,7 @@ from sextant_discovery.domain.problem import (
     ProblemUnmerged,
 )
 from sextant_discovery.events import registry
-from sextant_discovery.projections.decoding import decode
+from sextant_discovery.projections.decoding import decode, keep_stream_version
 
 FEEDBACK_TOPIC = "sextant.feedback.events.v1"
 FEEDBACK_LINKED = "io.sextant.feedback.FeedbackLinked.v1"
@@ -133,6 +133,7 @@ class ProblemEvidence:
                 )
             case _:
                 assert_never(fact)
+        await keep_stream_version(conn, event)
 
     async def _feedback(self, conn: Connection, event: IncomingEvent) -> None:
         if event.type not in (FEEDBACK_LINKED, FEEDBACK_UNLINKED):

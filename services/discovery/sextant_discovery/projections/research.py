@@ -30,7 +30,7 @@ from sextant_discovery.domain.persona import (
     PersonaRevised,
 )
 from sextant_discovery.events import registry
-from sextant_discovery.projections.decoding import decode
+from sextant_discovery.projections.decoding import decode, keep_stream_version
 
 _MINE = (*get_args(InsightEvent), *get_args(PersonaEvent), *get_args(CompetitorEvent))
 
@@ -165,6 +165,7 @@ class ResearchCatalog:
                 )
             case _:
                 assert_never(fact)
+        await keep_stream_version(conn, event)
 
     async def _persona(
         self, conn: Connection, tenant: str, fact: PersonaCreated | PersonaRevised

@@ -24,7 +24,7 @@ from sextant_discovery.domain.opportunity_events import (
     SolutionSelected,
 )
 from sextant_discovery.events import registry
-from sextant_discovery.projections.decoding import decode
+from sextant_discovery.projections.decoding import decode, keep_stream_version
 
 _MINE = get_args(OpportunityEvent)
 
@@ -160,3 +160,4 @@ class OpportunityScoreboard:
                 )
             case _:
                 assert_never(fact)
+        await keep_stream_version(conn, event)
