@@ -111,6 +111,38 @@ async def rebuild_beside(
     if not tables:
         raise SystemExit(f"projection {name} keeps no tables of its own; nothing to rebuild")
     shadow = _identifier(f"rebuild_{name}")
+    async with _alone(rt, name):
+        return await _rebuild(rt, live, tables, shadow, show_progress, batch, workers)
+
+
+@contextlib.asynccontextmanager
+async def _alone(rt: Runtime, name: str) -> AsyncIterator[None]:
+    """Held while projection ``name`` is rebuilt: a second rebuild of it (which would drop
+    the first one's tables as they are written, and switch a part of them in) is refused.
+    The lock is the session's, so a rebuild that dies lets go of it."""
+    key = f"sextant rebuild {rt.database} {name}"
+    async with rt.pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key):
+            raise SystemExit(
+                f"a rebuild of {name} is already running; wait for it to end (its progress"
+                " bar says how far it is), or stop it and run this again"
+            )
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
+
+
+async def _rebuild(
+    rt: Runtime,
+    live: ProjectionRunner,
+    tables: list[str],
+    shadow: str,
+    show_progress: bool,
+    batch: int,
+    workers: int | None,
+) -> RebuildReport:
+    name = live.name
     async with rt.pool.acquire() as conn:
         deferred = await _create_shadow(conn, shadow, [*tables, *BOOKKEEPING])
     started = time.monotonic()

@@ -249,3 +249,23 @@ async def test_a_failed_replay_worker_stops_the_rebuild_and_the_serving_version_
             await rebuild_beside(rt, "feedback_inbox", show_progress=False, workers=2)
 
         assert await rt.pool.fetchval("SELECT count(*) FROM feedback_inbox") == 21
+
+
+async def test_a_second_rebuild_of_a_projection_being_rebuilt_is_refused(
+    settings: Settings, unique: str
+) -> None:
+    """It would drop the first one's tables as they are written, and a part of them would be
+    switched in; it is refused, saying why. (The first holds the lock a rebuild takes, here
+    from the test's own session, as another process's rebuild would.)"""
+    async with running(definition, own_storage(settings, f"r2{unique}"), projectors=False) as rt:
+        await receive_and_publish(rt, [f"item {i}" for i in range(30)])
+        key = f"sextant rebuild {rt.database} feedback_inbox"
+        async with rt.pool.acquire() as first:
+            assert await first.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key)
+            with pytest.raises(SystemExit, match="a rebuild of feedback_inbox is already running"):
+                await rebuild_beside(rt, "feedback_inbox", show_progress=False, workers=1)
+            assert await rt.pool.fetchval("SELECT count(*) FROM feedback_inbox") == 0
+            await first.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
+        done = await rebuild_beside(rt, "feedback_inbox", show_progress=False, batch=5, workers=1)
+        assert done.events > 0
+        await rebuild_beside(rt, "feedback_inbox", show_progress=False, workers=1)  # let go
