@@ -127,11 +127,13 @@ async def test_dead_letters_are_listed_and_redriven(
     assert f"{len(listed)} dead letter(s) listed from {topic}.dlq" in summary
     letter = next(x for x in listed if x["ce_id"] == ce_id)
     assert "workspace_id" in letter["sextant_dlq_error"]
-    await sextant(settings, "dlq", "redrive", "sextant.feedback.inbound.v1")
+    # a dead letter keeps no token: the producer's is sent with it again
+    await sextant(settings, "dlq", "redrive", "sextant.feedback.inbound.v1", "--token", "t0ken")
     back = await read_topic(settings.kafka_bootstrap, topic, 100, timeout_ms=3000)
     copies = [r for r in back if dict(r.headers).get("ce_id") == ce_id.encode()]
     assert len(copies) == 2
     assert not any(k.startswith("sextant_dlq") for k, _ in copies[1].headers)
+    assert dict(copies[1].headers)["authorization"] == b"Bearer t0ken"
 
 
 async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -176,8 +177,14 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
     the offsets re-driven are committed for the group ``sextant.dlq-redrive``, and the dead
     letters before them no longer count as waiting (``sextant lag``). ``--offset`` sends
     one letter back, as ``sextant dlq list`` shows it; it stops counting as waiting when
-    no letter before it waits."""
+    no letter before it waits.
+
+    A dead letter keeps no token (``authorization``), so a topic whose consumer
+    authenticates its producers (the inbound topic) needs one again: ``--token``, a service
+    token of the producer (``sextant token create``), is sent with each letter re-driven."""
     topic = settings.topic(args.topic)
+    token = args.token or os.environ.get("SEXTANT_REDRIVE_TOKEN")
+    signed = [("authorization", f"Bearer {token}".encode())] if token else []
     dlq = topic if topic.endswith(".dlq") else f"{topic}.dlq"
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap,
@@ -219,7 +226,8 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
                 for record in records:
                     if record.offset >= ends[TopicPartition(record.topic, record.partition)]:
                         continue
-                    headers = [(k, v) for k, v in record.headers or () if k not in DLQ_HEADERS]
+                    kept = [(k, v) for k, v in record.headers or () if k not in DLQ_HEADERS]
+                    headers = kept + signed
                     origin = dict(record.headers or ()).get("sextant_dlq_topic", topic.encode())
                     await producer.send_and_wait(
                         origin.decode(), record.value, key=record.key, headers=headers
@@ -462,6 +470,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("topic")
     p.add_argument("--offset", type=int, help="only this dead letter (its dlq_offset)")
     p.add_argument("--partition", type=int, help="its dlq_partition, if the topic has more")
+    p.add_argument(
+        "--token",
+        help="a service token of the producer to send with each letter (a dead letter keeps"
+        " none, and the inbound topic authenticates its producers); or SEXTANT_REDRIVE_TOKEN",
+    )
     p = rebuild_parser(sub)
     p.add_argument("service")
     p.add_argument("projection")
