@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +13,21 @@ from sextant_kit.service import open_runtime, prepare
 
 from sextant_feedback.importer import ImportReport, UnreadableFile, run_import
 from sextant_feedback.service import definition
+
+
+def _workspace(value: str) -> str:
+    """A workspace id as the API takes it in its paths (else the items are out of reach)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a workspace id: 1 to 100 letters, digits, '_', '.' or '-'"
+        )
+    return value
+
+
+def _tenant(value: str) -> str:
+    if not value.strip() or value != value.strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not an organisation id")
+    return value
 
 
 def import_main(argv: list[str]) -> None:
@@ -24,8 +40,12 @@ def import_main(argv: list[str]) -> None:
         type=Path,
         help="CSV with a header row (a `text` column at least) or JSON Lines, one item a line",
     )
-    parser.add_argument("--workspace", required=True, help="the workspace the items belong to")
-    parser.add_argument("--tenant", default="local", help="the organisation (default: local)")
+    parser.add_argument(
+        "--workspace", required=True, type=_workspace, help="the workspace the items belong to"
+    )
+    parser.add_argument(
+        "--tenant", default="local", type=_tenant, help="the organisation (default: local)"
+    )
     parser.add_argument(
         "--actor", default="import", help="who the audit history names (default: import)"
     )

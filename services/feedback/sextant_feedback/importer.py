@@ -185,7 +185,7 @@ async def run_import(
     state_file = path.with_name(path.name + ".import-state.json")
     rejects_file = path.with_name(path.name + ".rejects.jsonl")
     fingerprint = _fingerprint(path)
-    resume_after = _resume_point(state_file, fingerprint, workspace_id)
+    resume_after = _resume_point(state_file, fingerprint, tenant_id, workspace_id)
     keyring = KeyRing(store.pool)
     ingestor = Ingestor(keyring)
     report = report or ImportReport()
@@ -208,7 +208,7 @@ async def run_import(
                 prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
                 if writer is not None:
                     await writer  # at most one batch in flight while the next one is parsed
-                written = _Written(state_file, fingerprint, workspace_id, lines[-1])
+                written = _Written(state_file, fingerprint, tenant_id, workspace_id, lines[-1])
                 writer = asyncio.create_task(
                     _write(store, zip(lines, prepared, strict=True), report, rejects, written)
                 )
@@ -323,16 +323,22 @@ def _row_identity(item: FeedbackIn, line: int, file_name: str, key: bytes | None
 
 @dataclass(frozen=True, slots=True)
 class _Written:
-    """Where a resumed import starts: after ``line`` of this file, into this workspace."""
+    """Where a resumed import starts: after ``line`` of this file, into this organisation's
+    workspace."""
 
     state_file: Path
     fingerprint: str
+    tenant_id: str
     workspace_id: str
     line: int
 
     def record(self) -> None:
         tmp = self.state_file.with_suffix(".tmp")
-        state = {"fingerprint": self.fingerprint, "workspace_id": self.workspace_id}
+        state = {
+            "fingerprint": self.fingerprint,
+            "tenant_id": self.tenant_id,
+            "workspace_id": self.workspace_id,
+        }
         tmp.write_text(json.dumps({**state, "line": self.line}))
         os.replace(tmp, self.state_file)
 
@@ -374,13 +380,14 @@ def _keep_rejects(rejects_file: Path, resume_after: int) -> int:
     return len(done)
 
 
-def _resume_point(state_file: Path, fingerprint: str, workspace_id: str) -> int:
+def _resume_point(state_file: Path, fingerprint: str, tenant_id: str, workspace_id: str) -> int:
     if not state_file.exists():
         return 0
     try:
         state = json.loads(state_file.read_text())
     except ValueError:
         return 0
-    if state.get("fingerprint") != fingerprint or state.get("workspace_id") != workspace_id:
+    given = (state.get("fingerprint"), state.get("tenant_id"), state.get("workspace_id"))
+    if given != (fingerprint, tenant_id, workspace_id):
         return 0
     return int(state.get("line", 0))

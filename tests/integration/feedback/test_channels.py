@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from sextant_feedback.importer import ImportReport, run_import
+from sextant_feedback.importer import ImportReport, _fingerprint, _Written, run_import
 from sextant_feedback.inbound import SUBMITTED
 from sextant_kit import Settings
 from sextant_kit.progress import Progress
@@ -477,3 +477,35 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
     assert any("workspace_id" in e for e in errors)
     assert any("Unknown" in e for e in errors)
     assert any("missing CloudEvents header" in e for e in errors)
+
+
+async def test_an_import_resumes_only_into_the_organisation_it_began_in(
+    rt: Runtime, tmp_path: Path, unique: str
+) -> None:
+    path = tmp_path / "shared.jsonl"
+    path.write_text(
+        "".join(json.dumps({"text": f"row {i}", "source": "email"}) + "\n" for i in range(5))
+    )
+    ws = f"ws-{unique}"
+    # an earlier run of the same file into the same workspace of another organisation stopped
+    # after line 3
+    _Written(
+        path.with_name(path.name + ".import-state.json"), _fingerprint(path), "other", ws, 3
+    ).record()
+    report = await imported(rt, path, ws)  # into "local": none of it was done here
+    assert (report.skipped, report.created) == (0, 5)
+
+
+def test_the_import_command_refuses_a_workspace_the_api_could_not_reach(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("text\nhi\n")
+    for bad in (["--workspace", "bad ws!"], ["--workspace", "ws", "--tenant", ""]):
+        done = subprocess.run(
+            [sys.executable, "-m", "sextant_feedback", "import", str(path), *bad],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "is not a" in done.stderr
