@@ -166,3 +166,17 @@ async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_pat
     who = verifier.authenticate({"authorization": f"Bearer {token}"})
     assert (who.tenant_id, who.actor) == ("acme", "service:crm-sync")
     assert who.workspaces == frozenset({"mobile"})
+    # the signing key is never replaced unasked, and odd arguments are named, not raised
+    code, _, err = await run_cli(settings, "token", "keys", "--private-key", str(key))
+    assert (code, "exists" in err, "--force" in err) == (1, True, True), err
+    made = "token", "create", "--tenant", "acme", "--subject", "ana"
+    for odd, said in [
+        (("--workspace-role", "ws1"), "is not WS=ROLE with a role of: admin"),
+        (("--workspace-role", "ws1=boss"), "is not WS=ROLE"),
+        (("--ttl", "-5"), "is not a number of seconds above 0"),
+        (("--private-key", str(tmp_path / "none.pem")), "cannot read"),
+    ]:
+        code, _, err = await run_cli(settings, *made, *odd)
+        assert code in (1, 2), err
+        assert said in err, err
+        assert "Traceback" not in err, err

@@ -391,9 +391,18 @@ def _new_signing_key() -> tuple[ec.EllipticCurvePrivateKey, str]:
 
 
 def token_keys(args: argparse.Namespace) -> None:
+    path = Path(args.private_key)
+    if path.exists() and not args.force:
+        raise SystemExit(
+            f"error: {path} exists: it may be the key that signs every token in use; choose"
+            " another file, or give --force to replace it"
+        )
     key, pem = _new_signing_key()
-    Path(args.private_key).write_text(pem)
-    Path(args.private_key).chmod(0o600)
+    try:
+        path.write_text(pem)
+    except OSError as error:
+        raise SystemExit(f"error: cannot write {path}: {error.strerror}") from None
+    path.chmod(0o600)
     print(jwks_of({args.kid: key.public_key()}))
 
 
@@ -414,7 +423,7 @@ async def directory_roles(
 
 def token_create(settings: Settings, args: argparse.Namespace) -> None:
     role = Role(args.role) if args.role else None
-    workspaces = {k: Role(v) for k, v in (i.split("=", 1) for i in args.workspace_role)}
+    workspaces = dict(args.workspace_role)
     if args.from_directory:
         if role or workspaces:
             raise SystemExit("error: --from-directory takes the roles from the directory alone")
@@ -425,7 +434,10 @@ def token_create(settings: Settings, args: argparse.Namespace) -> None:
                 " (sextant member grant, or a workspace's members page in the console)"
             )
     if args.private_key:
-        pem = Path(args.private_key).read_text()
+        try:
+            pem = Path(args.private_key).read_text()
+        except OSError as error:
+            raise SystemExit(f"error: cannot read {args.private_key}: {error.strerror}") from None
     else:
         pem = _new_signing_key()[1]
         print(
@@ -522,6 +534,7 @@ def parser() -> argparse.ArgumentParser:
     p = tokens.add_parser("keys", help="make an ES256 key pair; prints the JWKS to configure")
     p.add_argument("--private-key", required=True)
     p.add_argument("--kid", default="sextant-1")
+    p.add_argument("--force", action="store_true", help="replace the key file if it exists")
     p = tokens.add_parser("create", help="mint a token (people or service accounts)")
     p.add_argument(
         "--private-key",
@@ -532,7 +545,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tenant", required=True)
     p.add_argument("--subject", required=True, help="a person, or service:<name>")
     p.add_argument("--role", choices=[r.value for r in Role])
-    p.add_argument("--workspace-role", action="append", default=[], metavar="WS=ROLE")
+    p.add_argument(
+        "--workspace-role", action="append", default=[], metavar="WS=ROLE", type=_workspace_role
+    )
     p.add_argument(
         "--from-directory",
         action="store_true",
@@ -548,8 +563,22 @@ def parser() -> argparse.ArgumentParser:
         choices=[a.value for a in Audience],
         help="a stakeholder reads the versions published for these audiences only",
     )
-    p.add_argument("--ttl", type=int, default=3600)
+    p.add_argument("--ttl", type=_seconds, default=3600, help="seconds it is valid (3600)")
     return root
+
+
+def _workspace_role(value: str) -> tuple[str, Role]:
+    workspace, _, role = value.partition("=")
+    roles = ", ".join(r.value for r in Role)
+    if not workspace or role not in {r.value for r in Role}:
+        raise argparse.ArgumentTypeError(f"{value!r} is not WS=ROLE with a role of: {roles}")
+    return workspace, Role(role)
+
+
+def _seconds(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    return int(value)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
