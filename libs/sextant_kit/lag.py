@@ -130,11 +130,12 @@ class Probe:
 @asynccontextmanager
 async def probe(bootstrap: str) -> AsyncIterator[Probe]:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
-    )
     await admin.start()
     try:
+        # made once the broker answered: one never started warns that it was left open
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        )
         await consumer.start()
         try:
             yield Probe(admin, consumer)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -39,6 +40,9 @@ def _end_with_the_rebuild() -> None:
 
 
 def main(argv: Sequence[str]) -> None:
+    # Ctrl-C reaches the whole process group: it is the rebuild's to handle, which stops
+    # its workers and says what to do, where each worker would print its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_the_rebuild, daemon=True).start()
     module, projection, shadow, batch, *shares = argv
     definition = importlib.import_module(module).definition

@@ -8,13 +8,17 @@ import contextlib
 import gc
 import logging
 import signal
+import socket
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import AsyncExitStack
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
+import asyncpg
 import uvicorn
 import uvloop
+from aiokafka.errors import KafkaConnectionError
 from fastapi import FastAPI
 
 from sextant_kit import lag
@@ -133,6 +137,34 @@ async def rebuild(
     )
 
 
+@contextlib.contextmanager
+def operator_errors(settings: Settings, *, interrupted: str) -> Iterator[None]:
+    """An operator's command ends with a line that says what happened and what to do, not a
+    traceback: Ctrl-C with ``interrupted`` (status 130); PostgreSQL or Kafka out of reach
+    naming the setting to check (status 1)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        print(f"interrupted: {interrupted}", file=sys.stderr)
+        sys.exit(130)
+    except KafkaConnectionError as error:
+        sys.exit(
+            f"error: Kafka is out of reach at {settings.kafka_bootstrap}"
+            f" (SEXTANT_KAFKA_BOOTSTRAP): {error}"
+        )
+    except (
+        ConnectionError,
+        socket.gaierror,
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+    ) as error:
+        where = urlsplit(settings.postgres_url)
+        sys.exit(
+            f"error: PostgreSQL is out of reach at {where.hostname}:{where.port or 5432}"
+            f" (SEXTANT_POSTGRES_URL): {error}"
+        )
+
+
 def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
     """Run ``main`` to completion on uvloop's event loop.
 
@@ -192,8 +224,15 @@ def rebuild_parser(
     return rb
 
 
-def main_for(definitions: Sequence[ServiceDefinition], argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="sextant-run")
+def main_for(
+    definitions: Sequence[ServiceDefinition],
+    argv: Sequence[str] | None = None,
+    *,
+    prog: str = "sextant-run",
+    epilog: str | None = None,
+) -> None:
+    """A service's processes as commands (``prog``); ``epilog`` tells of the service's own."""
+    parser = argparse.ArgumentParser(prog=prog, epilog=epilog)
     sub = parser.add_subparsers(dest="command", required=True)
     for process in PROCESSES:
         p = sub.add_parser(process, help=f"run the {process} process")

@@ -180,3 +180,24 @@ async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_pat
         assert code in (1, 2), err
         assert said in err, err
         assert "Traceback" not in err, err
+
+
+async def test_a_server_out_of_reach_is_named_with_the_setting_to_check(
+    settings: Settings, unique: str
+) -> None:
+    nowhere = settings.model_copy(
+        update={"postgres_url": "postgresql://sextant:sextant@127.0.0.1:1/sextant"}
+    )
+    code, _, err = await run_cli(nowhere, "audit", "verify", "feedback", "--tenant", unique)
+    assert code == 1, err
+    assert "error: PostgreSQL is out of reach at 127.0.0.1:1 (SEXTANT_POSTGRES_URL)" in err
+    no_kafka = settings.model_copy(update={"kafka_bootstrap": "127.0.0.1:1"})
+    code, _, err = await run_cli(no_kafka, "lag")
+    assert code == 1, err
+    assert "error: Kafka is out of reach at 127.0.0.1:1 (SEXTANT_KAFKA_BOOTSTRAP)" in err
+    code, _, err = await run_cli(settings, "lag", "--service", "nope")
+    assert code == 1, err
+    assert err.strip() == (
+        "unknown service 'nope'; choose from identity, feedback, discovery, strategy, roadmap,"
+        " query"
+    )

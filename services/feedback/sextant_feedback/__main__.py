@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sextant_kit import Settings
-from sextant_kit.runner import main_for, run_event_loop
+from sextant_kit.runner import main_for, operator_errors, run_event_loop
 from sextant_kit.service import open_runtime, prepare
 
 from sextant_feedback.importer import ImportReport, UnreadableFile, run_import
@@ -95,11 +95,18 @@ def import_main(argv: list[str]) -> None:
         if report.rejects_file:
             print(f"rejected rows and their reasons: {report.rejects_file}")
 
-    run_event_loop(go())
+    resume = "run the same command again: it goes on after the last row it committed"
+    with operator_errors(settings, interrupted=resume):
+        run_event_loop(go())
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["import"]:
         import_main(sys.argv[2:])
     else:
-        main_for([definition])
+        main_for(
+            [definition],
+            prog="python -m sextant_feedback",
+            epilog="python -m sextant_feedback import FILE --workspace WS: import a CSV or JSON"
+            " Lines file, resumable (import --help)",
+        )

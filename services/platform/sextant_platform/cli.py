@@ -28,7 +28,7 @@ from sextant_kit.events import CommandContext
 from sextant_kit.kafka import MAX_RECORD_BYTES, ensure_topics, topics_for
 from sextant_kit.progress import Progress
 from sextant_kit.relay import KafkaSink
-from sextant_kit.runner import rebuild, rebuild_parser, run_event_loop
+from sextant_kit.runner import operator_errors, rebuild, rebuild_parser, run_event_loop
 from sextant_kit.service import ServiceDefinition, open_runtime, prepare
 from sextant_roadmap.domain.vocabulary import Audience
 
@@ -122,8 +122,9 @@ async def lag(settings: Settings, args: argparse.Namespace) -> None:
     """Per projection: events behind the topic's end, seconds behind, and the dead letters
     it sent that wait to be re-driven."""
     rows: list[dict[str, Any]] = []
+    definitions = SERVICES if not args.service else [service(args.service)]
     async with kit_lag.probe(settings.kafka_bootstrap) as kafka:
-        for definition in SERVICES if not args.service else [service(args.service)]:
+        for definition in definitions:
             async with open_runtime(definition, settings) as rt:
                 rows += [asdict(r) for r in await kit_lag.measure(rt, kafka)]
     width = max(len(r["projection"]) for r in rows) if rows else 10
@@ -581,9 +582,23 @@ def _seconds(value: str) -> int:
     return int(value)
 
 
+INTERRUPTED = {
+    "rebuild": "the serving version is as it was; run the rebuild again (it starts over)",
+    "dlq": "the letters sent back so far are marked so; run it again for the rest",
+    "republish": "run it again from the first position not yet published (republishing"
+    " twice is harmless: consumers apply each event once)",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
     settings = Settings()
+    interrupted = INTERRUPTED.get(args.command, "nothing was left half-done")
+    with operator_errors(settings, interrupted=interrupted):
+        _dispatch(settings, args)
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "token":
         token_keys(args) if args.token_command == "keys" else token_create(settings, args)
         return
@@ -603,10 +618,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         run = dlq_list if args.dlq_command == "list" else dlq_redrive
     else:
         run = commands[args.command]
-    try:
-        run_event_loop(run(settings, args))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    run_event_loop(run(settings, args))
 
 
 if __name__ == "__main__":
