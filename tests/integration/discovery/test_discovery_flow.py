@@ -682,6 +682,10 @@ async def test_an_insight_is_revised_and_the_problems_it_backs_show_it(
         put_away = (await client.get(f"{ws}/insights", params={"retired": True})).json()["items"]
         assert [i["insight_id"] for i in current] == ([] if retired else [iid])
         assert [i["insight_id"] for i in put_away] == ([iid] if retired else [])
+        # a market and a tag as people type them: any case, spaces around
+        typed = {"market": " Payments ", "tag": " SMB", "include_retired": "true"}
+        found = (await client.get(f"{ws}/insights", params=typed)).json()["items"]
+        assert [i["insight_id"] for i in found] == [iid]
 
     await eventually(lambda: listed_as_retired(True), within=30)
     # borne out after all: reinstated with a reason, it is current and revised again

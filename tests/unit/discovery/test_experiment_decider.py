@@ -98,6 +98,12 @@ def test_the_threshold_must_be_within_the_metric_range() -> None:
     spec.given([]).when(design(unit=MetricUnit.RATIO, threshold=1.5)).then_raises(DomainError)
     with pytest.raises(ValidationError):
         design(threshold=float("nan"))
+    # a count counts: 10.5 signups is no threshold, nor an observation
+    half = design(unit=MetricUnit.COUNT, threshold=10.5)
+    spec.given([]).when(half).then_raises(DomainError, match="10.5 is not a whole number")
+    signups = DESIGNED.model_copy(update={"unit": MetricUnit.COUNT, "threshold": 10})
+    observe = RecordObservation(experiment_id=X, value=3.5, now=NOW)
+    spec.given([signups, STARTED]).when(observe).then_raises(DomainError, match="whole number")
 
 
 def test_start_is_idempotent_and_needs_a_design_on_an_opportunity_not_rejected() -> None:

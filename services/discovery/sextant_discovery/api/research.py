@@ -261,13 +261,15 @@ def research_router(rt: Runtime) -> APIRouter:
         cursor: Cursor = None,
         limit: Limit = 50,
     ) -> dict[str, Any]:
-        """Newest first, filtered by tag and market; current ones, all with
+        """Newest first, filtered by tag and market (whatever their case, without the spaces
+        around them); current ones, all with
         ``include_retired``, or only the retired ones with ``retired=true``."""
         after = decode_cursor(cursor, MOMENT, ID)
         rows = await rt.reads.fetch(
             "SELECT * FROM discovery_insights WHERE tenant_id = $1 AND workspace_id = $2"
-            " AND ($3::text IS NULL OR lower($3) = ANY(tags))"
-            " AND ($4::text IS NULL OR market = $4) AND ($5::bool IS NULL OR retired = $5)"
+            " AND ($3::text IS NULL OR lower(btrim($3)) = ANY(tags))"
+            " AND ($4::text IS NULL OR lower(market) = lower(btrim($4)))"
+            " AND ($5::bool IS NULL OR retired = $5)"
             " AND ($6::text IS NULL"
             "  OR (recorded_at, insight_id) < ($6::text::timestamptz, $7::text::uuid))"
             " ORDER BY recorded_at DESC, insight_id DESC LIMIT $8",

@@ -212,6 +212,11 @@ _DESIGN = ("solution_id", "hypothesis", "metric", "unit", "direction", "threshol
 
 def in_range(unit: MetricUnit, value: float, field: str) -> None:
     low, high = RANGES[unit]
+    if unit is MetricUnit.COUNT and not float(value).is_integer():
+        raise DomainError(
+            f"{plain(value)} is not a whole number; a count metric counts (signups, tickets)",
+            field=field,
+        )
     if not low <= value <= high:
         raise DomainError(
             f"{value} is outside the range of a {unit.value} metric; give a value from "
