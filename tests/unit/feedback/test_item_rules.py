@@ -352,6 +352,30 @@ def test_releasing_a_duplicate_takes_back_only_what_came_with_it_alone() -> None
     assert ([v.voter for v in state.votes], state.links) == (["bo", "ana"], frozenset({PROBLEM}))
 
 
+def test_a_vote_or_link_made_again_on_the_survivor_is_its_own_and_stays_when_released() -> None:
+    """After a merge someone votes, or links, on the item kept as the duplicate had: that is
+    recorded, as the item's own, and an unmerge no longer takes it away."""
+    bo = Vote(voter="bo")
+    history: list[FeedbackEvent] = [
+        received(),
+        absorbed(OTHER, [bo], [PROBLEM]),
+        linked(),  # the link the duplicate brought
+    ]
+    vote = VoteForFeedback(vote=bo, at=NOW)
+    again = FeedbackVoted(feedback_id=ITEM, workspace_id="ws", vote=bo, voted_at=NOW)
+    spec.given(history).when(vote).then([again])
+    link = LinkFeedback(link=PROBLEM, at=NOW)
+    spec.given(history).when(link).then([linked()])
+    claimed = [*history, again, linked()]
+    spec.given(claimed).when(vote).then([])  # its own now: nothing more
+    spec.given(claimed).when(link).then([])
+    release = ReleaseDuplicate(duplicate_id=OTHER, reason="different ask", at=NOW)
+    (only,) = feedback_decider.decide(release, feedback_decider.fold(claimed))
+    assert isinstance(only, FeedbackReleased)  # no vote withdrawn, no link taken back
+    state = feedback_decider.fold([*claimed, only])
+    assert ([v.voter for v in state.votes], state.links) == (["bo"], frozenset({PROBLEM}))
+
+
 def test_links_absorbed_before_they_were_recorded_stay_when_released() -> None:
     """An absorb recorded without the links it brought: they count as the item's own."""
     history: list[FeedbackEvent] = [received(), absorbed(OTHER, [], []), linked(OPPORTUNITY)]

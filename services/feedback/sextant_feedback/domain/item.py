@@ -407,6 +407,15 @@ class FeedbackItem:
     def voted(self, voter: str) -> bool:
         return any(v.voter == voter for v in self.votes)
 
+    def owns_vote(self, voter: str) -> bool:
+        """Whether ``voter``'s vote is this item's own, not only one a duplicate brought
+        (which an unmerge takes back)."""
+        return self.voted(voter) and None in self.vote_sources.get(voter, OWN)
+
+    def owns_link(self, link: Link) -> bool:
+        """The same for a link."""
+        return link in self.links and None in self.link_sources.get(link, OWN)
+
 
 def initial_state() -> FeedbackItem:
     return FeedbackItem()
@@ -429,6 +438,9 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
             )
         case FeedbackVoted():
             voter = event.vote.voter
+            if state.voted(voter):  # cast here on a vote a duplicate brought: now its own too
+                own = state.vote_sources.get(voter, OWN) | OWN
+                return replace(state, vote_sources={**state.vote_sources, voter: own})
             return replace(
                 state,
                 votes=(*state.votes, event.vote),
@@ -442,8 +454,10 @@ def evolve(state: FeedbackItem, event: FeedbackEvent) -> FeedbackItem:
             )
         case FeedbackLinked():
             link = Link(**_link_of(event))
-            # a link an absorbed duplicate brought has its source already
-            sources = state.link_sources.get(link, OWN)
+            if link in state.links:  # made here on a link a duplicate brought: its own too
+                sources = state.link_sources.get(link, OWN) | OWN
+            else:  # a link an absorbed duplicate brought has its source already
+                sources = state.link_sources.get(link, OWN)
             return replace(
                 state,
                 links=state.links | {link},

@@ -85,11 +85,11 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
         case TriageFeedback():
             triaged = _classify(command.classification(), state, item, ws)
             link = command.link
-            if link is not None and link not in state.links:
+            if link is not None and not state.owns_link(link):
                 triaged.append(_linked(item, ws, link, state.customer_ref, command.at))
             return triaged
         case VoteForFeedback():
-            if state.voted(command.vote.voter):
+            if state.owns_vote(command.vote.voter):
                 return []
             return [
                 FeedbackVoted(
@@ -110,7 +110,7 @@ def decide(command: ItemCommand, state: FeedbackItem) -> Decision:
                 )
             ]
         case LinkFeedback():
-            if command.link in state.links:
+            if state.owns_link(command.link):
                 return []
             return [_linked(item, ws, command.link, state.customer_ref, command.at)]
         case UnlinkFeedback():
