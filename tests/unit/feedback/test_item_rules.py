@@ -405,6 +405,10 @@ def test_triage_tags_and_links_in_one_decision_and_repeats_change_nothing() -> N
 
 def test_tags_are_normalised_and_validated() -> None:
     assert receive(tags=["  CSV "]).tags == ["csv"]
+    # each once: a tag given twice is one tag, also in an event recorded with a repeat
+    assert receive(tags=["sso", "SSO", "csv", "sso"]).tags == ["sso", "csv"]
+    stored = {**received().model_dump(mode="json"), "tags": ["sso", "sso"]}
+    assert FeedbackReceived.model_validate(stored).tags == ["sso"]
     with pytest.raises(ValueError, match="tags"):
         receive(tags=["no<script>"])
 

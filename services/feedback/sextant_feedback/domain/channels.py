@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 
 class Channel(StrEnum):
@@ -40,5 +40,15 @@ Tag = Annotated[
         strip_whitespace=True, to_lower=True, min_length=1, max_length=50, pattern=r"^[\w .:/-]+$"
     ),
 ]
+
+
+def distinct(tags: list[str]) -> list[str]:
+    """Each once, in the order first given."""
+    return list(dict.fromkeys(tags))
+
+
+DistinctTags = Annotated[list[str], AfterValidator(distinct)]
+"""An item's tags, each once however often it was given (``["sso", "sso"]`` is one tag):
+also as received events read, so one recorded with a repeat counts once."""
 Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -15,10 +15,17 @@ from datetime import datetime
 from typing import Annotated, Literal, TypeVar, assert_never
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sextant_kit import Command, Event
 
-from sextant_feedback.domain.channels import Channel, LinkTarget, Reason, Tag
+from sextant_feedback.domain.channels import (
+    Channel,
+    DistinctTags,
+    LinkTarget,
+    Reason,
+    Tag,
+    distinct,
+)
 from sextant_feedback.domain.identity import customer_id_for
 
 K = TypeVar("K")
@@ -65,7 +72,7 @@ class FeedbackReceived(Event):
     """True when text, author and attendees are sealed with the customer's key."""
     customer_id: UUID | None = None
     customer_ref: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: DistinctTags = Field(default_factory=list)
     sentiment: float = Field(ge=-1, le=1)
     received_at: datetime
 
@@ -244,7 +251,9 @@ class ReceiveFeedback(Command):
     sealed: bool = False
     customer_id: UUID | None = None
     customer_ref: str | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    tags: Annotated[list[Tag], AfterValidator(distinct)] = Field(
+        default_factory=list, max_length=50
+    )
     sentiment: float = Field(ge=-1, le=1)
     received_at: datetime
 
