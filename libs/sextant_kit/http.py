@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -255,10 +256,16 @@ def _first_unstorable(value: Any, path: str) -> tuple[str, tuple[str, str]] | No
     return None
 
 
+ITEMS_ONE_BY_ONE = "x-sextant-items-one-by-one"
+"""A route's ``openapi_extra`` key naming its body's list whose items the route validates
+and answers one by one (a batch): what could never be stored in one of them is that item's
+error, not the request's."""
+
+
 class StorableTextMiddleware:
     """Refuses, with 422 naming the field, what could never be stored: NUL characters and
     lone UTF-16 surrogates in the path, the query or a JSON body, and a body's ``NaN`` or
-    ``Infinity``."""
+    ``Infinity`` (outside the items of a route that takes them one by one)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
@@ -275,7 +282,7 @@ class StorableTextMiddleware:
                 message = await receive()
                 body += message.get("body", b"")
                 more = message.get("more_body", False)
-            found = self._in_body(body)
+            found = self._in_body(body, scope)
         if found is not None:
             field, (reason, kind) = found
             response = problem(
@@ -312,14 +319,35 @@ class StorableTextMiddleware:
         return None
 
     @staticmethod
-    def _in_body(body: bytes) -> tuple[str, tuple[str, str]] | None:
+    def _in_body(body: bytes, scope: Scope) -> tuple[str, tuple[str, str]] | None:
         if not body:
             return None
         try:
             document = json.loads(body, parse_constant=_NotANumber, parse_float=_finite)
         except ValueError:
             return None  # not JSON: the route's own validation answers
-        return _first_unstorable(document, "body")
+        found = _first_unstorable(document, "body")
+        if found is None or not isinstance(document, dict):
+            return found
+        items = _items_one_by_one(scope)
+        if items is None or not found[0].startswith(f"body.{items}."):
+            return found
+        return _first_unstorable({k: v for k, v in document.items() if k != items}, "body")
+
+
+def _items_one_by_one(scope: Scope) -> str | None:
+    """The list the operation ``scope`` reaches validates item by item (``ITEMS_ONE_BY_ONE``
+    in its OpenAPI description, where every route's ``openapi_extra`` is): looked up only
+    when such a list holds what could not be stored."""
+    app = scope.get("app")
+    if not isinstance(app, FastAPI):
+        return None
+    method, path = scope["method"].lower(), scope["path"]
+    for template, operations in app.openapi().get("paths", {}).items():
+        items = operations.get(method, {}).get(ITEMS_ONE_BY_ONE)
+        if isinstance(items, str) and re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), path):
+            return items
+    return None
 
 
 class _BodyTooLarge(StarletteHTTPException):

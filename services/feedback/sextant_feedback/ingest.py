@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
@@ -38,6 +38,22 @@ MAX_BATCH = 1000
 RECEIVED_AHEAD = timedelta(days=1)
 
 
+def _not_ahead(value: datetime) -> datetime:
+    """A time still to come is a sender's mistake (often a time zone) that would sort the
+    item above everything in the inbox for good; a day of grace allows for zones."""
+    if value > datetime.now(UTC) + RECEIVED_AHEAD:  # in UTC when it came without a zone
+        raise PydanticCustomError(
+            "date_in_future",
+            "{when} has not come yet; give when it was received",
+            {"when": value.isoformat()},
+        )
+    return value
+
+
+Received = Annotated[Moment, AfterValidator(_not_ahead)]
+"""When feedback was received (or a meeting held): a moment not still to come."""
+
+
 class FeedbackIn(BaseModel):
     """One piece of feedback as a channel delivers it."""
 
@@ -50,7 +66,7 @@ class FeedbackIn(BaseModel):
     author: Person | None = None
     attendees: Annotated[list[Person], Field(max_length=100)] = []
     tags: Annotated[list[Tag], Field(max_length=50)] = []
-    received_at: Moment | None = None
+    received_at: Received | None = None
 
     @field_validator("text", "external_id", "customer_ref", "author", "attendees", "tags")
     @classmethod
@@ -60,21 +76,6 @@ class FeedbackIn(BaseModel):
         for text in [value] if isinstance(value, str) else value or []:
             if unstorable(text):
                 raise PydanticCustomError(UNSTORABLE_TYPE, UNSTORABLE)
-        return value
-
-    @field_validator("received_at")
-    @classmethod
-    def _not_ahead(cls, value: datetime | None) -> datetime | None:
-        """A time still to come is a sender's mistake (often a time zone) that would sort
-        the item above everything in the inbox for good; a day of grace allows for zones."""
-        if value is None:
-            return None
-        if value > datetime.now(UTC) + RECEIVED_AHEAD:  # in UTC when it came without a zone
-            raise PydanticCustomError(
-                "date_in_future",
-                "{when} has not come yet; give when it was received",
-                {"when": value.isoformat()},
-            )
         return value
 
 

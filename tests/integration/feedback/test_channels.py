@@ -78,6 +78,8 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
                     {"text": "Later", "source": "email", "received_at": "2999-01-01T00:00:00Z"},
                     {"text": "Early", "source": "email", "received_at": "0001-01-01T01:00+02:00"},
                     {"text": "Roadmap export, again", "source": "email", "external_id": "e-1"},
+                    [1, 2],
+                    {"text": "a NUL \u0000 here", "source": "email", "tags": ["ok"]},
                 ]
             },
         )
@@ -86,7 +88,10 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
     assert statuses == [
         *("created", "invalid", "duplicate", "invalid", "created", "invalid", "invalid"),
         "duplicate",  # the first item again, in the same batch
+        *("invalid", "invalid"),  # not an item, and one PostgreSQL could not store: alone
     ]
+    assert "dictionary" in body["results"][8]["errors"][0]["message"]
+    assert body["results"][9]["errors"][0]["field"] == "text"
     assert body["results"][7]["id"] == body["results"][0]["id"]
     assert body["results"][1]["errors"][0]["field"] == "text"
     assert body["results"][3]["errors"][0]["field"] == "source"
@@ -94,8 +99,11 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
     assert "has not come yet" in body["results"][5]["errors"][0]["message"]
     assert body["results"][6]["errors"][0]["field"] == "received_at"  # no time in UTC
     assert body["results"][2]["id"] == first["id"]
-    assert body["summary"] == {"created": 2, "invalid": 4, "duplicate": 2}
+    assert body["summary"] == {"created": 2, "invalid": 6, "duplicate": 2}
     assert await count_items(rt, ws) == 3
+    # outside the items, what could never be stored is the request's error, as anywhere
+    odd = await http.post(f"/v1/workspaces/{ws}/feedback/batch", json={"items": [], "x\u0000": 1})
+    assert (odd.status_code, odd.json()["errors"][0]["field"]) == (422, "body.x\u0000")
 
 
 async def test_a_repeat_under_a_key_answers_as_the_first_and_an_empty_key_is_refused(
@@ -158,6 +166,10 @@ async def test_meeting_notes_keep_their_attendees(
         assert item["text"] == "They struggle with quarterly planning"
 
     await settle(visible)
+    later = {"notes": "n", "attendees": ["a"], "meeting_at": "2999-01-01T00:00:00Z"}
+    ahead = await http.post(f"/v1/workspaces/{ws}/meeting-notes", json=later)
+    assert ahead.status_code == 422, ahead.text
+    assert ahead.json()["errors"][0]["field"] == "body.meeting_at"  # the field it came in
 
 
 def write_csv(path: Path, rows: int, bad: set[int], of: dict[int, str] | None = None) -> None:

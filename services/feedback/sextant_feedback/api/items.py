@@ -21,9 +21,8 @@ from sextant_kit import (
 )
 from sextant_kit.api import request_idempotency
 from sextant_kit.consistency import token_for
-from sextant_kit.http import IdempotencyKey, command_context
+from sextant_kit.http import ITEMS_ONE_BY_ONE, IdempotencyKey, command_context
 from sextant_kit.service import Runtime
-from sextant_kit.storable import Moment
 from sextant_kit.telemetry import current_traceparent
 
 from sextant_feedback.api.common import Accepted, WorkspaceId, Writer, accepted
@@ -53,7 +52,7 @@ from sextant_feedback.domain import (
 )
 from sextant_feedback.domain.channels import Channel, Person, Reason
 from sextant_feedback.events import registry
-from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, first_event
+from sextant_feedback.ingest import MAX_BATCH, FeedbackIn, Ingestor, Received, first_event
 from sextant_feedback.privacy import KeyRing
 
 Context = Annotated[CommandContext, Depends(command_context)]
@@ -62,8 +61,9 @@ Context = Annotated[CommandContext, Depends(command_context)]
 class BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    items: Annotated[list[dict[str, Any]], Field(min_length=1, max_length=MAX_BATCH)]
-    """Each item is validated on its own, so one bad item never blocks the others."""
+    items: Annotated[list[Any], Field(min_length=1, max_length=MAX_BATCH)]
+    """Each item (a feedback item's fields) is validated on its own, so one bad item never
+    blocks the others."""
 
 
 class MeetingNotesIn(BaseModel):
@@ -72,7 +72,7 @@ class MeetingNotesIn(BaseModel):
     notes: Text
     attendees: Annotated[list[Person], Field(min_length=1, max_length=100)]
     customer_ref: CustomerRef | None = None
-    meeting_at: Moment
+    meeting_at: Received
     external_id: ExternalId | None = None
     tags: Annotated[list[Tag], Field(max_length=50)] = []
 
@@ -216,7 +216,7 @@ def items_router(rt: Runtime) -> APIRouter:
         )
         return await receive_one(workspace_id, item, request, ctx, idempotency_key)
 
-    @api.post("/feedback/batch")
+    @api.post("/feedback/batch", openapi_extra={ITEMS_ONE_BY_ONE: "items"})
     async def receive_batch(
         workspace_id: WorkspaceId, body: BatchIn, _: Writer, ctx: Context
     ) -> dict[str, Any]:
