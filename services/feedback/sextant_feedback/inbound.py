@@ -86,7 +86,8 @@ def submission(
         raise InvalidSubmission(f"ce_type {event.type!r} is not {SUBMITTED}")
     producer = producer_of(event, producers)
     data = dict(event.data)
-    data.setdefault("external_id", str(event.id))
+    if data.get("external_id") is None:  # absent or null: the message's own id
+        data["external_id"] = str(event.id)
     try:
         item = SubmittedFeedback.model_validate(data)
     except ValidationError as error:

@@ -445,7 +445,7 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         "text": "Please add SAML",
         "source": "support_ticket",
     }
-    same_id = str(uuid.uuid4())
+    same_id, null_id = str(uuid.uuid4()), str(uuid.uuid4())
     value, headers = message(good)  # another platform's producer sends a header not UTF-8
     not_utf8 = (value, [(k, b"\xff" if k == "ce_actor" else v) for k, v in headers])
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
@@ -455,6 +455,8 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             message(good, ce_id=same_id),
             message(good, ce_id=same_id),  # delivered twice
             message({**good, "external_id": "Z-9", "text": "Audit log export"}),
+            # an external id given as null: the message's own id, as when none is given
+            message({**good, "external_id": None, "text": "Null id"}, ce_id=null_id),
             message({"text": "no workspace", "source": "email"}),
             message(good, ce_type="io.sextant.feedback.Unknown.v1"),
             # A producer of another tenant, with a credential the dead letter must not keep.
@@ -474,7 +476,9 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
     async def ingested() -> None:
         page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
         texts = sorted(i["text"] for i in page["items"])
-        assert texts == ["Audit log export", "Please add SAML", "Please add SAML"]
+        assert texts == ["Audit log export", "Null id", "Please add SAML", "Please add SAML"]
+        null = next(i for i in page["items"] if i["text"] == "Null id")
+        assert null["external_id"] == null_id
 
     await settle(ingested)
     dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 8)

@@ -181,11 +181,18 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
         ),
         await post(http, ws, text="Exporting roadmaps to PDF is broken", source="email"),
         await post(http, ws, text="Add a Jira integration", source="sales_call"),
+        # scored 0.1 exactly, the edge of neutral
+        await post(
+            http,
+            ws,
+            text="Release notes: very great " + "great " * 47 + "very bad " + "bad " * 46,
+            source="email",
+        ),
     ]
 
     async def indexed() -> None:
         page = await ok(await http.get(f"/v1/workspaces/{ws}/feedback"))
-        assert len(page["items"]) == 4
+        assert len(page["items"]) == 5
 
     await settle(indexed)
 
@@ -196,6 +203,7 @@ async def test_inbox_filters_search_pages_and_suggests_similar_items(
     assert await texts(tag="timeline") == ["I love th"]
     assert await texts(sentiment="negative") == ["Exporting", "Exporting"]
     assert await texts(sentiment="positive") == ["I love th"]
+    assert await texts(sentiment="neutral") == ["Add a Jir", "Release n"]
     assert await texts(q="export pdf") == ["Exporting", "Exporting"]
     assert await texts(source="sales_call") == ["Add a Jir"]
     assert await texts(segment="enterprise") == ["Exporting"]

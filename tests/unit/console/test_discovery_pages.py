@@ -433,6 +433,7 @@ async def test_the_scoreboard_ranks_on_across_pages_and_names_every_problem(
     page = await client.get("/w/mobile/opportunities", params={"cursor": "c2", "ranked_before": 50})
     assert page.status_code == 200, page.text
     assert "<td>51</td>" in page.text  # where the first page left off, not 1 again
+    assert "</meter> 63.75</td>" in page.text  # the score as the API has it, not 63.8
     assert f'href="/w/mobile/problems/{PID}">An old problem</a>' in page.text
     api.on(
         "GET",

@@ -29,10 +29,12 @@ ITEM_COLUMNS = (
 )
 """An item's columns, of ``feedback_inbox i``."""
 SENTIMENT = {
-    "positive": "sentiment > 0.1",
-    "negative": "sentiment < -0.1",
-    "neutral": "sentiment BETWEEN -0.1 AND 0.1",
+    "positive": "sentiment > 0.1::real",
+    "negative": "sentiment < -0.1::real",
+    "neutral": "sentiment BETWEEN -0.1::real AND 0.1::real",
 }
+"""Compared as the column is kept (``real``): 0.1 stored is 0.10000000149 as a double, which
+``> 0.1`` would take for positive."""
 
 
 def item_out(row: Any) -> dict[str, Any]:
