@@ -259,6 +259,14 @@ async def test_a_batch_import_a_limited_board_and_the_published_roadmaps(
     ]
     imported = await ok(await client.post(f"{base}/{rid}/items/batch", json={"items": batch}))
     assert len(imported["item_ids"]) == len(horizons)
+    # a batch's items under a key and a single add under "<that key>/0" are two items
+    other = (await ok(await client.post(base, json={"name": "Keyed"}), 201))["id"]
+    keyed = {"Idempotency-Key": f"imp-{unique}"}
+    one = [{"title": "Keyed", "type": "feature"}]
+    await ok(await client.post(f"{base}/{other}/items/batch", json={"items": one}, headers=keyed))
+    single = {"Idempotency-Key": f"imp-{unique}/0"}
+    alone = {"title": "Alone", "type": "feature"}
+    await ok(await client.post(f"{base}/{other}/items", json=alone, headers=single), 201)
     bad = [
         {"title": "Fine", "type": "feature"},
         {"title": "Odd", "type": "feature", "horizon": "soon"},

@@ -68,6 +68,8 @@ def test_given_a_formula_then_its_identifiers_are_its_inputs() -> None:
         ("max(a b)", "expected ',' or ')' but found 'b'", 7),
         ("a * * b", "unexpected '*'", 5),
         ("a.b", "unexpected character '.'", 2),
+        ("value + ²", "unexpected character '²'", 9),  # a digit to str.isdigit, not to float
+        ("٣ * 2", "unexpected character '٣'", 1),
     ],
 )
 def test_given_a_malformed_formula_when_parsed_then_the_error_names_formula_and_column(

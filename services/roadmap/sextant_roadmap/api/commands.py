@@ -124,8 +124,10 @@ def router(sender: Sender) -> APIRouter:
     ) -> Any:
         """Up to 1,000 items in one transaction (an import), each optionally scheduled;
         answers the new item ids in order. One bad item refuses the whole batch, naming it."""
+        # A batch's n-th item under its key: an id no single add's key can name (a header
+        # holds no line break), as "<key>/<n>" could.
         ids = [
-            new_id(ctx.tenant_id, f"{idempotency_key}/{n}" if idempotency_key else None)
+            new_id(ctx.tenant_id, f"{idempotency_key}\nitem {n}" if idempotency_key else None)
             for n in range(len(body.items))
         ]
         items = [{**i.model_dump(), "item_id": n} for i, n in zip(body.items, ids, strict=True)]

@@ -13,6 +13,9 @@ from sextant_kit import DomainError
 
 MAX_LENGTH = 500
 MAX_DEPTH = 32
+DIGITS = frozenset("0123456789")
+"""A number's digits: ASCII only (``str.isdigit`` takes ``²`` and ``٣`` too, which
+``float`` then refuses or reads otherwise)."""
 FUNCTIONS: Mapping[str, tuple[int, int]] = {
     "min": (1, 16),
     "max": (1, 16),
@@ -103,9 +106,9 @@ def tokenize(text: str, *, name: str = "formula", field: str = "expression") -> 
         column = i + 1
         if ch.isspace():
             i += 1
-        elif ch.isdigit() or (ch == "." and i + 1 < len(text) and text[i + 1].isdigit()):
+        elif ch in DIGITS or (ch == "." and i + 1 < len(text) and text[i + 1] in DIGITS):
             j = i
-            while j < len(text) and (text[j].isdigit() or text[j] == "."):
+            while j < len(text) and (text[j] in DIGITS or text[j] == "."):
                 j += 1
             literal = text[i:j]
             if literal.count(".") > 1:
