@@ -228,6 +228,7 @@ def _finite(token: str) -> float | _NotANumber:
 
 
 _UNSTORABLE = (UNSTORABLE, UNSTORABLE_TYPE)
+_TOO_DEEP = ("the JSON is nested too deeply to be read", "json_too_deep")
 _NOT_A_NUMBER = (
     "NaN, Infinity and numbers beyond a double's range cannot be stored; send a finite number",
     "finite_number",
@@ -326,6 +327,8 @@ class StorableTextMiddleware:
             document = json.loads(body, parse_constant=_NotANumber, parse_float=_finite)
         except ValueError:
             return None  # not JSON: the route's own validation answers
+        except RecursionError:  # which the route's parser would meet too, as a 500
+            return "body", _TOO_DEEP
         found = _first_unstorable(document, "body")
         if found is None or not isinstance(document, dict):
             return found

@@ -38,9 +38,11 @@ def workspace_scope(who: Principal, wanted: list[str] | None = None) -> list[str
     return [w for w in wanted if w in readable]
 
 
-def in_scope(alias: str, param: int) -> str:
-    """SQL keeping rows of ``alias`` in the scope that parameter ``param`` holds."""
-    given, workspace = f"${param}::text[]", f"coalesce({alias}.workspace_id, '{ORGANISATION}')"
+def in_scope(alias: str, param: int, *, column: str = "workspace_id") -> str:
+    """SQL keeping rows of ``alias`` in the scope that parameter ``param`` holds, by their
+    workspace (``column``: an SQL expression over ``alias``'s columns, if not its own)."""
+    own = f"{alias}.{column}" if column.isidentifier() else column
+    given, workspace = f"${param}::text[]", f"coalesce({own}, '{ORGANISATION}')"
     return (
         f"({given} IS NULL OR CASE WHEN ({given})[1] = '{WITHHELD}'"
         f" THEN {workspace} <> ALL({given}) ELSE {workspace} = ANY({given}) END)"

@@ -52,6 +52,13 @@ async def test_unstorable_text_is_refused_and_sound_bodies_pass(client: httpx.As
     assert (passed.status_code, passed.json()["got"]) == (200, sound)
 
 
+async def test_json_nested_too_deeply_to_read_is_a_422(client: httpx.AsyncClient) -> None:
+    deep = '{"tags": ' + "[" * 5000 + "]" * 5000 + "}"
+    answer = await client.post("/x", content=deep)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["type"] == "json_too_deep"
+
+
 def test_a_moment_is_one_utc_has_and_without_a_zone_is_in_utc() -> None:
     moments = TypeAdapter(Moment)
     assert moments.validate_python("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)

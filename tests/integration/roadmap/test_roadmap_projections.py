@@ -330,6 +330,21 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
         assert [r["roadmap_id"] for r in published["items"]] == [rid]
 
     await eventually(listed_and_opened)
+    # its items filed under a workspace are that workspace's: a team member of the owning
+    # workspace alone neither reads them nor files one there
+    owners = team_member("local", {owner: "product_manager"})
+    opened = await ok(await client.get(path, headers=owners))
+    assert opened["items"] == []
+    board = await ok(await client.get(f"{path}/board", params={"limit": 5}, headers=owners))
+    assert board["totals"]["unscheduled"] == 0
+    filed = await client.post(f"{path}/items", json=item, headers=owners)
+    assert filed.status_code == 403, filed.text
+    batch = {"items": [{"title": "Ok", "type": "feature"}, item]}
+    assert (await client.post(f"{path}/items/batch", json=batch, headers=owners)).status_code == 403
+    mine = await client.post(
+        f"{path}/items", json={"title": "Ours", "type": "feature"}, headers=owners
+    )
+    assert mine.status_code == 201, mine.text
     elsewhere = f"/v1/workspaces/{other}/roadmaps/{rid}"
     for suffix in ("", "/versions/1"):
         assert (await client.get(elsewhere + suffix)).status_code == 404

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from sextant_kit import DomainError, InvalidCursor, NotFound
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
+from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
 
 from sextant_roadmap.api.common import Cursor, Limit, WorkspaceId, audiences_of, row, spans
@@ -32,14 +33,26 @@ _SCORES_AND_DEPENDENCIES = (
 )
 """An item's scores by model (as JSON text) and the items it depends on, for items ``i``."""
 
+
+def _readable(alias: str, param: int) -> str:
+    """A portfolio roadmap's items filed under workspaces the reader reads: a team member
+    sees their workspaces' part, and a lesser role in one keeps its items out, as from every
+    view across workspaces."""
+    return in_scope(
+        alias, param, column=f"coalesce({alias}.item_workspace_id, {alias}.workspace_id)"
+    )
+
+
 _ITEMS = (
     f"SELECT i.*, {_SCORES_AND_DEPENDENCIES}"
-    " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 ORDER BY i.rank"
+    " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2"
+    f" AND {_readable('i', 3)} ORDER BY i.rank"
 )
 
 _ITEM = (
     f"SELECT i.*, {_SCORES_AND_DEPENDENCIES}"
     " FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2 AND i.item_id = $3"
+    f" AND {_readable('i', 4)}"
 )
 
 _BOARD_PAGE = (
@@ -47,15 +60,16 @@ _BOARD_PAGE = (
     " FROM (VALUES ('now'), ('next'), ('later'), ('unscheduled')) AS c(board_column)"
     " CROSS JOIN LATERAL (SELECT * FROM roadmap_items r WHERE r.tenant_id = $1"
     "   AND r.roadmap_id = $2 AND coalesce(r.horizon, 'unscheduled') = c.board_column"
-    "   AND r.status NOT IN ('dropped', 'released') ORDER BY r.rank LIMIT $3) i"
+    f"   AND r.status NOT IN ('dropped', 'released') AND {_readable('r', 4)}"
+    "   ORDER BY r.rank LIMIT $3) i"
     " ORDER BY i.rank"
 )
 """The first ``$3`` open items of each board column: each column walks the rank index and
 stops at ``$3``, so a roadmap of 10,000 items costs what one of 200 does."""
 _BOARD_TOTALS = (
     "SELECT coalesce(horizon, 'unscheduled') AS board_column, count(*) AS total"
-    " FROM roadmap_items WHERE tenant_id = $1 AND roadmap_id = $2"
-    " AND status NOT IN ('dropped', 'released') GROUP BY 1"
+    " FROM roadmap_items r WHERE tenant_id = $1 AND roadmap_id = $2"
+    f" AND status NOT IN ('dropped', 'released') AND {_readable('r', 3)} GROUP BY 1"
 )
 
 
@@ -82,9 +96,10 @@ def router(rt: Runtime) -> APIRouter:
         out.pop("tenant_id")
         return out
 
-    async def items(tenant: str, workspace_id: str, roadmap_id: UUID) -> list[dict[str, Any]]:
-        await roadmap(tenant, workspace_id, roadmap_id)
-        return [_item(r) for r in await rt.reads.fetch(_ITEMS, tenant, roadmap_id)]
+    async def items(who: Caller, workspace_id: str, roadmap_id: UUID) -> list[dict[str, Any]]:
+        await roadmap(who.tenant_id, workspace_id, roadmap_id)
+        found = await rt.reads.fetch(_ITEMS, who.tenant_id, roadmap_id, workspace_scope(who))
+        return [_item(r) for r in found]
 
     @api.get("/roadmaps")
     async def list_roadmaps(
@@ -117,7 +132,7 @@ def router(rt: Runtime) -> APIRouter:
         """The roadmap, with its items unless ``include_items=false``."""
         found = await roadmap(who.tenant_id, workspace_id, roadmap_id)
         if include_items:
-            found["items"] = await items(who.tenant_id, workspace_id, roadmap_id)
+            found["items"] = await items(who, workspace_id, roadmap_id)
         return found
 
     @api.get("/published-roadmaps")
@@ -161,17 +176,18 @@ def router(rt: Runtime) -> APIRouter:
         columns["unscheduled"] = []
         totals = dict.fromkeys(columns, 0)
         if limit is None:
-            for item in await items(who.tenant_id, workspace_id, roadmap_id):
+            for item in await items(who, workspace_id, roadmap_id):
                 if item["status"] in (ItemStatus.DROPPED, ItemStatus.RELEASED):
                     continue
                 columns[item["horizon"] or "unscheduled"].append(item)
             totals = {k: len(v) for k, v in columns.items()}
         else:
             await roadmap(who.tenant_id, workspace_id, roadmap_id)
-            for r in await rt.reads.fetch(_BOARD_PAGE, who.tenant_id, roadmap_id, limit):
+            scope = workspace_scope(who)
+            for r in await rt.reads.fetch(_BOARD_PAGE, who.tenant_id, roadmap_id, limit, scope):
                 item = _item(r)
                 columns[item.pop("board_column")].append(item)
-            for r in await rt.reads.fetch(_BOARD_TOTALS, who.tenant_id, roadmap_id):
+            for r in await rt.reads.fetch(_BOARD_TOTALS, who.tenant_id, roadmap_id, scope):
                 totals[r["board_column"]] = r["total"]
         return {"roadmap_id": str(roadmap_id), "columns": columns, "totals": totals}
 
@@ -182,7 +198,7 @@ def router(rt: Runtime) -> APIRouter:
         """Items by status, in manual order (the first ``limit`` of each column when given;
         ``totals`` counts them all)."""
         columns: dict[str, list[dict[str, Any]]] = {s.value: [] for s in ItemStatus}
-        for item in await items(who.tenant_id, workspace_id, roadmap_id):
+        for item in await items(who, workspace_id, roadmap_id):
             columns[item["status"]].append(item)
         return {
             "roadmap_id": str(roadmap_id),
@@ -201,7 +217,7 @@ def router(rt: Runtime) -> APIRouter:
         """Lanes by strategy objective (an item may be in several) or by team, in manual
         order (the first ``limit`` of each lane when given; its ``total`` counts them all)."""
         lanes: dict[str, list[dict[str, Any]]] = {}
-        for item in await items(who.tenant_id, workspace_id, roadmap_id):
+        for item in await items(who, workspace_id, roadmap_id):
             keys = item["objective_ids"] if by == "objective" else [item["team"]]
             for key in [k for k in keys if k] or ["(none)"]:
                 lanes.setdefault(key, []).append(item)
@@ -228,7 +244,7 @@ def router(rt: Runtime) -> APIRouter:
         A model is ``manual``, a built-in, a formula of the workspace or one the roadmap's
         items were scored with; any other name is a 422 listing those, not an empty
         ranking."""
-        found = await items(who.tenant_id, workspace_id, roadmap_id)
+        found = await items(who, workspace_id, roadmap_id)
         if model == MANUAL:
             ranked, unscored = found, []
         else:
@@ -258,7 +274,7 @@ def router(rt: Runtime) -> APIRouter:
         before what it depends on, or depending on a dropped item. Dropped items are left
         out, as on the board (the first ``limit`` items when given; ``total`` counts them
         all)."""
-        found = await items(who.tenant_id, workspace_id, roadmap_id)
+        found = await items(who, workspace_id, roadmap_id)
         edges = [(i["item_id"], d) for i in found for d in i["depends_on"]]
         targets = {d for _, d in edges} - {i["item_id"] for i in found}
         others = await rt.reads.fetch(
@@ -307,7 +323,9 @@ def router(rt: Runtime) -> APIRouter:
         serves (objectives, opportunities), what it depends on, and each model's score with
         the inputs it was given."""
         await roadmap(who.tenant_id, workspace_id, roadmap_id)
-        found = await rt.reads.fetchrow(_ITEM, who.tenant_id, roadmap_id, item_id)
+        found = await rt.reads.fetchrow(
+            _ITEM, who.tenant_id, roadmap_id, item_id, workspace_scope(who)
+        )
         if found is None:
             raise NotFound(f"item {item_id} not found on roadmap {roadmap_id}")
         scored = await rt.reads.fetch(
