@@ -179,6 +179,7 @@ async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_pat
         (("--workspace-role", "ws1=boss"), "is not WS=ROLE"),
         (("--ttl", "-5"), "is not a number of seconds above 0"),
         (("--private-key", str(tmp_path / "none.pem")), "cannot read"),
+        (("--private-key", __file__), "is not an unencrypted PEM private key"),
     ]:
         code, _, err = await run_cli(settings, *made, *odd)
         assert code in (1, 2), err

@@ -437,8 +437,14 @@ def token_create(settings: Settings, args: argparse.Namespace) -> None:
     if args.private_key:
         try:
             pem = Path(args.private_key).read_text()
+            serialization.load_pem_private_key(pem.encode(), password=None)
         except OSError as error:
             raise SystemExit(f"error: cannot read {args.private_key}: {error.strerror}") from None
+        except (ValueError, TypeError):
+            raise SystemExit(
+                f"error: {args.private_key} is not an unencrypted PEM private key (as"
+                " sextant token keys makes)"
+            ) from None
     else:
         pem = _new_signing_key()[1]
         print(

@@ -235,3 +235,10 @@ async def test_the_decision_log_is_searchable_by_linked_entity_and_keeps_superse
     retried = await ok(await client.post(path, json=latest, headers=keyed))
     assert retried["id"] == fourth["id"]
     assert await event_count(runtime) == before + 4
+    # a superseding decision under a key another request used writes nothing either
+    used = {"Idempotency-Key": f"used-{unique}"}
+    await ok(await client.post(path, json={**base, "title": "Other"}, headers=used))
+    before = await event_count(runtime)
+    reused = await client.post(path, json={**base, "supersedes": fourth["id"]}, headers=used)
+    assert reused.status_code == 409, reused.text
+    assert await event_count(runtime) == before

@@ -127,6 +127,8 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
                 json={"value": 100, "confidence": 1},
             )
         )
+        # a quarter's objective aligned under the summer push (another period)
+        late = await objective(client, team(f"b-{unique}"), "Late push", parent_id=sprint)
         await publish(runtime)
 
         async def by_period() -> None:
@@ -135,7 +137,8 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
             assert [r["objective_id"] for r in tree["items"]] == [sprint]  # its parent is Q3's
             q3 = {"period": "2026-Q3"}
             tree = (await client.get("/v1/organisation/objective-tree", params=q3)).json()
-            assert [r["objective_id"] for r in tree["items"]] == [org]
+            # the late push stands alone: it is aligned to the summer push, not to its parent
+            assert [r["objective_id"] for r in tree["items"]] == [org, late]
             assert {c["objective_id"] for c in tree["items"][0]["children"]} == {a, b}
             # the same roll-up as unfiltered: the summer push counts, though not listed
             assert tree["items"][0]["rolled_up_progress"] == pytest.approx((0.6 + 0.2 + 1) / 3)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, NotFound
-from sextant_kit.api import ID, MOMENT
+from sextant_kit.api import ID, MOMENT, request_idempotency
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.service import Runtime
@@ -83,8 +83,12 @@ def decision_router(rt: Runtime) -> APIRouter:
             decided_on=body.decided_on or ctx.now.date(),
         )
         if body.supersedes is not None:
-            # The new decision must stand before the earlier one is marked replaced by it.
+            # The new decision must stand before the earlier one is marked replaced by it:
+            # decided, and its key not one another request used.
             decision_decider.decide(command, decision_decider.initial_state())
+            keyed = request_idempotency(idempotency_key, request, body)
+            if keyed is not None:
+                await rt.store.earlier_result(ctx.tenant_id, keyed.key, keyed.request_hash)
             old, _version = await decisions.load(str(body.supersedes), ctx.tenant_id)
             in_workspace(old.exists, old.workspace_id, workspace_id, f"decision {body.supersedes}")
             await decisions.run(

@@ -167,18 +167,25 @@ def build_tree(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return roots
 
 
-def of_period(nodes: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
-    """The objectives of ``period`` among ``nodes`` and below them, nested as they are; one
-    aligned under an objective of another period stands as a root."""
-    kept = []
-    for node in nodes:
-        below = of_period(node["children"], period)
-        if node["period_label"] == period:
-            node["children"] = below
-            kept.append(node)
-        else:
-            kept += below
-    return kept
+def of_period(roots: list[dict[str, Any]], period: str) -> list[dict[str, Any]]:
+    """The objectives of ``period`` in the trees of ``roots``, each under its own parent when
+    that is of the period too; one aligned under an objective of another period stands as a
+    root (never under a grandparent it is not aligned to)."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any], kept: bool) -> None:
+        mine = node["period_label"] == period
+        if mine and not kept:
+            found.append(node)
+        children = node["children"]
+        if mine:
+            node["children"] = [c for c in children if c["period_label"] == period]
+        for child in children:
+            walk(child, mine)
+
+    for root in roots:
+        walk(root, False)
+    return found
 
 
 def tree_router(rt: Runtime) -> APIRouter:
