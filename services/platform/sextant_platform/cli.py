@@ -60,8 +60,8 @@ async def _consume(
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None
     )
-    await consumer.start()
-    try:
+    try:  # stopped however it ends, even when the broker never answered
+        await consumer.start()
         partitions = await consumer._client.fetch_all_metadata()
         ids = partitions.partitions_for_topic(topic)
         if not ids:
@@ -198,10 +198,10 @@ async def dlq_redrive(settings: Settings, args: argparse.Namespace) -> None:
         acks="all",
         max_request_size=MAX_RECORD_BYTES,
     )
-    await consumer.start()
-    await producer.start()
     progress = Progress(f"redrive {dlq}", None, unit="messages")
-    try:
+    try:  # both stopped however it ends, even when the broker never answered
+        await consumer.start()
+        await producer.start()
         tps = await _partitions(consumer, dlq)
         one = None if args.offset is None else _partition_of(tps, args.partition)
         tps = tps if one is None else [one]
