@@ -308,7 +308,7 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
     rid = (await ok(await client.post(f"/v1/workspaces/{owner}/roadmaps", json=body), 201))["id"]
     item = {"title": "Shared login", "type": "epic", "item_workspace_id": spanned}
     path = f"/v1/workspaces/{owner}/roadmaps/{rid}"
-    await ok(await client.post(f"{path}/items", json=item), 201)
+    shared = (await ok(await client.post(f"{path}/items", json=item), 201))["id"]
     publish = {"audience": "executives", "title": "H2"}
     await ok(await client.post(f"{path}/versions", json=publish), 201)
     relay = runtime.relay()
@@ -345,6 +345,18 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
         f"{path}/items", json={"title": "Ours", "type": "feature"}, headers=owners
     )
     assert mine.status_code == 201, mine.text
+    # nor changes it
+    for method, suffix, change in [
+        ("PATCH", "", {"title": "hacked"}),
+        ("POST", "/status", {"to": "planned"}),
+        ("POST", "/schedule", {"horizon": "now"}),
+        ("POST", "/dependencies", {"depends_on_item_id": mine.json()["id"]}),
+    ]:
+        url = f"{path}/items/{shared}{suffix}"
+        changed = await client.request(method, url, json=change, headers=owners)
+        assert changed.status_code == 403, (suffix, changed.text)
+    reorder = {"order": [shared]}
+    assert (await client.put(f"{path}/order", json=reorder, headers=owners)).status_code == 403
     elsewhere = f"/v1/workspaces/{other}/roadmaps/{rid}"
     for suffix in ("", "/versions/1"):
         assert (await client.get(elsewhere + suffix)).status_code == 404

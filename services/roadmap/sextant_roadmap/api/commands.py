@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from sextant_kit.authz import Access
 from sextant_kit.errors import Forbidden
-from sextant_kit.http import Caller, IdempotencyKey
+from sextant_kit.http import IdempotencyKey
 
 from sextant_roadmap.api import bodies
 from sextant_roadmap.api.common import IfMatch, WorkspaceId, new_id
@@ -86,16 +85,6 @@ def router(sender: Sender) -> APIRouter:
         command = c.RestoreRoadmap(**on(workspace_id, roadmap_id, ctx))
         return await send(command, ctx, request, None, idempotency_key)
 
-    def may_file(who: Caller, filed: Iterable[str | None]) -> None:
-        """An item of a portfolio roadmap is filed under a workspace it spans: the caller
-        writes there too, not only where the roadmap is."""
-        for other in {w for w in filed if w is not None}:
-            if not who.may(Access.WRITE, other):
-                raise Forbidden(
-                    f"{who.actor} may not write in workspace {other}, so cannot"
-                    " file an item under it"
-                )
-
     @api.post("/roadmaps/{roadmap_id}/items", status_code=201)
     async def add_item(
         workspace_id: WorkspaceId,
@@ -107,7 +96,6 @@ def router(sender: Sender) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> Any:
-        may_file(who, [body.item_workspace_id])
         item_id = new_id(ctx.tenant_id, idempotency_key)
         command = c.AddItem(
             **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
@@ -136,7 +124,6 @@ def router(sender: Sender) -> APIRouter:
     ) -> Any:
         """Up to 1,000 items in one transaction (an import), each optionally scheduled;
         answers the new item ids in order. One bad item refuses the whole batch, naming it."""
-        may_file(who, [i.item_workspace_id for i in body.items])
         # A batch's n-th item under its key: an id no single add's key can name (a header
         # holds no line break), as "<key>/<n>" could.
         ids = [

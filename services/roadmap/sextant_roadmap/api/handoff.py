@@ -98,7 +98,8 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         titles = {
             r["item_id"]: r["title"]
             for r in await rt.reads.fetch(
-                "SELECT item_id, title, workspace_id FROM roadmap_items"
+                "SELECT item_id, title, coalesce(item_workspace_id, workspace_id) AS workspace_id"
+                " FROM roadmap_items"
                 " WHERE tenant_id = $1 AND item_id = ANY($2::uuid[])",
                 who.tenant_id,
                 nodes,

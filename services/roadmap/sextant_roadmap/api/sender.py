@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import CommandContext, CommandHandler
 from sextant_kit.api import request_idempotency
-from sextant_kit.authz import Access
-from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.authz import Access, Principal
+from sextant_kit.http import Caller, caller, command_context, requires
 from sextant_kit.service import Runtime
 
 from sextant_roadmap.api.bodies import Body
@@ -24,7 +24,28 @@ from sextant_roadmap.events import FORMULAS_STREAM, ROADMAP_STREAM, registry
 
 Write = Annotated[Caller, Depends(requires(Access.WRITE))]
 Publish = Annotated[Caller, Depends(requires(Access.PUBLISH))]
-Ctx = Annotated[CommandContext, Depends(command_context)]
+
+
+class RoadmapContext(CommandContext):
+    """A command's context, with where the caller may change a portfolio roadmap's items
+    (``OnRoadmap.may_change``)."""
+
+    only_in: frozenset[str] | None = None
+    kept_out: frozenset[str] = frozenset()
+
+
+async def roadmap_context(
+    ctx: Annotated[CommandContext, Depends(command_context)],
+    who: Annotated[Principal, Depends(caller)],
+) -> RoadmapContext:
+    return RoadmapContext(
+        **ctx.model_dump(),
+        only_in=who.workspaces_with(Access.WRITE),
+        kept_out=who.withheld(Access.WRITE),
+    )
+
+
+Ctx = Annotated[RoadmapContext, Depends(roadmap_context)]
 
 
 class Sender:
@@ -39,12 +60,15 @@ class Sender:
     @staticmethod
     def on(workspace_id: str, roadmap_id: UUID, ctx: CommandContext) -> dict[str, Any]:
         """The fields every roadmap command carries."""
-        return {
+        fields: dict[str, Any] = {
             "roadmap_id": roadmap_id,
             "tenant_id": ctx.tenant_id,
             "workspace_id": workspace_id,
             "at": ctx.now,
         }
+        if isinstance(ctx, RoadmapContext):
+            fields |= {"only_in": ctx.only_in, "kept_out": ctx.kept_out}
+        return fields
 
     async def send(
         self,

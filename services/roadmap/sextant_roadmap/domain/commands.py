@@ -43,12 +43,23 @@ class TimeframeIn(BaseModel):
 
 
 class OnRoadmap(Command):
-    """Every roadmap command names its roadmap, where the caller found it, and when."""
+    """Every roadmap command names its roadmap, where the caller found it, and when; and
+    where the caller may change a portfolio roadmap's items, each filed under a workspace
+    it spans: only in ``only_in`` when given (a team member's workspaces), never in
+    ``kept_out`` (where a lesser role keeps an organisation-wide writer out)."""
 
     roadmap_id: UUID
     tenant_id: str
     workspace_id: str
     at: datetime
+    only_in: frozenset[str] | None = None
+    kept_out: frozenset[str] = frozenset()
+
+    def may_change(self, workspace_id: str) -> bool:
+        """Whether the caller may change what is filed under ``workspace_id``."""
+        if workspace_id in self.kept_out:
+            return False
+        return self.only_in is None or workspace_id in self.only_in
 
 
 class CreateRoadmap(OnRoadmap):

@@ -33,8 +33,11 @@ COMMITTABLE = frozenset({ItemStatus.PLANNED, ItemStatus.IN_PROGRESS})
 
 
 def _label(state: Roadmap, titles: Mapping[UUID, str], node: str) -> str:
+    """An item as a cycle's message names it: by its title where the caller reads it (this
+    roadmap's own items, and ``titles``, those the caller reads elsewhere), else by id."""
     item = state.items.get(UUID(node))
-    title = item.title if item is not None else titles.get(UUID(node))
+    own = item is not None and item.workspace_id == state.workspace_id
+    title = item.title if item is not None and own else titles.get(UUID(node))
     return f"{title!r} ({node})" if title is not None else node
 
 

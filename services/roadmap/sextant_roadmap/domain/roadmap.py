@@ -6,6 +6,7 @@ from typing import assert_never
 from uuid import UUID
 
 from sextant_kit import Conflict, Decider, DomainError, NotFound
+from sextant_kit.errors import Forbidden
 
 from sextant_roadmap.domain.commands import (
     AddDependency,
@@ -94,6 +95,12 @@ def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
             f"roadmap {command.roadmap_id} is archived: restore it to change it",
             code="roadmap-archived",
         )
+    for filed in _filed_under(command, state):
+        if not command.may_change(filed):
+            raise Forbidden(
+                f"items of roadmap {command.roadmap_id} filed under workspace {filed} are"
+                " changed by those who write there"
+            )
     match command:
         case CreateRoadmap():
             return _create(command, state)
@@ -137,6 +144,31 @@ def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
             return record_delivery_status(command, item_of(state, command.item_id))
         case _:
             assert_never(command)
+
+
+def _filed_under(command: RoadmapCommand, state: Roadmap) -> set[str]:
+    """The workspaces whose items ``command`` adds or changes."""
+    match command:
+        case AddItem():
+            return {command.item_workspace_id or state.workspace_id}
+        case AddItems():
+            return {i.item_workspace_id or state.workspace_id for i in command.items}
+        case ReorderItems():
+            named = command.order
+        case (
+            ChangeItemDetails()
+            | ChangeItemStatus()
+            | ScoreItem()
+            | ScheduleItem()
+            | AddDependency()
+            | RemoveDependency()
+            | CommitToDelivery()
+            | RecordDeliveryStatus()
+        ):
+            named = [command.item_id]
+        case _:
+            return set()
+    return {state.items[i].workspace_id for i in named if i in state.items}
 
 
 def _create(command: CreateRoadmap, state: Roadmap) -> list[RoadmapEvent]:
