@@ -357,6 +357,10 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
         assert changed.status_code == 403, (suffix, changed.text)
     reorder = {"order": [shared]}
     assert (await client.put(f"{path}/order", json=reorder, headers=owners)).status_code == 403
+    # nor publishes it to an audience
+    version = {"audience": "engineering", "title": "All of it"}
+    published = await client.post(f"{path}/versions", json=version, headers=owners)
+    assert published.status_code == 403, published.text
     elsewhere = f"/v1/workspaces/{other}/roadmaps/{rid}"
     for suffix in ("", "/versions/1"):
         assert (await client.get(elsewhere + suffix)).status_code == 404

@@ -99,7 +99,7 @@ def decide(command: RoadmapCommand, state: Roadmap) -> list[RoadmapEvent]:
         if not command.may_change(filed):
             raise Forbidden(
                 f"items of roadmap {command.roadmap_id} filed under workspace {filed} are"
-                " changed by those who write there"
+                " changed and published by those who write there"
             )
     match command:
         case CreateRoadmap():
@@ -155,6 +155,8 @@ def _filed_under(command: RoadmapCommand, state: Roadmap) -> set[str]:
             return {i.item_workspace_id or state.workspace_id for i in command.items}
         case ReorderItems():
             named = command.order
+        case PublishVersion():  # a version shows them to its audience
+            named = list(state.items)
         case (
             ChangeItemDetails()
             | ChangeItemStatus()
