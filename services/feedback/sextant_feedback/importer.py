@@ -21,7 +21,7 @@ import itertools
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,8 +186,7 @@ async def run_import(
     rejects_file = path.with_name(path.name + ".rejects.jsonl")
     fingerprint = _fingerprint(path)
     resume_after = _resume_point(state_file, fingerprint, tenant_id, workspace_id)
-    keyring = KeyRing(store.pool)
-    ingestor = Ingestor(keyring)
+    ingestor = Ingestor(KeyRing(store.pool))
     report = report or ImportReport()
     report.rejects_file = str(rejects_file)
     progress = progress or Progress(f"import {path.name}", size, unit="rows")
@@ -204,8 +203,9 @@ async def run_import(
                 path, fmt, batch_size, resume_after, default_source, report, rejects
             ):
                 rows = list(zip(lines, items, strict=True))
-                items = await _identified(store, keyring, ctx, workspace_id, rows, path.name)
-                prepared = await ingestor.prepare(items, workspace_id, ctx, metadata)
+                keys = await ingestor.keys_of(items, tenant_id)
+                items = await _identified(store, keys, ctx, workspace_id, rows, path.name)
+                prepared = await ingestor.prepare(items, workspace_id, ctx, metadata, keys)
                 if writer is not None:
                     await writer  # at most one batch in flight while the next one is parsed
                 written = _Written(state_file, fingerprint, tenant_id, workspace_id, lines[-1])
@@ -277,7 +277,7 @@ def _validate(row: dict[str, Any] | str, default_source: str | None) -> Feedback
 
 async def _identified(
     store: PostgresEventStore,
-    keyring: KeyRing,
+    keys: Mapping[uuid.UUID, bytes],
     ctx: CommandContext,
     workspace_id: str,
     rows: list[tuple[int, FeedbackIn]],
@@ -291,14 +291,12 @@ async def _identified(
     A customer's row is digested with that customer's key, so that once they are erased no
     one can confirm a guess of what they said against it. A row imported before, when the
     digest had no key, keeps the identity it was given then (its item is found by it)."""
-    refs = {i.customer_ref for _, i in rows if i.external_id is None and i.customer_ref}
-    subjects = {ref: customer_id_for(ctx.tenant_id, ref) for ref in refs}
-    keys = await keyring.keys(ctx.tenant_id, subjects.values(), create=True)
     out: list[FeedbackIn] = []
     earlier: dict[str, tuple[int, str]] = {}  # a keyed row's stream, had it no key
     for line, item in rows:
         if item.external_id is None:
-            key = keys.get(subjects[item.customer_ref]) if item.customer_ref else None
+            ref = item.customer_ref
+            key = keys.get(customer_id_for(ctx.tenant_id, ref)) if ref else None
             given = _row_identity(item, line, file_name, key)
             if key is not None:
                 before = _row_identity(item, line, file_name, None)

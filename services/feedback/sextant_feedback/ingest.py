@@ -7,7 +7,7 @@ through here, so (source, external id) means the same item everywhere.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -89,17 +89,25 @@ class Ingestor:
     def __init__(self, keyring: KeyRing) -> None:
         self._keyring = keyring
 
+    async def keys_of(self, items: Sequence[FeedbackIn], tenant_id: str) -> dict[uuid.UUID, bytes]:
+        """The keys of the customers ``items`` name, made for those new; none for those
+        erased."""
+        subjects = _subjects(items, tenant_id).values()
+        return await self._keyring.keys(tenant_id, subjects, create=True)
+
     async def prepare(
         self,
         items: Sequence[FeedbackIn],
         workspace_id: str,
         ctx: CommandContext,
         metadata: EventMetadata,
+        keys: Mapping[uuid.UUID, bytes] | None = None,
     ) -> list[Prepared | Conflict]:
-        """Commands for ``items`` (personal fields sealed), or why an item cannot be taken."""
-        refs = {i.customer_ref for i in items if i.customer_ref}
-        subjects = {ref: customer_id_for(ctx.tenant_id, ref) for ref in refs}
-        keys = await self._keyring.keys(ctx.tenant_id, subjects.values(), create=True)
+        """Commands for ``items`` (personal fields sealed), or why an item cannot be taken;
+        ``keys``, when the caller read them already (``keys_of``)."""
+        subjects = _subjects(items, ctx.tenant_id)
+        if keys is None:
+            keys = await self.keys_of(items, ctx.tenant_id)
         out: list[Prepared | Conflict] = []
         for item in items:
             customer_id = subjects.get(item.customer_ref or "")
@@ -141,6 +149,12 @@ class Ingestor:
             )
             out.append(Prepared(command, metadata))
         return out
+
+
+def _subjects(items: Sequence[FeedbackIn], tenant_id: str) -> dict[str, uuid.UUID]:
+    """The customer accounts ``items`` name, by reference."""
+    refs = {i.customer_ref for i in items if i.customer_ref}
+    return {ref: customer_id_for(tenant_id, ref) for ref in refs}
 
 
 def first_event(prepared: Prepared) -> NewStream:

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
-from sextant_kit import CommandContext, NotFound
+from sextant_kit import NotFound
 from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access, Principal
 from sextant_kit.errors import Forbidden
@@ -15,7 +15,7 @@ from sextant_kit.service import Runtime
 
 from sextant_roadmap.api import bodies
 from sextant_roadmap.api.common import IfMatch, WorkspaceId, accepted, metadata
-from sextant_roadmap.api.sender import Ctx, Publish, Sender, Write
+from sextant_roadmap.api.sender import Ctx, Publish, RoadmapContext, Sender, Write
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain.commands import DependencyEdge
 from sextant_roadmap.events import formulas_stream_id
@@ -80,7 +80,7 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
         body: bodies.DependencyIn,
         request: Request,
         who: Principal,
-        ctx: CommandContext,
+        ctx: RoadmapContext,
         idempotency_key: str | None,
     ) -> Any:
         target_roadmap = body.depends_on_roadmap_id or roadmap_id

@@ -58,17 +58,16 @@ class Sender:
         )
 
     @staticmethod
-    def on(workspace_id: str, roadmap_id: UUID, ctx: CommandContext) -> dict[str, Any]:
+    def on(workspace_id: str, roadmap_id: UUID, ctx: RoadmapContext) -> dict[str, Any]:
         """The fields every roadmap command carries."""
-        fields: dict[str, Any] = {
+        return {
             "roadmap_id": roadmap_id,
             "tenant_id": ctx.tenant_id,
             "workspace_id": workspace_id,
             "at": ctx.now,
+            "only_in": ctx.only_in,
+            "kept_out": ctx.kept_out,
         }
-        if isinstance(ctx, RoadmapContext):
-            fields |= {"only_in": ctx.only_in, "kept_out": ctx.kept_out}
-        return fields
 
     async def send(
         self,
