@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
+from sextant_kit.inputs import Body
 from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, Moment, unstorable
 
 from sextant_feedback.domain import (
@@ -54,18 +55,16 @@ Received = Annotated[Moment, AfterValidator(_not_ahead)]
 """When feedback was received (or a meeting held): a moment not still to come."""
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(Body):
     """One piece of feedback as a channel delivers it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text: Text
     source: Channel
     external_id: ExternalId | None = None
     customer_ref: CustomerRef | None = None
     author: Person | None = None
-    attendees: Annotated[list[Person], Field(max_length=100)] = []
-    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    attendees: Annotated[list[Person], Field(max_length=100)] = Field(default=[])
+    tags: Annotated[list[Tag], Field(max_length=50)] = Field(default=[])
     received_at: Received | None = None
 
     @field_validator("text", "external_id", "customer_ref", "author", "attendees", "tags")

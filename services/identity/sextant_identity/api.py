@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext, NotFound
 from sextant_kit.api import TEXT, Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
 from sextant_kit.authz import Access, Role
 from sextant_kit.http import Caller, command_context, requires, requires_somewhere
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
 from sextant_identity.app import Identity
@@ -27,24 +27,20 @@ Context = Annotated[CommandContext, Depends(command_context)]
 MemberPath = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OrganisationIn(Body):
     name: Name
 
 
-class WorkspaceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class WorkspaceIn(Body):
     workspace_id: WorkspaceKey
     name: Name
 
 
-class NameIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NameIn(Body):
     name: Name
 
 
-class GrantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GrantIn(Body):
     member: Member
     role: Role
 

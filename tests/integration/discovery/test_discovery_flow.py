@@ -254,6 +254,14 @@ async def test_errors_name_the_field_and_write_nothing(
         json={"inputs": {**INPUTS, "strategic_fit": 6}},
     )
     assert out_of_range.status_code == 422
+    truth_value = await client.post(
+        f"{ws}/opportunities/{opportunity['id']}/evaluations",
+        json={"inputs": {**INPUTS, "reach": True}},
+    )
+    assert (truth_value.status_code, truth_value.json()["errors"][0]["field"]) == (
+        422,
+        "body.inputs.reach",
+    )
 
 
 async def test_two_problems_merged_into_each_other_at_once_are_never_both_merged(

@@ -11,6 +11,7 @@ from pydantic import Field
 from sextant_kit import NotFound
 from sextant_kit.api import ID, MOMENT
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
 from sextant_discovery.api.common import (
@@ -25,7 +26,7 @@ from sextant_discovery.api.common import (
     jsonable,
     page,
 )
-from sextant_discovery.api.inputs import Body, Ctx, Decider_, Reader, Writer
+from sextant_discovery.api.inputs import Ctx, Decider_, Reader, Writer
 from sextant_discovery.domain.common import Name, ShortText, Text
 from sextant_discovery.domain.experiment import (
     ConcludeExperiment,

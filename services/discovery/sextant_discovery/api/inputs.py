@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from pydantic import BaseModel, ConfigDict
 from sextant_kit import CommandContext
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, command_context, requires
+from sextant_kit.inputs import Body
 
 from sextant_discovery.domain.common import ShortText
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ReasonIn(Body):

@@ -11,6 +11,7 @@ from pydantic import Field
 from sextant_kit import Conflict, NotFound
 from sextant_kit.api import ID, MOMENT
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.inputs import Body
 from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
 
@@ -27,7 +28,7 @@ from sextant_discovery.api.common import (
     jsonable,
     page,
 )
-from sextant_discovery.api.inputs import Body, Ctx, Reader, ReasonIn, Writer
+from sextant_discovery.api.inputs import Ctx, Reader, ReasonIn, Writer
 from sextant_discovery.domain.common import Scale, ShortText, Text, Title
 from sextant_discovery.domain.insight import insight_decider
 from sextant_discovery.domain.persona import persona_decider

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Literal, assert_never
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
+from sextant_kit.inputs import Body
 
 from sextant_discovery.domain.common import Items, Name, ShortText, Text
 
@@ -31,8 +32,8 @@ class Coverage(StrEnum):
     BETTER = "better"
 
 
-class CompetitorProfile(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class CompetitorProfile(Body):
+    model_config = ConfigDict(frozen=True)
     name: Name
     website: ShortText | None = None
     positioning: Text | None = None

@@ -8,16 +8,17 @@ from datetime import datetime
 from typing import Literal, assert_never
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sextant_kit import Command, Conflict, Decider, Event, NotFound
+from sextant_kit.inputs import Body
 
 from sextant_discovery.domain.common import Items, Name, ShortText, Text
 
 
-class PersonaProfile(BaseModel):
+class PersonaProfile(Body):
     """What a persona version says: who they are and what they want."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
     name: Name
     description: Text | None = None
     segment: Name | None = None

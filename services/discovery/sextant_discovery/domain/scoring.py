@@ -6,6 +6,7 @@ import math
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from sextant_kit.inputs import Body
 
 from sextant_discovery.domain.common import Scale
 
@@ -22,10 +23,10 @@ WEIGHTS: dict[str, float] = {
 """How much each normalised input counts; the weights add up to 1."""
 
 
-class ScoreInputs(BaseModel):
+class ScoreInputs(Body):
     """What an evaluation is made of; every value is kept on the evaluation event."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
     reach: Annotated[int, Field(ge=0, le=MAX_REACH)]
     """Customers affected per year, 0 to 1,000,000,000."""
     pain_severity: Scale

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr
+from pydantic import AfterValidator, BaseModel, EmailStr
 from sextant_kit import (
     CommandContext,
     CommandHandler,
@@ -24,6 +24,7 @@ from sextant_kit.http import (
     requires,
     requires_somewhere,
 )
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -57,9 +58,7 @@ def shown_to(who: Caller, row: Any) -> dict[str, Any]:
     return customer
 
 
-class CustomerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CustomerIn(Body):
     name: Name
     segment: Segment | None = None
     plan: Segment | None = None

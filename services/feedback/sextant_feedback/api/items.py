@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from sextant_kit import (
     CommandContext,
     CommandHandler,
@@ -22,6 +22,7 @@ from sextant_kit import (
 from sextant_kit.api import request_idempotency
 from sextant_kit.consistency import token_for
 from sextant_kit.http import ITEMS_ONE_BY_ONE, IdempotencyKey, command_context
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
 
@@ -58,44 +59,34 @@ from sextant_feedback.privacy import KeyRing
 Context = Annotated[CommandContext, Depends(command_context)]
 
 
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BatchIn(Body):
     items: Annotated[list[Any], Field(min_length=1, max_length=MAX_BATCH)]
     """Each item (a feedback item's fields) is validated on its own, so one bad item never
     blocks the others."""
 
 
-class MeetingNotesIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MeetingNotesIn(Body):
     notes: Text
     attendees: Annotated[list[Person], Field(min_length=1, max_length=100)]
     customer_ref: CustomerRef | None = None
     meeting_at: Received
     external_id: ExternalId | None = None
-    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    tags: Annotated[list[Tag], Field(max_length=50)] = Field(default=[])
 
 
-class TagsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    add_tags: Annotated[list[Tag], Field(max_length=50)] = []
-    remove_tags: Annotated[list[Tag], Field(max_length=50)] = []
-    add_themes: Annotated[list[Tag], Field(max_length=20)] = []
-    remove_themes: Annotated[list[Tag], Field(max_length=20)] = []
+class TagsIn(Body):
+    add_tags: Annotated[list[Tag], Field(max_length=50)] = Field(default=[])
+    remove_tags: Annotated[list[Tag], Field(max_length=50)] = Field(default=[])
+    add_themes: Annotated[list[Tag], Field(max_length=20)] = Field(default=[])
+    remove_themes: Annotated[list[Tag], Field(max_length=20)] = Field(default=[])
 
 
-class VoteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VoteIn(Body):
     on_behalf_of: CustomerRef | None = None
     """A customer's reference: the vote counts for that account, not for the caller."""
 
 
-class LinkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LinkIn(Body):
     target_type: LinkTarget
     target_id: uuid.UUID
     """The problem's, opportunity's or roadmap item's id, as its own context gave it."""
@@ -121,22 +112,16 @@ class TriageIn(TagsIn):
         return self
 
 
-class MergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MergeIn(Body):
     into_id: uuid.UUID
 
 
-class TellApartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TellApartIn(Body):
     other_id: uuid.UUID
     """The item it is not the same request as."""
 
 
-class UnmergeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UnmergeIn(Body):
     reason: Reason
     """Why the two are not the same after all: kept in both items' history."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import Field, PlainSerializer, StringConstraints
+from sextant_kit.inputs import Body
 
 from sextant_roadmap.domain.commands import (
     FormulaName,
@@ -25,11 +26,6 @@ from sextant_roadmap.domain.events import (
     Tracker,
 )
 from sextant_roadmap.domain.schedule import Horizon
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
 
 IdOf = Annotated[UUID, PlainSerializer(str, return_type=str)]
 """An objective's or opportunity's id as the strategy or discovery context gave it (a UUID;

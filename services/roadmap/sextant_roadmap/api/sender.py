@@ -11,9 +11,9 @@ from sextant_kit import CommandContext, CommandHandler
 from sextant_kit.api import request_idempotency
 from sextant_kit.authz import Access, Principal
 from sextant_kit.http import Caller, caller, command_context, requires
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
-from sextant_roadmap.api.bodies import Body
 from sextant_roadmap.api.common import accepted, expected_version, metadata
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.domain.events import FormulaEvent, RoadmapEvent

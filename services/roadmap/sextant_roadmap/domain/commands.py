@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sextant_kit import Command
+from sextant_kit.inputs import Body
 
 from sextant_roadmap.domain.events import (
     Audience,
@@ -31,10 +32,10 @@ FormulaName = Annotated[
 ]
 
 
-class TimeframeIn(BaseModel):
+class TimeframeIn(Body):
     """A quarter (``2026-Q3``), a month (``2026-07``) or explicit dates."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
     kind: Literal["quarter", "month", "dates"]
     value: Annotated[str, StringConstraints(max_length=20)] | None = None

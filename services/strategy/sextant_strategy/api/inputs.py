@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
+from sextant_kit.inputs import Body
 
 from sextant_strategy.domain.common import Period, Quarter, custom_period, quarter_period
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PeriodIn(Body):

@@ -11,6 +11,7 @@ from sextant_kit import CommandContext, NotFound
 from sextant_kit.api import ID, MOMENT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
 from sextant_strategy.api.common import (
@@ -25,7 +26,6 @@ from sextant_strategy.api.common import (
     jsonable,
     page,
 )
-from sextant_strategy.api.inputs import Body
 from sextant_strategy.domain.common import ClearableText, ShortText, Text, Title
 from sextant_strategy.domain.milestone import (
     MoveMilestone,

@@ -17,6 +17,7 @@ from sextant_kit.http import (
     requires,
     requires_somewhere,
 )
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
 from sextant_strategy.api.common import (
@@ -30,7 +31,7 @@ from sextant_strategy.api.common import (
     in_workspace,
     page,
 )
-from sextant_strategy.api.inputs import Body, PeriodIn
+from sextant_strategy.api.inputs import PeriodIn
 from sextant_strategy.api.objective_queries import (
     assessed_today,
     key_result_detail,

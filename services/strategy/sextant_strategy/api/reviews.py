@@ -9,10 +9,11 @@ from pydantic import Field
 from sextant_kit import CommandContext, DomainError
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
 from sextant_strategy.api.common import Aggregate, IfMatch, WorkspaceId, answer, in_workspace
-from sextant_strategy.api.inputs import Body, PeriodIn
+from sextant_strategy.api.inputs import PeriodIn
 from sextant_strategy.domain.common import Actor, ShortText, Text, Title, vision_id_for
 from sextant_strategy.domain.concept import concept_decider
 from sextant_strategy.domain.objective import objective_decider

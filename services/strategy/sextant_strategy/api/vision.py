@@ -11,6 +11,7 @@ from sextant_kit import CommandContext, DomainError, NotFound
 from sextant_kit.api import COUNT
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 from sextant_kit.storable import in_utc
 
@@ -25,7 +26,6 @@ from sextant_strategy.api.common import (
     jsonable,
     page,
 )
-from sextant_strategy.api.inputs import Body
 from sextant_strategy.domain.common import ShortText, Text, vision_id_for
 from sextant_strategy.domain.vision import ReviseVision, vision_decider
 

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Annotated, Literal, assert_never
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sextant_kit import Command, Conflict, Decider, DomainError, Event, NotFound
+from sextant_kit.inputs import Body
 
 from sextant_strategy.domain.common import Actor, ShortText, Text, Title, check_come
 
@@ -21,16 +22,16 @@ class EvidenceKind(StrEnum):
     EXPERIMENT = "experiment"
 
 
-class Evidence(BaseModel):
+class Evidence(Body):
     """A link to what the decision rests on, in discovery or feedback, by id."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True)
     kind: EvidenceKind
     id: UUID
 
 
-class Option(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class Option(Body):
+    model_config = ConfigDict(frozen=True)
     title: Title
     summary: ShortText | None = None
 
