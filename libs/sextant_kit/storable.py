@@ -8,7 +8,7 @@ in UTC, so it would fail the write, or the projection of an event already stored
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator
@@ -53,3 +53,17 @@ def _in_utc(value: datetime) -> datetime:
 Moment = Annotated[datetime, AfterValidator(_in_utc)]
 """A moment from outside (a body's field, a query parameter, a file's column): one that can
 be stored, and compared with any other, in UTC. A moment given without a zone is in UTC."""
+
+
+def not_ahead(grace: timedelta, hint: str) -> AfterValidator:
+    """A moment's check that it is not still to come, allowing ``grace`` (for clocks or zones
+    set wrong): a later one is a sender's mistake, refused saying ``hint``."""
+
+    def check(value: datetime) -> datetime:
+        if value > datetime.now(UTC) + grace:  # in UTC when it came without a zone
+            raise PydanticCustomError(
+                "date_in_future", "{when} has not come yet; " + hint, {"when": value.isoformat()}
+            )
+        return value
+
+    return AfterValidator(check)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -237,8 +238,20 @@ async def test_handoff_to_delivery_and_status_back(
         "external_key": "MOB-1",
         "external_status": "Done",
         "state": "done",
+        "changed_at": "2026-06-02T10:00:00+02:00",
     }
     body(await http.post(f"{item}/delivery-status", json=report))
+    # the ticket's start, arriving after its end, is passed over; a time to come is refused
+    late = {**report, "external_status": "In Progress", "state": "in_progress"}
+    late["changed_at"] = "2026-06-02T09:00:00+02:00"
+    passed_over = body(await http.post(f"{item}/delivery-status", json=late))
+    assert passed_over["positions"] == []
+    ahead = {**report, "changed_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}
+    refused = await http.post(f"{item}/delivery-status", json=ahead)
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (
+        422,
+        "body.changed_at",
+    )
 
     async def projected() -> None:
         [got] = body(await http.get(f"{base}/{rid}"))["items"] or [{}]

@@ -9,15 +9,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 from sextant_kit import CommandContext, Conflict, EventMetadata, NewEvent, NewStream
 from sextant_kit.ids import uuid7
 from sextant_kit.inputs import Body
-from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, Moment, unstorable
+from sextant_kit.storable import UNSTORABLE, UNSTORABLE_TYPE, Moment, not_ahead, unstorable
 
 from sextant_feedback.domain import (
     Channel,
@@ -39,20 +39,10 @@ MAX_BATCH = 1000
 RECEIVED_AHEAD = timedelta(days=1)
 
 
-def _not_ahead(value: datetime) -> datetime:
-    """A time still to come is a sender's mistake (often a time zone) that would sort the
-    item above everything in the inbox for good; a day of grace allows for zones."""
-    if value > datetime.now(UTC) + RECEIVED_AHEAD:  # in UTC when it came without a zone
-        raise PydanticCustomError(
-            "date_in_future",
-            "{when} has not come yet; give when it was received",
-            {"when": value.isoformat()},
-        )
-    return value
-
-
-Received = Annotated[Moment, AfterValidator(_not_ahead)]
-"""When feedback was received (or a meeting held): a moment not still to come."""
+Received = Annotated[Moment, not_ahead(RECEIVED_AHEAD, "give when it was received")]
+"""When feedback was received (or a meeting held): a moment not still to come. One still to
+come is a sender's mistake (often a time zone) that would sort the item above everything in
+the inbox for good; a day of grace allows for zones."""
 
 
 class FeedbackIn(Body):

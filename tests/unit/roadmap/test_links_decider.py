@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sextant_kit import Conflict, DomainError, NotFound
@@ -301,6 +301,39 @@ def test_delivery_status_comes_back_from_the_tracker() -> None:
     # the tracker still reports on work handed off from a roadmap archived since
     archived = e.RoadmapArchived(roadmap_id=ROADMAP, archived_at=NOW)
     spec.given([*BASE, *planned(A), event, archived]).when(report).then([recorded, started])
+
+
+def test_a_tracker_report_overtaken_by_a_newer_one_is_passed_over() -> None:
+    [event] = spec.given([*BASE, *planned(A)]).when(commit())._run()
+    earlier, later = NOW - timedelta(hours=2), NOW - timedelta(hours=1)
+    done = command(
+        c.RecordDeliveryStatus,
+        item_id=A,
+        tracker="jira",
+        external_key="PAY-7",
+        external_status="Done",
+        state="done",
+        changed_at=later,
+    )
+    [finished] = spec.given([*BASE, *planned(A), event]).when(done)._run()
+    assert isinstance(finished, e.DeliveryStatusRecorded)
+    assert finished.changed_at == later
+    given = [*BASE, *planned(A), event, finished]
+    started = done.model_copy(
+        update={"state": e.DeliveryState.IN_PROGRESS, "external_status": "In Progress"}
+    )
+    # the ticket's start, sent before its end but arriving after it, changes nothing
+    spec.given(given).when(started.model_copy(update={"changed_at": earlier})).then([])
+    # a report at the same time or later is recorded (the planned item moves on), and so is
+    # one that gives no time
+    again, _ = spec.given(given).when(started.model_copy(update={"changed_at": later}))._run()
+    assert isinstance(again, e.DeliveryStatusRecorded)
+    untimed, moved = spec.given(given).when(started.model_copy(update={"changed_at": None}))._run()
+    assert isinstance(untimed, e.DeliveryStatusRecorded)
+    # ... which leaves the tracker's latest time as it was
+    spec.given([*given, untimed, moved]).when(
+        started.model_copy(update={"changed_at": earlier})
+    ).then([])
 
 
 # Workspace formulas -------------------------------------------------------------------

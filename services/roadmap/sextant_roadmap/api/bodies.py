@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import Field, PlainSerializer, StringConstraints
 from sextant_kit.inputs import Body
+from sextant_kit.storable import Moment, not_ahead
 
 from sextant_roadmap.domain.commands import (
     FormulaName,
@@ -26,6 +28,9 @@ from sextant_roadmap.domain.events import (
     Tracker,
 )
 from sextant_roadmap.domain.schedule import Horizon
+
+TRACKER_CLOCK = timedelta(minutes=5)
+"""How far ahead of ours a tracker's clock may run."""
 
 IdOf = Annotated[UUID, PlainSerializer(str, return_type=str)]
 """An objective's or opportunity's id as the strategy or discovery context gave it (a UUID;
@@ -123,6 +128,11 @@ class DeliveryStatusIn(Body):
     state: DeliveryState
     url: Annotated[str, StringConstraints(pattern=r"^https?://\S{1,2000}$")] | None = None
     """The ticket's address, shown as a link: http(s) only."""
+    changed_at: (
+        Annotated[Moment, not_ahead(TRACKER_CLOCK, "give when the ticket changed")] | None
+    ) = None
+    """When the tracker changed the ticket, by its own clock (Jira's ``updated``): a report
+    older than one recorded before is passed over, so a late one does not undo a newer."""
 
 
 class FormulaIn(Body):

@@ -200,6 +200,7 @@ class RecordDeliveryStatus(OnRoadmap):
     external_status: Ref
     state: DeliveryState
     url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    changed_at: datetime | None = None
 
 
 RoadmapCommand = (

@@ -240,6 +240,8 @@ class DeliveryStatusRecorded(Event):
     state: DeliveryState
     url: str | None = None
     reported_at: datetime
+    changed_at: datetime | None = None
+    """When the tracker changed the ticket, by its clock, when it said."""
 
 
 RoadmapEvent = (

@@ -157,6 +157,9 @@ def record_delivery_status(command: RecordDeliveryStatus, item: Item) -> list[Ro
             f"not {command.tracker.value}",
             field="body.tracker",
         )
+    last = item.delivery_changed_at
+    if command.changed_at is not None and last is not None and command.changed_at < last:
+        return []  # a report overtaken by a newer one, arriving late
     recorded: list[RoadmapEvent] = [
         DeliveryStatusRecorded(
             roadmap_id=command.roadmap_id,
@@ -167,6 +170,7 @@ def record_delivery_status(command: RecordDeliveryStatus, item: Item) -> list[Ro
             state=command.state,
             url=command.url,
             reported_at=command.at,
+            changed_at=command.changed_at,
         )
     ]
     if command.state is DeliveryState.IN_PROGRESS and item.status is ItemStatus.PLANNED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import assert_never
 from uuid import UUID
 
@@ -58,6 +59,8 @@ class Item:
     """Item id -> the roadmap it lives on."""
     committed_to: str | None = None
     delivery_state: DeliveryState | None = None
+    delivery_changed_at: datetime | None = None
+    """The tracker's time of its latest report that gave one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,9 @@ class _Folding:
             case ItemCommittedToDelivery():
                 self.change(event.item_id, committed_to=event.tracker.value)
             case DeliveryStatusRecorded():
-                self.change(event.item_id, delivery_state=event.state)
+                changed_at = event.changed_at or self.items[event.item_id].delivery_changed_at
+                self.change(
+                    event.item_id, delivery_state=event.state, delivery_changed_at=changed_at
+                )
             case _:
                 assert_never(event)
