@@ -178,6 +178,7 @@ async def test_tokens_minted_by_the_cli_are_accepted(settings: Settings, tmp_pat
         (("--workspace-role", "ws1"), "is not WS=ROLE with a role of: admin"),
         (("--workspace-role", "ws1=boss"), "is not WS=ROLE"),
         (("--ttl", "-5"), "is not a number of seconds above 0"),
+        (("--ttl", "99999999999"), "longer than a year (31622400): a token cannot be revoked"),
         (("--private-key", str(tmp_path / "none.pem")), "cannot read"),
         (("--private-key", __file__), "is not an unencrypted PEM private key"),
     ]:

@@ -570,7 +570,9 @@ def parser() -> argparse.ArgumentParser:
         choices=[a.value for a in Audience],
         help="a stakeholder reads the versions published for these audiences only",
     )
-    p.add_argument("--ttl", type=_seconds, default=3600, help="seconds it is valid (3600)")
+    p.add_argument(
+        "--ttl", type=_lifetime, default=3600, help="seconds it is valid (3600; a year at most)"
+    )
     return root
 
 
@@ -582,9 +584,18 @@ def _workspace_role(value: str) -> tuple[str, Role]:
     return workspace, Role(role)
 
 
-def _seconds(value: str) -> int:
+LONGEST_TOKEN = 366 * 24 * 3600
+
+
+def _lifetime(value: str) -> int:
+    """A token's lifetime: it cannot be revoked before it expires, so a year at most."""
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds above 0")
+    if int(value) > LONGEST_TOKEN:
+        raise argparse.ArgumentTypeError(
+            f"{value} seconds is longer than a year ({LONGEST_TOKEN}): a token cannot be"
+            " revoked before it expires; mint a new one when it does"
+        )
     return int(value)
 
 
