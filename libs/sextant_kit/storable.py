@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 
 UNSTORABLE = "text cannot contain NUL or unpaired surrogate characters"
@@ -53,6 +53,10 @@ def _in_utc(value: datetime) -> datetime:
 Moment = Annotated[datetime, AfterValidator(_in_utc)]
 """A moment from outside (a body's field, a query parameter, a file's column): one that can
 be stored, and compared with any other, in UTC. A moment given without a zone is in UTC."""
+
+SentMoment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""A moment another platform's message gives: with its offset, as RFC 3339 asks (one
+without is refused, rather than read as UTC and shifted by the sender's zone)."""
 
 
 def not_ahead(grace: timedelta, hint: str) -> AfterValidator:

@@ -19,23 +19,30 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from sextant_kit import CommandContext, DomainError, IncomingEvent, PostgresEventStore
 from sextant_kit.auth import Authenticator
 from sextant_kit.authz import Access, Principal
 from sextant_kit.database import Connection
+from sextant_kit.storable import SentMoment
 
 from sextant_feedback.events import INBOUND_TOPIC
-from sextant_feedback.ingest import RECEIVED_AHEAD, FeedbackIn, Ingestor, Prepared, first_event
+from sextant_feedback.ingest import (
+    RECEIVED,
+    RECEIVED_AHEAD,
+    FeedbackIn,
+    Ingestor,
+    Prepared,
+    first_event,
+)
 from sextant_feedback.privacy import KeyRing
 
 SUBMITTED = "io.sextant.feedback.FeedbackSubmitted.v1"
 
 
 class SubmittedFeedback(FeedbackIn):
-    model_config = ConfigDict(extra="forbid")
-
     workspace_id: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
+    received_at: Annotated[SentMoment, RECEIVED] | None = None
 
 
 class InvalidSubmission(ValueError):

@@ -39,7 +39,8 @@ MAX_BATCH = 1000
 RECEIVED_AHEAD = timedelta(days=1)
 
 
-Received = Annotated[Moment, not_ahead(RECEIVED_AHEAD, "give when it was received")]
+RECEIVED = not_ahead(RECEIVED_AHEAD, "give when it was received")
+Received = Annotated[Moment, RECEIVED]
 """When feedback was received (or a meeting held): a moment not still to come. One still to
 come is a sender's mistake (often a time zone) that would sort the item above everything in
 the inbox for good; a day of grace allows for zones."""

@@ -103,8 +103,28 @@ DEAD_LETTER_HEADERS: dict[str, Any] = {
         "sextant_dlq_topic": _string("Topic the record came from."),
         "sextant_dlq_partition": _string("Its partition.", pattern="^[0-9]+$"),
         "sextant_dlq_offset": _string("Its offset.", pattern="^[0-9]+$"),
+        "correlation_id": _string(
+            "The dead letter's own id, set by the client that published it; unrelated to the"
+            " original (whose ce_id and ce_correlationid are kept)."
+        ),
     },
 }
+
+
+PRODUCER_HEADERS: dict[str, Any] = {
+    "authorization": _string(
+        "Bearer <service token> of the producing platform (sextant token create"
+        " --scope-action write): its tenant must be ce_tenantid, and it must write to the"
+        " payload's workspace. Never kept in a dead letter."
+    ),
+    "ce_actor": _string("Not read: the actor recorded is the token's subject."),
+    "ce_time": _string(
+        "When the feedback was received, unless the payload's received_at says; RFC 3339"
+        " with its offset.",
+        format="date-time",
+    ),
+}
+"""What an inbound message's producer sends beyond the CloudEvents attributes, or differently."""
 
 
 def _channel_id(topic: str) -> str:
@@ -113,8 +133,10 @@ def _channel_id(topic: str) -> str:
     return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
-def _headers(ce_type: str, source: str | None, required: Sequence[str]) -> dict[str, Any]:
-    specific: dict[str, Any] = {"ce_type": {"const": ce_type}}
+def _headers(
+    ce_type: str, source: str | None, required: Sequence[str], own: dict[str, Any]
+) -> dict[str, Any]:
+    specific: dict[str, Any] = {"ce_type": {"const": ce_type}, **own}
     if source is not None:
         specific["ce_source"] = {"const": source}
     return {
@@ -134,16 +156,18 @@ def _message(
     *,
     source: str | None = None,
     required: Sequence[str] = (),
+    headers: dict[str, Any] | None = None,
+    key: str = "Aggregate id.",
 ) -> dict[str, Any]:
     return {
         "name": name,
         "title": name,
         "summary": summary,
         "contentType": "application/json",
-        "headers": _headers(ce_type, source, required),
+        "headers": _headers(ce_type, source, required, headers or {}),
         "payload": {"$ref": f"./{payload}"},
         "correlationId": {"$ref": "#/components/correlationIds/correlationId"},
-        "bindings": {"kafka": {"key": {"type": "string", "description": "Aggregate id."}}},
+        "bindings": {"kafka": {"key": {"type": "string", "description": key}}},
         "x-cloudevents-type": ce_type,
     }
 
@@ -233,7 +257,10 @@ def asyncapi_document(services: Sequence[ServiceDefinition]) -> dict[str, Any]:
                     contract.summary,
                     contract.ce_type,
                     contract.schema_path,
-                    required=("ce_tenantid", "ce_actor"),
+                    required=("ce_tenantid", "authorization"),
+                    headers=PRODUCER_HEADERS,
+                    key="Not read: (source, external_id) identifies the item. Keying by them"
+                    " keeps one item's messages in order.",
                 )
                 summary = contract.summary
             add(

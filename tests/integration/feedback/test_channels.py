@@ -467,6 +467,7 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
             not_utf8,
             message(good, ce_time="2026-11-29T10:00:00"),  # no offset: not RFC 3339
             message(good, ce_time="9999-12-31T23:59:59+00:00"),  # received when?
+            message({**good, "received_at": "2026-11-02T09:00:00"}),  # in which zone?
             message(good, ce_id=str(uuid.uuid4())),  # and what follows still flows
         ]:
             await producer.send_and_wait(topic, value, key=b"k", headers=headers)
@@ -481,9 +482,10 @@ async def test_the_inbound_topic_ingests_once_and_dead_letters_the_invalid(
         assert null["external_id"] == null_id
 
     await settle(ingested)
-    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 8)
+    dead = await read_topic(settings.kafka_bootstrap, f"{topic}.dlq", 9)
     errors = sorted(dict(r.headers)["sextant_dlq_error"].decode() for r in dead)
-    assert len(errors) == 8
+    assert len(errors) == 9
+    assert "received_at: Input should have timezone info" in "".join(errors)
     assert any("a header is not UTF-8" in e for e in errors)
     assert any("ce_time '2026-11-29T10:00:00' is not an RFC 3339 timestamp" in e for e in errors)
     assert any("ce_time 9999-12-31T23:59:59+00:00 has not come yet" in e for e in errors)

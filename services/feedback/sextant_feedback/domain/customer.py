@@ -20,6 +20,20 @@ Segment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Revenue = Annotated[Decimal, Field(ge=0, le=Decimal("1e15"), max_digits=20, decimal_places=2)]
 
 
+SealedContact = Annotated[
+    str | None,
+    Field(
+        description="The contact, sealed with the customer's own key "
+        "(sealed:v1:<customer id>:<base64>, AES-256-GCM): read it through the feedback API, "
+        "which opens it until the customer is erased."
+    ),
+]
+AnnualRevenue = Annotated[
+    Decimal,
+    Field(description='An exact decimal amount, as a JSON string ("1300000.50").'),
+]
+
+
 class CustomerRegistered(Event):
     event_type = "CustomerRegistered"
 
@@ -28,8 +42,8 @@ class CustomerRegistered(Event):
     name: str
     segment: str | None = None
     plan: str | None = None
-    annual_revenue: Decimal = Decimal(0)
-    contact: str | None = None
+    annual_revenue: AnnualRevenue = Decimal(0)
+    contact: SealedContact = None
     registered_at: datetime
 
 
@@ -40,8 +54,8 @@ class CustomerProfileUpdated(Event):
     name: str
     segment: str | None = None
     plan: str | None = None
-    annual_revenue: Decimal = Decimal(0)
-    contact: str | None = None
+    annual_revenue: AnnualRevenue = Decimal(0)
+    contact: SealedContact = None
     updated_at: datetime
 
 

@@ -139,9 +139,10 @@ class FeedbackUnlinked(Event):
 
 
 class FeedbackMerged(Event):
-    """This item was a duplicate; its votes and links now live on ``into_id``. ``links``
-    are those it had (unlinked from it just before), which ``into_id`` absorbs; events
-    written before the field came carry none."""
+    """This item was a duplicate: ``into_id`` counts its votes (copied there, as
+    FeedbackAbsorbed; they stay recorded here too) and holds its links. ``links`` are those
+    it had (unlinked from it just before), which ``into_id`` absorbs; events written before
+    the field came carry none."""
 
     event_type = "FeedbackMerged"
 
@@ -171,7 +172,8 @@ class FeedbackAbsorbed(Event):
 class FeedbackUnmerged(Event):
     """This item was merged into ``from_id`` by mistake and stands on its own again; the
     links it gave up come back to it (as FeedbackLinked, just after). Its votes stayed
-    with it all along."""
+    recorded on it all along; the item it was merged into stops counting them
+    (FeedbackReleased there)."""
 
     event_type = "FeedbackUnmerged"
 
