@@ -231,6 +231,14 @@ class CommandHandler(Generic[C, E, S]):
     ) -> AppendResult:
         decided = self._decider.decide(command, state)
         if not decided:
+            if idempotency is not None:  # kept, so another request under it is refused
+                return await self._store.remember(
+                    metadata.tenant_id,
+                    idempotency.key,
+                    idempotency.request_hash,
+                    stream_id,
+                    version,
+                )
             return AppendResult(stream_id, version, (), (), replayed=True)
         new = [
             NewEvent(

@@ -191,6 +191,14 @@ SELECT position, (SELECT version FROM current) AS version FROM written
 """Append wherever the stream is (no expected version), with the key as in
 :data:`_APPEND_AT` (``$10``, the expected version, is NULL)."""
 
+_REMEMBER = """
+INSERT INTO idempotency_keys (tenant_id, key, request_hash, result)
+VALUES ($1, $2, $3, jsonb_build_object(
+    'stream_id', $4::text, 'stream_version', $5::int, 'event_ids', '[]'::jsonb))
+ON CONFLICT DO NOTHING
+"""
+"""A key whose command decided nothing, kept with that answer."""
+
 _EARLIER = """
 SELECT k.request_hash, k.result::text AS result,
        ARRAY(SELECT position FROM events
@@ -452,6 +460,21 @@ class PostgresEventStore:
         if row["request_hash"] != request_hash:
             raise IdempotencyKeyReused(key)
         return AppendResult.repeated(row["result"], row["positions"])
+
+    async def remember(
+        self, tenant_id: str, key: str, request_hash: str, stream_id: str, version: int
+    ) -> AppendResult:
+        """The answer to a command under ``key`` that decided nothing, the key kept (a
+        different request under it is then refused, as after any command); when the key was
+        taken meanwhile, the answer it was taken with."""
+        status = await self._pool.execute(
+            _REMEMBER, tenant_id, key, request_hash, stream_id, version
+        )
+        if status == "INSERT 0 0":
+            earlier = await self.earlier_result(tenant_id, key, request_hash)
+            if earlier is not None:
+                return earlier
+        return AppendResult(stream_id, version, (), (), replayed=True)
 
     async def earlier_result(
         self, tenant_id: str, key: str, request_hash: str

@@ -15,7 +15,8 @@ from sextant_feedback.domain.customer import (
     customer_decider,
 )
 from sextant_feedback.events import registry
-from sextant_kit import CommandHandler, DomainError, PostgresEventStore
+from sextant_kit import CommandHandler, DomainError, IdempotencyKeyReused, PostgresEventStore
+from sextant_kit.application import Idempotency
 from sextant_kit.errors import ConcurrencyError, Conflict
 from sextant_kit.eventstore import AppendResult
 
@@ -118,3 +119,20 @@ async def test_concurrent_commands_without_an_expected_version_are_decided_again
     assert not isinstance(outcomes[0], BaseException)
     # The update came first (appended), or after the erasure (refused by its rule).
     assert isinstance(outcomes[1], AppendResult | DomainError), outcomes[1]
+
+
+async def test_a_key_whose_command_decided_nothing_is_kept_for_that_command(
+    pool: asyncpg.Pool,
+) -> None:
+    customers, customer = handler(pool), uuid.uuid4()
+    stream = f"customer-{customer}"
+    await customers.handle(stream, EraseCustomer(customer_id=customer, at=NOW), META)
+    again = EraseCustomer(customer_id=customer, at=NOW)  # erased already: nothing to decide
+    key = Idempotency.of(f"k-{customer}", "POST", "/erasure")
+    first = await customers.handle(stream, again, META, idempotency=key)
+    assert (first.stream_version, first.positions) == (1, ())
+    # the same request again is answered as the first; another under its key is refused
+    assert await customers.handle(stream, again, META, idempotency=key) == first
+    other = Idempotency.of(f"k-{customer}", "PUT", "/profile")
+    with pytest.raises(IdempotencyKeyReused):
+        await customers.handle(stream, again, META, idempotency=other)

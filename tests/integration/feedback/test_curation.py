@@ -307,7 +307,15 @@ async def test_erasing_a_customer_removes_their_personal_data_everywhere(
     assert "scorpio" not in raw.lower()
 
     profile = {"name": "Globex", "segment": "enterprise", "annual_revenue": "60000"}
-    await ok(await http.put(f"/v1/customers/{quote(ref, safe='')}", json=profile))
+    key = {"Idempotency-Key": f"profile-{unique}"}
+    await ok(await http.put(f"/v1/customers/{quote(ref, safe='')}", json=profile, headers=key))
+    # an erasure under a key another request used is refused, and erases nothing
+    reused = await http.post(f"/v1/customers/{ref}/erasure", headers=key)
+    assert (reused.status_code, reused.json()["type"].rsplit("/")[-1]) == (
+        409,
+        "idempotency-key-reused",
+    )
+    assert (await ok(await http.get(f"/v1/customers/{ref}")))["contact"] is not None
     await ok(await http.post(f"/v1/customers/{ref}/erasure"))
 
     async def erased() -> None:

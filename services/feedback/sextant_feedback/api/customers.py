@@ -194,6 +194,9 @@ def customers_router(rt: Runtime) -> APIRouter:
         has_data = await keyring.keys(ctx.tenant_id, [customer_id])
         if state.customer_id is None and not has_data:
             raise NotFound(f"customer {ref} not found: nothing of theirs is stored")
+        idempotency = request_idempotency(idempotency_key, request, None)
+        if idempotency is not None:  # a key another request used is refused before erasing
+            await rt.store.earlier_result(ctx.tenant_id, idempotency.key, idempotency.request_hash)
         await keyring.erase(ctx.tenant_id, customer_id)
         cmd = EraseCustomer(customer_id=customer_id, at=ctx.now)
         return await run(customer_id, cmd, ctx, request, None, idempotency_key, created=False)
