@@ -62,6 +62,12 @@ def test_the_entry_point_is_sextant_run_and_arguments_pick_the_process() -> None
     steps = dict(_instructions())
     assert json.loads(steps["ENTRYPOINT"]) == ["sextant-run"]
     assert json.loads(steps["CMD"]) == ["all"]
+    # compose gives the image its arguments only: a command naming sextant-run again ran
+    # `sextant-run sextant-run migrate`, and nothing started
+    commands = re.findall(r"command: (\[.*\])", (ROOT / "docker-compose.yml").read_text())
+    ours = [json.loads(c) for c in commands if "postgres" not in c and "--config" not in c[:12]]
+    assert len(ours) > 10
+    assert all(c[0] in {"migrate", "all", "api", "relay", "projector"} for c in ours), ours
 
 
 def test_only_the_sources_go_into_the_build_context() -> None:

@@ -28,7 +28,7 @@ def services_block(services: Sequence[ServiceDefinition]) -> str:
             lines += [
                 f"  {name}:",
                 "    <<: *sextant",
-                f'    command: ["sextant-run", "{process}"]',
+                f'    command: ["{process}"]',  # after the image's entrypoint, sextant-run
                 "    environment:",
                 "      <<: *sextant-env",
                 f"      SEXTANT_SERVICES: {service.context}",
