@@ -44,11 +44,13 @@ Process = Literal["api", "relay", "projector", "all"]
 PROCESSES: tuple[Process, ...] = ("api", "relay", "projector", "all")
 
 
-def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool) -> FastAPI:
+def combined_app(runtimes: Sequence[Runtime], *, with_routes: bool, kafka: bool = True) -> FastAPI:
     """One HTTP app for several services: the first one's health checks (one PostgreSQL
-    server and one Kafka cluster for all), their metrics (one registry, which :func:`serve`
-    gives them all), all routes."""
-    app = runtimes[0].http_app(with_routes=with_routes, gate=consistency_gate(runtimes))
+    server and one Kafka cluster for all; the broker's only with ``kafka``), their metrics
+    (one registry, which :func:`serve` gives them all), all routes."""
+    app = runtimes[0].http_app(
+        with_routes=with_routes, gate=consistency_gate(runtimes), kafka=kafka
+    )
     if with_routes:
         for rt in runtimes[1:]:
             for router in rt.routers():
@@ -64,8 +66,11 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set (or a component fails), then shut down in order."""
     stop = stop or asyncio.Event()
+    # An API process never touches the broker: it starts, and stays ready, while the broker
+    # is away (its commands wait in the store for the relay, which creates the topics).
+    kafka = process != "api"
     for definition in definitions:
-        await prepare(definition, settings)
+        await prepare(definition, settings, topics=kafka)
     metrics = Metrics()  # one registry: /metrics shows every service's, whichever app serves it
     async with AsyncExitStack() as stack:
         runtimes = [
@@ -83,10 +88,11 @@ async def serve(
                         name=f"prune-{rt.context}",
                     )
                 )
-            await rt.broker.start()
+            if kafka:
+                await rt.broker.start()
             if process in ("relay", "all"):
                 tasks.append(asyncio.create_task(rt.relay().run(), name=f"relay-{rt.context}"))
-        app = combined_app(runtimes, with_routes=process in ("api", "all"))
+        app = combined_app(runtimes, with_routes=process in ("api", "all"), kafka=kafka)
         config = uvicorn.Config(
             app,
             host=settings.http_host,

@@ -78,7 +78,11 @@ class Runtime:
     def tracer(self, name: str) -> trace.Tracer:
         return self.tracer_provider.get_tracer(name)
 
-    def readiness(self) -> dict[str, ReadinessCheck]:
+    def readiness(self, *, kafka: bool = True) -> dict[str, ReadinessCheck]:
+        """What the process needs to do its work: PostgreSQL always; Kafka for a relay or
+        projector (``kafka``). An API process takes commands and serves reads while the
+        broker is away (commands wait in the store for the relay), so it stays ready."""
+
         async def postgres() -> None:
             # Bounded: a server that hangs (rather than refuses) must not hang the probe.
             await asyncio.wait_for(self.pool.fetchval("SELECT 1"), 2.0)
@@ -87,6 +91,8 @@ class Runtime:
             if not await self.broker.ping(timeout=2.0):
                 raise ConnectionError(f"no answer from {self.settings.kafka_bootstrap}")
 
+        if not kafka:
+            return {"postgres": postgres}
         return {"postgres": postgres, "kafka": kafka_broker}
 
     def routers(self) -> list[APIRouter]:
@@ -97,14 +103,17 @@ class Runtime:
         own.append(lag_router(self))
         return own
 
-    def http_app(self, *, with_routes: bool, gate: ConsistencyGate | None = None) -> FastAPI:
-        """The service's HTTP app; ``gate`` replaces its own (several services in one app)."""
+    def http_app(
+        self, *, with_routes: bool, gate: ConsistencyGate | None = None, kafka: bool = True
+    ) -> FastAPI:
+        """The service's HTTP app; ``gate`` replaces its own (several services in one app);
+        ``kafka``: whether its readiness asks for the broker."""
         routers = self.routers() if with_routes else ()
         return create_http_app(
             title=self.definition.title or f"Sextant {self.context}",
             metrics=self.metrics,
             tracer=self.tracer(f"sextant.{self.context}.http"),
-            readiness=self.readiness(),
+            readiness=self.readiness(kafka=kafka),
             authenticator=authenticator_from(self.settings),
             max_body_bytes=self.settings.max_body_bytes,
             routers=routers,
@@ -168,13 +177,18 @@ class Runtime:
         return runners
 
 
-async def prepare(definition: ServiceDefinition, settings: Settings) -> None:
-    """Create the service's database, tables and topics; safe to run again."""
+async def prepare(
+    definition: ServiceDefinition, settings: Settings, *, topics: bool = True
+) -> None:
+    """Create the service's database, tables and (with ``topics``) topics; safe to run
+    again."""
     await migrate(
         settings,
         settings.database(definition.context),
         [*CORE_MIGRATIONS, *definition.migrations],
     )
+    if not topics:
+        return
     names = [definition.registry.topic, *definition.extra_topics]
     await kafka.ensure_topics(settings, kafka.topics_for(settings, names))
 

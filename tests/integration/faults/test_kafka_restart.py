@@ -47,6 +47,11 @@ async def test_commands_succeed_while_kafka_is_down_and_events_flow_after(
             await asyncio.to_thread(own_kafka.stop)
             stopped_at = time.monotonic()
             await asyncio.sleep(3)  # the broker is down: the event store takes the commands
+            # the API stays ready (it needs only PostgreSQL), the relay does not
+            ready = await http.get("/readyz")
+            assert (ready.status_code, ready.json()["checks"]) == (200, {"postgres": "ok"})
+            relay = await http.get(f"{processes['relay'].base_url}/readyz")
+            assert relay.status_code == 503
             await asyncio.to_thread(own_kafka.start)
             up_at = time.monotonic()
             await asyncio.sleep(2)
