@@ -53,7 +53,11 @@ class KafkaSink:
                 max_batch_size=512 * 1024,
                 max_request_size=MAX_RECORD_BYTES,
             )
-            await producer.start()
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()  # its connections and tasks, not left to the next try
+                raise
             self._producer = producer
 
     async def stop(self) -> None:
@@ -145,9 +149,11 @@ class Relay:
         after = self._position
         events = await self._store.read_all(after, limit=self._batch_size)
         if not events:
-            if self._metrics is not None:
-                self._metrics.relay_lag_seconds.labels(self._topic).set(0)
+            self._lagging(None)
             return 0
+        # How long the oldest event waits, before it is sent: while the broker is away the
+        # batch fails and is read again, so the lag keeps growing, as its alert expects.
+        self._lagging(events[0].recorded_at)
         pending: list[asyncio.Future[Any]] = []
         for event in events:
             if event.metadata.traceparent is None:  # bulk ingestion: nothing to continue
@@ -184,9 +190,18 @@ class Relay:
             await self._mark(self._position)
         if self._metrics is not None:
             self._metrics.relay_published.labels(self._topic).inc(len(events))
-            age = (datetime.now(UTC) - last.recorded_at).total_seconds()
-            self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
+        self._lagging(last.recorded_at)
         return len(events)
+
+    def _lagging(self, oldest_waiting: datetime | None) -> None:
+        """The relay's lag: the age of the oldest event not yet published (0 for none)."""
+        if self._metrics is not None:
+            age = (
+                0.0
+                if oldest_waiting is None
+                else (datetime.now(UTC) - oldest_waiting).total_seconds()
+            )
+            self._metrics.relay_lag_seconds.labels(self._topic).set(max(age, 0.0))
 
     async def _mark_latest(self) -> bool:
         """Mark the latest position (a mark asked for while one is on its way writes the

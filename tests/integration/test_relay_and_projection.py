@@ -224,6 +224,23 @@ async def test_relay_killed_between_publish_and_mark_still_applies_each_event_on
     assert metrics.dead_letters._metrics == {}
 
 
+async def test_the_relay_lag_grows_while_the_broker_is_out_of_reach(
+    store: PostgresEventStore, dsn: str, topic: str
+) -> None:
+    await append_things(store, streams=1, per_stream=1)
+    metrics = Metrics()
+    nowhere = KafkaSink("127.0.0.1:1", client_id="test-relay-nowhere")
+    relay = Relay(store, nowhere, registry, topic=topic, dsn=dsn, metrics=metrics)
+    lags: list[float] = []
+    for _ in range(2):
+        await asyncio.sleep(0.6)
+        with pytest.raises(Exception):  # noqa: B017, PT011 (the broker's errors have no common base)
+            await relay.publish_batch()
+        lag = metrics.registry.get_sample_value("sextant_relay_lag_seconds", {"topic": topic})
+        lags.append(-1.0 if lag is None else lag)
+    assert 0.6 <= lags[0] < lags[1], lags
+
+
 async def test_poison_messages_go_to_the_dlq_and_the_rest_flows(
     settings: Settings, store: PostgresEventStore, dsn: str, pool: asyncpg.Pool, topic: str
 ) -> None:
