@@ -8,7 +8,11 @@
 -- the caller reads the rows themselves under its policy.
 DO $$
 BEGIN
-    CREATE ROLE sextant_reader NOLOGIN;
+    -- Made only when missing: a login that may not make roles (a managed server's app
+    -- user) finds it made for it, as deploy/README.md says.
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sextant_reader') THEN
+        CREATE ROLE sextant_reader NOLOGIN;
+    END IF;
 EXCEPTION WHEN duplicate_object OR unique_violation THEN
     NULL;  -- made already (the role is the server's), maybe by another service a moment ago
 END
