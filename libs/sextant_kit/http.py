@@ -365,8 +365,14 @@ class _BodyTooLarge(StarletteHTTPException):
         )
 
 
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
+"""The platform's own questions (Kubernetes' probes, Prometheus' scrapes): no user's request,
+so neither traced nor counted (a not-ready 503 is no server error)."""
+
+
 class TelemetryMiddleware:
-    """One server span and one metrics sample per request; continues an incoming trace."""
+    """One server span and one metrics sample per request (probes and scrapes aside);
+    continues an incoming trace."""
 
     def __init__(self, app: ASGIApp, *, tracer: trace.Tracer, metrics: Metrics) -> None:
         self._app = app
@@ -374,7 +380,7 @@ class TelemetryMiddleware:
         self._metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in PROBES:
             await self._app(scope, receive, send)
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}

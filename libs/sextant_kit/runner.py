@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import socket
 import sys
@@ -147,9 +148,14 @@ async def rebuild(
 def operator_errors(settings: Settings, *, interrupted: str) -> Iterator[None]:
     """An operator's command ends with a line that says what happened and what to do, not a
     traceback: Ctrl-C with ``interrupted`` (status 130); PostgreSQL or Kafka out of reach
-    naming the setting to check (status 1)."""
+    naming the setting to check (status 1); the output's reader gone (``| head``) quietly."""
     try:
         yield
+    except BrokenPipeError:
+        # Written to an output whose reader left (the drivers report their own sockets'
+        # as errors of theirs): nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # for the exit's flush
+        sys.exit(0)
     except KeyboardInterrupt:
         print(f"interrupted: {interrupted}", file=sys.stderr)
         sys.exit(130)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from opentelemetry import context as otel_context
@@ -36,8 +37,10 @@ def build_tracer_provider(
         )
 
         chosen = OTLPSpanExporter()
+    # OTEL_SERVICE_NAME, when set (the Helm chart names each process so), wins.
+    named = {} if os.environ.get("OTEL_SERVICE_NAME") else {"service.name": service_name}
     provider = TracerProvider(
-        resource=Resource.create({"service.name": service_name}),
+        resource=Resource.create(named),
         sampler=None if chosen else ParentBased(ALWAYS_OFF),
     )
     if chosen is not None:

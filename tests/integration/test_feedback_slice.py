@@ -101,6 +101,9 @@ async def test_metrics_and_health_endpoints(client: httpx.AsyncClient) -> None:
     await client.post("/v1/workspaces/ws/feedback", json={"text": "x", "source": "email"})
     metrics = (await client.get("/metrics")).text
     assert "sextant_http_requests_total" in metrics
+    # probes and scrapes are not counted: a not-ready 503 is no server error
+    assert 'route="/readyz"' not in metrics
+    assert 'route="unmatched"' not in metrics
     assert "sextant_eventstore_appends_total" in metrics
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sextant_kit import telemetry
 
@@ -37,3 +38,11 @@ def test_with_an_exporter_every_span_is_recorded() -> None:
         assert span.is_recording()
     provider.force_flush()
     assert [s.name for s in spans.get_finished_spans()] == ["command"]
+
+
+def test_the_process_name_the_deployment_gives_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    named = telemetry.build_tracer_provider("sextant-feedback").resource.attributes["service.name"]
+    assert named == "sextant-feedback"
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "sextant-feedback-relay")
+    named = telemetry.build_tracer_provider("sextant-feedback").resource.attributes["service.name"]
+    assert named == "sextant-feedback-relay"

@@ -525,7 +525,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--name", required=True)
         p.add_argument("--actor", default="operator:cli")
     p = (
-        sub.add_parser("member", help="grant or revoke a role")
+        sub.add_parser("member", help="grant a role (revoke one through the API or console)")
         .add_subparsers(dest="member_command", required=True)
         .add_parser("grant")
     )
