@@ -266,7 +266,10 @@ async def test_a_batch_import_a_limited_board_and_the_published_roadmaps(
     await ok(await client.post(f"{base}/{other}/items/batch", json={"items": one}, headers=keyed))
     single = {"Idempotency-Key": f"imp-{unique}/0"}
     alone = {"title": "Alone", "type": "feature"}
-    await ok(await client.post(f"{base}/{other}/items", json=alone, headers=single), 201)
+    added = await ok(await client.post(f"{base}/{other}/items", json=alone, headers=single), 201)
+    # sent again under its key, it is answered as the first time: 201 and all, nothing added
+    again = await ok(await client.post(f"{base}/{other}/items", json=alone, headers=single), 201)
+    assert again == added
     bad = [
         {"title": "Fine", "type": "feature"},
         {"title": "Odd", "type": "feature", "horizon": "soon"},

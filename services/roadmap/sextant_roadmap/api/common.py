@@ -44,13 +44,14 @@ class Accepted(BaseModel):
 
 def accepted(result: AppendResult, *, resource_id: str, status: int = 200) -> JSONResponse:
     """The command's result. ``status=201`` marks a command that creates ``resource_id``:
-    it answers 201 and ``created: true`` when it did, 200 when a repeat found it made."""
+    it answers 201 and ``created: true`` when it did (a repeat under its idempotency key
+    answers as it did, 201 and all), 200 when it decided nothing."""
     body = Accepted(
         id=resource_id,
         stream_version=result.stream_version,
         positions=list(result.positions),
         consistency_token=token_for("roadmap", result.positions),
-        created=status == 201 and bool(result.positions) and not result.replayed,
+        created=status == 201 and bool(result.positions),
     )
     return JSONResponse(body.model_dump(), status_code=201 if body.created else 200)
 
