@@ -75,9 +75,9 @@ class DevelopmentHeaders:
         except ValueError:
             raise DomainError(
                 f"X-Sextant-Role must be one of {', '.join(r.value for r in Role)}",
-                field="header.x-sextant-role",
+                field="header.X-Sextant-Role",
             ) from None
-        for name, value in (("x-sextant-tenant", tenant), ("x-sextant-actor", actor)):
+        for name, value in (("X-Sextant-Tenant", tenant), ("X-Sextant-Actor", actor)):
             if not 0 < len(value) <= 200:
                 raise DomainError(f"{name} must be 1 to 200 characters", field=f"header.{name}")
         return Principal(tenant_id=tenant, actor=actor, organisation_role=role)

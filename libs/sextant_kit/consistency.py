@@ -75,7 +75,7 @@ class Token:
         if found is None or int(found["position"]) >= 2**63:  # positions are bigints
             raise DomainError(
                 f"{HEADER} must be a command's consistency_token, <context>:<position>",
-                field=f"header.{HEADER.lower()}",
+                field=f"header.{HEADER}",
             )
         return cls(found["context"], int(found["position"]))
 
@@ -125,14 +125,14 @@ class ConsistencyGate:
             raise DomainError(
                 f"{HEADER} names the {token.context} context; this service answers for the "
                 f"commands of: {served}",
-                field=f"header.{HEADER.lower()}",
+                field=f"header.{HEADER}",
             )
         started = time.monotonic()
         while not (reached := await source.caught_up(token.position)):
             if reached is None:
                 raise DomainError(
                     f"no event of {token.context} is at position {token.position}",
-                    field=f"header.{HEADER.lower()}",
+                    field=f"header.{HEADER}",
                 )
             waited = time.monotonic() - started
             if waited >= self.timeout:

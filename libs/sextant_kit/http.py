@@ -68,10 +68,24 @@ def _reported(errors: Sequence[Any]) -> list[Any]:
     return [e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_items)]
 
 
+def _unreadable_json(error: Any) -> dict[str, Any]:
+    """A body that is not JSON: the body is the field, and where it broke is in the message
+    (its location is a character's offset, not a field)."""
+    offset = error["loc"][-1]
+    why = (error.get("ctx") or {}).get("error", "")
+    return {
+        "field": "body",
+        "message": f"{error['msg']}: {why} at character {offset}" if why else error["msg"],
+        "type": error["type"],
+    }
+
+
 async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": _field_path(e["loc"]), "message": e["msg"], "type": e["type"]}
+        _unreadable_json(e)
+        if e["type"] == "json_invalid"
+        else {"field": _field_path(e["loc"]), "message": e["msg"], "type": e["type"]}
         for e in _reported(exc.errors())
     ]
     fields = ", ".join(e["field"] for e in errors)
@@ -84,11 +98,12 @@ async def _validation_problem(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _model_problem(_: Request, exc: Exception) -> JSONResponse:
-    """A command built from accepted input still failed its own model: the input's fault."""
+async def _model_problem(request: Request, exc: Exception) -> JSONResponse:
+    """A command built from accepted input still failed its own model: the input's fault,
+    named where it came from (a path's member, a body's field)."""
     assert isinstance(exc, ValidationError)
     errors = [
-        {"field": _field_path(("body", *e["loc"])), "message": e["msg"], "type": e["type"]}
+        {"field": _located(_field_path(e["loc"]), request), "message": e["msg"], "type": e["type"]}
         for e in _reported(exc.errors())
     ]
     return problem(
@@ -227,8 +242,16 @@ def _finite(token: str) -> float | _NotANumber:
     return value if math.isfinite(value) else _NotANumber(token)
 
 
+def _whole(token: str) -> int | _NotANumber:
+    try:
+        return int(token)
+    except ValueError:  # more digits than Python converts (4,300): far beyond any bound
+        return _NotANumber(token)
+
+
 _UNSTORABLE = (UNSTORABLE, UNSTORABLE_TYPE)
 _TOO_DEEP = ("the JSON is nested too deeply to be read", "json_too_deep")
+_NOT_UTF8 = ("the body is not UTF-8 text; send JSON encoded in UTF-8", "body_not_utf8")
 _NOT_A_NUMBER = (
     "NaN, Infinity and numbers beyond a double's range cannot be stored; send a finite number",
     "finite_number",
@@ -324,7 +347,11 @@ class StorableTextMiddleware:
         if not body:
             return None
         try:
-            document = json.loads(body, parse_constant=_NotANumber, parse_float=_finite)
+            document = json.loads(
+                body, parse_constant=_NotANumber, parse_float=_finite, parse_int=_whole
+            )
+        except UnicodeDecodeError:
+            return ("body", _NOT_UTF8) if _declares_json(scope) else None
         except ValueError:
             return None  # not JSON: the route's own validation answers
         except RecursionError:  # which the route's parser would meet too, as a 500
@@ -336,6 +363,14 @@ class StorableTextMiddleware:
         if items is None or not found[0].startswith(f"body.{items}."):
             return found
         return _first_unstorable({k: v for k, v in document.items() if k != items}, "body")
+
+
+def _declares_json(scope: Scope) -> bool:
+    """The request says its body is JSON (a file's upload says otherwise)."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
 
 
 def _items_one_by_one(scope: Scope) -> str | None:

@@ -109,7 +109,7 @@ async def test_a_token_that_names_nothing_here_is_a_clear_422(
     answer = await http.get("/v1/workspaces/ws-x/feedback", headers={HEADER: token})
     assert answer.status_code == 422
     assert says in answer.json()["detail"]
-    assert answer.json()["errors"][0]["field"] == f"header.{HEADER.lower()}"
+    assert answer.json()["errors"][0]["field"] == "header.X-Sextant-Consistency-Token"
 
 
 async def test_commands_ignore_the_header(http: httpx.AsyncClient, unique: str) -> None:

@@ -22,6 +22,10 @@ class LinkIn(BaseModel):
     problem_ids: Annotated[tuple[UUID, ...], Field(min_length=1, max_length=5)]
 
 
+class MemberIn(BaseModel):
+    member: Annotated[str, Field(min_length=1, pattern=r"^\S+$")]
+
+
 def client() -> httpx.AsyncClient:
     router = APIRouter()
 
@@ -37,6 +41,11 @@ def client() -> httpx.AsyncClient:
     async def command(raw: dict[str, object]) -> dict[str, int]:
         # A command built inside a handler from accepted input, as the services do.
         return {"linked": len(LinkIn.model_validate(raw).problem_ids)}
+
+    @router.delete("/members/{member}")
+    async def revoke(member: str) -> dict[str, str]:
+        # ... here from the path
+        return {"member": MemberIn.model_validate({"member": member}).member}
 
     app = create_http_app(
         title="t",
@@ -88,3 +97,33 @@ async def test_a_cursor_the_api_did_not_give_is_named_as_such() -> None:
             )
             assert problem["errors"][0]["field"] == "query.cursor"
             assert "without it" in problem["detail"]
+
+
+async def test_what_cannot_be_read_is_named_where_it_came_from() -> None:
+    async with client() as http:
+        member = await http.delete("/members/%20")  # checked by the command, from the path
+        assert [e["field"] for e in member.json()["errors"]] == ["path.member"]
+        cut = await http.post(
+            "/links", content=b'{"problem_ids": ["a"]', headers={"content-type": "application/json"}
+        )
+        assert cut.status_code == 422
+        [error] = cut.json()["errors"]
+        assert error["field"] == "body"
+        assert error["message"].startswith("JSON decode error: ")
+        assert error["message"].endswith(" at character 21")
+        latin = await http.post(
+            "/links",
+            content='{"problem_ids": ["café"]}'.encode("latin-1"),
+            headers={"content-type": "application/json"},
+        )
+        assert (latin.status_code, latin.json()["errors"][0]["type"]) == (422, "body_not_utf8")
+        digits = "9" * 5000
+        huge = await http.post(
+            "/links",
+            content=f'{{"problem_ids": [{digits}]}}'.encode(),
+            headers={"content-type": "application/json"},
+        )
+        assert (huge.status_code, huge.json()["errors"][0]["field"]) == (
+            422,
+            "body.problem_ids.0",
+        )

@@ -91,6 +91,7 @@ async def test_a_batch_reports_each_item_and_one_bad_item_blocks_nothing(
         *("invalid", "invalid"),  # not an item, and one PostgreSQL could not store: alone
     ]
     assert "dictionary" in body["results"][8]["errors"][0]["message"]
+    assert body["results"][8]["errors"][0]["field"] == "items.8"  # the item itself
     assert body["results"][9]["errors"][0]["field"] == "text"
     assert body["results"][7]["id"] == body["results"][0]["id"]
     assert body["results"][1]["errors"][0]["field"] == "text"

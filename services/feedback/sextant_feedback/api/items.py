@@ -215,8 +215,11 @@ def items_router(rt: Runtime) -> APIRouter:
                 results[index] = {
                     "index": index,
                     "status": "invalid",
-                    "errors": [
-                        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                    "errors": [  # the item's own fields; an item that is not an object as itself
+                        {
+                            "field": ".".join(str(p) for p in e["loc"]) or f"items.{index}",
+                            "message": e["msg"],
+                        }
                         for e in error.errors()
                     ],
                 }
