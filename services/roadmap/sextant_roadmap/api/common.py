@@ -66,12 +66,17 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     raw = if_match.strip().strip('"')
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LATEST_VERSION:
         raise DomainError(
-            f"If-Match must be the stream version you read (a number), got {if_match!r}",
+            f"If-Match must be the stream version you read (a number up to {LATEST_VERSION}),"
+            f" got {if_match!r}",
             field="header.If-Match",
         )
     return int(raw)
+
+
+LATEST_VERSION = 2**31 - 1
+"""The highest version a stream can reach (the store's column is an int)."""
 
 
 _IDS = uuid.UUID("3d1f0b8e-6c3a-4d57-9a0e-1c2b7f5e9a41")

@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 from sextant_kit import DomainError
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,8 +18,30 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Unit = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Quarter = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+
+
+def _a_period(label: str) -> str:
+    """A label some period could have: a quarter of the years 1 to 9998, or a range of two
+    real days, the first not after the second."""
+    if "Q" in label:
+        if not 1 <= int(label[:4]) <= 9998:
+            raise PydanticCustomError("period", "a quarter's year is 0001 to 9998")
+        return label
+    try:
+        start, end = (date.fromisoformat(day) for day in label.split(".."))
+    except ValueError:
+        raise PydanticCustomError(
+            "period", "{label} names a day no calendar has", {"label": label}
+        ) from None
+    if end < start:
+        raise PydanticCustomError("period", "the range ends before it starts")
+    return label
+
+
 PeriodLabel = Annotated[
-    str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$")
+    str,
+    StringConstraints(pattern=r"^\d{4}-Q[1-4]$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"),
+    AfterValidator(_a_period),
 ]
 """A period as :class:`Period` labels it: a quarter, or a custom range ``start..end``."""
 
