@@ -128,6 +128,16 @@ async def test_an_upload_that_cannot_be_imported_says_why(
         refused = await upload(http, ws, content, name)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["field"] == field
+    as_json = await http.post(
+        f"/v1/workspaces/{ws}/feedback/imports",
+        params={"name": "a.csv"},
+        content=b"text\nhi\n",
+        headers={"content-type": "application/json"},
+    )
+    assert (as_json.status_code, as_json.json()["errors"][0]["field"]) == (
+        415,
+        "header.Content-Type",
+    )
     bad_source = await upload(http, ws, b"text\nhi\n", "a.csv", source="fax")
     assert bad_source.json()["errors"][0]["field"] == "query.source"
     # another organisation does not see it

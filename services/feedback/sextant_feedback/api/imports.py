@@ -60,14 +60,24 @@ _COLUMNS = (
 )
 
 
+FILE_TYPES = ("text/csv", "application/x-ndjson")
 _FILE_BODY = {
     "required": True,
     "description": "The file's content, as it was saved (up to the API's body limit).",
-    "content": {
-        media: {"schema": {"type": "string", "format": "binary"}}
-        for media in ("text/csv", "application/x-ndjson")
-    },
+    "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in FILE_TYPES},
 }
+
+
+class NotAFile(DomainError):
+    status = 415
+
+    def __init__(self, sent: str) -> None:
+        super().__init__(
+            f"send the file as {' or '.join(FILE_TYPES)} (its format is told by its name or"
+            f" the format parameter), not {sent or 'without a Content-Type'}",
+            field="header.Content-Type",
+            code="unsupported-media-type",
+        )
 
 
 def imports_router(rt: Runtime) -> APIRouter:
@@ -88,6 +98,9 @@ def imports_router(rt: Runtime) -> APIRouter:
         named ``name``, as the CLI does; ``source`` is the channel of rows that name none.
         Answers 202 with the import's address, which says how it is going and, once done,
         what was created, already there or rejected, and why."""
+        sent = request.headers.get("content-type", "")
+        if sent.partition(";")[0].strip().lower() not in FILE_TYPES:
+            raise NotAFile(sent)
         fmt = format or ("jsonl" if name.endswith((".jsonl", ".ndjson")) else "csv")
         folder = Path(tempfile.mkdtemp(prefix="sextant-import-"))
         path = folder / name
