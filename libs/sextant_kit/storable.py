@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from pydantic_core import PydanticCustomError
 
 UNSTORABLE = "text cannot contain NUL or unpaired surrogate characters"
@@ -50,11 +50,23 @@ def _in_utc(value: datetime) -> datetime:
     return value
 
 
-Moment = Annotated[datetime, AfterValidator(_in_utc)]
+def _written_out(value: object) -> object:
+    """A moment given as a number (``1700000000``, or its text) would be read as seconds
+    since 1970, a guess at what the sender meant: it is refused, asking for the date."""
+    text = value.strip() if isinstance(value, str) else None
+    if isinstance(value, int | float) or (text and text.lstrip("-").replace(".", "", 1).isdigit()):
+        raise PydanticCustomError(
+            "datetime_type",
+            "give a date and time as RFC 3339 text (2026-11-02T09:00:00Z), not a number",
+        )
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_written_out), AfterValidator(_in_utc)]
 """A moment from outside (a body's field, a query parameter, a file's column): one that can
 be stored, and compared with any other, in UTC. A moment given without a zone is in UTC."""
 
-SentMoment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+SentMoment = Annotated[AwareDatetime, BeforeValidator(_written_out), AfterValidator(_in_utc)]
 """A moment another platform's message gives: with its offset, as RFC 3339 asks (one
 without is refused, rather than read as UTC and shifted by the sender's zone)."""
 

@@ -66,3 +66,10 @@ def test_a_moment_is_one_utc_has_and_without_a_zone_is_in_utc() -> None:
     for no_utc_time in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"):
         with pytest.raises(ValidationError, match="has no time in UTC in the years 1 to 9999"):
             moments.validate_python(no_utc_time)
+
+
+def test_a_moment_given_as_a_number_is_refused_not_guessed() -> None:
+    moments = TypeAdapter(Moment)
+    for number in (1700000000, 1700000000.5, "1700000000", " -5 "):
+        with pytest.raises(ValidationError, match="give a date and time as RFC 3339 text"):
+            moments.validate_python(number)
