@@ -66,8 +66,8 @@ async def test_an_edited_row_breaks_the_chain_at_that_row(
         code, report, progress = await verify_cli(settings, ws)
         assert (code, report["intact"], report["entries"]) == (0, True, 12)
         assert "verify feedback audit  12 entries" in progress  # its last count, all of them
-        _, empty, said = await verify_cli(settings, f"{ws}-typo")
-        assert empty["entries"] == 0
+        code, empty, said = await verify_cli(settings, f"{ws}-typo")
+        assert (code, empty["entries"]) == (2, 0)  # a scheduled check with a typo fails
         assert f"no feedback audit entries for workspace '{ws}-typo'" in said
 
         victim = await rt.pool.fetchrow(

@@ -309,7 +309,8 @@ async def republish(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
-    """Recompute a workspace's audit hash chain; exit 1 naming the first broken link."""
+    """Recompute a workspace's audit hash chain; exit 1 naming the first broken link, 2 when
+    there was nothing to verify (a scheduled check with a mistyped name must not pass)."""
     definition = service(args.service)
     async with open_runtime(definition, settings) as rt:
         progress = Progress(f"verify {definition.context} audit", None, unit="entries")
@@ -323,12 +324,15 @@ async def audit_verify(settings: Settings, args: argparse.Namespace) -> None:
     if not report.entries:  # a mistyped workspace or tenant, say: nothing was verified
         where = f"workspace {args.workspace!r}" if args.workspace else "the organisation"
         print(
-            f"no {definition.context} audit entries for {where} of tenant {args.tenant!r}",
+            f"no {definition.context} audit entries for {where} of tenant {args.tenant!r}:"
+            " nothing was verified; check the names",
             file=sys.stderr,
         )
     print(json.dumps(asdict(report)))
     if not report.intact:
         raise SystemExit(1)
+    if not report.entries:
+        raise SystemExit(2)
 
 
 async def identity_command(settings: Settings, args: argparse.Namespace) -> None:
@@ -505,7 +509,10 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the tamper-evident audit log").add_subparsers(
         dest="audit_command", required=True
     )
-    p = audit.add_parser("verify", help="recompute a workspace's hash chain")
+    p = audit.add_parser(
+        "verify",
+        help="recompute a workspace's hash chain (exit 1: broken; 2: no entries to verify)",
+    )
     p.add_argument("service")
     p.add_argument("--tenant", required=True)
     p.add_argument("--workspace", help="omit for organisation-level entries")
