@@ -71,8 +71,9 @@ def topics_for(settings: Settings, names: Iterable[str], *, partitions: int = 3)
     for name in names:
         full = settings.topic(name)
         config = KEPT_FOREVER if EVENTS_TOPIC.fullmatch(name) else ()
-        specs.append(TopicSpec(full, partitions, config=config))
-        specs.append(TopicSpec(f"{full}.dlq", 1, config=DEAD_LETTERS_KEPT))
+        replicas = settings.topic_replicas
+        specs.append(TopicSpec(full, partitions, replicas, config=config))
+        specs.append(TopicSpec(f"{full}.dlq", 1, replicas, config=DEAD_LETTERS_KEPT))
     return specs
 
 

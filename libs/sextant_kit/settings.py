@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = ""
     """Prepended to every topic name; lets test runs share a broker without colliding."""
+    topic_replicas: int = Field(default=1, ge=1)
+    """Replicas of a topic the processes make when it is missing (1 for one local broker; a
+    cluster's three, as the Helm chart sets, so that no topic of record lives on one disk)."""
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     otel_exporter: Literal["none", "console", "otlp"] = "none"

@@ -87,3 +87,20 @@ def test_the_chart_alerts_on_real_metrics() -> None:
     families = {family.name for family in Metrics().registry.collect()}
     assert used
     assert used <= families, used - families
+
+
+def test_every_replica_at_its_maximum_fits_the_servers_connections() -> None:
+    """Each replica's pool, at the most replicas its autoscaler may make, for every service:
+    more than max_connections would turn a scale-out into refused connections."""
+    values = _load(CHART / "values.yaml")
+    processes = values["processes"]
+
+    def most(process: str) -> int:
+        p = processes[process]
+        scaler = p.get("hpa") or p.get("keda") or {}
+        replicas = scaler["maxReplicas"] if scaler.get("enabled") else p["replicas"]
+        return int(replicas) * int(p["poolMaxSize"])
+
+    per_service = sum(most(process) for process in ("api", "relay", "projector"))
+    needed = per_service * len(values["services"])
+    assert needed + 20 <= values["cnpg"]["maxConnections"], needed  # 20 for operators

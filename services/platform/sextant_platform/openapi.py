@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -21,8 +22,14 @@ def offline_runtime(definition: ServiceDefinition) -> Runtime:
     """
     settings = Settings.model_construct(auth_mode="dev")  # no keys needed to describe the API
     metrics = Metrics()
-    # create_pool without await builds the Pool object; it connects only when awaited.
-    pool = asyncpg.create_pool(settings.dsn(settings.database(definition.context)), min_size=0)
+    # create_pool without await builds the Pool object; it connects only when awaited. Given
+    # a loop of its own, closed at once, it leaves none open behind it (without one it would
+    # make the thread's, whose sockets then wait for the garbage collector).
+    loop = asyncio.new_event_loop()
+    pool = asyncpg.create_pool(
+        settings.dsn(settings.database(definition.context)), min_size=0, loop=loop
+    )
+    loop.close()
     store = PostgresEventStore(pool, metrics=metrics)
     broker = kafka.build_broker(settings, client_id=f"sextant-{definition.context}-openapi")
     return Runtime(definition, settings, pool, store, broker, metrics, NoOpTracerProvider())
