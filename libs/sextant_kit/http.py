@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import time
+import typing
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -15,8 +16,10 @@ from urllib.parse import parse_qsl
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from pydantic import ValidationError
@@ -451,6 +454,40 @@ class TelemetryMiddleware:
                 )
 
 
+_MANY = (list, tuple, set, frozenset)
+
+
+def _takes_many(annotation: Any) -> bool:
+    """``list[str]``, ``list[str] | None`` and the like: a parameter given as often as it has
+    values."""
+    origin = typing.get_origin(annotation)
+    if origin in _MANY:
+        return True
+    return any(_takes_many(arm) for arm in typing.get_args(annotation)) if origin else False
+
+
+def _single_valued(dependant: Dependant) -> set[str]:
+    """The query parameters a route (and its dependencies) takes one value of."""
+    names = {p.alias for p in dependant.query_params if not _takes_many(p.field_info.annotation)}
+    for inner in dependant.dependencies:
+        names |= _single_valued(inner)
+    return names
+
+
+async def _each_once(request: Request) -> None:
+    """A query parameter that takes one value, given twice (``?limit=999999&limit=1``), is
+    refused naming it: the framework would take the last and say nothing."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or b"&" not in request.scope.get("query_string", b""):
+        return  # one parameter at most
+    single = _single_valued(route.dependant)
+    keys = [key for key, _ in request.query_params.multi_items()]
+    for key in single.intersection(k for k in keys if keys.count(k) > 1):
+        raise DomainError(
+            f"{key} is given {keys.count(key)} times; give it once", field=f"query.{key}"
+        )
+
+
 def create_http_app(
     *,
     title: str,
@@ -464,7 +501,7 @@ def create_http_app(
     consistency: ConsistencyGate | None = None,
 ) -> FastAPI:
     waits = [Depends(consistency.dependency())] if consistency is not None else []
-    app = FastAPI(title=title, version=version, dependencies=waits)
+    app = FastAPI(title=title, version=version, dependencies=[Depends(_each_once), *waits])
     app.state.authenticator = authenticator
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(DomainError, _domain_problem)

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from opentelemetry import trace
 from pydantic import BaseModel, ConfigDict, Field
 from sextant_kit.api import MOMENT, TEXT, decode_cursor, encode_cursor
@@ -41,6 +41,12 @@ def client() -> httpx.AsyncClient:
     async def command(raw: dict[str, object]) -> dict[str, int]:
         # A command built inside a handler from accepted input, as the services do.
         return {"linked": len(LinkIn.model_validate(raw).problem_ids)}
+
+    @router.get("/tagged")
+    async def tagged(
+        limit: int = 10, tag: Annotated[list[str] | None, Query()] = None
+    ) -> dict[str, object]:
+        return {"limit": limit, "tags": tag or []}
 
     @router.delete("/members/{member}")
     async def revoke(member: str) -> dict[str, str]:
@@ -127,3 +133,12 @@ async def test_what_cannot_be_read_is_named_where_it_came_from() -> None:
             422,
             "body.problem_ids.0",
         )
+
+
+async def test_a_single_valued_query_parameter_given_twice_is_refused() -> None:
+    async with client() as http:
+        twice = await http.get("/tagged", params=[("limit", "999999"), ("limit", "1")])
+        assert twice.status_code == 422
+        assert twice.json()["errors"][0]["field"] == "query.limit"
+        listed = await http.get("/tagged", params=[("tag", "a"), ("tag", "b"), ("limit", "2")])
+        assert listed.json() == {"limit": 2, "tags": ["a", "b"]}
