@@ -189,6 +189,8 @@ async def test_research_problem_opportunity_experiment_and_feedback_evidence(
     assert (one["title"], one["tags"]) == ("SMBs hate invoicing", ["invoicing"])
     missing = await client.get(f"{ws}/insights/{uuid.uuid4()}")
     assert missing.status_code == 404, missing.text
+    unknown = await client.get(f"{ws}/opportunities/{uuid.uuid4()}/experiments")
+    assert unknown.status_code == 404, unknown.text
 
     async def logged() -> None:
         log = (await client.get(f"{opp}/experiments")).json()["items"]

@@ -118,6 +118,7 @@ async def test_board_timeline_kanban_swimlanes_and_ranking_follow_the_events(
     assert "before" in wallet["flags"][0]["reason"]
     moves = await ok(await client.get(f"{item}/{items['Wallet']}/moves"))
     assert moves["items"][0]["to_timeframe"] == "2026-Q3"
+    assert (await client.get(f"{item}/{uuid.uuid4()}/moves")).status_code == 404
     manual = await ok(await client.get(f"{base}/{rid}/ranking"))
     assert [i["title"] for i in manual["items"]] == ["Wallet", "Refunds", "Ledger"]
     unused = await ok(await client.get(f"{base}/{rid}/ranking", params={"model": "wsjf"}))
@@ -365,9 +366,11 @@ async def test_a_portfolio_roadmap_opens_from_every_workspace_it_spans(
     published = await client.post(f"{path}/versions", json=version, headers=owners)
     assert published.status_code == 403, published.text
     elsewhere = f"/v1/workspaces/{other}/roadmaps/{rid}"
-    for suffix in ("", "/versions/1"):
+    for suffix in ("", "/versions/1", "/versions"):
         assert (await client.get(elsewhere + suffix)).status_code == 404
-    assert (await ok(await client.get(f"{elsewhere}/versions")))["items"] == []
+    # nor its moves
+    moves = await client.get(f"{path}/items/{shared}/moves", headers=owners)
+    assert moves.status_code == 404
 
 
 async def test_a_stakeholder_reads_the_versions_published_for_their_audience(

@@ -309,6 +309,18 @@ def experiment_router(rt: Runtime) -> APIRouter:
             after[1] if after else None,
             limit + 1,
         )
+        if (
+            not rows
+            and after is None
+            and not await rt.reads.fetchval(
+                "SELECT 1 FROM discovery_opportunities WHERE tenant_id = $1 AND workspace_id = $2"
+                " AND opportunity_id = $3",
+                who.tenant_id,
+                workspace_id,
+                opportunity_id,
+            )
+        ):
+            raise NotFound(f"opportunity {opportunity_id} not found in workspace {workspace_id}")
         return page([jsonable(r) for r in rows], limit, "designed_at", "experiment_id")
 
     return api

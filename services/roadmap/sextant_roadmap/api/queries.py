@@ -345,6 +345,16 @@ def router(rt: Runtime) -> APIRouter:
     async def moves(workspace_id: WorkspaceId, roadmap_id: UUID, item_id: UUID, who: Read) -> Any:
         """Every time the item moved: from, to, why and who."""
         await roadmap(who.tenant_id, workspace_id, roadmap_id)
+        readable = await rt.reads.fetchval(
+            "SELECT 1 FROM roadmap_items i WHERE i.tenant_id = $1 AND i.roadmap_id = $2"
+            f" AND i.item_id = $3 AND {_readable('i', 4)}",
+            who.tenant_id,
+            roadmap_id,
+            item_id,
+            workspace_scope(who),
+        )
+        if readable is None:  # not on it, or filed where the caller does not read
+            raise NotFound(f"item {item_id} not found on roadmap {roadmap_id}")
         rows = await rt.reads.fetch(
             "SELECT from_horizon, from_timeframe, to_horizon, to_timeframe, reason, actor,"
             " moved_at FROM roadmap_item_moves WHERE tenant_id = $1 AND roadmap_id = $2"

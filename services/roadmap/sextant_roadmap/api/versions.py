@@ -63,6 +63,18 @@ def router(rt: Runtime) -> APIRouter:
             found["name"],
         )
 
+    async def _a_roadmap_here(tenant: str, workspace_id: str, roadmap_id: UUID) -> None:
+        """404 for a roadmap this workspace has not (none yet published is an empty list)."""
+        known = await rt.reads.fetchval(
+            f"SELECT 1 FROM roadmaps r WHERE r.tenant_id = $1 AND {spans('$2', 'r')}"
+            " AND r.roadmap_id = $3",
+            tenant,
+            workspace_id,
+            roadmap_id,
+        )
+        if known is None:
+            raise NotFound(f"roadmap {roadmap_id} not found in workspace {workspace_id}")
+
     @api.get("/versions")
     async def list_versions(
         workspace_id: WorkspaceId,
@@ -87,6 +99,8 @@ def router(rt: Runtime) -> APIRouter:
             limit + 1,
             audiences,
         )
+        if not rows and not cursor:
+            await _a_roadmap_here(who.tenant_id, workspace_id, roadmap_id)
         page = [{k: v for k, v in row(r).items() if k != "name"} for r in rows[:limit]]
         more = len(rows) > limit
         return {
