@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -57,6 +57,9 @@ class Runtime:
     metrics: Metrics
     tracer_provider: trace.TracerProvider
     _relay: Relay | None = None
+    closing: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """What stops work of the runtime's own (an upload's import) while its pool is still
+    open, when the runtime closes: each is awaited, in turn, before the pool closes."""
 
     @property
     def context(self) -> str:
@@ -221,7 +224,11 @@ async def open_runtime(
         )
         broker = kafka.build_broker(settings, client_id=f"sextant-{definition.context}")
         runtime = Runtime(definition, settings, pool, store, broker, metrics, provider)
-        yield runtime
+        try:
+            yield runtime
+        finally:
+            for stop in runtime.closing:
+                await asyncio.shield(stop())
         if runtime._relay is not None:
             await runtime._relay.close()
         await broker.stop()

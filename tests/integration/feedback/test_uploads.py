@@ -156,3 +156,17 @@ async def test_an_upload_that_cannot_be_imported_says_why(
         await http.get(f"/v1/workspaces/{ws}/feedback/imports/{unheaded['import_id']}")
     )
     assert stale["status"] == "interrupted"
+
+
+async def test_an_import_under_way_when_its_process_stops_is_reported_interrupted_at_once(
+    http: httpx.AsyncClient, rt: Runtime, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    rows = "".join(f"Item {n} of a long export,email\n" for n in range(100_000))
+    started = await upload(http, ws, f"text,source\n{rows}".encode(), "long.csv")
+    assert started.status_code == 202, started.text
+    for stop in rt.closing:  # as the runtime does when its process stops, pool still open
+        await stop()
+    report = await ok(await http.get(started.headers["location"]))
+    assert report["status"] == "interrupted", report
+    assert report["rows"] < 100_000

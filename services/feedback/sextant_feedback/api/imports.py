@@ -82,7 +82,19 @@ class NotAFile(DomainError):
 
 def imports_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}/feedback/imports", tags=["feedback"])
-    running: set[asyncio.Task[None]] = set()
+    running: dict[asyncio.Task[None], _Job] = {}
+
+    async def interrupt() -> None:
+        """The process stops (a rollout, a scale-down): each import under way is reported
+        interrupted now, not when its progress goes stale."""
+        under_way = dict(running)
+        for task in under_way:
+            task.cancel()
+        await asyncio.gather(*under_way, return_exceptions=True)
+        for job in under_way.values():
+            await job.interrupted()
+
+    rt.closing.append(interrupt)
 
     @api.post("", status_code=202, openapi_extra={"requestBody": _FILE_BODY})
     async def start_import(
@@ -135,8 +147,8 @@ def imports_router(rt: Runtime) -> APIRouter:
         task = asyncio.create_task(
             job.run(path, workspace_id, who.actor, fmt, source.value if source else None)
         )
-        running.add(task)
-        task.add_done_callback(running.discard)
+        running[task] = job
+        task.add_done_callback(lambda done: running.pop(done, None))
         return _accepted(workspace_id, import_id, "running", size)
 
     @api.get("/{import_id}")
@@ -270,6 +282,19 @@ class _Job:
                 self._progress.position or 0,
                 self._progress.done,
             )
+
+    async def interrupted(self) -> None:
+        """Its progress as far as it came, marked as long stale: read as ``interrupted``
+        (its file is let go: one stopped before it began kept it)."""
+        shutil.rmtree(self._folder, ignore_errors=True)
+        await self._rt.pool.execute(
+            "UPDATE feedback_imports SET bytes_read = $3, rows = $4, updated_at = '-infinity'"
+            " WHERE tenant_id = $1 AND import_id = $2 AND status = 'running'",
+            self._tenant,
+            self._id,
+            self._progress.position or 0,
+            self._progress.done,
+        )
 
     async def _end(
         self, status: str, *, report: ImportReport | None = None, error: str | None = None
