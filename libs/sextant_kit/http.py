@@ -369,10 +369,12 @@ class StorableTextMiddleware:
 
 
 def _declares_json(scope: Scope) -> bool:
-    """The request says its body is JSON (a file's upload says otherwise)."""
+    """The request says its body is one JSON document (``application/json``, or a
+    ``+json`` type); a file's upload, JSON Lines included, says otherwise."""
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return b"json" in value.lower()
+            media: bytes = value.partition(b";")[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
     return False
 
 

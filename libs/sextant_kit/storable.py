@@ -8,6 +8,7 @@ in UTC, so it would fail the write, or the projection of an event already stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -50,23 +51,45 @@ def _in_utc(value: datetime) -> datetime:
     return value
 
 
-def _written_out(value: object) -> object:
-    """A moment given as a number (``1700000000``, or its text) would be read as seconds
-    since 1970, a guess at what the sender meant: it is refused, asking for the date."""
-    text = value.strip() if isinstance(value, str) else None
-    if isinstance(value, int | float) or (text and text.lstrip("-").replace(".", "", 1).isdigit()):
-        raise PydanticCustomError(
-            "datetime_type",
-            "give a date and time as RFC 3339 text (2026-11-02T09:00:00Z), not a number",
-        )
-    return value
+def _written_out(asked: str, kind: str) -> Callable[[object], object]:
+    """A check that a time is written out: given as a number (``1700000000``, ``"+1.7e9"``)
+    it would be read as seconds since 1970, a guess at what the sender meant, so it is
+    refused asking for ``asked``."""
+
+    def check(value: object) -> object:
+        if isinstance(value, int | float) or (isinstance(value, str) and _a_number(value)):
+            raise PydanticCustomError(
+                kind,
+                "give {asked}, not {value}",
+                {
+                    "asked": asked,
+                    "value": str(value).lower() if isinstance(value, bool) else "a number",
+                },
+            )
+        return value
+
+    return check
 
 
-Moment = Annotated[datetime, BeforeValidator(_written_out), AfterValidator(_in_utc)]
+MOMENT_WRITTEN_OUT = _written_out(
+    "a date and time as RFC 3339 text (2026-11-02T09:00:00Z)", "datetime_type"
+)
+DAY_WRITTEN_OUT = _written_out("a day as ISO 8601 text (2026-11-02)", "date_type")
+
+
+def _a_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+Moment = Annotated[datetime, BeforeValidator(MOMENT_WRITTEN_OUT), AfterValidator(_in_utc)]
 """A moment from outside (a body's field, a query parameter, a file's column): one that can
 be stored, and compared with any other, in UTC. A moment given without a zone is in UTC."""
 
-SentMoment = Annotated[AwareDatetime, BeforeValidator(_written_out), AfterValidator(_in_utc)]
+SentMoment = Annotated[AwareDatetime, BeforeValidator(MOMENT_WRITTEN_OUT), AfterValidator(_in_utc)]
 """A moment another platform's message gives: with its offset, as RFC 3339 asks (one
 without is refused, rather than read as UTC and shifted by the sender's zone)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import typing
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -101,3 +102,19 @@ def test_every_model_a_body_is_read_with_is_an_input_model() -> None:
                 _models(parameter.field_info.annotation, found)
     assert len(found) > 50
     assert sorted(m.__qualname__ for m in found if not issubclass(m, Body)) == []
+
+
+class Dated(Body):
+    on: date
+    at: datetime | None = None
+
+
+@pytest.mark.parametrize("number", [1800057600, "1800057600", "+1.7e9", "20261201", True])
+def test_a_day_or_a_moment_given_as_a_number_is_refused(number: object) -> None:
+    """Pydantic would read it as seconds since 1970: a guess at what the sender meant."""
+    with pytest.raises(ValidationError, match="give a day as ISO 8601 text"):
+        Dated.model_validate({"on": number})
+    with pytest.raises(ValidationError, match="give a date and time as RFC 3339 text"):
+        Dated.model_validate({"on": "2026-11-02", "at": number})
+    written = Dated.model_validate({"on": "2026-11-02", "at": "2026-11-02T09:00:00Z"})
+    assert (written.on, written.at) == (date(2026, 11, 2), datetime(2026, 11, 2, 9, tzinfo=UTC))

@@ -128,6 +128,13 @@ async def test_an_upload_that_cannot_be_imported_says_why(
         refused = await upload(http, ws, content, name)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["field"] == field
+    latin = await http.post(  # a file's encoding is the import's to report, not the door's
+        f"/v1/workspaces/{ws}/feedback/imports",
+        params={"name": "l.jsonl"},
+        content='{"text": "café", "source": "email"}\n'.encode("latin-1"),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert "is not UTF-8 text" in (await finished(http, latin))["error"]
     as_json = await http.post(
         f"/v1/workspaces/{ws}/feedback/imports",
         params={"name": "a.csv"},
