@@ -8,6 +8,7 @@ in UTC, so it would fail the write, or the projection of an event already stored
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -77,12 +78,12 @@ MOMENT_WRITTEN_OUT = _written_out(
 DAY_WRITTEN_OUT = _written_out("a day as ISO 8601 text (2026-11-02)", "date_type")
 
 
+_A_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+"""A number as text (``1700000000``, ``+1.7e9``): a written-out time fails it at once."""
+
+
 def _a_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return _A_NUMBER.fullmatch(text) is not None
 
 
 Moment = Annotated[datetime, BeforeValidator(MOMENT_WRITTEN_OUT), AfterValidator(_in_utc)]
