@@ -274,26 +274,24 @@ class _Job:
     async def _report_progress(self) -> None:
         while True:
             await asyncio.sleep(EVERY)
-            await self._rt.pool.execute(
-                "UPDATE feedback_imports SET bytes_read = $3, rows = $4, updated_at = now()"
-                " WHERE tenant_id = $1 AND import_id = $2 AND status = 'running'",
-                self._tenant,
-                self._id,
-                self._progress.position or 0,
-                self._progress.done,
-            )
+            await self._write_progress()
 
     async def interrupted(self) -> None:
         """Its progress as far as it came, marked as long stale: read as ``interrupted``
         (its file is let go: one stopped before it began kept it)."""
         shutil.rmtree(self._folder, ignore_errors=True)
+        await self._write_progress(stale=True)
+
+    async def _write_progress(self, *, stale: bool = False) -> None:
         await self._rt.pool.execute(
-            "UPDATE feedback_imports SET bytes_read = $3, rows = $4, updated_at = '-infinity'"
+            "UPDATE feedback_imports SET bytes_read = $3, rows = $4,"
+            " updated_at = CASE WHEN $5 THEN '-infinity'::timestamptz ELSE now() END"
             " WHERE tenant_id = $1 AND import_id = $2 AND status = 'running'",
             self._tenant,
             self._id,
             self._progress.position or 0,
             self._progress.done,
+            stale,
         )
 
     async def _end(
