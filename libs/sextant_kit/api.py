@@ -108,13 +108,21 @@ class Aggregate(Generic[C, E, S]):
         )
 
 
+def step_key(key: str | None, step: str) -> str | None:
+    """The key of one step of a command that makes several, under the client's ``key``: a
+    line break, which no header holds, keeps it apart from every key a client may send."""
+    return None if key is None else f"{key}\n{step}"
+
+
 def request_idempotency(
     key: str | None, request: Request, body: BaseModel | None
 ) -> Idempotency | None:
     """A client's ``Idempotency-Key`` with what it names: the same key again with the same
-    method, path and body is a repeat (answered from the first), with another a 409."""
+    method, path, query and body is a repeat (answered from the first), with another a 409
+    (a vote taken back on behalf of another customer is another request)."""
     payload = body.model_dump_json() if body is not None else ""
-    return Idempotency.of(key, request.method, request.url.path, payload)
+    query = (request.url.query,) if request.url.query else ()  # fingerprints before kept
+    return Idempotency.of(key, request.method, request.url.path, payload, *query)
 
 
 def in_workspace(exists: bool, owner: str | None, workspace_id: str | None, what: str) -> None:

@@ -58,6 +58,12 @@ class AppendResult:
     replayed: bool = False
     """True when an earlier command with the same idempotency key produced this result."""
 
+    @property
+    def started_stream(self) -> bool:
+        """Its events began their stream: the command created what the stream is, whether
+        it ran now or is a repeat answered from the first time."""
+        return bool(self.positions) and self.stream_version == len(self.positions)
+
     @classmethod
     def repeated(cls, stored: str, positions: Sequence[int]) -> AppendResult:
         """The answer to a repeat of a command: its stored result (``stream_id``,

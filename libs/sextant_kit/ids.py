@@ -34,3 +34,15 @@ def uuid7(now_ns: int | None = None) -> uuid.UUID:
     return uuid.UUID(
         int=(milliseconds << 80) | _VERSION | (sub_millisecond << 64) | _VARIANT | random_bits
     )
+
+
+_KEYED = uuid.UUID("3d1f0b8e-6c3a-4d57-9a0e-1c2b7f5e9a41")
+
+
+def id_for_key(tenant_id: str, idempotency_key: str | None) -> uuid.UUID:
+    """The id a command makes for what it creates: the same again when the request is
+    retried under its idempotency key (whose answer must name what the first made), a
+    fresh one without a key."""
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(_KEYED, f"{tenant_id}\n{idempotency_key}")

@@ -7,12 +7,14 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
+from sextant_kit.errors import ConfigurationError
 from sextant_kit.eventstore import MAX_EVENT_BYTES
 from sextant_kit.settings import Settings
 
@@ -92,11 +94,30 @@ async def ensure_topics(settings: Settings, specs: Iterable[TopicSpec]) -> None:
                 made_before.append(s)
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(wanted)
+                _refused(await admin.create_topics(wanted), settings)
             log.info("created topics %s", [t.name for t in wanted])
         await _warn_of_settings_apart(admin, settings, made_before)
     finally:
         await admin.close()
+
+
+_CREATED_OR_THERE = (0, 36)  # none, TOPIC_ALREADY_EXISTS (another process made it meanwhile)
+_INVALID_REPLICATION_FACTOR = 38
+
+
+def _refused(response: Any, settings: Settings) -> None:
+    """The broker's answer to a topics' creation, read topic by topic: it says what it
+    refused there, not by failing the request."""
+    refused = [(e[0], e[1], e[2]) for e in response.topic_errors if e[1] not in _CREATED_OR_THERE]
+    if not refused:
+        return
+    said = "; ".join(f"{topic}: {message}" for topic, _, message in refused)
+    if any(code == _INVALID_REPLICATION_FACTOR for _, code, _ in refused):
+        said += (
+            f" (SEXTANT_TOPIC_REPLICAS is {settings.topic_replicas}: set it to at most the"
+            " brokers the cluster has)"
+        )
+    raise ConfigurationError(f"Kafka did not create the topics: {said}")
 
 
 async def topic_settings(

@@ -8,6 +8,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from sextant_feedback.service import definition
 from sextant_kit import Settings
+from sextant_kit.errors import ConfigurationError
 from sextant_kit.kafka import (
     MAX_RECORD_BYTES,
     TopicSpec,
@@ -70,3 +71,13 @@ async def test_an_events_topic_made_otherwise_before_is_named_with_the_command_t
     assert f"topic {events} has {found}, not {wanted}" in warnings[0]
     assert f"--entity-name {events} --add-config {wanted}" in warnings[0]
     assert await retention_ms(settings, [events]) == {events: "604800000"}  # left as it was
+
+
+async def test_topics_the_broker_will_not_make_are_named_with_the_setting_to_check(
+    settings: Settings, unique: str
+) -> None:
+    """One broker cannot hold three replicas: the broker says so for the topic, not by
+    failing the request, and the process stops saying which setting to lower."""
+    three = settings.model_copy(update={"topic_replicas": 3})
+    with pytest.raises(ConfigurationError, match="SEXTANT_TOPIC_REPLICAS is 3"):
+        await ensure_topics(three, topics_for(three, [f"sextant.r{unique}.events.v1"]))

@@ -25,7 +25,10 @@ async def test_a_competitor_is_profiled_compared_and_followed(
         assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "body.website")
     assert await event_count(runtime) == before
     profile = {"name": "Rival", "website": "https://rival.example", "strengths": ["price"]}
-    await ok(await client.put(base, json=profile))
+    key = {"Idempotency-Key": f"rival-{unique}"}
+    made = await ok(await client.put(base, json=profile, headers=key), 201)
+    # sent again under its key: answered as the first time, 201 and all
+    assert await ok(await client.put(base, json=profile, headers=key), 201) == made
     revised = {**profile, "weaknesses": ["support"]}
     await ok(await client.put(base, json=revised, headers={"If-Match": "1"}), 200)
     stale = await client.put(base, json=profile, headers={"If-Match": "1"})

@@ -171,9 +171,13 @@ async def test_custom_formula_versions_and_delivery_handoff_are_projected(
     ws = f"ws-{unique}"
     formula = {"expression": "(value * 2 + urgency) / max(effort, 1)"}
     weighted = f"/v1/workspaces/{ws}/scoring-formulas/weighted"
-    assert (await ok(await client.put(weighted, json=formula), 201))["created"] is True
+    key = {"Idempotency-Key": f"weighted-{unique}"}
+    made = await ok(await client.put(weighted, json=formula, headers=key), 201)
+    assert made["created"] is True
     revised = {"expression": "(value * 3 + urgency) / max(effort, 1)"}
     assert (await ok(await client.put(weighted, json=revised)))["created"] is False
+    # sent again under its key, after the revision: answered as the first time, 201 and all
+    assert await ok(await client.put(weighted, json=formula, headers=key), 201) == made
     assert (await ok(await client.put(weighted, json=formula)))["created"] is False
     built_in = await client.put(f"/v1/workspaces/{ws}/scoring-formulas/rice", json=formula)
     assert (built_in.status_code, built_in.json()["errors"][0]["field"]) == (422, "path.name")

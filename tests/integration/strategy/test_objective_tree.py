@@ -339,3 +339,17 @@ async def test_a_key_result_is_retargeted_with_a_reason_and_its_latest_check_in_
         assert (await client.get(resource)).json()["progress"] == 0.5
 
     await eventually(measured_again, within=60)
+
+
+async def test_a_key_result_added_again_under_its_key_is_named_as_the_first_time(
+    client: httpx.AsyncClient, unique: str
+) -> None:
+    oid = await objective(client, team(unique), "Retain")
+    path = f"{team(unique)}/{oid}/key-results"
+    body = {"title": "Churn", "baseline": 5, "target": 2, "unit": "%", "direction": "decrease"}
+    key = {"Idempotency-Key": f"kr-{unique}"}
+    first = await ok(await client.post(path, json=body, headers=key))
+    again = await ok(await client.post(path, json=body, headers=key))
+    assert again == first  # the key result it names exists: check-ins go to it
+    check_in = {"value": 4, "confidence": 0.5}
+    await ok(await client.post(f"{path}/{first['key_result_id']}/check-ins", json=check_in))

@@ -11,6 +11,7 @@ from pydantic import Field
 from sextant_kit import NotFound
 from sextant_kit.api import ID, NUMBER
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.ids import id_for_key
 from sextant_kit.inputs import Body
 from sextant_kit.scope import in_scope, workspace_scope
 from sextant_kit.service import Runtime
@@ -257,7 +258,7 @@ def opportunity_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await opportunity_in(opportunity_id, workspace_id, ctx.tenant_id)
-        solution_id = uuid.uuid4()
+        solution_id = id_for_key(ctx.tenant_id, idempotency_key)  # a retry names the same
         command = ProposeSolution(
             opportunity_id=opportunity_id,
             solution_id=solution_id,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import Conflict, NotFound
-from sextant_kit.api import ID, MOMENT
+from sextant_kit.api import ID, MOMENT, step_key
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.inputs import Body
 from sextant_kit.scope import in_scope, workspace_scope
@@ -247,7 +247,7 @@ def problem_router(rt: Runtime) -> APIRouter:
                 request,
                 workspace_id=workspace_id,
                 body=body,
-                idempotency_key=f"{idempotency_key}/stand-alone" if idempotency_key else None,
+                idempotency_key=step_key(idempotency_key, "stand-alone"),
             )
             raise Conflict(
                 f"problem {body.into} was merged into another problem meanwhile, so "

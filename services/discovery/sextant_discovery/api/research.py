@@ -518,7 +518,7 @@ def research_router(rt: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
             expected_version=if_match,
         )
-        return answer(result, create=not state.exists, location=request.url.path)
+        return answer(result, create=result.started_stream, location=request.url.path)
 
     async def competitor_in(competitor_id: uuid.UUID, workspace_id: str, tenant: str) -> None:
         state, _ = await competitors.load(str(competitor_id), tenant)

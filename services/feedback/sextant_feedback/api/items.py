@@ -19,7 +19,7 @@ from sextant_kit import (
     Idempotency,
     NotFound,
 )
-from sextant_kit.api import request_idempotency
+from sextant_kit.api import request_idempotency, step_key
 from sextant_kit.consistency import token_for
 from sextant_kit.http import ITEMS_ONE_BY_ONE, IdempotencyKey, command_context
 from sextant_kit.inputs import Body
@@ -486,7 +486,7 @@ def items_router(rt: Runtime) -> APIRouter:
         # held by neither: the rule's 422; by both (told either way round before one
         # record was kept): each withdraws, the second under a key of its own
         for n, (holder, other) in enumerate(holders or [(feedback_id, other_id)]):
-            key = f"{idempotency_key}/{n}" if idempotency_key and n else idempotency_key
+            key = step_key(idempotency_key, str(n)) if n else idempotency_key
             cmd = WithdrawTellingApart(other_id=other, at=ctx.now)
             withdrawn.append(
                 await command(
@@ -560,7 +560,7 @@ def items_router(rt: Runtime) -> APIRouter:
                 ctx,
                 request,
                 body=body,
-                idempotency_key=f"{idempotency_key}/absorb" if idempotency_key else None,
+                idempotency_key=step_key(idempotency_key, "absorb"),
             )
         except Conflict as refused:
             if refused.code != "feedback-merged":
@@ -573,7 +573,7 @@ def items_router(rt: Runtime) -> APIRouter:
                 ctx,
                 request,
                 body=body,
-                idempotency_key=f"{idempotency_key}/stand-alone" if idempotency_key else None,
+                idempotency_key=step_key(idempotency_key, "stand-alone"),
             )
             raise Conflict(
                 f"feedback {body.into_id} was merged into another item meanwhile, so "
@@ -638,7 +638,7 @@ def items_router(rt: Runtime) -> APIRouter:
             ctx,
             request,
             body=body,
-            idempotency_key=f"{idempotency_key}/release" if idempotency_key else None,
+            idempotency_key=step_key(idempotency_key, "release"),
         )
         return _both(separated, released)
 

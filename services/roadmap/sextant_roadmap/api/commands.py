@@ -7,12 +7,14 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
+from sextant_kit.api import step_key
 from sextant_kit.authz import Access
 from sextant_kit.errors import Forbidden
 from sextant_kit.http import IdempotencyKey
+from sextant_kit.ids import id_for_key
 
 from sextant_roadmap.api import bodies
-from sextant_roadmap.api.common import IfMatch, WorkspaceId, new_id
+from sextant_roadmap.api.common import IfMatch, WorkspaceId
 from sextant_roadmap.api.sender import Ctx, Sender, Write
 from sextant_roadmap.domain import commands as c
 from sextant_roadmap.events import formulas_stream_id
@@ -35,7 +37,7 @@ def router(sender: Sender) -> APIRouter:
             if not who.may(Access.READ, other):
                 raise Forbidden(f"{who.actor} may not read workspace {other}, so cannot span it")
         command = c.CreateRoadmap(
-            **on(workspace_id, new_id(ctx.tenant_id, idempotency_key), ctx), **body.model_dump()
+            **on(workspace_id, id_for_key(ctx.tenant_id, idempotency_key), ctx), **body.model_dump()
         )
         return await send(command, ctx, request, body, idempotency_key, status=201)
 
@@ -96,7 +98,7 @@ def router(sender: Sender) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> Any:
-        item_id = new_id(ctx.tenant_id, idempotency_key)
+        item_id = id_for_key(ctx.tenant_id, idempotency_key)
         command = c.AddItem(
             **on(workspace_id, roadmap_id, ctx), item_id=item_id, **body.model_dump()
         )
@@ -127,7 +129,7 @@ def router(sender: Sender) -> APIRouter:
         # A batch's n-th item under its key: an id no single add's key can name (a header
         # holds no line break), as "<key>/<n>" could.
         ids = [
-            new_id(ctx.tenant_id, f"{idempotency_key}\nitem {n}" if idempotency_key else None)
+            id_for_key(ctx.tenant_id, step_key(idempotency_key, f"item {n}"))
             for n in range(len(body.items))
         ]
         items = [{**i.model_dump(), "item_id": n} for i, n in zip(body.items, ids, strict=True)]

@@ -79,16 +79,6 @@ LATEST_VERSION = 2**31 - 1
 """The highest version a stream can reach (the store's column is an int)."""
 
 
-_IDS = uuid.UUID("3d1f0b8e-6c3a-4d57-9a0e-1c2b7f5e9a41")
-
-
-def new_id(tenant_id: str, idempotency_key: str | None) -> uuid.UUID:
-    """A fresh id, or the same id again when a request is retried with its idempotency key."""
-    if idempotency_key is None:
-        return uuid.uuid4()
-    return uuid.uuid5(_IDS, f"{tenant_id}\n{idempotency_key}")
-
-
 def encode(value: Any) -> Any:
     """asyncpg values as JSON: ids and dates as strings."""
     if isinstance(value, uuid.UUID):

@@ -208,6 +208,10 @@ def router(rt: Runtime, sender: Sender) -> APIRouter:
             metadata(ctx, workspace_id),
             idempotency=request_idempotency(idempotency_key, request, body),
         )
-        return accepted(result, resource_id=name, status=200 if name in known.revisions else 201)
+        created = name not in known.revisions
+        if result.replayed and result.positions:  # a repeat: what the first time recorded
+            [first] = await rt.store.read_positions(result.positions[0], result.positions[0])
+            created = first.payload.get("revision") == 1
+        return accepted(result, resource_id=name, status=201 if created else 200)
 
     return api

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import CommandContext, NotFound
-from sextant_kit.api import ID, MOMENT, request_idempotency
+from sextant_kit.api import ID, MOMENT, request_idempotency, step_key
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
 from sextant_kit.inputs import Body
@@ -100,7 +100,7 @@ def decision_router(rt: Runtime) -> APIRouter:
                 request,
                 workspace_id=workspace_id,
                 body=body,
-                idempotency_key=f"{idempotency_key}/supersede" if idempotency_key else None,
+                idempotency_key=step_key(idempotency_key, "supersede"),
             )
         result = await decisions.run(
             str(decision_id),

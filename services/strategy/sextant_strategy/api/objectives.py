@@ -17,6 +17,7 @@ from sextant_kit.http import (
     requires,
     requires_somewhere,
 )
+from sextant_kit.ids import id_for_key
 from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
@@ -265,7 +266,7 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         if_match: IfMatch = None,
     ) -> JSONResponse:
         await existing(objective_id, ctx.tenant_id, scope)
-        kr_id = uuid.uuid4()
+        kr_id = id_for_key(ctx.tenant_id, idempotency_key)  # a retry names the same
         command = DefineKeyResult(
             objective_id=objective_id, key_result_id=kr_id, **body.model_dump()
         )

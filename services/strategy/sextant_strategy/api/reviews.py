@@ -9,6 +9,7 @@ from pydantic import Field
 from sextant_kit import CommandContext, DomainError
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, IdempotencyKey, command_context, requires
+from sextant_kit.ids import id_for_key
 from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
@@ -185,7 +186,7 @@ def review_router(rt: Runtime) -> APIRouter:
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         await existing(strategy_id, ctx.tenant_id, workspace_id)
-        comment_id = uuid.uuid4()
+        comment_id = id_for_key(ctx.tenant_id, idempotency_key)  # a retry names the same
         command = CommentOnStrategy(
             strategy_id=strategy_id,
             comment_id=comment_id,
