@@ -49,8 +49,6 @@ def test_openapi_documents_have_the_service_routes_and_no_probes() -> None:
 
 # Commands a retry cannot double without an idempotency key, and why.
 NATURALLY_IDEMPOTENT = {
-    # Each item is identified by (source, external id) across every channel.
-    ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/batch"),
     # Tags and themes are sets and a link is made once: a triage sent again changes nothing
     # more, and reports each item as it then is (``unchanged``).
     ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/triage"),

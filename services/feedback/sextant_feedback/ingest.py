@@ -92,14 +92,16 @@ class Ingestor:
         ctx: CommandContext,
         metadata: EventMetadata,
         keys: Mapping[uuid.UUID, bytes] | None = None,
+        new_ids: Sequence[uuid.UUID] | None = None,
     ) -> list[Prepared | Conflict]:
         """Commands for ``items`` (personal fields sealed), or why an item cannot be taken;
-        ``keys``, when the caller read them already (``keys_of``)."""
+        ``keys``, when the caller read them already (``keys_of``); ``new_ids``, one per item,
+        the ids of those that name no external id (fresh ones without)."""
         subjects = _subjects(items, ctx.tenant_id)
         if keys is None:
             keys = await self.keys_of(items, ctx.tenant_id)
         out: list[Prepared | Conflict] = []
-        for item in items:
+        for n, item in enumerate(items):
             customer_id = subjects.get(item.customer_ref or "")
             if customer_id is not None and customer_id not in keys:
                 out.append(
@@ -120,7 +122,7 @@ class Ingestor:
             feedback_id = (
                 feedback_id_for(ctx.tenant_id, workspace_id, item.source, item.external_id)
                 if item.external_id is not None
-                else uuid.uuid4()
+                else (new_ids[n] if new_ids is not None else uuid.uuid4())
             )
             command = ReceiveFeedback(
                 feedback_id=feedback_id,

@@ -528,3 +528,23 @@ def test_the_import_command_refuses_a_workspace_the_api_could_not_reach(tmp_path
         )
         assert done.returncode == 2, done.stderr
         assert "is not a" in done.stderr
+
+
+async def test_a_batch_sent_again_under_its_key_records_nothing_more(
+    http: httpx.AsyncClient, rt: Runtime, unique: str
+) -> None:
+    ws = f"ws-{unique}"
+    path = f"/v1/workspaces/{ws}/feedback/batch"
+    items = {"items": [{"text": "SSO please", "source": "email"}, {"text": "x", "source": "fax"}]}
+    key = {"Idempotency-Key": f"batch-{unique}"}
+    first = await ok(await http.post(path, json=items, headers=key))
+    assert [r["status"] for r in first["results"]] == ["created", "invalid"]
+    events = "SELECT count(*) FROM events WHERE metadata->>'workspace_id' = $1"
+    recorded = await rt.pool.fetchval(events, ws)
+    again = await ok(await http.post(path, json=items, headers=key))  # a retry, say
+    assert [r["status"] for r in again["results"]] == ["duplicate", "invalid"]
+    assert again["results"][0]["id"] == first["results"][0]["id"]
+    other = {"items": [{"text": "Dark mode", "source": "email"}]}
+    reused = await http.post(path, json=other, headers=key)
+    assert reused.status_code == 409, reused.text
+    assert await rt.pool.fetchval(events, ws) == recorded

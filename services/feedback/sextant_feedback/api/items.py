@@ -22,6 +22,7 @@ from sextant_kit import (
 from sextant_kit.api import request_idempotency, step_key
 from sextant_kit.consistency import token_for
 from sextant_kit.http import ITEMS_ONE_BY_ONE, IdempotencyKey, command_context
+from sextant_kit.ids import id_for_key
 from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
@@ -203,9 +204,21 @@ def items_router(rt: Runtime) -> APIRouter:
 
     @api.post("/feedback/batch", openapi_extra={ITEMS_ONE_BY_ONE: "items"})
     async def receive_batch(
-        workspace_id: WorkspaceId, body: BatchIn, _: Writer, ctx: Context
+        workspace_id: WorkspaceId,
+        body: BatchIn,
+        request: Request,
+        _: Writer,
+        ctx: Context,
+        idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
-        """Up to 1,000 items; each is validated on its own and reported on its own."""
+        """Up to 1,000 items; each is validated on its own and reported on its own. Sent
+        again under its ``Idempotency-Key``, it records nothing more: its items that name no
+        external id take their ids from the key, and answer ``duplicate``."""
+        idempotency = request_idempotency(idempotency_key, request, body)
+        if idempotency is not None:  # claimed first: another batch under it writes nothing
+            await rt.store.remember(
+                ctx.tenant_id, idempotency.key, idempotency.request_hash, "feedback-batch", 0
+            )
         results: list[dict[str, Any]] = [{} for _ in body.items]
         valid: list[tuple[int, FeedbackIn]] = []
         for index, raw in enumerate(body.items):
@@ -223,8 +236,17 @@ def items_router(rt: Runtime) -> APIRouter:
                         for e in error.errors()
                     ],
                 }
+        new_ids = (
+            [id_for_key(ctx.tenant_id, step_key(idempotency_key, f"item {i}")) for i, _ in valid]
+            if idempotency_key
+            else None
+        )
         prepared = await ingestor.prepare(
-            [item for _, item in valid], workspace_id, ctx, metadata(ctx, workspace_id)
+            [item for _, item in valid],
+            workspace_id,
+            ctx,
+            metadata(ctx, workspace_id),
+            new_ids=new_ids,
         )
         streams = []
         for (index, _item), outcome in zip(valid, prepared, strict=True):
