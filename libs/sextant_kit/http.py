@@ -484,9 +484,18 @@ async def _each_once(request: Request) -> None:
         return  # one parameter at most
     single = _single_valued(route.dependant)
     keys = [key for key, _ in request.query_params.multi_items()]
-    for key in single.intersection(k for k in keys if keys.count(k) > 1):
-        raise DomainError(
-            f"{key} is given {keys.count(key)} times; give it once", field=f"query.{key}"
+    repeated = sorted(single.intersection(k for k in keys if keys.count(k) > 1))
+    if repeated:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "repeated",
+                    "loc": ("query", key),
+                    "msg": f"given {keys.count(key)} times; give it once",
+                    "input": None,
+                }
+                for key in repeated
+            ]
         )
 
 

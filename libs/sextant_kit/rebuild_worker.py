@@ -50,7 +50,7 @@ def main(argv: Sequence[str]) -> None:
         raise SystemExit(f"{module}.definition is not a service definition")
     tps = [TopicPartition(topic, int(p)) for topic, p in (s.rsplit(":", 1) for s in shares)]
     tune_garbage_collector()
-    settings = Settings()
+    settings = Settings.from_environment()
     configure_logging(settings.log_level)
     run_event_loop(
         replay_share(definition, settings, projection, shadow, tps, int(batch), sys.stdout)

@@ -255,7 +255,7 @@ def main_for(
     rb.add_argument("--service", default=definitions[0].context)
     args = parser.parse_args(argv)
     tune_garbage_collector()
-    settings = Settings()
+    settings = Settings.from_environment()
     configure_logging(settings.log_level)
     if getattr(args, "port", None) is not None:
         settings = settings.model_copy(update={"http_port": args.port})

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,30 @@ class Settings(BaseSettings):
     jwt_audience: str = "sextant"
     jwt_jwks: str | None = None
     jwt_jwks_file: str | None = None
+
+    @model_validator(mode="after")
+    def _pool_fits(self) -> Settings:
+        if self.pool_max_size < self.pool_min_size:
+            raise ValueError(
+                f"SEXTANT_POOL_MAX_SIZE ({self.pool_max_size}) is below SEXTANT_POOL_MIN_SIZE"
+                f" ({self.pool_min_size}): a pool holds at least its minimum"
+            )
+        return self
+
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """The process's settings, or its end naming each variable that is wrong (rather
+        than a traceback)."""
+        try:
+            return cls()
+        except ValidationError as error:
+            wrong = "; ".join(
+                f"SEXTANT_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                if e["loc"]
+                else e["msg"].removeprefix("Value error, ")
+                for e in error.errors()
+            )
+            raise SystemExit(f"error: {wrong}") from None
 
     @property
     def applied_events_retention(self) -> timedelta:

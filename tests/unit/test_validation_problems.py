@@ -140,5 +140,6 @@ async def test_a_single_valued_query_parameter_given_twice_is_refused() -> None:
         twice = await http.get("/tagged", params=[("limit", "999999"), ("limit", "1")])
         assert twice.status_code == 422
         assert twice.json()["errors"][0]["field"] == "query.limit"
+        assert twice.json()["title"] == "Invalid request"
         listed = await http.get("/tagged", params=[("tag", "a"), ("tag", "b"), ("limit", "2")])
         assert listed.json() == {"limit": 2, "tags": ["a", "b"]}

@@ -61,7 +61,7 @@ def import_main(argv: list[str]) -> None:
         parser.error(f"{args.file} is not a file")
     if not 1 <= args.batch_size <= 10_000:
         parser.error("--batch-size must be between 1 and 10000")
-    settings = Settings()
+    settings = Settings.from_environment()
 
     async def go() -> None:
         await prepare(definition, settings)

@@ -616,7 +616,7 @@ INTERRUPTED = {
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    settings = Settings()
+    settings = Settings.from_environment()
     interrupted = INTERRUPTED.get(args.command, "nothing was left half-done")
     with operator_errors(settings, interrupted=interrupted):
         _dispatch(settings, args)
