@@ -253,3 +253,26 @@ async def test_an_operator_sets_up_an_organisation_its_workspace_and_members(
             assert [w["workspace_id"] for w in rest.json()["items"]] == ["mobile"]
 
         await eventually(by_name, within=30)
+
+
+async def test_a_role_taken_back_again_under_its_key_is_answered_as_the_first_time(
+    rt: Runtime, unique: str
+) -> None:
+    """A retry after a lost answer gets the first answer back, not "holds no role here"."""
+    app = rt.http_app(with_routes=True)
+    headers = {"X-Sextant-Tenant": f"t-{unique}", "X-Sextant-Actor": "admin"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+    ) as http:
+        assert (await http.post("/v1/organisation", json={"name": "Acme"})).status_code == 201
+        ws = {"workspace_id": "mobile", "name": "Mobile"}
+        assert (await http.post("/v1/workspaces", json=ws)).status_code == 201
+        grant = {"member": "ana", "role": "contributor"}
+        assert (await http.post("/v1/workspaces/mobile/members", json=grant)).status_code == 200
+        key = {"Idempotency-Key": f"revoke-{unique}"}
+        first = await http.delete("/v1/workspaces/mobile/members/ana", headers=key)
+        again = await http.delete("/v1/workspaces/mobile/members/ana", headers=key)
+        assert (first.status_code, again.status_code) == (200, 200)
+        assert again.json() == first.json()
+        other = await http.delete("/v1/workspaces/mobile/members/bob", headers=key)
+        assert other.status_code == 409, other.text

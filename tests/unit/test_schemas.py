@@ -52,17 +52,6 @@ NATURALLY_IDEMPOTENT = {
     # Tags and themes are sets and a link is made once: a triage sent again changes nothing
     # more, and reports each item as it then is (``unchanged``).
     ("feedback", "POST", "/v1/workspaces/{workspace_id}/feedback/triage"),
-    # The organisation, workspaces and members are named by the caller: creating one again
-    # with the same name, renaming it to the name it has, or granting the same role again,
-    # changes nothing.
-    ("identity", "POST", "/v1/organisation"),
-    ("identity", "PATCH", "/v1/organisation"),
-    ("identity", "POST", "/v1/organisation/members"),
-    ("identity", "DELETE", "/v1/organisation/members/{member}"),
-    ("identity", "POST", "/v1/workspaces"),
-    ("identity", "PATCH", "/v1/workspaces/{workspace_id}"),
-    ("identity", "POST", "/v1/workspaces/{workspace_id}/members"),
-    ("identity", "DELETE", "/v1/workspaces/{workspace_id}/members/{member}"),
 }
 
 

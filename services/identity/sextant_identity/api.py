@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sextant_kit import CommandContext, NotFound
-from sextant_kit.api import TEXT, Cursor, Limit, WorkspaceId, answer, decode_cursor, jsonable, page
+from sextant_kit.api import (
+    TEXT,
+    Cursor,
+    Limit,
+    WorkspaceId,
+    answer,
+    decode_cursor,
+    jsonable,
+    page,
+    request_idempotency,
+)
 from sextant_kit.authz import Access, Role
-from sextant_kit.http import Caller, command_context, requires, requires_somewhere
+from sextant_kit.http import (
+    Caller,
+    IdempotencyKey,
+    command_context,
+    requires,
+    requires_somewhere,
+)
 from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
 
@@ -53,14 +69,20 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return answer(result, context="identity", create=create, location=location)
 
     @api.post("/organisation", status_code=201)
-    async def create_organisation(body: OrganisationIn, _: Admin, ctx: Context) -> JSONResponse:
+    async def create_organisation(
+        body: OrganisationIn, request: Request, _: Admin, ctx: Context, key: IdempotencyKey = None
+    ) -> JSONResponse:
         """The caller's organisation (the tenant its token names)."""
-        return ok(await identity.create_organisation(ctx, body.name), create=True)
+        keyed = request_idempotency(key, request, body)
+        return ok(await identity.create_organisation(ctx, body.name, keyed), create=True)
 
     @api.patch("/organisation")
-    async def rename_organisation(body: NameIn, _: Admin, ctx: Context) -> JSONResponse:
+    async def rename_organisation(
+        body: NameIn, request: Request, _: Admin, ctx: Context, key: IdempotencyKey = None
+    ) -> JSONResponse:
         """The organisation's name."""
-        return ok(await identity.rename(ctx, None, body.name))
+        keyed = request_idempotency(key, request, body)
+        return ok(await identity.rename(ctx, None, body.name, keyed))
 
     @api.get("/organisation")
     async def organisation(who: Reader) -> dict[str, Any]:
@@ -90,9 +112,12 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return page([jsonable(r) for r in rows], limit, "member")
 
     @api.post("/organisation/members", status_code=200)
-    async def grant_organisation_role(body: GrantIn, _: Admin, ctx: Context) -> JSONResponse:
+    async def grant_organisation_role(
+        body: GrantIn, request: Request, _: Admin, ctx: Context, key: IdempotencyKey = None
+    ) -> JSONResponse:
         """An organisation-wide role: it applies in every workspace."""
-        return ok(await identity.grant(ctx, None, body.member, body.role))
+        keyed = request_idempotency(key, request, body)
+        return ok(await identity.grant(ctx, None, body.member, body.role, keyed))
 
     @api.get("/organisation/members")
     async def organisation_members(
@@ -103,13 +128,19 @@ def routers(rt: Runtime) -> list[APIRouter]:
         return await members_of(who.tenant_id, "", q, cursor, limit)
 
     @api.delete("/organisation/members/{member:path}")
-    async def revoke_organisation_role(member: MemberPath, _: Admin, ctx: Context) -> JSONResponse:
+    async def revoke_organisation_role(
+        member: MemberPath, request: Request, _: Admin, ctx: Context, key: IdempotencyKey = None
+    ) -> JSONResponse:
         """Take an organisation-wide role back (a workspace's own roles stay)."""
-        return ok(await identity.revoke(ctx, None, member))
+        keyed = request_idempotency(key, request, None)
+        return ok(await identity.revoke(ctx, None, member, keyed))
 
     @api.post("/workspaces", status_code=201)
-    async def create_workspace(body: WorkspaceIn, _: Admin, ctx: Context) -> JSONResponse:
-        result = await identity.create_workspace(ctx, body.workspace_id, body.name)
+    async def create_workspace(
+        body: WorkspaceIn, request: Request, _: Admin, ctx: Context, key: IdempotencyKey = None
+    ) -> JSONResponse:
+        keyed = request_idempotency(key, request, body)
+        result = await identity.create_workspace(ctx, body.workspace_id, body.name, keyed)
         return ok(result, create=True, location=f"/v1/workspaces/{body.workspace_id}")
 
     @api.get("/workspaces")
@@ -155,22 +186,40 @@ def routers(rt: Runtime) -> list[APIRouter]:
 
     @api.patch("/workspaces/{workspace_id}")
     async def rename_workspace(
-        workspace_id: WorkspaceId, body: NameIn, _: Admin, ctx: Context
+        workspace_id: WorkspaceId,
+        body: NameIn,
+        request: Request,
+        _: Admin,
+        ctx: Context,
+        key: IdempotencyKey = None,
     ) -> JSONResponse:
         """The workspace's name; its id stays (every context's events and paths name it)."""
-        return ok(await identity.rename(ctx, workspace_id, body.name))
+        keyed = request_idempotency(key, request, body)
+        return ok(await identity.rename(ctx, workspace_id, body.name, keyed))
 
     @api.post("/workspaces/{workspace_id}/members")
     async def grant(
-        workspace_id: WorkspaceId, body: GrantIn, _: Admin, ctx: Context
+        workspace_id: WorkspaceId,
+        body: GrantIn,
+        request: Request,
+        _: Admin,
+        ctx: Context,
+        key: IdempotencyKey = None,
     ) -> JSONResponse:
-        return ok(await identity.grant(ctx, workspace_id, body.member, body.role))
+        keyed = request_idempotency(key, request, body)
+        return ok(await identity.grant(ctx, workspace_id, body.member, body.role, keyed))
 
     @api.delete("/workspaces/{workspace_id}/members/{member:path}")
     async def revoke(
-        workspace_id: WorkspaceId, member: MemberPath, _: Admin, ctx: Context
+        workspace_id: WorkspaceId,
+        member: MemberPath,
+        request: Request,
+        _: Admin,
+        ctx: Context,
+        key: IdempotencyKey = None,
     ) -> JSONResponse:
-        return ok(await identity.revoke(ctx, workspace_id, member))
+        keyed = request_idempotency(key, request, None)
+        return ok(await identity.revoke(ctx, workspace_id, member, keyed))
 
     @api.get("/workspaces/{workspace_id}/members")
     async def members(

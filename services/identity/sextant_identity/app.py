@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sextant_kit import AppendResult, CommandContext, CommandHandler, EventMetadata
+from sextant_kit.application import Idempotency
 from sextant_kit.authz import Role
 from sextant_kit.service import Runtime
 from sextant_kit.telemetry import current_traceparent
@@ -34,14 +35,16 @@ class Identity:
             rt.store, registry, identity_decider, stream_type="workspace"
         )
 
-    async def create_organisation(self, ctx: CommandContext, name: str) -> AppendResult:
+    async def create_organisation(
+        self, ctx: CommandContext, name: str, key: Idempotency | None = None
+    ) -> AppendResult:
         command = CreateOrganisation(tenant_id=ctx.tenant_id, name=name, at=ctx.now)
         return await self._run(
-            self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None
+            self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None, key
         )
 
     async def create_workspace(
-        self, ctx: CommandContext, workspace_id: str, name: str
+        self, ctx: CommandContext, workspace_id: str, name: str, key: Idempotency | None = None
     ) -> AppendResult:
         organisation, _ = await self._organisations.load(organisation_stream(ctx.tenant_id))
         command = CreateWorkspace(
@@ -57,31 +60,49 @@ class Identity:
             command,
             ctx,
             workspace_id,
+            key,
         )
 
     async def rename(
-        self, ctx: CommandContext, workspace_id: str | None, name: str
+        self,
+        ctx: CommandContext,
+        workspace_id: str | None,
+        name: str,
+        key: Idempotency | None = None,
     ) -> AppendResult:
         """The organisation's name (``workspace_id`` None) or a workspace's."""
-        return await self._for(ctx, workspace_id, Rename(name=name, at=ctx.now))
+        return await self._for(ctx, workspace_id, Rename(name=name, at=ctx.now), key)
 
     async def grant(
-        self, ctx: CommandContext, workspace_id: str | None, member: str, role: Role
+        self,
+        ctx: CommandContext,
+        workspace_id: str | None,
+        member: str,
+        role: Role,
+        key: Idempotency | None = None,
     ) -> AppendResult:
         command = GrantRole(member=member, role=role, at=ctx.now)
-        return await self._for(ctx, workspace_id, command)
+        return await self._for(ctx, workspace_id, command, key)
 
     async def revoke(
-        self, ctx: CommandContext, workspace_id: str | None, member: str
+        self,
+        ctx: CommandContext,
+        workspace_id: str | None,
+        member: str,
+        key: Idempotency | None = None,
     ) -> AppendResult:
-        return await self._for(ctx, workspace_id, RevokeRole(member=member, at=ctx.now))
+        return await self._for(ctx, workspace_id, RevokeRole(member=member, at=ctx.now), key)
 
     async def _for(
-        self, ctx: CommandContext, workspace_id: str | None, command: IdentityCommand
+        self,
+        ctx: CommandContext,
+        workspace_id: str | None,
+        command: IdentityCommand,
+        key: Idempotency | None,
     ) -> AppendResult:
         if workspace_id is None:
             return await self._run(
-                self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None
+                self._organisations, organisation_stream(ctx.tenant_id), command, ctx, None, key
             )
         return await self._run(
             self._workspaces,
@@ -89,6 +110,7 @@ class Identity:
             command,
             ctx,
             workspace_id,
+            key,
         )
 
     async def _run(
@@ -98,8 +120,9 @@ class Identity:
         command: IdentityCommand,
         ctx: CommandContext,
         workspace_id: str | None,
+        key: Idempotency | None,
     ) -> AppendResult:
         metadata = EventMetadata.from_context(
             ctx, workspace_id=workspace_id, traceparent=current_traceparent()
         )
-        return await handler.handle(stream, command, metadata)
+        return await handler.handle(stream, command, metadata, idempotency=key)
