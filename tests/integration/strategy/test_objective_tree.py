@@ -112,6 +112,14 @@ async def test_the_tree_nests_team_objectives_and_rolls_progress_up(
         read = await client.get(f"{ORG}/{org}", headers=member)
         assert read.status_code == 200, read.text
         assert (await client.get(team(f"a-{unique}"), headers=member)).status_code == 403
+        # nor aligns theirs under a's, which they do not read: it does not exist for them
+        under_a = {"title": "Ours", "period": {"quarter": "2026-Q3"}, "parent_id": a}
+        aligned = await client.post(team(f"b-{unique}"), json=under_a, headers=member)
+        assert (aligned.status_code, aligned.json()["errors"][0]["field"]) == (
+            422,
+            "body.parent_id",
+        )
+        assert "does not exist" in aligned.json()["detail"]
         tree = (await client.get("/v1/organisation/objective-tree", headers=member)).json()
         assert [c["objective_id"] for c in tree["items"][0]["children"]] == [b]  # and not a's
         viewer = team_member(f"t-{unique}", {f"b-{unique}": "stakeholder"})

@@ -126,11 +126,16 @@ Objectives = Aggregate[Any, Any, Objective]
 
 
 async def ancestry(
-    objectives: Objectives, tenant: str, parent_id: uuid.UUID
+    objectives: Objectives, who: Caller, parent_id: uuid.UUID
 ) -> tuple[uuid.UUID, ...]:
-    """The proposed parent's chain of parents, nearest first, read from the event streams."""
+    """The proposed parent's chain of parents, nearest first, read from the event streams.
+    A parent in a workspace the caller does not read is one that does not exist: aligning
+    under it would tell of it, and count in its roll-up, unseen."""
+    tenant = who.tenant_id
     parent, _ = await objectives.load(str(parent_id), tenant)
-    if not parent.exists:
+    if not parent.exists or (
+        parent.workspace_id is not None and not who.may(Access.READ, parent.workspace_id)
+    ):
         raise DomainError(
             f"parent objective {parent_id} does not exist in this organisation",
             field="parent_id",
@@ -165,14 +170,12 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         scope: Scope,
         body: ObjectiveIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
         objective_id = uuid.uuid4()
-        parents = (
-            await ancestry(objectives, ctx.tenant_id, body.parent_id) if body.parent_id else ()
-        )
+        parents = await ancestry(objectives, who, body.parent_id) if body.parent_id else ()
         command = SetObjective(
             objective_id=objective_id,
             workspace_id=scope,
@@ -230,15 +233,13 @@ def objective_routes(rt: Runtime, *, team: bool) -> APIRouter:
         objective_id: uuid.UUID,
         body: AlignIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> JSONResponse:
         await existing(objective_id, ctx.tenant_id, scope)
-        parents = (
-            await ancestry(objectives, ctx.tenant_id, body.parent_id) if body.parent_id else ()
-        )
+        parents = await ancestry(objectives, who, body.parent_id) if body.parent_id else ()
         command = AlignObjective(
             objective_id=objective_id, parent_id=body.parent_id, parent_ancestry=parents
         )
