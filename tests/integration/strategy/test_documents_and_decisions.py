@@ -123,10 +123,17 @@ async def test_a_milestone_is_retitled_and_redescribed_until_it_is_reached(
     runtime: Runtime, client: httpx.AsyncClient, unique: str
 ) -> None:
     ws = f"/v1/workspaces/ms-{unique}"
-    goal = str(uuid.uuid4())
+    objective = {"title": "Launch", "period": {"quarter": "2999-Q2"}}
+    goal = (await ok(await client.post(f"{ws}/objectives", json=objective)))["id"]
     planned = {"title": "Beta", "target_date": "2999-06-01", "description": "Invite only"}
     milestone = (await ok(await client.post(f"{ws}/milestones", json=planned)))["id"]
     resource = f"{ws}/milestones/{milestone}"
+    # an objective that does not exist (or not for the caller) is not served
+    nowhere = await client.patch(resource, json={"objective_ids": [str(uuid.uuid4())]})
+    assert (nowhere.status_code, nowhere.json()["errors"][0]["field"]) == (
+        422,
+        "body.objective_ids",
+    )
     retitled = await client.patch(resource, json={"title": "Public beta", "objective_ids": [goal]})
     assert len((await ok(retitled, 200))["positions"]) == 1
     events = await event_count(runtime)

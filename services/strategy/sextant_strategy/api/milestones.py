@@ -26,6 +26,7 @@ from sextant_strategy.api.common import (
     jsonable,
     page,
 )
+from sextant_strategy.api.objectives import Objectives, named_objectives
 from sextant_strategy.domain.common import ClearableText, ShortText, Text, Title
 from sextant_strategy.domain.milestone import (
     MoveMilestone,
@@ -35,6 +36,7 @@ from sextant_strategy.domain.milestone import (
     milestone_decider,
 )
 from sextant_strategy.domain.milestone import standing as standing_on
+from sextant_strategy.domain.objective import objective_decider
 
 # What the timeline's ``standing`` filter keeps, in SQL over strategy_milestones. $3 is
 # today; every clause names it, as PostgreSQL must know each parameter's type.
@@ -71,6 +73,7 @@ class ReachIn(Body):
 def milestone_router(rt: Runtime) -> APIRouter:
     api = APIRouter(prefix="/v1/workspaces/{workspace_id}", tags=["timeline"])
     milestones = Aggregate(rt, milestone_decider, "milestone")
+    objectives: Objectives = Aggregate(rt, objective_decider, "objective")
     Writer = Annotated[Caller, Depends(requires(Access.WRITE))]
     Reader = Annotated[Caller, Depends(requires(Access.READ))]
     Context = Annotated[CommandContext, Depends(command_context)]
@@ -84,10 +87,11 @@ def milestone_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         body: MilestoneIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
+        await named_objectives(objectives, who, body.objective_ids, "objective_ids")
         milestone_id = uuid.uuid4()
         command = PlanMilestone(
             milestone_id=milestone_id, workspace_id=workspace_id, now=ctx.now, **body.model_dump()
@@ -109,7 +113,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
         milestone_id: uuid.UUID,
         body: MilestoneChangesIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
@@ -118,6 +122,7 @@ def milestone_router(rt: Runtime) -> APIRouter:
         serves: fields left out stay, an empty description clears it, ``objective_ids``
         replaces the list. Its date moves with a reason (``move``)."""
         await existing(milestone_id, ctx.tenant_id, workspace_id)
+        await named_objectives(objectives, who, body.objective_ids or (), "objective_ids")
         command = RestateMilestone(
             milestone_id=milestone_id, now=ctx.now, actor=ctx.actor, **body.model_dump()
         )

@@ -2,6 +2,7 @@
 # No "from __future__ import annotations": FastAPI must resolve the local Annotated aliases.
 
 import uuid
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -125,6 +126,23 @@ def organisation_scope() -> str | None:
 Objectives = Aggregate[Any, Any, Objective]
 
 
+def seen_by(who: Caller, objective: Objective) -> bool:
+    """An objective exists for ``who``: the organisation's, or one of a workspace they read."""
+    return objective.exists and (
+        objective.workspace_id is None or who.may(Access.READ, objective.workspace_id)
+    )
+
+
+async def named_objectives(
+    objectives: Objectives, who: Caller, objective_ids: Iterable[uuid.UUID], field: str
+) -> None:
+    """The objectives a milestone or a strategy serves: each one that exists for ``who``."""
+    for objective_id in objective_ids:
+        state, _ = await objectives.load(str(objective_id), who.tenant_id)
+        if not seen_by(who, state):
+            raise DomainError(f"objective {objective_id} does not exist", field=field)
+
+
 async def ancestry(
     objectives: Objectives, who: Caller, parent_id: uuid.UUID
 ) -> tuple[uuid.UUID, ...]:
@@ -133,9 +151,7 @@ async def ancestry(
     under it would tell of it, and count in its roll-up, unseen."""
     tenant = who.tenant_id
     parent, _ = await objectives.load(str(parent_id), tenant)
-    if not parent.exists or (
-        parent.workspace_id is not None and not who.may(Access.READ, parent.workspace_id)
-    ):
+    if not seen_by(who, parent):
         raise DomainError(
             f"parent objective {parent_id} does not exist in this organisation",
             field="parent_id",

@@ -15,6 +15,7 @@ from sextant_kit.service import Runtime
 
 from sextant_strategy.api.common import Aggregate, IfMatch, WorkspaceId, answer, in_workspace
 from sextant_strategy.api.inputs import PeriodIn
+from sextant_strategy.api.objectives import named_objectives
 from sextant_strategy.domain.common import Actor, ShortText, Text, Title, vision_id_for
 from sextant_strategy.domain.concept import concept_decider
 from sextant_strategy.domain.objective import objective_decider
@@ -65,12 +66,10 @@ def review_router(rt: Runtime) -> APIRouter:
     Decider_ = Annotated[Caller, Depends(requires(Access.DECIDE))]
     Context = Annotated[CommandContext, Depends(command_context)]
 
-    async def check_parts(body: StrategyIn, tenant: str, workspace_id: str) -> None:
-        """The objectives must exist in the organisation, the concept in this workspace."""
-        for objective_id in body.objective_ids:
-            state, _ = await objectives.load(str(objective_id), tenant)
-            if not state.exists:
-                raise DomainError(f"objective {objective_id} does not exist", field="objective_ids")
+    async def check_parts(body: StrategyIn, who: Caller, workspace_id: str) -> None:
+        """The objectives must exist for the caller, the concept in this workspace."""
+        tenant = who.tenant_id
+        await named_objectives(objectives, who, body.objective_ids, "objective_ids")
         if body.concept_id is not None:
             concept, _ = await concepts.load(str(body.concept_id), tenant)
             if not concept.exists or concept.workspace_id != workspace_id:
@@ -89,11 +88,11 @@ def review_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         body: StrategyIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        await check_parts(body, ctx.tenant_id, workspace_id)
+        await check_parts(body, who, workspace_id)
         strategy_id = uuid.uuid4()
         command = DraftStrategy(
             strategy_id=strategy_id,
@@ -121,13 +120,13 @@ def review_router(rt: Runtime) -> APIRouter:
         strategy_id: uuid.UUID,
         body: StrategyIn,
         request: Request,
-        _: Writer,
+        who: Writer,
         ctx: Context,
         idempotency_key: IdempotencyKey = None,
         if_match: IfMatch = None,
     ) -> JSONResponse:
         await existing(strategy_id, ctx.tenant_id, workspace_id)
-        await check_parts(body, ctx.tenant_id, workspace_id)
+        await check_parts(body, who, workspace_id)
         command = ReviseStrategy(
             strategy_id=strategy_id,
             title=body.title,
