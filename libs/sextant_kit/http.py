@@ -7,7 +7,6 @@ import logging
 import math
 import re
 import time
-import typing
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -456,21 +456,14 @@ class TelemetryMiddleware:
                 )
 
 
-_MANY = (list, tuple, set, frozenset)
-
-
-def _takes_many(annotation: Any) -> bool:
-    """``list[str]``, ``list[str] | None`` and the like: a parameter given as often as it has
-    values."""
-    origin = typing.get_origin(annotation)
-    if origin in _MANY:
-        return True
-    return any(_takes_many(arm) for arm in typing.get_args(annotation)) if origin else False
-
-
 def _single_valued(dependant: Dependant) -> set[str]:
-    """The query parameters a route (and its dependencies) takes one value of."""
-    names = {p.alias for p in dependant.query_params if not _takes_many(p.field_info.annotation)}
+    """The query parameters a route (and its dependencies) takes one value of: those
+    FastAPI itself reads as one (a list, ``list[str] | None`` and the like, it reads as many)."""
+    names = {
+        p.alias
+        for p in dependant.query_params
+        if not field_annotation_is_sequence(p.field_info.annotation)
+    }
     for inner in dependant.dependencies:
         names |= _single_valued(inner)
     return names
