@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from sextant_kit.service import Runtime
 
 WorkspaceId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")]
-IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0, le=2**31 - 1)]
+LATEST_VERSION = 2**31 - 1
+"""The highest version a stream can reach (the store's column is an int)."""
+IfMatch = Annotated[int | None, Header(alias="If-Match", ge=0, le=LATEST_VERSION)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 

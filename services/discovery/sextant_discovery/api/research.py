@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from sextant_kit import NotFound
-from sextant_kit.api import ID, MOMENT, TEXT
+from sextant_kit.api import ID, LATEST_VERSION, MOMENT, TEXT
 from sextant_kit.http import IdempotencyKey
 from sextant_kit.inputs import Body
 from sextant_kit.service import Runtime
@@ -444,7 +444,7 @@ def research_router(rt: Runtime) -> APIRouter:
         workspace_id: WorkspaceId,
         persona_id: uuid.UUID,
         who: Reader,
-        version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+        version: Annotated[int | None, Query(ge=1, le=LATEST_VERSION)] = None,
     ) -> dict[str, Any]:
         """The current persona, or with ``?version=N`` that past version (its name and
         profile as they were then; whether it is archived, as it is now)."""

@@ -10,6 +10,7 @@ from fastapi import Header, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sextant_kit import AppendResult, CommandContext, DomainError, EventMetadata
+from sextant_kit.api import LATEST_VERSION
 from sextant_kit.authz import Principal
 from sextant_kit.consistency import token_for
 from sextant_kit.telemetry import current_traceparent
@@ -73,10 +74,6 @@ def expected_version(if_match: str | None) -> int | None:
             field="header.If-Match",
         )
     return int(raw)
-
-
-LATEST_VERSION = 2**31 - 1
-"""The highest version a stream can reach (the store's column is an int)."""
 
 
 def encode(value: Any) -> Any:

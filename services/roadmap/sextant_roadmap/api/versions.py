@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from sextant_kit import NotFound
+from sextant_kit.api import LATEST_VERSION
 from sextant_kit.authz import Access
 from sextant_kit.http import Caller, requires
 from sextant_kit.service import Runtime
@@ -81,7 +82,7 @@ def router(rt: Runtime) -> APIRouter:
         roadmap_id: UUID,
         who: ReadPublished,
         limit: Limit = 50,
-        cursor: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None,
+        cursor: Annotated[int | None, Query(ge=0, le=LATEST_VERSION)] = None,
     ) -> Any:
         """The published versions, oldest first, with the roadmap's name (null when none is
         the caller's to read): for a stakeholder whose token names audiences, those published
